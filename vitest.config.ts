@@ -1,0 +1,33 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const ipmiSrc = fileURLToPath(new URL('./packages/ipmi/src/index.ts', import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the library's sources, not a stale dist/.
+    alias: { '@bmc-exporter/ipmi': ipmiSrc },
+  },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'src/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'peers',
+          include: ['test/**/*.test.ts'],
+          // Peer tests bind 127.0.0.x:623 and start real simulators: one file at a time.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
