@@ -19,8 +19,15 @@ export interface Command<Req, Rsp> {
 export type Execute = <Req, Rsp>(
   command: Command<Req, Rsp>,
   request: Req,
-  options?: { signal?: AbortSignal },
+  options?: ExecuteOptions,
 ) => Promise<Rsp>;
+
+export interface ExecuteOptions {
+  /** Aborts the command (and anything queued behind it for this call). */
+  signal?: AbortSignal;
+  /** Responder LUN (rsLUN) for sensors that live on LUN 1-3 of the BMC; default 0. */
+  lun?: number;
+}
 
 /** IPMI v2.0 §5.1 Table 5-1: network function codes (request values). */
 export const NETFN = {
