@@ -1,0 +1,84 @@
+import dgram from 'node:dgram';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../errors.js';
+import { formatPeer, parseHostPort, peerFromIp } from './peer.js';
+import { UdpTransport } from './udp-transport.js';
+
+describe('parseHostPort', () => {
+  it.each([
+    ['10.1.2.3', { host: '10.1.2.3', port: 623 }],
+    ['127.0.0.2:6230', { host: '127.0.0.2', port: 6230 }],
+    ['[::1]:624', { host: '::1', port: 624 }],
+    ['[fe80::1]', { host: 'fe80::1', port: 623 }],
+    ['::1', { host: '::1', port: 623 }],
+    ['bmc-01.example:623', { host: 'bmc-01.example', port: 623 }],
+  ])('%s', (input, want) => {
+    expect(parseHostPort(input)).toEqual(want);
+  });
+
+  it.each(['', ':623', '127.0.0.1:abc', '127.0.0.1:70000', '[::1', '[::1]x'])('rejects %j', (input) => {
+    expect(() => parseHostPort(input)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('peerFromIp', () => {
+  it('canonicalises IPv6 so it matches what the kernel reports', () => {
+    expect(peerFromIp('0:0:0:0:0:0:0:1', 623)).toEqual({ address: '::1', port: 623, family: 6 });
+    expect(formatPeer(peerFromIp('::1', 623))).toBe('[::1]:623');
+    expect(formatPeer(peerFromIp('127.0.0.9', 623))).toBe('127.0.0.9:623');
+  });
+  it('refuses hostnames', () => {
+    expect(() => peerFromIp('bmc.example', 623)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('UdpTransport', () => {
+  const cleanup: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const f of cleanup.splice(0)) await f();
+  });
+
+  const lastSender = new Map<dgram.Socket, number>();
+  async function echoServer(address: string): Promise<dgram.Socket> {
+    const s = dgram.createSocket(address.includes(':') ? 'udp6' : 'udp4');
+    s.on('message', (m, r) => {
+      lastSender.set(s, r.port);
+      s.send(Buffer.concat([Buffer.from('echo:'), m]), r.port, r.address);
+    });
+    await new Promise<void>((res) => s.bind(0, address, () => res()));
+    cleanup.push(() => new Promise<void>((res) => s.close(() => res())));
+    return s;
+  }
+
+  it('routes each peer its own datagrams over one shared socket, v4 and v6', async () => {
+    const dropped: string[] = [];
+    const t = new UdpTransport({ hooks: { datagramDropped: (r) => dropped.push(r) } });
+    cleanup.push(() => t.close());
+    const servers = await Promise.all([echoServer('127.0.0.1'), echoServer('127.0.0.1'), echoServer('::1')]);
+    const got: string[][] = servers.map(() => []);
+    const channels = servers.map((s, i) => {
+      const a = s.address();
+      return t.open(peerFromIp(a.address, a.port), (d) => got[i]!.push(d.toString()));
+    });
+    await Promise.all(channels.map((c, i) => c.send(Buffer.from(`hi${i}`))));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(got).toEqual([['echo:hi0'], ['echo:hi1'], ['echo:hi2']]);
+    expect(t.socketCount).toBe(2); // one per family, whatever the peer count
+    expect(dropped).toEqual([]);
+
+    // After a channel closes, its peer's datagrams are counted and dropped.
+    channels[0]!.close();
+    servers[0]!.send('late', lastSender.get(servers[0]!)!, '127.0.0.1');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(got[0]).toEqual(['echo:hi0']);
+    expect(dropped).toEqual(['unknown-peer']);
+  });
+
+  it('reports a bind failure as a TransportError', async () => {
+    // An IPv6 address for an IPv4 socket: bind fails locally, nothing is sent anywhere.
+    const t = new UdpTransport({ bindAddress4: '::1' });
+    await expect(t.start(4)).rejects.toMatchObject({ code: 'IPMI_TRANSPORT' });
+    await t.close();
+  });
+});
+

@@ -1,0 +1,188 @@
+import dgram from 'node:dgram';
+import { TransportError } from '../errors.js';
+import { formatPeer, peerKey, type Peer } from './peer.js';
+
+/** Why the transport threw a datagram away before any client saw it. */
+export type TransportDropReason = 'unknown-peer';
+
+export interface TransportHooks {
+  datagramDropped?(reason: TransportDropReason): void;
+  socketError?(error: Error): void;
+}
+
+export interface TransportOptions {
+  /** Sockets per address family. Peers are spread over them by hash; 1 is plenty below ~50k BMCs. */
+  socketsPerFamily?: number;
+  /** Local addresses to bind (default: any). */
+  bindAddress4?: string;
+  bindAddress6?: string;
+  /** Socket buffer sizes; large fleets answer in bursts. */
+  receiveBufferSize?: number;
+  hooks?: TransportHooks;
+}
+
+export type DatagramHandler = (datagram: Buffer) => void;
+
+/** A client's handle on the shared transport: send to its peer, receive only its peer's datagrams. */
+export interface PeerChannel {
+  readonly peer: Peer;
+  send(datagram: Buffer): Promise<void>;
+  close(): void;
+}
+
+/**
+ * One small fixed pool of UDP sockets shared by every BmcClient in a process,
+ * so 50,000 BMCs cost a handful of file descriptors. Incoming datagrams are
+ * demultiplexed by source address and port only; everything else (session
+ * id, sequence, integrity, rqSeq) is checked by the client that owns the peer.
+ */
+export class UdpTransport {
+  private readonly sockets = new Map<4 | 6, dgram.Socket[]>();
+  private readonly handlers = new Map<string, Set<DatagramHandler>>();
+  private readonly socketsPerFamily: number;
+  private starting = new Map<4 | 6, Promise<dgram.Socket[]>>();
+  private closed = false;
+
+  constructor(private readonly options: TransportOptions = {}) {
+    this.socketsPerFamily = Math.max(1, Math.floor(options.socketsPerFamily ?? 1));
+  }
+
+  /** Number of sockets currently open (a self-metric). */
+  get socketCount(): number {
+    let n = 0;
+    for (const list of this.sockets.values()) n += list.length;
+    return n;
+  }
+
+  /** Number of peers with at least one registered handler. */
+  get peerCount(): number {
+    return this.handlers.size;
+  }
+
+  /**
+   * Bind the sockets for one family now (they are otherwise bound on first
+   * use). Rejects with TransportError if binding fails, so a process can
+   * report an unusable transport at start.
+   */
+  async start(family: 4 | 6 = 4): Promise<void> {
+    await this.socketsFor(family);
+  }
+
+  /** Register for a peer's datagrams; the returned channel sends to that peer. */
+  open(peer: Peer, handler: DatagramHandler): PeerChannel {
+    if (this.closed) throw new TransportError('transport is closed');
+    const key = peerKey(peer.address, peer.port);
+    let set = this.handlers.get(key);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(key, set);
+    }
+    set.add(handler);
+    let open = true;
+    return {
+      peer,
+      send: async (datagram: Buffer) => {
+        if (!open) throw new TransportError(`channel to ${formatPeer(peer)} is closed`);
+        const sockets = await this.socketsFor(peer.family);
+        const socket = sockets[hashKey(key) % sockets.length]!;
+        await new Promise<void>((resolve, reject) => {
+          socket.send(datagram, peer.port, peer.address, (err) => {
+            if (err) reject(new TransportError(`send to ${formatPeer(peer)} failed: ${err.message}`, { cause: err }));
+            else resolve();
+          });
+        });
+      },
+      close: () => {
+        if (!open) return;
+        open = false;
+        const s = this.handlers.get(key);
+        if (s) {
+          s.delete(handler);
+          if (s.size === 0) this.handlers.delete(key);
+        }
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.sockets.values()].flat();
+    this.sockets.clear();
+    this.handlers.clear();
+    await Promise.all(all.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  }
+
+  private socketsFor(family: 4 | 6): Promise<dgram.Socket[]> {
+    const existing = this.sockets.get(family);
+    if (existing) return Promise.resolve(existing);
+    let pending = this.starting.get(family);
+    if (!pending) {
+      pending = this.bindAll(family).finally(() => this.starting.delete(family));
+      this.starting.set(family, pending);
+    }
+    return pending;
+  }
+
+  private async bindAll(family: 4 | 6): Promise<dgram.Socket[]> {
+    if (this.closed) throw new TransportError('transport is closed');
+    const list: dgram.Socket[] = [];
+    try {
+      for (let i = 0; i < this.socketsPerFamily; i++) list.push(await this.bindOne(family));
+    } catch (err) {
+      for (const s of list) s.close();
+      throw err;
+    }
+    this.sockets.set(family, list);
+    return list;
+  }
+
+  private bindOne(family: 4 | 6): Promise<dgram.Socket> {
+    const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', ipv6Only: family === 6 });
+    const address = family === 6 ? this.options.bindAddress6 : this.options.bindAddress4;
+    return new Promise((resolve, reject) => {
+      const onBindError = (err: Error) => {
+        socket.close();
+        reject(new TransportError(`cannot bind UDP socket (IPv${family}): ${err.message}`, { cause: err }));
+      };
+      socket.once('error', onBindError);
+      socket.bind({ port: 0, address, exclusive: true }, () => {
+        socket.off('error', onBindError);
+        // A socket error after bind (e.g. ICMP-induced on some platforms) must not crash the process.
+        socket.on('error', (err) => this.options.hooks?.socketError?.(err));
+        socket.on('message', (msg, rinfo) => this.dispatch(msg, rinfo));
+        if (this.options.receiveBufferSize) {
+          try {
+            socket.setRecvBufferSize(this.options.receiveBufferSize);
+          } catch {
+            // The kernel may cap it (net.core.rmem_max); the default still works.
+          }
+        }
+        resolve(socket);
+      });
+    });
+  }
+
+  private dispatch(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    const set = this.handlers.get(peerKey(stripScope(rinfo.address), rinfo.port));
+    if (!set) {
+      this.options.hooks?.datagramDropped?.('unknown-peer');
+      return;
+    }
+    for (const h of set) h(msg);
+  }
+}
+
+function stripScope(address: string): string {
+  const pct = address.indexOf('%');
+  return pct < 0 ? address : address.slice(0, pct);
+}
+
+/** FNV-1a: a stable spread of peers over the socket pool. */
+function hashKey(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
