@@ -1,0 +1,105 @@
+import { ByteReader } from '../codec/reader.js';
+import { NETFN, type Command } from './command.js';
+
+/**
+ * IPMI v2.0 §20.1 Get Device ID (App 0x01), response Table 20-2:
+ *   1      device ID
+ *   2      [7] provides device SDRs, [3:0] device revision
+ *   3      [7] device unavailable (update / self-init in progress), [6:0] major firmware revision
+ *   4      minor firmware revision, BCD
+ *   5      IPMI version, BCD: [3:0] major digit, [7:4] minor digit (0x02 = 2.0, 0x51 = 1.5)
+ *   6      additional device support bit field
+ *   7:9    manufacturer ID, 20-bit IANA number, LS byte first
+ *   10:11  product ID, LS byte first
+ *   12:15  auxiliary firmware revision (optional)
+ */
+export interface DeviceIdSupport {
+  chassis: boolean;
+  bridge: boolean;
+  ipmbEventGenerator: boolean;
+  ipmbEventReceiver: boolean;
+  fruInventory: boolean;
+  sel: boolean;
+  sdrRepository: boolean;
+  sensor: boolean;
+}
+
+export interface DeviceId {
+  deviceId: number;
+  deviceRevision: number;
+  providesSdrs: boolean;
+  /** False while the device is updating firmware/SDRs or initialising (byte 3 bit 7 set). */
+  deviceAvailable: boolean;
+  firmwareMajor: number;
+  /** Minor revision decoded from BCD (0x23 -> 23); the raw byte if it is not valid BCD. */
+  firmwareMinor: number;
+  /** The minor revision byte as sent (BCD), used for ipmitool-compatible formatting. */
+  firmwareMinorRaw: number;
+  /** "2.0", "1.5", ... */
+  ipmiVersion: string;
+  support: DeviceIdSupport;
+  manufacturerId: number;
+  productId: number;
+  /** Vendor-specific build information; undefined when the BMC omits it. */
+  auxFirmware: Buffer | undefined;
+}
+
+export type DeviceIdReq = void;
+
+function bcdToNumber(b: number): number {
+  const hi = b >> 4;
+  const lo = b & 0x0f;
+  return hi > 9 || lo > 9 ? b : hi * 10 + lo;
+}
+
+export const getDeviceId: Command<DeviceIdReq, DeviceId> = {
+  name: 'Get Device ID',
+  netFn: NETFN.app,
+  cmd: 0x01,
+  encode: () => Buffer.alloc(0),
+  decode(data) {
+    const r = new ByteReader(data, 'Get Device ID response');
+    const deviceId = r.u8('device ID');
+    const rev = r.u8('device revision');
+    const fw1 = r.u8('firmware revision 1');
+    const fw2 = r.u8('firmware revision 2');
+    const ver = r.u8('IPMI version');
+    const sup = r.u8('additional device support');
+    const manufacturerId = r.u24le('manufacturer ID') & 0x0fffff;
+    const productId = r.u16le('product ID');
+    // Aux firmware is all-or-nothing: 4 bytes or absent (some BMCs send nothing).
+    const auxFirmware = r.remaining >= 4 ? Buffer.from(r.bytes(4, 'aux firmware')) : undefined;
+    return {
+      deviceId,
+      deviceRevision: rev & 0x0f,
+      providesSdrs: (rev & 0x80) !== 0,
+      deviceAvailable: (fw1 & 0x80) === 0,
+      firmwareMajor: fw1 & 0x7f,
+      firmwareMinor: bcdToNumber(fw2),
+      firmwareMinorRaw: fw2,
+      ipmiVersion: `${ver & 0x0f}.${ver >> 4}`,
+      support: {
+        chassis: (sup & 0x80) !== 0,
+        bridge: (sup & 0x40) !== 0,
+        ipmbEventGenerator: (sup & 0x20) !== 0,
+        ipmbEventReceiver: (sup & 0x10) !== 0,
+        fruInventory: (sup & 0x08) !== 0,
+        sel: (sup & 0x04) !== 0,
+        sdrRepository: (sup & 0x02) !== 0,
+        sensor: (sup & 0x01) !== 0,
+      },
+      manufacturerId,
+      productId,
+      auxFirmware,
+    };
+  },
+};
+
+/**
+ * "major.minor" with the BCD minor printed as its two hex digits, as ipmitool's
+ * `mc info` does (0x01/0x23 -> "1.23", 0x02/0x05 -> "2.05"). This is the
+ * exporter's bmc_info firmware label.
+ */
+export function formatFirmware(rsp: Pick<DeviceId, 'firmwareMajor' | 'firmwareMinorRaw'>): string {
+  return `${rsp.firmwareMajor}.${rsp.firmwareMinorRaw.toString(16).padStart(2, '0')}`;
+}
