@@ -1,0 +1,74 @@
+import { ByteReader } from '../codec/reader.js';
+import { ByteWriter } from '../codec/writer.js';
+import { NETFN, type Command } from './command.js';
+
+/**
+ * IPMI v2.0 §35.5 Get Sensor Reading Factors (Sensor/Event 0x23): for
+ * non-linear sensors (linearization 0x70-0x7F) the conversion factors depend
+ * on the reading, so they are asked for per raw value.
+ * Request:  1 sensor number, 2 reading byte the factors are wanted for
+ * Response: 1 next reading (the next raw value at which the factors change),
+ *           2:7 the same M/tolerance/B/accuracy/R_exp/B_exp layout as full SDR
+ *           bytes 25-30 (§43.1):
+ *   2  M [7:0]
+ *   3  [7:6] M [9:8], [5:0] tolerance
+ *   4  B [7:0]
+ *   5  [7:6] B [9:8], [5:0] accuracy [5:0]
+ *   6  [7:4] accuracy [9:6], [3:2] accuracy exponent, [1:0] sensor direction
+ *   7  [7:4] R_exp (4-bit signed), [3:0] B_exp (4-bit signed)
+ */
+export interface SensorReadingFactorsReq {
+  sensorNumber: number;
+  reading: number;
+}
+
+export interface ReadingFactors {
+  m: number;
+  b: number;
+  bExp: number;
+  rExp: number;
+  tolerance: number;
+  accuracy: number;
+  accuracyExp: number;
+}
+
+export interface SensorReadingFactorsRsp extends ReadingFactors {
+  nextReading: number;
+}
+
+/** Sign-extend the low `bits` bits of v. */
+export function signExtend(v: number, bits: number): number {
+  const shift = 32 - bits;
+  return (v << shift) >> shift;
+}
+
+/** Decodes the 6-byte M/B/accuracy/exponent block shared by full SDRs and this command. */
+export function decodeReadingFactors(r: ByteReader): ReadingFactors {
+  const mLo = r.u8('M');
+  const mHiTol = r.u8('M, tolerance');
+  const bLo = r.u8('B');
+  const bHiAcc = r.u8('B, accuracy');
+  const accHi = r.u8('accuracy, exponent, direction');
+  const exps = r.u8('R_exp, B_exp');
+  return {
+    m: signExtend(((mHiTol & 0xc0) << 2) | mLo, 10),
+    tolerance: mHiTol & 0x3f,
+    b: signExtend(((bHiAcc & 0xc0) << 2) | bLo, 10),
+    accuracy: ((accHi & 0xf0) << 2) | (bHiAcc & 0x3f),
+    accuracyExp: (accHi >> 2) & 0x03,
+    rExp: signExtend(exps >> 4, 4),
+    bExp: signExtend(exps & 0x0f, 4),
+  };
+}
+
+export const getSensorReadingFactors: Command<SensorReadingFactorsReq, SensorReadingFactorsRsp> = {
+  name: 'Get Sensor Reading Factors',
+  netFn: NETFN.sensorEvent,
+  cmd: 0x23,
+  encode: (req) => new ByteWriter(2).u8(req.sensorNumber).u8(req.reading).toBuffer(),
+  decode(data) {
+    const r = new ByteReader(data, 'Get Sensor Reading Factors response');
+    const nextReading = r.u8('next reading');
+    return { nextReading, ...decodeReadingFactors(r) };
+  },
+};
