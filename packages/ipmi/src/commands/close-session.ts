@@ -1,0 +1,24 @@
+import { ByteWriter } from '../codec/writer.js';
+import { NETFN, type Command } from './command.js';
+
+export interface CloseSessionReq {
+  /** Session to close (our own, in practice). */
+  sessionId: number;
+}
+
+/**
+ * IPMI v2.0 §22.19 Close Session (App 0x3C).
+ * Request: [0..3] session id (LS first); a session handle byte follows only when the id is 0,
+ * which we never send. Response: completion code only (0x87 invalid session id).
+ */
+export const closeSession: Command<CloseSessionReq, void> = {
+  name: 'Close Session',
+  netFn: NETFN.app,
+  cmd: 0x3c,
+  encode(req) {
+    return new ByteWriter(4).u32le(req.sessionId).toBuffer();
+  },
+  decode() {
+    return undefined;
+  },
+};

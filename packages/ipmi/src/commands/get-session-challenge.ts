@@ -1,0 +1,44 @@
+import { ByteReader } from '../codec/reader.js';
+import { ByteWriter } from '../codec/writer.js';
+import { InvalidArgumentError } from '../errors.js';
+import { USERNAME_MAX } from '../session/auth-types.js';
+import { NETFN, type Command } from './command.js';
+
+export interface GetSessionChallengeReq {
+  /** IPMI 1.5 auth type to be used for Activate Session (AUTH_TYPE). */
+  authType: number;
+  /** Up to 16 bytes; empty for the null user. */
+  username: string;
+}
+
+export interface GetSessionChallengeRsp {
+  /** Used as the session id of the Activate Session request only. */
+  temporarySessionId: number;
+  /** 16 bytes, echoed in Activate Session. */
+  challenge: Buffer;
+}
+
+/**
+ * IPMI v2.0 §22.16 Get Session Challenge (App 0x39), sent outside a session.
+ * Request: [0] auth type (3:0) [1..16] user name, zero padded.
+ * Response: [0..3] temporary session id (LS first) [4..19] challenge string.
+ * Completion codes 0x81 invalid user name, 0x82 null user disabled.
+ */
+export const getSessionChallenge: Command<GetSessionChallengeReq, GetSessionChallengeRsp> = {
+  name: 'Get Session Challenge',
+  netFn: NETFN.app,
+  cmd: 0x39,
+  encode(req) {
+    const name = Buffer.from(req.username, 'utf8');
+    if (name.length > USERNAME_MAX) throw new InvalidArgumentError(`user name is longer than ${USERNAME_MAX} bytes`);
+    const padded = Buffer.alloc(USERNAME_MAX);
+    name.copy(padded);
+    return new ByteWriter(17).u8(req.authType & 0x0f).bytes(padded).toBuffer();
+  },
+  decode(data) {
+    const r = new ByteReader(data, 'Get Session Challenge response');
+    const temporarySessionId = r.u32le('temporary session id');
+    const challenge = Buffer.from(r.bytes(16, 'challenge'));
+    return { temporarySessionId, challenge };
+  },
+};
