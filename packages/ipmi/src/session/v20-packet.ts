@@ -119,14 +119,22 @@ export function decodeV20Packet(rmcpBody: Buffer, keys?: SessionKeys): V20Packet
   const sessionId = r.u32le('session id');
   const sessionSeq = r.u32le('session sequence');
   const length = r.u16le('payload length');
-  const field = r.bytes(length, 'payload');
 
+  if (keys && keys.suite.integrity !== 'none' && !authenticated) {
+    // In an integrity-protected session an unauthenticated packet is a forgery (or a flipped bit 6).
+    throw new IntegrityError('RMCP+ packet is not authenticated but the session requires integrity');
+  }
   if (authenticated) {
     if (!keys || keys.suite.integrity === 'none') {
       throw new IntegrityError('RMCP+ packet is authenticated but the session has no integrity algorithm');
     }
-    verifyTrailer(rmcpBody, r, keys);
+    // Verified before the length is trusted, so any tampering reads as an integrity failure.
+    const payloadEnd = verifyTrailer(rmcpBody, r.offset, keys);
+    if (payloadEnd !== r.offset + length) {
+      throw new MalformedPacketError(`RMCP+ session packet: payload length ${length} disagrees with the integrity trailer`);
+    }
   }
+  const field = r.bytes(length, 'payload');
 
   let payload: Buffer;
   if (encrypted) {
@@ -140,20 +148,12 @@ export function decodeV20Packet(rmcpBody: Buffer, keys?: SessionKeys): V20Packet
   return { payloadType, encrypted, authenticated, sessionId, sessionSeq, payload };
 }
 
-function verifyTrailer(rmcpBody: Buffer, r: ByteReader, keys: SessionKeys): void {
+/** Checks the §13.28.4 trailer from the packet's end; returns where the payload ends. */
+function verifyTrailer(rmcpBody: Buffer, payloadStart: number, keys: SessionKeys): number {
   const codeLen = INTEGRITY_AUTHCODE_LENGTH[keys.suite.integrity];
-  // The trailer is read from the end: AuthCode, then next header, then pad length.
-  const end = rmcpBody.length;
-  const nextHeaderAt = end - codeLen - 1;
-  if (nextHeaderAt < r.offset + 1) {
-    throw new IntegrityError(`RMCP+ integrity trailer is truncated (${end - r.offset} bytes after the payload)`);
-  }
-  const nextHeader = rmcpBody[nextHeaderAt]!;
-  const padLen = rmcpBody[nextHeaderAt - 1]!;
-  if (nextHeader !== NEXT_HEADER || nextHeaderAt - 1 - padLen !== r.offset) {
-    throw new IntegrityError(
-      `RMCP+ integrity trailer is malformed (next header 0x${hex2(nextHeader)}, pad length ${padLen})`,
-    );
+  const nextHeaderAt = rmcpBody.length - codeLen - 1;
+  if (nextHeaderAt < payloadStart + 1) {
+    throw new IntegrityError(`RMCP+ integrity trailer is truncated (${rmcpBody.length - payloadStart} bytes after the header)`);
   }
   const covered = rmcpBody.subarray(0, nextHeaderAt + 1);
   const expected = integrityAuthCode(keys.suite.integrity, keys.k1, keys.password, covered);
@@ -161,4 +161,10 @@ function verifyTrailer(rmcpBody: Buffer, r: ByteReader, keys: SessionKeys): void
   if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
     throw new IntegrityError('RMCP+ packet failed its integrity check');
   }
+  const nextHeader = rmcpBody[nextHeaderAt]!;
+  const padLen = rmcpBody[nextHeaderAt - 1]!;
+  if (nextHeader !== NEXT_HEADER) {
+    throw new MalformedPacketError(`RMCP+ integrity trailer: next header 0x${hex2(nextHeader)}, pad length ${padLen}`);
+  }
+  return nextHeaderAt - 1 - padLen;
 }
