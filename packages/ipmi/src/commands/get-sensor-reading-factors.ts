@@ -30,6 +30,8 @@ export interface ReadingFactors {
   tolerance: number;
   accuracy: number;
   accuracyExp: number;
+  /** Full SDR byte 29 [1:0]: 0 unspecified, 1 input, 2 output (reserved in this command's response). */
+  direction: number;
 }
 
 export interface SensorReadingFactorsRsp extends ReadingFactors {
@@ -56,6 +58,7 @@ export function decodeReadingFactors(r: ByteReader): ReadingFactors {
     b: signExtend(((bHiAcc & 0xc0) << 2) | bLo, 10),
     accuracy: ((accHi & 0xf0) << 2) | (bHiAcc & 0x3f),
     accuracyExp: (accHi >> 2) & 0x03,
+    direction: accHi & 0x03,
     rExp: signExtend(exps >> 4, 4),
     bExp: signExtend(exps & 0x0f, 4),
   };

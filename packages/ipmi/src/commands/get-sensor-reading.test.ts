@@ -52,6 +52,7 @@ describe('Get Sensor Reading Factors (§35.5)', () => {
       b: -512,
       accuracy: 0x3c5,
       accuracyExp: 2,
+      direction: 0,
       rExp: -3,
       bExp: 2,
     });
