@@ -81,7 +81,7 @@ function rakp2(authCode: Buffer, status = 0) {
 }
 
 function toRakp3(hs: RmcpPlusHandshake, suiteId: 3 | 17) {
-  expect(decodeOpenSessionRequest(payloadOf(hs.openSessionRequest()))).toMatchObject({ messageTag: TAG, consoleSessionId: SIDM, privilege: 4 });
+  expect(decodeOpenSessionRequest(payloadOf(hs.openSessionRequest()))).toMatchObject({ messageTag: TAG, consoleSessionId: SIDM, privilege: 0 });
   expect(hs.acceptOpenSessionResponse(openResponse(suiteId))).toBe('ok');
   expect(decodeRakp1(payloadOf(hs.rakp1()))).toEqual({ messageTag: TAG, bmcSessionId: SIDC, consoleRandom: RM, role: 0x14, username: Buffer.from('admin') });
   expect(hs.acceptRakp2(rakp2(Buffer.from(VECTORS[suiteId].rakp2, 'hex')))).toBe('ok');
@@ -166,6 +166,16 @@ describe('RmcpPlusHandshake', () => {
     sid.writeUInt32LE(SIDM);
     const want = createHmac('sha1', pw).update(Buffer.concat([RC, sid, Buffer.from([0x04, 5]), name])).digest();
     expect(decodeRakp3Or4(payloadOf(hs.rakp3())).authCode).toEqual(want);
+  });
+
+  it.each([
+    [PRIVILEGE.administrator, undefined, 0],
+    [PRIVILEGE.user, undefined, PRIVILEGE.user],
+    [PRIVILEGE.administrator, 'requested', PRIVILEGE.administrator],
+    [PRIVILEGE.operator, 'highest', 0],
+  ] as const)('proposes privilege %i (mode %s) in Open Session as %i', (privilege, mode, sent) => {
+    const hs = newHandshake(3, { privilege, ...(mode ? { quirks: { openSessionPrivilege: mode } } : {}) });
+    expect(decodeOpenSessionRequest(payloadOf(hs.openSessionRequest())).privilege).toBe(sent);
   });
 
   it('tolerates an Open Session Response naming another privilege (ipmi_sim)', () => {

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { hmac, rakpHash } from '../crypto/rmcpplus-crypto.js';
 import { AuthenticationError, InvalidArgumentError, SessionError, UnsupportedCipherSuiteError } from '../errors.js';
-import { USERNAME_MAX, V20_PASSWORD_MAX } from './auth-types.js';
+import { PRIVILEGE, USERNAME_MAX, V20_PASSWORD_MAX } from './auth-types.js';
 import { cipherSuite, type CipherSuite } from './cipher-suites.js';
 import { RAKP4_ICV_LENGTH, deriveSessionKeys, deriveSik, padKey20 } from './key-derivation.js';
 import {
@@ -25,6 +25,13 @@ export interface RakpQuirks {
   shortKConstant?: boolean;
   /** RAKP1 role bit 4 "name-only lookup". Default true, as ipmitool sends (0x10). */
   nameOnlyLookup?: boolean;
+  /**
+   * Privilege proposed in Open Session. Default: as ipmitool (lanplus.c) does,
+   * 0 ("highest level matching the proposed algorithms", §13.17) when asking
+   * for ADMINISTRATOR, else our privilege. 'requested' always names ours (as
+   * FreeIPMI does); 'highest' always sends 0.
+   */
+  openSessionPrivilege?: 'highest' | 'requested';
 }
 
 /** RAKP1 role byte bit 4: look the user up by name only, not by name and privilege (§13.20). */
@@ -124,6 +131,13 @@ export class RmcpPlusHandshake {
     return this.privilege | (this.quirks.nameOnlyLookup === false ? 0 : NAME_ONLY_LOOKUP);
   }
 
+  private get openSessionPrivilegeSent(): number {
+    const mode = this.quirks.openSessionPrivilege;
+    if (mode === 'requested') return this.privilege;
+    if (mode === 'highest') return 0;
+    return this.privilege === PRIVILEGE.administrator ? 0 : this.privilege;
+  }
+
   openSessionRequest(): Buffer {
     if (this.state !== 'start' && this.state !== 'open-sent') this.expect('start', 'Open Session Request');
     this.state = 'open-sent';
@@ -131,7 +145,7 @@ export class RmcpPlusHandshake {
       PAYLOAD_TYPE.openSessionRequest,
       encodeOpenSessionRequest({
         messageTag: this.messageTag,
-        privilege: this.privilege,
+        privilege: this.openSessionPrivilegeSent,
         consoleSessionId: this.consoleSid,
         ...suiteAlgorithms(this.suite),
       }),
