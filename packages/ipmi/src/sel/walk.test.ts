@@ -138,11 +138,14 @@ describe('readSelEntries', () => {
 describe('readSelTail', () => {
   it('keeps the last N records', async () => {
     const r = await readSelTail(fakeSel([1, 2, 3, 4, 5]).execute, 2);
-    expect(ids(r)).toEqual([4, 5]);
-    expect(r.nextRecordId).toBe(0xffff);
+    expect(r.map((x) => x.recordId)).toEqual([4, 5]);
   });
 
   it('returns everything when the SEL is shorter than N', async () => {
-    expect(ids(await readSelTail(fakeSel([7, 8]).execute, 20))).toEqual([7, 8]);
+    expect((await readSelTail(fakeSel([7, 8]).execute, 20)).map((x) => x.recordId)).toEqual([7, 8]);
+  });
+
+  it('is empty for an empty SEL', async () => {
+    expect(await readSelTail(fakeSel([]).execute, 20)).toEqual([]);
   });
 });

@@ -164,18 +164,19 @@ export async function readSelEntries(execute: Execute, opts: ReadSelOptions = {}
 }
 
 /**
- * The last `count` records of the SEL ("the last N events"). The SEL can
- * only be walked forwards, so this reads every entry and keeps the tail.
+ * The last `count` records of the SEL ("the last N events"), oldest first.
+ * The SEL can only be walked forwards, so this reads every entry and keeps
+ * the tail; use readSelEntries with a cursor to follow new entries cheaply.
  */
 export async function readSelTail(
   execute: Execute,
   count: number,
   opts: Omit<ReadSelOptions, 'maxEntries'> = {},
-): Promise<SelWalkResult> {
+): Promise<SelRecord[]> {
   const records: SelRecord[] = [];
-  const rest = await walk(execute, opts, (r) => {
+  await walk(execute, opts, (r) => {
     records.push(r);
     if (records.length > count) records.shift();
   });
-  return { records, ...rest };
+  return records;
 }
