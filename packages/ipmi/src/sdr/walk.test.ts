@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { AbortedError, CompletionCodeError, TimeoutError } from '../errors.js';
+import type { Command, Execute } from '../commands/command.js';
+import { readSdrRepository } from './walk.js';
+import { COMPACT_DIMMS, FULL_12V, FULL_CPU_TEMP, MC_LOCATOR, OEM_RECORD } from './sdr-fixtures.test-data.js';
+
+interface FakeBmcOptions {
+  /** Get SDR reads asking for more than this many bytes get 0xCA. */
+  maxRead?: number;
+  /** Cancel the reservation once, on the Nth Get SDR call (1-based). */
+  cancelOnCall?: number;
+  /** Override "next record ID" per record ID. */
+  nextOverride?: Record<number, number>;
+  recordCount?: number;
+  reserveUnsupported?: boolean;
+  failWith?: (call: number) => Error | undefined;
+}
+
+/** A BMC that serves an SDR image through Reserve SDR Repository / Get SDR, as a real one would. */
+function fakeBmc(images: Buffer[], o: FakeBmcOptions = {}) {
+  const log: string[] = [];
+  let reservation = 0;
+  let calls = 0;
+  const byId = new Map(images.map((img) => [img.readUInt16LE(0), img]));
+  const ids = [...byId.keys()];
+  const execute = (async <Req, Rsp>(command: Command<Req, Rsp>, request: Req) => {
+    const reply = (data: Buffer) => command.decode(data);
+    const cc = (code: number) => {
+      throw new CompletionCodeError(command.name, code);
+    };
+    switch (command.cmd) {
+      case 0x20: {
+        log.push('info');
+        const d = Buffer.alloc(14);
+        d[0] = 0x51;
+        d.writeUInt16LE(o.recordCount ?? images.length, 1);
+        return reply(d);
+      }
+      case 0x22: {
+        log.push('reserve');
+        if (o.reserveUnsupported) cc(0xc1);
+        reservation += 1;
+        return reply(Buffer.from([reservation & 0xff, reservation >> 8]));
+      }
+      case 0x23: {
+        calls += 1;
+        const req = request as unknown as { reservationId: number; recordId: number; offset: number; bytesToRead: number };
+        log.push(`get ${req.recordId}@${req.offset}+${req.bytesToRead}`);
+        const injected = o.failWith?.(calls);
+        if (injected) throw injected;
+        if (calls === o.cancelOnCall) {
+          reservation += 1; // the repository changed under us
+          cc(0xc5);
+        }
+        if (req.offset > 0 && req.reservationId !== reservation) cc(0xc5);
+        const id = req.recordId === 0 ? ids[0] : req.recordId;
+        const img = id === undefined ? undefined : byId.get(id);
+        if (!img) cc(0xcb);
+        if (o.maxRead !== undefined && req.bytesToRead > o.maxRead) cc(0xca);
+        const idx = ids.indexOf(id!);
+        const next = o.nextOverride?.[id!] ?? ids[idx + 1] ?? 0xffff;
+        const head = Buffer.alloc(2);
+        head.writeUInt16LE(next);
+        return reply(Buffer.concat([head, img!.subarray(req.offset, req.offset + req.bytesToRead)]));
+      }
+      default:
+        throw new Error(`unexpected command ${command.name}`);
+    }
+  }) as Execute;
+  return { execute, log };
+}
+
+const IMAGE = [FULL_CPU_TEMP, FULL_12V, COMPACT_DIMMS, MC_LOCATOR, OEM_RECORD];
+
+describe('readSdrRepository', () => {
+  it('reads every record: header first, then the body in 16-byte chunks', async () => {
+    const bmc = fakeBmc(IMAGE);
+    const { records, unparsed } = await readSdrRepository(bmc.execute);
+    expect(records.map((r) => [r.recordId, r.kind])).toEqual([
+      [1, 'full'],
+      [2, 'full'],
+      [4, 'compact'],
+      [8, 'mc-locator'],
+      [9, 'other'],
+    ]);
+    expect(unparsed).toEqual([]);
+    // Record 1 is 5 + 0x33 = 56 bytes: header, then 16+16+16+3.
+    expect(bmc.log.slice(0, 7)).toEqual(['info', 'reserve', 'get 0@0+5', 'get 0@5+16', 'get 0@21+16', 'get 0@37+16', 'get 0@53+3']);
+  });
+
+  it('shrinks the chunk on 0xCA and keeps the smaller size', async () => {
+    const bmc = fakeBmc(IMAGE, { maxRead: 6 });
+    const { records } = await readSdrRepository(bmc.execute, { recordCount: IMAGE.length });
+    expect(records).toHaveLength(5);
+    expect(records[0]).toMatchObject({ kind: 'full', name: 'CPU Temp' });
+    expect(bmc.log.slice(0, 5)).toEqual(['reserve', 'get 0@0+5', 'get 0@5+16', 'get 0@5+8', 'get 0@5+4']);
+    expect(bmc.log).not.toContain('get 2@5+16');
+  });
+
+  it('fails when even 4-byte reads are refused', async () => {
+    const bmc = fakeBmc(IMAGE, { maxRead: 3 });
+    await expect(readSdrRepository(bmc.execute, { recordCount: 5 })).rejects.toMatchObject({ completionCode: 0xca });
+  });
+
+  it('re-reserves and restarts the record when the reservation is cancelled (0xC5)', async () => {
+    const bmc = fakeBmc(IMAGE, { cancelOnCall: 3 });
+    const { records } = await readSdrRepository(bmc.execute, { recordCount: 5 });
+    expect(records).toHaveLength(5);
+    expect(records[0]).toMatchObject({ name: 'CPU Temp' });
+    expect(bmc.log.slice(0, 7)).toEqual(['reserve', 'get 0@0+5', 'get 0@5+16', 'get 0@21+16', 'reserve', 'get 0@0+5', 'get 0@5+16']);
+  });
+
+  it('gives up after repeated cancellations', async () => {
+    const bmc = fakeBmc(IMAGE, { failWith: (n) => (n > 1 ? new CompletionCodeError('Get SDR', 0xc5) : undefined) });
+    await expect(readSdrRepository(bmc.execute, { recordCount: 5 })).rejects.toMatchObject({ completionCode: 0xc5 });
+    expect(bmc.log.filter((l) => l === 'reserve')).toHaveLength(6);
+  });
+
+  it('stops at a next ID already visited (loop)', async () => {
+    const bmc = fakeBmc(IMAGE, { nextOverride: { 2: 1 } });
+    const { records } = await readSdrRepository(bmc.execute, { recordCount: 5 });
+    expect(records.map((r) => r.recordId)).toEqual([1, 2]);
+  });
+
+  it('stops when the repository is larger than reported', async () => {
+    const many = Array.from({ length: 40 }, (_, i) => {
+      const b = Buffer.from(OEM_RECORD);
+      b.writeUInt16LE(i + 1, 0);
+      return b;
+    });
+    const bmc = fakeBmc(many, { recordCount: 2 });
+    const { records } = await readSdrRepository(bmc.execute);
+    expect(records).toHaveLength(2 + 16);
+  });
+
+  it('lists undecodable records instead of failing', async () => {
+    const broken = Buffer.from(FULL_12V.subarray(0, 20));
+    broken[4] = 15; // a "full" record too short for its fixed fields
+    const bmc = fakeBmc([FULL_CPU_TEMP, broken, MC_LOCATOR]);
+    const { records, unparsed } = await readSdrRepository(bmc.execute);
+    expect(records.map((r) => r.recordId)).toEqual([1, 8]);
+    expect(unparsed).toHaveLength(1);
+    expect(unparsed[0]!.recordId).toBe(2);
+    expect(unparsed[0]!.error).toMatch(/short read/);
+  });
+
+  it('works without reservations (0xC1 on Reserve) and with an empty repository', async () => {
+    const bmc = fakeBmc([MC_LOCATOR], { reserveUnsupported: true });
+    expect((await readSdrRepository(bmc.execute, { recordCount: 1 })).records).toHaveLength(1);
+    expect(await readSdrRepository(fakeBmc([]).execute)).toEqual({ records: [], unparsed: [] });
+  });
+
+  it('propagates transport errors and honours abort', async () => {
+    const bmc = fakeBmc(IMAGE, { failWith: () => new TimeoutError('no answer') });
+    await expect(readSdrRepository(bmc.execute, { recordCount: 5 })).rejects.toThrow(TimeoutError);
+    const ac = new AbortController();
+    ac.abort();
+    await expect(readSdrRepository(fakeBmc(IMAGE).execute, { recordCount: 5, signal: ac.signal })).rejects.toThrow(
+      AbortedError,
+    );
+  });
+});

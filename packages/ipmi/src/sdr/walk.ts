@@ -1,0 +1,171 @@
+import { AbortedError, CompletionCodeError, MalformedPacketError } from '../errors.js';
+import type { Execute, ExecuteOptions } from '../commands/command.js';
+import { getSdr, SDR_LAST_RECORD_ID } from '../commands/get-sdr.js';
+import { getSdrRepositoryInfo } from '../commands/get-sdr-repository-info.js';
+import { reserveSdrRepository } from '../commands/reserve-sdr-repository.js';
+import { decodeSdrHeader, decodeSdrRecord, SDR_HEADER_LENGTH, type SdrRecord } from './records.js';
+
+/** Chunk size for record bodies: small enough for every BMC's message buffer we know of. */
+export const DEFAULT_SDR_CHUNK = 16;
+/** Below this the BMC is not short of buffer, it is broken: give up instead of crawling byte by byte. */
+export const MIN_SDR_CHUNK = 4;
+/** How often one record may be restarted after its reservation was cancelled (0xC5). */
+export const MAX_RESERVATION_RESTARTS = 5;
+/** Records tolerated beyond the count Get SDR Repository Info reported (records added mid-walk). */
+export const EXTRA_RECORDS_TOLERATED = 16;
+
+/** Completion codes that mean "ask for fewer bytes" (§33.12 and Table 5-2). */
+const SHRINK_CODES: ReadonlySet<number> = new Set([0xca, 0xc7, 0xc8]);
+const RESERVATION_CANCELLED = 0xc5;
+const NOT_PRESENT = 0xcb;
+const INVALID_COMMAND = 0xc1;
+
+export interface UnparsedSdrRecord {
+  recordId: number;
+  error: string;
+}
+
+/** The decoded records, plus the IDs of records that could be read but not decoded. */
+export interface SdrRepositoryContents {
+  records: SdrRecord[];
+  unparsed: UnparsedSdrRecord[];
+}
+
+export interface ReadSdrOptions {
+  signal?: AbortSignal;
+  /** Body chunk size in bytes (default 16), clamped to each record's length. */
+  chunkSize?: number;
+  /** Record count from Get SDR Repository Info if the caller already has it; otherwise it is asked for. */
+  recordCount?: number;
+}
+
+function isCode(err: unknown, codes: ReadonlySet<number> | number): err is CompletionCodeError {
+  if (!(err instanceof CompletionCodeError)) return false;
+  return typeof codes === 'number' ? err.completionCode === codes : codes.has(err.completionCode);
+}
+
+/**
+ * Reads every record of the SDR repository (IPMI v2.0 §33): Reserve SDR
+ * Repository, then from record 0x0000 follow "next record ID" until 0xFFFF.
+ * Each record is read as its 5-byte header, then its body in chunks, since
+ * many BMCs refuse (0xCA) reads larger than their buffer. A cancelled
+ * reservation (0xC5, the repository changed) re-reserves and restarts that
+ * record. A next ID already visited, or more records than the BMC reported,
+ * ends the walk rather than looping. Records that fail to decode are listed
+ * in `unparsed` instead of failing the whole walk; transport errors propagate.
+ */
+export async function readSdrRepository(execute: Execute, opts: ReadSdrOptions = {}): Promise<SdrRepositoryContents> {
+  const { signal } = opts;
+  const base: ExecuteOptions = signal ? { signal } : {};
+  const checkAbort = () => {
+    if (signal?.aborted) throw new AbortedError('SDR repository read aborted', { cause: signal.reason });
+  };
+
+  let recordCount = opts.recordCount;
+  if (recordCount === undefined) {
+    try {
+      recordCount = (await execute(getSdrRepositoryInfo, undefined, base)).recordCount;
+    } catch (err) {
+      if (!(err instanceof CompletionCodeError)) throw err;
+    }
+  }
+  const maxRecords = Math.min(0xffff, (recordCount ?? 0xffff) + EXTRA_RECORDS_TOLERATED);
+
+  const reserve = async (): Promise<number> => {
+    try {
+      return (await execute(reserveSdrRepository, undefined, base)).reservationId;
+    } catch (err) {
+      // Reservation is optional for BMCs that answer whole records; 0 is the "no reservation" ID.
+      if (isCode(err, INVALID_COMMAND)) return 0;
+      throw err;
+    }
+  };
+
+  let reservationId = await reserve();
+  let chunk = Math.max(MIN_SDR_CHUNK, Math.min(opts.chunkSize ?? DEFAULT_SDR_CHUNK, 0xfe));
+  const records: SdrRecord[] = [];
+  const unparsed: UnparsedSdrRecord[] = [];
+  const visited = new Set<number>();
+
+  const read = (recordId: number, offset: number, bytesToRead: number) =>
+    execute(getSdr, { reservationId, recordId, offset, bytesToRead }, base);
+
+  /** One record's bytes and the next ID; restarts itself on a lost reservation. */
+  const readRecord = async (recordId: number): Promise<{ bytes: Buffer; nextRecordId: number }> => {
+    for (let restarts = 0; ; restarts++) {
+      try {
+        checkAbort();
+        const head = await read(recordId, 0, SDR_HEADER_LENGTH);
+        if (head.data.length < SDR_HEADER_LENGTH) {
+          throw new MalformedPacketError(`Get SDR 0x${recordId.toString(16)}: header read returned ${head.data.length} byte(s)`, {
+            want: SDR_HEADER_LENGTH,
+            got: head.data.length,
+          });
+        }
+        const header = decodeSdrHeader(head.data);
+        const total = SDR_HEADER_LENGTH + header.length;
+        const parts: Buffer[] = [head.data.subarray(0, SDR_HEADER_LENGTH)];
+        let offset = SDR_HEADER_LENGTH;
+        while (offset < total) {
+          checkAbort();
+          const want = Math.min(chunk, total - offset);
+          let got: Buffer;
+          try {
+            got = (await read(recordId, offset, want)).data;
+          } catch (err) {
+            if (isCode(err, SHRINK_CODES) && chunk > MIN_SDR_CHUNK) {
+              chunk = Math.max(MIN_SDR_CHUNK, Math.floor(chunk / 2));
+              continue;
+            }
+            throw err;
+          }
+          if (got.length === 0) {
+            throw new MalformedPacketError(`Get SDR 0x${recordId.toString(16)}: empty read at offset ${offset}`, {
+              want,
+              got: 0,
+            });
+          }
+          const take = got.subarray(0, Math.min(got.length, want));
+          parts.push(take);
+          offset += take.length;
+        }
+        return { bytes: Buffer.concat(parts), nextRecordId: head.nextRecordId };
+      } catch (err) {
+        if (isCode(err, RESERVATION_CANCELLED) && restarts < MAX_RESERVATION_RESTARTS) {
+          reservationId = await reserve();
+          continue;
+        }
+        throw err;
+      }
+    }
+  };
+
+  let recordId = 0x0000;
+  while (records.length + unparsed.length < maxRecords) {
+    visited.add(recordId);
+    let result: { bytes: Buffer; nextRecordId: number };
+    try {
+      result = await readRecord(recordId);
+    } catch (err) {
+      // An empty repository answers the first Get SDR with "not present".
+      if (recordId === 0x0000 && isCode(err, NOT_PRESENT)) break;
+      if (err instanceof MalformedPacketError) {
+        unparsed.push({ recordId, error: err.message });
+        break; // without a good response there is no next ID to follow
+      }
+      throw err;
+    }
+    // Record 0x0000 means "first": remember the ID the BMC actually served too.
+    visited.add(decodeSdrHeader(result.bytes).recordId);
+    try {
+      records.push(decodeSdrRecord(result.bytes));
+    } catch (err) {
+      if (!(err instanceof MalformedPacketError)) throw err;
+      unparsed.push({ recordId, error: err.message });
+    }
+    const next = result.nextRecordId;
+    if (next === SDR_LAST_RECORD_ID || visited.has(next)) break;
+    recordId = next;
+  }
+  return { records, unparsed };
+}
