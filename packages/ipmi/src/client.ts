@@ -1,0 +1,320 @@
+import { randomBytes } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import PQueue from 'p-queue';
+import type { Command, Execute, ExecuteOptions } from './commands/command.js';
+import { closeSession } from './commands/close-session.js';
+import { getDeviceId } from './commands/get-device-id.js';
+import { getChannelAuthCapabilities, type GetChannelAuthCapabilitiesRsp } from './commands/get-channel-auth-capabilities.js';
+import { setSessionPrivilegeLevel } from './commands/set-session-privilege-level.js';
+import { sendCommand, RqSeq, type SendCommandContext } from './client/command-exchange.js';
+import { abortError, Exchanger } from './client/exchanger.js';
+import { sessionlessV15, type Framer } from './client/framers.js';
+import { loginV15 } from './client/login-v15.js';
+import { loginV20 } from './client/login-v20.js';
+import {
+  DEFAULT_CIPHER_PREFERENCE,
+  DEFAULT_RETRY,
+  PRIVILEGE_LEVEL,
+  realTimers,
+  type AuthType15,
+  type BmcClientOptions,
+  type ClientHooks,
+  type RetryPolicy,
+  type SessionDescription,
+} from './client/options.js';
+import {
+  AuthenticationError,
+  ClientClosedError,
+  CompletionCodeError,
+  InvalidArgumentError,
+  IpmiError,
+  TimeoutError,
+  UnsupportedCipherSuiteError,
+} from './errors.js';
+import { USERNAME_MAX, V20_PASSWORD_MAX } from './session/auth-types.js';
+import { DEFAULT_IPMI_PORT, formatPeer, peerFromIp, type Peer } from './transport/peer.js';
+import { UdpTransport } from './transport/udp-transport.js';
+
+interface ActiveSession {
+  framer: Framer & { readonly sessionId: number };
+  description: SessionDescription;
+}
+
+
+/**
+ * One BMC, one session, one command in flight (architecture invariant 1).
+ * Commands queue behind each other; the session is opened on first use and
+ * re-established transparently when it stops answering (BMC restart, idle
+ * expiry). Every call can be bounded by an AbortSignal.
+ */
+export class BmcClient {
+  private readonly queue = new PQueue({ concurrency: 1 });
+  private readonly closing = new AbortController();
+  private readonly retry: RetryPolicy;
+  private readonly hooks: ClientHooks;
+  private readonly password: Buffer;
+  private readonly transport: UdpTransport;
+  private readonly ownsTransport: boolean;
+  private readonly rqSeq: RqSeq;
+  private readonly random: (n: number) => Buffer;
+  private peer: Peer | undefined;
+  private exchanger: Exchanger | undefined;
+  private active: ActiveSession | undefined;
+  private closed = false;
+
+  constructor(private readonly options: BmcClientOptions) {
+    if (Buffer.byteLength(options.username) > USERNAME_MAX) {
+      throw new InvalidArgumentError(`user name longer than ${USERNAME_MAX} bytes`);
+    }
+    this.password = Buffer.isBuffer(options.password) ? Buffer.from(options.password) : Buffer.from(options.password, 'utf8');
+    if (this.password.length > V20_PASSWORD_MAX) {
+      throw new InvalidArgumentError(`password longer than ${V20_PASSWORD_MAX} bytes`);
+    }
+    for (const id of options.cipherSuites ?? []) {
+      if (!Number.isInteger(id) || id < 0 || id > 255) throw new InvalidArgumentError(`cipher suite ${id} is not 0-255`);
+    }
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.hooks = options.hooks ?? {};
+    this.random = options.random ?? randomBytes;
+    this.rqSeq = new RqSeq(this.random(1)[0]!);
+    this.ownsTransport = options.transport === undefined;
+    this.transport = options.transport ?? new UdpTransport();
+  }
+
+  /** "host:port" as given, for messages and labels. */
+  get target(): string {
+    const port = this.options.port ?? DEFAULT_IPMI_PORT;
+    return formatPeer({ address: this.options.host, port });
+  }
+
+  /** The open session, if any. */
+  get session(): SessionDescription | undefined {
+    return this.active?.description;
+  }
+
+  /** Commands waiting or in flight. */
+  get pending(): number {
+    return this.queue.size + this.queue.pending;
+  }
+
+  /** Send one command (opening a session first if needed) and decode its answer. */
+  readonly execute: Execute = <Req, Rsp>(command: Command<Req, Rsp>, request: Req, options: ExecuteOptions = {}) =>
+    this.enqueue(async (signal) => {
+      const started = (this.options.timers ?? realTimers).now();
+      try {
+        const rsp = await this.inSession(command, request, options.lun, signal);
+        this.hooks.commandCompleted?.(command.name, seconds(started, this.options), 'ok');
+        return rsp;
+      } catch (err) {
+        const outcome =
+          err instanceof CompletionCodeError ? 'completion-code' : err instanceof TimeoutError ? 'timeout' : 'error';
+        this.hooks.commandCompleted?.(command.name, seconds(started, this.options), outcome);
+        throw err;
+      }
+    }, options.signal);
+
+  /** Open the session now (otherwise the first command does). */
+  open(options: { signal?: AbortSignal } = {}): Promise<SessionDescription> {
+    return this.enqueue(async (signal) => (this.active ?? (await this.login(signal))).description, options.signal);
+  }
+
+  /**
+   * Close Session (best effort, one short attempt), then release the
+   * transport channel. Waits for the command in flight; queued ones reject
+   * with ClientClosedError.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.closing.abort(new ClientClosedError('client closed'));
+    await this.queue.onIdle();
+    const session = this.active;
+    this.active = undefined;
+    if (session && this.exchanger) {
+      try {
+        await sendCommand(
+          { ...this.context(1), framer: session.framer },
+          closeSession,
+          { sessionId: session.framer.sessionId },
+          { signal: AbortSignal.timeout(this.retry.initialTimeoutMs) },
+        );
+      } catch {
+        // The BMC may already have dropped the session; it expires on its own.
+      }
+      this.hooks.sessionClosed?.('closed');
+    }
+    this.exchanger?.close();
+    this.exchanger = undefined;
+    if (this.ownsTransport) await this.transport.close();
+  }
+
+  private enqueue<T>(task: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (this.closed) return Promise.reject(new ClientClosedError('client is closed'));
+    const combined = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
+    if (combined.aborted) return Promise.reject(abortError(combined));
+    return this.queue.add(() => task(combined), { signal: combined }).catch((err: unknown) => {
+      // p-queue rejects a task aborted while queued with the signal's reason.
+      if (combined.aborted && !(err instanceof IpmiError)) throw abortError(combined);
+      throw err;
+    }) as Promise<T>;
+  }
+
+  private context(attempts: number): Omit<SendCommandContext, 'framer'> {
+    return { exchanger: this.exchanger!, rqSeq: this.rqSeq, retry: this.retry, hooks: this.hooks, attempts };
+  }
+
+  private async inSession<Req, Rsp>(command: Command<Req, Rsp>, request: Req, lun: number | undefined, signal: AbortSignal): Promise<Rsp> {
+    let session = this.active;
+    const fresh = session === undefined;
+    session ??= await this.login(signal);
+    try {
+      return await sendCommand({ ...this.context(this.retry.sessionAttempts), framer: session.framer }, command, request, { lun, signal });
+    } catch (err) {
+      if (!(err instanceof TimeoutError) || fresh || signal.aborted) throw err;
+      // Silence inside an established session means either the session is
+      // gone (BMC restart, idle expiry) or the BMC ignores this one command
+      // (some drop unsupported DCMI requests instead of rejecting them). A
+      // single cheap canary tells the two apart; it is sent only on this
+      // failure path, never on a healthy scrape.
+      if (await this.sessionAnswers(session, signal)) throw err;
+      this.dropSession('expired');
+      this.options.logger?.debug({ target: this.target, command: command.name }, 'session stopped answering; re-establishing');
+      session = await this.login(signal);
+      return await sendCommand({ ...this.context(this.retry.sessionAttempts), framer: session.framer }, command, request, { lun, signal });
+    }
+  }
+
+  private async sessionAnswers(session: ActiveSession, signal: AbortSignal): Promise<boolean> {
+    try {
+      await sendCommand({ ...this.context(1), framer: session.framer }, getDeviceId, undefined, { signal });
+      return true;
+    } catch (err) {
+      if (err instanceof TimeoutError && !signal.aborted) return false;
+      if (err instanceof CompletionCodeError) return true;
+      throw err;
+    }
+  }
+
+  private dropSession(reason: 'expired' | 'error'): void {
+    if (this.active) {
+      this.active = undefined;
+      this.hooks.sessionClosed?.(reason);
+    }
+  }
+
+  private async resolvePeer(signal: AbortSignal): Promise<Peer> {
+    if (this.peer) return this.peer;
+    const port = this.options.port ?? DEFAULT_IPMI_PORT;
+    let address = this.options.host;
+    if (isIP(address) === 0) {
+      try {
+        address = (await lookup(address)).address;
+      } catch (err) {
+        throw new InvalidArgumentError(`cannot resolve "${this.options.host}": ${(err as Error).message}`, { cause: err });
+      }
+      if (signal.aborted) throw abortError(signal);
+    }
+    this.peer = peerFromIp(address, port);
+    return this.peer;
+  }
+
+  private async login(signal: AbortSignal): Promise<ActiveSession> {
+    const peer = await this.resolvePeer(signal);
+    if (!this.exchanger) {
+      const channel = this.transport.open(peer, (d) => this.exchanger?.onDatagram(d));
+      this.exchanger = new Exchanger(channel, this.options.timers ?? realTimers, this.hooks);
+    }
+    const ctx = this.context(this.retry.attempts);
+    const privilegeName = this.options.privilege ?? 'user';
+    const privilege = PRIVILEGE_LEVEL[privilegeName];
+    const wanted = this.options.ipmiVersion ?? 'auto';
+
+    const caps = await this.channelCapabilities(ctx, privilege, wanted !== '1.5', signal);
+    const version = wanted === 'auto' ? (caps.ipmi20Supported ? '2.0' : '1.5') : wanted;
+    const pinned = this.options.cipherSuites;
+    const authTypes: readonly AuthType15[] = this.options.authTypes ?? ['md5', 'md2', 'password'];
+
+    let framer: ActiveSession['framer'];
+    let description: SessionDescription;
+    try {
+      if (version === '2.0') {
+        const r = await loginV20(ctx, {
+          username: this.options.username,
+          password: this.password,
+          kg: this.options.kg,
+          privilege,
+          pinned,
+          preference: DEFAULT_CIPHER_PREFERENCE,
+          random: this.random,
+          logger: this.options.logger,
+          signal,
+        });
+        framer = r.framer;
+        description = { ipmiVersion: '2.0', cipherSuite: r.suite.id, authType: null, privilege: privilegeName };
+      } else {
+        throw new UnsupportedCipherSuiteError([], undefined, 'use IPMI 1.5');
+      }
+    } catch (err) {
+      // Only an automatic choice falls back to 1.5, and only when no suite fits.
+      const fallBack = version === '2.0' && wanted === 'auto' && !pinned?.length && err instanceof UnsupportedCipherSuiteError;
+      if (version === '2.0' && !fallBack) throw err;
+      const r = await loginV15(ctx, {
+        username: this.options.username,
+        password: this.password,
+        privilege,
+        authTypes,
+        capabilities: caps,
+        random: this.random,
+        signal,
+      });
+      framer = r.framer;
+      description = { ipmiVersion: '1.5', cipherSuite: null, authType: r.authType, privilege: privilegeName };
+    }
+
+    if (privilege > PRIVILEGE_LEVEL.user) {
+      try {
+        await sendCommand({ ...ctx, framer }, setSessionPrivilegeLevel, { privilege }, { signal });
+      } catch (err) {
+        // §22.18 Table 22-20: 0x80 level not available for user, 0x81 exceeds user/channel limit.
+        if (err instanceof CompletionCodeError && err.completionCode >= 0x80 && err.completionCode <= 0x82) {
+          throw new AuthenticationError('privilege-refused', `BMC refused ${privilegeName} privilege for this user`, { cause: err });
+        }
+        throw err;
+      }
+    }
+    this.active = { framer, description };
+    this.hooks.sessionOpened?.(description);
+    this.options.logger?.debug({ target: this.target, ...description }, 'session established');
+    return this.active;
+  }
+
+  /** Get Channel Authentication Capabilities (§22.13): the first packet to a BMC; silence here means unreachable. */
+  private async channelCapabilities(
+    ctx: Omit<SendCommandContext, 'framer'>,
+    privilege: number,
+    askV20: boolean,
+    signal: AbortSignal,
+  ): Promise<GetChannelAuthCapabilitiesRsp> {
+    const send = (ipmi20: boolean) =>
+      sendCommand({ ...ctx, framer: sessionlessV15 }, getChannelAuthCapabilities, { privilege, ipmi20 }, { signal });
+    try {
+      try {
+        return await send(askV20);
+      } catch (err) {
+        // An IPMI-1.5-only BMC may reject the "IPMI v2.0 data" bit as an invalid field.
+        if (askV20 && err instanceof CompletionCodeError && err.completionCode === 0xcc) return await send(false);
+        throw err;
+      }
+    } catch (err) {
+      if (err instanceof TimeoutError && !signal.aborted) {
+        throw new TimeoutError(`no answer from ${this.target} (BMC unreachable or not speaking IPMI over LAN)`, { cause: err });
+      }
+      throw err;
+    }
+  }
+}
+
+function seconds(started: number, o: BmcClientOptions): number {
+  return ((o.timers ?? realTimers).now() - started) / 1000;
+}

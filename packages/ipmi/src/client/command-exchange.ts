@@ -1,0 +1,76 @@
+import type { Command } from '../commands/command.js';
+import { CompletionCodeError, MalformedPacketError, TimeoutError } from '../errors.js';
+import { decodeLanResponse, encodeLanRequest, type LanResponse } from '../message/lan-message.js';
+import { Drop, type Exchanger } from './exchanger.js';
+import type { Framer } from './framers.js';
+import type { ClientHooks, RetryPolicy } from './options.js';
+
+/** rqSeq is 6 bits (§13.8); every send, retransmits included, takes a fresh one. */
+export class RqSeq {
+  private n: number;
+  constructor(start = 1) {
+    this.n = start & 0x3f;
+  }
+  next(): number {
+    this.n = (this.n + 1) & 0x3f;
+    return this.n;
+  }
+}
+
+export interface SendCommandContext {
+  exchanger: Exchanger;
+  framer: Framer;
+  rqSeq: RqSeq;
+  retry: RetryPolicy;
+  hooks: ClientHooks;
+  /** How many sends before giving up with TimeoutError. */
+  attempts: number;
+}
+
+/**
+ * One command, retransmitted with a fresh rqSeq (and, in a session, a fresh
+ * session sequence number) until a response matching rqSeq, NetFn+1 and
+ * command arrives. A non-zero completion code becomes CompletionCodeError.
+ */
+export async function sendCommand<Req, Rsp>(
+  ctx: SendCommandContext,
+  command: Command<Req, Rsp>,
+  request: Req,
+  options: { lun?: number; signal?: AbortSignal },
+): Promise<Rsp> {
+  const data = command.encode(request);
+  let timeoutMs = ctx.retry.initialTimeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    const rqSeq = ctx.rqSeq.next();
+    const lan = encodeLanRequest({ netFn: command.netFn, cmd: command.cmd, rqSeq, rsLun: options.lun ?? 0, data });
+    const accept = (d: Parameters<Framer['unwrap']>[0]): LanResponse | Drop => {
+      const inner = ctx.framer.unwrap(d);
+      if (inner instanceof Drop) return inner;
+      let rsp: LanResponse;
+      try {
+        rsp = decodeLanResponse(inner);
+      } catch (err) {
+        if (err instanceof MalformedPacketError) return new Drop('malformed');
+        throw err;
+      }
+      if (rsp.rqSeq !== rqSeq || rsp.netFn !== command.netFn + 1 || rsp.cmd !== command.cmd) return new Drop('no-match');
+      return rsp;
+    };
+    let rsp: LanResponse;
+    try {
+      rsp = await ctx.exchanger.roundTrip(ctx.framer.wrap(lan), accept, timeoutMs, options.signal);
+    } catch (err) {
+      if (err instanceof TimeoutError && attempt < ctx.attempts && !options.signal?.aborted) {
+        ctx.hooks.retry?.(command.name);
+        timeoutMs = Math.min(timeoutMs * ctx.retry.backoff, ctx.retry.maxTimeoutMs);
+        continue;
+      }
+      if (err instanceof TimeoutError && !options.signal?.aborted) {
+        throw new TimeoutError(`${command.name}: no answer after ${attempt} attempt(s)`, { cause: err });
+      }
+      throw err;
+    }
+    if (rsp.completionCode !== 0) throw new CompletionCodeError(command.name, rsp.completionCode);
+    return command.decode(rsp.data);
+  }
+}

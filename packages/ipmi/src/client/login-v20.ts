@@ -1,0 +1,136 @@
+import { readCipherSuites } from '../commands/get-channel-cipher-suites.js';
+import type { Execute } from '../commands/command.js';
+import { TimeoutError, UnsupportedCipherSuiteError } from '../errors.js';
+import { RMCP_CLASS } from '../rmcp/rmcp.js';
+import { cipherSuite, type CipherSuite } from '../session/cipher-suites.js';
+import { RmcpPlusHandshake } from '../session/rakp-handshake.js';
+import { peekSessionHeader } from '../session/session-packet.js';
+import { decodeV20Packet, PAYLOAD_TYPE } from '../session/v20-packet.js';
+import { sendCommand, type SendCommandContext } from './command-exchange.js';
+import { Drop, type RmcpDatagram } from './exchanger.js';
+import { sessionlessV20, V20SessionFramer } from './framers.js';
+import type { ClientLogger } from './options.js';
+
+export interface V20LoginParams {
+  username: string;
+  password: Buffer;
+  kg?: Buffer;
+  privilege: number;
+  /** Pinned suites (tried in order), or undefined to discover and use `preference`. */
+  pinned?: readonly number[];
+  preference: readonly number[];
+  random: (n: number) => Buffer;
+  logger?: ClientLogger;
+  signal?: AbortSignal;
+}
+
+export interface V20Login {
+  framer: V20SessionFramer;
+  suite: CipherSuite;
+}
+
+type LoginContext = Omit<SendCommandContext, 'framer'>;
+
+/** Which suites to try, in order: pinned as given; else the preference filtered by what the BMC lists. */
+async function chooseSuites(ctx: LoginContext, p: V20LoginParams): Promise<number[]> {
+  if (p.pinned && p.pinned.length > 0) return [...p.pinned];
+  const execute: Execute = (cmd, req, o) =>
+    sendCommand({ ...ctx, framer: sessionlessV20 }, cmd, req, { signal: o?.signal ?? p.signal });
+  let offered: number[] | undefined;
+  try {
+    offered = await readCipherSuites(execute);
+  } catch (err) {
+    // Not every BMC implements Get Channel Cipher Suites; fall back to trying our preference.
+    if (p.signal?.aborted) throw err;
+    p.logger?.debug({ error: String(err) }, 'cipher suite discovery failed; trying preferred suites in order');
+  }
+  if (!offered || offered.length === 0) return [...p.preference];
+  const usable = p.preference.filter((id) => offered.includes(id));
+  if (usable.length === 0) throw new UnsupportedCipherSuiteError(p.preference, offered);
+  return usable;
+}
+
+/**
+ * RMCP+ session establishment (IPMI v2.0 §13.15-13.31): Open Session, then
+ * RAKP 1-4, each step retransmitted unchanged on silence. Suites are tried in
+ * order; only "unsupported algorithm" moves on to the next one — a credential
+ * failure is final (retrying would only lock the account).
+ */
+export async function loginV20(ctx: LoginContext, p: V20LoginParams): Promise<V20Login> {
+  const ids = await chooseSuites(ctx, p);
+  let lastUnsupported: UnsupportedCipherSuiteError | undefined;
+  for (const id of ids) {
+    let suite: CipherSuite;
+    try {
+      suite = cipherSuite(id);
+    } catch (err) {
+      if (err instanceof UnsupportedCipherSuiteError) {
+        lastUnsupported = err;
+        continue;
+      }
+      throw err;
+    }
+    try {
+      return await handshake(ctx, p, suite);
+    } catch (err) {
+      if (err instanceof UnsupportedCipherSuiteError) {
+        p.logger?.debug({ cipherSuite: id }, 'BMC refused cipher suite; trying the next');
+        lastUnsupported = err;
+        continue;
+      }
+      throw err;
+    }
+  }
+  throw new UnsupportedCipherSuiteError(ids, lastUnsupported?.offered);
+}
+
+async function handshake(ctx: LoginContext, p: V20LoginParams, suite: CipherSuite): Promise<V20Login> {
+  const consoleSessionId = p.random(4).readUInt32LE(0) >>> 0 || 1;
+  const hs = new RmcpPlusHandshake({
+    suite,
+    username: p.username,
+    password: p.password,
+    kg: p.kg,
+    privilege: p.privilege,
+    consoleSessionId,
+    random: p.random,
+  });
+  await step(ctx, p, 'Open Session', hs.openSessionRequest(), PAYLOAD_TYPE.openSessionResponse, (pl) =>
+    hs.acceptOpenSessionResponse(pl),
+  );
+  await step(ctx, p, 'RAKP 1', hs.rakp1(), PAYLOAD_TYPE.rakp2, (pl) => hs.acceptRakp2(pl));
+  await step(ctx, p, 'RAKP 3', hs.rakp3(), PAYLOAD_TYPE.rakp4, (pl) => hs.acceptRakp4(pl));
+  return { framer: new V20SessionFramer(hs.keys, hs.bmcSessionId, hs.consoleSessionId), suite };
+}
+
+/** Send one handshake message and wait for the answer of the expected payload type that the handshake accepts. */
+async function step(
+  ctx: LoginContext,
+  p: V20LoginParams,
+  name: string,
+  datagram: Buffer,
+  expectedPayloadType: number,
+  accept: (payload: Buffer) => 'ok' | 'mismatch',
+): Promise<void> {
+  const acceptor = (d: RmcpDatagram): true | Drop => {
+    if (d.messageClass !== RMCP_CLASS.ipmi) return new Drop('no-match');
+    const h = peekSessionHeader(d.body);
+    if (h.format !== 'v2.0' || h.payloadType !== expectedPayloadType) return new Drop('no-match');
+    const { payload } = decodeV20Packet(d.body);
+    return accept(payload) === 'ok' ? true : new Drop('no-match');
+  };
+  let timeoutMs = ctx.retry.initialTimeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ctx.exchanger.roundTrip(datagram, acceptor, timeoutMs, p.signal);
+      return;
+    } catch (err) {
+      if (!(err instanceof TimeoutError) || p.signal?.aborted) throw err;
+      if (attempt >= ctx.attempts) {
+        throw new TimeoutError(`${name}: no answer after ${attempt} attempt(s)`, { cause: err });
+      }
+      ctx.hooks.retry?.(name);
+      timeoutMs = Math.min(timeoutMs * ctx.retry.backoff, ctx.retry.maxTimeoutMs);
+    }
+  }
+}

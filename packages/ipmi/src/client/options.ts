@@ -1,0 +1,105 @@
+import type { UdpTransport } from '../transport/udp-transport.js';
+
+/** Why a received packet was not taken as the answer (self-metric label values). */
+export type DropReason =
+  /** No request waiting, or session id / rqSeq / NetFn / command / message tag not ours. */
+  | 'no-match'
+  /** Integrity trailer (RMCP+) or auth code (1.5) did not verify. */
+  | 'bad-integrity'
+  /** Session sequence number outside the accepted window. */
+  | 'stale-sequence'
+  /** Bytes that do not parse (bad RMCP header, checksum, short packet). */
+  | 'malformed';
+
+export const DROP_REASONS: readonly DropReason[] = ['no-match', 'bad-integrity', 'stale-sequence', 'malformed'];
+
+export type Privilege = 'user' | 'operator' | 'administrator';
+export type IpmiVersion = '2.0' | '1.5';
+export type AuthType15 = 'md5' | 'md2' | 'password' | 'none';
+
+/** Metric hooks; every one optional. The library never imports a metrics library. */
+export interface ClientHooks {
+  packetSent?(): void;
+  packetReceived?(): void;
+  packetDropped?(reason: DropReason): void;
+  /** A command or handshake step was sent again after no (matching) answer. */
+  retry?(what: string): void;
+  /** One command finished; seconds includes retries but not queueing. */
+  commandCompleted?(command: string, seconds: number, outcome: 'ok' | 'completion-code' | 'timeout' | 'error'): void;
+  sessionOpened?(info: SessionDescription): void;
+  sessionClosed?(reason: 'closed' | 'expired' | 'error'): void;
+}
+
+/** A pino-compatible subset. Nothing passed here ever contains a credential. */
+export interface ClientLogger {
+  debug(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  now(): number;
+}
+
+export const realTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  now: () => performance.now(),
+};
+
+export interface RetryPolicy {
+  /** Wait for the first answer this long (ms); each retransmit waits `backoff` times longer. */
+  initialTimeoutMs: number;
+  backoff: number;
+  maxTimeoutMs: number;
+  /** Sends per handshake step or sessionless command. */
+  attempts: number;
+  /** Sends per in-session command before the session is presumed dead and re-established. */
+  sessionAttempts: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  initialTimeoutMs: 1000,
+  backoff: 2,
+  maxTimeoutMs: 4000,
+  attempts: 3,
+  sessionAttempts: 2,
+};
+
+export interface BmcClientOptions {
+  /** IP literal or hostname (resolved once, at first use). */
+  host: string;
+  port?: number;
+  username: string;
+  password: string | Buffer;
+  /** BMC key (K_G) for two-key logins; the password is used when absent. */
+  kg?: Buffer;
+  privilege?: Privilege;
+  /** 'auto' (default) uses RMCP+ when the BMC offers it, else IPMI 1.5. */
+  ipmiVersion?: IpmiVersion | 'auto';
+  /** Pinned RMCP+ cipher suites, tried in order. Default: discover, prefer 17 then 3. */
+  cipherSuites?: readonly number[];
+  /** IPMI 1.5 auth types in order of preference. Default md5, md2, password. */
+  authTypes?: readonly AuthType15[];
+  /** Shared transport; a private one is made (and closed with the client) when absent. */
+  transport?: UdpTransport;
+  retry?: Partial<RetryPolicy>;
+  hooks?: ClientHooks;
+  logger?: ClientLogger;
+  timers?: Timers;
+  /** Source of randomness for session ids, sequence numbers and RAKP randoms. */
+  random?: (n: number) => Buffer;
+}
+
+export interface SessionDescription {
+  ipmiVersion: IpmiVersion;
+  cipherSuite: number | null;
+  authType: AuthType15 | null;
+  privilege: Privilege;
+}
+
+export const PRIVILEGE_LEVEL: Record<Privilege, number> = { user: 2, operator: 3, administrator: 4 };
+
+/** Default RMCP+ preference: the issue's "17, then 3", then the rest strongest first; never 0 unless pinned. */
+export const DEFAULT_CIPHER_PREFERENCE: readonly number[] = [17, 3, 16, 15, 8, 12, 2, 7, 11, 1, 6];
