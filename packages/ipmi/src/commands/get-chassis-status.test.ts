@@ -61,6 +61,12 @@ describe('Get Chassis Status (§28.2)', () => {
         identifyState: 'indefinite',
       },
     },
+    {
+      // ipmitool raw 0x00 0x01 against ipmi_sim with chassis_control reporting power on.
+      name: 'ipmi_sim powered on',
+      bytes: '01 00 00',
+      want: { poweredOn: true, powerRestorePolicy: 'always-off', intrusion: false, coolingFault: false, driveFault: false },
+    },
     { name: 'unknown restore policy', bytes: '60 00 00', want: { powerRestorePolicy: 'unknown', poweredOn: false } },
   ])('$name', ({ bytes, want }) => {
     expect(getChassisStatus.decode(h(bytes))).toMatchObject(want);

@@ -76,6 +76,23 @@ describe('Get Device ID (§20.1)', () => {
     expect(formatFirmware(rsp)).toBe(firmware);
   });
 
+  it('ipmi_sim 2.0.33 as captured (fixtures/captures/lanplus-c0-mc-info.json)', () => {
+    // ipmitool printed: Device ID 0, Revision 3, Firmware 9.08, IPMI 2.0, Manufacturer 4753,
+    // Product 3842 (0x0f02), available, no device SDRs, support 0x9f, aux 00 00 00 00.
+    const rsp = getDeviceId.decode(h('00 03 09 08 02 9f 91 12 00 02 0f 00 00 00 00'));
+    expect(rsp).toMatchObject({
+      deviceId: 0,
+      deviceRevision: 3,
+      providesSdrs: false,
+      deviceAvailable: true,
+      ipmiVersion: '2.0',
+      manufacturerId: 4753,
+      productId: 3842,
+      auxFirmware: h('00000000'),
+    });
+    expect(formatFirmware(rsp)).toBe('9.08');
+  });
+
   it('keeps a non-BCD minor byte and prints it as hex like ipmitool', () => {
     const rsp = getDeviceId.decode(h('20 00 02 1a 02 00 00 00 00 00 00'));
     expect(rsp.firmwareMinor).toBe(0x1a);

@@ -23,6 +23,21 @@ describe('Get SDR Repository Info (§33.9)', () => {
       },
     },
     {
+      // ipmitool raw 0x0a 0x20 against ipmi_sim 2.0.33 (18 records, timestamps relative to start).
+      name: 'ipmi_sim',
+      bytes: '51 12 00 fe ff 45 03 00 00 00 00 00 00 02',
+      want: {
+        version: '1.5',
+        recordCount: 18,
+        freeSpace: 0xfffe,
+        mostRecentAddition: 0x345,
+        mostRecentErase: 0,
+        overflow: false,
+        updateMode: 'unspecified',
+        supports: { deleteSdr: false, partialAdd: false, reserve: true, allocationInfo: false },
+      },
+    },
+    {
       name: 'unspecified free space and timestamps, overflow',
       bytes: '51 00 00 ff ff ff ff ff ff ff ff ff ff 80',
       want: {

@@ -23,6 +23,19 @@ describe('Get SEL Info (§31.2)', () => {
       },
     },
     {
+      // ipmitool raw 0x0a 0x40 against ipmi_sim 2.0.33 with the six test SEL entries.
+      name: 'ipmi_sim',
+      bytes: '51 06 00 20 3e 40 09 e7 65 00 00 00 00 0a',
+      want: {
+        entries: 6,
+        freeBytes: 0x3e20,
+        mostRecentAddition: 0x65e70940,
+        mostRecentErase: 0,
+        overflow: false,
+        supports: { delete: true, partialAdd: false, reserve: true, allocationInfo: false },
+      },
+    },
+    {
       name: 'empty, full and overflowed',
       bytes: '51 00 00 00 00 ff ff ff ff 10 00 00 00 8f',
       want: { entries: 0, freeBytes: 0, mostRecentAddition: null, mostRecentErase: 16, overflow: true },

@@ -18,6 +18,18 @@ describe('Get Sensor Reading (§35.14)', () => {
       want: { raw: 0x5a, eventMessagesEnabled: true, scanningEnabled: true, readingUnavailable: false, stateByte1: 0x18, stateByte2: 0x80 },
     },
     {
+      // ipmi_sim, sensor 0x04 "Exhaust Temp" at raw 52, above UNC (ipmitool shows "unc").
+      name: 'ipmi_sim threshold sensor',
+      bytes: '34 c0 08 00',
+      want: { raw: 52, eventMessagesEnabled: true, scanningEnabled: true, readingUnavailable: false, stateByte1: 0x08, stateByte2: 0 },
+    },
+    {
+      // ipmi_sim, sensor 0x40 "PSU1 Status": state 0 (presence detected) asserted.
+      name: 'ipmi_sim discrete sensor',
+      bytes: '00 c0 01 00',
+      want: { raw: 0, stateByte1: 0x01, stateByte2: 0 },
+    },
+    {
       name: 'reading unavailable, no state bytes',
       bytes: '00 60',
       want: { raw: 0, eventMessagesEnabled: false, scanningEnabled: true, readingUnavailable: true, stateByte1: undefined, stateByte2: undefined },

@@ -51,6 +51,13 @@ describe('formatGuidAsIpmitool (ipmitool 1.8.19 mc guid, auto mode)', () => {
     expect(formatGuidAsIpmitool(wire, NOW)).toBe('8f2b1e00-3f4a-11ea-8123-456789ab4def');
   });
 
+  it('matches ipmitool 1.8.19 against ipmi_sim (SMBIOS detected, v1 time in 2038 rejected)', () => {
+    // `ipmitool mc guid` printed 44454c4c-4a00-1035-804a-b4c04f4e5331 for these wire bytes in 2026.
+    const wire = h('4c4c4544004a3510804ab4c04f4e5331');
+    expect(formatGuidAsIpmitool(wire, Date.UTC(2026, 10, 21))).toBe('44454c4c-4a00-1035-804a-b4c04f4e5331');
+    expect(formatGuid(wire)).toBe('4c4c4544-004a-3510-804a-b4c04f4e5331');
+  });
+
   it('dumps uppercase hex when no layout has a valid version', () => {
     const wire = h('00000000000000000000000000000000');
     expect(formatGuidAsIpmitool(wire, NOW)).toBe('00000000000000000000000000000000');
