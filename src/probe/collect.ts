@@ -67,7 +67,10 @@ export interface ProbeSensor {
   sensorTypeCode: number;
   entityId: number;
   entityInstance: number;
+  /** Stable unit id ('celsius', 'volts', 'rpm', 'watts', ...); '' for discrete sensors. */
   unit: string;
+  /** The unit as ipmitool prints it ('degrees C'). */
+  unitName: string;
   value: number | null;
   state: string;
 }
@@ -166,6 +169,7 @@ export async function collectProbe(client: BmcClient, signal: AbortSignal, selEv
         entityId: descriptor.entityId,
         entityInstance: descriptor.entityInstance,
         unit: descriptor.unit,
+        unitName: descriptor.unitName,
         value: r.value,
         state: r.state,
       });

@@ -17,7 +17,8 @@ function formatValue(v: number | null): string {
 }
 
 function formatTime(seconds: number | null): string {
-  return seconds === null ? 'never' : new Date(seconds * 1000).toISOString();
+  // Several BMCs (ipmi_sim among them) report 0 for "never erased".
+  return seconds === null || seconds === 0 ? 'never' : new Date(seconds * 1000).toISOString();
 }
 
 /** The human-readable probe report. */
@@ -67,7 +68,7 @@ export function renderProbe(r: ProbeResult): string {
         s.sensorType,
         `${s.entityId}.${s.entityInstance}`,
         formatValue(s.value),
-        s.unit,
+        s.unitName,
         s.state,
       ]),
     ),

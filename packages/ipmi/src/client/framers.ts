@@ -28,17 +28,6 @@ export const sessionlessV15: Framer = {
   },
 };
 
-/** Pre-session RMCP+ packets: payload type IPMI, session id 0, unauthenticated (§13.6). */
-export const sessionlessV20: Framer = {
-  wrap: (payload) => encodeV20Packet({ payloadType: PAYLOAD_TYPE.ipmi, sessionId: 0, sessionSeq: 0, payload }),
-  unwrap(d) {
-    if (!ipmiClass(d)) return new Drop('no-match');
-    const h = peekSessionHeader(d.body);
-    if (h.format !== 'v2.0' || h.sessionId !== 0 || h.payloadType !== PAYLOAD_TYPE.ipmi) return new Drop('no-match');
-    return decodeV20Packet(d.body).payload;
-  },
-};
-
 /** An activated IPMI 1.5 session: every packet carries the session id, a sequence number and an auth code. */
 export class V15SessionFramer implements Framer {
   private outSeq: number;

@@ -8,7 +8,7 @@ import { peekSessionHeader } from '../session/session-packet.js';
 import { decodeV20Packet, PAYLOAD_TYPE } from '../session/v20-packet.js';
 import { sendCommand, type SendCommandContext } from './command-exchange.js';
 import { Drop, type RmcpDatagram } from './exchanger.js';
-import { sessionlessV20, V20SessionFramer } from './framers.js';
+import { sessionlessV15, V20SessionFramer } from './framers.js';
 import type { ClientLogger } from './options.js';
 
 export interface V20LoginParams {
@@ -34,8 +34,15 @@ type LoginContext = Omit<SendCommandContext, 'framer'>;
 /** Which suites to try, in order: pinned as given; else the preference filtered by what the BMC lists. */
 async function chooseSuites(ctx: LoginContext, p: V20LoginParams): Promise<number[]> {
   if (p.pinned && p.pinned.length > 0) return [...p.pinned];
+  // IPMI 1.5 framing, as for Get Channel Authentication Capabilities: every
+  // BMC that talks to ipmitool answers it before a session, while some
+  // (ipmi_sim among them) ignore the same request in sessionless RMCP+ framing.
+  // Two sends at most: without discovery we still try the preferred suites,
+  // and a BMC refuses an unsupported one with a status code, not silence.
   const execute: Execute = (cmd, req, o) =>
-    sendCommand({ ...ctx, framer: sessionlessV20 }, cmd, req, { signal: o?.signal ?? p.signal });
+    sendCommand({ ...ctx, attempts: Math.min(ctx.attempts, 2), framer: sessionlessV15 }, cmd, req, {
+      signal: o?.signal ?? p.signal,
+    });
   let offered: number[] | undefined;
   try {
     offered = await readCipherSuites(execute);

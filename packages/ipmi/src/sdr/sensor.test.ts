@@ -146,7 +146,7 @@ describe('readSensor', () => {
     expect(t).toMatchObject({ value: 45, state: 'ok', available: true });
   });
 
-  it.each([0xcb, 0xcd, 0xd5, 0xce, 0xc9])('completion code 0x%s means absent, not an error', async (code) => {
+  it.each([0xcb, 0xcd, 0xd5, 0xce, 0xc9, 0xcc])('completion code 0x%s means absent, not an error', async (code) => {
     const r = await readSensor(fakeExecute(() => code), byName('CPU Temp'));
     expect(r).toMatchObject({ value: null, state: 'unavailable', available: false });
   });

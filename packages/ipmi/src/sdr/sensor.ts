@@ -20,9 +20,11 @@ const THRESHOLD_EVENT_READING_TYPE = 0x01;
  * Completion codes real BMCs return for sensors that are described in the SDR
  * but not there (empty sockets, absent PSUs, powered-off host): not present,
  * illegal for this sensor, not supported in present state, response could
- * not be provided, parameter out of range (peers.md). A reading, not an error.
+ * not be provided, parameter out of range (peers.md); and invalid data field,
+ * which OpenIPMI's ipmi_sim answers for a sensor number it does not have (the
+ * number is the request's only field). A reading, not an error.
  */
-export const SENSOR_ABSENT_COMPLETION_CODES: ReadonlySet<number> = new Set([0xcb, 0xcd, 0xd5, 0xce, 0xc9]);
+export const SENSOR_ABSENT_COMPLETION_CODES: ReadonlySet<number> = new Set([0xcb, 0xcd, 0xd5, 0xce, 0xc9, 0xcc]);
 
 /** Everything needed to read and present one sensor, derived from its SDR. */
 export interface SensorDescriptor {
