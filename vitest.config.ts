@@ -2,11 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const ipmiSrc = fileURLToPath(new URL('./packages/ipmi/src/index.ts', import.meta.url));
+const simSrc = fileURLToPath(new URL('./packages/bmc-sim/src/index.ts', import.meta.url));
 
 export default defineConfig({
   resolve: {
     // Tests run against the library's sources, not a stale dist/.
-    alias: { '@bmc-exporter/ipmi': ipmiSrc },
+    alias: { '@bmc-exporter/ipmi': ipmiSrc, '@bmc-exporter/bmc-sim': simSrc },
   },
   test: {
     projects: [

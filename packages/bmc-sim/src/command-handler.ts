@@ -1,0 +1,34 @@
+/**
+ * The seam between the simulated BMC's protocol engine (RMCP, sessions,
+ * crypto: src/protocol/) and its model (device, sensors, SDR, SEL, FRU,
+ * DCMI: src/model/). The engine authenticates, decrypts and frames; the
+ * model answers commands. Session-management commands (Get Channel
+ * Authentication Capabilities, Get Session Challenge, Activate Session, Set
+ * Session Privilege Level, Close Session, Get Channel Cipher Suites) never
+ * reach the model.
+ */
+
+export interface CommandContext {
+  /** Privilege of the session the request came in on (IPMI v2.0 Table 6-1: 1 callback .. 4 administrator); 0 outside a session. */
+  privilege: number;
+  /** Console-visible session id, when in a session. */
+  sessionId?: number;
+  /** Which IPMI version the session speaks. */
+  ipmiVersion?: '1.5' | '2.0';
+}
+
+export interface CommandRequest {
+  netFn: number;
+  cmd: number;
+  /** Responder LUN the request was addressed to. */
+  lun: number;
+  data: Buffer;
+}
+
+export interface CommandResult {
+  completionCode: number;
+  data?: Buffer;
+}
+
+/** `undefined` means: send no answer at all (a BMC that silently ignores a command). */
+export type CommandHandler = (req: CommandRequest, ctx: CommandContext) => CommandResult | undefined;

@@ -1,0 +1,1 @@
+export type { CommandContext, CommandHandler, CommandRequest, CommandResult } from './command-handler.js';
