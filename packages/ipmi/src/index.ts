@@ -48,3 +48,13 @@ export * from './fru/inventory.js';
 export * from './fru/read.js';
 export * from './session/cipher-suites.js';
 export * from './session/auth-types.js';
+// Wire codecs for the BMC side (packages/bmc-sim) and other protocol tooling.
+export * from './rmcp/rmcp.js';
+export * from './rmcp/asf.js';
+export * from './message/lan-message.js';
+export * from './session/session-packet.js';
+export * from './session/v15-packet.js';
+export * from './session/v20-packet.js';
+export * from './session/rakp-messages.js';
+export * from './session/key-derivation.js';
+export * from './session/rmcpplus-status.js';

@@ -50,3 +50,22 @@ export const activateSession: Command<ActivateSessionReq, ActivateSessionRsp> = 
     return { authType, sessionId, initialInboundSeq, maxPrivilege };
   },
 };
+
+/** The BMC side: §22.17 request bytes, as `encode` writes them. */
+export function decodeActivateSessionRequest(data: Buffer): ActivateSessionReq {
+  const r = new ByteReader(data, 'Activate Session request');
+  const authType = r.u8('auth type') & 0x0f;
+  const privilege = r.u8('privilege') & 0x0f;
+  const challenge = Buffer.from(r.bytes(16, 'challenge'));
+  const initialOutboundSeq = r.u32le('initial outbound sequence');
+  return { authType, privilege, challenge, initialOutboundSeq };
+}
+
+export function encodeActivateSessionResponse(rsp: ActivateSessionRsp): Buffer {
+  return new ByteWriter(10)
+    .u8(rsp.authType & 0x0f)
+    .u32le(rsp.sessionId)
+    .u32le(rsp.initialInboundSeq)
+    .u8(rsp.maxPrivilege & 0x0f)
+    .toBuffer();
+}

@@ -1,3 +1,4 @@
+import { ByteReader } from '../codec/reader.js';
 import { ByteWriter } from '../codec/writer.js';
 import { NETFN, type Command } from './command.js';
 
@@ -22,3 +23,10 @@ export const closeSession: Command<CloseSessionReq, void> = {
     return undefined;
   },
 };
+
+/** The BMC side of §22.19: the session id, and the handle byte that follows only when the id is 0. */
+export function decodeCloseSessionRequest(data: Buffer): CloseSessionReq & { sessionHandle?: number } {
+  const r = new ByteReader(data, 'Close Session request');
+  const sessionId = r.u32le('session id');
+  return sessionId === 0 && r.remaining > 0 ? { sessionId, sessionHandle: r.u8('session handle') } : { sessionId };
+}

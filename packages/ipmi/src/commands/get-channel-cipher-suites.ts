@@ -61,3 +61,18 @@ export async function readCipherSuites(execute: Execute, options?: ExecuteOption
   }
   return decodeCipherSuiteRecords(Buffer.concat(chunks));
 }
+
+/** The BMC side: §22.15 request [0] channel [1] payload type [2] bit 7 list by suite, bits 5:0 index. */
+export function decodeGetChannelCipherSuitesRequest(data: Buffer): Required<GetChannelCipherSuitesReq> & { bySuite: boolean } {
+  const r = new ByteReader(data, 'Get Channel Cipher Suites request');
+  const channel = r.u8('channel') & 0x0f;
+  const payloadType = r.u8('payload type') & 0x3f;
+  const b2 = r.u8('list index');
+  return { channel, payloadType, index: b2 & MAX_INDEX, bySuite: (b2 & 0x80) !== 0 };
+}
+
+/** The BMC side: [0] channel [1..] the index-th 16-byte chunk of the record data (empty past the end). */
+export function encodeGetChannelCipherSuitesResponse(channel: number, recordData: Buffer, index: number): Buffer {
+  const chunk = recordData.subarray(index * CIPHER_SUITE_CHUNK, (index + 1) * CIPHER_SUITE_CHUNK);
+  return new ByteWriter(1 + chunk.length).u8(channel).bytes(chunk).toBuffer();
+}

@@ -42,3 +42,17 @@ export const getSessionChallenge: Command<GetSessionChallengeReq, GetSessionChal
     return { temporarySessionId, challenge };
   },
 };
+
+/** The BMC side: auth type and the user name with its zero padding stripped (§22.16). */
+export function decodeGetSessionChallengeRequest(data: Buffer): GetSessionChallengeReq {
+  const r = new ByteReader(data, 'Get Session Challenge request');
+  const authType = r.u8('auth type') & 0x0f;
+  const raw = r.bytes(USERNAME_MAX, 'user name');
+  const end = raw.indexOf(0);
+  return { authType, username: raw.subarray(0, end < 0 ? raw.length : end).toString('utf8') };
+}
+
+export function encodeGetSessionChallengeResponse(rsp: GetSessionChallengeRsp): Buffer {
+  if (rsp.challenge.length !== 16) throw new InvalidArgumentError('Get Session Challenge: challenge must be 16 bytes');
+  return new ByteWriter(20).u32le(rsp.temporarySessionId).bytes(rsp.challenge).toBuffer();
+}

@@ -28,3 +28,12 @@ export const setSessionPrivilegeLevel: Command<SetSessionPrivilegeLevelReq, SetS
     return { privilege: new ByteReader(data, 'Set Session Privilege Level response').u8('privilege') & 0x0f };
   },
 };
+
+/** The BMC side of §22.18. */
+export function decodeSetSessionPrivilegeLevelRequest(data: Buffer): SetSessionPrivilegeLevelReq {
+  return { privilege: new ByteReader(data, 'Set Session Privilege Level request').u8('privilege') & 0x0f };
+}
+
+export function encodeSetSessionPrivilegeLevelResponse(rsp: SetSessionPrivilegeLevelRsp): Buffer {
+  return new ByteWriter(1).u8(rsp.privilege & 0x0f).toBuffer();
+}

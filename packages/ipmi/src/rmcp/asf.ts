@@ -62,3 +62,34 @@ export function decodeAsfPresencePong(body: Buffer): AsfPresencePong {
     supportsAsf1: (entities & 0x0f) === 0x01,
   };
 }
+
+export interface AsfPresencePing {
+  messageTag: number;
+}
+
+/**
+ * The BMC side of discovery: the RMCP body of a Presence Ping (ASF 2.0
+ * §3.2.4.1) — IANA, type 0x80, tag. Anything else is not a ping.
+ */
+export function decodeAsfPresencePing(body: Buffer): AsfPresencePing {
+  const r = new ByteReader(body, 'ASF Presence Ping');
+  const asfIana = r.u32be('ASF IANA');
+  const type = r.u8('message type');
+  if (asfIana !== ASF_IANA || type !== ASF_MESSAGE_TYPE.presencePing) {
+    throw new MalformedPacketError(`ASF Presence Ping: unexpected IANA ${asfIana} / message type 0x${hex2(type)}`);
+  }
+  return { messageTag: r.u8('message tag') };
+}
+
+/**
+ * ASF 2.0 §3.2.4.2 Presence Pong, the whole RMCP datagram (layout as in
+ * decodeAsfPresencePong). IPMI v2.0 §13.2.4: supported entities bit 7 says
+ * "IPMI supported", bits 3:0 = 1 ASF 1.0; interactions 0 (no security extensions).
+ */
+export function encodeAsfPresencePong(p: { messageTag: number; iana?: number; oemDefined?: number; supportsIpmi: boolean }): Buffer {
+  const w = new ByteWriter(24)
+    .u32be(ASF_IANA).u8(ASF_MESSAGE_TYPE.presencePong).u8(p.messageTag).u8(0).u8(16)
+    .u32be(p.iana ?? ASF_IANA).u32be(p.oemDefined ?? 0)
+    .u8((p.supportsIpmi ? 0x80 : 0) | 0x01).u8(0).zeros(6);
+  return encodeRmcp(RMCP_CLASS.asf, w.toBuffer());
+}

@@ -1,4 +1,5 @@
 import { ByteReader } from '../codec/reader.js';
+import { ByteWriter } from '../codec/writer.js';
 import { InvalidArgumentError, UnsupportedCipherSuiteError } from '../errors.js';
 
 export type AuthenticationAlgorithm = 'none' | 'hmac-sha1' | 'hmac-md5' | 'hmac-sha256';
@@ -145,4 +146,22 @@ export function decodeCipherSuiteRecords(data: Buffer): number[] {
     if (start === RECORD.standard && !ids.includes(id)) ids.push(id);
   }
   return ids;
+}
+
+/**
+ * The BMC side of Get Channel Cipher Suites (list by cipher suite, §22.15.2
+ * Table 22-19): per suite 0xC0, id, auth tag (00b | alg), integrity tag
+ * (01b | alg), confidentiality tag (10b | alg). Unknown ids are skipped.
+ */
+export function encodeCipherSuiteRecords(ids: readonly number[]): Buffer {
+  const w = new ByteWriter(5 * ids.length);
+  for (const id of ids) {
+    const s = CIPHER_SUITES[id];
+    if (!s) continue;
+    w.u8(RECORD.standard).u8(id)
+      .u8(RECORD.authenticationTag | AUTHENTICATION_ALGORITHM[s.authentication])
+      .u8(RECORD.integrityTag | INTEGRITY_ALGORITHM[s.integrity])
+      .u8(RECORD.confidentialityTag | CONFIDENTIALITY_ALGORITHM[s.confidentiality]);
+  }
+  return w.toBuffer();
 }

@@ -55,3 +55,45 @@ export function deriveSessionKeys(
 export const RAKP4_ICV_LENGTH = { none: 0, 'hmac-sha1': 12, 'hmac-md5': 16, 'hmac-sha256': 16 } as const;
 /** §13.28: RAKP2/RAKP3 key exchange auth code length (full HMAC). */
 export const RAKP_AUTHCODE_LENGTH = { none: 0, 'hmac-sha1': 20, 'hmac-md5': 16, 'hmac-sha256': 32 } as const;
+
+/** The values both sides of a RAKP exchange hash (§13.31), gathered once. */
+export interface RakpExchange {
+  suite: CipherSuite;
+  consoleSessionId: number;
+  bmcSessionId: number;
+  consoleRandom: Buffer;
+  bmcRandom: Buffer;
+  bmcGuid: Buffer;
+  /** The role byte as hashed: RAKP1's privilege | name-only-lookup bit (or a quirk's substitute). */
+  role: number;
+  username: Buffer;
+}
+
+function sessionIds(a: number, b?: number): Buffer {
+  const out = Buffer.alloc(b === undefined ? 4 : 8);
+  out.writeUInt32LE(a >>> 0, 0);
+  if (b !== undefined) out.writeUInt32LE(b >>> 0, 4);
+  return out;
+}
+
+/** §13.31: RAKP2 key exchange auth code = HMAC_Kuid(SIDm ‖ SIDc ‖ Rm ‖ Rc ‖ GUIDc ‖ RoleM ‖ ULengthM ‖ UNameM). Empty for RAKP-none. */
+export function rakp2AuthCode(x: RakpExchange, kuid: Buffer): Buffer {
+  const hash = rakpHash(x.suite.authentication);
+  if (!hash) return Buffer.alloc(0);
+  return hmac(hash, padKey20(kuid), sessionIds(x.consoleSessionId, x.bmcSessionId), x.consoleRandom, x.bmcRandom,
+    x.bmcGuid, Buffer.from([x.role, x.username.length]), x.username);
+}
+
+/** §13.31: RAKP3 key exchange auth code = HMAC_Kuid(Rc ‖ SIDm ‖ RoleM ‖ ULengthM ‖ UNameM). Empty for RAKP-none. */
+export function rakp3AuthCode(x: RakpExchange, kuid: Buffer): Buffer {
+  const hash = rakpHash(x.suite.authentication);
+  if (!hash) return Buffer.alloc(0);
+  return hmac(hash, padKey20(kuid), x.bmcRandom, sessionIds(x.consoleSessionId), Buffer.from([x.role, x.username.length]), x.username);
+}
+
+/** §13.31: RAKP4 integrity check value = HMAC_SIK(Rm ‖ SIDc ‖ GUIDc), truncated per §13.28. */
+export function rakp4Icv(x: RakpExchange, sik: Buffer): Buffer {
+  const hash = rakpHash(x.suite.authentication);
+  if (!hash) return Buffer.alloc(0);
+  return hmac(hash, sik, x.consoleRandom, sessionIds(x.bmcSessionId), x.bmcGuid).subarray(0, RAKP4_ICV_LENGTH[x.suite.authentication]);
+}

@@ -106,6 +106,14 @@ export function encodeOpenSessionResponse(m: Required<OpenSessionResponse>): Buf
   return w.toBuffer();
 }
 
+/**
+ * §13.18 Table 13-10 for a non-zero status: the BMC stops after the console
+ * session id (bytes 0..7), as the table allows on error.
+ */
+export function encodeOpenSessionRefusal(m: { messageTag: number; status: number; privilege?: number; consoleSessionId: number }): Buffer {
+  return new ByteWriter(8).u8(m.messageTag).u8(m.status).u8(m.privilege ?? 0).u8(0).u32le(m.consoleSessionId).toBuffer();
+}
+
 export interface Rakp1 {
   messageTag: number;
   bmcSessionId: number;
@@ -161,6 +169,19 @@ export function decodeRakp2(buf: Buffer): Rakp2 {
 export function encodeRakp2(m: Required<Rakp2>): Buffer {
   return new ByteWriter(72).u8(m.messageTag).u8(m.status).u16le(0).u32le(m.consoleSessionId)
     .bytes(m.bmcRandom).bytes(m.bmcGuid).bytes(m.authCode).toBuffer();
+}
+
+/** §13.21 Table 13-12 for a non-zero status: tag, status, reserved, console session id (8 bytes). */
+export function encodeRakp2Refusal(m: { messageTag: number; status: number; consoleSessionId: number }): Buffer {
+  return new ByteWriter(8).u8(m.messageTag).u8(m.status).u16le(0).u32le(m.consoleSessionId).toBuffer();
+}
+
+/**
+ * §13.22 Table 13-13, RAKP Message 3 (console -> BMC):
+ * [0] tag [1] status [2..3] reserved [4..7] BMC session id [8..] key exchange auth code.
+ */
+export function decodeRakp3(buf: Buffer): Rakp3Or4 {
+  return decodeRakp3Or4(buf, 'RAKP Message 3');
 }
 
 export interface Rakp3Or4 {
