@@ -1,8 +1,8 @@
 import { activateSession } from '../commands/activate-session.js';
 import type { GetChannelAuthCapabilitiesRsp } from '../commands/get-channel-auth-capabilities.js';
 import { getSessionChallenge } from '../commands/get-session-challenge.js';
-import { AuthenticationError, CompletionCodeError, TimeoutError, UnsupportedCipherSuiteError } from '../errors.js';
-import { AUTH_TYPE } from '../session/auth-types.js';
+import { AuthenticationError, CompletionCodeError, InvalidArgumentError, TimeoutError, UnsupportedCipherSuiteError } from '../errors.js';
+import { AUTH_TYPE, V15_PASSWORD_LENGTH } from '../session/auth-types.js';
 import { sendCommand, type SendCommandContext } from './command-exchange.js';
 import { sessionlessV15, V15ActivateFramer, V15SessionFramer } from './framers.js';
 import type { AuthType15 } from './options.js';
@@ -35,6 +35,9 @@ export interface V15Login {
  * Activate Session with the challenge under the temporary session id.
  */
 export async function loginV15(ctx: Omit<SendCommandContext, 'framer'>, p: V15LoginParams): Promise<V15Login> {
+  if (p.password.length > V15_PASSWORD_LENGTH) {
+    throw new InvalidArgumentError(`IPMI 1.5 passwords are at most ${V15_PASSWORD_LENGTH} bytes`);
+  }
   const offered = p.capabilities.authTypes;
   const chosen = p.authTypes.find((t) => offered[t]);
   if (!chosen) {
@@ -59,8 +62,11 @@ export async function loginV15(ctx: Omit<SendCommandContext, 'framer'>, p: V15Lo
   const initialOutbound = (p.random(4).readUInt32LE(0) >>> 0) || 1;
   let activated;
   try {
+    // BMCs drop an Activate Session whose auth code does not verify, so
+    // silence is the only "wrong password" answer: two sends, not the full
+    // retry budget, keep that answer quick while still surviving one lost packet.
     activated = await sendCommand(
-      { ...ctx, framer: new V15ActivateFramer(authType, challenge.temporarySessionId, p.password) },
+      { ...ctx, attempts: Math.min(ctx.attempts, 2), framer: new V15ActivateFramer(authType, challenge.temporarySessionId, p.password) },
       activateSession,
       { authType, privilege: p.privilege, challenge: challenge.challenge, initialOutboundSeq: initialOutbound },
       { signal: p.signal },
