@@ -65,10 +65,13 @@ const AES_BLOCK = 16;
 /**
  * IPMI v2.0 §13.29 AES-CBC-128: payload ‖ pad 01 02 .. n ‖ n, to a 16-byte
  * multiple, encrypted with K2[0..15]; the 16-byte IV is sent in clear first.
+ * `fullBlockPad` reproduces the vendor quirk of a 16-byte pad where the spec wants none.
  */
-export function aesCbcEncrypt(k2: Buffer, iv: Buffer, payload: Buffer): Buffer {
+export function aesCbcEncrypt(k2: Buffer, iv: Buffer, payload: Buffer, fullBlockPad = false): Buffer {
   if (iv.length !== AES_BLOCK) throw new MalformedPacketError(`AES-CBC-128: IV must be 16 bytes, got ${iv.length}`);
-  const padLen = (AES_BLOCK - ((payload.length + 1) % AES_BLOCK)) % AES_BLOCK;
+  const natural = (AES_BLOCK - ((payload.length + 1) % AES_BLOCK)) % AES_BLOCK;
+  // fullBlockPad: some BMCs never send pad length 0 and send a whole block of 16 instead (peers.md).
+  const padLen = fullBlockPad && natural === 0 ? AES_BLOCK : natural;
   const plain = Buffer.alloc(payload.length + padLen + 1);
   payload.copy(plain);
   for (let i = 1; i <= padLen; i++) plain[payload.length + i - 1] = i;

@@ -71,6 +71,8 @@ export function encodeV20Packet(p: {
   payload: Buffer;
   keys?: SessionKeys;
   iv?: Buffer;
+  /** Simulate BMCs that send a 16-byte AES pad where the spec wants 0 (bmc-sim's aesPad16 quirk). */
+  aesFullBlockPad?: boolean;
 }): Buffer {
   const suite = p.keys?.suite;
   const encrypt = suite?.confidentiality === 'aes-cbc-128';
@@ -78,7 +80,7 @@ export function encodeV20Packet(p: {
   if (suite && suite.confidentiality !== 'none' && !encrypt) {
     throw new InvalidArgumentError(`confidentiality ${suite.confidentiality} is not implemented`);
   }
-  const body = encrypt ? aesCbcEncrypt(p.keys!.k2, p.iv ?? randomBytes(16), p.payload) : p.payload;
+  const body = encrypt ? aesCbcEncrypt(p.keys!.k2, p.iv ?? randomBytes(16), p.payload, p.aesFullBlockPad) : p.payload;
   if (body.length > 0xffff) throw new InvalidArgumentError('RMCP+ payload longer than 65535 bytes');
 
   const w = new ByteWriter(32 + body.length)
