@@ -39,6 +39,7 @@ export * from './sdr/entity-ids.js';
 export * from './sdr/threshold.js';
 export * from './sdr/conversion.js';
 export * from './sdr/walk.js';
+export * from './sdr/encode.js';
 export * from './sdr/event-reading-types.js';
 export * from './sel/record.js';
 export * from './sel/events.js';
@@ -46,6 +47,7 @@ export * from './sel/categories.js';
 export * from './sel/walk.js';
 export * from './fru/inventory.js';
 export * from './fru/read.js';
+export * from './fru/testing/build-fru.js';
 export * from './session/cipher-suites.js';
 export * from './session/auth-types.js';
 // Wire codecs for the BMC side (packages/bmc-sim) and other protocol tooling.

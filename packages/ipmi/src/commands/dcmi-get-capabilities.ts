@@ -108,3 +108,32 @@ export const dcmiGetSupportedCapabilities: Command<void, DcmiCapabilities & { su
     return { ...common, supported: decodeDcmiSupportedCapabilities(common.data) };
   },
 };
+
+/** BMC side: the parameter selector; a request for another group extension is malformed for DCMI. */
+export function decodeDcmiGetCapabilitiesRequest(data: Buffer): DcmiCapabilitiesReq {
+  const r = new ByteReader(data, 'Get DCMI Capabilities Info request');
+  expectDcmiGroupId(r, 'Get DCMI Capabilities Info request');
+  return { parameter: r.u8('parameter selector') };
+}
+
+/** BMC side: group ID, version "major.minor", parameter revision, then the parameter data as given. */
+export function encodeDcmiGetCapabilitiesResponse(rsp: DcmiCapabilities): Buffer {
+  const [major = '1', minor = '5'] = rsp.dcmiVersion.split('.');
+  return new ByteWriter(4 + rsp.data.length)
+    .u8(DCMI_GROUP_EXTENSION_ID)
+    .u8(Number(major))
+    .u8(Number(minor))
+    .u8(rsp.parameterRevision)
+    .bytes(rsp.data)
+    .toBuffer();
+}
+
+/** Parameter 1 data (Table 6-3) from its decoded form. */
+export function encodeDcmiSupportedCapabilities(c: DcmiSupportedCapabilities): Buffer {
+  const b = (v: boolean, n: number) => (v ? 1 << n : 0);
+  return Buffer.from([
+    b(c.identification, 0) | b(c.selLogging, 1) | b(c.chassisPower, 2) | b(c.temperatureMonitor, 3),
+    b(c.powerManagement, 0),
+    b(c.inBandKcs, 0) | b(c.serialTmode, 1) | b(c.secondaryLan, 2) | b(c.primaryLan, 3) | b(c.sol, 4) | b(c.vlan, 5),
+  ]);
+}

@@ -74,3 +74,25 @@ export const dcmiGetPowerReading: Command<DcmiPowerReadingReq, DcmiPowerReading>
     };
   },
 };
+
+/** BMC side: mode and mode attributes (byte 4 is reserved and not checked). */
+export function decodeDcmiGetPowerReadingRequest(data: Buffer): Required<DcmiPowerReadingReq> {
+  const r = new ByteReader(data, 'Get Power Reading request');
+  expectDcmiGroupId(r, 'Get Power Reading request');
+  const mode = r.u8('mode');
+  const modeAttributes = r.u8('mode attributes');
+  return { mode, modeAttributes };
+}
+
+export function encodeDcmiGetPowerReadingResponse(rsp: DcmiPowerReading): Buffer {
+  return new ByteWriter(18)
+    .u8(DCMI_GROUP_EXTENSION_ID)
+    .u16le(rsp.currentWatts)
+    .u16le(rsp.minimumWatts)
+    .u16le(rsp.maximumWatts)
+    .u16le(rsp.averageWatts)
+    .u32le(rsp.timestamp)
+    .u32le(Math.round(rsp.statisticsReportingPeriodSeconds * 1000))
+    .u8(rsp.powerMeasurementActive ? 0x40 : 0)
+    .toBuffer();
+}

@@ -1,4 +1,5 @@
 import { ByteReader } from '../codec/reader.js';
+import { ByteWriter } from '../codec/writer.js';
 import { NETFN, type Command } from './command.js';
 
 /**
@@ -102,4 +103,34 @@ export const getDeviceId: Command<DeviceIdReq, DeviceId> = {
  */
 export function formatFirmware(rsp: Pick<DeviceId, 'firmwareMajor' | 'firmwareMinorRaw'>): string {
   return `${rsp.firmwareMajor}.${rsp.firmwareMinorRaw.toString(16).padStart(2, '0')}`;
+}
+
+/**
+ * BMC side (the simulator): the Table 20-2 response bytes for a DeviceId.
+ * `firmwareMinorRaw` is written (the BCD byte); `firmwareMinor` is derived.
+ * `ipmiVersion` "2.0" is written as 0x02, "1.5" as 0x51.
+ */
+export function encodeGetDeviceIdResponse(rsp: DeviceId): Buffer {
+  const [major = '0', minor = '0'] = rsp.ipmiVersion.split('.');
+  const s = rsp.support;
+  const sup =
+    (s.chassis ? 0x80 : 0) |
+    (s.bridge ? 0x40 : 0) |
+    (s.ipmbEventGenerator ? 0x20 : 0) |
+    (s.ipmbEventReceiver ? 0x10 : 0) |
+    (s.fruInventory ? 0x08 : 0) |
+    (s.sel ? 0x04 : 0) |
+    (s.sdrRepository ? 0x02 : 0) |
+    (s.sensor ? 0x01 : 0);
+  const w = new ByteWriter(15)
+    .u8(rsp.deviceId)
+    .u8((rsp.providesSdrs ? 0x80 : 0) | (rsp.deviceRevision & 0x0f))
+    .u8((rsp.deviceAvailable ? 0 : 0x80) | (rsp.firmwareMajor & 0x7f))
+    .u8(rsp.firmwareMinorRaw)
+    .u8(((Number(minor) & 0x0f) << 4) | (Number(major) & 0x0f))
+    .u8(sup)
+    .u24le(rsp.manufacturerId & 0x0fffff)
+    .u16le(rsp.productId);
+  if (rsp.auxFirmware) w.bytes(rsp.auxFirmware.subarray(0, 4));
+  return w.toBuffer();
 }

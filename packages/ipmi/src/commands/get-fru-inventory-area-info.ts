@@ -30,3 +30,11 @@ export const getFruInventoryAreaInfo: Command<FruInventoryAreaInfoReq, FruInvent
     return { sizeBytes, accessByWords: (access & 0x01) !== 0 };
   },
 };
+
+export function decodeGetFruInventoryAreaInfoRequest(data: Buffer): FruInventoryAreaInfoReq {
+  return { fruId: new ByteReader(data, 'Get FRU Inventory Area Info request').u8('FRU device ID') };
+}
+
+export function encodeGetFruInventoryAreaInfoResponse(rsp: FruInventoryAreaInfo): Buffer {
+  return new ByteWriter(3).u16le(rsp.sizeBytes).u8(rsp.accessByWords ? 1 : 0).toBuffer();
+}

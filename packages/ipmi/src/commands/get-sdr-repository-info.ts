@@ -1,6 +1,7 @@
 import { ByteReader } from '../codec/reader.js';
+import { ByteWriter } from '../codec/writer.js';
 import { NETFN, type Command } from './command.js';
-import { decodeTimestamp } from './timestamp.js';
+import { decodeTimestamp, TIMESTAMP_UNSPECIFIED } from './timestamp.js';
 
 /** IPMI v2.0 Table 33-10 byte 14 bits [6:5]: how the repository may be updated. */
 export const SDR_UPDATE_MODES = {
@@ -70,3 +71,21 @@ export const getSdrRepositoryInfo: Command<SdrRepositoryInfoReq, SdrRepositoryIn
     };
   },
 };
+
+/** BMC side: Table 33-10. The version string "1.5" is written as 0x51; null timestamps and free space as unspecified. */
+export function encodeGetSdrRepositoryInfoResponse(rsp: SdrRepositoryInfo): Buffer {
+  const [major = '0', minor = '0'] = rsp.version.split('.');
+  const mode = Number(Object.entries(SDR_UPDATE_MODES).find(([, v]) => v === rsp.updateMode)?.[0] ?? 0);
+  const s = rsp.supports;
+  const ops =
+    (rsp.overflow ? 0x80 : 0) | (mode << 5) | (s.deleteSdr ? 0x08 : 0) | (s.partialAdd ? 0x04 : 0) | (s.reserve ? 0x02 : 0) |
+    (s.allocationInfo ? 0x01 : 0);
+  return new ByteWriter(14)
+    .u8(((Number(minor) & 0x0f) << 4) | (Number(major) & 0x0f))
+    .u16le(rsp.recordCount)
+    .u16le(rsp.freeSpace ?? 0xffff)
+    .u32le(rsp.mostRecentAddition ?? TIMESTAMP_UNSPECIFIED)
+    .u32le(rsp.mostRecentErase ?? TIMESTAMP_UNSPECIFIED)
+    .u8(ops)
+    .toBuffer();
+}

@@ -43,3 +43,19 @@ export const getSdr: Command<GetSdrReq, GetSdrRsp> = {
     return { nextRecordId, data: Buffer.from(r.rest()) };
   },
 };
+
+/** BMC side: the Table 33-13 request fields. */
+export function decodeGetSdrRequest(data: Buffer): GetSdrReq {
+  const r = new ByteReader(data, 'Get SDR request');
+  return {
+    reservationId: r.u16le('reservation ID'),
+    recordId: r.u16le('record ID'),
+    offset: r.u8('offset'),
+    bytesToRead: r.u8('bytes to read'),
+  };
+}
+
+/** BMC side: next record ID then the record bytes asked for. */
+export function encodeGetSdrResponse(rsp: GetSdrRsp): Buffer {
+  return new ByteWriter(2 + rsp.data.length).u16le(rsp.nextRecordId).bytes(rsp.data).toBuffer();
+}

@@ -49,3 +49,18 @@ export const getSelEntry: Command<GetSelEntryReq, GetSelEntryRsp> = {
     return { nextRecordId, data: Buffer.from(r.rest()) };
   },
 };
+
+/** BMC side: the Table 31-3 request fields, all present. */
+export function decodeGetSelEntryRequest(data: Buffer): Required<GetSelEntryReq> {
+  const r = new ByteReader(data, 'Get SEL Entry request');
+  return {
+    reservationId: r.u16le('reservation ID'),
+    recordId: r.u16le('record ID'),
+    offset: r.u8('offset'),
+    bytesToRead: r.u8('bytes to read'),
+  };
+}
+
+export function encodeGetSelEntryResponse(rsp: GetSelEntryRsp): Buffer {
+  return new ByteWriter(2 + rsp.data.length).u16le(rsp.nextRecordId).bytes(rsp.data).toBuffer();
+}

@@ -1,6 +1,7 @@
 import { ByteReader } from '../codec/reader.js';
+import { ByteWriter } from '../codec/writer.js';
 import { NETFN, type Command } from './command.js';
-import { decodeTimestamp } from './timestamp.js';
+import { decodeTimestamp, TIMESTAMP_UNSPECIFIED } from './timestamp.js';
 
 /**
  * IPMI v2.0 §31.2 Get SEL Info (Storage 0x40), response Table 31-2:
@@ -53,3 +54,18 @@ export const getSelInfo: Command<SelInfoReq, SelInfo> = {
     };
   },
 };
+
+/** BMC side: Table 31-2. "1.5" is written as 0x51; null timestamps as unspecified. */
+export function encodeGetSelInfoResponse(rsp: SelInfo): Buffer {
+  const [major = '0', minor = '0'] = rsp.version.split('.');
+  const s = rsp.supports;
+  const ops = (rsp.overflow ? 0x80 : 0) | (s.delete ? 0x08 : 0) | (s.partialAdd ? 0x04 : 0) | (s.reserve ? 0x02 : 0) | (s.allocationInfo ? 0x01 : 0);
+  return new ByteWriter(14)
+    .u8(((Number(minor) & 0x0f) << 4) | (Number(major) & 0x0f))
+    .u16le(rsp.entries)
+    .u16le(rsp.freeBytes)
+    .u32le(rsp.mostRecentAddition ?? TIMESTAMP_UNSPECIFIED)
+    .u32le(rsp.mostRecentErase ?? TIMESTAMP_UNSPECIFIED)
+    .u8(ops)
+    .toBuffer();
+}

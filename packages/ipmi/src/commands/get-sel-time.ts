@@ -1,4 +1,5 @@
 import { ByteReader } from '../codec/reader.js';
+import { ByteWriter } from '../codec/writer.js';
 import { NETFN, type Command } from './command.js';
 
 /**
@@ -22,3 +23,7 @@ export const getSelTime: Command<SelTimeReq, SelTime> = {
     return { seconds: r.u32le('SEL time') };
   },
 };
+
+export function encodeGetSelTimeResponse(rsp: SelTime): Buffer {
+  return new ByteWriter(4).u32le(rsp.seconds).toBuffer();
+}

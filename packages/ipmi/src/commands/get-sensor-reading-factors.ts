@@ -75,3 +75,27 @@ export const getSensorReadingFactors: Command<SensorReadingFactorsReq, SensorRea
     return { nextReading, ...decodeReadingFactors(r) };
   },
 };
+
+/** Inverse of decodeReadingFactors: the 6-byte block of full SDR bytes 25-30. */
+export function writeReadingFactors(w: ByteWriter, f: ReadingFactors): ByteWriter {
+  const m = f.m & 0x3ff;
+  const b = f.b & 0x3ff;
+  const acc = f.accuracy & 0x3ff;
+  return w
+    .u8(m & 0xff)
+    .u8(((m >> 8) << 6) | (f.tolerance & 0x3f))
+    .u8(b & 0xff)
+    .u8(((b >> 8) << 6) | (acc & 0x3f))
+    .u8(((acc >> 6) << 4) | ((f.accuracyExp & 0x03) << 2) | (f.direction & 0x03))
+    .u8(((f.rExp & 0x0f) << 4) | (f.bExp & 0x0f));
+}
+
+/** BMC side: sensor number and the reading the factors are wanted for. */
+export function decodeGetSensorReadingFactorsRequest(data: Buffer): SensorReadingFactorsReq {
+  const r = new ByteReader(data, 'Get Sensor Reading Factors request');
+  return { sensorNumber: r.u8('sensor number'), reading: r.u8('reading') };
+}
+
+export function encodeGetSensorReadingFactorsResponse(rsp: SensorReadingFactorsRsp): Buffer {
+  return writeReadingFactors(new ByteWriter(7).u8(rsp.nextReading), rsp).toBuffer();
+}

@@ -49,3 +49,19 @@ export const getSensorReading: Command<SensorReadingReq, SensorReadingRsp> = {
     };
   },
 };
+
+/** BMC side: the sensor number (the LUN comes from the message header). */
+export function decodeGetSensorReadingRequest(data: Buffer): SensorReadingReq {
+  return { sensorNumber: new ByteReader(data, 'Get Sensor Reading request').u8('sensor number') };
+}
+
+/** BMC side: Table 35-15; state bytes are written only when given (byte 4 only after byte 3). */
+export function encodeGetSensorReadingResponse(rsp: SensorReadingRsp): Buffer {
+  const flags = (rsp.eventMessagesEnabled ? 0x80 : 0) | (rsp.scanningEnabled ? 0x40 : 0) | (rsp.readingUnavailable ? 0x20 : 0);
+  const w = new ByteWriter(4).u8(rsp.raw).u8(flags);
+  if (rsp.stateByte1 !== undefined) {
+    w.u8(rsp.stateByte1);
+    if (rsp.stateByte2 !== undefined) w.u8(rsp.stateByte2);
+  }
+  return w.toBuffer();
+}

@@ -1,4 +1,5 @@
 import { ByteReader } from '../codec/reader.js';
+import { ByteWriter } from '../codec/writer.js';
 import { NETFN, type Command } from './command.js';
 
 /**
@@ -121,4 +122,16 @@ export function formatGuidAsIpmitool(bytes: Uint8Array, now: number = Date.now()
   if (!chosen) return hex(b).toUpperCase();
   const p = (n: number, w: number) => n.toString(16).padStart(w, '0');
   return `${p(chosen.timeLow, 8)}-${p(chosen.timeMid, 4)}-${p(chosen.timeHi, 4)}-${p(chosen.clockSeq, 4)}-${hex(chosen.node)}`;
+}
+
+/** BMC side: the response is the 16 GUID bytes as they are (Table 20-10 order is the caller's choice). */
+export function encodeGetSystemGuidResponse(rsp: SystemGuid): Buffer {
+  return new ByteWriter(16).bytes(rsp.guid.subarray(0, 16)).toBuffer();
+}
+
+/** Inverse of formatGuid: "8-4-4-4-12" hex in wire order to the 16 bytes. */
+export function parseGuid(text: string): Buffer {
+  const h = text.replace(/-/g, '');
+  if (!/^[0-9a-fA-F]{32}$/.test(h)) throw new RangeError(`GUID must be 32 hex digits (8-4-4-4-12), got "${text}"`);
+  return Buffer.from(h, 'hex');
 }

@@ -42,3 +42,13 @@ export const readFruData: Command<ReadFruDataReq, ReadFruDataRsp> = {
     return { countReturned, data: Buffer.from(r.bytes(countReturned, 'FRU data')) };
   },
 };
+
+export function decodeReadFruDataRequest(data: Buffer): ReadFruDataReq {
+  const r = new ByteReader(data, 'Read FRU Data request');
+  return { fruId: r.u8('FRU device ID'), offset: r.u16le('offset'), count: r.u8('count') };
+}
+
+/** BMC side: count returned is the data length. */
+export function encodeReadFruDataResponse(rsp: Pick<ReadFruDataRsp, 'data'>): Buffer {
+  return new ByteWriter(1 + rsp.data.length).u8(rsp.data.length).bytes(rsp.data).toBuffer();
+}

@@ -1,4 +1,5 @@
 import { ByteReader } from '../codec/reader.js';
+import { ByteWriter } from '../codec/writer.js';
 import { NETFN, type Command } from './command.js';
 
 /**
@@ -22,3 +23,8 @@ export const reserveSdrRepository: Command<ReserveSdrRepositoryReq, SdrReservati
     return { reservationId: r.u16le('reservation ID') };
   },
 };
+
+/** BMC side: the reservation ID, LS byte first. */
+export function encodeReserveSdrRepositoryResponse(rsp: SdrReservation): Buffer {
+  return new ByteWriter(2).u16le(rsp.reservationId).toBuffer();
+}

@@ -1,4 +1,5 @@
 import { ByteReader } from '../codec/reader.js';
+import { ByteWriter } from '../codec/writer.js';
 import { NETFN, type Command } from './command.js';
 
 /**
@@ -21,3 +22,8 @@ export const reserveSel: Command<ReserveSelReq, SelReservation> = {
     return { reservationId: r.u16le('reservation ID') };
   },
 };
+
+/** BMC side: the reservation ID, LS byte first. */
+export function encodeReserveSelResponse(rsp: SelReservation): Buffer {
+  return new ByteWriter(2).u16le(rsp.reservationId).toBuffer();
+}
