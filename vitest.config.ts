@@ -10,6 +10,7 @@ export default defineConfig({
     alias: { '@bmc-exporter/ipmi': ipmiSrc, '@bmc-exporter/bmc-sim': simSrc },
   },
   test: {
+    reporters: ['default', './test/summary-reporter.ts'],
     projects: [
       {
         extends: true,
