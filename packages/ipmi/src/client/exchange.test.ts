@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import { getDeviceId } from '../commands/get-device-id.js';
+import { AbortedError, CompletionCodeError, TimeoutError, AuthenticationError } from '../errors.js';
+import { decodeLanRequest, encodeLanResponse } from '../message/lan-message.js';
+import { decodeRmcp } from '../rmcp/rmcp.js';
+import { AUTH_TYPE } from '../session/auth-types.js';
+import { decodeV15Packet, encodeV15Packet } from '../session/v15-packet.js';
+import type { PeerChannel } from '../transport/udp-transport.js';
+import { RqSeq, sendCommand } from './command-exchange.js';
+import { Drop, Exchanger } from './exchanger.js';
+import { sessionlessV15 } from './framers.js';
+import { DEFAULT_RETRY, type DropReason, type Timers } from './options.js';
+import { SequenceWindow } from './sequence-window.js';
+
+/** Timers that only move when the test says so. */
+class FakeTimers implements Timers {
+  private t = 0;
+  private queue: Array<{ at: number; fn: () => void; id: number }> = [];
+  private nextId = 1;
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.queue.push({ at: this.t + ms, fn, id });
+    return id;
+  }
+  clearTimeout(h: unknown): void {
+    this.queue = this.queue.filter((q) => q.id !== h);
+  }
+  now(): number {
+    return this.t;
+  }
+  /** Pending timer delays, from now. */
+  get pending(): number[] {
+    return this.queue.map((q) => q.at - this.t);
+  }
+  advance(ms: number): void {
+    this.t += ms;
+    const due = this.queue.filter((q) => q.at <= this.t);
+    this.queue = this.queue.filter((q) => q.at > this.t);
+    for (const q of due) q.fn();
+  }
+}
+
+/** A channel whose sent datagrams the test reads and answers by hand. */
+function fakeChannel() {
+  const sent: Buffer[] = [];
+  const channel: PeerChannel = {
+    peer: { address: '127.0.0.1', port: 623, family: 4 },
+    send: async (d) => {
+      sent.push(d);
+    },
+    close: () => undefined,
+  };
+  return { channel, sent };
+}
+
+function setup() {
+  const timers = new FakeTimers();
+  const { channel, sent } = fakeChannel();
+  const drops: DropReason[] = [];
+  const retries: string[] = [];
+  const hooks = { packetDropped: (r: DropReason) => drops.push(r), retry: (w: string) => retries.push(w) };
+  const exchanger = new Exchanger(channel, timers, hooks);
+  const ctx = { exchanger, framer: sessionlessV15, rqSeq: new RqSeq(0), retry: DEFAULT_RETRY, hooks, attempts: 3 };
+  return { timers, sent, drops, retries, exchanger, ctx };
+}
+
+/** The BMC's answer to a sessionless request, with a chosen rqSeq / completion code. */
+function answer(request: Buffer, o: { rqSeq?: number; cc?: number; data?: number[]; cmd?: number } = {}): Buffer {
+  const req = decodeLanRequest(decodeV15Packet(decodeRmcp(request).body).payload);
+  const lan = encodeLanResponse({
+    rqAddr: req.rqAddr,
+    netFn: req.netFn + 1,
+    rqLun: req.rqLun,
+    rsAddr: req.rsAddr,
+    rqSeq: o.rqSeq ?? req.rqSeq,
+    rsLun: req.rsLun,
+    cmd: o.cmd ?? req.cmd,
+    completionCode: o.cc ?? 0,
+    data: Buffer.from(o.data ?? []),
+  });
+  return encodeV15Packet({ authType: AUTH_TYPE.none, sessionSeq: 0, sessionId: 0, payload: lan });
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+// Get Device ID response data (IPMI v2.0 Table 20-2), 11 bytes.
+const DEVICE_ID = [0x20, 0x01, 0x02, 0x47, 0x02, 0xbf, 0x91, 0x12, 0x00, 0x0c, 0x0b];
+
+describe('sendCommand over the Exchanger', () => {
+  it('takes only the answer that matches rqSeq, NetFn and command; the rest is dropped and counted', async () => {
+    const s = setup();
+    const p = sendCommand(s.ctx, getDeviceId, undefined, {});
+    await flush();
+    const req = s.sent[0]!;
+    s.exchanger.onDatagram(Buffer.from('garbage'));
+    s.exchanger.onDatagram(answer(req, { rqSeq: 63 }));
+    s.exchanger.onDatagram(answer(req, { cmd: 0x02 }));
+    s.exchanger.onDatagram(answer(req, { data: DEVICE_ID }));
+    const rsp = await p;
+    expect(rsp.manufacturerId).toBe(0x1291);
+    expect(s.drops).toEqual(['malformed', 'no-match', 'no-match']);
+    // After the exchange, a duplicate has nobody waiting for it.
+    s.exchanger.onDatagram(answer(req, { data: DEVICE_ID }));
+    expect(s.drops.at(-1)).toBe('no-match');
+  });
+
+  it('retransmits with a fresh rqSeq and backs off; a late answer to an earlier attempt is refused', async () => {
+    const s = setup();
+    const p = sendCommand(s.ctx, getDeviceId, undefined, {});
+    await flush();
+    expect(s.timers.pending).toEqual([1000]);
+    s.timers.advance(1000);
+    await flush();
+    expect(s.sent).toHaveLength(2);
+    expect(s.timers.pending).toEqual([2000]);
+    const seqs = s.sent.map((d) => decodeLanRequest(decodeV15Packet(decodeRmcp(d).body).payload).rqSeq);
+    expect(seqs[0]).not.toBe(seqs[1]);
+    s.exchanger.onDatagram(answer(s.sent[0]!, { data: DEVICE_ID })); // the first attempt's answer, late
+    expect(s.drops).toEqual(['no-match']);
+    s.exchanger.onDatagram(answer(s.sent[1]!, { data: DEVICE_ID }));
+    expect((await p).productId).toBe(0x0b0c);
+    expect(s.retries).toEqual(['Get Device ID']);
+  });
+
+  it('gives up with TimeoutError after the configured attempts (1 s, 2 s, 4 s)', async () => {
+    const s = setup();
+    const p = sendCommand(s.ctx, getDeviceId, undefined, {});
+    const outcome = p.catch((e: unknown) => e);
+    for (const wait of [1000, 2000, 4000]) {
+      await flush();
+      expect(s.timers.pending).toEqual([wait]);
+      s.timers.advance(wait);
+    }
+    const err = await outcome;
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect((err as Error).message).toBe('Get Device ID: no answer after 3 attempt(s)');
+    expect(s.sent).toHaveLength(3);
+  });
+
+  it('a non-zero completion code is a CompletionCodeError, not a parse failure', async () => {
+    const s = setup();
+    const p = sendCommand(s.ctx, getDeviceId, undefined, {});
+    await flush();
+    s.exchanger.onDatagram(answer(s.sent[0]!, { cc: 0xc0 }));
+    const err = await p.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CompletionCodeError);
+    expect((err as CompletionCodeError).temporary).toBe(true);
+  });
+
+  it('an abort stops waiting at once, with no retransmit', async () => {
+    const s = setup();
+    const ac = new AbortController();
+    const p = sendCommand(s.ctx, getDeviceId, undefined, { signal: ac.signal });
+    await flush();
+    ac.abort();
+    await expect(p).rejects.toBeInstanceOf(AbortedError);
+    expect(s.sent).toHaveLength(1);
+    expect(s.timers.pending).toEqual([]);
+  });
+
+  it('a deadline (AbortSignal.timeout) surfaces as TimeoutError', async () => {
+    const s = setup();
+    const p = sendCommand(s.ctx, getDeviceId, undefined, { signal: AbortSignal.timeout(5) });
+    await expect(p).rejects.toBeInstanceOf(TimeoutError);
+  });
+});
+
+describe('Exchanger', () => {
+  it('an acceptor that throws ends the exchange with that error (e.g. a refused login)', async () => {
+    const s = setup();
+    const p = s.exchanger.roundTrip(Buffer.from([6, 0, 0xff, 7]), () => {
+      throw new AuthenticationError('wrong-password', 'RAKP 2 HMAC mismatch');
+    }, 1000);
+    await flush();
+    s.exchanger.onDatagram(Buffer.from([6, 0, 0xff, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    await expect(p).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  it('refuses a second exchange while one is in flight (one command per BMC)', async () => {
+    const s = setup();
+    const first = s.exchanger.roundTrip(Buffer.from([6, 0, 0xff, 7]), () => new Drop('no-match'), 1000);
+    await expect(s.exchanger.roundTrip(Buffer.from([6, 0, 0xff, 7]), () => true, 1000)).rejects.toThrow(/two exchanges/);
+    s.exchanger.close();
+    await expect(first).rejects.toMatchObject({ code: 'IPMI_CLIENT_CLOSED' });
+  });
+});
+
+describe('SequenceWindow', () => {
+  it('accepts forward moves and a little reordering, refuses stale and zero', () => {
+    const w = new SequenceWindow(16);
+    expect(w.accept(0)).toBe(false);
+    expect(w.accept(100)).toBe(true);
+    expect(w.accept(101)).toBe(true);
+    expect(w.accept(95)).toBe(true); // reordered, within the window
+    expect(w.accept(85)).toBe(true); // exactly 16 behind
+    expect(w.accept(84)).toBe(false); // 17 behind: stale
+    expect(w.accept(5000)).toBe(true);
+  });
+
+  it('handles 32-bit wrap-around', () => {
+    const w = new SequenceWindow(16);
+    expect(w.accept(0xfffffffe)).toBe(true);
+    expect(w.accept(3)).toBe(true); // wrapped forward
+    expect(w.accept(0xfffffff0)).toBe(false); // 19 behind across the wrap
+  });
+});
