@@ -1,1 +1,2 @@
 export type { CommandContext, CommandHandler, CommandRequest, CommandResult } from './command-handler.js';
+export * from './protocol/index.js';

@@ -1,0 +1,75 @@
+import {
+  AUTH_TYPE,
+  decodeActivateSessionRequest,
+  encodeActivateSessionResponse,
+  padV15Password,
+  verifyV15AuthCode,
+  type V15Packet,
+} from '@bmc-exporter/ipmi';
+import type { CommandResult } from '../command-handler.js';
+import { PRIV, random32, type PendingChallenge, type ProtocolState } from './protocol-state.js';
+import type { SimSession } from './session-table.js';
+
+/** §22.17 Table 22-19 completion codes. */
+const ACTIVATE_CC = {
+  /** No session slot available */
+  noSlot: 0x81,
+  /** Requested maximum privilege level exceeds user and/or channel privilege limit */
+  privilegeExceeded: 0x86,
+} as const;
+
+export interface Activation {
+  /** Undefined: drop silently (bad auth code or challenge, as real BMCs do). */
+  result?: CommandResult;
+  /** The auth type and password the answer is sent with (under the temporary id, sequence 0). */
+  authType: number;
+  password: Buffer;
+}
+
+/**
+ * §22.17 Activate Session, arriving under the temporary id from Get Session
+ * Challenge with an auth code over the packet: a wrong password, a foreign
+ * auth type or a stale challenge get no answer at all.
+ */
+export function activateSession(
+  st: ProtocolState,
+  pkt: V15Packet,
+  ch: PendingChallenge,
+  requestData: Buffer,
+  from: { address: string; port: number },
+  now: number,
+): Activation {
+  const password = padV15Password(Buffer.from(ch.user.password, 'utf8').subarray(0, 16));
+  const drop: Activation = { authType: ch.authType, password };
+  if (pkt.authType !== ch.authType) return drop;
+  if (ch.authType !== AUTH_TYPE.none && !verifyV15AuthCode(pkt, password)) return drop;
+  const req = decodeActivateSessionRequest(requestData);
+  if (req.authType !== ch.authType || !req.challenge.equals(ch.challenge)) return drop;
+  const answer = (completionCode: number, data?: Buffer): Activation => ({ result: { completionCode, data }, authType: ch.authType, password });
+  if (req.privilege < PRIV.callback || req.privilege > ch.user.maxPrivilege) return answer(ACTIVATE_CC.privilegeExceeded);
+  if (st.table.size >= st.config.sessionLimit) return answer(ACTIVATE_CC.noSlot);
+
+  st.challenges.delete(ch.temporaryId);
+  const id = st.table.freshId(() => random32(st.random));
+  const initialInboundSeq = random32(st.random) || 1;
+  const session: SimSession = {
+    id,
+    version: '1.5',
+    peerId: id,
+    address: from.address,
+    port: from.port,
+    established: true,
+    user: ch.user,
+    maxPrivilege: req.privilege,
+    privilege: Math.min(req.privilege, PRIV.user),
+    lastActivity: now,
+    // §22.17: the console names the sequence number our first in-session packet carries.
+    outSeq: req.initialOutboundSeq >>> 0 || 1,
+    // Anchor the inbound window just before the first number we tell the console to use.
+    inHighest: (initialInboundSeq - 1) >>> 0,
+    authType: ch.authType,
+    password,
+  };
+  st.table.add(session);
+  return answer(0, encodeActivateSessionResponse({ authType: ch.authType, sessionId: id, initialInboundSeq, maxPrivilege: req.privilege }));
+}
