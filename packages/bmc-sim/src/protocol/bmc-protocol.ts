@@ -167,7 +167,7 @@ export class BmcProtocol {
       const a = activateSession(this.st, pkt, ch, lan.data, from, now);
       if (!a.result) return undefined;
       return {
-        datagram: encodeV15Packet({ authType: a.authType, sessionSeq: 0, sessionId: pkt.sessionId, password: a.password, payload: lanResponse(lan, a.result) }),
+        datagram: encodeV15Packet({ authType: a.authType, sessionSeq: a.sessionSeq, sessionId: pkt.sessionId, password: a.password, payload: lanResponse(lan, a.result) }),
         sessionId: pkt.sessionId,
       };
     }

@@ -21,6 +21,8 @@ const ACTIVATE_CC = {
 export interface Activation {
   /** Undefined: drop silently (bad auth code or challenge, as real BMCs do). */
   result?: CommandResult;
+  /** Session sequence number of the answer's header (0 unless a session was activated). */
+  sessionSeq: number;
   /** The auth type and password the answer is sent with (under the temporary id, sequence 0). */
   authType: number;
   password: Buffer;
@@ -40,18 +42,21 @@ export function activateSession(
   now: number,
 ): Activation {
   const password = padV15Password(Buffer.from(ch.user.password, 'utf8').subarray(0, 16));
-  const drop: Activation = { authType: ch.authType, password };
+  const drop: Activation = { authType: ch.authType, password, sessionSeq: 0 };
   if (pkt.authType !== ch.authType) return drop;
   if (ch.authType !== AUTH_TYPE.none && !verifyV15AuthCode(pkt, password)) return drop;
   const req = decodeActivateSessionRequest(requestData);
   if (req.authType !== ch.authType || !req.challenge.equals(ch.challenge)) return drop;
-  const answer = (completionCode: number, data?: Buffer): Activation => ({ result: { completionCode, data }, authType: ch.authType, password });
+  const answer = (completionCode: number, data?: Buffer, sessionSeq = 0): Activation => ({
+    result: { completionCode, data }, authType: ch.authType, password, sessionSeq,
+  });
   if (req.privilege < PRIV.callback || req.privilege > ch.user.maxPrivilege) return answer(ACTIVATE_CC.privilegeExceeded);
   if (st.table.size >= st.config.sessionLimit) return answer(ACTIVATE_CC.noSlot);
 
   st.challenges.delete(ch.temporaryId);
   const id = st.table.freshId(() => random32(st.random));
   const initialInboundSeq = random32(st.random) || 1;
+  const firstOut = req.initialOutboundSeq >>> 0 || 1;
   const session: SimSession = {
     id,
     version: '1.5',
@@ -63,13 +68,15 @@ export function activateSession(
     maxPrivilege: req.privilege,
     privilege: Math.min(req.privilege, PRIV.user),
     lastActivity: now,
-    // §22.17: the console names the sequence number our first in-session packet carries.
-    outSeq: req.initialOutboundSeq >>> 0 || 1,
+    // §22.17: the console names our initial outbound sequence number. The Activate Session
+    // answer carries it and the next packet the one after: FreeIPMI takes the answer's number
+    // as the highest seen and refuses a repeat (ipmi_sim repeats it; FreeIPMI then stalls a second).
+    outSeq: (firstOut + 1) >>> 0 || 1,
     // Anchor the inbound window just before the first number we tell the console to use.
     inHighest: (initialInboundSeq - 1) >>> 0,
     authType: ch.authType,
     password,
   };
   st.table.add(session);
-  return answer(0, encodeActivateSessionResponse({ authType: ch.authType, sessionId: id, initialInboundSeq, maxPrivilege: req.privilege }));
+  return answer(0, encodeActivateSessionResponse({ authType: ch.authType, sessionId: id, initialInboundSeq, maxPrivilege: req.privilege }), firstOut);
 }
