@@ -60,3 +60,4 @@ export * from './session/v20-packet.js';
 export * from './session/rakp-messages.js';
 export * from './session/key-derivation.js';
 export * from './session/rmcpplus-status.js';
+export * from './session/rakp-handshake.js';
