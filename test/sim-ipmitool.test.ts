@@ -48,6 +48,11 @@ describe('ipmitool against the simulated BMC', () => {
     expectTestDevice(await runIpmitool(target(), ['mc', 'info'], { interface: 'lan', authType: 'MD5' }));
   });
 
+  // Not 11/12: ipmitool 1.8.19 has no MD5-128 integrity and aborts (lanplus.c assertion); FreeIPMI covers them below.
+  it.each([0, 1, 2, 6, 7, 8, 15, 16])('lanplus -C %i mc info (every other offered suite)', async (suite) => {
+    expectTestDevice(await runIpmitool(target(), ['mc', 'info'], { cipherSuite: suite }));
+  });
+
   it('lan (IPMI 1.5) -A PASSWORD mc info', async () => {
     expectTestDevice(await runIpmitool(target(), ['mc', 'info'], { interface: 'lan', authType: 'PASSWORD' }));
   });
@@ -61,7 +66,7 @@ describe('ipmitool against the simulated BMC', () => {
   it('closes every session it opened (Close Session reaches us)', () => {
     expect(protocol.counters.open).toBe(0);
     expect(protocol.counters.closedTotal).toBe(protocol.counters.openedTotal);
-    expect(protocol.counters.openedTotal).toBeGreaterThanOrEqual(6);
+    expect(protocol.counters.openedTotal).toBeGreaterThanOrEqual(14);
   });
 });
 
@@ -90,6 +95,8 @@ describe('FreeIPMI against the simulated BMC', () => {
   it.each([
     ['LAN_2_0', '-I', '3'],
     ['LAN_2_0', '-I', '17'],
+    ['LAN_2_0', '-I', '11'],
+    ['LAN_2_0', '-I', '12'],
     ['LAN', '-a', 'MD5'],
   ])('bmc-info -D %s %s %s --get-device-id', async (driver, flag, value) => {
     const { writeFile, mkdtemp, rm } = await import('node:fs/promises');
