@@ -294,7 +294,7 @@ describe('strict matching with real traffic (invariant 2)', () => {
       const sessionId = answer.length > 16 && answer[4] === 0x06 ? answer.readUInt32LE(6) : 0;
       if (sessionId !== 0) {
         const wrongSession = Buffer.from(answer);
-        wrongSession.writeUInt32LE(sessionId ^ 0x5a5a, 6);
+        wrongSession.writeUInt32LE((sessionId ^ 0x5a5a) >>> 0, 6);
         const corrupted = Buffer.from(answer);
         corrupted[corrupted.length - 1]! ^= 0xff;
         out.push(wrongSession, corrupted);
@@ -339,5 +339,72 @@ describe('strict matching with real traffic (invariant 2)', () => {
     } finally {
       await proxy.close();
     }
+  });
+});
+
+describe('one command in flight per BMC (invariant 1)', () => {
+  it('concurrent calls, some aborted while queued or in flight, never put two requests on the wire', async () => {
+    const proxy = await startUdpProxy({ listen: { address: '127.0.0.1', port: 0 }, upstream: { address: sim.host, port: sim.port } });
+    try {
+      // Answers take 30 ms, so a call aborted 5 ms after its request went out
+      // is aborted in flight; the next call must still wait for the wire to clear.
+      // Calls run in order, one packet each (loopback: no retransmits), and the
+      // two aborted before they start send nothing: packet k belongs to order[k].
+      const abortedEarly = new Set([21, 22]);
+      const order = Array.from({ length: 24 }, (_, i) => i).filter((i) => !abortedEarly.has(i));
+      let sent = 0;
+      let opened = false;
+      const controllers: AbortController[] = [];
+      const abortInFlight = new Set([3, 8, 13, 18]);
+      const c = client({
+        host: '127.0.0.1',
+        port: proxy.listen.port,
+        cipherSuites: [3],
+        hooks: {
+          packetSent: () => {
+            if (!opened) return;
+            const i = order[sent++]!;
+            if (abortInFlight.delete(i)) setTimeout(() => controllers[i]!.abort(), 5);
+          },
+        },
+      });
+      await c.open({ signal: deadline() });
+      opened = true;
+      proxy.delayMs = 30;
+      const calls = Array.from({ length: 24 }, (_, i) => {
+        const ac = new AbortController();
+        controllers.push(ac);
+        if (abortedEarly.has(i)) ac.abort();
+        return c
+          .execute(i % 2 ? getDeviceId : getChassisStatus, undefined, { signal: ac.signal })
+          .then(() => 'ok', (e: { code?: string }) => e.code);
+      });
+      const outcomes = await Promise.all(calls);
+      expect(outcomes.filter((o) => o === 'IPMI_ABORTED')).toHaveLength(6);
+      expect(outcomes.filter((o) => o === 'ok')).toHaveLength(18);
+      expect(abortInFlight.size).toBe(0); // all four were aborted while in flight
+      expect(proxy.maxOutstanding).toBe(1);
+      await c.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('closing a busy client', () => {
+  it('lets the command in flight finish, rejects the queued ones, then closes the session', async () => {
+    let closed = 0;
+    const c = client({ cipherSuites: [3], hooks: { sessionClosed: (r) => (r === 'closed' ? closed++ : 0) } });
+    await c.open({ signal: deadline() });
+    const inFlight = c.execute(getDeviceId, undefined, { signal: deadline() });
+    const queued = c.execute(getChassisStatus, undefined, { signal: deadline() });
+    const queuedOutcome = queued.catch((e: unknown) => e);
+    await new Promise((r) => setImmediate(r)); // the first request is on the wire
+    expect(c.pending).toBe(2);
+    const closing = c.close();
+    expect((await inFlight).deviceId).toBe(0x20);
+    expect(await queuedOutcome).toMatchObject({ code: 'IPMI_CLIENT_CLOSED' });
+    await closing;
+    expect(closed).toBe(1);
   });
 });

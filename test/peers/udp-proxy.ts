@@ -16,10 +16,15 @@ export interface UdpProxy {
   listen: ProxyEndpoint;
   /** Change the tampering at run time (undefined = pass through). */
   tamper: ResponseTamper | undefined;
+  /** Hold every answer this long before delivering it (ms). */
+  delayMs: number;
   /** Send a datagram to the client from the proxy's listening socket (as if from the BMC). */
   injectToClient(datagram: Buffer): void;
   requests: number;
+  /** BMC answers delivered to the client (after any delay). */
   responses: number;
+  /** Most requests forwarded whose answer was not yet delivered, at any moment. */
+  maxOutstanding: number;
   close(): Promise<void>;
 }
 
@@ -43,8 +48,10 @@ export async function startUdpProxy(opts: { listen: ProxyEndpoint; upstream: Pro
   const proxy: UdpProxy = {
     listen: { address: opts.listen.address, port: front.address().port },
     tamper: opts.tamper,
+    delayMs: 0,
     requests: 0,
     responses: 0,
+    maxOutstanding: 0,
     injectToClient(datagram) {
       if (client) front.send(datagram, client.port, client.address);
     },
@@ -55,14 +62,20 @@ export async function startUdpProxy(opts: { listen: ProxyEndpoint; upstream: Pro
   front.on('message', (msg, rinfo) => {
     client = rinfo;
     proxy.requests++;
+    proxy.maxOutstanding = Math.max(proxy.maxOutstanding, proxy.requests - proxy.responses);
     back.send(msg, opts.upstream.port, opts.upstream.address);
   });
   back.on('message', (msg) => {
-    proxy.responses++;
     const out = proxy.tamper ? proxy.tamper(msg, history) : [msg];
     history.push(Buffer.from(msg));
-    if (!client) return;
-    for (const d of out) front.send(d, client.port, client.address);
+    const to = client;
+    if (!to) return;
+    const deliver = () => {
+      proxy.responses++;
+      for (const d of out) front.send(d, to.port, to.address);
+    };
+    if (proxy.delayMs > 0) setTimeout(deliver, proxy.delayMs);
+    else deliver();
   });
   return proxy;
 }

@@ -36,6 +36,9 @@ import { USERNAME_MAX, V20_PASSWORD_MAX } from './session/auth-types.js';
 import { DEFAULT_IPMI_PORT, formatPeer, peerFromIp, type Peer } from './transport/peer.js';
 import { UdpTransport } from './transport/udp-transport.js';
 
+/** The signal of a call made without one. */
+const NEVER = new AbortController().signal;
+
 interface ActiveSession {
   framer: Framer & { readonly sessionId: number };
   description: SessionDescription;
@@ -121,8 +124,8 @@ export class BmcClient {
 
   /**
    * Close Session (best effort, one short attempt), then release the
-   * transport channel. Waits for the command in flight; queued ones reject
-   * with ClientClosedError.
+   * transport channel. The command in flight finishes (within its own
+   * deadline); queued ones reject with ClientClosedError.
    */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -149,15 +152,36 @@ export class BmcClient {
     if (this.ownsTransport) await this.transport.close();
   }
 
+  /**
+   * Run `task` when every earlier one has settled. p-queue is not given the
+   * signal: it would free the slot the moment the signal fires, even while the
+   * task is still talking to the BMC, and let a second command in flight.
+   * Instead an abort rejects a task still waiting at once, and the task, when
+   * its turn comes, is skipped. Closing cancels what is queued; the command in
+   * flight runs on under its caller's deadline so close() can then end the
+   * session cleanly.
+   */
   private enqueue<T>(task: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.closed) return Promise.reject(new ClientClosedError('client is closed'));
-    const combined = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
-    if (combined.aborted) return Promise.reject(abortError(combined));
-    return this.queue.add(() => task(combined), { signal: combined }).catch((err: unknown) => {
-      // p-queue rejects a task aborted while queued with the signal's reason.
-      if (combined.aborted && !(err instanceof IpmiError)) throw abortError(combined);
-      throw err;
-    }) as Promise<T>;
+    const queued = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
+    if (queued.aborted) return Promise.reject(abortError(queued));
+    return new Promise<T>((resolve, reject) => {
+      let started = false;
+      const onAbort = () => {
+        if (!started) reject(abortError(queued));
+      };
+      queued.addEventListener('abort', onAbort, { once: true });
+      void this.queue.add(async () => {
+        started = true;
+        queued.removeEventListener('abort', onAbort);
+        if (queued.aborted) return; // already rejected while waiting
+        try {
+          resolve(await task(signal ?? NEVER));
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
   }
 
   private context(attempts: number): Omit<SendCommandContext, 'framer'> {

@@ -40,6 +40,16 @@ class FakeTimers implements Timers {
   }
 }
 
+function fakeChannelOf(sent: Buffer[]): PeerChannel {
+  return {
+    peer: { address: '127.0.0.1', port: 623, family: 4 },
+    send: async (d) => {
+      sent.push(d);
+    },
+    close: () => undefined,
+  };
+}
+
 /** A channel whose sent datagrams the test reads and answers by hand. */
 function fakeChannel() {
   const sent: Buffer[] = [];
@@ -146,15 +156,46 @@ describe('sendCommand over the Exchanger', () => {
     expect((err as CompletionCodeError).temporary).toBe(true);
   });
 
-  it('an abort stops waiting at once, with no retransmit', async () => {
+  it('an abort answers the caller at once, with no retransmit, but the next request waits for the wire to clear', async () => {
     const s = setup();
+    const abandoned: number[] = [];
+    s.ctx.hooks = { ...s.ctx.hooks, requestAbandoned: () => abandoned.push(1) } as typeof s.ctx.hooks;
+    const ex = new Exchanger(fakeChannelOf(s.sent), s.timers, s.ctx.hooks);
+    const ctx = { ...s.ctx, exchanger: ex };
     const ac = new AbortController();
-    const p = sendCommand(s.ctx, getDeviceId, undefined, { signal: ac.signal });
+    const first = sendCommand(ctx, getDeviceId, undefined, { signal: ac.signal });
     await flush();
     ac.abort();
-    await expect(p).rejects.toBeInstanceOf(AbortedError);
+    await expect(first).rejects.toBeInstanceOf(AbortedError);
+    expect(abandoned).toEqual([1]);
+    // The next command is held back while the abandoned request is unanswered...
+    const second = sendCommand(ctx, getDeviceId, undefined, {});
+    await flush();
     expect(s.sent).toHaveLength(1);
-    expect(s.timers.pending).toEqual([]);
+    // ...and goes out once its answer arrives (taken, not counted as a drop).
+    ex.onDatagram(answer(s.sent[0]!, { data: DEVICE_ID }));
+    await flush();
+    expect(s.sent).toHaveLength(2);
+    ex.onDatagram(answer(s.sent[1]!, { data: DEVICE_ID }));
+    expect((await second).deviceId).toBe(0x20);
+    expect(s.drops).toEqual([]);
+  });
+
+  it('an abandoned request that is never answered frees the slot when its attempt times out', async () => {
+    const s = setup();
+    const ac = new AbortController();
+    const first = sendCommand(s.ctx, getDeviceId, undefined, { signal: ac.signal });
+    await flush();
+    ac.abort();
+    await expect(first).rejects.toBeInstanceOf(AbortedError);
+    const second = sendCommand(s.ctx, getDeviceId, undefined, {});
+    await flush();
+    expect(s.sent).toHaveLength(1);
+    s.timers.advance(1000);
+    await flush();
+    expect(s.sent).toHaveLength(2);
+    s.exchanger.onDatagram(answer(s.sent[1]!, { data: DEVICE_ID }));
+    expect((await second).productId).toBe(0x0b0c);
   });
 
   it('a deadline (AbortSignal.timeout) surfaces as TimeoutError', async () => {

@@ -30,6 +30,8 @@ interface Waiter {
  */
 export class Exchanger {
   private waiter: Waiter | undefined;
+  /** Settles when an exchange whose caller gave up is over (answered or timed out). */
+  private draining: Promise<void> | undefined;
   private closed = false;
 
   constructor(
@@ -73,39 +75,53 @@ export class Exchanger {
     w.resolve(result);
   }
 
-  /** Send `datagram` and wait up to `timeoutMs` for an answer the acceptor takes. */
-  roundTrip<T>(datagram: Buffer, accept: Acceptor<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
-    if (this.closed) return Promise.reject(new ClientClosedError('client is closed'));
-    if (signal?.aborted) return Promise.reject(abortError(signal));
-    if (this.waiter) return Promise.reject(new IpmiError('internal: two exchanges in flight on one client'));
+  /**
+   * Send `datagram` and wait up to `timeoutMs` for an answer the acceptor
+   * takes. An abort rejects the caller at once, but the exchange stays
+   * "draining" until its answer arrives or its time is up: the next request
+   * waits for that, so the BMC never has two requests from us at once, even
+   * when callers give up early (invariant 1).
+   */
+  async roundTrip<T>(datagram: Buffer, accept: Acceptor<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
+    if (this.draining) await waitOrAbort(this.draining, signal);
+    if (this.closed) throw new ClientClosedError('client is closed');
+    if (signal?.aborted) throw abortError(signal);
+    if (this.waiter) throw new IpmiError('internal: two exchanges in flight on one client');
     return new Promise<T>((resolve, reject) => {
       let timer: unknown;
+      let abandoned = false;
+      let endDrain: (() => void) | undefined;
       const finish = () => {
         this.timers.clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         if (this.waiter === waiter) this.waiter = undefined;
+        if (endDrain) {
+          this.draining = undefined;
+          endDrain();
+        }
       };
       const onAbort = () => {
-        finish();
+        // Answer the caller now; keep the slot until the wire is clear.
+        abandoned = true;
+        signal?.removeEventListener('abort', onAbort);
+        this.draining = new Promise<void>((r) => (endDrain = r));
+        this.hooks.requestAbandoned?.();
         reject(abortError(signal!));
       };
       const waiter: Waiter = {
         accept: accept as Acceptor<unknown>,
         resolve: (v) => {
           finish();
-          resolve(v as T);
+          if (!abandoned) resolve(v as T);
         },
         reject: (e) => {
           finish();
-          reject(e);
+          if (!abandoned) reject(e);
         },
       };
       this.waiter = waiter;
       signal?.addEventListener('abort', onAbort, { once: true });
-      timer = this.timers.setTimeout(() => {
-        finish();
-        reject(new TimeoutError(`no answer within ${timeoutMs} ms`));
-      }, timeoutMs);
+      timer = this.timers.setTimeout(() => waiter.reject(new TimeoutError(`no answer within ${timeoutMs} ms`)), timeoutMs);
       this.hooks.packetSent?.();
       this.channel.send(datagram).catch((err: unknown) => waiter.reject(err));
     });
@@ -124,7 +140,22 @@ export class Exchanger {
     this.waiter = undefined;
     w?.reject(new ClientClosedError('client closed'));
     this.channel.close();
+    this.draining = undefined;
   }
+}
+
+/** Wait for `p` unless `signal` fires first. */
+function waitOrAbort(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
 }
 
 /** A deadline expressed as AbortSignal.timeout() becomes our TimeoutError; any other abort, AbortedError. */

@@ -22,6 +22,8 @@ export interface ClientHooks {
   packetSent?(): void;
   packetReceived?(): void;
   packetDropped?(reason: DropReason): void;
+  /** A caller gave up on a request already sent (its deadline or signal fired); the answer is still awaited, then discarded. */
+  requestAbandoned?(): void;
   /** A command or handshake step was sent again after no (matching) answer. */
   retry?(what: string): void;
   /** One command finished; seconds includes retries but not queueing. */
