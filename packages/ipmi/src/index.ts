@@ -61,3 +61,4 @@ export * from './session/rakp-messages.js';
 export * from './session/key-derivation.js';
 export * from './session/rmcpplus-status.js';
 export * from './session/rakp-handshake.js';
+export * from './commands/device-support.js';

@@ -1,6 +1,7 @@
 import { ByteReader } from '../codec/reader.js';
 import { ByteWriter } from '../codec/writer.js';
 import { NETFN, type Command } from './command.js';
+import { decodeDeviceSupport, encodeDeviceSupport, type DeviceSupport } from './device-support.js';
 
 /**
  * IPMI v2.0 §20.1 Get Device ID (App 0x01), response Table 20-2:
@@ -14,16 +15,8 @@ import { NETFN, type Command } from './command.js';
  *   10:11  product ID, LS byte first
  *   12:15  auxiliary firmware revision (optional)
  */
-export interface DeviceIdSupport {
-  chassis: boolean;
-  bridge: boolean;
-  ipmbEventGenerator: boolean;
-  ipmbEventReceiver: boolean;
-  fruInventory: boolean;
-  sel: boolean;
-  sdrRepository: boolean;
-  sensor: boolean;
-}
+/** Get Device ID byte 6; the same bit field as the MC Device Locator's byte 9. */
+export type DeviceIdSupport = DeviceSupport;
 
 export interface DeviceId {
   deviceId: number;
@@ -79,16 +72,7 @@ export const getDeviceId: Command<DeviceIdReq, DeviceId> = {
       firmwareMinor: bcdToNumber(fw2),
       firmwareMinorRaw: fw2,
       ipmiVersion: `${ver & 0x0f}.${ver >> 4}`,
-      support: {
-        chassis: (sup & 0x80) !== 0,
-        bridge: (sup & 0x40) !== 0,
-        ipmbEventGenerator: (sup & 0x20) !== 0,
-        ipmbEventReceiver: (sup & 0x10) !== 0,
-        fruInventory: (sup & 0x08) !== 0,
-        sel: (sup & 0x04) !== 0,
-        sdrRepository: (sup & 0x02) !== 0,
-        sensor: (sup & 0x01) !== 0,
-      },
+      support: decodeDeviceSupport(sup),
       manufacturerId,
       productId,
       auxFirmware,
@@ -112,16 +96,7 @@ export function formatFirmware(rsp: Pick<DeviceId, 'firmwareMajor' | 'firmwareMi
  */
 export function encodeGetDeviceIdResponse(rsp: DeviceId): Buffer {
   const [major = '0', minor = '0'] = rsp.ipmiVersion.split('.');
-  const s = rsp.support;
-  const sup =
-    (s.chassis ? 0x80 : 0) |
-    (s.bridge ? 0x40 : 0) |
-    (s.ipmbEventGenerator ? 0x20 : 0) |
-    (s.ipmbEventReceiver ? 0x10 : 0) |
-    (s.fruInventory ? 0x08 : 0) |
-    (s.sel ? 0x04 : 0) |
-    (s.sdrRepository ? 0x02 : 0) |
-    (s.sensor ? 0x01 : 0);
+  const sup = encodeDeviceSupport(rsp.support);
   const w = new ByteWriter(15)
     .u8(rsp.deviceId)
     .u8((rsp.providesSdrs ? 0x80 : 0) | (rsp.deviceRevision & 0x0f))

@@ -1,5 +1,6 @@
 import { encodeBcdPlus, encodeSixBitAscii } from '../codec/packed-text.js';
 import { ByteWriter } from '../codec/writer.js';
+import { encodeDeviceSupport } from '../commands/device-support.js';
 import { writeReadingFactors } from '../commands/get-sensor-reading-factors.js';
 import { InvalidArgumentError } from '../errors.js';
 import { ANALOG_FORMATS } from './conversion.js';
@@ -151,11 +152,7 @@ export function encodeEventOnlyRecord(r: EventOnlyRecordInput): Buffer {
 /** §43.9 Table 43-8 management controller device locator (type 0x12). */
 export function encodeMcDeviceLocatorRecord(r: McDeviceLocatorRecordInput): Buffer {
   return record(r.recordId, r.version, SDR_RECORD_TYPES.mcDeviceLocator, (w) => {
-    const c: McDeviceLocatorBody['capabilities'] = r.capabilities;
-    const caps =
-      (c.chassis ? 0x80 : 0) | (c.bridge ? 0x40 : 0) | (c.ipmbEventGenerator ? 0x20 : 0) | (c.ipmbEventReceiver ? 0x10 : 0) |
-      (c.fruInventory ? 0x08 : 0) | (c.sel ? 0x04 : 0) | (c.sdrRepository ? 0x02 : 0) | (c.sensor ? 0x01 : 0);
-    w.u8(r.deviceSlaveAddress).u8(r.channel & 0x0f).u8(r.powerStateNotification).u8(caps).zeros(3);
+    w.u8(r.deviceSlaveAddress).u8(r.channel & 0x0f).u8(r.powerStateNotification).u8(encodeDeviceSupport(r.capabilities)).zeros(3);
     w.u8(r.entityId).u8(r.entityInstance).u8(r.oem);
     writeIdString(w, r.idStringTypeLength, r.name);
   });

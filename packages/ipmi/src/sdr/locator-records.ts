@@ -1,17 +1,9 @@
 import type { ByteReader } from '../codec/reader.js';
+import { decodeDeviceSupport, type DeviceSupport } from '../commands/device-support.js';
 import { readIdString } from './id-string.js';
 
-/** Device capabilities bit field shared by MC Device Locator byte 9 and Get Device ID byte 6. */
-export interface McCapabilities {
-  chassis: boolean;
-  bridge: boolean;
-  ipmbEventGenerator: boolean;
-  ipmbEventReceiver: boolean;
-  fruInventory: boolean;
-  sel: boolean;
-  sdrRepository: boolean;
-  sensor: boolean;
-}
+/** MC Device Locator byte 9: the same bit field as Get Device ID byte 6. */
+export type McCapabilities = DeviceSupport;
 
 const bit = (b: number, n: number) => (b & (1 << n)) !== 0;
 
@@ -109,16 +101,7 @@ export function decodeMcDeviceLocatorBody(r: ByteReader): McDeviceLocatorBody {
     deviceSlaveAddress,
     channel,
     powerStateNotification,
-    capabilities: {
-      chassis: bit(caps, 7),
-      bridge: bit(caps, 6),
-      ipmbEventGenerator: bit(caps, 5),
-      ipmbEventReceiver: bit(caps, 4),
-      fruInventory: bit(caps, 3),
-      sel: bit(caps, 2),
-      sdrRepository: bit(caps, 1),
-      sensor: bit(caps, 0),
-    },
+    capabilities: decodeDeviceSupport(caps),
     entityId,
     entityInstance,
     oem,
