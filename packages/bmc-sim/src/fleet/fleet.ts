@@ -3,15 +3,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FaultConfig } from '../faults/index.js';
 import type { SelEntryDefinition } from '../model/index.js';
+import type { Endpoint } from '../protocol/index.js';
 import { endpointAt, fleetUsers, validateFleetDefinition, type FleetDefinition } from './fleet-definition.js';
 import { LocalBmcs, type FleetOp, type FleetOpResult } from './local-bmcs.js';
 import type { BmcCounters, SimBmc } from './sim-bmc.js';
 import type { FromWorker, ToWorker } from './worker.js';
-
-export interface Endpoint {
-  address: string;
-  port: number;
-}
 
 /** bmc_exporter's secrets file: "host:port" → credentials (gebn/bmc_exporter session/file/provider.go). */
 export type SecretsFile = Record<string, { username: string; password: string }>;

@@ -2,7 +2,6 @@
 export {
   startFleet,
   softFdLimit,
-  type Endpoint,
   type Fleet,
   type FleetBmcStatus,
   type SecretsFile,
@@ -21,3 +20,4 @@ export {
 } from './fleet-definition.js';
 export { SimBmc, quirkedDefinition, type BmcCounters, type SimBmcOptions } from './sim-bmc.js';
 export { formatSecretsFile } from './secrets-file.js';
+export { ConfigFileError, bmcDefinitionToYaml, loadBmcDefinition, loadFleetConfig } from './load-config.js';

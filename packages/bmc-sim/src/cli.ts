@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+// npm run sim -- --count N [--profile NAME] [--base-address 127.x.y.z] [--port 623]
+//   [--port-range] [--seed N] [--config fleet.yml] [--secrets-out FILE] [--control ADDR:PORT]
+import { writeFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { startControlServer, type ControlServer } from './control/index.js';
+import {
+  FleetDefinitionError,
+  formatSecretsFile,
+  startFleet,
+  validateFleetDefinition,
+  type Fleet,
+  type FleetDefinition,
+} from './fleet/index.js';
+import { ConfigFileError, bmcDefinitionToYaml, loadFleetConfig } from './fleet/index.js';
+import { FaultConfigError } from './faults/index.js';
+import { PROFILES } from './model/index.js';
+
+/** Exit status for unusable flags or config, as commander uses for usage errors. */
+const EXIT_USAGE = 2;
+/** Up to this many endpoints are printed one per line; more get a range summary. */
+const LIST_LIMIT = 20;
+
+const int = (name: string, min: number, max: number) => (v: string) => {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer ${min}-${max}`);
+  return n;
+};
+
+function hostPort(v: string): { address: string; port: number } {
+  const m = /^(.+):(\d+)$/.exec(v);
+  if (!m || Number(m[2]) > 65535) throw new InvalidArgumentError('expected ADDRESS:PORT, e.g. 127.0.0.1:9623');
+  return { address: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
+}
+
+interface Flags {
+  count?: number;
+  profile?: string;
+  baseAddress?: string;
+  port?: number;
+  portRange?: boolean;
+  seed?: number;
+  config?: string;
+  secretsOut?: string;
+  control?: { address: string; port: number };
+  printProfile?: string;
+}
+
+function program(): Command {
+  return new Command('bmc-sim')
+    .description('Serve a fleet of simulated BMCs (IPMI over LAN) on loopback until SIGINT/SIGTERM.')
+    .option('--count <n>', 'number of BMCs', int('--count', 1, 1_000_000))
+    .addOption(new Option('--profile <name>', 'built-in BMC profile').choices(Object.keys(PROFILES)))
+    .option('--base-address <ip>', 'first BMC address; each next BMC takes the next 127.x.y.z (default 127.1.0.1)')
+    .option('--port <n>', 'UDP port (default 623)', int('--port', 1, 65535))
+    .option('--port-range', 'one address, consecutive ports from --port')
+    .option('--seed <n>', 'seed for per-BMC values and the default password', int('--seed', 0, 0xffffffff))
+    .option('--config <file>', 'fleet or BMC definition (YAML); flags override it')
+    .option('--secrets-out <file>', "write bmc_exporter's secrets file (host:port → username/password)")
+    .option('--control <addr:port>', 'serve the control API (HTTP/JSON) on this loopback address', hostPort)
+    .option('--print-profile <name>', 'print a built-in profile as YAML and exit')
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined });
+}
+
+function definitionFrom(o: Flags): FleetDefinition {
+  const overrides: Partial<FleetDefinition> = {
+    count: o.count,
+    profile: o.profile,
+    baseAddress: o.baseAddress,
+    port: o.port,
+    portRange: o.portRange,
+    seed: o.seed,
+  };
+  if (o.config) return loadFleetConfig(o.config, overrides);
+  if (o.count === undefined) throw new FleetDefinitionError('--count is required (or a --config file with count)');
+  return validateFleetDefinition(Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)));
+}
+
+function describeEndpoints(fleet: Fleet): string[] {
+  const e = fleet.endpoints;
+  if (e.length <= LIST_LIMIT) return e.map((x) => `  ${x.address}:${x.port}`);
+  const first = e[0]!;
+  const last = e[e.length - 1]!;
+  return [`  ${first.address}:${first.port} … ${last.address}:${last.port} (${e.length} BMCs; GET /bmcs on the control API lists them all)`];
+}
+
+async function main(argv: string[]): Promise<number> {
+  let o: Flags;
+  try {
+    o = program().parse(argv, { from: 'user' }).opts<Flags>();
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return 0; // --help / --version
+      console.error(`bmc-sim: ${err.message.replace(/^error: /, '')}`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+  if (o.printProfile) {
+    const p = PROFILES[o.printProfile];
+    if (!p) {
+      console.error(`bmc-sim: unknown profile "${o.printProfile}" (built in: ${Object.keys(PROFILES).join(', ')})`);
+      return EXIT_USAGE;
+    }
+    process.stdout.write(bmcDefinitionToYaml(p, `bmc-sim built-in profile "${o.printProfile}"`));
+    return 0;
+  }
+  let def: FleetDefinition;
+  try {
+    def = definitionFrom(o);
+  } catch (err) {
+    if (err instanceof FleetDefinitionError || err instanceof ConfigFileError || err instanceof FaultConfigError) {
+      console.error(`bmc-sim: ${err.message}`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+
+  let fleet: Fleet;
+  try {
+    fleet = await startFleet(def);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const hint = e.code === 'EACCES' ? ' (ports below 1024 need root)' : e.code === 'EADDRINUSE' ? ' (another fleet or ipmi_sim is running there)' : '';
+    console.error(`bmc-sim: cannot start the fleet: ${e.message}${hint}`);
+    return 1;
+  }
+  let control: ControlServer | undefined;
+  try {
+    if (o.control) control = await startControlServer(fleet, o.control);
+    if (o.secretsOut) writeFileSync(o.secretsOut, formatSecretsFile(fleet.secrets()), { mode: 0o600 });
+  } catch (err) {
+    console.error(`bmc-sim: ${(err as Error).message}`);
+    await control?.close();
+    await fleet.close();
+    return 1;
+  }
+
+  const profile = def.bmc ? 'custom definition' : `profile ${def.profile ?? 'server-2s'}`;
+  const lines = [
+    `bmc-sim: ${fleet.endpoints.length} BMCs (${profile}, seed ${def.seed ?? 1}) bound in ${Math.round(fleet.bindMs)} ms${fleet.workers ? ` across ${fleet.workers} worker processes` : ''}:`,
+    ...describeEndpoints(fleet),
+    o.secretsOut ? `secrets file: ${o.secretsOut}` : `user: ${Object.values(fleet.secrets())[0]!.username} (pass --secrets-out FILE for the passwords)`,
+    ...(control ? [`control API: http://${control.address.includes(':') ? `[${control.address}]` : control.address}:${control.port}/bmcs`] : []),
+    'ready',
+  ];
+  console.log(lines.join('\n'));
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await control?.close();
+  await fleet.close();
+  console.log('bmc-sim: stopped');
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`bmc-sim: ${(err as Error).stack ?? String(err)}`);
+    process.exitCode = 1;
+  },
+);
