@@ -393,18 +393,32 @@ describe('one command in flight per BMC (invariant 1)', () => {
 
 describe('closing a busy client', () => {
   it('lets the command in flight finish, rejects the queued ones, then closes the session', async () => {
-    let closed = 0;
-    const c = client({ cipherSuites: [3], hooks: { sessionClosed: (r) => (r === 'closed' ? closed++ : 0) } });
-    await c.open({ signal: deadline() });
-    const inFlight = c.execute(getDeviceId, undefined, { signal: deadline() });
-    const queued = c.execute(getChassisStatus, undefined, { signal: deadline() });
-    const queuedOutcome = queued.catch((e: unknown) => e);
-    await new Promise((r) => setImmediate(r)); // the first request is on the wire
-    expect(c.pending).toBe(2);
-    const closing = c.close();
-    expect((await inFlight).deviceId).toBe(0x20);
-    expect(await queuedOutcome).toMatchObject({ code: 'IPMI_CLIENT_CLOSED' });
-    await closing;
-    expect(closed).toBe(1);
+    // Answers take 30 ms, so the first command is surely in flight when close() is called.
+    const proxy = await startUdpProxy({ listen: { address: '127.0.0.1', port: 0 }, upstream: { address: sim.host, port: sim.port } });
+    try {
+      let closed = 0;
+      const c = client({
+        host: '127.0.0.1',
+        port: proxy.listen.port,
+        cipherSuites: [3],
+        hooks: { sessionClosed: (r) => (r === 'closed' ? closed++ : 0) },
+      });
+      await c.open({ signal: deadline() });
+      proxy.delayMs = 30;
+      const before = proxy.requests;
+      const inFlight = c.execute(getDeviceId, undefined, { signal: deadline() });
+      const queuedOutcome = c.execute(getChassisStatus, undefined, { signal: deadline() }).catch((e: unknown) => e);
+      while (proxy.requests === before) await new Promise((r) => setTimeout(r, 1)); // the first request is on the wire
+      expect(c.pending).toBe(2);
+      const closing = c.close();
+      expect((await inFlight).deviceId).toBe(0x20);
+      expect(await queuedOutcome).toMatchObject({ code: 'IPMI_CLIENT_CLOSED' });
+      await closing;
+      expect(closed).toBe(1);
+      // The command in flight and the Close Session went out; the queued command never did.
+      expect(proxy.requests - before).toBe(2);
+    } finally {
+      await proxy.close();
+    }
   });
 });
