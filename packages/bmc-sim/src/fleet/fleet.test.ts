@@ -70,3 +70,24 @@ describe('startFleet (in-process)', () => {
     expect(parsed['127.0.0.1:47100']!.username).toBe('admin');
   });
 });
+
+describe('startFleet (worker processes; needs dist/, built by tsc -b)', () => {
+  it('spreads BMCs over workers and forwards control operations', async () => {
+    const fleet = await startFleet({ count: 5, baseAddress: '127.0.0.1', port: 47300, portRange: true }, { maxInProcess: 2, perWorker: 3 });
+    try {
+      expect(fleet.workers).toBe(2);
+      expect(fleet.bmcs).toEqual([]);
+      const cred = fleet.secrets()['127.0.0.1:47304']!;
+      const c = new BmcClient({ host: '127.0.0.1', port: 47304, username: cred.username, password: cred.password });
+      expect((await c.execute(getDeviceId, undefined)).manufacturerId).toBe(0xa2);
+      await c.close();
+      expect((await fleet.counters(4)).commands['0x06:0x01']).toBe(1);
+      expect((await fleet.setFaults(4, { lossPercent: 5 })).lossPercent).toBe(5);
+      await fleet.setSensor(1, 'CPU1 Temp', 50);
+      await expect(fleet.setSensor(1, 'Nope', 50)).rejects.toThrow(/no sensor/);
+      await expect(fleet.counters(5)).rejects.toThrow('no BMC with index 5');
+    } finally {
+      await fleet.close();
+    }
+  });
+});

@@ -191,7 +191,7 @@ async function overWorkers(def: FleetDefinition, n: number): Promise<Running> {
   return {
     bmcs: [],
     bindMs: Math.max(...bindTimes),
-    call: (i, op) => {
+    call: async (i, op) => {
       checkIndex(def, i);
       const w = children.find((c) => i >= c.from && i < c.to)!;
       const id = nextId++;
