@@ -1,0 +1,96 @@
+import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Node, Pair, YAMLMap } from 'yaml';
+import { ConfigError } from './config-error.js';
+
+/**
+ * A YAML document read for validation: every error names file:line:column.
+ * Shared by the secrets file and the web config file.
+ */
+export class YamlSource {
+  readonly file: string;
+  private readonly lines = new LineCounter();
+  readonly root: Node | null;
+
+  constructor(text: string, file: string) {
+    this.file = file;
+    // uniqueKeys (the default) makes a repeated key a parse error, as yaml.v3 does.
+    const doc = parseDocument(text, { lineCounter: this.lines, keepSourceTokens: true, prettyErrors: false });
+    const first = doc.errors[0];
+    if (first) {
+      // prettyErrors is off because it quotes the source line, which may hold a password.
+      const { line, col } = this.lines.linePos(first.pos[0]);
+      const what = first.code === 'DUPLICATE_KEY' ? 'this key appears twice in the same map; keep one' : `not valid YAML: ${first.message}`;
+      throw new ConfigError(file, what, { line, column: col });
+    }
+    this.root = (doc.contents as Node | null) ?? null;
+  }
+
+  position(node: Node | null | undefined): { line: number; column: number } | undefined {
+    const offset = node?.range?.[0];
+    if (offset === undefined) return undefined;
+    const { line, col } = this.lines.linePos(offset);
+    return { line, column: col };
+  }
+
+  error(node: Node | null | undefined, what: string): ConfigError {
+    return new ConfigError(this.file, what, this.position(node));
+  }
+
+  /** The root as a map, or null for an empty document (comments only). */
+  rootMap(what: string): YAMLMap | null {
+    if (this.root === null || (isScalar(this.root) && this.root.value === null)) return null;
+    if (!isMap(this.root)) throw this.error(this.root, `the file must be a YAML map of ${what}`);
+    return this.root;
+  }
+
+  /** A map's entries with string keys; `where` names the map in messages. */
+  pairs(map: YAMLMap, where: string): Array<{ key: string; keyNode: Node; value: Node | null; pair: Pair }> {
+    return map.items.map((pair) => {
+      const keyNode = pair.key as Node | null;
+      if (!isScalar(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') {
+        throw this.error(keyNode ?? map, `${where}: keys must be plain strings`);
+      }
+      return { key: rawText(keyNode), keyNode, value: (pair.value as Node | null) ?? null, pair };
+    });
+  }
+
+  /**
+   * A scalar read as a string the way Go's yaml.v3 decodes into a string
+   * field: the text as written, so `password: 0123` is "0123", not 123.
+   */
+  string(node: Node | null, field: string): string {
+    if (node === null || (isScalar(node) && node.value === null && rawText(node) === '')) {
+      throw this.error(node, `${field} is empty; give a value (quote it, e.g. ${field}: "", if it really is empty)`);
+    }
+    if (!isScalar(node)) throw this.error(node, `${field} must be a string, not a ${isSeq(node) ? 'list' : 'map'}`);
+    return rawText(node);
+  }
+
+  int(node: Node | null, field: string, min: number, max: number): number {
+    if (!isScalar(node) || typeof node.value !== 'number' || !Number.isInteger(node.value) || node.value < min || node.value > max) {
+      throw this.error(node, `${field} must be a whole number from ${min} to ${max}`);
+    }
+    return node.value;
+  }
+
+  list(node: Node | null, field: string): Node[] {
+    if (!isSeq(node)) throw this.error(node, `${field} must be a list, e.g. ${field}: [3, 17]`);
+    return node.items as Node[];
+  }
+
+  map(node: Node | null, field: string): YAMLMap {
+    if (!isMap(node)) throw this.error(node, `${field} must be a map of name: value`);
+    return node;
+  }
+
+  bool(node: Node | null, field: string): boolean {
+    if (!isScalar(node) || typeof node.value !== 'boolean') throw this.error(node, `${field} must be true or false`);
+    return node.value;
+  }
+}
+
+function rawText(node: { value: unknown; source?: string; type?: string }): string {
+  // Plain scalars keep their source text; quoted and block scalars their parsed value.
+  if (node.type === 'PLAIN' && typeof node.source === 'string') return node.source;
+  return String(node.value);
+}
