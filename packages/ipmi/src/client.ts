@@ -53,7 +53,8 @@ interface ActiveSession {
  */
 export class BmcClient {
   private readonly queue = new PQueue({ concurrency: 1 });
-  private readonly closing = new AbortController();
+  /** Cancels each call still waiting in the queue (close() rejects them). */
+  private readonly waiting = new Set<(err: IpmiError) => void>();
   private readonly retry: RetryPolicy;
   private readonly hooks: ClientHooks;
   private readonly password: Buffer;
@@ -130,7 +131,7 @@ export class BmcClient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.closing.abort(new ClientClosedError('client closed'));
+    for (const cancel of [...this.waiting]) cancel(new ClientClosedError('client closed'));
     await this.queue.onIdle();
     const session = this.active;
     this.active = undefined;
@@ -163,18 +164,26 @@ export class BmcClient {
    */
   private enqueue<T>(task: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.closed) return Promise.reject(new ClientClosedError('client is closed'));
-    const queued = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
-    if (queued.aborted) return Promise.reject(abortError(queued));
+    if (signal?.aborted) return Promise.reject(abortError(signal));
     return new Promise<T>((resolve, reject) => {
-      let started = false;
-      const onAbort = () => {
-        if (!started) reject(abortError(queued));
+      let state: 'queued' | 'cancelled' | 'started' = 'queued';
+      const cancel = (err: IpmiError) => {
+        if (state !== 'queued') return;
+        state = 'cancelled';
+        release();
+        reject(err);
       };
-      queued.addEventListener('abort', onAbort, { once: true });
+      const onAbort = () => cancel(abortError(signal!));
+      const release = () => {
+        signal?.removeEventListener('abort', onAbort);
+        this.waiting.delete(cancel);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.add(cancel);
       void this.queue.add(async () => {
-        started = true;
-        queued.removeEventListener('abort', onAbort);
-        if (queued.aborted) return; // already rejected while waiting
+        if (state !== 'queued') return; // rejected while waiting
+        state = 'started';
+        release();
         try {
           resolve(await task(signal ?? NEVER));
         } catch (err) {
