@@ -1,0 +1,50 @@
+import type { DeviceId, Execute, SensorDescriptor } from '@bmc-exporter/ipmi';
+import { Gauge, type Registry } from 'prom-client';
+
+/** What a collector may ask of its target: per-session facts, each fetched at most once per session. */
+export interface CollectTarget {
+  /** "2.0" or "1.5": the IPMI version of the session in use. */
+  readonly ipmiVersion: string;
+  /** Get Device ID and Get System GUID (null when the BMC has no GUID), cached per session. */
+  deviceInfo(signal: AbortSignal): Promise<{ device: DeviceId; guid: Buffer | null }>;
+  /** Sensor descriptors from the SDR, walked once per session and re-walked only when the repository changed. */
+  sensors(signal: AbortSignal): Promise<readonly SensorDescriptor[]>;
+  /** Whether DCMI Get Power Reading is worth asking for, found once per session. */
+  dcmiPowerSupported(signal: AbortSignal): Promise<boolean>;
+  /** The BMC turned out not to answer Get Power Reading after all: stop asking this session. */
+  dcmiPowerUnsupported(): void;
+}
+
+export interface CollectContext {
+  target: CollectTarget;
+  /** The BMC's command queue (one command in flight per BMC). */
+  execute: Execute;
+  /** The scrape deadline. Every command is sent with it. */
+  signal: AbortSignal;
+  /** This scrape's fresh registry. Gauges are set as values arrive, so a collector cut off by the deadline keeps what it set. */
+  registry: Registry;
+}
+
+/**
+ * One family of /bmc metrics. collect() throws on a genuine read failure
+ * (timeout, BMC error); sensors the BMC reports absent or unavailable are
+ * skipped silently.
+ */
+export interface Collector {
+  readonly name: string;
+  collect(ctx: CollectContext): Promise<void>;
+}
+
+export interface GaugeSpec<L extends string = never> {
+  name: string;
+  help: string;
+  labelNames?: readonly L[];
+}
+
+/** Set one sample, creating the gauge in this scrape's registry on first use (so an unset gauge never shows as 0). */
+export function setGauge<L extends string>(registry: Registry, spec: GaugeSpec<L>, value: number, labels?: Record<L, string>): void {
+  let g = registry.getSingleMetric(spec.name) as Gauge<L> | undefined;
+  if (!g) g = new Gauge<L>({ name: spec.name, help: spec.help, labelNames: spec.labelNames ?? [], registers: [registry] });
+  if (labels) g.set(labels as never, value);
+  else g.set(value);
+}

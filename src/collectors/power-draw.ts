@@ -1,0 +1,52 @@
+import { CompletionCodeError, dcmiGetPowerReading, TimeoutError, type SensorDescriptor } from '@bmc-exporter/ipmi';
+import { setGauge, type Collector } from './collector.js';
+import { onePerInstance, readEach } from './sensor-selection.js';
+
+/** gebn/bmc_exporter bmc/subcollector/power_draw.go. */
+export const POWER_DRAW = {
+  name: 'power_draw_watts',
+  help: 'The instantaneous amount of electricity being used by the machine, broken down by PSU where possible.',
+  labelNames: ['psu'],
+} as const;
+
+/** Table 43-13 entity 0x0A power supply. */
+const POWER_SUPPLY_ENTITY = 0x0a;
+
+/**
+ * PSU wattage sensors: entity 0x0A with unit watts, whatever the sensor type —
+ * vendors type them "Other Units-based" (0x0B), "Current" (0x03) or power supply (0x08).
+ */
+export function powerSupplyWattageSensors(sensors: readonly SensorDescriptor[]): Map<string, SensorDescriptor> {
+  return onePerInstance(sensors.filter((s) => s.entityId === POWER_SUPPLY_ENTITY && s.unit === 'watts'));
+}
+
+/**
+ * power_draw_watts{psu} per PSU sensor; when the SDR has none, DCMI Get Power
+ * Reading (DCMI v1.5 §6.6.1) as psu="" — only if the BMC said it supports DCMI
+ * power management, and only while the measurement is active.
+ */
+export const powerDrawCollector: Collector = {
+  name: 'power_draw',
+  async collect({ target, execute, signal, registry }) {
+    const chosen = powerSupplyWattageSensors(await target.sensors(signal));
+    if (chosen.size > 0) {
+      await readEach(execute, chosen, signal, (psu, value) => setGauge(registry, POWER_DRAW, value, { psu }));
+      return;
+    }
+    if (!(await target.dcmiPowerSupported(signal))) return;
+    let p;
+    try {
+      p = await execute(dcmiGetPowerReading, {}, { signal });
+    } catch (err) {
+      // A rejection, or silence while the session itself still answers, means the
+      // BMC claims DCMI power but does not serve it: not a read failure, and not
+      // worth asking again this session (bmc_exporter stops asking too).
+      if (err instanceof CompletionCodeError || (err instanceof TimeoutError && !signal.aborted)) {
+        target.dcmiPowerUnsupported();
+        return;
+      }
+      throw err;
+    }
+    if (p.powerMeasurementActive) setGauge(registry, POWER_DRAW, p.currentWatts, { psu: '' });
+  },
+};

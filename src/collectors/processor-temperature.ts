@@ -1,0 +1,31 @@
+import type { SensorDescriptor } from '@bmc-exporter/ipmi';
+import { setGauge, type Collector } from './collector.js';
+import { onePerInstance, readEach } from './sensor-selection.js';
+
+/** gebn/bmc_exporter bmc/subcollector/processor_temperatures.go. */
+export const PROCESSOR_TEMPERATURE = {
+  name: 'processor_temperature_celsius',
+  help: 'The temperature of each CPU in degrees celsius.',
+  labelNames: ['cpu'],
+} as const;
+
+/** Table 42-3 sensor type 0x01 Temperature. */
+const TEMPERATURE_SENSOR_TYPE = 0x01;
+/** Table 43-13: 0x03 processor; 0x41 the DCMI-era "processor" some BMCs use instead. */
+const PROCESSOR_ENTITY = 0x03;
+const DCMI_PROCESSOR_ENTITY = 0x41;
+
+/** Processor temperature sensors: entity 0x03 if there are any, else 0x41 — never a mix, so no CPU is counted twice. */
+export function processorTemperatureSensors(sensors: readonly SensorDescriptor[]): Map<string, SensorDescriptor> {
+  const temps = sensors.filter((s) => s.sensorType === TEMPERATURE_SENSOR_TYPE && s.unit === 'celsius');
+  const primary = temps.filter((s) => s.entityId === PROCESSOR_ENTITY);
+  return onePerInstance(primary.length > 0 ? primary : temps.filter((s) => s.entityId === DCMI_PROCESSOR_ENTITY));
+}
+
+export const processorTemperatureCollector: Collector = {
+  name: 'processor_temperature',
+  async collect({ target, execute, signal, registry }) {
+    const chosen = processorTemperatureSensors(await target.sensors(signal));
+    await readEach(execute, chosen, signal, (cpu, value) => setGauge(registry, PROCESSOR_TEMPERATURE, value, { cpu }));
+  },
+};

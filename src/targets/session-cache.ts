@@ -1,0 +1,123 @@
+import {
+  CompletionCodeError,
+  dcmiGetSupportedCapabilities,
+  getDeviceId,
+  getSdrRepositoryInfo,
+  getSystemGuid,
+  readSdrRepository,
+  sensorsFromSdr,
+  TimeoutError,
+  type DeviceId,
+  type Execute,
+  type SensorDescriptor,
+} from '@bmc-exporter/ipmi';
+import type { CollectTarget } from '../collectors/collector.js';
+
+/** Codes a BMC uses to say "I do not have this command" (IPMI v2.0 Table 5-2): invalid command, not supported, invalid field. */
+const NOT_SUPPORTED = new Set([0xc1, 0xcc, 0xd5, 0xcb]);
+
+interface SdrCache {
+  /** Repository info the walk was taken under: addition/erase timestamps and record count. */
+  stamp: string;
+  sensors: readonly SensorDescriptor[];
+}
+
+/**
+ * Per-session knowledge of one BMC. Device ID, GUID and DCMI support are
+ * forgotten when a new session starts (a BMC may have been updated while we
+ * were away); the SDR walk survives sessions and is re-read only when Get SDR
+ * Repository Info, asked once per session, shows different timestamps
+ * (architecture invariant 7).
+ */
+export class SessionCache implements CollectTarget {
+  ipmiVersion = '2.0';
+  private generation = -1;
+  private device: Promise<{ device: DeviceId; guid: Buffer | null }> | undefined;
+  private dcmi: boolean | undefined;
+  private sdr: SdrCache | undefined;
+  private sdrChecked = false;
+
+  constructor(
+    private readonly execute: Execute,
+    private readonly onInitialiseTimeout: () => void,
+  ) {}
+
+  /** Call at the start of each scrape with the client's session count; a new session drops per-session facts. */
+  startScrape(sessionGeneration: number, ipmiVersion: string): void {
+    this.ipmiVersion = ipmiVersion;
+    if (sessionGeneration === this.generation) return;
+    this.generation = sessionGeneration;
+    this.device = undefined;
+    this.dcmi = undefined;
+    this.sdrChecked = false;
+  }
+
+  deviceInfo(signal: AbortSignal): Promise<{ device: DeviceId; guid: Buffer | null }> {
+    const p = (this.device ??= this.readDevice(signal));
+    // A failed read is not cached: the next scrape asks again.
+    p.catch(() => {
+      if (this.device === p) this.device = undefined;
+    });
+    return p;
+  }
+
+  async sensors(signal: AbortSignal): Promise<readonly SensorDescriptor[]> {
+    if (this.sdrChecked && this.sdr) return this.sdr.sensors;
+    try {
+      const info = await this.execute(getSdrRepositoryInfo, undefined, { signal });
+      // Unspecified timestamps tell us nothing: walk again on every new session.
+      const stamp =
+        info.mostRecentAddition === null && info.mostRecentErase === null
+          ? `unspecified/${this.generation}`
+          : `${info.mostRecentAddition}/${info.mostRecentErase}/${info.recordCount}`;
+      if (this.sdr?.stamp !== stamp) {
+        const contents = await readSdrRepository(this.execute, { signal, recordCount: info.recordCount });
+        this.sdr = { stamp, sensors: sensorsFromSdr(contents.records) };
+      }
+      this.sdrChecked = true;
+      return this.sdr.sensors;
+    } catch (err) {
+      if (signal.aborted) this.onInitialiseTimeout();
+      throw err;
+    }
+  }
+
+  async dcmiPowerSupported(signal: AbortSignal): Promise<boolean> {
+    if (this.dcmi !== undefined) return this.dcmi;
+    try {
+      const caps = await this.execute(dcmiGetSupportedCapabilities, undefined, { signal });
+      this.dcmi = caps.supported.powerManagement;
+    } catch (err) {
+      // Rejected, or ignored while the session answers (the client's canary
+      // told the two apart): no DCMI. Cut off by our deadline: ask again next time.
+      if (err instanceof CompletionCodeError || (err instanceof TimeoutError && !signal.aborted)) this.dcmi = false;
+      else throw err;
+    }
+    return this.dcmi;
+  }
+
+  dcmiPowerUnsupported(): void {
+    this.dcmi = false;
+  }
+
+  /** Sensor descriptors from the last walk, if any (for the homepage and tests). */
+  get cachedSensors(): readonly SensorDescriptor[] | undefined {
+    return this.sdr?.sensors;
+  }
+
+  private async readDevice(signal: AbortSignal): Promise<{ device: DeviceId; guid: Buffer | null }> {
+    try {
+      const device = await this.execute(getDeviceId, undefined, { signal });
+      let guid: Buffer | null = null;
+      try {
+        guid = (await this.execute(getSystemGuid, undefined, { signal })).guid;
+      } catch (err) {
+        if (!(err instanceof CompletionCodeError && NOT_SUPPORTED.has(err.completionCode))) throw err;
+      }
+      return { device, guid };
+    } catch (err) {
+      if (signal.aborted) this.onInitialiseTimeout();
+      throw err;
+    }
+  }
+}

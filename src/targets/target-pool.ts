@@ -1,0 +1,131 @@
+import type { ClientLogger, RetryPolicy, UdpTransport } from '@bmc-exporter/ipmi';
+import { LRUCache } from 'lru-cache';
+import type { Collector } from '../collectors/collector.js';
+import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
+import type { HealthTracker } from '../metrics/health.js';
+import type { TargetAddress } from './target-address.js';
+import { configFingerprint, type CredentialsLookup } from './target-config.js';
+import { Target } from './target.js';
+
+export interface TargetPoolOptions {
+  lookup: CredentialsLookup;
+  transport: UdpTransport;
+  metrics: ExporterMetrics;
+  health: HealthTracker;
+  /** --target.idle-timeout: a target not scraped for this long is closed (Close Session) and forgotten. */
+  idleTimeoutMs: number;
+  /** Upper bound on targets held; the least recently scraped is closed beyond it. */
+  maxTargets?: number;
+  logger?: ClientLogger & { info?(obj: object, msg: string): void };
+  retry?: Partial<RetryPolicy>;
+  collectors?: readonly Collector[];
+}
+
+/** The outcome of looking a target up: the Target, or why there is none (then nothing was sent anywhere). */
+export type Acquired = { target: Target } | { missing: true };
+
+/**
+ * The targets being scraped, keyed by normalised address. A target is created
+ * on its first scrape from the credentials lookup, replaced when a reload
+ * changed its credentials/suite/privilege, closed when its credentials are
+ * gone, and evicted with Close Session after idleTimeoutMs without a scrape.
+ */
+export class TargetPool {
+  private readonly cache: LRUCache<string, Target>;
+  /** Closes in progress, per key: a replacement waits for them (at most one session per BMC). */
+  private readonly closing = new Map<string, Promise<void>>();
+  private readonly sweeper: ReturnType<typeof setInterval>;
+  private closed = false;
+
+  constructor(private readonly o: TargetPoolOptions) {
+    this.cache = new LRUCache<string, Target>({
+      max: o.maxTargets ?? 1_000_000,
+      ttl: o.idleTimeoutMs,
+      updateAgeOnGet: true,
+      // Stale targets are swept on a timer below, not one timer per target.
+      ttlAutopurge: false,
+      dispose: (target, key, reason) => {
+        if (reason === 'set') return; // replaced: the caller closes it
+        this.retire(key, target, reason);
+      },
+    });
+    const every = Math.max(50, Math.min(o.idleTimeoutMs / 4, 60_000));
+    this.sweeper = setInterval(() => this.cache.purgeStale(), every);
+    this.sweeper.unref();
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  /** Targets in the pool, most recently scraped first. */
+  targets(): Target[] {
+    return [...this.cache.values()];
+  }
+
+  peek(key: string): Target | undefined {
+    return this.cache.peek(key);
+  }
+
+  /** The target for a scrape, creating or replacing it as its credentials say. `raw` is the query string's spelling. */
+  acquire(address: TargetAddress, raw: string): Acquired {
+    const m = this.o.metrics;
+    m.mapperQueries.inc();
+    const credentials = this.o.lookup(raw) ?? (raw === address.key ? undefined : this.o.lookup(address.key));
+    const existing = this.cache.get(address.key);
+    if (!credentials) {
+      m.credentialFailures.inc();
+      m.credentialsMissing.inc();
+      if (existing) this.cache.delete(address.key); // credentials removed by a reload: end its session
+      return { missing: true };
+    }
+    if (existing && existing.fingerprint === configFingerprint(credentials)) {
+      m.mapperHits.inc();
+      return { target: existing };
+    }
+    if (this.closed) throw new Error('the exporter is shutting down');
+    if (existing) {
+      this.cache.delete(address.key);
+      this.o.logger?.debug({ target: address.key }, 'credentials changed; replacing the session');
+    }
+    const target = new Target({
+      address,
+      credentials,
+      transport: this.o.transport,
+      metrics: m,
+      health: this.o.health,
+      ...(this.o.logger ? { logger: this.o.logger } : {}),
+      ...(this.o.retry ? { retry: this.o.retry } : {}),
+      ...(this.o.collectors ? { collectors: this.o.collectors } : {}),
+      after: this.closing.get(address.key) ?? Promise.resolve(),
+    });
+    this.cache.set(address.key, target);
+    return { target };
+  }
+
+  /** Evict everything idle now (tests; the sweeper does this on a timer). */
+  purgeStale(): void {
+    this.cache.purgeStale();
+  }
+
+  /** Close every session (Close Session to each BMC) and stop the sweeper. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.sweeper);
+    this.cache.clear();
+    await Promise.all([...this.closing.values()]);
+  }
+
+  private retire(key: string, target: Target, reason: string): void {
+    this.o.metrics.targetEvictions.inc();
+    this.o.health.forget(key);
+    this.o.logger?.debug({ target: key, reason }, 'closing target');
+    const done = target
+      .close()
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.closing.get(key) === done) this.closing.delete(key);
+      });
+    this.closing.set(key, done);
+  }
+}

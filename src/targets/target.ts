@@ -1,0 +1,188 @@
+import { BmcClient, type ClientLogger, type RetryPolicy, type UdpTransport } from '@bmc-exporter/ipmi';
+import type { Registry } from 'prom-client';
+import { setGauge, type Collector } from '../collectors/collector.js';
+import { DEFAULT_COLLECTORS, selectCollectors } from '../collectors/index.js';
+import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
+import type { HealthTracker } from '../metrics/health.js';
+import { SessionCache } from './session-cache.js';
+import type { TargetAddress } from './target-address.js';
+import { configFingerprint, type TargetCredentials } from './target-config.js';
+
+/** gebn/bmc_exporter bmc/collector/collector.go "meta" scrape metrics. */
+export const BMC_UP = { name: 'bmc_up', help: '1 if the exporter was able to establish a session, 0 otherwise.' } as const;
+export const BMC_SCRAPE_DURATION = {
+  name: 'bmc_scrape_duration_seconds',
+  help: 'The time taken to collect all metrics, measured by the exporter.',
+} as const;
+
+/** The scrape's deadline passed while it waited for an earlier scrape of the same BMC (answered 503). */
+export class ScrapeAbandonedError extends Error {
+  override name = 'ScrapeAbandonedError';
+}
+
+/** What the homepage shows per target; lastError never holds a credential. */
+export interface TargetStatus {
+  lastScrapeAt: Date | null;
+  up: boolean | null;
+  durationSeconds: number | null;
+  lastError: string | null;
+}
+
+export interface TargetOptions {
+  address: TargetAddress;
+  credentials: TargetCredentials;
+  transport: UdpTransport;
+  metrics: ExporterMetrics;
+  health: HealthTracker;
+  logger?: ClientLogger;
+  retry?: Partial<RetryPolicy>;
+  collectors?: readonly Collector[];
+  /** Resolves when the target this one replaces has closed its session (one session per BMC). */
+  after?: Promise<void>;
+}
+
+/**
+ * One BMC: its client on the shared transport, its session caches and its
+ * last scrape. Scrapes run one at a time; a scrape that is still waiting when
+ * its deadline passes is abandoned (503), as in bmc_exporter's target.go.
+ */
+export class Target {
+  readonly key: string;
+  readonly fingerprint: string;
+  readonly status: TargetStatus = { lastScrapeAt: null, up: null, durationSeconds: null, lastError: null };
+  readonly client: BmcClient;
+  readonly cache: SessionCache;
+  private readonly collectors: readonly Collector[];
+  private sessionGeneration = 0;
+  private tail: Promise<void> = Promise.resolve();
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly o: TargetOptions) {
+    this.key = o.address.key;
+    this.fingerprint = configFingerprint(o.credentials);
+    this.collectors = selectCollectors(o.credentials.collectors, o.collectors ?? DEFAULT_COLLECTORS);
+    const shared = o.metrics.clientHooks;
+    const c = o.credentials;
+    this.client = new BmcClient({
+      host: o.address.host,
+      port: o.address.port,
+      username: c.username,
+      password: c.password,
+      ...(c.privilege ? { privilege: c.privilege } : {}),
+      ...(c.cipherSuites ? { cipherSuites: c.cipherSuites } : {}),
+      ...(c.ipmiVersion ? { ipmiVersion: c.ipmiVersion } : {}),
+      transport: o.transport,
+      ...(o.retry ? { retry: o.retry } : {}),
+      ...(o.logger ? { logger: o.logger } : {}),
+      hooks: {
+        ...shared,
+        sessionOpened: (d) => {
+          this.sessionGeneration++;
+          shared.sessionOpened(d);
+        },
+      },
+    });
+    this.cache = new SessionCache(this.client.execute, () => o.metrics.initialiseTimeouts.inc());
+  }
+
+  /**
+   * Collect into `registry` before `signal` fires. Always sets bmc_up and
+   * bmc_scrape_duration_seconds; throws ScrapeAbandonedError only when the
+   * deadline passed before this scrape reached the front of the queue.
+   */
+  async scrape(signal: AbortSignal, registry: Registry): Promise<void> {
+    const previous = this.tail;
+    let release!: () => void;
+    this.tail = new Promise<void>((r) => (release = r));
+    const queuedAt = performance.now();
+    try {
+      await untilDone(previous, signal);
+    } catch {
+      // Whoever queues behind us waits for the scrape we were waiting for.
+      void previous.then(release);
+      this.o.metrics.abandonedRequests.inc();
+      throw new ScrapeAbandonedError(`the deadline passed while waiting for an earlier scrape of ${this.key}`);
+    }
+    try {
+      this.o.metrics.scrapeDispatchLatency.observe((performance.now() - queuedAt) / 1000);
+      await this.collect(signal, registry);
+    } finally {
+      release();
+    }
+  }
+
+  /** Close Session and release the transport channel; a scrape in flight finishes first (bounded by its deadline). */
+  close(): Promise<void> {
+    return (this.closing ??= this.tail.then(() => this.client.close()));
+  }
+
+  private async collect(signal: AbortSignal, registry: Registry): Promise<void> {
+    const started = performance.now();
+    this.status.lastScrapeAt = new Date();
+    let up = false;
+    let failed = false;
+    let partial = false;
+    let error: string | null = null;
+    try {
+      await this.o.after;
+      const session = await this.client.open({ signal });
+      up = true;
+      this.cache.startScrape(this.sessionGeneration, session.ipmiVersion);
+      const ctx = { target: this.cache, execute: this.client.execute, signal, registry };
+      for (const collector of this.collectors) {
+        if (signal.aborted) {
+          partial = true;
+          error ??= `deadline reached before ${collector.name}`;
+          break;
+        }
+        try {
+          await collector.collect(ctx);
+        } catch (err) {
+          failed = true;
+          error ??= `${collector.name}: ${this.describe(err)}`;
+          this.o.metrics.collectorErrors.inc({ collector: collector.name });
+          if (signal.aborted) {
+            partial = true;
+            break;
+          }
+        }
+      }
+    } catch (err) {
+      failed = true;
+      error = `session: ${this.describe(err)}`;
+      partial = signal.aborted;
+    }
+    if (partial) {
+      failed = true;
+      this.o.metrics.partialCollections.inc();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    this.o.metrics.collectDuration.observe(seconds);
+    this.o.health.recordCollection(this.key, failed);
+    setGauge(registry, BMC_UP, up ? 1 : 0);
+    setGauge(registry, BMC_SCRAPE_DURATION, seconds);
+    Object.assign(this.status, { up, durationSeconds: seconds, lastError: error });
+  }
+
+  /** An error as one line for the homepage and logs, with the password scrubbed should any layer ever echo it. */
+  private describe(err: unknown): string {
+    let text = err instanceof Error ? err.message : String(err);
+    const { password } = this.o.credentials;
+    if (password) text = text.split(password).join('<redacted>');
+    return text.replace(/\s+/g, ' ').slice(0, 300);
+  }
+}
+
+/** Resolve when `p` settles; reject as soon as `signal` aborts. */
+function untilDone(p: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void p.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      if (signal.aborted) reject(signal.reason);
+      else resolve();
+    });
+  });
+}
