@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { OptionsError, parseExporterOptions, parseListenAddress } from './options.js';
+import type { ExporterFlags } from './options.js';
+
+const noFiles = { fileExists: () => false };
+const withSecretsYml = { fileExists: (p: string) => p === 'secrets.yml' };
+
+function error(flags: ExporterFlags): string {
+  try {
+    parseExporterOptions(flags, noFiles);
+  } catch (err) {
+    expect(err).toBeInstanceOf(OptionsError);
+    return (err as Error).message;
+  }
+  throw new Error('expected an OptionsError');
+}
+
+describe('parseExporterOptions', () => {
+  it('defaults', () => {
+    expect(parseExporterOptions({}, withSecretsYml)).toEqual({
+      listen: { port: 9622 },
+      secretsFile: 'secrets.yml',
+      scrapeTimeoutMs: 8000,
+      scrapeTimeoutOffsetMs: 500,
+      logLevel: 'info',
+      logFormat: 'logfmt',
+      targetIdleTimeoutMs: 30 * 60_000,
+      demo: false,
+    });
+  });
+
+  it('every flag', () => {
+    expect(
+      parseExporterOptions(
+        {
+          'web.listenAddress': '127.0.0.1:9700',
+          'web.configFile': 'web.yml',
+          'secrets.static': '/etc/bmc/secrets.yml',
+          'scrape.timeout': '1m30s',
+          'scrape.timeoutOffset': '0',
+          'log.level': 'debug',
+          'log.format': 'json',
+          'target.idleTimeout': '2h',
+        },
+        noFiles,
+      ),
+    ).toEqual({
+      listen: { host: '127.0.0.1', port: 9700 },
+      webConfigFile: 'web.yml',
+      secretsFile: '/etc/bmc/secrets.yml',
+      scrapeTimeoutMs: 90_000,
+      scrapeTimeoutOffsetMs: 0,
+      logLevel: 'debug',
+      logFormat: 'json',
+      targetIdleTimeoutMs: 7_200_000,
+      demo: false,
+    });
+  });
+
+  it('demo mode: asked for, or no secrets file at all', () => {
+    expect(parseExporterOptions({ demo: true }, withSecretsYml)).toMatchObject({ demo: true, demoReason: 'flag' });
+    expect(parseExporterOptions({ demo: true }, withSecretsYml).secretsFile).toBeUndefined();
+    expect(parseExporterOptions({}, noFiles)).toMatchObject({ demo: true, demoReason: 'no-secrets-file' });
+    // ./secrets.yml (bmc_exporter's default) is used when it is there.
+    expect(parseExporterOptions({}, withSecretsYml)).toMatchObject({ demo: false, secretsFile: 'secrets.yml' });
+    // A named file is never replaced by a demo, even when missing: loading it reports the error.
+    expect(parseExporterOptions({ 'secrets.static': 'gone.yml' }, noFiles)).toMatchObject({ demo: false, secretsFile: 'gone.yml' });
+  });
+
+  it.each<[string, ExporterFlags, string]>([
+    ['bad duration', { 'scrape.timeout': '8 seconds' }, '--scrape.timeout: invalid duration "8 seconds": use a number with a unit, e.g. 500ms, 5s, 1m30s'],
+    ['duration without unit', { 'scrape.timeoutOffset': '500' }, '--scrape.timeout-offset: invalid duration "500"'],
+    ['units out of order', { 'target.idleTimeout': '30s1m' }, '--target.idle-timeout: invalid duration "30s1m": units must go from largest to smallest'],
+    ['zero scrape timeout', { 'scrape.timeout': '0' }, '--scrape.timeout: must be longer than 0'],
+    ['unknown level', { 'log.level': 'verbose' }, '--log.level: "verbose" is not one of debug, info, warn, error'],
+    ['unknown format', { 'log.format': 'text' }, '--log.format: "text" is not one of logfmt, json'],
+    ['bad listen address', { 'web.listenAddress': '9622' }, '--web.listen-address: "9622" has no port; write host:port or :port'],
+    ['demo and secrets', { demo: true, 'secrets.static': 's.yml' }, '--demo: runs simulated BMCs with their own credentials; leave out --secrets.static'],
+    ['empty web config', { 'web.configFile': '' }, '--web.config.file: is empty'],
+  ])('%s', (_what, flags, message) => {
+    expect(error(flags).startsWith(message)).toBe(true);
+  });
+});
+
+describe('parseListenAddress', () => {
+  it.each<[string, { host?: string; port: number }]>([
+    [':9622', { port: 9622 }],
+    ['0.0.0.0:9622', { host: '0.0.0.0', port: 9622 }],
+    ['127.0.0.1:0', { host: '127.0.0.1', port: 0 }],
+    ['[::1]:9622', { host: '::1', port: 9622 }],
+    ['[::]:9622', { host: '::', port: 9622 }],
+    ['localhost:9622', { host: 'localhost', port: 9622 }],
+  ])('%s', (text, want) => {
+    expect(parseListenAddress(text)).toEqual(want);
+  });
+
+  it.each([
+    ['9622', 'has no port'],
+    [':', 'has port "", not a number from 0 to 65535'],
+    [':65536', 'has port "65536"'],
+    [':http', 'has port "http"'],
+    ['::1:9622', 'has an IPv6 address without brackets'],
+    ['[::1:9622', 'has an unbalanced bracket'],
+  ])('%s is refused', (text, why) => {
+    expect(() => parseListenAddress(text)).toThrow(`--web.listen-address: "${text}" ${why}`);
+  });
+});
