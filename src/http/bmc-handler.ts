@@ -1,0 +1,64 @@
+import { Registry } from 'prom-client';
+import { parseTargetAddress, type TargetAddress } from '../targets/target-address.js';
+import { ScrapeAbandonedError } from '../targets/target.js';
+import { SCRAPE_TIMEOUT_HEADER, scrapeDeadlineMs } from './deadline.js';
+import { sendText, type Handler, type HttpDeps } from './types.js';
+
+/**
+ * GET /bmc?target=<host>[:port]: one scrape of one BMC into a fresh registry.
+ * 400: no or unparsable target. 403: no credentials for it — the exporter
+ * refuses to talk to BMCs it was not given (architecture invariant 4), nothing
+ * is sent, no client is made; 403 rather than 404 because the BMC may well
+ * exist: the exporter is just not allowed to scrape it. 503: the deadline
+ * passed while queued behind another scrape of the same BMC. Otherwise 200
+ * with bmc_up, bmc_scrape_duration_seconds and whatever was collected in time.
+ */
+export function bmcHandler(deps: HttpDeps, inFlight: Set<Promise<void>>): Handler {
+  return async (req, res, url) => {
+    const values = url.searchParams.getAll('target');
+    const raw = values[0]?.trim() ?? '';
+    if (values.length > 1) return sendText(res, 400, "give exactly one 'target' parameter");
+    if (raw === '') return sendText(res, 400, "'target' parameter must be specified, e.g. /bmc?target=192.0.2.1:623");
+    let address: TargetAddress;
+    try {
+      address = parseTargetAddress(raw);
+    } catch (err) {
+      return sendText(res, 400, `bad 'target' parameter: ${(err as Error).message}`);
+    }
+    const acquired = deps.pool.acquire(address, raw);
+    if ('missing' in acquired) {
+      deps.logger.debug({ target: address.key }, 'scrape refused: no credentials');
+      return sendText(res, 403, `no credentials for target "${address.key}" in the secrets file; nothing was sent to it`);
+    }
+    const deadlineMs = scrapeDeadlineMs(req.headers[SCRAPE_TIMEOUT_HEADER], deps.scrapeTimeoutMs, deps.scrapeTimeoutOffsetMs);
+    const gone = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) gone.abort(new Error('client went away'));
+    });
+    const signal = AbortSignal.any([AbortSignal.timeout(deadlineMs), gone.signal]);
+    const registry = new Registry();
+    const scrape = acquired.target.scrape(signal, registry);
+    const tracked = scrape.then(
+      () => undefined,
+      () => undefined,
+    );
+    inFlight.add(tracked);
+    try {
+      await scrape;
+    } catch (err) {
+      if (err instanceof ScrapeAbandonedError) {
+        deps.logger.warn({ target: address.key, deadlineMs }, 'scrape abandoned while queued');
+        return sendText(res, 503, err.message);
+      }
+      throw err;
+    } finally {
+      inFlight.delete(tracked);
+    }
+    const s = acquired.target.status;
+    deps.logger.debug({ target: address.key, up: s.up, seconds: s.durationSeconds, error: s.lastError, deadlineMs }, 'scraped');
+    const body = await registry.metrics();
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(200, { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' });
+    res.end(body);
+  };
+}

@@ -1,0 +1,40 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
+import type { TargetPool } from '../targets/target-pool.js';
+import type { WebConfig } from './web-config.js';
+
+/** A pino-compatible logger subset the HTTP layer uses. */
+export interface AppLogger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export type ReloadResult = { ok: true } | { ok: false; error: string };
+
+
+/** Everything the routes need from the running exporter. */
+export interface HttpDeps {
+  pool: TargetPool;
+  metrics: ExporterMetrics;
+  logger: AppLogger;
+  version: string;
+  scrapeTimeoutMs: number;
+  scrapeTimeoutOffsetMs: number;
+  isReady(): boolean;
+  reload(): Promise<ReloadResult>;
+  /** Targets to list on the homepage even before their first scrape (demo mode). */
+  knownTargets(): readonly string[];
+  /** --web.config.file (exporter-toolkit format): TLS, basic auth, extra headers. */
+  webConfig?: WebConfig;
+}
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+
+/** A plain-text answer (errors, probes). */
+export function sendText(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
+  res.end(body.endsWith('\n') ? body : `${body}\n`);
+}

@@ -1,0 +1,245 @@
+import { formatGuid, parseGuid } from '@bmc-exporter/ipmi';
+import { PROFILES } from '@bmc-exporter/bmc-sim';
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from './logger.js';
+import { startExporter, type Exporter, type StartOptions } from './main.js';
+import { samples, SIM_USER, startSimTarget, writeSecrets, type SimTarget } from './testing/sim-target.js';
+
+const FAST = { initialTimeoutMs: 150, maxTimeoutMs: 300, backoff: 2, attempts: 2, sessionAttempts: 2 };
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!();
+});
+
+let logText = '';
+async function setup(profile = 'server-2s', opts: Partial<StartOptions> = {}, retry: object = FAST) {
+  const sim = await startSimTarget(profile);
+  cleanup.push(() => sim.close());
+  const secrets = await writeSecrets([sim.target]);
+  cleanup.push(() => secrets.remove());
+  const exporter = await start({ secretsFile: secrets.path, ...opts }, retry);
+  return { sim, secrets, exporter };
+}
+
+async function start(opts: Partial<StartOptions>, retry: object = FAST): Promise<Exporter> {
+  logText = '';
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logText += String(chunk);
+      cb();
+    },
+  });
+  const exporter = await startExporter(
+    {
+      listen: { host: '127.0.0.1', port: 0 },
+      scrapeTimeoutMs: 2500,
+      scrapeTimeoutOffsetMs: 500,
+      logLevel: 'debug',
+      logFormat: 'json',
+      targetIdleTimeoutMs: 60_000,
+      demo: false,
+      ...opts,
+    },
+    { retry, processMetrics: false, logger: createLogger({ level: 'debug', format: 'json', destination: sink }) },
+  );
+  cleanup.push(() => exporter.close());
+  return exporter;
+}
+
+async function get(exporter: Exporter, path: string, headers: Record<string, string> = {}) {
+  const res = await fetch(`${exporter.url}${path}`, { headers });
+  return { status: res.status, text: await res.text() };
+}
+
+const scrape = (e: Exporter, sim: SimTarget, headers: Record<string, string> = {}) => get(e, `/bmc?target=${sim.target}`, headers);
+
+async function healthy(e: Exporter): Promise<number | undefined> {
+  return samples((await get(e, '/metrics')).text).get('bmc_exporter_healthy');
+}
+
+describe('/bmc against a simulated server-2s', () => {
+  it('returns the bmc_exporter metrics with the BMC values, then scrapes warm with one round trip per datum', async () => {
+    const { sim, exporter } = await setup();
+    const first = await scrape(exporter, sim);
+    expect(first.status).toBe(200);
+    const m = samples(first.text);
+    const guid = formatGuid(parseGuid(PROFILES['server-2s']!.guid));
+    expect(m.get('bmc_up')).toBe(1);
+    expect(m.get(`bmc_info{guid="${guid}",firmware="2.47",ipmi="2.0"}`)).toBe(1);
+    expect(m.get('chassis_powered_on')).toBe(1);
+    for (const f of ['intrusion', 'power_fault', 'cooling_fault', 'drive_fault']) expect(m.get(`chassis_${f}`)).toBe(0);
+    expect(m.get('processor_temperature_celsius{cpu="1"}')).toBeCloseTo(45, 0);
+    expect(m.get('processor_temperature_celsius{cpu="2"}')).toBeCloseTo(47, 0);
+    expect(m.get('power_draw_watts{psu="1"}')).toBeCloseTo(196, -1);
+    expect(m.get('power_draw_watts{psu="2"}')).toBeCloseTo(204, -1);
+    expect(m.has('power_draw_watts{psu=""}')).toBe(false);
+    expect(m.get('bmc_scrape_duration_seconds')).toBeGreaterThan(0);
+
+    sim.resetCounts();
+    const warm = await scrape(exporter, sim);
+    expect(samples(warm.text)).toEqual(new Map([...m].map(([k, v]) => [k, k === 'bmc_scrape_duration_seconds' ? samples(warm.text).get(k)! : v])));
+    // Get Chassis Status once, Get Sensor Reading for 2 CPUs + 2 PSUs; no session setup, no SDR, no canary.
+    expect(Object.fromEntries(sim.commands)).toEqual({ '00:01': 1, '04:2d': 4 });
+    expect(sim.requests).toBe(5);
+    expect(sim.protocol.counters.openedTotal).toBe(1);
+  });
+
+  it('falls back to DCMI power with psu="" when the SDR has no PSU wattage sensor (profile minimal)', async () => {
+    const { sim, exporter } = await setup('minimal');
+    const m = samples((await scrape(exporter, sim)).text);
+    expect(m.get('bmc_up')).toBe(1);
+    expect(m.get('power_draw_watts{psu=""}')).toBe(120);
+    expect(m.get('processor_temperature_celsius{cpu="1"}')).toBeCloseTo(40, 0);
+    // Quanta (IANA 7244) firmware as bmc_exporter formats it.
+    expect([...m.keys()].find((k) => k.startsWith('bmc_info'))).toContain('firmware="1.5.00"');
+    sim.resetCounts();
+    await scrape(exporter, sim);
+    // DCMI support is remembered per session: only Get Power Reading (0x2c:0x02) on a warm scrape.
+    expect(Object.fromEntries(sim.commands)).toEqual({ '00:01': 1, '04:2d': 1, '2c:02': 1 });
+  });
+});
+
+describe('/bmc input and credentials', () => {
+  it('answers 400 without a target and 403 for a target without credentials, sending nothing', async () => {
+    const { sim, exporter } = await setup();
+    const other = await startSimTarget();
+    cleanup.push(() => other.close());
+    expect((await get(exporter, '/bmc')).status).toBe(400);
+    expect((await get(exporter, '/bmc?target=')).text).toMatch(/'target' parameter must be specified/);
+    expect((await get(exporter, '/bmc?target=[::1')).status).toBe(400);
+    const refused = await scrape(exporter, other);
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain(`no credentials for target "${other.target}"`);
+    expect(other.requests).toBe(0);
+    expect(sim.requests).toBe(0);
+    const m = samples((await get(exporter, '/metrics')).text);
+    expect(m.get('bmc_provider_credentials_missing_total')).toBe(1);
+    expect(exporter.pool.size).toBe(0);
+  });
+
+  it('never shows the password in pages, metrics or logs', async () => {
+    const { sim, exporter } = await setup();
+    await scrape(exporter, sim);
+    sim.model.setSensorValue('CPU1 Temp', null);
+    const pages = [(await scrape(exporter, sim)).text, (await get(exporter, '/')).text, (await get(exporter, '/metrics')).text, logText];
+    for (const p of pages) expect(p).not.toContain(SIM_USER.password);
+  });
+});
+
+describe('deadlines', () => {
+  it('a BMC that stops answering mid-scrape: the response comes within the deadline with bmc_up and what was collected', async () => {
+    // The library's default retry (1 s, then 2 s): a silent BMC keeps a scrape busy until its deadline.
+    const { sim, exporter } = await setup('server-2s', {}, { initialTimeoutMs: 1000, maxTimeoutMs: 4000, backoff: 2, attempts: 3, sessionAttempts: 2 });
+    await scrape(exporter, sim); // warm: the next scrape is chassis, CPU1, CPU2, PSU1, PSU2
+    sim.answerBudget = 2;
+    const t0 = performance.now();
+    const r = await scrape(exporter, sim, { 'X-Prometheus-Scrape-Timeout-Seconds': '1.5' });
+    const elapsed = performance.now() - t0;
+    expect(elapsed).toBeLessThan(1400);
+    expect(elapsed).toBeGreaterThan(900);
+    const m = samples(r.text);
+    expect(m.get('bmc_up')).toBe(1);
+    expect(m.get('chassis_powered_on')).toBe(1);
+    expect(m.has('processor_temperature_celsius{cpu="1"}')).toBe(true);
+    expect(m.has('processor_temperature_celsius{cpu="2"}')).toBe(false);
+    expect(m.has('power_draw_watts{psu="1"}')).toBe(false);
+    // The header lowered that request only: the next one gets the full --scrape.timeout (2.5 s).
+    const t1 = performance.now();
+    await scrape(exporter, sim);
+    const second = performance.now() - t1;
+    expect(second).toBeGreaterThan(2300);
+    expect(second).toBeLessThan(2900);
+    const self = samples((await get(exporter, '/metrics')).text);
+    expect(self.get('bmc_collector_partial_collections_total')).toBe(2);
+  });
+
+  it('answers 503 to a scrape whose deadline passes while it waits behind another of the same BMC', async () => {
+    const { sim, exporter } = await setup();
+    sim.answerBudget = 0;
+    const slow = scrape(exporter, sim);
+    await new Promise((r) => setTimeout(r, 50));
+    const queued = await scrape(exporter, sim, { 'X-Prometheus-Scrape-Timeout-Seconds': '0.8' });
+    expect(queued.status).toBe(503);
+    expect((await slow).status).toBe(200);
+    const self = samples((await get(exporter, '/metrics')).text);
+    expect(self.get('bmc_target_abandoned_requests_total')).toBe(1);
+  });
+});
+
+describe('the health meta metric', () => {
+  it('is 1 before any scrape and while the first is in flight, 0 after a read failure, 1 again after a good collection', async () => {
+    const { sim, exporter } = await setup();
+    expect(await healthy(exporter)).toBe(1);
+    sim.answerBudget = 0;
+    const inFlight = scrape(exporter, sim);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await healthy(exporter)).toBe(1);
+    expect(samples((await inFlight).text).get('bmc_up')).toBe(0);
+    expect(await healthy(exporter)).toBe(0);
+    sim.answerBudget = undefined;
+    expect(samples((await scrape(exporter, sim)).text).get('bmc_up')).toBe(1);
+    expect(await healthy(exporter)).toBe(1);
+  });
+
+  it('an absent sensor is not a failure', async () => {
+    const { sim, exporter } = await setup();
+    sim.model.setSensorPresent('CPU2 Temp', false);
+    const m = samples((await scrape(exporter, sim)).text);
+    expect(m.has('processor_temperature_celsius{cpu="2"}')).toBe(false);
+    expect(m.get('processor_temperature_celsius{cpu="1"}')).toBeCloseTo(45, 0);
+    expect(await healthy(exporter)).toBe(1);
+  });
+});
+
+describe('target lifecycle', () => {
+  it('evicts an idle target with Close Session', async () => {
+    const { sim, exporter } = await setup('server-2s', { targetIdleTimeoutMs: 200 });
+    await scrape(exporter, sim);
+    expect(sim.protocol.counters.open).toBe(1);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(exporter.pool.size).toBe(0);
+    expect(sim.protocol.counters).toMatchObject({ open: 0, closedTotal: 1 });
+  });
+
+  it('reloads secrets on POST /-/reload; a bad file keeps the old secrets and answers 500', async () => {
+    const { sim, secrets, exporter } = await setup();
+    await secrets.rewrite([]);
+    expect((await fetch(`${exporter.url}/-/reload`, { method: 'POST' })).status).toBe(200);
+    expect((await scrape(exporter, sim)).status).toBe(403);
+    await secrets.rewrite([sim.target]);
+    expect((await fetch(`${exporter.url}/-/reload`, { method: 'POST' })).status).toBe(200);
+    expect((await scrape(exporter, sim)).status).toBe(200);
+    await secrets.rewrite('"127.0.0.1:1": [unclosed\n');
+    const bad = await fetch(`${exporter.url}/-/reload`, { method: 'POST' });
+    expect(bad.status).toBe(500);
+    expect(await bad.text()).toMatch(/reload failed/);
+    expect((await scrape(exporter, sim)).status).toBe(200);
+    const self = samples((await get(exporter, '/metrics')).text);
+    expect(self.get('bmc_exporter_secrets_reloads_total{result="success"}')).toBe(2);
+    expect(self.get('bmc_exporter_secrets_reloads_total{result="failure"}')).toBe(1);
+  });
+
+  it('close() sends Close Session to every open session', async () => {
+    const { sim, exporter } = await setup();
+    await scrape(exporter, sim);
+    await exporter.close();
+    expect(sim.protocol.counters).toMatchObject({ open: 0, closedTotal: 1 });
+  });
+});
+
+describe('routes', () => {
+  it('serves the probes, the homepage and errors', async () => {
+    const { sim, exporter } = await setup();
+    expect((await get(exporter, '/-/healthy')).status).toBe(200);
+    expect((await get(exporter, '/-/ready')).status).toBe(200);
+    expect((await get(exporter, '/-/reload')).status).toBe(405);
+    expect((await get(exporter, '/nope')).status).toBe(404);
+    await scrape(exporter, sim);
+    const home = await get(exporter, '/');
+    expect(home.text).toContain('<form action="bmc" method="get">');
+    expect(home.text).toContain(sim.target);
+    expect((await get(exporter, '/bmc?target=%3Cscript%3E')).status).toBe(400);
+    expect((await get(exporter, '/')).text).not.toContain('<script>');
+  });
+});

@@ -1,0 +1,201 @@
+import { UdpTransport, type RetryPolicy } from '@bmc-exporter/ipmi';
+import { SecretsStore } from './config/secrets-store.js';
+import { startDemoFleet, type DemoFleet } from './demo/demo-fleet.js';
+import { startServer, type ExporterServer } from './http/server.js';
+import type { AppLogger, ReloadResult } from './http/types.js';
+import { loadWebConfig, type WebConfig } from './http/web-config.js';
+import { createLogger, type LogFormat, type LogLevel } from './logger.js';
+import { ExporterMetrics } from './metrics/exporter-metrics.js';
+import { HealthTracker } from './metrics/health.js';
+import type { CredentialsLookup } from './targets/target-config.js';
+import { TargetPool } from './targets/target-pool.js';
+import { VERSION } from './version.js';
+
+/** The exporter's settings, as the CLI builds them from its flags (src/config/options.ts has the same shape). */
+export interface StartOptions {
+  listen: { host?: string; port: number };
+  webConfigFile?: string;
+  secretsFile?: string;
+  scrapeTimeoutMs: number;
+  scrapeTimeoutOffsetMs: number;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  targetIdleTimeoutMs: number;
+  demo: boolean;
+}
+
+export interface StartDeps {
+  logger?: AppLogger & { debug(obj: object, msg: string): void };
+  /** BMC retry policy (tests shorten it). */
+  retry?: Partial<RetryPolicy>;
+  /** Node.js process metrics on /metrics (default on). */
+  processMetrics?: boolean;
+}
+
+export interface Exporter {
+  /** "http(s)://host:port" of the web server. */
+  readonly url: string;
+  readonly metrics: ExporterMetrics;
+  readonly pool: TargetPool;
+  readonly health: HealthTracker;
+  /** The embedded simulated BMCs in demo mode. */
+  readonly demo: DemoFleet | undefined;
+  /** Re-read the secrets file (SIGHUP, POST /-/reload); a bad file keeps the old secrets. */
+  reload(): Promise<ReloadResult>;
+  /** Stop accepting, finish scrapes in flight, Close Session everywhere, close the sockets. */
+  close(): Promise<void>;
+}
+
+/**
+ * Start one exporter in this process: secrets (or the demo fleet), one
+ * shared UDP transport, the target pool and the web server. Signals are not
+ * touched here (see installSignalHandlers), so tests can run several.
+ */
+export async function startExporter(options: StartOptions, deps: StartDeps = {}): Promise<Exporter> {
+  const logger = deps.logger ?? createLogger({ level: options.logLevel, format: options.logFormat });
+  const health = new HealthTracker();
+  let pool: TargetPool | undefined;
+  const transport = new UdpTransport({
+    hooks: {
+      datagramDropped: (reason) => metrics.packetsDropped.inc({ reason }),
+      socketError: (err) => logger.warn({ err: err.message }, 'UDP socket error'),
+    },
+  });
+  const metrics = new ExporterMetrics({
+    version: VERSION,
+    commit: process.env.BMC_EXPORTER_COMMIT ?? 'unknown',
+    health,
+    transport: () => transport,
+    targetCount: () => pool?.size ?? 0,
+    ...(deps.processMetrics === false ? { processMetrics: false } : {}),
+  });
+
+  // Secrets first: a broken file stops the start with its line and message (ConfigError).
+  const demoMode = options.demo || !options.secretsFile;
+  let store: SecretsStore | undefined;
+  if (options.secretsFile) {
+    store = new SecretsStore(options.secretsFile, {
+      reloaded: (ok, error) => {
+        metrics.secretsReloads.inc({ result: ok ? 'success' : 'failure' });
+        if (ok) logger.info({ file: options.secretsFile }, 'secrets reloaded');
+        else logger.error({ file: options.secretsFile, err: error?.message }, 'secrets reload failed; keeping the previous secrets');
+      },
+    });
+    await store.load();
+    logger.info({ file: options.secretsFile, entries: store.current.size }, 'secrets loaded');
+  }
+  const webConfig: WebConfig | undefined = options.webConfigFile ? await loadWebConfig(options.webConfigFile) : undefined;
+
+  try {
+    await transport.start(4);
+  } catch (err) {
+    // Scrapes will fail and say so; the process stays up to report it on /metrics.
+    health.markTransportFailed();
+    logger.error({ err: (err as Error).message }, 'cannot open the UDP socket for IPMI; every scrape will fail');
+  }
+
+  let demo: DemoFleet | undefined;
+  if (demoMode) {
+    demo = await startDemoFleet();
+    logger.info({ targets: demo.targets.join(' ') }, 'demo mode: simulated BMCs on loopback, scrape /bmc?target=<one of these>');
+  }
+  const fromFile: CredentialsLookup = (t) => store?.current.lookup(t);
+  const lookup: CredentialsLookup = demo ? (t) => fromFile(t) ?? demo.lookup(t) : fromFile;
+
+  pool = new TargetPool({
+    lookup,
+    transport,
+    metrics,
+    health,
+    idleTimeoutMs: options.targetIdleTimeoutMs,
+    logger,
+    ...(deps.retry ? { retry: deps.retry } : {}),
+  });
+
+  const reload = async (): Promise<ReloadResult> => {
+    if (!store) return { ok: true };
+    const r = await store.reload();
+    return r.ok ? { ok: true } : { ok: false, error: r.error.message };
+  };
+
+  let ready = false;
+  let server: ExporterServer;
+  try {
+    server = await startServer(
+      {
+        pool,
+        metrics,
+        logger,
+        version: VERSION,
+        scrapeTimeoutMs: options.scrapeTimeoutMs,
+        scrapeTimeoutOffsetMs: options.scrapeTimeoutOffsetMs,
+        isReady: () => ready,
+        reload,
+        knownTargets: () => demo?.targets ?? [],
+        ...(webConfig ? { webConfig } : {}),
+      },
+      options.listen,
+    );
+  } catch (err) {
+    await pool.close();
+    await transport.close();
+    await demo?.close();
+    throw err;
+  }
+  ready = store?.hasLoaded ?? true;
+  logger.info({ url: server.url, version: VERSION, tls: Boolean(webConfig?.tls) }, 'listening');
+
+  const activePool = pool;
+  let closing: Promise<void> | undefined;
+  return {
+    url: server.url,
+    metrics,
+    pool: activePool,
+    health,
+    demo,
+    reload,
+    close: () =>
+      (closing ??= (async () => {
+        ready = false;
+        logger.info({}, 'shutting down: finishing scrapes in flight');
+        await server.close();
+        await activePool.close();
+        await transport.close();
+        await demo?.close();
+        logger.info({}, 'shut down');
+      })()),
+  };
+}
+
+/**
+ * Process-wide signal wiring, for the CLI only: SIGHUP re-reads the secrets,
+ * SIGINT/SIGTERM shut down gracefully and exit 0. Returns a function that
+ * removes the handlers.
+ */
+export function installSignalHandlers(exporter: Exporter, logger: Pick<AppLogger, 'info' | 'error'>, exit: (code: number) => void = process.exit): () => void {
+  let stopping = false;
+  const onHup = () => {
+    logger.info({ signal: 'SIGHUP' }, 'reloading secrets');
+    void exporter.reload();
+  };
+  const onStop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'received signal');
+    exporter.close().then(
+      () => exit(0),
+      (err: unknown) => {
+        logger.error({ err: (err as Error).message }, 'shutdown failed');
+        exit(1);
+      },
+    );
+  };
+  process.on('SIGHUP', onHup);
+  process.on('SIGINT', onStop);
+  process.on('SIGTERM', onStop);
+  return () => {
+    process.off('SIGHUP', onHup);
+    process.off('SIGINT', onStop);
+    process.off('SIGTERM', onStop);
+  };
+}

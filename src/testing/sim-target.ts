@@ -1,0 +1,87 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseGuid } from '@bmc-exporter/ipmi';
+import { BmcModel, BmcProtocol, PROFILES, protocolConfig, serveBmc, type ServedBmc } from '@bmc-exporter/bmc-sim';
+
+export const SIM_USER = { username: 'scraper', password: 'pw-Do-Not-Leak-42' } as const;
+
+/** One simulated BMC on 127.0.0.1 (a free port) with counters the exporter tests assert on. */
+export interface SimTarget {
+  model: BmcModel;
+  protocol: BmcProtocol;
+  served: ServedBmc;
+  target: string;
+  /** Request datagrams received (dropped ones included). */
+  requests: number;
+  /** Commands that reached the model, by "netFn:cmd" in hex ("00:01" Get Chassis Status). */
+  commands: Map<string, number>;
+  /** Answer only this many more requests, then drop everything (undefined: answer all). */
+  answerBudget: number | undefined;
+  resetCounts(): void;
+  close(): Promise<void>;
+}
+
+const hex = (n: number) => n.toString(16).padStart(2, '0');
+
+export async function startSimTarget(profile: keyof typeof PROFILES | string = 'server-2s'): Promise<SimTarget> {
+  const def = PROFILES[profile];
+  if (!def) throw new Error(`no profile ${profile}`);
+  const model = new BmcModel(def, { seed: 1 });
+  const sim = { requests: 0, commands: new Map<string, number>(), answerBudget: undefined as number | undefined };
+  const protocol = new BmcProtocol(
+    protocolConfig({ guid: parseGuid(def.guid), users: [{ name: SIM_USER.username, password: SIM_USER.password, maxPrivilege: 4 }] }),
+    model.handler,
+    {
+      hooks: {
+        onRequest: () => {
+          sim.requests++;
+          if (sim.answerBudget === undefined) return true;
+          if (sim.answerBudget <= 0) return false;
+          sim.answerBudget--;
+          return true;
+        },
+        onCommand: (netFn, cmd) => {
+          const k = `${hex(netFn & 0xfe)}:${hex(cmd)}`;
+          sim.commands.set(k, (sim.commands.get(k) ?? 0) + 1);
+        },
+      },
+    },
+  );
+  const served = await serveBmc(protocol, { address: '127.0.0.1', port: 0 });
+  return Object.assign(sim, {
+    model,
+    protocol,
+    served,
+    target: `127.0.0.1:${served.port}`,
+    resetCounts() {
+      sim.requests = 0;
+      sim.commands.clear();
+    },
+    close: () => served.close(),
+  });
+}
+
+/** A secrets file in bmc_exporter's format for these targets, in a fresh temp dir. */
+export async function writeSecrets(targets: readonly string[]): Promise<{ path: string; rewrite(targets: readonly string[] | string): Promise<void>; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'bmc-exporter-test-'));
+  const path = join(dir, 'secrets.yml');
+  const render = (ts: readonly string[]) => ts.map((t) => `"${t}":\n  username: ${SIM_USER.username}\n  password: ${SIM_USER.password}\n`).join('') || '{}\n';
+  await writeFile(path, render(targets));
+  return {
+    path,
+    rewrite: (t) => writeFile(path, typeof t === 'string' ? t : render(t)),
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Samples of a text exposition: "name{labels}" → value (comments skipped). */
+export function samples(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const i = line.lastIndexOf(' ');
+    out.set(line.slice(0, i), Number(line.slice(i + 1)));
+  }
+  return out;
+}
