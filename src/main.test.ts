@@ -243,3 +243,50 @@ describe('routes', () => {
     expect((await get(exporter, '/')).text).not.toContain('<script>');
   });
 });
+
+describe('demo mode', () => {
+  it('starts simulated BMCs, lists them on the homepage before any scrape, and scrapes them', async () => {
+    const exporter = await start({ demo: true });
+    const demo = exporter.demo!;
+    expect(demo.targets).toHaveLength(3);
+    const home = (await get(exporter, '/')).text;
+    for (const t of demo.targets) expect(home).toContain(t);
+    const m = samples((await get(exporter, `/bmc?target=${demo.targets[1]}`)).text);
+    expect(m.get('bmc_up')).toBe(1);
+    expect(m.has('processor_temperature_celsius{cpu="2"}')).toBe(true);
+    expect(m.has('power_draw_watts{psu="1"}')).toBe(true);
+  });
+});
+
+describe('credentials changes', () => {
+  it('replaces a target whose credentials changed on reload, closing the old session first', async () => {
+    const { sim, secrets, exporter } = await setup();
+    await scrape(exporter, sim);
+    const before = exporter.pool.peek(sim.target);
+    await secrets.rewrite(`"${sim.target}":\n  username: ${SIM_USER.username}\n  password: ${SIM_USER.password}\n  privilege: operator\n`);
+    expect((await fetch(`${exporter.url}/-/reload`, { method: 'POST' })).status).toBe(200);
+    expect(samples((await scrape(exporter, sim)).text).get('bmc_up')).toBe(1);
+    expect(exporter.pool.peek(sim.target)).not.toBe(before);
+    expect(sim.protocol.counters).toMatchObject({ open: 1, maxOpen: 1, openedTotal: 2, closedTotal: 1 });
+  });
+});
+
+describe('--web.config.file', () => {
+  it('refuses requests without valid basic auth (401 + WWW-Authenticate) and serves them with it', async () => {
+    const bcrypt = (await import('bcryptjs')).default;
+    const { writeFile, mkdtemp } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(join(tmpdir(), 'bmc-exporter-web-'));
+    const file = join(dir, 'web.yml');
+    await writeFile(file, `basic_auth_users:\n  prom: "${bcrypt.hashSync('let-me-in', 4)}"\n`);
+    const { sim, exporter } = await setup('server-2s', { webConfigFile: file });
+    const denied = await fetch(`${exporter.url}/bmc?target=${sim.target}`);
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get('www-authenticate')).toMatch(/^Basic /);
+    expect(sim.requests).toBe(0);
+    const auth = { Authorization: `Basic ${Buffer.from('prom:let-me-in').toString('base64')}` };
+    expect((await scrape(exporter, sim, auth)).status).toBe(200);
+    expect((await get(exporter, '/metrics', { Authorization: `Basic ${Buffer.from('prom:wrong').toString('base64')}` })).status).toBe(401);
+  });
+});

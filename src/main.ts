@@ -1,28 +1,19 @@
 import { UdpTransport, type RetryPolicy } from '@bmc-exporter/ipmi';
+import type { ExporterOptions } from './config/options.js';
 import { SecretsStore } from './config/secrets-store.js';
 import { startDemoFleet, type DemoFleet } from './demo/demo-fleet.js';
 import { startServer, type ExporterServer } from './http/server.js';
 import type { AppLogger, ReloadResult } from './http/types.js';
 import { loadWebConfig, type WebConfig } from './http/web-config.js';
-import { createLogger, type LogFormat, type LogLevel } from './logger.js';
+import { createLogger } from './logger.js';
 import { ExporterMetrics } from './metrics/exporter-metrics.js';
 import { HealthTracker } from './metrics/health.js';
 import type { CredentialsLookup } from './targets/target-config.js';
 import { TargetPool } from './targets/target-pool.js';
 import { VERSION } from './version.js';
 
-/** The exporter's settings, as the CLI builds them from its flags (src/config/options.ts has the same shape). */
-export interface StartOptions {
-  listen: { host?: string; port: number };
-  webConfigFile?: string;
-  secretsFile?: string;
-  scrapeTimeoutMs: number;
-  scrapeTimeoutOffsetMs: number;
-  logLevel: LogLevel;
-  logFormat: LogFormat;
-  targetIdleTimeoutMs: number;
-  demo: boolean;
-}
+/** The exporter's settings, as the CLI validates them from its flags. */
+export type StartOptions = ExporterOptions;
 
 export interface StartDeps {
   logger?: AppLogger & { debug(obj: object, msg: string): void };
