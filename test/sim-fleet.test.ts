@@ -41,7 +41,7 @@ describe('npm run sim (the CLI as a child process)', () => {
   let secrets: Record<string, { username: string; password: string }>;
 
   beforeAll(async () => {
-    child = spawn(process.execPath, [CLI, '--count', String(COUNT), '--base-address', '127.1.0.1', '--seed', '11', '--secrets-out', secretsFile, '--control', `127.0.0.1:${CONTROL}`], {
+    child = spawn(process.execPath, [CLI, '--count', String(COUNT), '--base-address', '127.5.0.1', '--seed', '11', '--secrets-out', secretsFile, '--control', `127.0.0.1:${CONTROL}`], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     await new Promise<void>((resolve, reject) => {
@@ -64,15 +64,15 @@ describe('npm run sim (the CLI as a child process)', () => {
 
   it('prints its endpoints and where the secrets went', () => {
     expect(out).toContain(`bmc-sim: ${COUNT} BMCs (profile server-2s, seed 11)`);
-    expect(out).toContain('127.1.0.1:623 … 127.1.0.50:623');
+    expect(out).toContain('127.5.0.1:623 … 127.5.0.50:623');
     expect(out).toContain(`secrets file: ${secretsFile}`);
   });
 
   it("writes the secrets file in bmc_exporter's format: host:port → username, password", () => {
     const keys = Object.keys(secrets);
     expect(keys).toHaveLength(COUNT);
-    expect(keys[0]).toBe('127.1.0.1:623');
-    expect(keys[COUNT - 1]).toBe('127.1.0.50:623');
+    expect(keys[0]).toBe('127.5.0.1:623');
+    expect(keys[COUNT - 1]).toBe('127.5.0.50:623');
     for (const v of Object.values(secrets)) expect(Object.keys(v).sort()).toEqual(['password', 'username']);
   });
 
@@ -96,9 +96,9 @@ describe('npm run sim (the CLI as a child process)', () => {
   });
 
   it('control API changes a sensor and a fault on the running fleet', async () => {
-    const api = `http://127.0.0.1:${CONTROL}/bmcs/127.1.0.9`;
-    const cred = secrets['127.1.0.9:623']!;
-    const c = new BmcClient({ host: '127.1.0.9', username: cred.username, password: cred.password, transport, retry: { initialTimeoutMs: 200, maxTimeoutMs: 200 } });
+    const api = `http://127.0.0.1:${CONTROL}/bmcs/127.5.0.9`;
+    const cred = secrets['127.5.0.9:623']!;
+    const c = new BmcClient({ host: '127.5.0.9', username: cred.username, password: cred.password, transport, retry: { initialTimeoutMs: 200, maxTimeoutMs: 200 } });
     try {
       const before = (await c.execute(getSensorReading, { sensorNumber: 0x01 })).raw;
       const r = await fetch(`${api}/sensors/CPU1%20Temp`, { method: 'POST', body: JSON.stringify({ value: 88 }) });
