@@ -1,5 +1,5 @@
 import { ConfigError, loadSecretsFile } from './secrets.js';
-import type { Secrets } from './secrets.js';
+import type { ParseSecretsOptions, Secrets } from './secrets.js';
 
 export interface SecretsStoreHooks {
   /** After every reload() (not the first load): E2 counts failures in a metric and logs. */
@@ -24,6 +24,7 @@ export class SecretsStore {
   constructor(
     readonly path: string,
     private readonly hooks: SecretsStoreHooks = {},
+    private readonly parseOptions: ParseSecretsOptions = {},
   ) {}
 
   get current(): Secrets {
@@ -32,7 +33,7 @@ export class SecretsStore {
 
   /** The first load: a bad or missing file throws ConfigError and the exporter should not start. */
   async load(): Promise<void> {
-    this.secrets = await loadSecretsFile(this.path);
+    this.secrets = await loadSecretsFile(this.path, this.parseOptions);
     this.loaded = true;
   }
 
@@ -45,7 +46,7 @@ export class SecretsStore {
   private async reloadNow(): Promise<ReloadResult> {
     let result: ReloadResult;
     try {
-      this.secrets = await loadSecretsFile(this.path);
+      this.secrets = await loadSecretsFile(this.path, this.parseOptions);
       this.loaded = true;
       result = { ok: true };
     } catch (err) {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_COLLECTORS } from '../collectors/index.js';
 import { ConfigError, parseSecrets } from './secrets.js';
 
 const FILE = `
@@ -166,5 +167,27 @@ describe('parseSecrets errors', () => {
     expect(err.message).toContain(`secrets.yml:${err.line}:${err.column}: `);
     // Invariant 5: the password never shows in an error.
     expect(err.message).not.toContain('s3cret');
+  });
+});
+
+describe('collector names', () => {
+  const known = ['bmc_info', 'chassis', 'power_draw', 'processor_temperature'];
+  const text = '192.0.2.1:\n  username: a\n  password: s3cret\n  collectors: [chassis, powr_draw]\n';
+
+  it('an unknown collector is refused with its line and the names that exist', () => {
+    expect(() => parseSecrets(text, 'secrets.yml', { knownCollectors: known })).toThrow(
+      'secrets.yml:4:25: unknown collector "powr_draw"; known collectors: bmc_info, chassis, power_draw, processor_temperature',
+    );
+  });
+
+  it('known collectors are kept in the order given', () => {
+    const s = parseSecrets(text.replace('powr_draw', 'power_draw'), 'secrets.yml', { knownCollectors: known });
+    expect(s.lookup('192.0.2.1')?.collectors).toEqual(['chassis', 'power_draw']);
+  });
+
+  it('the example file uses only collectors that exist', () => {
+    const example = readFileSync(new URL('../../secrets.example.yml', import.meta.url), 'utf8');
+    const real = DEFAULT_COLLECTORS.map((c) => c.name);
+    expect(() => parseSecrets(example, 'secrets.example.yml', { knownCollectors: real })).not.toThrow();
   });
 });

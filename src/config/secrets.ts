@@ -96,7 +96,12 @@ class SecretsTable implements Secrets {
   }
 }
 
-export function parseSecrets(text: string, fileName: string): Secrets {
+export interface ParseSecretsOptions {
+  /** Collector names a `collectors:` list may use; when given, any other name is refused with its line. */
+  knownCollectors?: readonly string[];
+}
+
+export function parseSecrets(text: string, fileName: string, options: ParseSecretsOptions = {}): Secrets {
   const src = new YamlSource(text, fileName);
   const map = src.rootMap('targets ("192.0.2.1:623":) to their credentials');
   const exact = new Map<string, TargetConfig>();
@@ -105,7 +110,7 @@ export function parseSecrets(text: string, fileName: string): Secrets {
   const keys: string[] = [];
 
   for (const { key, keyNode, value } of map ? src.pairs(map, 'target keys') : []) {
-    const config = parseEntry(src, key, value, keyNode);
+    const config = parseEntry(src, key, value, keyNode, options);
     const line = src.position(keyNode)?.line;
     try {
       if (isCidrKey(key)) {
@@ -136,7 +141,7 @@ function sameAs(src: YamlSource, node: Node, key: string, prior: { key: string; 
   return src.error(node, `"${key}" is the same target as "${prior.key}"${prior.line ? ` on line ${prior.line}` : ''}; keep one entry`);
 }
 
-function parseEntry(src: YamlSource, key: string, value: Node | null, keyNode: Node): TargetConfig {
+function parseEntry(src: YamlSource, key: string, value: Node | null, keyNode: Node, options: ParseSecretsOptions): TargetConfig {
   if (value === null || (isScalar(value) && value.value === null)) throw src.error(keyNode, `"${key}" has no credentials: give it username: and password: on the lines below, indented`);
   const entry = src.map(value, `"${key}"`);
   const seen = new Map<string, Node | null>();
@@ -169,6 +174,10 @@ function parseEntry(src: YamlSource, key: string, value: Node | null, keyNode: N
     config.collectors = items.map((n) => {
       const name = src.string(n, 'each collector name').trim();
       if (name === '') throw src.error(n, 'a collector name is empty');
+      const known = options.knownCollectors;
+      if (known && !known.includes(name)) {
+        throw src.error(n, `unknown collector "${name}"; known collectors: ${known.join(', ')}`);
+      }
       return name;
     });
   }
@@ -183,7 +192,7 @@ function oneOf<T extends string>(src: YamlSource, node: Node | null, field: stri
   return text as T;
 }
 
-export async function loadSecretsFile(path: string): Promise<Secrets> {
+export async function loadSecretsFile(path: string, options: ParseSecretsOptions = {}): Promise<Secrets> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -192,5 +201,5 @@ export async function loadSecretsFile(path: string): Promise<Secrets> {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
     throw new ConfigError(path, `cannot read the secrets file: ${why}`);
   }
-  return parseSecrets(text, path);
+  return parseSecrets(text, path, options);
 }
