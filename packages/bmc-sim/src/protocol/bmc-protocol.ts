@@ -70,10 +70,13 @@ export class BmcProtocol {
   private readonly st: ProtocolState;
   private readonly hooks: ProtocolHooks;
   private readonly now: () => number;
+  /** Only a caller-supplied random source picks AES IVs; otherwise the library's pooled IVs do (cheaper per packet). */
+  private readonly ivFromRandom: boolean;
 
   constructor(config: ProtocolConfig, handler: CommandHandler, opts: BmcProtocolOptions = {}) {
     this.hooks = opts.hooks ?? {};
     this.now = opts.now ?? Date.now;
+    this.ivFromRandom = opts.random !== undefined;
     this.st = {
       config: { ...config },
       table: new SessionTable(),
@@ -239,7 +242,7 @@ export class BmcProtocol {
         sessionSeq: nextOutSeq(s),
         payload: lanResponse(lan, result),
         keys,
-        iv: encrypt ? this.st.random(16) : undefined,
+        iv: encrypt && this.ivFromRandom ? this.st.random(16) : undefined,
         aesFullBlockPad: this.st.config.quirks?.aesPad16 === true,
       }),
       sessionId: s.peerId,

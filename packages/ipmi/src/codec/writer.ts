@@ -89,6 +89,19 @@ export class ByteWriter {
   toBuffer(): Buffer {
     return Buffer.from(this.buf.subarray(0, this.len));
   }
+
+  /** A copy-free view of bytes already written (to hash or checksum them); valid until the next write. */
+  view(start = 0, end = this.len): Buffer {
+    return this.buf.subarray(start, Math.min(end, this.len));
+  }
+
+  /**
+   * The bytes written, without the copy toBuffer() makes; the writer must not
+   * be written to afterwards. For hot encoders that size the writer exactly.
+   */
+  finish(): Buffer {
+    return this.buf.subarray(0, this.len);
+  }
 }
 
 /** IPMI v2.0 §13.8: 8-bit two's-complement checksum, so that sum(bytes)+chk == 0 mod 256. */

@@ -27,7 +27,15 @@ const RMCP_ACK_BIT = 0x80;
  *   [0] version (0x06)  [1] reserved (0x00)  [2] sequence  [3] class (bit7 ACK, bits 4:0 class)
  */
 export function encodeRmcp(messageClass: number, body: Buffer, sequence = RMCP_SEQ_NO_ACK): Buffer {
-  return new ByteWriter(4 + body.length).u8(RMCP_VERSION).u8(0).u8(sequence).u8(messageClass).bytes(body).toBuffer();
+  return writeRmcpHeader(new ByteWriter(RMCP_HEADER_LENGTH + body.length), messageClass, sequence).bytes(body).finish();
+}
+
+/** Bytes in the RMCP header (Table 13-1). */
+export const RMCP_HEADER_LENGTH = 4;
+
+/** The RMCP header alone, for encoders that write the body into the same writer (no second copy). */
+export function writeRmcpHeader(w: ByteWriter, messageClass: number, sequence = RMCP_SEQ_NO_ACK): ByteWriter {
+  return w.u8(RMCP_VERSION).u8(0).u8(sequence).u8(messageClass);
 }
 
 export interface RmcpPacket {

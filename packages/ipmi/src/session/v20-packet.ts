@@ -1,9 +1,9 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { ByteReader } from '../codec/reader.js';
 import { ByteWriter } from '../codec/writer.js';
-import { aesCbcDecrypt, aesCbcEncrypt, integrityAuthCode, INTEGRITY_AUTHCODE_LENGTH } from '../crypto/rmcpplus-crypto.js';
+import { aesCbcDecrypt, aesCbcEncrypt, integrityAuthCode, INTEGRITY_AUTHCODE_LENGTH, randomIv } from '../crypto/rmcpplus-crypto.js';
 import { IntegrityError, InvalidArgumentError, MalformedPacketError, hex2 } from '../errors.js';
-import { RMCP_CLASS, encodeRmcp } from '../rmcp/rmcp.js';
+import { RMCP_CLASS, RMCP_HEADER_LENGTH, writeRmcpHeader } from '../rmcp/rmcp.js';
 import { AUTH_TYPE } from './auth-types.js';
 import type { CipherSuite } from './cipher-suites.js';
 import { PAYLOAD_TYPE_OEM_EXPLICIT } from './session-packet.js';
@@ -41,6 +41,8 @@ export const PAYLOAD_TYPE = {
   rakp4: 0x15,
 } as const;
 
+/** Table 13-8: auth type, payload type, session id, session seq, payload length. */
+const SESSION_HEADER_LENGTH = 12;
 /** §13.28.4: the Next Header byte of the integrity trailer is always 0x07. */
 const NEXT_HEADER = 0x07;
 const PT_ENCRYPTED = 0x80;
@@ -80,10 +82,15 @@ export function encodeV20Packet(p: {
   if (suite && suite.confidentiality !== 'none' && !encrypt) {
     throw new InvalidArgumentError(`confidentiality ${suite.confidentiality} is not implemented`);
   }
-  const body = encrypt ? aesCbcEncrypt(p.keys!.k2, p.iv ?? randomBytes(16), p.payload, p.aesFullBlockPad) : p.payload;
+  const body = encrypt ? aesCbcEncrypt(p.keys!.k2, p.iv ?? randomIv(), p.payload, p.aesFullBlockPad) : p.payload;
   if (body.length > 0xffff) throw new InvalidArgumentError('RMCP+ payload longer than 65535 bytes');
 
-  const w = new ByteWriter(32 + body.length)
+  // RMCP header and session packet go into one exactly sized writer: no copy between layers.
+  const h = RMCP_HEADER_LENGTH;
+  const headerAndBody = SESSION_HEADER_LENGTH + body.length;
+  const padLen = authenticate ? (4 - ((headerAndBody + 2) % 4)) % 4 : 0;
+  const trailer = authenticate ? padLen + 2 + INTEGRITY_AUTHCODE_LENGTH[suite.integrity] : 0;
+  const w = writeRmcpHeader(new ByteWriter(h + headerAndBody + trailer), RMCP_CLASS.ipmi)
     .u8(AUTH_TYPE.rmcpPlus)
     .u8((encrypt ? PT_ENCRYPTED : 0) | (authenticate ? PT_AUTHENTICATED : 0) | (p.payloadType & 0x3f))
     .u32le(p.sessionId)
@@ -91,13 +98,12 @@ export function encodeV20Packet(p: {
     .u16le(body.length)
     .bytes(body);
   if (authenticate) {
-    const padLen = (4 - ((w.length + 2) % 4)) % 4;
     for (let i = 0; i < padLen; i++) w.u8(0xff);
     w.u8(padLen).u8(NEXT_HEADER);
-    const covered = w.toBuffer();
-    w.bytes(integrityAuthCode(suite.integrity, p.keys!.k1, p.keys!.password, covered));
+    // The AuthCode covers AuthType..Next Header: everything after the RMCP header so far.
+    w.bytes(integrityAuthCode(suite.integrity, p.keys!.k1, p.keys!.password, w.view(h)));
   }
-  return encodeRmcp(RMCP_CLASS.ipmi, w.toBuffer());
+  return w.finish();
 }
 
 /**
