@@ -11,6 +11,10 @@ const DEPS = [
   { binary: 'ipmi_sim', debianPackage: 'openipmi' }, // the simulated BMC
   { binary: 'sdrcomp', debianPackage: 'openipmi' }, // compiles the sim's SDRs
   { binary: 'ipmitool', debianPackage: 'ipmitool' }, // reference client
+  { binary: 'prometheus', debianPackage: 'prometheus' }, // scrapes the exporter end to end (test/exporter-prometheus)
+  { binary: 'promtool', debianPackage: 'prometheus' }, // checks the README's scrape_config
+  { binary: 'chromium', debianPackage: 'chromium' }, // drives the homepage headless (test/exporter-homepage)
+  { binary: 'openssl', debianPackage: 'openssl' }, // self-signed cert for the TLS test (test/exporter-security)
 ];
 
 function onPath(binary) {
