@@ -15,10 +15,15 @@ const DEPS = [
   { binary: 'promtool', debianPackage: 'prometheus' }, // checks the README's scrape_config
   { binary: 'chromium', debianPackage: 'chromium' }, // drives the homepage headless (test/exporter-homepage)
   { binary: 'openssl', debianPackage: 'openssl' }, // self-signed cert for the TLS test (test/exporter-security)
+  { binary: 'dockerd', debianPackage: 'docker.io', unlessDockerAnswers: true }, // runs the image (test/docker-image); not needed when an engine already answers `docker info`
+  { binary: 'debootstrap', debianPackage: 'debootstrap' }, // builds the local node:22-slim stand-in (test/docker/build-base-images.sh)
 ];
 
+// sbin too: dockerd and debootstrap live there, and a non-login root shell may not have it on PATH.
+const SEARCH = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
+
 function onPath(binary) {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+  for (const dir of SEARCH) {
     if (!dir) continue;
     try {
       accessSync(join(dir, binary), constants.X_OK);
@@ -38,7 +43,15 @@ function run(cmd, args) {
   }
 }
 
-const missing = DEPS.filter((d) => !onPath(d.binary));
+// An engine that answers (Docker Desktop, DOCKER_HOST, docker-ce) is as good as dockerd on PATH.
+let dockerAnswersCache;
+function dockerAnswers() {
+  dockerAnswersCache ??= spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  return dockerAnswersCache;
+}
+
+const present = (d) => onPath(d.binary) || (d.unlessDockerAnswers === true && dockerAnswers());
+const missing = DEPS.filter((d) => !present(d));
 if (missing.length === 0) {
   console.log(`ensure-test-deps: ok (${DEPS.map((d) => d.binary).join(', ')})`);
   process.exit(0);
@@ -54,7 +67,7 @@ if (process.getuid?.() !== 0) {
 console.log(`ensure-test-deps: installing ${packages.join(' ')} for ${what}`);
 run('apt-get', ['update']);
 run('apt-get', ['install', '-y', '--no-install-recommends', ...packages]);
-const still = DEPS.filter((d) => !onPath(d.binary));
+const still = DEPS.filter((d) => !present(d));
 if (still.length > 0) {
   console.error(`ensure-test-deps: still missing after install: ${still.map((d) => d.binary).join(', ')}`);
   process.exit(1);

@@ -12,6 +12,8 @@
 # machines is re-signed by a local CA, so `npm ci` inside a build needs it.
 # The project's Dockerfile must never carry it.
 set -euo pipefail
+# dockerd, debootstrap and chroot live in sbin, which a non-login shell may lack.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 DEBIAN_IMAGE=local/debian:bookworm
 NODE_IMAGE=local/node:22-slim

@@ -5,6 +5,8 @@
 # these machines, so containers use host networking and talk over loopback
 # (see docs/containers.md). Exit 0 when `docker info` works, 1 otherwise.
 set -euo pipefail
+# dockerd, debootstrap and chroot live in sbin, which a non-login shell may lack.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 if docker info >/dev/null 2>&1; then
   exit 0
