@@ -21,6 +21,8 @@ const BASE = 'local/node:22-slim';
 const TAG = `bmc-exporter-test:${process.pid}-${Date.now()}`;
 // Our own block: other suites use 127.1-127.3 and 127.5.
 const BMC_TARGET = '127.4.0.1:623';
+// Runs too, but has no entry in the secrets file.
+const UNKNOWN_TARGET = '127.4.0.2:623';
 const CPU1_CELSIUS = 71;
 const PSU1_WATTS = 612;
 
@@ -79,19 +81,29 @@ async function run(args: string[], configure: (c: GenericContainer) => GenericCo
 let client: ContainerRuntimeClient;
 const containers: StartedTestContainer[] = [];
 let built = false;
+// A setup failure (no engine, a broken Dockerfile) must fail every test, not
+// leave them skipped as a throwing beforeAll would: the tests rethrow it.
+let setupError: unknown;
+function ready(): void {
+  if (setupError !== undefined) throw setupError;
+}
 
 beforeAll(async () => {
-  // A fresh machine: start the engine, make the base image (about a minute once), then ours.
-  script('ensure-dockerd.sh', 60_000);
-  script('build-base-images.sh', 300_000);
-  client = await getContainerRuntimeClient();
-  // Host networking so npm ci inside the build reaches the registry (no bridge here).
-  await client.image.build(ROOT, { t: TAG, buildargs: { BASE }, networkmode: 'host', forcerm: true });
-  built = await client.image.exists(ImageName.fromString(TAG));
-  if (!built) {
-    // image.build swallows the build's own errors: rebuild with the CLI to show them.
-    const r = spawnSync('docker', ['build', '--network', 'host', '--build-arg', `BASE=${BASE}`, '-q', ROOT], { encoding: 'utf8' });
-    throw new Error(`the image was not built from ${ROOT}Dockerfile:\n${r.stdout}${r.stderr}`);
+  try {
+    // A fresh machine: start the engine, make the base image (about a minute once), then ours.
+    script('ensure-dockerd.sh', 60_000);
+    script('build-base-images.sh', 300_000);
+    client = await getContainerRuntimeClient();
+    // Host networking so npm ci inside the build reaches the registry (no bridge here).
+    await client.image.build(ROOT, { t: TAG, buildargs: { BASE }, networkmode: 'host', forcerm: true });
+    built = await client.image.exists(ImageName.fromString(TAG));
+    if (!built) {
+      // image.build swallows the build's own errors: rebuild with the CLI to show them.
+      const r = spawnSync('docker', ['build', '--network', 'host', '--build-arg', `BASE=${BASE}`, '-q', ROOT], { encoding: 'utf8' });
+      throw new Error(`the image was not built from ${ROOT}Dockerfile:\n${r.stdout}${r.stderr}`);
+    }
+  } catch (err) {
+    setupError = err;
   }
 }, 600_000);
 
@@ -103,6 +115,7 @@ afterAll(async () => {
 
 describe('the Docker image', () => {
   it('runs as uid 1000, exposes 9622, and has a HEALTHCHECK that works with node alone', async () => {
+    ready();
     const info = await client.container.dockerode.getImage(TAG).inspect();
     expect(info.Config.User).toBe('node');
     expect(Object.keys(info.Config.ExposedPorts ?? {})).toEqual(['9622/tcp']);
@@ -115,17 +128,20 @@ describe('the Docker image', () => {
   describe('bare docker run: demo mode', () => {
     let demo: Running;
     beforeAll(async () => {
+      if (setupError !== undefined) return;
       demo = await run([]);
       containers.push(demo.container);
     }, 60_000);
 
     it('runs as the node user (uid 1000), not root', async () => {
+      ready();
       const id = await demo.container.exec(['id', '-u']);
       expect(id.exitCode).toBe(0);
       expect(id.output.trim()).toBe('1000');
     });
 
     it('serves real metrics from the embedded simulated BMCs', async () => {
+      ready();
       expect(demo.logs()).toMatch(/demo mode/);
       const targets = /targets="([^"]+)"/.exec(demo.logs())?.[1]?.split(' ') ?? [];
       expect(targets.length).toBeGreaterThan(0);
@@ -137,6 +153,7 @@ describe('the Docker image', () => {
     });
 
     it("passes the image's own HEALTHCHECK command, and fails it when nothing answers", async () => {
+      ready();
       const info = await client.container.dockerode.getImage(TAG).inspect();
       const cmd = (info.Config as { Healthcheck?: { Test?: string[] } }).Healthcheck!.Test!.slice(1);
       const ok = await demo.container.exec(cmd, { env: { BMC_EXPORTER_HEALTHCHECK_URL: `http://127.0.0.1:${demo.port}/-/healthy` } });
@@ -153,12 +170,15 @@ describe('the Docker image', () => {
     let real: Running;
 
     beforeAll(async () => {
-      fleet = await startFleet({ count: 1, profile: 'server-2s', baseAddress: '127.4.0.1', port: 623, seed: 404 }, { workers: 0 });
+      if (setupError !== undefined) return;
+      fleet = await startFleet({ count: 2, profile: 'server-2s', baseAddress: '127.4.0.1', port: 623, seed: 404 }, { workers: 0 });
       await fleet.setSensor(0, 'CPU1 Temp', CPU1_CELSIUS);
       await fleet.setSensor(0, 'PSU1 Input Power', PSU1_WATTS);
       dir = mkdtempSync(join(tmpdir(), 'bmc-exporter-docker-'));
       const secrets = join(dir, 'secrets.yml');
-      writeFileSync(secrets, formatSecretsFile(fleet.secrets()), { mode: 0o644 });
+      const known = Object.fromEntries(Object.entries(fleet.secrets()).filter(([target]) => target === BMC_TARGET));
+      expect(Object.keys(known)).toEqual([BMC_TARGET]);
+      writeFileSync(secrets, formatSecretsFile(known), { mode: 0o644 });
       // The README's way: -v ./secrets.yml:/etc/bmc-exporter/secrets.yml:ro and no flag.
       real = await run([], (c) => c.withBindMounts([{ source: secrets, target: '/etc/bmc-exporter/secrets.yml', mode: 'ro' }]));
       containers.push(real.container);
@@ -170,6 +190,7 @@ describe('the Docker image', () => {
     });
 
     it('scrapes the BMC with the mounted credentials and reports what it holds', async () => {
+      ready();
       expect(real.logs()).not.toMatch(/demo mode/);
       const m = await scrape(real.port, BMC_TARGET);
       expect(m.get('bmc_up')).toBe(1);
@@ -183,12 +204,17 @@ describe('the Docker image', () => {
     });
 
     it('refuses a target with no credentials without touching it', async () => {
-      const res = await fetch(`http://127.0.0.1:${real.port}/bmc?target=127.4.0.2:623`);
+      ready();
+      const res = await fetch(`http://127.0.0.1:${real.port}/bmc?target=${UNKNOWN_TARGET}`);
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
+      const untouched = await fleet.counters(fleet.indexOf(UNKNOWN_TARGET)!);
+      expect(untouched.commandsTotal).toBe(0);
+      expect(untouched.sessions.openedTotal).toBe(0);
     });
 
     it('docker stop closes the BMC session and exits 0 (SIGTERM reaches node as PID 1)', async () => {
+      ready();
       await real.container.stop({ timeout: 10_000, remove: false });
       const counters = await fleet.counters(0);
       expect(counters.sessions.closedTotal).toBe(counters.sessions.openedTotal);
