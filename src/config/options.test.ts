@@ -34,7 +34,7 @@ describe('parseExporterOptions', () => {
       parseExporterOptions(
         {
           'web.listenAddress': '127.0.0.1:9700',
-          'web.configFile': 'web.yml',
+          'web.config.file': 'web.yml',
           'secrets.static': '/etc/bmc/secrets.yml',
           'scrape.timeout': '1m30s',
           'scrape.timeoutOffset': '0',
@@ -76,7 +76,7 @@ describe('parseExporterOptions', () => {
     ['unknown format', { 'log.format': 'text' }, '--log.format: "text" is not one of logfmt, json'],
     ['bad listen address', { 'web.listenAddress': '9622' }, '--web.listen-address: "9622" has no port; write host:port or :port'],
     ['demo and secrets', { demo: true, 'secrets.static': 's.yml' }, '--demo: runs simulated BMCs with their own credentials; leave out --secrets.static'],
-    ['empty web config', { 'web.configFile': '' }, '--web.config.file: is empty'],
+    ['empty web config', { 'web.config.file': '' }, '--web.config.file: is empty'],
   ])('%s', (_what, flags, message) => {
     expect(error(flags).startsWith(message)).toBe(true);
   });

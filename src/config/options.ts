@@ -19,10 +19,14 @@ export interface ExporterOptions {
   demoReason?: 'flag' | 'no-secrets-file';
 }
 
-/** The flags as commander hands them over (dotted names, camel-cased after the dot). */
+/**
+ * The flags as commander hands them over: it camel-cases at dashes only, so
+ * dots stay ("--web.listen-address" is 'web.listenAddress', "--web.config.file"
+ * is 'web.config.file').
+ */
 export interface ExporterFlags {
   'web.listenAddress'?: string;
-  'web.configFile'?: string;
+  'web.config.file'?: string;
   'secrets.static'?: string;
   'scrape.timeout'?: string;
   'scrape.timeoutOffset'?: string;
@@ -75,7 +79,7 @@ export function parseExporterOptions(flags: ExporterFlags, env: OptionsEnvironme
     targetIdleTimeoutMs,
     demo: false,
   };
-  const webConfig = flags['web.configFile'];
+  const webConfig = flags['web.config.file'];
   if (webConfig !== undefined) {
     if (webConfig.trim() === '') throw new OptionsError('web.config.file', 'is empty; give a file or leave the flag out');
     options.webConfigFile = webConfig;
