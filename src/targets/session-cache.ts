@@ -13,6 +13,13 @@ import {
 } from '@bmc-exporter/ipmi';
 import type { CollectTarget } from '../collectors/collector.js';
 
+/** A copy with its own small ArrayBuffer (Buffer.alloc never takes from the pool). */
+function unpooled(b: Buffer): Buffer {
+  const out = Buffer.alloc(b.length);
+  b.copy(out);
+  return out;
+}
+
 /** Codes a BMC uses to say "I do not have this command" (IPMI v2.0 Table 5-2): invalid command, not supported, invalid field. */
 const NOT_SUPPORTED = new Set([0xc1, 0xcc, 0xd5, 0xcb]);
 
@@ -114,7 +121,9 @@ export class SessionCache implements CollectTarget {
       } catch (err) {
         if (!(err instanceof CompletionCodeError && NOT_SUPPORTED.has(err.completionCode))) throw err;
       }
-      return { device, guid };
+      // Kept for the whole session: copy the few bytes out of Node's shared 8 KiB
+      // buffer pool, or each would pin a whole pool slab (8 KiB per target).
+      return { device: device.auxFirmware ? { ...device, auxFirmware: unpooled(device.auxFirmware) } : device, guid: guid && unpooled(guid) };
     } catch (err) {
       if (signal.aborted) this.onInitialiseTimeout();
       throw err;
