@@ -1,0 +1,51 @@
+// Child process of the exporter benchmark: the floor. A bare node:dgram
+// request/response loop — one socket, `inflight` datagrams outstanding, each
+// answer sending the next — against the fleet child's echo server, with the
+// datagram sizes of an RMCP+ suite-3 Get Sensor Reading. Whatever the exporter
+// spends per command above this is ours (IPMI, crypto, HTTP, metrics).
+import { createSocket } from 'node:dgram';
+
+export interface FloorRequest {
+  port: number;
+  size: number;
+  inflight: number;
+  seconds: number;
+}
+export type FromFloor = { type: 'floor'; roundTrips: number; ms: number; cpuUser: number; cpuSystem: number };
+
+const req = JSON.parse(process.argv[2]!) as FloorRequest;
+const sock = createSocket('udp4');
+await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));
+sock.connect(req.port, '127.0.0.1');
+await new Promise<void>((resolve) => sock.once('connect', resolve));
+
+const packet = Buffer.alloc(req.size, 0xa5);
+let roundTrips = 0;
+let stopping = false;
+let outstanding = 0;
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+const done = new Promise<void>((resolve) => {
+  sock.on('message', () => {
+    roundTrips++;
+    outstanding--;
+    if (!stopping) {
+      outstanding++;
+      sock.send(packet);
+    } else if (outstanding === 0) resolve();
+  });
+  setTimeout(() => {
+    stopping = true;
+    // Datagrams lost on loopback would otherwise hold us forever.
+    setTimeout(resolve, 500).unref();
+  }, req.seconds * 1000);
+});
+for (let i = 0; i < req.inflight; i++) {
+  outstanding++;
+  sock.send(packet);
+}
+await done;
+const cpu = process.cpuUsage(cpu0);
+process.send!({ type: 'floor', roundTrips, ms: performance.now() - t0, cpuUser: cpu.user / 1e6, cpuSystem: cpu.system / 1e6 } satisfies FromFloor);
+sock.close();
+process.disconnect();

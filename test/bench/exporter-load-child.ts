@@ -1,0 +1,86 @@
+// Child process of the exporter benchmark: the Prometheus stand-in. Sends
+// GET /bmc?target= over keep-alive connections with bounded concurrency, one
+// pass over all targets at a time, in its own process so its CPU is not the
+// exporter's.
+import { Agent, request } from 'node:http';
+
+export type ToLoad =
+  | { type: 'pass'; base: string; targets: string[]; concurrency: number; minSeconds: number; maxPasses: number }
+  | { type: 'close' };
+export type FromLoad = {
+  type: 'passed';
+  passes: number;
+  scrapes: number;
+  /** Answered 200 with bmc_up 1. */
+  up: number;
+  /** Status codes other than 200, and 200s with bmc_up 0. */
+  failures: Record<string, number>;
+  firstFailure?: string;
+  ms: number;
+  latenciesMs: number[];
+  cpuUser: number;
+  cpuSystem: number;
+};
+
+const send = (m: FromLoad) => process.send!(m);
+let agent: Agent | undefined;
+
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+process.on('message', (m: ToLoad) => {
+  void (async () => {
+    if (m.type === 'close') {
+      agent?.destroy();
+      process.exit(0);
+    }
+    agent ??= new Agent({ keepAlive: true, maxSockets: m.concurrency });
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const latenciesMs: number[] = [];
+    const failures: Record<string, number> = {};
+    let firstFailure: string | undefined;
+    let scrapes = 0;
+    let up = 0;
+    let passes = 0;
+    const urls = m.targets.map((t) => `${m.base}/bmc?target=${encodeURIComponent(t)}`);
+    do {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(m.concurrency, urls.length) }, async () => {
+          while (next < urls.length) {
+            const url = urls[next++]!;
+            const s = performance.now();
+            let why: string | undefined;
+            try {
+              const r = await get(url);
+              if (r.status !== 200) why = `HTTP ${r.status}`;
+              else if (!/^bmc_up 1$/m.test(r.body)) why = 'bmc_up 0';
+              if (why) firstFailure ??= `${url}: ${why} ${r.body.slice(0, 200)}`;
+            } catch (err) {
+              why = (err as Error).message;
+              firstFailure ??= `${url}: ${why}`;
+            }
+            scrapes++;
+            latenciesMs.push(performance.now() - s);
+            if (why) failures[why] = (failures[why] ?? 0) + 1;
+            else up++;
+          }
+        }),
+      );
+      passes++;
+    } while (passes < m.maxPasses && performance.now() - t0 < m.minSeconds * 1000);
+    const cpu = process.cpuUsage(cpu0);
+    send({ type: 'passed', passes, scrapes, up, failures, firstFailure, ms: performance.now() - t0, latenciesMs, cpuUser: cpu.user / 1e6, cpuSystem: cpu.system / 1e6 });
+  })();
+});

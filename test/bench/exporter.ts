@@ -1,0 +1,198 @@
+// The exporter benchmark (issue 4): warm /bmc scrapes per second and CPU per
+// warm scrape at 1,000 and 10,000 targets, RSS per target, descriptors and UDP
+// sockets, round trips per warm scrape counted by the simulator, the node:dgram
+// floor, and a side-by-side with prometheus-ipmi-exporter on one ipmi_sim BMC.
+// Processes: the fleet (+ echo server) pinned to core 1, the exporter (the CLI
+// as users run it) pinned to core 0, the HTTP load generator on core 1; every
+// CPU figure is read from /proc for that process alone.
+// Knobs (environment): EXPORTER_BENCH_COUNTS ("1000,10000"), EXPORTER_BENCH_SECONDS
+// (warm seconds per count, 8), EXPORTER_BENCH_CONCURRENCY (scrapes in flight, 256),
+// EXPORTER_BENCH_PEER_SCRAPES (20; 0 skips the prometheus-ipmi-exporter comparison),
+// EXPORTER_BENCH_PROFILE (directory: --cpu-prof of the exporter processes).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Benchmark, Report } from './run.js';
+import type { FromFleet, ToFleet } from './exporter-fleet-child.js';
+import type { FromFloor } from './exporter-floor-child.js';
+import type { FromLoad, ToLoad } from './exporter-load-child.js';
+import { child, COMMAND_NAMES, exporterTrouble, freePort, next, percentile, pin, procCpu, procFds, procRss, stopped, udpRcvbufErrors, waitHttp } from './exporter-proc.js';
+import { compareWithIpmiExporter } from './exporter-vs-ipmi.js';
+
+const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
+/** RMCP+ suite 3 (HMAC-SHA1-96 + AES-CBC-128) Get Sensor Reading: 4 RMCP + 12 session header + 16 IV + 16 encrypted + 2 pad + 2 + 12 auth code. */
+const SUITE3_SENSOR_READING_BYTES = 64;
+const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+
+export interface ExporterProcess {
+  proc: ChildProcess;
+  pid: number;
+  base: string;
+  stderr: () => string;
+  stop(): Promise<void>;
+}
+
+/** Start the exporter CLI on a free loopback port with a secrets file, pinned to `cpu`; resolves once /-/ready answers. */
+export async function startExporterCli(secretsYaml: string, dir: string, cpu: number, name: string): Promise<ExporterProcess> {
+  const secrets = join(dir, `${name}-secrets.yml`);
+  writeFileSync(secrets, secretsYaml, { mode: 0o600 });
+  const port = await freePort();
+  const prof = process.env.EXPORTER_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.EXPORTER_BENCH_PROFILE}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  const args = [...prof, CLI, '--web.listen-address', `127.0.0.1:${port}`, '--secrets.static', secrets, '--log.level', 'warn'];
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  pin(proc.pid!, cpu);
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitHttp(`${base}/-/ready`, 20_000, () => proc.exitCode === null);
+  } catch (e) {
+    proc.kill('SIGKILL');
+    throw new Error(`${(e as Error).message}\n${err}`);
+  }
+  return {
+    proc,
+    pid: proc.pid!,
+    base,
+    stderr: () => err,
+    stop: async () => {
+      proc.kill('SIGTERM');
+      await stopped(proc, 15_000);
+    },
+  };
+}
+
+type Stats = Extract<FromFleet, { type: 'stats' }>;
+const stats = (fleet: ChildProcess) => next<Stats>(fleet, 'stats', { type: 'stats' } satisfies ToFleet);
+
+async function atScale(
+  count: number,
+  fleet: ChildProcess,
+  load: ChildProcess,
+  secrets: [string, { username: string; password: string }][],
+  dir: string,
+  report: Report,
+  log: (l: string) => void,
+): Promise<{ cpuPerCommand: number; rss0: number; rss: number }> {
+  const seconds = env('EXPORTER_BENCH_SECONDS', 8);
+  const concurrency = env('EXPORTER_BENCH_CONCURRENCY', 256);
+  const mine = secrets.slice(0, count);
+  const yaml = mine.map(([t, c]) => `${t}:\n  username: ${JSON.stringify(c.username)}\n  password: ${JSON.stringify(c.password)}\n  cipher_suites: [3]\n`).join('');
+  const exp = await startExporterCli(yaml, dir, 0, `exporter-${count}`);
+  const k = `${count}`;
+  try {
+    const rss0 = procRss(exp.pid);
+    const cpu0 = procCpu(exp.pid).self;
+    const targets = mine.map(([t]) => t);
+    const pass = (minSeconds: number, maxPasses: number) =>
+      next<FromLoad>(load, 'passed', { type: 'pass', base: exp.base, targets, concurrency, minSeconds, maxPasses } satisfies ToLoad, 600_000);
+
+    const s0 = await stats(fleet);
+    const cold = await pass(0, 1);
+    const cpu1 = procCpu(exp.pid).self;
+    const sc = await stats(fleet);
+    report(`cold_round_trips_per_target@${k}`, (sc.commandsTotal - s0.commandsTotal) / count, 'commands', `simulator counters, session setup not included; Get SDR ${(((sc.commands['0x0a:0x23'] ?? 0) - (s0.commands['0x0a:0x23'] ?? 0)) / count).toFixed(1)}`);
+    log(`${count} targets: cold pass (session + SDR walk each) ${(cold.ms / 1000).toFixed(1)} s, ${cold.up}/${cold.scrapes} up, exporter CPU ${(cpu1 - cpu0).toFixed(2)} s`);
+    report(`cold_pass_seconds@${k}`, cold.ms / 1000, 's', `${cold.up}/${cold.scrapes} bmc_up 1${cold.firstFailure ? `; first failure: ${cold.firstFailure}` : ''}`);
+    report(`cold_cpu_ms_per_target@${k}`, ((cpu1 - cpu0) / count) * 1000, 'ms', 'exporter CPU per first scrape: session setup + SDR walk');
+
+    const s1 = await stats(fleet);
+    const drops1 = udpRcvbufErrors();
+    const c1 = procCpu(exp.pid).self;
+    const warm = await pass(seconds, 1000);
+    const c2 = procCpu(exp.pid).self;
+    const drops2 = udpRcvbufErrors();
+    const s2 = await stats(fleet);
+    const trouble = await exporterTrouble(exp.base);
+    if (trouble) log(`${count} targets: exporter counters after warm passes: ${trouble}`);
+    report(`udp_rcvbuf_drops_warm@${k}`, drops2 - drops1, 'datagrams', 'kernel-wide /proc/net/snmp RcvbufErrors during the warm passes');
+    const rss = procRss(exp.pid);
+    const fds = procFds(exp.pid);
+
+    const cpu = c2 - c1;
+    const perScrapeUs = (cpu / warm.scrapes) * 1e6;
+    const commands = s2.commandsTotal - s1.commandsTotal;
+    const rtPerScrape = commands / warm.scrapes;
+    const lat = [...warm.latenciesMs].sort((a, b) => a - b);
+    const failures = warm.scrapes - warm.up;
+    report(`warm_scrapes_per_second@${k}`, warm.scrapes / (warm.ms / 1000), 'scrapes/s', `${warm.passes} passes, ${concurrency} in flight, ${failures ? `${failures} failed: ${warm.firstFailure}` : 'all bmc_up 1'}`);
+    report(`warm_cpu_us_per_scrape@${k}`, perScrapeUs, 'us', `exporter process only; ${((cpu / (warm.ms / 1000)) * 100).toFixed(0)}% of a core while loaded`);
+    report(`cores_for_10k_targets_at_30s@${k}`, (perScrapeUs * 10_000) / 30 / 1e6, 'cores', 'CPU per warm scrape x 10,000 / 30 s (target <= 1)');
+    report(`warm_scrape_p50@${k}`, percentile(lat, 50), 'ms', `p99 ${percentile(lat, 99).toFixed(1)} ms, with ${concurrency} in flight`);
+    report(`rss_per_warm_target@${k}`, (rss - rss0) / count / 1024, 'KiB', `(${(rss / 2 ** 20).toFixed(0)} MiB after warm - ${(rss0 / 2 ** 20).toFixed(0)} MiB before any target) / ${count} (target <= 32)`);
+    report(`udp_sockets@${k}`, fds.udp, 'sockets', 'target <= 16');
+    report(`open_fds@${k}`, fds.total, 'fds', `${fds.tcp} TCP (the generator's keep-alive connections), ${fds.udp} UDP`);
+    report(`round_trips_per_warm_scrape@${k}`, rtPerScrape, 'commands', `simulator counters; sessions opened during warm passes: ${s2.sessionsOpened - s1.sessionsOpened}`);
+    const per = Object.entries(s2.commands)
+      .map(([key, n]) => [key, n - (s1.commands[key] ?? 0)] as const)
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([key, n]) => `${COMMAND_NAMES[key] ?? key} ${(n / warm.scrapes).toFixed(2)}`);
+    log(`${count} targets: per warm scrape: ${per.join(', ')}`);
+    for (const [key, n] of Object.entries(s2.commands)) {
+      const d = n - (s1.commands[key] ?? 0);
+      if (d > 0) report(`commands_per_warm_scrape@${k}`, d / warm.scrapes, 'commands', `${key} ${COMMAND_NAMES[key] ?? ''}`.trim());
+    }
+    const cpuPerCommand = cpu / commands;
+    report(`cpu_us_per_command@${k}`, cpuPerCommand * 1e6, 'us', 'exporter CPU per warm scrape / round trips per warm scrape');
+    report(`fleet_cpu_share@${k}`, (s2.cpuUser + s2.cpuSystem - s1.cpuUser - s1.cpuSystem) / (warm.ms / 1000), 'cores', `generator ${((warm.cpuUser + warm.cpuSystem) / (warm.ms / 1000)).toFixed(2)} cores`);
+    return { cpuPerCommand, rss0, rss };
+  } finally {
+    await exp.stop();
+    if (exp.proc.exitCode !== 0) log(`exporter for ${count} targets exited ${exp.proc.exitCode ?? exp.proc.signalCode}: ${exp.stderr().slice(-500)}`);
+  }
+}
+
+export const benchmark: Benchmark = {
+  name: 'exporter',
+  description: 'exporter: warm /bmc scrapes at 1,000 and 10,000 simulated BMCs (fleet core 1, exporter core 0), dgram floor, vs prometheus-ipmi-exporter on ipmi_sim',
+  async run(report, log) {
+    const counts = (process.env.EXPORTER_BENCH_COUNTS ?? '1000,10000').split(',').map(Number);
+    const max = Math.max(...counts);
+    const dir = mkdtempSync(join(tmpdir(), 'bmc-exporter-bench-'));
+    const def = { count: max, profile: 'server-2s', baseAddress: '127.2.0.1', port: 623, seed: 11, sessionIdleTimeoutMs: 3_600_000 };
+    const fleet = child('./exporter-fleet-child.js', [JSON.stringify(def), String(SUITE3_SENSOR_READING_BYTES)]);
+    const load = child('./exporter-load-child.js');
+    let floor: ChildProcess | undefined;
+    try {
+      const pinned = pin(fleet.pid!, 1) && pin(load.pid!, 1);
+      if (!pinned) log('taskset not available: processes are separate but not pinned');
+      const ready = await next<Extract<FromFleet, { type: 'ready' }>>(fleet, 'ready', undefined, 120_000).catch((err: Error) => {
+        throw new Error(`${err.message}${/EADDRINUSE/.test(err.message) ? ' (is another exporter benchmark running? it would skew every CPU figure)' : ''}`);
+      });
+      log(`fleet of ${ready.count} BMCs bound in ${ready.bindMs.toFixed(0)} ms`);
+
+      // The floor, while nothing else runs: client on the exporter's core, echo server in the fleet process.
+      const floorReq = { port: ready.echoPort, size: SUITE3_SENSOR_READING_BYTES, inflight: 64, seconds: 3 };
+      floor = child('./exporter-floor-child.js', [JSON.stringify(floorReq)]);
+      pin(floor.pid!, 0);
+      const f = await next<FromFloor>(floor, 'floor', undefined, 30_000);
+      const floorUs = ((f.cpuUser + f.cpuSystem) / f.roundTrips) * 1e6;
+      report('floor_dgram_cpu_us_per_round_trip', floorUs, 'us', `node:dgram client, ${SUITE3_SENSOR_READING_BYTES}-byte datagrams, 64 in flight, ${f.roundTrips} round trips`);
+
+      const secrets = Object.entries(ready.secrets);
+      const rssAt: { count: number; rss: number }[] = [];
+      for (const count of counts) {
+        const { cpuPerCommand, rss } = await atScale(count, fleet, load, secrets, dir, report, log);
+        report(`cpu_per_command_vs_floor@${count}`, (cpuPerCommand * 1e6) / floorUs, 'x', 'exporter CPU per IPMI command / dgram round trip');
+        rssAt.push({ count, rss });
+      }
+      // Fixed costs (JIT code, V8's young generation, pools) weigh on the small count; the
+      // slope between two counts is what each further target costs.
+      const [lo, hi] = [rssAt[0], rssAt.at(-1)];
+      if (lo && hi && hi.count > lo.count) {
+        report(`rss_per_target_marginal@${lo.count}-${hi.count}`, (hi.rss - lo.rss) / (hi.count - lo.count) / 1024, 'KiB', `(RSS after warm at ${hi.count} - at ${lo.count}) / ${hi.count - lo.count} (target <= 32)`);
+      }
+
+      const peerScrapes = env('EXPORTER_BENCH_PEER_SCRAPES', 20);
+      if (peerScrapes > 0) await compareWithIpmiExporter(peerScrapes, dir, report, log);
+    } finally {
+      if (load.connected) load.send({ type: 'close' } satisfies ToLoad);
+      if (fleet.connected) fleet.send({ type: 'close' } satisfies ToFleet);
+      await Promise.all([stopped(load), stopped(fleet), ...(floor ? [stopped(floor)] : [])]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
