@@ -3,6 +3,12 @@ import { decodeRmcp } from '../rmcp/rmcp.js';
 import type { PeerChannel } from '../transport/udp-transport.js';
 import type { ClientHooks, DropReason, Timers } from './options.js';
 
+/**
+ * The signal of a call made without one. Listening on it would only pile
+ * listeners onto one shared EventTarget, so the exchanger skips that.
+ */
+export const NEVER_ABORTS: AbortSignal = new AbortController().signal;
+
 /** Returned by an acceptor to say "not my answer": the packet is counted and dropped. */
 export class Drop {
   constructor(readonly reason: DropReason) {}
@@ -82,7 +88,8 @@ export class Exchanger {
    * waits for that, so the BMC never has two requests from us at once, even
    * when callers give up early (invariant 1).
    */
-  async roundTrip<T>(datagram: Buffer, accept: Acceptor<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
+  async roundTrip<T>(datagram: Buffer, accept: Acceptor<T>, timeoutMs: number, given?: AbortSignal): Promise<T> {
+    const signal = given === NEVER_ABORTS ? undefined : given;
     if (this.draining) await waitOrAbort(this.draining, signal);
     if (this.closed) throw new ClientClosedError('client is closed');
     if (signal?.aborted) throw abortError(signal);

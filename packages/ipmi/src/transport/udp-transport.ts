@@ -79,18 +79,22 @@ export class UdpTransport {
     }
     set.add(handler);
     let open = true;
+    const spread = hashKey(key);
+    const sendOn = (socket: dgram.Socket, datagram: Buffer) =>
+      new Promise<void>((resolve, reject) => {
+        socket.send(datagram, peer.port, peer.address, (err) => {
+          if (err) reject(new TransportError(`send to ${formatPeer(peer)} failed: ${err.message}`, { cause: err }));
+          else resolve();
+        });
+      });
     return {
       peer,
-      send: async (datagram: Buffer) => {
-        if (!open) throw new TransportError(`channel to ${formatPeer(peer)} is closed`);
-        const sockets = await this.socketsFor(peer.family);
-        const socket = sockets[hashKey(key) % sockets.length]!;
-        await new Promise<void>((resolve, reject) => {
-          socket.send(datagram, peer.port, peer.address, (err) => {
-            if (err) reject(new TransportError(`send to ${formatPeer(peer)} failed: ${err.message}`, { cause: err }));
-            else resolve();
-          });
-        });
+      send: (datagram: Buffer) => {
+        if (!open) return Promise.reject(new TransportError(`channel to ${formatPeer(peer)} is closed`));
+        // Sockets bound already (every send but the first few): no extra promise hop.
+        const bound = this.sockets.get(peer.family);
+        if (bound) return sendOn(bound[spread % bound.length]!, datagram);
+        return this.socketsFor(peer.family).then((sockets) => sendOn(sockets[spread % sockets.length]!, datagram));
       },
       close: () => {
         if (!open) return;
@@ -163,7 +167,9 @@ export class UdpTransport {
   }
 
   private dispatch(msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    const set = this.handlers.get(peerKey(stripScope(rinfo.address), rinfo.port));
+    // An IPv4 source has no scope id and no letters: its key needs no normalising.
+    const key = rinfo.family === 'IPv4' ? `${rinfo.address}|${rinfo.port}` : peerKey(stripScope(rinfo.address), rinfo.port);
+    const set = this.handlers.get(key);
     if (!set) {
       this.options.hooks?.datagramDropped?.('unknown-peer');
       return;
