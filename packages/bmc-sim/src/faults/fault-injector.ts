@@ -92,6 +92,12 @@ export class FaultInjector implements ProtocolHooks {
     altered: { delay: 0, duplicate: 0, reorder: 0, corrupt: 0, truncate: 0, wrongSessionId: 0, badIntegrity: 0, slowSdr: 0 },
   };
   private cfg: FaultConfig = { ...NO_FAULTS };
+  /**
+   * Whether onResponse can change anything. With every percentage at 0 no
+   * random number is drawn either (SeededRandom.chance(0) draws none), so
+   * skipping the work keeps the fault sequence of a later config the same.
+   */
+  private altersAnswers = false;
   private readonly rng: SeededRandom;
   private readonly timers: FaultTimers;
   private sdrAnswerPending = false;
@@ -110,6 +116,9 @@ export class FaultInjector implements ProtocolHooks {
 
   update(patch: Partial<FaultConfig>): void {
     this.cfg = { ...this.cfg, ...patch };
+    const c = this.cfg;
+    this.altersAnswers =
+      c.wrongSessionIdPercent > 0 || c.badIntegrityPercent > 0 || c.corruptPercent > 0 || c.truncatePercent > 0 || c.duplicatePercent > 0;
     if (!this.cfg.reorder) this.flushHeld();
   }
 
@@ -133,6 +142,7 @@ export class FaultInjector implements ProtocolHooks {
   };
 
   readonly onResponse = (datagram: Buffer, info: { sessionId?: number; payloadType?: number }): Buffer[] => {
+    if (!this.altersAnswers) return [datagram];
     const c = this.cfg;
     const a = this.counters.altered;
     let d = datagram;
@@ -177,6 +187,10 @@ export class FaultInjector implements ProtocolHooks {
     }
     this.sdrAnswerPending = false;
     if (datagrams.length === 0) return;
+    if (delay <= 0 && !c.reorder) {
+      for (const d of datagrams) send(d);
+      return;
+    }
     const out = () => (c.reorder ? this.sendReordered(datagrams, send) : datagrams.forEach((d) => send(d)));
     if (delay <= 0) return out();
     const t = this.timers.setTimeout(() => {
