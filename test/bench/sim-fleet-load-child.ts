@@ -1,6 +1,7 @@
 // Child process of the sim-fleet benchmark: BmcClients over one shared
 // UdpTransport, sessions opened first, then commands back to back.
 import { BmcClient, UdpTransport, getDeviceId, getSensorReading } from '@bmc-exporter/ipmi';
+import { PhaseProfiler } from './profile-phase.js';
 
 export interface LoadTarget {
   host: string;
@@ -51,6 +52,8 @@ process.on('message', (m: ToLoad) => {
       });
       send({ type: 'opened', ok, failed, firstError, ms: performance.now() - t0 });
     } else if (m.type === 'drive') {
+      const profiler = new PhaseProfiler('generator');
+      profiler.start();
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       const end = t0 + m.durationMs;
@@ -82,6 +85,7 @@ process.on('message', (m: ToLoad) => {
         }),
       );
       const cpu = process.cpuUsage(cpu0);
+      await profiler.stop();
       send({ type: 'driven', completed, errors, firstError, ms: performance.now() - t0, latenciesMs, cpuUser: cpu.user / 1e6, cpuSystem: cpu.system / 1e6 });
     } else if (m.type === 'close') {
       await pool(clients, 500, (c) => c.close());

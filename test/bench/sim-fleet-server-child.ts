@@ -1,6 +1,7 @@
 // Child process of the sim-fleet benchmark: one process, one fleet, all in-process.
 import { readdirSync } from 'node:fs';
 import { startFleet, type FleetDefinition } from '@bmc-exporter/bmc-sim';
+import { PhaseProfiler } from './profile-phase.js';
 
 export type ToServer = { type: 'stats' } | { type: 'close' };
 export type FromServer =
@@ -16,8 +17,13 @@ const fleet = await startFleet(def, { workers: 0 }).catch((err: Error) => {
 });
 const fds = () => readdirSync('/proc/self/fd').length;
 send({ type: 'ready', bindMs: fleet.bindMs, fds: fds(), rss: process.memoryUsage().rss, count: fleet.bmcs.length, secrets: fleet.secrets() });
+// The drive phase lies between the first and the second 'stats' request.
+const profiler = new PhaseProfiler('fleet');
+let statsAsked = 0;
 process.on('message', (m: ToServer) => {
   if (m.type === 'stats') {
+    if (++statsAsked === 1) profiler.start();
+    else if (statsAsked === 2) void profiler.stop();
     let commands = 0;
     let sessionsOpen = 0;
     let openedTotal = 0;

@@ -4,7 +4,7 @@
 // in others, so each side gets its own core and its own CPU figures.
 // Knobs (environment): SIM_BENCH_COUNT (5000), SIM_BENCH_SECONDS (10),
 // SIM_BENCH_INFLIGHT (commands in flight per generator, 256), SIM_BENCH_GENERATORS (1),
-// SIM_BENCH_PROFILE (directory for a CPU profile of the fleet process).
+// SIM_BENCH_PROFILE (directory for CPU profiles of the fleet and generators during the drive phase).
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Benchmark } from './run.js';
@@ -36,6 +36,17 @@ function next<T extends { type: string }>(c: ChildProcess, type: T['type'], send
   });
 }
 
+function exited(c: ChildProcess, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (c.exitCode !== null || c.signalCode !== null) return resolve();
+    const t = setTimeout(resolve, timeoutMs);
+    c.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -50,9 +61,8 @@ export const benchmark: Benchmark = {
     const inflight = env('SIM_BENCH_INFLIGHT', 256);
     const generators = env('SIM_BENCH_GENERATORS', 1);
     const def = { count, profile: 'server-2s', baseAddress: '127.1.0.1', port: 623, seed: 7 };
-    // SIM_BENCH_PROFILE=DIR writes a V8 CPU profile of the fleet process there.
-    const prof = process.env.SIM_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SIM_BENCH_PROFILE}`] : [];
-    const server = child('./sim-fleet-server-child.js', [JSON.stringify(def)], prof);
+    // SIM_BENCH_PROFILE=DIR: the children write fleet-PID.cpuprofile and generator-PID.cpuprofile there (drive phase only).
+    const server = child('./sim-fleet-server-child.js', [JSON.stringify(def)]);
     const loads: ChildProcess[] = [];
     try {
       const ready = await next<Extract<FromServer, { type: 'ready' }>>(server, 'ready');
@@ -102,14 +112,25 @@ export const benchmark: Benchmark = {
       // generator, not the fleet, saturates first (it does on a 2-core machine).
       report('fleet_commands_per_cpu_second', answered / fleetCpu, 'commands/s/core');
       report('generator_cpu_seconds', genCpu, 's', `${((genCpu / elapsed / generators) * 100).toFixed(0)}% of one core per generator`);
+      // CPU per command on each side: steadier than commands/s when other work shares the machine.
+      report('fleet_cpu_per_command', (fleetCpu / answered) * 1e6, 'us');
+      report('generator_cpu_per_command', (genCpu / completed) * 1e6, 'us');
       report('fleet_rss_loaded', after.rss / 2 ** 20, 'MiB');
       report('fleet_sessions_open', after.sessionsOpen, 'sessions');
-      if (genCpu / elapsed / generators > 0.9 && fleetCpu / elapsed < 0.9) {
+      const genBusy = genCpu / elapsed / generators;
+      const fleetBusy = fleetCpu / elapsed;
+      if (genBusy > 0.9 && fleetBusy < 0.9) {
         log('the load generator is the bottleneck (a core saturated while the fleet had headroom): try SIM_BENCH_GENERATORS=2');
+      } else if (fleetBusy > 0.9) {
+        log('the fleet is the bottleneck (its core saturated)');
+      } else {
+        log(`neither side saturated a core (fleet ${(fleetBusy * 100).toFixed(0)}%, generator ${(genBusy * 100).toFixed(0)}%): other processes share the CPUs, or the ${inflight} in flight are too few`);
       }
 
       await Promise.all(loads.map((l) => next<Extract<FromLoad, { type: 'closed' }>>(l, 'closed', { type: 'close' } satisfies ToLoad)));
     } finally {
+      // A generator exits by itself after 'closed'; give it a moment (it may be writing a CPU profile).
+      await Promise.all(loads.map((l) => exited(l, 5_000)));
       for (const l of loads) if (l.exitCode === null) l.kill();
       if (server.connected) server.send({ type: 'close' } satisfies ToServer);
       await new Promise<void>((resolve) => {
