@@ -1,4 +1,4 @@
-import type { DeviceId, Execute, SensorDescriptor } from '@bmc-exporter/ipmi';
+import type { DcmiPowerReading, DeviceId, Execute, SensorDescriptor, SensorReading } from '@bmc-exporter/ipmi';
 import { Gauge, type Registry } from 'prom-client';
 
 /** What a collector may ask of its target: per-session facts, each fetched at most once per session. */
@@ -23,6 +23,20 @@ export interface CollectContext {
   signal: AbortSignal;
   /** This scrape's fresh registry. Gauges are set as values arrive, so a collector cut off by the deadline keeps what it set. */
   registry: Registry;
+  /**
+   * Get Sensor Reading for one sensor, sent at most once per scrape: several
+   * collectors want the same sensor (sensor_health reads every threshold
+   * sensor, fans and voltages some of the same), and a warm scrape sends one
+   * round trip per datum. Absent/unavailable sensors resolve to an
+   * unavailable reading; genuine failures reject.
+   */
+  readSensor(descriptor: SensorDescriptor): Promise<SensorReading>;
+  /**
+   * DCMI Get Power Reading, at most once per scrape, or null when the BMC does
+   * not support DCMI power management (then nothing was sent this scrape, and
+   * after the first answer nothing DCMI is sent again this session).
+   */
+  dcmiPowerReading(): Promise<DcmiPowerReading | null>;
 }
 
 /**

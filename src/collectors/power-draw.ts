@@ -1,4 +1,4 @@
-import { CompletionCodeError, dcmiGetPowerReading, TimeoutError, type SensorDescriptor } from '@bmc-exporter/ipmi';
+import type { SensorDescriptor } from '@bmc-exporter/ipmi';
 import { setGauge, type Collector } from './collector.js';
 import { onePerInstance, readEach } from './sensor-selection.js';
 
@@ -27,26 +27,14 @@ export function powerSupplyWattageSensors(sensors: readonly SensorDescriptor[]):
  */
 export const powerDrawCollector: Collector = {
   name: 'power_draw',
-  async collect({ target, execute, signal, registry }) {
-    const chosen = powerSupplyWattageSensors(await target.sensors(signal));
+  async collect(ctx) {
+    const chosen = powerSupplyWattageSensors(await ctx.target.sensors(ctx.signal));
     if (chosen.size > 0) {
-      await readEach(execute, chosen, signal, (psu, value) => setGauge(registry, POWER_DRAW, value, { psu }));
+      await readEach(ctx, chosen, (psu, value) => setGauge(ctx.registry, POWER_DRAW, value, { psu }));
       return;
     }
-    if (!(await target.dcmiPowerSupported(signal))) return;
-    let p;
-    try {
-      p = await execute(dcmiGetPowerReading, {}, { signal });
-    } catch (err) {
-      // A rejection, or silence while the session itself still answers, means the
-      // BMC claims DCMI power but does not serve it: not a read failure, and not
-      // worth asking again this session (bmc_exporter stops asking too).
-      if (err instanceof CompletionCodeError || (err instanceof TimeoutError && !signal.aborted)) {
-        target.dcmiPowerUnsupported();
-        return;
-      }
-      throw err;
-    }
-    if (p.powerMeasurementActive) setGauge(registry, POWER_DRAW, p.currentWatts, { psu: '' });
+    // Shared with the dcmi collector: one Get Power Reading per scrape at most.
+    const p = await ctx.dcmiPowerReading();
+    if (p?.powerMeasurementActive) setGauge(ctx.registry, POWER_DRAW, p.currentWatts, { psu: '' });
   },
 };

@@ -24,8 +24,8 @@ export function processorTemperatureSensors(sensors: readonly SensorDescriptor[]
 
 export const processorTemperatureCollector: Collector = {
   name: 'processor_temperature',
-  async collect({ target, execute, signal, registry }) {
-    const chosen = processorTemperatureSensors(await target.sensors(signal));
-    await readEach(execute, chosen, signal, (cpu, value) => setGauge(registry, PROCESSOR_TEMPERATURE, value, { cpu }));
+  async collect(ctx) {
+    const chosen = processorTemperatureSensors(await ctx.target.sensors(ctx.signal));
+    await readEach(ctx, chosen, (cpu, value) => setGauge(ctx.registry, PROCESSOR_TEMPERATURE, value, { cpu }));
   },
 };

@@ -4,6 +4,7 @@ import { setGauge, type Collector } from '../collectors/collector.js';
 import { DEFAULT_COLLECTORS, selectCollectors } from '../collectors/index.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
 import type { HealthTracker } from '../metrics/health.js';
+import { createScrapeContext } from './scrape-context.js';
 import { SessionCache } from './session-cache.js';
 import type { TargetAddress } from './target-address.js';
 import { configFingerprint, type TargetCredentials } from './target-config.js';
@@ -128,7 +129,7 @@ export class Target {
       const session = await this.client.open({ signal });
       up = true;
       this.cache.startScrape(this.sessionGeneration, session.ipmiVersion);
-      const ctx = { target: this.cache, execute: this.client.execute, signal, registry };
+      const ctx = createScrapeContext(this.cache, this.client.execute, signal, registry);
       for (const collector of this.collectors) {
         if (signal.aborted) {
           partial = true;
