@@ -24,6 +24,12 @@ export interface CollectContext {
   /** This scrape's fresh registry. Gauges are set as values arrive, so a collector cut off by the deadline keeps what it set. */
   registry: Registry;
   /**
+   * When `signal` fires, in performance.now() milliseconds (Infinity when the
+   * caller gave none), for collectors that pace long reads (the SEL) and stop
+   * with time to spare rather than lose a command in flight to the abort.
+   */
+  deadline: number;
+  /**
    * Get Sensor Reading for one sensor, sent at most once per scrape: several
    * collectors want the same sensor (sensor_health reads every threshold
    * sensor, fans and voltages some of the same), and a warm scrape sends one

@@ -35,9 +35,10 @@ export function bmcHandler(deps: HttpDeps, inFlight: Set<Promise<void>>): Handle
     res.once('close', () => {
       if (!res.writableFinished) gone.abort(new Error('client went away'));
     });
+    const deadline = performance.now() + deadlineMs;
     const signal = AbortSignal.any([AbortSignal.timeout(deadlineMs), gone.signal]);
     const registry = new Registry();
-    const scrape = acquired.target.scrape(signal, registry);
+    const scrape = acquired.target.scrape(signal, registry, deadline);
     const tracked = scrape.then(
       () => undefined,
       () => undefined,

@@ -18,7 +18,13 @@ import type { CollectContext, CollectTarget } from '../collectors/collector.js';
  * and the next scrape reads it afresh. A failed read is memoised too: within
  * one scrape, asking the same silent BMC again would only spend the deadline.
  */
-export function createScrapeContext(target: CollectTarget, execute: Execute, signal: AbortSignal, registry: Registry): CollectContext {
+export function createScrapeContext(
+  target: CollectTarget,
+  execute: Execute,
+  signal: AbortSignal,
+  registry: Registry,
+  deadline = Infinity,
+): CollectContext {
   const readings = new Map<string, Promise<SensorReading>>();
   let power: Promise<DcmiPowerReading | null> | undefined;
 
@@ -43,6 +49,7 @@ export function createScrapeContext(target: CollectTarget, execute: Execute, sig
     execute,
     signal,
     registry,
+    deadline,
     readSensor(descriptor: SensorDescriptor): Promise<SensorReading> {
       let p = readings.get(descriptor.key);
       if (!p) {

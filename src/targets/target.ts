@@ -87,11 +87,12 @@ export class Target {
   }
 
   /**
-   * Collect into `registry` before `signal` fires. Always sets bmc_up and
+   * Collect into `registry` before `signal` fires (at `deadline`, in
+   * performance.now() ms, when the caller knows it). Always sets bmc_up and
    * bmc_scrape_duration_seconds; throws ScrapeAbandonedError only when the
    * deadline passed before this scrape reached the front of the queue.
    */
-  async scrape(signal: AbortSignal, registry: Registry): Promise<void> {
+  async scrape(signal: AbortSignal, registry: Registry, deadline = Infinity): Promise<void> {
     const previous = this.tail;
     let release!: () => void;
     this.tail = new Promise<void>((r) => (release = r));
@@ -106,7 +107,7 @@ export class Target {
     }
     try {
       this.o.metrics.scrapeDispatchLatency.observe((performance.now() - queuedAt) / 1000);
-      await this.collect(signal, registry);
+      await this.collect(signal, registry, deadline);
     } finally {
       release();
     }
@@ -117,7 +118,7 @@ export class Target {
     return (this.closing ??= this.tail.then(() => this.client.close()));
   }
 
-  private async collect(signal: AbortSignal, registry: Registry): Promise<void> {
+  private async collect(signal: AbortSignal, registry: Registry, deadline: number): Promise<void> {
     const started = performance.now();
     this.status.lastScrapeAt = new Date();
     let up = false;
@@ -129,7 +130,7 @@ export class Target {
       const session = await this.client.open({ signal });
       up = true;
       this.cache.startScrape(this.sessionGeneration, session.ipmiVersion);
-      const ctx = createScrapeContext(this.cache, this.client.execute, signal, registry);
+      const ctx = createScrapeContext(this.cache, this.client.execute, signal, registry, deadline);
       for (const collector of this.collectors) {
         if (signal.aborted) {
           partial = true;
