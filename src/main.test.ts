@@ -79,9 +79,11 @@ describe('/bmc against a simulated server-2s', () => {
     sim.resetCounts();
     const warm = await scrape(exporter, sim);
     expect(samples(warm.text)).toEqual(new Map([...m].map(([k, v]) => [k, k === 'bmc_scrape_duration_seconds' ? samples(warm.text).get(k)! : v])));
-    // Get Chassis Status once, Get Sensor Reading for 2 CPUs + 2 PSUs; no session setup, no SDR, no canary.
-    expect(Object.fromEntries(sim.commands)).toEqual({ '00:01': 1, '04:2d': 4 });
-    expect(sim.requests).toBe(5);
+    // Get Chassis Status once; Get Sensor Reading once per distinct sensor any default collector
+    // wants (2 CPU, inlet, exhaust, 6 fans, 5 rails, 2 PSU watts, 2 PSU status: sensor_health's
+    // threshold sensors are all among them); DCMI Get Power Reading once. No session setup, no SDR, no canary.
+    expect(Object.fromEntries(sim.commands)).toEqual({ '00:01': 1, '04:2d': 19, '2c:02': 1 });
+    expect(sim.requests).toBe(21);
     expect(sim.protocol.counters.openedTotal).toBe(1);
   });
 
@@ -95,8 +97,9 @@ describe('/bmc against a simulated server-2s', () => {
     expect([...m.keys()].find((k) => k.startsWith('bmc_info'))).toContain('firmware="1.5.00"');
     sim.resetCounts();
     await scrape(exporter, sim);
-    // DCMI support is remembered per session: only Get Power Reading (0x2c:0x02) on a warm scrape.
-    expect(Object.fromEntries(sim.commands)).toEqual({ '00:01': 1, '04:2d': 1, '2c:02': 1 });
+    // DCMI support is remembered per session: only Get Power Reading (0x2c:0x02) on a warm scrape,
+    // once, shared by power_draw's fallback and the dcmi collector; each of the 5 sensors read once.
+    expect(Object.fromEntries(sim.commands)).toEqual({ '00:01': 1, '04:2d': 5, '2c:02': 1 });
   });
 });
 

@@ -1,6 +1,6 @@
 import { UdpTransport, type RetryPolicy } from '@bmc-exporter/ipmi';
 import type { ExporterOptions } from './config/options.js';
-import { DEFAULT_COLLECTORS } from './collectors/index.js';
+import { COLLECTOR_NAMES } from './collectors/index.js';
 import { SecretsStore } from './config/secrets-store.js';
 import { startDemoFleet, type DemoFleet } from './demo/demo-fleet.js';
 import { startServer, type ExporterServer } from './http/server.js';
@@ -72,7 +72,7 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
         if (ok) logger.info({ file: options.secretsFile }, 'secrets reloaded');
         else logger.error({ file: options.secretsFile, err: error?.message }, 'secrets reload failed; keeping the previous secrets');
       },
-    }, { knownCollectors: DEFAULT_COLLECTORS.map((c) => c.name) });
+    }, { knownCollectors: COLLECTOR_NAMES });
     await store.load();
     logger.info({ file: options.secretsFile, entries: store.current.size }, 'secrets loaded');
   }

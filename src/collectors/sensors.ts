@@ -1,0 +1,51 @@
+import type { SensorDescriptor } from '@bmc-exporter/ipmi';
+import { setGauge, type Collector } from './collector.js';
+import { isReadable, labelledSensors } from './sensor-selection.js';
+import { sensorTypeLabel, stateLevel } from './sensor-health.js';
+
+export const SENSOR_VALUE = {
+  name: 'sensor_value',
+  help: 'The reading of each threshold sensor, in the unit its unit label names.',
+  labelNames: ['name', 'type', 'unit'],
+} as const;
+export const SENSOR_STATE = {
+  name: 'sensor_state',
+  help: 'The worst threshold each threshold sensor is at or beyond: 0 ok, 1 non-critical, 2 critical, 3 non-recoverable.',
+  labelNames: ['name', 'type', 'unit'],
+} as const;
+
+/**
+ * Every readable threshold sensor, one per (name, type, unit) series. A BMC
+ * listing a sensor twice (same owner/LUN/number: dropped when the SDR is
+ * decoded; same name on the same entity: labelledSensors) gives one series;
+ * the same name on different entities gives one each, with the entity added.
+ */
+export function allThresholdSensors(sensors: readonly SensorDescriptor[]): Array<{ label: string; sensor: SensorDescriptor }> {
+  const seriesKey = (s: SensorDescriptor) => `${sensorTypeLabel(s)}/${s.unit}`;
+  return labelledSensors(
+    sensors.filter((s) => s.isThreshold && isReadable(s)),
+    seriesKey,
+  );
+}
+
+/**
+ * Opt-in (not in the default set): everything, as prometheus-community's
+ * ipmi_exporter offers, for users who want every sensor without naming it.
+ * `unit` is the library's stable unit id ("celsius", "volts", "rpm", "watts",
+ * "percent", "amperes"; "" for a threshold sensor without an analog reading,
+ * which then has a state and no value). Discrete sensors are left out: their
+ * state bits mean something different per sensor type, and the families that
+ * matter (PSU, SEL events) have their own collectors.
+ */
+export const sensorsCollector: Collector = {
+  name: 'sensors',
+  async collect(ctx) {
+    for (const { label, sensor } of allThresholdSensors(await ctx.target.sensors(ctx.signal))) {
+      const r = await ctx.readSensor(sensor);
+      const labels = { name: label, type: sensorTypeLabel(sensor), unit: sensor.unit };
+      if (r.value !== null && Number.isFinite(r.value)) setGauge(ctx.registry, SENSOR_VALUE, r.value, labels);
+      const level = stateLevel(r.state);
+      if (level !== undefined) setGauge(ctx.registry, SENSOR_STATE, level, labels);
+    }
+  },
+};
