@@ -7,6 +7,7 @@ import { fansCollector } from './fans.js';
 import { powerDrawCollector } from './power-draw.js';
 import { powerSupplyCollector } from './power-supply.js';
 import { processorTemperatureCollector } from './processor-temperature.js';
+import { selCollector } from './sel.js';
 import { sensorHealthCollector } from './sensor-health.js';
 import { sensorsCollector } from './sensors.js';
 import { voltagesCollector } from './voltages.js';
@@ -31,8 +32,9 @@ export const ALL_COLLECTORS: readonly Collector[] = [
   powerSupplyCollector,
   sensorHealthCollector,
   dcmiCollector,
-  // ── SEL collector (src/collectors/sel.ts) goes here ──
   sensorsCollector,
+  // Last: while it catches up on a large log it reads until a few round trips before the deadline.
+  selCollector,
 ];
 
 /** Collectors that run only when named (per target, by flag or by query parameter). */

@@ -1,0 +1,229 @@
+import {
+  CompletionCodeError,
+  describeEvent,
+  getSelInfo,
+  readSelEntries,
+  SEL_CATEGORIES,
+  SEL_FIRST_ENTRY,
+  SEL_LAST_ENTRY,
+  SEL_SEVERITIES,
+  SEL_TIMESTAMP_RELATIVE_MAX,
+  type SelInfo,
+  type SelRecord,
+  type SelWalkResult,
+} from '@bmc-exporter/ipmi';
+import type { Registry } from 'prom-client';
+import { setGauge, type CollectContext, type Collector, type CollectTarget } from './collector.js';
+import { SelPacer } from './sel-pacing.js';
+import { recordHex, selSlot, SelState } from './sel-state.js';
+
+const EVENT_LABELS = ['category', 'severity'] as const;
+
+export const SEL_METRICS = {
+  entries: { name: 'sel_entries', help: 'Entries in the System Event Log, from Get SEL Info.' },
+  freeBytes: { name: 'sel_free_bytes', help: 'Free space left in the System Event Log, in bytes, from Get SEL Info.' },
+  overflow: { name: 'sel_overflow', help: '1 if the BMC dropped an event because the System Event Log was full, from Get SEL Info.' },
+  lastAddition: {
+    name: 'sel_last_addition_timestamp_seconds',
+    help: 'When an entry was last added to the System Event Log, Unix time; absent while the BMC has no such time or its clock was never set.',
+  },
+  lastErase: {
+    name: 'sel_last_erase_timestamp_seconds',
+    help: 'When the System Event Log was last cleared, Unix time; absent while the BMC has no such time or its clock was never set.',
+  },
+  events: {
+    name: 'sel_events',
+    help: 'Events in the System Event Log by category and severity (a deassertion is severity info); drops when the log is cleared.',
+    labelNames: EVENT_LABELS,
+  },
+  latest: {
+    name: 'sel_latest_event_timestamp_seconds',
+    help: 'Time of the latest event in the System Event Log per category and severity, Unix time.',
+    labelNames: EVENT_LABELS,
+  },
+  complete: {
+    name: 'sel_read_complete',
+    help: '1 when every System Event Log entry has been counted; 0 while the first read of a large log spans several scrapes.',
+  },
+} as const;
+
+/** §5.2 Table 5-2: invalid command. A BMC without a SEL answers Get SEL Info with it. */
+const INVALID_COMMAND = 0xc1;
+/** §5.2: requested record not present. */
+const NOT_PRESENT = 0xcb;
+/** No SEL holds more records than it has ids (0x0001-0xFFFE): more means the BMC's next-id chain loops across batches. */
+const MAX_RECORDS = 0xfffe;
+
+const isCode = (err: unknown, code: number): boolean => err instanceof CompletionCodeError && err.completionCode === code;
+
+export interface SelCollectorOptions {
+  /** Monotonic clock (ms) the deadline is measured on; default performance.now. */
+  clock?: () => number;
+  /** Wall clock (ms) for events without a usable timestamp; default Date.now. */
+  now?: () => number;
+}
+
+/**
+ * The System Event Log, read incrementally (architecture invariant 7). Each
+ * scrape sends Get SEL Info; when neither its entry count nor its last
+ * addition changed since the read last reached the end, that is the only SEL
+ * command. Otherwise the last record read is read again (its "next id" was
+ * 0xFFFF when it was the newest) and the records after it are counted. A
+ * cleared, shrunk or wrapped SEL (see SelResetReason) is counted again from
+ * its first record. A large SEL is read in batches paced to the scrape's
+ * deadline, continuing at the next scrape; every batch read is kept.
+ *
+ * Per target the collector keeps only aggregates and a cursor (SelState),
+ * held in a WeakMap keyed by the target's session cache: it survives
+ * re-established sessions and goes with the target when it is evicted.
+ */
+export function createSelCollector(opts: SelCollectorOptions = {}): Collector & { stateOf(target: CollectTarget): SelState | undefined } {
+  const clock = opts.clock ?? (() => performance.now());
+  const now = opts.now ?? Date.now;
+  const states = new WeakMap<CollectTarget, SelState>();
+
+  return {
+    name: 'sel',
+    stateOf: (target) => states.get(target),
+    async collect(ctx) {
+      let st = states.get(ctx.target);
+      if (!st) states.set(ctx.target, (st = new SelState()));
+      if (st.unsupported) return;
+      const pacer = new SelPacer(ctx.deadline, clock);
+      const started = clock();
+      let info: SelInfo;
+      try {
+        info = await ctx.execute(getSelInfo, undefined, { signal: ctx.signal });
+      } catch (err) {
+        if (!isCode(err, INVALID_COMMAND)) throw err;
+        st.unsupported = true;
+        return;
+      }
+      pacer.observe(1, clock() - started);
+      setInfoGauges(ctx.registry, info);
+      st.observe(info);
+      try {
+        if (!st.upToDate(info)) await readNewRecords({ ctx, st, info, pacer, clock, nowSeconds: now() / 1000 });
+      } finally {
+        // What was counted stays counted, also when the deadline or the BMC cut the read short.
+        setEventGauges(ctx.registry, st);
+      }
+    },
+  };
+}
+
+/** The default instance (one per process, like every collector; its state is per target). */
+export const selCollector = createSelCollector();
+
+interface ReadScope {
+  ctx: CollectContext;
+  st: SelState;
+  info: SelInfo;
+  pacer: SelPacer;
+  clock: () => number;
+  /** This scrape's wall-clock time, Unix seconds. */
+  nowSeconds: number;
+}
+
+async function readNewRecords({ ctx, st, info, pacer, clock, nowSeconds }: ReadScope): Promise<void> {
+  const { execute, signal } = ctx;
+  const walk = async (fromRecordId: number, maxEntries: number): Promise<SelWalkResult> => {
+    const t = clock();
+    const r = await readSelEntries(execute, { fromRecordId, maxEntries, signal });
+    pacer.observe(Math.max(1, r.records.length), clock() - t);
+    return r;
+  };
+
+  if (st.nextId === SEL_LAST_ENTRY) {
+    if (st.lastRecordId === undefined) {
+      // It was empty: whatever it holds now starts at the first entry.
+      st.nextId = SEL_FIRST_ENTRY;
+    } else {
+      if (pacer.nextBatch() === 0) return;
+      let again: SelWalkResult | undefined;
+      try {
+        again = await walk(st.lastRecordId, 1);
+      } catch (err) {
+        if (!isCode(err, NOT_PRESENT)) throw err;
+      }
+      const rec = again?.records[0];
+      if (!again || !rec) st.reset('record-gone');
+      else if (rec.recordId !== st.lastRecordId || recordHex(rec) !== st.lastRecordHex) st.reset('record-changed');
+      else if (again.nextRecordId === SEL_LAST_ENTRY) return st.finish(info);
+      else st.nextId = again.nextRecordId;
+    }
+  }
+
+  let resetHere = false;
+  for (;;) {
+    const n = pacer.nextBatch();
+    if (n === 0) return;
+    const from = st.nextId;
+    let r: SelWalkResult;
+    try {
+      r = await walk(from, n);
+    } catch (err) {
+      // The record the cursor points at went away between scrapes without an
+      // erase stamp or count telling (a wrap, or a BMC that reports neither).
+      if (isCode(err, NOT_PRESENT) && from !== SEL_FIRST_ENTRY && !resetHere) {
+        resetHere = true;
+        st.reset('record-gone');
+        continue;
+      }
+      throw err;
+    }
+    const fresh = st.readingNewRecords;
+    for (const rec of r.records) {
+      const { category, severity } = describeEvent(rec);
+      st.count(selSlot(category, severity), eventSeconds(rec, fresh, nowSeconds));
+    }
+    st.advance(r.loopDetected || st.recordsRead >= MAX_RECORDS ? SEL_LAST_ENTRY : r.nextRecordId, r.records.at(-1));
+    if (st.nextId === SEL_LAST_ENTRY) return st.finish(info);
+  }
+}
+
+/**
+ * A record's wall-clock time: its timestamp when absolute (§37: above
+ * 0x20000000). A relative ("pre-init": the BMC's clock was never set) or
+ * missing timestamp says nothing about when; if the record is known to have
+ * been logged since the previous scrape, the time it was read is used (late
+ * by at most one scrape interval), else the record does not move the latest
+ * timestamp (it may be years old).
+ */
+function eventSeconds(rec: SelRecord, fresh: boolean, nowSeconds: number): number | undefined {
+  if ((rec.kind === 'system-event' || rec.kind === 'oem-timestamped') && rec.date) return rec.timestamp;
+  return fresh ? nowSeconds : undefined;
+}
+
+/** A Get SEL Info timestamp as Unix seconds, or undefined when unspecified or relative to BMC start (0 included). */
+function wallClock(ts: number | null): number | undefined {
+  return ts !== null && ts > SEL_TIMESTAMP_RELATIVE_MAX ? ts : undefined;
+}
+
+function setInfoGauges(registry: Registry, info: SelInfo): void {
+  const m = SEL_METRICS;
+  setGauge(registry, m.entries, info.entries);
+  setGauge(registry, m.freeBytes, info.freeBytes);
+  setGauge(registry, m.overflow, info.overflow ? 1 : 0);
+  const added = wallClock(info.mostRecentAddition);
+  if (added !== undefined) setGauge(registry, m.lastAddition, added);
+  const erased = wallClock(info.mostRecentErase);
+  if (erased !== undefined) setGauge(registry, m.lastErase, erased);
+}
+
+/**
+ * Every category × severity, zeros included: an alert's increase() or
+ * changes() then sees 0 → 1 instead of a series that appears from nothing.
+ */
+function setEventGauges(registry: Registry, st: SelState): void {
+  const m = SEL_METRICS;
+  for (const category of SEL_CATEGORIES) {
+    for (const severity of SEL_SEVERITIES) {
+      const slot = selSlot(category, severity);
+      setGauge(registry, m.events, st.counts[slot]!, { category, severity });
+      const latest = st.latest[slot]!;
+      if (!Number.isNaN(latest)) setGauge(registry, m.latest, latest, { category, severity });
+    }
+  }
+  setGauge(registry, m.complete, st.complete ? 1 : 0);
+}
