@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
+import { COLLECTOR_NAMES, DEFAULT_COLLECTORS } from './collectors/index.js';
 import { ConfigError } from './config/config-error.js';
 import { DEFAULTS, OptionsError, parseExporterOptions } from './config/options.js';
 import type { ExporterFlags, ExporterOptions } from './config/options.js';
@@ -46,6 +47,13 @@ const program = new Command('bmc-exporter')
   .addOption(new Option('--log.format <format>', 'log line format, on standard error').choices(LOG_FORMATS).default(DEFAULTS.logFormat))
   .addOption(
     new Option('--target.idle-timeout <duration>', 'a BMC not scraped for this long has its session closed and is forgotten').default(DEFAULTS.targetIdleTimeout),
+  )
+  .addOption(
+    new Option(
+      '--collectors.default <names>',
+      `comma-separated collectors to run for targets whose secrets entry has no collectors list; a scrape's ?collectors= overrides both. ` +
+        `Default: ${DEFAULT_COLLECTORS.map((c) => c.name).join(',')}. Known: ${COLLECTOR_NAMES.join(', ')}`,
+    ),
   )
   .addOption(new Option('--demo', 'start simulated BMCs on loopback and scrape those (the quick start); cannot be combined with --secrets.static'))
   .action(async (flags: ExporterFlags) => {

@@ -1,6 +1,6 @@
 import { UdpTransport, type RetryPolicy } from '@bmc-exporter/ipmi';
 import type { ExporterOptions } from './config/options.js';
-import { COLLECTOR_NAMES } from './collectors/index.js';
+import { COLLECTOR_NAMES, selectCollectors } from './collectors/index.js';
 import { SecretsStore } from './config/secrets-store.js';
 import { startDemoFleet, type DemoFleet } from './demo/demo-fleet.js';
 import { startServer, type ExporterServer } from './http/server.js';
@@ -101,6 +101,7 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
     health,
     idleTimeoutMs: options.targetIdleTimeoutMs,
     logger,
+    ...(options.defaultCollectors ? { collectors: selectCollectors(options.defaultCollectors) } : {}),
     ...(deps.retry ? { retry: deps.retry } : {}),
   });
 

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { CollectorListError, parseCollectorList } from '../collectors/index.js';
 import { DurationError, parseDuration } from '../duration.js';
 import { LOG_FORMATS, LOG_LEVELS } from '../logger.js';
 import type { LogFormat, LogLevel } from '../logger.js';
@@ -15,6 +16,8 @@ export interface ExporterOptions {
   logFormat: LogFormat;
   targetIdleTimeoutMs: number;
   demo: boolean;
+  /** --collectors.default: collector names run for targets whose secrets entry names none (built-in default when absent). */
+  defaultCollectors?: string[];
   /** Why demo mode is on, so the start-up log can say it: asked for, or no secrets file anywhere. */
   demoReason?: 'flag' | 'no-secrets-file';
 }
@@ -33,6 +36,7 @@ export interface ExporterFlags {
   'log.level'?: string;
   'log.format'?: string;
   'target.idleTimeout'?: string;
+  'collectors.default'?: string;
   demo?: boolean;
 }
 
@@ -79,6 +83,15 @@ export function parseExporterOptions(flags: ExporterFlags, env: OptionsEnvironme
     targetIdleTimeoutMs,
     demo: false,
   };
+  const collectors = flags['collectors.default'];
+  if (collectors !== undefined) {
+    try {
+      options.defaultCollectors = parseCollectorList([collectors]);
+    } catch (err) {
+      if (err instanceof CollectorListError) throw new OptionsError('collectors.default', err.message);
+      throw err;
+    }
+  }
   const webConfig = flags['web.config.file'];
   if (webConfig !== undefined) {
     if (webConfig.trim() === '') throw new OptionsError('web.config.file', 'is empty; give a file or leave the flag out');

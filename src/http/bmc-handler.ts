@@ -1,12 +1,16 @@
 import { Registry } from 'prom-client';
+import { CollectorListError, parseCollectorList } from '../collectors/index.js';
 import { parseTargetAddress, type TargetAddress } from '../targets/target-address.js';
 import { ScrapeAbandonedError } from '../targets/target.js';
 import { SCRAPE_TIMEOUT_HEADER, scrapeDeadlineMs } from './deadline.js';
 import { sendText, type Handler, type HttpDeps } from './types.js';
 
 /**
- * GET /bmc?target=<host>[:port]: one scrape of one BMC into a fresh registry.
- * 400: no or unparsable target. 403: no credentials for it — the exporter
+ * GET /bmc?target=<host>[:port][&collectors=a,b]: one scrape of one BMC into a
+ * fresh registry; `collectors` (comma list, or repeated as Prometheus sends a
+ * `params` list) runs only those for this scrape, module-style, so one job can
+ * ask for less. 400: no or unparsable target, or an empty or unknown collector
+ * (the message lists the known ones). 403: no credentials for it — the exporter
  * refuses to talk to BMCs it was not given (architecture invariant 4), nothing
  * is sent, no client is made; 403 rather than 404 because the BMC may well
  * exist: the exporter is just not allowed to scrape it. 503: the deadline
@@ -25,6 +29,17 @@ export function bmcHandler(deps: HttpDeps, inFlight: Set<Promise<void>>): Handle
     } catch (err) {
       return sendText(res, 400, `bad 'target' parameter: ${(err as Error).message}`);
     }
+    // Checked before the target is looked up: a bad list sends nothing anywhere.
+    let collectors: string[] | undefined;
+    const wanted = url.searchParams.getAll('collectors');
+    if (wanted.length > 0) {
+      try {
+        collectors = parseCollectorList(wanted);
+      } catch (err) {
+        if (err instanceof CollectorListError) return sendText(res, 400, `bad 'collectors' parameter: ${err.message}`);
+        throw err;
+      }
+    }
     const acquired = deps.pool.acquire(address, raw);
     if ('missing' in acquired) {
       deps.logger.debug({ target: address.key }, 'scrape refused: no credentials');
@@ -38,7 +53,7 @@ export function bmcHandler(deps: HttpDeps, inFlight: Set<Promise<void>>): Handle
     const deadline = performance.now() + deadlineMs;
     const signal = AbortSignal.any([AbortSignal.timeout(deadlineMs), gone.signal]);
     const registry = new Registry();
-    const scrape = acquired.target.scrape(signal, registry, deadline);
+    const scrape = acquired.target.scrape(signal, registry, deadline, collectors ? { collectors } : {});
     const tracked = scrape.then(
       () => undefined,
       () => undefined,

@@ -37,9 +37,19 @@ export interface TargetOptions {
   health: HealthTracker;
   logger?: ClientLogger;
   retry?: Partial<RetryPolicy>;
+  /** The default set (--collectors.default, else the built-in one); a secrets entry's `collectors` replaces it. */
   collectors?: readonly Collector[];
   /** Resolves when the target this one replaces has closed its session (one session per BMC). */
   after?: Promise<void>;
+}
+
+export interface ScrapeOptions {
+  /**
+   * Collector names for this scrape only (/bmc?collectors=), already
+   * validated; they replace the target's own set. Precedence: this, then the
+   * secrets entry's `collectors`, then --collectors.default, then the built-in default.
+   */
+  collectors?: readonly string[];
 }
 
 /**
@@ -92,7 +102,7 @@ export class Target {
    * bmc_scrape_duration_seconds; throws ScrapeAbandonedError only when the
    * deadline passed before this scrape reached the front of the queue.
    */
-  async scrape(signal: AbortSignal, registry: Registry, deadline = Infinity): Promise<void> {
+  async scrape(signal: AbortSignal, registry: Registry, deadline = Infinity, options: ScrapeOptions = {}): Promise<void> {
     const previous = this.tail;
     let release!: () => void;
     this.tail = new Promise<void>((r) => (release = r));
@@ -107,7 +117,8 @@ export class Target {
     }
     try {
       this.o.metrics.scrapeDispatchLatency.observe((performance.now() - queuedAt) / 1000);
-      await this.collect(signal, registry, deadline);
+      const collectors = options.collectors ? selectCollectors(options.collectors, this.o.collectors ?? DEFAULT_COLLECTORS) : this.collectors;
+      await this.collect(signal, registry, deadline, collectors);
     } finally {
       release();
     }
@@ -118,7 +129,7 @@ export class Target {
     return (this.closing ??= this.tail.then(() => this.client.close()));
   }
 
-  private async collect(signal: AbortSignal, registry: Registry, deadline: number): Promise<void> {
+  private async collect(signal: AbortSignal, registry: Registry, deadline: number, collectors: readonly Collector[]): Promise<void> {
     const started = performance.now();
     this.status.lastScrapeAt = new Date();
     let up = false;
@@ -131,7 +142,7 @@ export class Target {
       up = true;
       this.cache.startScrape(this.sessionGeneration, session.ipmiVersion);
       const ctx = createScrapeContext(this.cache, this.client.execute, signal, registry, deadline);
-      for (const collector of this.collectors) {
+      for (const collector of collectors) {
         if (signal.aborted) {
           partial = true;
           error ??= `deadline reached before ${collector.name}`;
