@@ -59,7 +59,8 @@ export const EXHAUST_NAME = /exhaust|outlet|exit air/i;
  *   exhaust 1. a name matching EXHAUST_NAME on a chassis-level entity: Table
  *              43-13 has no exhaust entity, so vendors put it on the system
  *              board (Dell 7.1) or elsewhere and only the name tells.
- * The exhaust is never the sensor chosen as intake.
+ * The exhaust is never the sensor chosen as intake, and a name matching both
+ * patterns ("Inlet/Outlet Temp") is taken for neither.
  */
 export function chassisTemperatureSensors(sensors: readonly SensorDescriptor[]): { intake?: SensorDescriptor; exhaust?: SensorDescriptor } {
   const temps = sensors.filter((s) => s.sensorType === TEMPERATURE_SENSOR_TYPE && s.unit === 'celsius' && s.hasAnalogReading && isReadable(s));
@@ -69,7 +70,7 @@ export function chassisTemperatureSensors(sensors: readonly SensorDescriptor[]):
     temps.find((s) => intakeEntities.has(s.entityId)) ??
     chassisLevel.find((s) => INTAKE_NAME.test(s.name) && !EXHAUST_NAME.test(s.name)) ??
     temps.find((s) => s.entityId === FRONT_PANEL_BOARD);
-  const exhaust = chassisLevel.find((s) => s !== intake && EXHAUST_NAME.test(s.name));
+  const exhaust = chassisLevel.find((s) => s !== intake && EXHAUST_NAME.test(s.name) && !INTAKE_NAME.test(s.name));
   return { ...(intake ? { intake } : {}), ...(exhaust ? { exhaust } : {}) };
 }
 

@@ -244,6 +244,8 @@ function duplicatedDefinition(): BmcDefinition {
       { ...find('Inlet Temp'), name: 'Inlet Temp 2', number: 0x93, value: 30 },
       cpuTemp(0x94, 1),
       cpuTemp(0x95, 2),
+      // HPE-style: a fan reporting percent of full speed.
+      { name: 'Fan 7', number: 0x96, sensorType: 'fan', entity: { id: 'fan', instance: 7 }, unit: 'percent', value: 43, thresholds: { lnc: 10 } },
     ],
   };
 }
@@ -256,6 +258,8 @@ describe('duplicated and ambiguous sensors', () => {
     const count = (prefix: string) => [...m.keys()].filter((k) => k.startsWith(prefix)).length;
     expect(count('fan_speed_rpm{fan="FAN1"}')).toBe(1);
     expect(count('fan_speed_rpm{')).toBe(6);
+    expect(count('fan_speed_ratio{')).toBe(1);
+    expectHeld(s, m, 'fan_speed_ratio{fan="Fan 7"}', 'Fan 7', 0.01);
     expect(count('voltage_volts{rail="12V"}')).toBe(1);
     expect(count('power_supply_present{')).toBe(2);
     expect(count('chassis_intake_temperature_celsius')).toBe(1);
