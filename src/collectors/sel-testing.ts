@@ -56,16 +56,19 @@ export function virtualBmc(opts: { capacity?: number; rttMs?: number; modelNowMs
     }) as Execute,
     selCommands: () => (commands.get(getSelInfo.name) ?? 0) + (commands.get(getSelEntry.name) ?? 0) + (commands.get('Reserve SEL') ?? 0),
     resetCounts: () => commands.clear(),
-    records() {
-      const out: SelRecord[] = [];
-      for (let i = 0; i < model.sel.count; i++) {
-        const r = model.sel.read(0, i + 1, 0, 0xff);
-        out.push(decodeSelRecord(r.data!.subarray(2)));
-      }
-      return out;
-    },
+    records: () => selRecordsOf(vb.model),
   };
   return vb;
+}
+
+/** The records a simulated BMC's SEL holds now, decoded (read from the model, not through our client). */
+export function selRecordsOf(model: BmcModel): SelRecord[] {
+  const out: SelRecord[] = [];
+  for (let i = 0; i < model.sel.count; i++) {
+    const r = model.sel.read(0, i + 1, 0, 0xff);
+    out.push(decodeSelRecord(r.data!.subarray(2)));
+  }
+  return out;
 }
 
 /** A target whose only identity matters: the SEL collector keys its state on it. */
