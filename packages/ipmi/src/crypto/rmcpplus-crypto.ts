@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, randomBytes, type Cipher, type Decipher, type KeyObject } from 'node:crypto';
 import { MalformedPacketError } from '../errors.js';
 import type { AuthenticationAlgorithm, IntegrityAlgorithm } from '../session/cipher-suites.js';
+import { HmacSha1 } from './hmac-sha1.js';
 
 /** node:crypto digest name behind each RAKP authentication algorithm (§13.28). */
 export function rakpHash(auth: AuthenticationAlgorithm): 'sha1' | 'md5' | 'sha256' | undefined {
@@ -45,7 +46,7 @@ export function integrityAuthCode(
 ): Buffer {
   switch (alg) {
     case 'hmac-sha1-96':
-      return createHmac('sha1', k1Key(k1)).update(data).digest().subarray(0, 12);
+      return sha1For(k1).digest(data).subarray(0, 12);
     case 'hmac-md5-128':
       return createHmac('md5', k1Key(k1)).update(data).digest();
     case 'hmac-sha256-128':
@@ -78,6 +79,18 @@ function k1Key(k1: Buffer): KeyObject {
     hmacKeys.set(k1, k);
   }
   return k;
+}
+
+const sha1Keys = new WeakMap<Buffer, HmacSha1>();
+
+/** HMAC-SHA1-96 (suites 1-3, the common ones) runs on our own SHA-1 with the key's pads pre-hashed; see hmac-sha1.ts. */
+function sha1For(k1: Buffer): HmacSha1 {
+  let h = sha1Keys.get(k1);
+  if (!h) {
+    h = new HmacSha1(k1);
+    sha1Keys.set(k1, h);
+  }
+  return h;
 }
 
 const AES_BLOCK = 16;

@@ -1,0 +1,133 @@
+/**
+ * HMAC-SHA1 (RFC 2104 over FIPS 180-4 SHA-1) for one fixed key, with the
+ * key's inner and outer pad blocks hashed once up front. An RMCP+ integrity
+ * check (HMAC-SHA1-96, IPMI v2.0 §13.28.4) covers well under 100 bytes, so a
+ * packet costs two or three compression rounds here; node:crypto's createHmac
+ * spends more than that just setting up an OpenSSL context per packet.
+ * Keys longer than a block (RFC 2104 would hash them first) are refused:
+ * K1 is always 20 bytes.
+ */
+
+const BLOCK = 64;
+/** FIPS 180-4 §5.3.1: SHA-1 initial hash value H(0). */
+const H0 = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0] as const;
+/** FIPS 180-4 §4.2.1: the constant K for rounds 0-19, 20-39, 40-59, 60-79. */
+const K = [0x5a827999, 0x6ed9eba1, 0x8f1bbcdc, 0xca62c1d6] as const;
+
+/** FIPS 180-4 §6.1.2 step 1-4: fold one 64-byte block at `off` of `b` into `h`. */
+function compress(h: Int32Array, w: Int32Array, b: Uint8Array, off: number): void {
+  for (let t = 0; t < 16; t++) {
+    const i = off + 4 * t;
+    w[t] = (b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!;
+  }
+  for (let t = 16; t < 80; t++) {
+    const x = w[t - 3]! ^ w[t - 8]! ^ w[t - 14]! ^ w[t - 16]!;
+    w[t] = (x << 1) | (x >>> 31);
+  }
+  let a = h[0]!;
+  let b1 = h[1]!;
+  let c = h[2]!;
+  let d = h[3]!;
+  let e = h[4]!;
+  for (let t = 0; t < 80; t++) {
+    let f: number;
+    let k: number;
+    if (t < 20) {
+      f = (b1 & c) | (~b1 & d); // Ch
+      k = K[0];
+    } else if (t < 40) {
+      f = b1 ^ c ^ d; // Parity
+      k = K[1];
+    } else if (t < 60) {
+      f = (b1 & c) | (b1 & d) | (c & d); // Maj
+      k = K[2];
+    } else {
+      f = b1 ^ c ^ d;
+      k = K[3];
+    }
+    const temp = (((a << 5) | (a >>> 27)) + f + e + k + w[t]!) | 0;
+    e = d;
+    d = c;
+    c = (b1 << 30) | (b1 >>> 2);
+    b1 = a;
+    a = temp;
+  }
+  h[0] = (h[0]! + a) | 0;
+  h[1] = (h[1]! + b1) | 0;
+  h[2] = (h[2]! + c) | 0;
+  h[3] = (h[3]! + d) | 0;
+  h[4] = (h[4]! + e) | 0;
+}
+
+export class HmacSha1 {
+  /** State after hashing K xor ipad, and after K xor opad. */
+  private readonly inner = new Int32Array(5);
+  private readonly outer = new Int32Array(5);
+  private readonly h = new Int32Array(5);
+  private readonly w = new Int32Array(80);
+  /** The last one or two blocks: message tail, 0x80, zeros, 64-bit bit length (§5.1.1). */
+  private readonly tail = new Uint8Array(2 * BLOCK);
+
+  constructor(key: Uint8Array) {
+    if (key.length > BLOCK) throw new RangeError(`HMAC-SHA1 key of ${key.length} bytes: at most ${BLOCK} supported`);
+    const pad = new Uint8Array(BLOCK);
+    for (let i = 0; i < BLOCK; i++) pad[i] = (key[i] ?? 0) ^ 0x36;
+    this.inner.set(H0);
+    compress(this.inner, this.w, pad, 0);
+    for (let i = 0; i < BLOCK; i++) pad[i] = (key[i] ?? 0) ^ 0x5c;
+    this.outer.set(H0);
+    compress(this.outer, this.w, pad, 0);
+  }
+
+  /** HMAC-SHA1(key, data): 20 bytes. */
+  digest(data: Uint8Array): Buffer {
+    const { h, w } = this;
+    h.set(this.inner);
+    let off = 0;
+    for (; data.length - off >= BLOCK; off += BLOCK) compress(h, w, data, off);
+    // Inner hash: the pad block already went in, so the length counts it too.
+    this.finish(data, off, data.length - off, BLOCK + data.length);
+    // Outer hash over the 20-byte inner digest: one block.
+    const digest = new Uint8Array(20);
+    writeState(h, digest);
+    h.set(this.outer);
+    this.finish(digest, 0, 20, BLOCK + 20);
+    const out = Buffer.allocUnsafe(20);
+    writeState(h, out);
+    return out;
+  }
+
+  /** Hash the last `rest` bytes of `src` from `from`, then the padding for a message of `total` bytes. */
+  private finish(src: Uint8Array, from: number, rest: number, total: number): void {
+    const { h, w, tail } = this;
+    tail.fill(0);
+    tail.set(src.subarray(from, from + rest));
+    tail[rest] = 0x80;
+    const end = rest + 9 > BLOCK ? 2 * BLOCK : BLOCK;
+    const bits = total * 8;
+    // 64-bit big-endian bit count; messages here are far below 2^32 bits but keep the high word right.
+    const hi = Math.floor(bits / 0x100000000);
+    const lo = bits >>> 0;
+    tail[end - 8] = hi >>> 24;
+    tail[end - 7] = (hi >>> 16) & 0xff;
+    tail[end - 6] = (hi >>> 8) & 0xff;
+    tail[end - 5] = hi & 0xff;
+    tail[end - 4] = lo >>> 24;
+    tail[end - 3] = (lo >>> 16) & 0xff;
+    tail[end - 2] = (lo >>> 8) & 0xff;
+    tail[end - 1] = lo & 0xff;
+    compress(h, w, tail, 0);
+    if (end > BLOCK) compress(h, w, tail, BLOCK);
+  }
+}
+
+/** The five state words, big endian (FIPS 180-4 §6.1.2 step 4 output). */
+function writeState(h: Int32Array, out: Uint8Array): void {
+  for (let i = 0; i < 5; i++) {
+    const v = h[i]!;
+    out[4 * i] = v >>> 24;
+    out[4 * i + 1] = (v >>> 16) & 0xff;
+    out[4 * i + 2] = (v >>> 8) & 0xff;
+    out[4 * i + 3] = v & 0xff;
+  }
+}
