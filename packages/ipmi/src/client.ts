@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import PQueue from 'p-queue';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Command, Execute, ExecuteOptions } from './commands/command.js';
@@ -8,7 +9,6 @@ import { getChannelAuthCapabilities, type GetChannelAuthCapabilitiesRsp } from '
 import { setSessionPrivilegeLevel } from './commands/set-session-privilege-level.js';
 import { sendCommand, RqSeq, type SendCommandContext } from './client/command-exchange.js';
 import { abortError, Exchanger, NEVER_ABORTS } from './client/exchanger.js';
-import { SerialQueue } from './client/serial-queue.js';
 import { sessionlessV15, type Framer } from './client/framers.js';
 import { loginV15 } from './client/login-v15.js';
 import { loginV20 } from './client/login-v20.js';
@@ -52,7 +52,8 @@ interface ActiveSession {
  * expiry). Every call can be bounded by an AbortSignal.
  */
 export class BmcClient {
-  private readonly queue = new SerialQueue();
+  /** p-queue, concurrency 1: exactly one command in flight per BMC (invariant 1). */
+  private readonly queue = new PQueue({ concurrency: 1 });
   /** Cancels each call still waiting in the queue (close() rejects them). */
   private readonly waiting = new Set<(err: IpmiError) => void>();
   private readonly retry: RetryPolicy;
@@ -154,9 +155,9 @@ export class BmcClient {
   }
 
   /**
-   * Run `task` when every earlier one has settled. The queue never sees the
-   * signal: freeing the slot the moment the signal fires, while the task is
-   * still talking to the BMC, would let a second command in flight.
+   * Run `task` when every earlier one has settled. p-queue is never given the
+   * signal: it would free the slot the moment the signal fires, while the task
+   * is still talking to the BMC, and let a second command in flight.
    * Instead an abort rejects a task still waiting at once, and the task, when
    * its turn comes, is skipped. Closing cancels what is queued; the command in
    * flight runs on under its caller's deadline so close() can then end the
@@ -180,7 +181,7 @@ export class BmcClient {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiting.add(cancel);
-      this.queue.add(async () => {
+      void this.queue.add(async () => {
         if (state !== 'queued') return; // rejected while waiting
         state = 'started';
         release();
