@@ -289,3 +289,63 @@ describe('faults, as the client sees them', () => {
     await t.client.close();
   });
 });
+
+describe('a session the BMC expired while idle', () => {
+  let fleet: Fleet;
+  beforeAll(async () => {
+    // Sessions idle for 600 ms are dropped by the BMC, silently, as real BMCs do.
+    fleet = await startFleet({ count: 1, baseAddress: '127.2.1.1', seed: 5, sessionIdleTimeoutMs: 600 });
+  });
+  afterAll(() => fleet.close());
+
+  it('is replaced after one unanswered send: no second attempt, no canary', async () => {
+    const cred = Object.values(fleet.secrets())[0]!;
+    let sent = 0;
+    let opened = 0;
+    const client = new BmcClient({
+      host: fleet.endpoints[0]!.address,
+      username: cred.username,
+      password: cred.password,
+      transport,
+      cipherSuites: [3],
+      retry: { initialTimeoutMs: 300, idleSuspectMs: 500 },
+      hooks: { packetSent: () => sent++, sessionOpened: () => opened++ },
+    });
+    try {
+      expect((await client.execute(getDeviceId, undefined)).manufacturerId).toBe(0xa2);
+      await new Promise((r) => setTimeout(r, 900)); // idle past the BMC's 600 ms
+      const before = sent;
+      expect((await client.execute(getDeviceId, undefined)).manufacturerId).toBe(0xa2);
+      // 1 unanswered send + Get Channel Auth Caps, Open Session, RAKP 1, RAKP 3 + the command again.
+      expect(sent - before).toBe(6);
+      expect(opened).toBe(2);
+      expect(fleet.bmcs[0]!.counters.sessions.expiredTotal).toBe(1);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a recently used session that goes silent still gets its second attempt and a canary', async () => {
+    const cred = Object.values(fleet.secrets())[0]!;
+    let sent = 0;
+    const client = new BmcClient({
+      host: fleet.endpoints[0]!.address,
+      username: cred.username,
+      password: cred.password,
+      transport,
+      cipherSuites: [3],
+      retry: { initialTimeoutMs: 150, maxTimeoutMs: 150, idleSuspectMs: 60_000 },
+      hooks: { packetSent: () => sent++ },
+    });
+    try {
+      await client.execute(getDeviceId, undefined);
+      fleet.bmcs[0]!.protocol.reset(); // a BMC restart: every session gone at once
+      const before = sent;
+      expect((await client.execute(getDeviceId, undefined)).manufacturerId).toBe(0xa2);
+      // 2 unanswered sends + 1 unanswered canary + 4 handshake packets + the command.
+      expect(sent - before).toBe(8);
+    } finally {
+      await client.close();
+    }
+  });
+});

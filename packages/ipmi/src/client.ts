@@ -66,6 +66,8 @@ export class BmcClient {
   private peer: Peer | undefined;
   private exchanger: Exchanger | undefined;
   private active: ActiveSession | undefined;
+  /** When the session last answered anything (timers.now() ms). */
+  private lastAnswerAt = 0;
   private closed = false;
 
   constructor(private readonly options: BmcClientOptions) {
@@ -202,21 +204,50 @@ export class BmcClient {
     let session = this.active;
     const fresh = session === undefined;
     session ??= await this.login(signal);
+    const idleMs = this.now() - this.lastAnswerAt;
+    // Long idle: silence most likely means the BMC dropped the session, so
+    // one unanswered send is enough to replace it (a second attempt and a
+    // canary would cost a scrape seconds on every BMC that expires sessions
+    // between scrapes).
+    const suspect = !fresh && idleMs >= this.retry.idleSuspectMs;
     try {
-      return await sendCommand({ ...this.context(this.retry.sessionAttempts), framer: session.framer }, command, request, { lun, signal });
+      return await this.sendInSession(session, suspect ? 1 : this.retry.sessionAttempts, command, request, lun, signal);
     } catch (err) {
       if (!(err instanceof TimeoutError) || fresh || signal.aborted) throw err;
-      // Silence inside an established session means either the session is
-      // gone (BMC restart, idle expiry) or the BMC ignores this one command
+      // Silence inside an established session, used recently, means either
+      // the session is gone (BMC restart) or the BMC ignores this one command
       // (some drop unsupported DCMI requests instead of rejecting them). A
       // single cheap canary tells the two apart; it is sent only on this
       // failure path, never on a healthy scrape.
-      if (await this.sessionAnswers(session, signal)) throw err;
+      if (!suspect && (await this.sessionAnswers(session, signal))) throw err;
       this.dropSession('expired');
-      this.options.logger?.debug({ target: this.target, command: command.name }, 'session stopped answering; re-establishing');
+      this.options.logger?.debug({ target: this.target, command: command.name, idleMs: Math.round(idleMs) }, 'session stopped answering; re-establishing');
       session = await this.login(signal);
-      return await sendCommand({ ...this.context(this.retry.sessionAttempts), framer: session.framer }, command, request, { lun, signal });
+      return await this.sendInSession(session, this.retry.sessionAttempts, command, request, lun, signal);
     }
+  }
+
+  /** One command in the session; any answer, even a completion code, shows the session alive. */
+  private async sendInSession<Req, Rsp>(
+    session: ActiveSession,
+    attempts: number,
+    command: Command<Req, Rsp>,
+    request: Req,
+    lun: number | undefined,
+    signal: AbortSignal,
+  ): Promise<Rsp> {
+    try {
+      const rsp = await sendCommand({ ...this.context(attempts), framer: session.framer }, command, request, { lun, signal });
+      this.lastAnswerAt = this.now();
+      return rsp;
+    } catch (err) {
+      if (err instanceof CompletionCodeError) this.lastAnswerAt = this.now();
+      throw err;
+    }
+  }
+
+  private now(): number {
+    return (this.options.timers ?? realTimers).now();
   }
 
   private async sessionAnswers(session: ActiveSession, signal: AbortSignal): Promise<boolean> {
@@ -318,6 +349,7 @@ export class BmcClient {
       }
     }
     this.active = { framer, description };
+    this.lastAnswerAt = this.now();
     this.hooks.sessionOpened?.(description);
     this.options.logger?.debug({ target: this.target, ...description }, 'session established');
     return this.active;

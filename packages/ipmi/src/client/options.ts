@@ -59,6 +59,12 @@ export interface RetryPolicy {
   attempts: number;
   /** Sends per in-session command before the session is presumed dead and re-established. */
   sessionAttempts: number;
+  /**
+   * A session idle at least this long whose first send goes unanswered is
+   * presumed expired by the BMC (most drop idle sessions after 30-60 s) and
+   * replaced at once: no second attempt, no canary.
+   */
+  idleSuspectMs: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {
@@ -67,6 +73,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
   maxTimeoutMs: 4000,
   attempts: 3,
   sessionAttempts: 2,
+  idleSuspectMs: 20_000,
 };
 
 export interface BmcClientOptions {
