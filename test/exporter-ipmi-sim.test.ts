@@ -4,51 +4,25 @@
 // sensor changed through the simulator's console shows in the next scrape.
 // Needs root (port 623) and the Debian packages openipmi and ipmitool; a
 // missing peer fails the test, it never skips.
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/logger.js';
-import { startExporter, type Exporter } from '../src/main.js';
-import { samples, tempDir, type TempDir } from './exporter/cli.js';
-import { startIpmiSim, type IpmiSimHandle } from './peers/ipmi-sim.js';
+import type { Exporter } from '../src/main.js';
+import { samples } from './exporter/cli.js';
+import type { IpmiSimHandle } from './peers/ipmi-sim.js';
+import { startIpmiSimExporter, type IpmiSimExporter } from './exporter/ipmi-sim-exporter.js';
 import { parseChassisStatus, parseMcInfo, parseSdrElist, parseSensorList, runIpmitool } from './peers/ipmitool.js';
 
+let env: IpmiSimExporter;
 let sim: IpmiSimHandle;
-let dir: TempDir;
 let exporter: Exporter;
 let target: string;
-let logText = '';
 
 beforeAll(async () => {
-  sim = await startIpmiSim({ address: '127.0.0.4' });
-  target = `${sim.host}:${sim.port}`;
-  dir = await tempDir('bmc-exporter-ipmisim-');
-  // The USER-privilege account, as a monitoring system should use.
-  const secrets = await dir.write('secrets.yml', { [target]: { username: sim.users.user.username, password: sim.users.user.password } });
-  const sink = new Writable({
-    write(chunk, _enc, cb) {
-      logText += String(chunk);
-      cb();
-    },
-  });
-  exporter = await startExporter(
-    {
-      listen: { host: '127.0.0.1', port: 0 },
-      secretsFile: secrets,
-      scrapeTimeoutMs: 10_000,
-      scrapeTimeoutOffsetMs: 500,
-      logLevel: 'debug',
-      logFormat: 'json',
-      targetIdleTimeoutMs: 600_000,
-      demo: false,
-    },
-    { processMetrics: false, logger: createLogger({ level: 'debug', format: 'json', destination: sink }) },
-  );
+  env = await startIpmiSimExporter('127.0.0.4', { logLevel: 'debug' });
+  ({ sim, exporter, target } = env);
 });
 
 afterAll(async () => {
-  await exporter?.close();
-  await sim?.stop();
-  await dir?.remove();
+  await env?.close();
 });
 
 async function scrape(): Promise<Map<string, number>> {
@@ -151,7 +125,7 @@ describe('exporter vs ipmitool against ipmi_sim', () => {
     expect(self.get('bmc_exporter_healthy')).toBe(1);
     expect(self.get('bmc_exporter_sessions_open')).toBe(1);
     expect(self.get('bmc_collector_session_expiries_total') ?? 0).toBe(0);
-    expect(logText).not.toContain(sim.users.user.password);
-    expect(logText).toContain(target);
+    expect(env.log).not.toContain(sim.users.user.password);
+    expect(env.log).toContain(target);
   });
 });

@@ -7,40 +7,24 @@
 // Debian packages openipmi and ipmitool; a missing peer fails, never skips.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEL_CATEGORIES, SEL_SEVERITIES } from '@bmc-exporter/ipmi';
-import { startExporter, type Exporter } from '../src/main.js';
-import { samples, tempDir, type TempDir } from './exporter/cli.js';
-import { startIpmiSim, type IpmiSimHandle } from './peers/ipmi-sim.js';
+import type { Exporter } from '../src/main.js';
+import { samples } from './exporter/cli.js';
+import type { IpmiSimHandle } from './peers/ipmi-sim.js';
+import { startIpmiSimExporter, type IpmiSimExporter } from './exporter/ipmi-sim-exporter.js';
 import { parseKeyValues, parseSelElist, runIpmitool, type SelElistRow } from './peers/ipmitool.js';
 
+let env: IpmiSimExporter;
 let sim: IpmiSimHandle;
-let dir: TempDir;
 let exporter: Exporter;
 let target: string;
 
 beforeAll(async () => {
-  sim = await startIpmiSim({ address: '127.0.0.9' });
-  target = `${sim.host}:${sim.port}`;
-  dir = await tempDir('bmc-exporter-sel-ipmisim-');
-  const secrets = await dir.write('secrets.yml', { [target]: { username: sim.users.user.username, password: sim.users.user.password } });
-  exporter = await startExporter(
-    {
-      listen: { host: '127.0.0.1', port: 0 },
-      secretsFile: secrets,
-      scrapeTimeoutMs: 10_000,
-      scrapeTimeoutOffsetMs: 500,
-      logLevel: 'error',
-      logFormat: 'json',
-      targetIdleTimeoutMs: 600_000,
-      demo: false,
-    },
-    { processMetrics: false },
-  );
+  env = await startIpmiSimExporter('127.0.0.9');
+  ({ sim, exporter, target } = env);
 });
 
 afterAll(async () => {
-  await exporter?.close();
-  await sim?.stop();
-  await dir?.remove();
+  await env?.close();
 });
 
 async function scrape(): Promise<Map<string, number>> {

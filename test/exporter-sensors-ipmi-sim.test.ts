@@ -5,43 +5,25 @@
 // run, before and after the simulator's console moves sensors across their
 // thresholds. Needs root (port 623) and the Debian packages openipmi and
 // ipmitool; a missing peer fails the test, it never skips.
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/logger.js';
-import { startExporter, type Exporter } from '../src/main.js';
-import { samples, tempDir, type TempDir } from './exporter/cli.js';
-import { startIpmiSim, type IpmiSimHandle } from './peers/ipmi-sim.js';
+import type { Exporter } from '../src/main.js';
+import { samples } from './exporter/cli.js';
+import type { IpmiSimHandle } from './peers/ipmi-sim.js';
+import { startIpmiSimExporter, type IpmiSimExporter } from './exporter/ipmi-sim-exporter.js';
 import { parseSdrElist, parseSensorList, runIpmitool, type SdrElistRow, type SensorListRow } from './peers/ipmitool.js';
 
+let env: IpmiSimExporter;
 let sim: IpmiSimHandle;
-let dir: TempDir;
 let exporter: Exporter;
 let target: string;
 
 beforeAll(async () => {
-  sim = await startIpmiSim({ address: '127.0.0.8' });
-  target = `${sim.host}:${sim.port}`;
-  dir = await tempDir('bmc-exporter-sensors-ipmisim-');
-  const secrets = await dir.write('secrets.yml', { [target]: { username: sim.users.user.username, password: sim.users.user.password } });
-  exporter = await startExporter(
-    {
-      listen: { host: '127.0.0.1', port: 0 },
-      secretsFile: secrets,
-      scrapeTimeoutMs: 10_000,
-      scrapeTimeoutOffsetMs: 500,
-      logLevel: 'error',
-      logFormat: 'json',
-      targetIdleTimeoutMs: 600_000,
-      demo: false,
-    },
-    { processMetrics: false, logger: createLogger({ level: 'error', format: 'json', destination: new Writable({ write: (_c, _e, cb) => cb() }) }) },
-  );
+  env = await startIpmiSimExporter('127.0.0.8');
+  ({ sim, exporter, target } = env);
 });
 
 afterAll(async () => {
-  await exporter?.close();
-  await sim?.stop();
-  await dir?.remove();
+  await env?.close();
 });
 
 /** The default set plus the opt-in all-sensors collector. */

@@ -289,7 +289,7 @@ describe('strict matching with real traffic (invariant 2)', () => {
     const proxy = await startUdpProxy({ listen: { address: '::1', port: 0 }, upstream: { address: sim.host, port: sim.port } });
     const inSession: Buffer[] = [];
     proxy.tamper = (answer) => {
-      const out = [Buffer.from('definitely not RMCP')];
+      const out: Buffer[] = [Buffer.from('definitely not RMCP')];
       // RMCP+ session header (IPMI v2.0 §13.6): auth type 0x06 at 4, payload type at 5, session id at 6..9.
       const sessionId = answer.length > 16 && answer[4] === 0x06 ? answer.readUInt32LE(6) : 0;
       if (sessionId !== 0) {
@@ -381,9 +381,9 @@ describe('one command in flight per BMC (invariant 1)', () => {
         if (abortedEarly.has(i)) ac.abort();
         // Calls nobody aborts pass no signal at all, as most callers do.
         const signal = abortedEarly.has(i) || abortInFlight.has(i) ? ac.signal : undefined;
-        return c
-          .execute(i % 2 ? getDeviceId : getChassisStatus, undefined, { signal })
-          .then(() => 'ok', (e: { code?: string }) => e.code);
+        const call: Promise<unknown> =
+          i % 2 ? c.execute(getDeviceId, undefined, { signal }) : c.execute(getChassisStatus, undefined, { signal });
+        return call.then(() => 'ok', (e: { code?: string }) => e.code);
       });
       const outcomes = await Promise.all(calls);
       expect(outcomes.filter((o) => o === 'IPMI_ABORTED')).toHaveLength(6);

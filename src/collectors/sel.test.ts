@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SelEntryDefinition } from '@bmc-exporter/bmc-sim';
-import { CompletionCodeError } from '@bmc-exporter/ipmi';
+import { type ExecuteOptions, CompletionCodeError } from '@bmc-exporter/ipmi';
 import { createSelCollector } from './sel.js';
 import { SEL_MAX_BATCH } from './sel-pacing.js';
 import { collectContext, fakeTarget, gauges, MODEL_EPOCH_MS, tally, virtualBmc, type VirtualBmc } from './sel-testing.js';
@@ -188,7 +188,7 @@ describe('SEL collector', () => {
   it('treats a BMC without a SEL (invalid command) as having none: no failure, and it is not asked again', async () => {
     const { vb, scrape } = setup();
     const execute = vb.execute;
-    vb.execute = (async (c: { name: string }, r: never, o: never) => {
+    vb.execute = (async (c: { name: string }, r: unknown, o?: ExecuteOptions) => {
       if (c.name === 'Get SEL Info') {
         vb.commands.set('Get SEL Info', (vb.commands.get('Get SEL Info') ?? 0) + 1);
         throw new CompletionCodeError('Get SEL Info', 0xc1);

@@ -135,10 +135,12 @@ describe('loadWebConfig', () => {
 
 describe('clientCertificateAllowed', () => {
   const base = { cert: Buffer.alloc(0), key: Buffer.alloc(0), requestCert: true, minVersion: 'TLSv1.2', honorCipherOrder: true } as const;
-  const socket = (present: boolean, authorized: boolean, san = 'DNS:client.example, IP Address:127.0.0.1') => ({
-    authorized,
-    getPeerCertificate: () => (present ? { subjectaltname: san } : {}) as ReturnType<import('node:tls').TLSSocket['getPeerCertificate']>,
-  });
+  // A stand-in for the two TLSSocket members clientCertificateAllowed reads.
+  const socket = (present: boolean, authorized: boolean, san = 'DNS:client.example, IP Address:127.0.0.1') =>
+    ({
+      authorized,
+      getPeerCertificate: () => (present ? { subjectaltname: san } : {}),
+    }) as unknown as import('node:tls').TLSSocket;
   it.each<[string, boolean, boolean, boolean]>([
     ['RequestClientCert', false, false, true],
     ['RequireAnyClientCert', false, false, false],

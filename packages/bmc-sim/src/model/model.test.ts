@@ -206,11 +206,11 @@ describe('BmcModel SEL', () => {
     const m = model(PROFILES['server-2s']!);
     const h = (data: number[], priv = 2) =>
       m.handler({ netFn: 0x0a, cmd: 0x43, lun: 0, data: Buffer.from(data) }, { ...USER, privilege: priv });
-    expect(h([0, 0, 9, 0, 0, 0xff]).completionCode).toBe(0xcb);
-    expect(h([0, 0, 0xff, 0xff, 0, 0xff]).data!.readUInt16LE(2)).toBe(2);
-    expect(h([0, 0, 1, 0, 4, 4]).completionCode).toBe(0xc5);
+    expect(h([0, 0, 9, 0, 0, 0xff])!.completionCode).toBe(0xcb);
+    expect(h([0, 0, 0xff, 0xff, 0, 0xff])!.data!.readUInt16LE(2)).toBe(2);
+    expect(h([0, 0, 1, 0, 4, 4])!.completionCode).toBe(0xc5);
     const res = m.handler({ netFn: 0x0a, cmd: 0x42, lun: 0, data: Buffer.alloc(0) }, USER)!.data!.readUInt16LE(0);
-    const part = h([res & 0xff, res >> 8, 1, 0, 4, 4]);
+    const part = h([res & 0xff, res >> 8, 1, 0, 4, 4])!;
     expect(part.completionCode).toBe(0);
     expect(part.data!.length).toBe(2 + 4);
   });
