@@ -11,6 +11,7 @@ const DEPS = [
   { binary: 'ipmi_sim', debianPackage: 'openipmi' }, // the simulated BMC
   { binary: 'sdrcomp', debianPackage: 'openipmi' }, // compiles the sim's SDRs
   { binary: 'ipmitool', debianPackage: 'ipmitool' }, // reference client
+  { binary: 'bmc-info', debianPackage: 'freeipmi-tools' }, // second reference client (test/sim-ipmitool: suites 11/12 ipmitool lacks)
   { binary: 'prometheus', debianPackage: 'prometheus' }, // scrapes the exporter end to end (test/exporter-prometheus)
   { binary: 'promtool', debianPackage: 'prometheus' }, // checks the README's scrape_config
   { binary: 'chromium', debianPackage: 'chromium' }, // drives the homepage headless (test/exporter-homepage)
