@@ -5,7 +5,16 @@
 import { Agent, request } from 'node:http';
 
 export type ToLoad =
-  | { type: 'pass'; base: string; targets: string[]; concurrency: number; minSeconds: number; maxPasses: number }
+  | {
+      type: 'pass';
+      base: string;
+      targets: string[];
+      concurrency: number;
+      minSeconds: number;
+      maxPasses: number;
+      /** Appended to every /bmc URL (e.g. "&collectors=bmc_info,chassis"). */
+      query?: string;
+    }
   | { type: 'close' };
 export type FromLoad = {
   type: 'passed';
@@ -53,7 +62,7 @@ process.on('message', (m: ToLoad) => {
     let scrapes = 0;
     let up = 0;
     let passes = 0;
-    const urls = m.targets.map((t) => `${m.base}/bmc?target=${encodeURIComponent(t)}`);
+    const urls = m.targets.map((t) => `${m.base}/bmc?target=${encodeURIComponent(t)}${m.query ?? ''}`);
     do {
       let next = 0;
       await Promise.all(

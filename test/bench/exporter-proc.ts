@@ -86,6 +86,16 @@ export async function exporterTrouble(base: string): Promise<string> {
     .join(', ');
 }
 
+/** Where the exporter's memory is, from its own process metrics (prom-client defaults), as one line. */
+export async function exporterMemory(base: string): Promise<string> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const mib = (name: string) => {
+    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+    return m ? `${(Number(m[1]) / 2 ** 20).toFixed(0)} MiB` : '?';
+  };
+  return `V8 heap ${mib('nodejs_heap_size_used_bytes')} used of ${mib('nodejs_heap_size_total_bytes')}, external ${mib('nodejs_external_memory_bytes')}, RSS ${mib('process_resident_memory_bytes')}`;
+}
+
 let canPin: boolean | undefined;
 /** Pin every thread of `pid` to `cpu` (children started later inherit it); false when taskset is missing. */
 export function pin(pid: number, cpu: number): boolean {
@@ -188,6 +198,9 @@ export const COMMAND_NAMES: Record<string, string> = {
   '0x0a:0x20': 'Get SDR Repository Info',
   '0x0a:0x22': 'Reserve SDR Repository',
   '0x0a:0x23': 'Get SDR',
+  '0x0a:0x40': 'Get SEL Info',
+  '0x0a:0x42': 'Reserve SEL',
+  '0x0a:0x43': 'Get SEL Entry',
   '0x2c:0x01': 'DCMI Get Capabilities',
   '0x2c:0x02': 'DCMI Get Power Reading',
 };

@@ -1,16 +1,19 @@
 // The exporter benchmark (issue 4): warm /bmc scrapes per second and CPU per
 // warm scrape at 1,000 and 10,000 targets, RSS per target, descriptors and UDP
 // sockets, round trips per warm scrape counted by the simulator, the node:dgram
-// floor, and a side-by-side with prometheus-ipmi-exporter on one ipmi_sim BMC.
+// floor, a side-by-side with prometheus-ipmi-exporter on one ipmi_sim BMC, and
+// (issue 5) the default collectors' CPU and round trips per warm scrape against
+// the bmc_exporter-compatible set (?collectors=) on the same warm targets.
 // Processes: the fleet (+ echo server) pinned to core 1, the exporter (the CLI
 // as users run it) pinned to core 0, the HTTP load generator on core 1; every
 // CPU figure is read from /proc for that process alone.
 // Knobs (environment): EXPORTER_BENCH_COUNTS ("1000,10000"), EXPORTER_BENCH_SECONDS
 // (warm seconds per count, 8), EXPORTER_BENCH_CONCURRENCY (scrapes in flight, 256),
 // EXPORTER_BENCH_PEER_SCRAPES (20; 0 skips the prometheus-ipmi-exporter comparison),
-// EXPORTER_BENCH_PROFILE (directory: --cpu-prof of the exporter processes).
+// EXPORTER_BENCH_PROFILE (directory: --cpu-prof of the exporter processes),
+// EXPORTER_BENCH_HEAPSNAPSHOT (directory: a heap snapshot of each exporter after its warm passes).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +21,7 @@ import type { Benchmark, Report } from './run.js';
 import type { FromFleet, ToFleet } from './exporter-fleet-child.js';
 import type { FromFloor } from './exporter-floor-child.js';
 import type { FromLoad, ToLoad } from './exporter-load-child.js';
-import { child, COMMAND_NAMES, exporterTrouble, freePort, next, percentile, pin, procCpu, procFds, procRss, stopped, udpRcvbufErrors, waitHttp } from './exporter-proc.js';
+import { child, COMMAND_NAMES, exporterMemory, exporterTrouble, freePort, next, percentile, pin, procCpu, procFds, procRss, stopped, udpRcvbufErrors, waitHttp } from './exporter-proc.js';
 import { compareWithIpmiExporter } from './exporter-vs-ipmi.js';
 
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
@@ -40,7 +43,8 @@ export async function startExporterCli(secretsYaml: string, dir: string, cpu: nu
   writeFileSync(secrets, secretsYaml, { mode: 0o600 });
   const port = await freePort();
   const prof = process.env.EXPORTER_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.EXPORTER_BENCH_PROFILE}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
-  const args = [...prof, CLI, '--web.listen-address', `127.0.0.1:${port}`, '--secrets.static', secrets, '--log.level', 'warn'];
+  const heap = heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : [];
+  const args = [...prof, ...heap, CLI, '--web.listen-address', `127.0.0.1:${port}`, '--secrets.static', secrets, '--log.level', 'warn'];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
@@ -67,6 +71,36 @@ export async function startExporterCli(secretsYaml: string, dir: string, cpu: nu
 type Stats = Extract<FromFleet, { type: 'stats' }>;
 const stats = (fleet: ChildProcess) => next<Stats>(fleet, 'stats', { type: 'stats' } satisfies ToFleet);
 
+/** gebn/bmc_exporter's families only: what a scrape cost before the issue-5 collectors. */
+const COMPATIBLE_COLLECTORS = 'bmc_info,chassis,processor_temperature,power_draw';
+
+/** Commands between two fleet snapshots per scrape, by name, most frequent first. */
+function byCommand(a: Stats, b: Stats, scrapes: number): string[] {
+  return Object.entries(b.commands)
+    .map(([key, n]) => [key, n - (a.commands[key] ?? 0)] as const)
+    .filter(([, n]) => n > 0)
+    .sort((x, y) => y[1] - x[1])
+    .map(([key, n]) => `${COMMAND_NAMES[key] ?? key} ${(n / scrapes).toFixed(2)}`);
+}
+
+const heapDir = process.env.EXPORTER_BENCH_HEAPSNAPSHOT;
+
+/** SIGUSR2 (the exporter runs with --heapsnapshot-signal) and wait until the new snapshot stops growing. */
+async function heapSnapshot(pid: number, dir: string, log: (l: string) => void): Promise<void> {
+  const before = new Set(readdirSync(dir));
+  process.kill(pid, 'SIGUSR2');
+  let last = -1;
+  for (let i = 0; i < 600; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    const f = readdirSync(dir).find((n) => !before.has(n) && n.endsWith('.heapsnapshot'));
+    if (!f) continue;
+    const size = statSync(join(dir, f)).size;
+    if (size > 0 && size === last) return log(`heap snapshot ${join(dir, f)} (${(size / 2 ** 20).toFixed(0)} MiB)`);
+    last = size;
+  }
+  log('heap snapshot did not finish within 300 s');
+}
+
 async function atScale(
   count: number,
   fleet: ChildProcess,
@@ -86,8 +120,8 @@ async function atScale(
     const rss0 = procRss(exp.pid);
     const cpu0 = procCpu(exp.pid).self;
     const targets = mine.map(([t]) => t);
-    const pass = (minSeconds: number, maxPasses: number, inFlight = concurrency) =>
-      next<FromLoad>(load, 'passed', { type: 'pass', base: exp.base, targets, concurrency: inFlight, minSeconds, maxPasses } satisfies ToLoad, 600_000);
+    const pass = (minSeconds: number, maxPasses: number, inFlight = concurrency, query?: string) =>
+      next<FromLoad>(load, 'passed', { type: 'pass', base: exp.base, targets, concurrency: inFlight, minSeconds, maxPasses, ...(query ? { query } : {}) } satisfies ToLoad, 600_000);
 
     const s0 = await stats(fleet);
     // Cold scrapes are CPU-bound in the exporter: fewer in flight keeps each under the 8 s
@@ -112,6 +146,8 @@ async function atScale(
     report(`udp_rcvbuf_drops_warm@${k}`, drops2 - drops1, 'datagrams', 'kernel-wide /proc/net/snmp RcvbufErrors during the warm passes');
     const rss = procRss(exp.pid);
     const fds = procFds(exp.pid);
+    log(`${count} targets: after warm passes: ${await exporterMemory(exp.base)}`);
+    if (heapDir) await heapSnapshot(exp.pid, heapDir, log);
 
     const cpu = c2 - c1;
     const perScrapeUs = (cpu / warm.scrapes) * 1e6;
@@ -120,19 +156,14 @@ async function atScale(
     const lat = [...warm.latenciesMs].sort((a, b) => a - b);
     const failures = warm.scrapes - warm.up;
     report(`warm_scrapes_per_second@${k}`, warm.scrapes / (warm.ms / 1000), 'scrapes/s', `${warm.passes} passes, ${concurrency} in flight, ${failures ? `${failures} failed: ${warm.firstFailure}` : 'all bmc_up 1'}`);
-    report(`warm_cpu_us_per_scrape@${k}`, perScrapeUs, 'us', `exporter process only; ${((cpu / (warm.ms / 1000)) * 100).toFixed(0)}% of a core while loaded`);
+    report(`warm_cpu_us_per_scrape@${k}`, perScrapeUs, 'us', `default collectors; exporter process only; ${((cpu / (warm.ms / 1000)) * 100).toFixed(0)}% of a core while loaded`);
     report(`cores_for_10k_targets_at_30s@${k}`, (perScrapeUs * 10_000) / 30 / 1e6, 'cores', 'CPU per warm scrape x 10,000 / 30 s (target <= 1)');
     report(`warm_scrape_p50@${k}`, percentile(lat, 50), 'ms', `p99 ${percentile(lat, 99).toFixed(1)} ms, with ${concurrency} in flight`);
     report(`rss_per_warm_target@${k}`, (rss - rss0) / count / 1024, 'KiB', `(${(rss / 2 ** 20).toFixed(0)} MiB after warm - ${(rss0 / 2 ** 20).toFixed(0)} MiB before any target) / ${count} (target <= 32)`);
     report(`udp_sockets@${k}`, fds.udp, 'sockets', 'target <= 16');
     report(`open_fds@${k}`, fds.total, 'fds', `${fds.tcp} TCP (the generator's keep-alive connections), ${fds.udp} UDP`);
-    report(`round_trips_per_warm_scrape@${k}`, rtPerScrape, 'commands', `simulator counters; sessions opened during warm passes: ${s2.sessionsOpened - s1.sessionsOpened}`);
-    const per = Object.entries(s2.commands)
-      .map(([key, n]) => [key, n - (s1.commands[key] ?? 0)] as const)
-      .filter(([, n]) => n > 0)
-      .sort((a, b) => b[1] - a[1])
-      .map(([key, n]) => `${COMMAND_NAMES[key] ?? key} ${(n / warm.scrapes).toFixed(2)}`);
-    log(`${count} targets: per warm scrape: ${per.join(', ')}`);
+    report(`round_trips_per_warm_scrape@${k}`, rtPerScrape, 'commands', `default collectors, simulator counters; sessions opened during warm passes: ${s2.sessionsOpened - s1.sessionsOpened}`);
+    log(`${count} targets: per warm scrape (default collectors): ${byCommand(s1, s2, warm.scrapes).join(', ')}`);
     for (const [key, n] of Object.entries(s2.commands)) {
       const d = n - (s1.commands[key] ?? 0);
       if (d > 0) report(`commands_per_warm_scrape@${k}`, d / warm.scrapes, 'commands', `${key} ${COMMAND_NAMES[key] ?? ''}`.trim());
@@ -140,6 +171,22 @@ async function atScale(
     const cpuPerCommand = cpu / commands;
     report(`cpu_us_per_command@${k}`, cpuPerCommand * 1e6, 'us', 'exporter CPU per warm scrape / round trips per warm scrape');
     report(`fleet_cpu_share@${k}`, (s2.cpuUser + s2.cpuSystem - s1.cpuUser - s1.cpuSystem) / (warm.ms / 1000), 'cores', `generator ${((warm.cpuUser + warm.cpuSystem) / (warm.ms / 1000)).toFixed(2)} cores`);
+
+    // Issue 5: what the new default collectors cost per warm scrape, against the
+    // bmc_exporter-compatible set asked for with ?collectors= on the same warm targets.
+    const s3 = await stats(fleet);
+    const c3 = procCpu(exp.pid).self;
+    const compat = await pass(seconds, 1000, concurrency, `&collectors=${COMPATIBLE_COLLECTORS}`);
+    const c4 = procCpu(exp.pid).self;
+    const s4 = await stats(fleet);
+    const compatUs = ((c4 - c3) / compat.scrapes) * 1e6;
+    const compatRt = (s4.commandsTotal - s3.commandsTotal) / compat.scrapes;
+    const compatFailures = compat.scrapes - compat.up;
+    report(`warm_cpu_us_per_scrape_compatible@${k}`, compatUs, 'us', `?collectors=${COMPATIBLE_COLLECTORS}; ${(compat.scrapes / (compat.ms / 1000)).toFixed(0)} scrapes/s, ${compatFailures ? `${compatFailures} failed: ${compat.firstFailure}` : 'all bmc_up 1'}`);
+    report(`round_trips_per_warm_scrape_compatible@${k}`, compatRt, 'commands', byCommand(s3, s4, compat.scrapes).join(', '));
+    report(`default_collectors_extra_cpu_us_per_scrape@${k}`, perScrapeUs - compatUs, 'us', `default ${perScrapeUs.toFixed(0)} us vs compatible-only ${compatUs.toFixed(0)} us (x${(perScrapeUs / compatUs).toFixed(2)})`);
+    report(`default_collectors_extra_round_trips_per_scrape@${k}`, rtPerScrape - compatRt, 'commands', `default ${rtPerScrape.toFixed(2)} vs compatible-only ${compatRt.toFixed(2)}`);
+    log(`${count} targets: per warm scrape (compatible-only): ${compatUs.toFixed(0)} us CPU, ${byCommand(s3, s4, compat.scrapes).join(', ')}`);
     return { cpuPerCommand, rss0, rss };
   } finally {
     await exp.stop();
