@@ -39,7 +39,10 @@ export class TargetPool {
 
   constructor(private readonly o: TargetPoolOptions) {
     this.cache = new LRUCache<string, Target>({
-      max: o.maxTargets ?? 1_000_000,
+      // maxSize with a size of 1 each, not `max`: lru-cache preallocates `max`
+      // slots up front (1,000,000 of them cost ~43 MB before the first target).
+      maxSize: o.maxTargets ?? 1_000_000,
+      sizeCalculation: () => 1,
       ttl: o.idleTimeoutMs,
       updateAgeOnGet: true,
       // Stale targets are swept on a timer below, not one timer per target.
