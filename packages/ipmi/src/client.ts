@@ -74,7 +74,12 @@ export class BmcClient {
     if (Buffer.byteLength(options.username) > USERNAME_MAX) {
       throw new InvalidArgumentError(`user name longer than ${USERNAME_MAX} bytes`);
     }
-    this.password = Buffer.isBuffer(options.password) ? Buffer.from(options.password) : Buffer.from(options.password, 'utf8');
+    // Our own copy, kept for the client's life: Buffer.alloc, never Buffer.from,
+    // whose small buffers are slices of Node's shared 8 KiB pool and would each
+    // pin a whole pool slab (8 KiB per client when clients are made one by one).
+    const given = Buffer.isBuffer(options.password) ? options.password : Buffer.from(options.password, 'utf8');
+    this.password = Buffer.alloc(given.length);
+    given.copy(this.password);
     if (this.password.length > V20_PASSWORD_MAX) {
       throw new InvalidArgumentError(`password longer than ${V20_PASSWORD_MAX} bytes`);
     }
