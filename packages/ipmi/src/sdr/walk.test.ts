@@ -73,9 +73,28 @@ function fakeBmc(images: Buffer[], o: FakeBmcOptions = {}) {
 const IMAGE = [FULL_CPU_TEMP, FULL_12V, COMPACT_DIMMS, MC_LOCATOR, OEM_RECORD];
 
 describe('readSdrRepository', () => {
-  it('reads every record: header first, then the body in 16-byte chunks', async () => {
+  it('reads every record: header first, then the whole body', async () => {
     const bmc = fakeBmc(IMAGE);
     const { records, unparsed } = await readSdrRepository(bmc.execute);
+    expect(records.map((r) => r.recordId)).toEqual([1, 2, 4, 8, 9]);
+    expect(unparsed).toEqual([]);
+    // Record 1 is 5 + 0x33 = 56 bytes: two round trips.
+    expect(bmc.log.slice(0, 5)).toEqual(['info', 'reserve', 'get 0@0+5', 'get 0@5+51', 'get 2@0+5']);
+    expect(bmc.log.filter((l) => l.startsWith('get'))).toHaveLength(2 * IMAGE.length);
+  });
+
+  it('a whole body refused (0xCA) drops to 16-byte chunks at once, and keeps them', async () => {
+    const bmc = fakeBmc(IMAGE, { maxRead: 16 });
+    const { records } = await readSdrRepository(bmc.execute, { recordCount: IMAGE.length });
+    expect(records.map((r) => r.recordId)).toEqual([1, 2, 4, 8, 9]);
+    expect(bmc.log.slice(0, 7)).toEqual(['reserve', 'get 0@0+5', 'get 0@5+51', 'get 0@5+16', 'get 0@21+16', 'get 0@37+16', 'get 0@53+3']);
+    // One refusal per walk: no later read asks for more than 16.
+    expect(bmc.log.slice(3).filter((l) => Number(l.split('+')[1]) > 16)).toEqual([]);
+  });
+
+  it('reads in 16-byte chunks when asked to', async () => {
+    const bmc = fakeBmc(IMAGE);
+    const { records, unparsed } = await readSdrRepository(bmc.execute, { chunkSize: 16 });
     expect(records.map((r) => [r.recordId, r.kind])).toEqual([
       [1, 'full'],
       [2, 'full'],
@@ -90,7 +109,7 @@ describe('readSdrRepository', () => {
 
   it('shrinks the chunk on 0xCA and keeps the smaller size', async () => {
     const bmc = fakeBmc(IMAGE, { maxRead: 6 });
-    const { records } = await readSdrRepository(bmc.execute, { recordCount: IMAGE.length });
+    const { records } = await readSdrRepository(bmc.execute, { recordCount: IMAGE.length, chunkSize: 16 });
     expect(records).toHaveLength(5);
     expect(records[0]).toMatchObject({ kind: 'full', name: 'CPU Temp' });
     expect(bmc.log.slice(0, 5)).toEqual(['reserve', 'get 0@0+5', 'get 0@5+16', 'get 0@5+8', 'get 0@5+4']);
@@ -104,7 +123,7 @@ describe('readSdrRepository', () => {
 
   it('re-reserves and restarts the record when the reservation is cancelled (0xC5)', async () => {
     const bmc = fakeBmc(IMAGE, { cancelOnCall: 3 });
-    const { records } = await readSdrRepository(bmc.execute, { recordCount: 5 });
+    const { records } = await readSdrRepository(bmc.execute, { recordCount: 5, chunkSize: 16 });
     expect(records).toHaveLength(5);
     expect(records[0]).toMatchObject({ name: 'CPU Temp' });
     expect(bmc.log.slice(0, 7)).toEqual(['reserve', 'get 0@0+5', 'get 0@5+16', 'get 0@21+16', 'reserve', 'get 0@0+5', 'get 0@5+16']);

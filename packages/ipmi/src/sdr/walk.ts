@@ -5,8 +5,15 @@ import { getSdrRepositoryInfo } from '../commands/get-sdr-repository-info.js';
 import { reserveSdrRepository } from '../commands/reserve-sdr-repository.js';
 import { decodeSdrHeader, decodeSdrRecord, SDR_HEADER_LENGTH, type SdrRecord } from './records.js';
 
-/** Chunk size for record bodies: small enough for every BMC's message buffer we know of. */
-export const DEFAULT_SDR_CHUNK = 16;
+/**
+ * Chunk size for record bodies: the most one Get SDR may ask for (0xFF means
+ * "entire record", which some BMCs mishandle), so a record costs two round
+ * trips, its header and its body. A BMC whose buffer is smaller says 0xCA and
+ * the walk drops to FALLBACK_SDR_CHUNK, then halves.
+ */
+export const DEFAULT_SDR_CHUNK = 0xfe;
+/** Small enough for every BMC's message buffer we know of: the first step down from a refused larger read. */
+export const FALLBACK_SDR_CHUNK = 16;
 /** Below this the BMC is not short of buffer, it is broken: give up instead of crawling byte by byte. */
 export const MIN_SDR_CHUNK = 4;
 /** How often one record may be restarted after its reservation was cancelled (0xC5). */
@@ -33,7 +40,7 @@ export interface SdrRepositoryContents {
 
 export interface ReadSdrOptions {
   signal?: AbortSignal;
-  /** Body chunk size in bytes (default 16), clamped to each record's length. */
+  /** Body chunk size in bytes (default 254: whole bodies), clamped to each record's length. */
   chunkSize?: number;
   /** Record count from Get SDR Repository Info if the caller already has it; otherwise it is asked for. */
   recordCount?: number;
@@ -47,8 +54,8 @@ function isCode(err: unknown, codes: ReadonlySet<number> | number): err is Compl
 /**
  * Reads every record of the SDR repository (IPMI v2.0 §33): Reserve SDR
  * Repository, then from record 0x0000 follow "next record ID" until 0xFFFF.
- * Each record is read as its 5-byte header, then its body in chunks, since
- * many BMCs refuse (0xCA) reads larger than their buffer. A cancelled
+ * Each record is read as its 5-byte header, then its body, whole when the BMC
+ * allows, else in chunks: many BMCs refuse (0xCA) reads larger than their buffer. A cancelled
  * reservation (0xC5, the repository changed) re-reserves and restarts that
  * record. A next ID already visited, or more records than the BMC reported,
  * ends the walk rather than looping. Records that fail to decode are listed
@@ -113,8 +120,9 @@ export async function readSdrRepository(execute: Execute, opts: ReadSdrOptions =
           try {
             got = (await read(recordId, offset, want)).data;
           } catch (err) {
-            if (isCode(err, SHRINK_CODES) && chunk > MIN_SDR_CHUNK) {
-              chunk = Math.max(MIN_SDR_CHUNK, Math.floor(chunk / 2));
+            if (isCode(err, SHRINK_CODES) && want > MIN_SDR_CHUNK) {
+              // Halving from what was refused; a refused big read goes straight to the size every BMC takes.
+              chunk = Math.max(MIN_SDR_CHUNK, want > FALLBACK_SDR_CHUNK ? FALLBACK_SDR_CHUNK : Math.floor(want / 2));
               continue;
             }
             throw err;
