@@ -12,6 +12,7 @@ import {
   type SensorDescriptor,
 } from '@bmc-exporter/ipmi';
 import type { CollectTarget } from '../collectors/collector.js';
+import { sharedSensorLists } from './shared-sensor-lists.js';
 
 /** A copy with its own small ArrayBuffer (Buffer.alloc never takes from the pool). */
 function unpooled(b: Buffer): Buffer {
@@ -79,7 +80,8 @@ export class SessionCache implements CollectTarget {
           : `${info.mostRecentAddition}/${info.mostRecentErase}/${info.recordCount}`;
       if (this.sdr?.stamp !== stamp) {
         const contents = await readSdrRepository(this.execute, { signal, recordCount: info.recordCount });
-        this.sdr = { stamp, sensors: sensorsFromSdr(contents.records) };
+        // Shared with every target whose SDR describes the same sensors (one copy per server model).
+        this.sdr = { stamp, sensors: sharedSensorLists.intern(sensorsFromSdr(contents.records)) };
       }
       this.sdrChecked = true;
       return this.sdr.sensors;
