@@ -1,5 +1,5 @@
 import type { SensorDescriptor } from '@bmc-exporter/ipmi';
-import { setGauge, type Collector } from './collector.js';
+import { perSensorList, setGauge, type Collector } from './collector.js';
 import { isReadable } from './sensor-selection.js';
 
 /** The names gebn/bmc_exporter's README announced as its next step. */
@@ -74,11 +74,13 @@ export function chassisTemperatureSensors(sensors: readonly SensorDescriptor[]):
   return { ...(intake ? { intake } : {}), ...(exhaust ? { exhaust } : {}) };
 }
 
+const chassisTemperatureSensorsOf = perSensorList(chassisTemperatureSensors);
+
 /** Up to two Get Sensor Reading per scrape (shared with the other collectors through the scrape's cache). */
 export const chassisTemperatureCollector: Collector = {
   name: 'chassis_temperature',
   async collect(ctx) {
-    const { intake, exhaust } = chassisTemperatureSensors(await ctx.target.sensors(ctx.signal));
+    const { intake, exhaust } = chassisTemperatureSensorsOf(await ctx.target.sensors(ctx.signal));
     for (const [sensor, spec] of [
       [intake, CHASSIS_INTAKE_TEMPERATURE],
       [exhaust, CHASSIS_EXHAUST_TEMPERATURE],

@@ -61,6 +61,21 @@ export interface GaugeSpec<L extends string = never> {
   labelNames?: readonly L[];
 }
 
+/**
+ * A selection over a target's sensor list, made once per list rather than on
+ * every scrape: the list is a new array only when the SDR is re-walked, and
+ * BMCs with identical SDRs share one list (SessionCache), so the maps and
+ * label strings are built once for all of them. The result is shared: never mutate it.
+ */
+export function perSensorList<T>(select: (sensors: readonly SensorDescriptor[]) => T): (sensors: readonly SensorDescriptor[]) => T {
+  const memo = new WeakMap<readonly SensorDescriptor[], { value: T }>();
+  return (sensors) => {
+    let hit = memo.get(sensors);
+    if (!hit) memo.set(sensors, (hit = { value: select(sensors) }));
+    return hit.value;
+  };
+}
+
 /** Set one sample, creating the gauge in this scrape's registry on first use (so an unset gauge never shows as 0). */
 export function setGauge<L extends string>(registry: Registry, spec: GaugeSpec<L>, value: number, labels?: Record<L, string>): void {
   let g = registry.getSingleMetric(spec.name) as Gauge<L> | undefined;

@@ -1,5 +1,5 @@
 import type { SensorDescriptor } from '@bmc-exporter/ipmi';
-import { setGauge, type Collector } from './collector.js';
+import { perSensorList, setGauge, type Collector } from './collector.js';
 import { isReadable, labelledSensors, readEach } from './sensor-selection.js';
 
 export const FAN_SPEED_RPM = {
@@ -37,11 +37,13 @@ export function fanSensors(sensors: readonly SensorDescriptor[]): { rpm: Map<str
   };
 }
 
+const fanSensorsOf = perSensorList(fanSensors);
+
 /** One Get Sensor Reading per fan per scrape (shared through the scrape's cache with sensor_health). */
 export const fansCollector: Collector = {
   name: 'fans',
   async collect(ctx) {
-    const { rpm, ratio } = fanSensors(await ctx.target.sensors(ctx.signal));
+    const { rpm, ratio } = fanSensorsOf(await ctx.target.sensors(ctx.signal));
     await readEach(ctx, rpm, (fan, value) => setGauge(ctx.registry, FAN_SPEED_RPM, value, { fan }));
     await readEach(ctx, ratio, (fan, value) => setGauge(ctx.registry, FAN_SPEED_RATIO, value / 100, { fan }));
   },

@@ -1,5 +1,5 @@
 import type { SensorDescriptor } from '@bmc-exporter/ipmi';
-import { setGauge, type Collector } from './collector.js';
+import { perSensorList, setGauge, type Collector } from './collector.js';
 import { onePerInstance, readEach } from './sensor-selection.js';
 
 /** gebn/bmc_exporter bmc/subcollector/power_draw.go. */
@@ -20,6 +20,8 @@ export function powerSupplyWattageSensors(sensors: readonly SensorDescriptor[]):
   return onePerInstance(sensors.filter((s) => s.entityId === POWER_SUPPLY_ENTITY && s.unit === 'watts'));
 }
 
+const powerSupplyWattageSensorsOf = perSensorList(powerSupplyWattageSensors);
+
 /**
  * power_draw_watts{psu} per PSU sensor; when the SDR has none, DCMI Get Power
  * Reading (DCMI v1.5 §6.6.1) as psu="" — only if the BMC said it supports DCMI
@@ -28,7 +30,7 @@ export function powerSupplyWattageSensors(sensors: readonly SensorDescriptor[]):
 export const powerDrawCollector: Collector = {
   name: 'power_draw',
   async collect(ctx) {
-    const chosen = powerSupplyWattageSensors(await ctx.target.sensors(ctx.signal));
+    const chosen = powerSupplyWattageSensorsOf(await ctx.target.sensors(ctx.signal));
     if (chosen.size > 0) {
       await readEach(ctx, chosen, (psu, value) => setGauge(ctx.registry, POWER_DRAW, value, { psu }));
       return;

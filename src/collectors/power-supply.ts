@@ -1,5 +1,5 @@
 import type { SensorDescriptor } from '@bmc-exporter/ipmi';
-import { setGauge, type Collector } from './collector.js';
+import { perSensorList, setGauge, type Collector } from './collector.js';
 import { instanceNumber, isReadable } from './sensor-selection.js';
 
 const psuGauge = (name: string, help: string) => ({ name, help, labelNames: ['psu'] as const });
@@ -47,6 +47,8 @@ export function powerSupplyStatusSensors(sensors: readonly SensorDescriptor[]): 
 
 const bit = (states: number, offset: number) => ((states >> offset) & 1) === 1;
 
+const powerSupplyStatusSensorsOf = perSensorList(powerSupplyStatusSensors);
+
 /**
  * Four 0/1 gauges per PSU from one Get Sensor Reading of its status sensor
  * (IPMI v2.0 §35.14: bytes 3-4 carry the asserted offsets). failed is offset
@@ -56,7 +58,7 @@ const bit = (states: number, offset: number) => ((states >> offset) & 1) === 1;
 export const powerSupplyCollector: Collector = {
   name: 'power_supply',
   async collect(ctx) {
-    for (const [psu, sensor] of powerSupplyStatusSensors(await ctx.target.sensors(ctx.signal))) {
+    for (const [psu, sensor] of powerSupplyStatusSensorsOf(await ctx.target.sensors(ctx.signal))) {
       const r = await ctx.readSensor(sensor);
       if (!r.available || r.discreteStates === undefined) continue;
       const s = r.discreteStates;

@@ -1,5 +1,5 @@
 import type { SensorDescriptor, SensorState } from '@bmc-exporter/ipmi';
-import { setGauge, type Collector } from './collector.js';
+import { perSensorList, setGauge, type Collector } from './collector.js';
 import { isReadable, labelledSensors } from './sensor-selection.js';
 
 export const SENSOR_THRESHOLD_STATE = {
@@ -41,6 +41,8 @@ export function thresholdSensors(sensors: readonly SensorDescriptor[]): Array<{ 
   );
 }
 
+const thresholdSeries = perSensorList((sensors) => thresholdSensors(sensors).map((t) => ({ ...t, type: sensorTypeLabel(t.sensor) })));
+
 /**
  * sensor_threshold_state{sensor,type} from the threshold status bits of Get
  * Sensor Reading (IPMI v2.0 §35.14 byte 3), one per threshold sensor, the
@@ -51,9 +53,9 @@ export function thresholdSensors(sensors: readonly SensorDescriptor[]): Array<{ 
 export const sensorHealthCollector: Collector = {
   name: 'sensor_health',
   async collect(ctx) {
-    for (const { label, sensor } of thresholdSensors(await ctx.target.sensors(ctx.signal))) {
+    for (const { label, type, sensor } of thresholdSeries(await ctx.target.sensors(ctx.signal))) {
       const level = stateLevel((await ctx.readSensor(sensor)).state);
-      if (level !== undefined) setGauge(ctx.registry, SENSOR_THRESHOLD_STATE, level, { sensor: label, type: sensorTypeLabel(sensor) });
+      if (level !== undefined) setGauge(ctx.registry, SENSOR_THRESHOLD_STATE, level, { sensor: label, type });
     }
   },
 };

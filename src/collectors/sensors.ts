@@ -1,5 +1,5 @@
 import type { SensorDescriptor } from '@bmc-exporter/ipmi';
-import { setGauge, type Collector } from './collector.js';
+import { perSensorList, setGauge, type Collector } from './collector.js';
 import { isReadable, labelledSensors } from './sensor-selection.js';
 import { sensorTypeLabel, stateLevel } from './sensor-health.js';
 
@@ -28,6 +28,8 @@ export function allThresholdSensors(sensors: readonly SensorDescriptor[]): Array
   );
 }
 
+const allThresholdSeries = perSensorList((sensors) => allThresholdSensors(sensors).map((t) => ({ ...t, type: sensorTypeLabel(t.sensor) })));
+
 /**
  * Opt-in (not in the default set): everything, as prometheus-community's
  * ipmi_exporter offers, for users who want every sensor without naming it.
@@ -40,9 +42,9 @@ export function allThresholdSensors(sensors: readonly SensorDescriptor[]): Array
 export const sensorsCollector: Collector = {
   name: 'sensors',
   async collect(ctx) {
-    for (const { label, sensor } of allThresholdSensors(await ctx.target.sensors(ctx.signal))) {
+    for (const { label, type, sensor } of allThresholdSeries(await ctx.target.sensors(ctx.signal))) {
       const r = await ctx.readSensor(sensor);
-      const labels = { name: label, type: sensorTypeLabel(sensor), unit: sensor.unit };
+      const labels = { name: label, type, unit: sensor.unit };
       if (r.value !== null && Number.isFinite(r.value)) setGauge(ctx.registry, SENSOR_VALUE, r.value, labels);
       const level = stateLevel(r.state);
       if (level !== undefined) setGauge(ctx.registry, SENSOR_STATE, level, labels);
