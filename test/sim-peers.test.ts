@@ -26,6 +26,7 @@ import {
   parseKeyValues,
   parseMcGuid,
   parseMcInfo,
+  parseSdrElist,
   parseSelElist,
   parseSensorList,
   runIpmitool,
@@ -131,6 +132,21 @@ describe('ipmitool against the full simulated BMC (profile server-2s)', () => {
     // The PSU wattage sensors are typed "Other Units" (0x0B) yet read in watts.
     const psu = ours.sensors.filter((s) => s.d.entityId === 0x0a && s.d.unit === 'watts');
     expect(psu.map((s) => s.d.sensorType)).toEqual([0x0b, 0x0b]);
+  });
+
+  it.each(sessions)('%s: sdr elist names every sensor with our number, entity and reading', async (_name, o) => {
+    const rows = parseSdrElist(await runIpmitool(target(), ['sdr', 'elist'], o));
+    // sdr elist shows full and compact sensor records; event-only ones ("Power Unit") have no reading.
+    const listed = ours.sensors.filter((s) => s.d.recordKind !== 'event-only');
+    expect(listed.length).toBeLessThan(ours.sensors.length);
+    expect(rows.map((r) => r.name).sort()).toEqual(listed.map((s) => s.d.name).sort());
+    for (const row of rows) {
+      const s = ours.sensors.find((x) => x.d.name === row.name)!;
+      expect(row.number, row.name).toBe(s.d.number);
+      expect(row.entity, row.name).toEqual({ id: s.d.entityId, instance: s.d.entityInstance });
+      // sdr elist rounds to ipmitool's display precision (two decimals at most).
+      if (row.reading !== null) expect(s.r.value!, row.name).toBeCloseTo(row.reading, 1);
+    }
   });
 
   it.each(sessions)('%s: sel elist lists the entries we read, in order', async (_name, o) => {
