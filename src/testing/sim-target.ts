@@ -75,13 +75,4 @@ export async function writeSecrets(targets: readonly string[]): Promise<{ path: 
   };
 }
 
-/** Samples of a text exposition: "name{labels}" → value (comments skipped). */
-export function samples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const i = line.lastIndexOf(' ');
-    out.set(line.slice(0, i), Number(line.slice(i + 1)));
-  }
-  return out;
-}
+export { samples } from '../../test/exporter/cli.js';

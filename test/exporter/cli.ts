@@ -2,7 +2,6 @@
 // process, its logs captured, its URL read from the "listening" log line.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,18 +78,7 @@ export async function startCli(args: readonly string[], o: CliStartOptions = {})
   };
 }
 
-/** A TCP port free on 127.0.0.1 right now (closed again before the caller binds it). */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, host, () => resolve());
-  });
-  const addr = srv.address();
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  if (addr === null || typeof addr === 'string') throw new Error('no TCP port');
-  return addr.port;
-}
+export { freePort } from '../peers/free-port.js';
 
 export interface TempDir {
   path: string;

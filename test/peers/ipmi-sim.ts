@@ -6,13 +6,14 @@ import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { buildFruImage } from './fru-image.js';
 import { SIM_FRU, SIM_SEL, SIM_USERS } from './sim-model.js';
+import { freePort } from './free-port.js';
 
 export interface IpmiSimHandle {
   host: string;
@@ -71,18 +72,6 @@ async function assertUdpPortFree(host: string, port: number): Promise<void> {
   }
 }
 
-// A free TCP port on host for the console (closed again before ipmi_sim binds it).
-async function freeTcpPort(host: string): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, host, () => resolve());
-  });
-  const addr = srv.address();
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  if (addr === null || typeof addr === 'string') throw new Error('no TCP port');
-  return addr.port;
-}
 
 // ASF Presence Ping (DSP0136 section 3.2.4): RMCP header 06 00 ff 06, IANA 4542, type 0x80.
 const PRESENCE_PING = Buffer.from('0600ff06000011be80000000', 'hex');
@@ -183,7 +172,7 @@ export async function startIpmiSim(opts: { address?: string; port?: number } = {
   let child: ChildProcess | undefined;
   let log = '';
   let exited: Promise<void> = Promise.resolve();
-  const consolePort = await freeTcpPort(host);
+  const consolePort = await freePort(host);
   await prepare(dir, host, port, consolePort);
 
   const launch = async (): Promise<void> => {
