@@ -22,6 +22,16 @@ describe('HmacSha1', () => {
     }
   });
 
+  it('keeps instances apart although they share scratch space: interleaved digests under two keys', () => {
+    const [ka, kb] = [Buffer.alloc(20, 0xa5), Buffer.alloc(20, 0x5a)];
+    const [a, b] = [new HmacSha1(ka), new HmacSha1(kb)];
+    for (let n = 0; n < 130; n += 7) {
+      const data = Buffer.alloc(n, n);
+      expect(a.digest(data)).toEqual(createHmac('sha1', ka).update(data).digest());
+      expect(b.digest(data)).toEqual(createHmac('sha1', kb).update(data).digest());
+    }
+  });
+
   it('refuses keys longer than a block', () => {
     expect(() => new HmacSha1(Buffer.alloc(65))).toThrow(RangeError);
   });

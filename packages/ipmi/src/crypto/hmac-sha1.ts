@@ -59,66 +59,72 @@ function compress(h: Int32Array, w: Int32Array, b: Uint8Array, off: number): voi
   h[4] = (h[4]! + e) | 0;
 }
 
+/*
+ * Scratch shared by every instance: digest() runs start to finish without
+ * yielding, so one set serves all. A session keeps only its two pad states
+ * (40 bytes); per-instance scratch was ~1.2 KiB of typed arrays per warm target.
+ */
+const h = new Int32Array(5);
+const w = new Int32Array(80);
+/** The last one or two blocks: message tail, 0x80, zeros, 64-bit bit length (§5.1.1). */
+const tail = new Uint8Array(2 * BLOCK);
+const innerDigest = new Uint8Array(20);
+
 export class HmacSha1 {
-  /** State after hashing K xor ipad, and after K xor opad. */
-  private readonly inner = new Int32Array(5);
-  private readonly outer = new Int32Array(5);
-  private readonly h = new Int32Array(5);
-  private readonly w = new Int32Array(80);
-  /** The last one or two blocks: message tail, 0x80, zeros, 64-bit bit length (§5.1.1). */
-  private readonly tail = new Uint8Array(2 * BLOCK);
+  /** State after hashing K xor ipad (words 0-4), and after K xor opad (words 5-9). */
+  private readonly pads = new Int32Array(10);
 
   constructor(key: Uint8Array) {
     if (key.length > BLOCK) throw new RangeError(`HMAC-SHA1 key of ${key.length} bytes: at most ${BLOCK} supported`);
     const pad = new Uint8Array(BLOCK);
     for (let i = 0; i < BLOCK; i++) pad[i] = (key[i] ?? 0) ^ 0x36;
-    this.inner.set(H0);
-    compress(this.inner, this.w, pad, 0);
+    h.set(H0);
+    compress(h, w, pad, 0);
+    this.pads.set(h, 0);
     for (let i = 0; i < BLOCK; i++) pad[i] = (key[i] ?? 0) ^ 0x5c;
-    this.outer.set(H0);
-    compress(this.outer, this.w, pad, 0);
+    h.set(H0);
+    compress(h, w, pad, 0);
+    this.pads.set(h, 5);
   }
 
   /** HMAC-SHA1(key, data): 20 bytes. */
   digest(data: Uint8Array): Buffer {
-    const { h, w } = this;
-    h.set(this.inner);
+    const pads = this.pads;
+    for (let i = 0; i < 5; i++) h[i] = pads[i]!;
     let off = 0;
     for (; data.length - off >= BLOCK; off += BLOCK) compress(h, w, data, off);
     // Inner hash: the pad block already went in, so the length counts it too.
-    this.finish(data, off, data.length - off, BLOCK + data.length);
+    finish(data, off, data.length - off, BLOCK + data.length);
     // Outer hash over the 20-byte inner digest: one block.
-    const digest = new Uint8Array(20);
-    writeState(h, digest);
-    h.set(this.outer);
-    this.finish(digest, 0, 20, BLOCK + 20);
+    writeState(h, innerDigest);
+    for (let i = 0; i < 5; i++) h[i] = pads[5 + i]!;
+    finish(innerDigest, 0, 20, BLOCK + 20);
     const out = Buffer.allocUnsafe(20);
     writeState(h, out);
     return out;
   }
+}
 
-  /** Hash the last `rest` bytes of `src` from `from`, then the padding for a message of `total` bytes. */
-  private finish(src: Uint8Array, from: number, rest: number, total: number): void {
-    const { h, w, tail } = this;
-    tail.fill(0);
-    tail.set(src.subarray(from, from + rest));
-    tail[rest] = 0x80;
-    const end = rest + 9 > BLOCK ? 2 * BLOCK : BLOCK;
-    const bits = total * 8;
-    // 64-bit big-endian bit count; messages here are far below 2^32 bits but keep the high word right.
-    const hi = Math.floor(bits / 0x100000000);
-    const lo = bits >>> 0;
-    tail[end - 8] = hi >>> 24;
-    tail[end - 7] = (hi >>> 16) & 0xff;
-    tail[end - 6] = (hi >>> 8) & 0xff;
-    tail[end - 5] = hi & 0xff;
-    tail[end - 4] = lo >>> 24;
-    tail[end - 3] = (lo >>> 16) & 0xff;
-    tail[end - 2] = (lo >>> 8) & 0xff;
-    tail[end - 1] = lo & 0xff;
-    compress(h, w, tail, 0);
-    if (end > BLOCK) compress(h, w, tail, BLOCK);
-  }
+/** Hash the last `rest` bytes of `src` from `from`, then the padding for a message of `total` bytes. */
+function finish(src: Uint8Array, from: number, rest: number, total: number): void {
+  tail.fill(0);
+  tail.set(src.subarray(from, from + rest));
+  tail[rest] = 0x80;
+  const end = rest + 9 > BLOCK ? 2 * BLOCK : BLOCK;
+  const bits = total * 8;
+  // 64-bit big-endian bit count; messages here are far below 2^32 bits but keep the high word right.
+  const hi = Math.floor(bits / 0x100000000);
+  const lo = bits >>> 0;
+  tail[end - 8] = hi >>> 24;
+  tail[end - 7] = (hi >>> 16) & 0xff;
+  tail[end - 6] = (hi >>> 8) & 0xff;
+  tail[end - 5] = hi & 0xff;
+  tail[end - 4] = lo >>> 24;
+  tail[end - 3] = (lo >>> 16) & 0xff;
+  tail[end - 2] = (lo >>> 8) & 0xff;
+  tail[end - 1] = lo & 0xff;
+  compress(h, w, tail, 0);
+  if (end > BLOCK) compress(h, w, tail, BLOCK);
 }
 
 /** The five state words, big endian (FIPS 180-4 §6.1.2 step 4 output). */
