@@ -62,7 +62,7 @@ export const EXHAUST_NAME = /exhaust|outlet|exit air/i;
  * The exhaust is never the sensor chosen as intake, and a name matching both
  * patterns ("Inlet/Outlet Temp") is taken for neither.
  */
-export function chassisTemperatureSensors(sensors: readonly SensorDescriptor[]): { intake?: SensorDescriptor; exhaust?: SensorDescriptor } {
+export function chassisTemperatureSensors(sensors: readonly SensorDescriptor[]): { intake: SensorDescriptor | undefined; exhaust: SensorDescriptor | undefined } {
   const temps = sensors.filter((s) => s.sensorType === TEMPERATURE_SENSOR_TYPE && s.unit === 'celsius' && s.hasAnalogReading && isReadable(s));
   const chassisLevel = temps.filter((s) => !COMPONENT_ENTITIES.has(s.entityId));
   const intakeEntities: ReadonlySet<number> = new Set(Object.values(INTAKE_ENTITIES));
@@ -71,7 +71,8 @@ export function chassisTemperatureSensors(sensors: readonly SensorDescriptor[]):
     chassisLevel.find((s) => INTAKE_NAME.test(s.name) && !EXHAUST_NAME.test(s.name)) ??
     temps.find((s) => s.entityId === FRONT_PANEL_BOARD);
   const exhaust = chassisLevel.find((s) => s !== intake && EXHAUST_NAME.test(s.name) && !INTAKE_NAME.test(s.name));
-  return { ...(intake ? { intake } : {}), ...(exhaust ? { exhaust } : {}) };
+  // One shape for every result: spread-built objects each got a hidden class of their own.
+  return { intake, exhaust };
 }
 
 const chassisTemperatureSensorsOf = perSensorList(chassisTemperatureSensors);
