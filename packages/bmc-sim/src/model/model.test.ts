@@ -268,4 +268,21 @@ describe('varyDefinition', () => {
       for (const d of sensors.filter((s) => s.isThreshold)) expect((await readSensor(exec, d)).state).toBe('ok');
     }
   });
+
+  it('varies readings but not the SDR description: variants of one model list the same sensors, factors and thresholds', async () => {
+    for (const name of ['server-2s', 'gpu-server', 'minimal']) {
+      const base = PROFILES[name]!;
+      const describe = async (seed: number) => sensorsFromSdr((await readSdrRepository(executor(model(varyDefinition(base, seed))))).records);
+      const [a, b] = [await describe(1), await describe(2)];
+      expect(a.length).toBeGreaterThan(0);
+      expect(b).toEqual(a);
+      // The readings do differ (fans and PSU input power, the sensors whose factors used to follow them, included).
+      const execA = executor(model(varyDefinition(base, 1)));
+      const execB = executor(model(varyDefinition(base, 2)));
+      const analog = a.filter((d) => d.hasAnalogReading);
+      const ra = await Promise.all(analog.map((d) => readSensor(execA, d)));
+      const rb = await Promise.all(analog.map((d) => readSensor(execB, d)));
+      expect(ra.map((r) => r.value)).not.toEqual(rb.map((r) => r.value));
+    }
+  });
 });

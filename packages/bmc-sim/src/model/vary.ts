@@ -14,6 +14,20 @@ function rng(seed: number): () => number {
   };
 }
 
+/**
+ * The conversion factors of the model, written into the sensor. Left to be
+ * derived, they would come from each variant's jittered value (a fan or PSU
+ * sensor without upper thresholds takes its range from the value), so BMCs
+ * of one model would describe the same sensor with different M and R_exp in
+ * their SDRs — as no firmware does: factors are fixed per model, only
+ * readings move.
+ */
+function pinConversion(s: SensorDefinition): SensorDefinition {
+  if (s.m !== undefined || s.value === undefined) return s;
+  const f = deriveLinear(s);
+  return { ...s, m: f.m, b: f.b, bExp: f.bExp, rExp: f.rExp, analogFormat: s.analogFormat ?? (f.signed ? 'twos-complement' : 'unsigned') };
+}
+
 /** Moves a threshold sensor's value by up to ±8% while staying strictly inside its non-critical band. */
 function jitter(s: SensorDefinition, r: () => number): SensorDefinition {
   if (s.value === undefined) return s;
@@ -38,7 +52,8 @@ function serial(base: unknown, tag: string): string | undefined {
 
 /**
  * A per-BMC variant of a definition: sensor values jittered within their
- * thresholds, DCMI numbers moved, GUID and FRU serials derived from the seed.
+ * thresholds, DCMI numbers moved, GUID and FRU serials derived from the seed;
+ * the SDR's description of each sensor (conversion, thresholds, names) stays the model's.
  * The same (definition, seed) always gives the same result.
  */
 export function varyDefinition(def: BmcDefinition, seed: number): BmcDefinition {
@@ -50,7 +65,7 @@ export function varyDefinition(def: BmcDefinition, seed: number): BmcDefinition 
   const h = digest.subarray(0, 16).toString('hex');
   const guid = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   const tag = (seed >>> 0).toString(16).toUpperCase().padStart(6, '0').slice(-6);
-  const out: BmcDefinition = { ...def, guid, sensors: def.sensors.map((s) => jitter(s, r)) };
+  const out: BmcDefinition = { ...def, guid, sensors: def.sensors.map((s) => jitter(pinConversion(s), r)) };
   if (def.fru) {
     const f = def.fru;
     out.fru = {
