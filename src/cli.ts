@@ -4,6 +4,7 @@ import { COLLECTOR_NAMES, DEFAULT_COLLECTORS } from './collectors/index.js';
 import { ConfigError } from './config/config-error.js';
 import { DEFAULTS, OptionsError, parseExporterOptions } from './config/options.js';
 import type { ExporterFlags, ExporterOptions } from './config/options.js';
+import { limitHeapGrowth } from './heap-growth.js';
 import { createLogger, LOG_FORMATS, LOG_LEVELS } from './logger.js';
 import { installSignalHandlers, startExporter } from './main.js';
 import { probeCommand } from './probe/probe-command.js';
@@ -67,6 +68,8 @@ const program = new Command('bmc-exporter')
       process.exit(2);
     }
     const logger = createLogger({ level: options.logLevel, format: options.logFormat });
+    const heapGrowth = limitHeapGrowth();
+    logger.debug({ heapGrowingPercent: heapGrowth ?? 'set by node flag' }, 'V8 old-generation growth limit');
     if (options.demoReason === 'no-secrets-file') {
       logger.warn({}, `no --secrets.static given and no ./${DEFAULTS.secretsFile} here: starting in demo mode with simulated BMCs`);
     }
