@@ -15,6 +15,18 @@ export type ToLoad =
       /** Appended to every /bmc URL (e.g. "&collectors=bmc_info,chassis"). */
       query?: string;
     }
+  | {
+      /**
+       * As Prometheus scrapes: every target once per interval, target i at
+       * offset i/N of the interval, for `intervals` intervals; no cap on
+       * scrapes in flight (the schedule, not the generator, sets the rate).
+       */
+      type: 'paced';
+      base: string;
+      targets: string[];
+      intervalMs: number;
+      intervals: number;
+    }
   | { type: 'close' };
 export type FromLoad = {
   type: 'passed';
@@ -53,7 +65,7 @@ process.on('message', (m: ToLoad) => {
       agent?.destroy();
       process.exit(0);
     }
-    agent ??= new Agent({ keepAlive: true, maxSockets: m.concurrency });
+    agent ??= new Agent({ keepAlive: true, maxSockets: m.type === 'pass' ? m.concurrency : 256 });
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const latenciesMs: number[] = [];
@@ -62,33 +74,46 @@ process.on('message', (m: ToLoad) => {
     let scrapes = 0;
     let up = 0;
     let passes = 0;
-    const urls = m.targets.map((t) => `${m.base}/bmc?target=${encodeURIComponent(t)}${m.query ?? ''}`);
-    do {
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: Math.min(m.concurrency, urls.length) }, async () => {
-          while (next < urls.length) {
-            const url = urls[next++]!;
-            const s = performance.now();
-            let why: string | undefined;
-            try {
-              const r = await get(url);
-              if (r.status !== 200) why = `HTTP ${r.status}`;
-              else if (!/^bmc_up 1$/m.test(r.body)) why = 'bmc_up 0';
-              if (why) firstFailure ??= `${url}: ${why} ${r.body.slice(0, 200)}`;
-            } catch (err) {
-              why = (err as Error).message;
-              firstFailure ??= `${url}: ${why}`;
-            }
-            scrapes++;
-            latenciesMs.push(performance.now() - s);
-            if (why) failures[why] = (failures[why] ?? 0) + 1;
-            else up++;
-          }
-        }),
-      );
-      passes++;
-    } while (passes < m.maxPasses && performance.now() - t0 < m.minSeconds * 1000);
+    const urls = m.targets.map((t) => `${m.base}/bmc?target=${encodeURIComponent(t)}${m.type === 'pass' ? (m.query ?? '') : ''}`);
+    const scrape = async (url: string) => {
+      const s = performance.now();
+      let why: string | undefined;
+      try {
+        const r = await get(url);
+        if (r.status !== 200) why = `HTTP ${r.status}`;
+        else if (!/^bmc_up 1$/m.test(r.body)) why = 'bmc_up 0';
+        if (why) firstFailure ??= `${url}: ${why} ${r.body.slice(0, 200)}`;
+      } catch (err) {
+        why = (err as Error).message;
+        firstFailure ??= `${url}: ${why}`;
+      }
+      scrapes++;
+      latenciesMs.push(performance.now() - s);
+      if (why) failures[why] = (failures[why] ?? 0) + 1;
+      else up++;
+    };
+    if (m.type === 'paced') {
+      const total = urls.length * m.intervals;
+      const pending: Promise<void>[] = [];
+      for (let k = 0; k < total; k++) {
+        const due = t0 + (k / urls.length) * m.intervalMs;
+        const wait = due - performance.now();
+        if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+        pending.push(scrape(urls[k % urls.length]!));
+      }
+      await Promise.all(pending);
+      passes = m.intervals;
+    } else {
+      do {
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: Math.min(m.concurrency, urls.length) }, async () => {
+            while (next < urls.length) await scrape(urls[next++]!);
+          }),
+        );
+        passes++;
+      } while (passes < m.maxPasses && performance.now() - t0 < m.minSeconds * 1000);
+    }
     const cpu = process.cpuUsage(cpu0);
     send({ type: 'passed', passes, scrapes, up, failures, firstFailure, ms: performance.now() - t0, latenciesMs, cpuUser: cpu.user / 1e6, cpuSystem: cpu.system / 1e6 });
   })();

@@ -93,7 +93,10 @@ export async function exporterMemory(base: string): Promise<string> {
     const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
     return m ? `${(Number(m[1]) / 2 ** 20).toFixed(0)} MiB` : '?';
   };
-  return `V8 heap ${mib('nodejs_heap_size_used_bytes')} used of ${mib('nodejs_heap_size_total_bytes')}, external ${mib('nodejs_external_memory_bytes')}, RSS ${mib('process_resident_memory_bytes')}`;
+  const spaces = [...text.matchAll(/^nodejs_heap_space_size_total_bytes\{space="(\w+)"\} (\S+)$/gm)]
+    .filter((m) => Number(m[2]) >= 2 ** 20)
+    .map((m) => `${m[1]} ${(Number(m[2]) / 2 ** 20).toFixed(0)}`);
+  return `V8 heap ${mib('nodejs_heap_size_used_bytes')} used of ${mib('nodejs_heap_size_total_bytes')} (MiB by space: ${spaces.join(', ')}), external ${mib('nodejs_external_memory_bytes')}, RSS ${mib('process_resident_memory_bytes')}`;
 }
 
 let canPin: boolean | undefined;
