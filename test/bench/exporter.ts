@@ -6,8 +6,8 @@
 // the bmc_exporter-compatible set (?collectors=) on the same warm targets.
 // RSS per warm target: after the cold pass, every target is scraped once per 30 s interval,
 // spread over the interval as Prometheus does; the highest RSS sampled each second over the
-// last interval, minus the exporter's idle RSS (settled) before its first scrape, over the
-// target count. The same after the flat-out passes is reported as well.
+// last interval, minus the RSS of an idle exporter with one target configured (settled, start-up
+// garbage collected), over the target count. The same after the flat-out passes is reported as well.
 // Processes: the fleet (+ echo server) pinned to core 1, the exporter (the CLI
 // as users run it) pinned to core 0, the HTTP load generator on core 1; every
 // CPU figure is read from /proc for that process alone.
@@ -109,6 +109,10 @@ async function heapSnapshot(pid: number, dir: string, log: (l: string) => void):
   log('heap snapshot did not finish within 300 s');
 }
 
+function yamlFor(targets: [string, { username: string; password: string }][]): string {
+  return targets.map(([t, c]) => `${t}:\n  username: ${JSON.stringify(c.username)}\n  password: ${JSON.stringify(c.password)}\n  cipher_suites: [3]\n`).join('');
+}
+
 /** RSS once it has stopped falling: sampled each second, until 30 s pass without a new low (at most 90 s; V8 waits 8 s of quiet before it even starts reducing). */
 async function settledRss(pid: number, log: (l: string) => void): Promise<number> {
   const t0 = performance.now();
@@ -124,6 +128,7 @@ async function settledRss(pid: number, log: (l: string) => void): Promise<number
 }
 
 async function atScale(
+  baselineRss: number,
   count: number,
   fleet: ChildProcess,
   load: ChildProcess,
@@ -135,13 +140,10 @@ async function atScale(
   const seconds = env('EXPORTER_BENCH_SECONDS', 8);
   const concurrency = env('EXPORTER_BENCH_CONCURRENCY', 256);
   const mine = secrets.slice(0, count);
-  const yaml = mine.map(([t, c]) => `${t}:\n  username: ${JSON.stringify(c.username)}\n  password: ${JSON.stringify(c.password)}\n  cipher_suites: [3]\n`).join('');
-  const exp = await startExporterCli(yaml, dir, 0, `exporter-${count}`);
+  const exp = await startExporterCli(yamlFor(mine), dir, 0, `exporter-${count}`);
   const k = `${count}`;
   try {
-    // Start-up leaves garbage (the secrets file's YAML document: ~60 MiB at 10,000 entries) that
-    // V8's memory reducer collects once the process idles; the baseline is the RSS after that.
-    const rss0 = await settledRss(exp.pid, log);
+    const rss0 = baselineRss;
     const cpu0 = procCpu(exp.pid).self;
     const targets = mine.map(([t]) => t);
     const pass = (minSeconds: number, maxPasses: number, inFlight = concurrency, query?: string) =>
@@ -176,7 +178,7 @@ async function atScale(
     log(`${count} targets at a 30 s interval: ${paced.scrapes} scrapes in ${(paced.ms / 1000).toFixed(0)} s, exporter ${(((cp1 - cp0) / (paced.ms / 1000)) * 100).toFixed(0)}% of a core; ${await exporterMemory(exp.base)}`);
     report(`paced_scrape_p50@${k}`, percentile(pacedLat, 50), 'ms', `every target once per 30 s, ${intervals} intervals; p99 ${percentile(pacedLat, 99).toFixed(1)} ms; ${pacedFailures ? `${pacedFailures} failed: ${paced.firstFailure}` : 'all bmc_up 1'}`);
     report(`paced_cores@${k}`, (cp1 - cp0) / (paced.ms / 1000), 'cores', 'exporter CPU while scraping every target once per 30 s');
-    report(`rss_per_warm_target@${k}`, (rss - rss0) / count / 1024, 'KiB', `(${(rss / 2 ** 20).toFixed(0)} MiB, the highest RSS sampled each second over the last 30 s interval - ${(rss0 / 2 ** 20).toFixed(0)} MiB idle before any scrape) / ${count} (target <= 32)`);
+    report(`rss_per_warm_target@${k}`, (rss - rss0) / count / 1024, 'KiB', `(${(rss / 2 ** 20).toFixed(0)} MiB, the highest RSS sampled each second over the last 30 s interval - ${(rss0 / 2 ** 20).toFixed(0)} MiB: the idle exporter) / ${count} (target <= 32)`);
 
     if (heapDir) await heapSnapshot(exp.pid, heapDir, log);
 
@@ -204,7 +206,7 @@ async function atScale(
     report(`warm_cpu_us_per_scrape@${k}`, perScrapeUs, 'us', `default collectors; exporter process only; ${((cpu / (warm.ms / 1000)) * 100).toFixed(0)}% of a core while loaded`);
     report(`cores_for_10k_targets_at_30s@${k}`, (perScrapeUs * 10_000) / 30 / 1e6, 'cores', 'CPU per warm scrape x 10,000 / 30 s (target <= 1)');
     report(`warm_scrape_p50@${k}`, percentile(lat, 50), 'ms', `p99 ${percentile(lat, 99).toFixed(1)} ms, with ${concurrency} in flight`);
-    report(`rss_per_target_flat_out@${k}`, (rssFlatOut - rss0) / count / 1024, 'KiB', `(${(rssFlatOut / 2 ** 20).toFixed(0)} MiB right after the flat-out warm passes, ${concurrency} in flight - ${(rss0 / 2 ** 20).toFixed(0)} MiB idle before any scrape) / ${count}`);
+    report(`rss_per_target_flat_out@${k}`, (rssFlatOut - rss0) / count / 1024, 'KiB', `(${(rssFlatOut / 2 ** 20).toFixed(0)} MiB right after the flat-out warm passes, ${concurrency} in flight - ${(rss0 / 2 ** 20).toFixed(0)} MiB: the idle exporter) / ${count}`);
     report(`udp_sockets@${k}`, fds.udp, 'sockets', 'target <= 16');
     report(`open_fds@${k}`, fds.total, 'fds', `${fds.tcp} TCP (the generator's keep-alive connections), ${fds.udp} UDP`);
     report(`round_trips_per_warm_scrape@${k}`, rtPerScrape, 'commands', `default collectors, simulator counters; sessions opened during warm passes: ${s2.sessionsOpened - s1.sessionsOpened}`);
@@ -267,9 +269,15 @@ export const benchmark: Benchmark = {
       report('floor_dgram_cpu_us_per_round_trip', floorUs, 'us', `node:dgram client, ${SUITE3_SENSOR_READING_BYTES}-byte datagrams, 64 in flight, ${f.roundTrips} round trips`);
 
       const secrets = Object.entries(ready.secrets);
+      // The baseline every RSS figure is taken against: the exporter with one target configured
+      // and none scraped, once its start-up garbage is collected. Everything a target costs,
+      // its secrets entry and V8's grown young generation included, counts against the targets.
+      const idle = await startExporterCli(yamlFor(secrets.slice(0, 1)), dir, 0, 'exporter-idle');
+      const baseline = await settledRss(idle.pid, log).finally(() => idle.stop());
+      report('exporter_idle_rss', baseline / 2 ** 20, 'MiB', 'one target configured, none scraped, after start-up garbage is collected');
       const rssAt: { count: number; rss: number }[] = [];
       for (const count of counts) {
-        const { cpuPerCommand, rss } = await atScale(count, fleet, load, secrets, dir, report, log);
+        const { cpuPerCommand, rss } = await atScale(baseline, count, fleet, load, secrets, dir, report, log);
         report(`cpu_per_command_vs_floor@${count}`, (cpuPerCommand * 1e6) / floorUs, 'x', 'exporter CPU per IPMI command / dgram round trip');
         rssAt.push({ count, rss });
       }
