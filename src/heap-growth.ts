@@ -9,8 +9,10 @@ import { setFlagsFromString } from 'node:v8';
  * young, but some is promoted, and at 4x the exporter held about four times
  * its live heap: at 2,000 warm targets 60 MiB live, 300 MiB of heap, 370 MiB
  * RSS (`npm run bench -- exporter`). At 30% the same run holds 100 MiB of old
- * generation and about half the RSS, for more frequent but short full GCs
- * (their cost shows in the same benchmark's CPU per scrape).
+ * generation and about half the RSS. The price is more frequent full GCs; at
+ * 10,000 targets: 21 KiB instead of 48 KiB RSS per warm target, for 11.5-12.7
+ * instead of 8.6 ms CPU per cold scrape and 0.79-0.94 instead of 0.77 cores
+ * scraping every target each 30 s.
  */
 export const HEAP_GROWING_PERCENT = 30;
 
