@@ -14,17 +14,17 @@ const FILE = `
 bmc1.example.com:623:
   username: named
   password: p-named
-10.1.0.0/16:623:
+127.1.0.0/16:623:
   username: wide
   password: p-wide
-10.1.2.0/24:623:
+127.1.2.0/24:623:
   username: rack
   password: p-rack
   privilege: operator
   cipher_suites: [17, 3]
   ipmi_version: 2.0
   collectors: [bmc_info, chassis]
-10.1.2.0/24:6230:
+127.1.2.0/24:6230:
   username: other-port
   password: p-other
 '[fd00::/64]:623':
@@ -41,10 +41,10 @@ describe('parseSecrets lookup', () => {
     ['IPv6 non-canonical spelling', '[2001:DB8:0:0::1]:623', 'v6'],
     ['IPv6 without port', '[2001:db8::1]', 'v6'],
     ['hostname, any case, trailing dot', 'BMC1.Example.com.:623', 'named'],
-    ['CIDR: most specific wins', '10.1.2.77:623', 'rack'],
-    ['CIDR: wider range otherwise', '10.1.9.1:623', 'wide'],
-    ['CIDR: port is part of the key', '10.1.2.77:6230', 'other-port'],
-    ['CIDR: IPv4-mapped IPv6 target', '[::ffff:10.1.2.3]:623', 'rack'],
+    ['CIDR: most specific wins', '127.1.2.77:623', 'rack'],
+    ['CIDR: wider range otherwise', '127.1.9.1:623', 'wide'],
+    ['CIDR: port is part of the key', '127.1.2.77:6230', 'other-port'],
+    ['CIDR: IPv4-mapped IPv6 target', '[::ffff:127.1.2.3]:623', 'rack'],
     ['IPv6 CIDR', '[fd00::1234]:623', 'v6-range'],
   ])('%s: %s', (_what, target, user) => {
     expect(secrets.lookup(target)?.username).toBe(user);
@@ -53,8 +53,8 @@ describe('parseSecrets lookup', () => {
   it.each([
     ['unknown address', '192.0.2.2:623'],
     ['known address, other port', '192.0.2.1:624'],
-    ['outside every range', '10.2.0.1:623'],
-    ['range port differs', '10.1.9.1:6230'],
+    ['outside every range', '127.2.0.1:623'],
+    ['range port differs', '127.1.9.1:6230'],
     ['outside IPv6 range', '[fd01::1]:623'],
     ['garbage', '::::'],
     ['empty', ''],
@@ -64,7 +64,7 @@ describe('parseSecrets lookup', () => {
   });
 
   it('reads the optional fields', () => {
-    expect(secrets.lookup('10.1.2.3:623')).toEqual({
+    expect(secrets.lookup('127.1.2.3:623')).toEqual({
       username: 'rack',
       password: 'p-rack',
       privilege: 'operator',
@@ -81,9 +81,9 @@ describe('parseSecrets lookup', () => {
       '192.0.2.1:623',
       '[2001:db8::1]:623',
       'bmc1.example.com:623',
-      '10.1.0.0/16:623',
-      '10.1.2.0/24:623',
-      '10.1.2.0/24:6230',
+      '127.1.0.0/16:623',
+      '127.1.2.0/24:623',
+      '127.1.2.0/24:6230',
       '[fd00::/64]:623',
     ]);
   });
@@ -122,13 +122,13 @@ describe('parseSecrets errors', () => {
     ['wrong type', '192.0.2.1:623:\n  username: a\n  password: [s3cret]\n', 'secrets.yml:3:13: password must be a string, not a list'],
     [
       'bad CIDR',
-      '10.1.0.0/33:623:\n  username: a\n  password: s3cret\n',
-      'secrets.yml:1:1: bad target key: "10.1.0.0/33:623": prefix length "33" must be a number from 0 to 32',
+      '127.1.0.0/33:623:\n  username: a\n  password: s3cret\n',
+      'secrets.yml:1:1: bad target key: "127.1.0.0/33:623": prefix length "33" must be a number from 0 to 32',
     ],
     [
       'CIDR with host bits',
-      '10.1.0.5/24:623:\n  username: a\n  password: s3cret\n',
-      'secrets.yml:1:1: bad target key: "10.1.0.5/24:623": 10.1.0.5 has bits set past the /24 prefix; did you mean 10.1.0.0/24?',
+      '127.1.0.5/24:623:\n  username: a\n  password: s3cret\n',
+      'secrets.yml:1:1: bad target key: "127.1.0.5/24:623": 127.1.0.5 has bits set past the /24 prefix; did you mean 127.1.0.0/24?',
     ],
     [
       'bad port',
