@@ -1,4 +1,5 @@
-import { ConfigError, loadSecretsFile } from './secrets.js';
+import { ConfigError } from './secrets.js';
+import { loadSecretsFileOffThread } from './secrets-loader.js';
 import type { ParseSecretsOptions, Secrets } from './secrets.js';
 
 export interface SecretsStoreHooks {
@@ -33,7 +34,7 @@ export class SecretsStore {
 
   /** The first load: a bad or missing file throws ConfigError and the exporter should not start. */
   async load(): Promise<void> {
-    this.secrets = await loadSecretsFile(this.path, this.parseOptions);
+    this.secrets = await loadSecretsFileOffThread(this.path, this.parseOptions);
     this.loaded = true;
   }
 
@@ -46,7 +47,7 @@ export class SecretsStore {
   private async reloadNow(): Promise<ReloadResult> {
     let result: ReloadResult;
     try {
-      this.secrets = await loadSecretsFile(this.path, this.parseOptions);
+      this.secrets = await loadSecretsFileOffThread(this.path, this.parseOptions);
       this.loaded = true;
       result = { ok: true };
     } catch (err) {

@@ -135,7 +135,13 @@ describe('parseSecrets errors', () => {
       'x:\n  username: a\n  password: b\n192.0.2.1:99999:\n  username: a\n  password: s3cret\n',
       'secrets.yml:4:1: bad target key: "192.0.2.1:99999" has port 99999: a port is a number from 1 to 65535',
     ],
-    ['duplicate key', '192.0.2.1:623:\n  username: a\n  password: s3cret\n192.0.2.1:623:\n  username: b\n  password: s3cret\n', 'secrets.yml:4:1: this key appears twice in the same map; keep one'],
+    ['duplicate key', '192.0.2.1:623:\n  username: a\n  password: s3cret\n192.0.2.1:623:\n  username: b\n  password: s3cret\n', 'secrets.yml:4:1: this key appears twice in the same map (first on line 1); keep one'],
+    [
+      'duplicate field in an entry',
+      '192.0.2.1:623:\n  username: a\n  password: s3cret\n  username: b\n',
+      'secrets.yml:4:3: this key appears twice in the same map (first on line 2); keep one',
+    ],
+    ['duplicate key written two ways', '"192.0.2.1:623":\n  username: a\n  password: s3cret\n192.0.2.1:623:\n  username: b\n  password: s3cret\n', 'secrets.yml:4:1: this key appears twice in the same map (first on line 1); keep one'],
     [
       'same target spelled twice',
       '192.0.2.1:623:\n  username: a\n  password: s3cret\n192.0.2.1:\n  username: b\n  password: s3cret\n',

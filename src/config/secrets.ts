@@ -73,6 +73,10 @@ class SecretsTable implements Secrets {
     return this.keys.length;
   }
 
+  get parts(): SecretsParts {
+    return { exact: this.exact, normalised: this.normalised, ranges: this.ranges, keys: this.keys };
+  }
+
   targets(): string[] {
     return [...this.keys];
   }
@@ -94,6 +98,23 @@ class SecretsTable implements Secrets {
     const ip = unmapIpv4(hp.ip);
     return this.ranges.find((e) => cidrContains(e.range, ip, hp.port))?.config;
   }
+}
+
+/** A parsed table as plain data, for handing from the parsing worker to the main thread (structured clone). */
+export interface SecretsParts {
+  readonly exact: ReadonlyMap<string, TargetConfig>;
+  readonly normalised: ReadonlyMap<string, TargetConfig>;
+  readonly ranges: readonly CidrEntry[];
+  readonly keys: readonly string[];
+}
+
+export function secretsToParts(secrets: Secrets): SecretsParts {
+  if (!(secrets instanceof SecretsTable)) throw new TypeError('only a parsed secrets table has parts');
+  return secrets.parts;
+}
+
+export function secretsFromParts(parts: SecretsParts): Secrets {
+  return new SecretsTable(parts.exact, parts.normalised, parts.ranges, parts.keys);
 }
 
 export interface ParseSecretsOptions {

@@ -13,16 +13,48 @@ export class YamlSource {
 
   constructor(text: string, file: string) {
     this.file = file;
-    // uniqueKeys (the default) makes a repeated key a parse error, as yaml.v3 does.
-    const doc = parseDocument(text, { lineCounter: this.lines, keepSourceTokens: true, prettyErrors: false });
+    // uniqueKeys is off: the yaml package's own check compares every key with
+    // every earlier one (quadratic: a 50,000-entry secrets file took a minute);
+    // refuseDuplicateKeys below does the same job with one Map per map.
+    const doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: false });
     const first = doc.errors[0];
     if (first) {
       // prettyErrors is off because it quotes the source line, which may hold a password.
       const { line, col } = this.lines.linePos(first.pos[0]);
-      const what = first.code === 'DUPLICATE_KEY' ? 'this key appears twice in the same map; keep one' : `not valid YAML: ${first.message}`;
-      throw new ConfigError(file, what, { line, column: col });
+      throw new ConfigError(file, `not valid YAML: ${first.message}`, { line, column: col });
     }
     this.root = (doc.contents as Node | null) ?? null;
+    this.refuseDuplicateKeys(this.root);
+  }
+
+  /**
+   * A key repeated in one map is an error, as Go's yaml.v3 makes it (a second
+   * `password:` silently winning would be a nasty surprise). Both lines are
+   * named. Scalar keys are compared by the text a reader sees (`"a"` and `a`
+   * are the same key); a key that is itself a collection is compared by its
+   * YAML form.
+   */
+  private refuseDuplicateKeys(root: Node | null): void {
+    const pending: Node[] = root ? [root] : [];
+    for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+      if (isSeq(node)) {
+        for (const item of node.items) if (isCollectionNode(item)) pending.push(item);
+        continue;
+      }
+      if (!isMap(node)) continue;
+      const seen = new Map<string, Node>();
+      for (const pair of node.items) {
+        const key = pair.key as Node | null;
+        const id = isScalar(key) ? `s:${String(key.value)}` : `c:${String(key)}`;
+        const earlier = seen.get(id);
+        if (earlier && key) {
+          const at = this.position(earlier);
+          throw this.error(key, `this key appears twice in the same map${at ? ` (first on line ${at.line})` : ''}; keep one`);
+        }
+        if (key) seen.set(id, key);
+        if (isCollectionNode(pair.value)) pending.push(pair.value);
+      }
+    }
   }
 
   position(node: Node | null | undefined): { line: number; column: number } | undefined {
@@ -87,6 +119,10 @@ export class YamlSource {
     if (!isScalar(node) || typeof node.value !== 'boolean') throw this.error(node, `${field} must be true or false`);
     return node.value;
   }
+}
+
+function isCollectionNode(value: unknown): value is Node {
+  return isMap(value) || isSeq(value);
 }
 
 function rawText(node: { value: unknown; source?: string; type?: string }): string {

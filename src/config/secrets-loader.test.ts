@@ -1,0 +1,73 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadSecretsFile } from './secrets.js';
+import { loadSecretsFileOffThread } from './secrets-loader.js';
+
+/** A secrets file as `npm run sim -- --count N --secrets-out` writes one: an entry per BMC. */
+function fleetSecrets(count: number): string {
+  let text = '# generated\n';
+  for (let i = 1; i <= count; i++) {
+    text += `127.${10 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}:623:\n  username: admin\n  password: pw${i.toString(36)}\n`;
+  }
+  return text;
+}
+
+describe('loading a secrets file off the event loop', () => {
+  let dir: string;
+  const big = fleetSecrets(50_000);
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'secrets-loader-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads 50,000 entries while the event loop keeps turning', async () => {
+    const path = join(dir, 'fleet.yml');
+    await writeFile(path, big);
+    // Counted in event-loop turns, not time: parsed on the main thread, the
+    // loop would not turn once until the whole file was read.
+    let turns = 0;
+    let spinning = true;
+    const spin = (): void => {
+      turns++;
+      if (spinning) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const secrets = await loadSecretsFileOffThread(path);
+    spinning = false;
+    expect(secrets.size).toBe(50_000);
+    expect(secrets.lookup('127.10.0.1:623')).toEqual({ username: 'admin', password: 'pw1' });
+    expect(secrets.lookup('127.10.195.80:623')).toEqual({ username: 'admin', password: `pw${(50_000).toString(36)}` });
+    expect(turns).toBeGreaterThan(10);
+  }, 60_000); // seconds of parsing on a loaded 2-core machine; a limit against a hang, not a speed check
+
+  it('refuses a repeated key at the end of a 50,000-entry file, naming both lines', async () => {
+    const path = join(dir, 'dup.yml');
+    await writeFile(path, `${big}127.10.0.7:623:\n  username: other\n  password: s3cret\n`);
+    const err = await loadSecretsFileOffThread(path).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    // Entry 7's key is on line 2 + 3 * 6 = 20; the repeat after the 150,001 generated lines.
+    expect((err as ConfigError).message).toBe(`${path}:150002:1: this key appears twice in the same map (first on line 20); keep one`);
+    expect((err as ConfigError).line).toBe(150002);
+  }, 60_000);
+
+  it('gives the same ConfigError as reading on the main thread', async () => {
+    const path = join(dir, 'bad.yml');
+    await writeFile(path, '192.0.2.1:623:\n  username: a\n  password: s3cret\n  privilege: root\n');
+    const inline = await loadSecretsFile(path).catch((e: unknown) => e);
+    const threaded = await loadSecretsFileOffThread(path).catch((e: unknown) => e);
+    expect(threaded).toBeInstanceOf(ConfigError);
+    expect((threaded as ConfigError).message).toBe((inline as ConfigError).message);
+    expect([(threaded as ConfigError).line, (threaded as ConfigError).column]).toEqual([4, 14]);
+    expect((threaded as ConfigError).message).not.toContain('s3cret');
+  });
+
+  it('a file that cannot be read is a ConfigError without a position', async () => {
+    const err = await loadSecretsFileOffThread(join(dir, 'missing.yml')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toBe(`${join(dir, 'missing.yml')}: cannot read the secrets file: no such file`);
+  });
+});

@@ -1,0 +1,52 @@
+import { Worker } from 'node:worker_threads';
+import { ConfigError, secretsFromParts } from './secrets.js';
+import type { ParseSecretsOptions, Secrets, SecretsParts } from './secrets.js';
+
+export type SecretsWorkerAnswer =
+  | { ok: true; parts: SecretsParts }
+  | { ok: false; file: string; what: string; line?: number | undefined; column?: number | undefined };
+
+/**
+ * The worker's compiled file. Built code runs it beside this module; the
+ * test runner executes the TypeScript sources, which a worker thread cannot
+ * load, so from there it runs the build of the same file (`npm test` builds
+ * before it tests).
+ */
+function workerUrl(): URL {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) return new URL(here.replace(/\/src\/config\/secrets-loader\.ts$/, '/dist/src/config/secrets-worker.js'));
+  return new URL('./secrets-worker.js', here);
+}
+
+/**
+ * loadSecretsFile in a worker thread, so the event loop keeps serving
+ * scrapes, /-/healthy and /metrics while a large file is parsed (a 50,000-entry
+ * file is seconds of YAML parsing). A larger young generation than the
+ * default makes that parse much cheaper: it allocates a node per token and
+ * keeps few of them.
+ */
+export function loadSecretsFileOffThread(path: string, options: ParseSecretsOptions = {}): Promise<Secrets> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(workerUrl(), {
+      workerData: { path, options },
+      resourceLimits: { maxYoungGenerationSizeMb: 64 },
+      stdout: false,
+      stderr: false,
+    });
+    let settled = false;
+    const settle = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      fn();
+      void worker.terminate();
+    };
+    worker.once('message', (answer: SecretsWorkerAnswer) =>
+      settle(() => {
+        if (answer.ok) resolve(secretsFromParts(answer.parts));
+        else reject(new ConfigError(answer.file, answer.what, answer.line !== undefined && answer.column !== undefined ? { line: answer.line, column: answer.column } : undefined));
+      }),
+    );
+    worker.once('error', (err) => settle(() => reject(new ConfigError(path, `cannot parse the secrets file: ${err.message}`))));
+    worker.once('exit', (code) => settle(() => reject(new ConfigError(path, `the parsing thread exited (code ${code}) without an answer`))));
+  });
+}

@@ -1,0 +1,26 @@
+/**
+ * Worker-thread entry: reads and parses one secrets file, away from the
+ * event loop (50,000 entries take seconds of CPU in the YAML parser, and the
+ * scrapes in flight must not wait for that). Answers with the table's parts,
+ * or the ConfigError's fields so the main thread can rebuild it.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { ConfigError, loadSecretsFile, secretsToParts } from './secrets.js';
+import type { ParseSecretsOptions } from './secrets.js';
+import type { SecretsWorkerAnswer } from './secrets-loader.js';
+
+const { path, options } = workerData as { path: string; options: ParseSecretsOptions };
+
+async function answer(): Promise<SecretsWorkerAnswer> {
+  try {
+    return { ok: true, parts: secretsToParts(await loadSecretsFile(path, options)) };
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      const where = err.line !== undefined ? `${err.file}:${err.line}:${err.column}: ` : `${err.file}: `;
+      return { ok: false, file: err.file, what: err.message.slice(where.length), line: err.line, column: err.column };
+    }
+    return { ok: false, file: path, what: `cannot parse: ${(err as Error).message}` };
+  }
+}
+
+parentPort?.postMessage(await answer());
