@@ -2,17 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { isScalar } from 'yaml';
 import type { Node } from 'yaml';
 import { ConfigError } from './config-error.js';
-import {
-  AddressError,
-  cidrContains,
-  formatCidr,
-  formatHostPort,
-  isCidrKey,
-  parseCidr,
-  parseHostPort,
-  unmapIpv4,
-} from './target-address.js';
-import type { CidrRange } from './target-address.js';
+import { formatHostPort, InvalidArgumentError, parseHostPort } from '@bmc-exporter/ipmi';
+import { cidrMatcher, formatCidr, isCidrKey, parseCidr } from './cidr.js';
+import type { CidrRange } from './cidr.js';
 import { YamlSource } from './yaml-source.js';
 
 export { ConfigError } from './config-error.js';
@@ -61,13 +53,17 @@ interface CidrEntry {
 }
 
 class SecretsTable implements Secrets {
+  private readonly matchers: ReadonlyArray<{ matches: ReturnType<typeof cidrMatcher>; config: TargetConfig }>;
+
   constructor(
     private readonly exact: ReadonlyMap<string, TargetConfig>,
     private readonly normalised: ReadonlyMap<string, TargetConfig>,
     /** Sorted longest prefix first, so the first match is the most specific. */
     private readonly ranges: readonly CidrEntry[],
     private readonly keys: readonly string[],
-  ) {}
+  ) {
+    this.matchers = ranges.map((e) => ({ matches: cidrMatcher(e.range), config: e.config }));
+  }
 
   get size(): number {
     return this.keys.length;
@@ -94,9 +90,9 @@ class SecretsTable implements Secrets {
     const byName = this.normalised.get(formatHostPort(hp));
     if (byName) return byName;
     // Hostnames are never resolved here: a range only covers IP-literal targets.
-    if (!hp.ip) return undefined;
-    const ip = unmapIpv4(hp.ip);
-    return this.ranges.find((e) => cidrContains(e.range, ip, hp.port))?.config;
+    const family = hp.family;
+    if (family === 0 || hp.host.includes('%')) return undefined;
+    return this.matchers.find((m) => m.matches(hp.host, family, hp.port))?.config;
   }
 }
 
@@ -147,7 +143,7 @@ export function parseSecrets(text: string, fileName: string, options: ParseSecre
         normalised.set(canon, { config, key, line });
       }
     } catch (err) {
-      if (err instanceof AddressError) throw src.error(keyNode, `bad target key: ${err.message}`);
+      if (err instanceof InvalidArgumentError) throw src.error(keyNode, `bad target key: ${err.message}`);
       throw err;
     }
     exact.set(key, config);

@@ -1,5 +1,4 @@
-import { isIP } from 'node:net';
-import { formatPeer, InvalidArgumentError, parseHostPort } from '@bmc-exporter/ipmi';
+import { formatHostPort, parseHostPort } from '@bmc-exporter/ipmi';
 
 /** A scrape target as the exporter keys it: one entry per BMC, however Prometheus spelled it. */
 export interface TargetAddress {
@@ -10,19 +9,12 @@ export interface TargetAddress {
 }
 
 /**
- * Parse the `target` query parameter. A missing port means 623 (bmc_exporter
- * accepts bare IPs), hostnames are case-insensitive, and IPv6 literals are
- * written in their canonical form so "[2001:DB8::1]" and "[2001:db8:0::1]" share
- * one session (architecture invariant 1). Throws InvalidArgumentError.
+ * The `target` query parameter, through the same parser as the secrets
+ * file's keys (a missing port means 623, as bmc_exporter accepts bare IPs).
+ * Spellings of one BMC share one key, so they share one session
+ * (invariant 1 in docs/architecture.md). Throws InvalidArgumentError.
  */
 export function parseTargetAddress(target: string): TargetAddress {
-  if (target.length > 300) throw new InvalidArgumentError('target is longer than 300 characters');
-  const { host: raw, port } = parseHostPort(target);
-  let host = raw.toLowerCase();
-  const family = isIP(host);
-  if (family === 6) host = new URL(`http://[${host}]/`).hostname.slice(1, -1);
-  else if (family === 0 && !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/.test(host)) {
-    throw new InvalidArgumentError(`target "${target}": "${raw}" is neither an IP address nor a host name`);
-  }
-  return { host, port, key: formatPeer({ address: host, port }) };
+  const { host, port } = parseHostPort(target);
+  return { host, port, key: formatHostPort({ host, port }) };
 }

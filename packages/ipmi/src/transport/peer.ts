@@ -8,42 +8,81 @@ export interface Peer {
   readonly family: 4 | 6;
 }
 
+/** The RMCP port (IPMI v2.0 §13.1.1): a target without a port means this one. */
 export const DEFAULT_IPMI_PORT = 623;
 
+/** A target as written by a person or Prometheus, in one canonical spelling. */
+export interface HostPort {
+  /** Dotted IPv4, RFC 5952 IPv6 without brackets, or a lower-case host name without a trailing dot. */
+  readonly host: string;
+  readonly port: number;
+  /** 4 or 6 for an IP literal, 0 for a host name. */
+  readonly family: 0 | 4 | 6;
+}
+
+/** RFC 1123 labels; `_` is allowed too, because real BMC inventories use it in DNS names. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+
+/** Longer than any host name plus port: refused before any work is done on it. */
+const MAX_TARGET_LENGTH = 300;
+
+function parsePort(text: string, whole: string): number {
+  if (!/^\d{1,5}$/.test(text)) throw new InvalidArgumentError(`"${whole}" has port "${text}": a port is a number from 1 to 65535`);
+  const port = Number(text);
+  if (port < 1 || port > 65535) throw new InvalidArgumentError(`"${whole}" has port ${port}: a port is a number from 1 to 65535`);
+  return port;
+}
+
 /**
- * Parse "host", "host:port", "[v6]" or "[v6]:port". A bare IPv6 literal
- * (more than one colon, no brackets) is taken whole, as Prometheus targets
- * never carry one without brackets when a port is present.
+ * Splits "host", "host:port", "[v6]" or "[v6]:port" without judging the host.
+ * A bare IPv6 literal (more than one colon, no brackets) is taken whole: it
+ * cannot carry a port.
  */
-export function parseHostPort(target: string, defaultPort = DEFAULT_IPMI_PORT): { host: string; port: number } {
-  const t = target.trim();
-  if (t === '') throw new InvalidArgumentError('empty target');
-  let host: string;
-  let portText: string | undefined;
-  if (t.startsWith('[')) {
-    const close = t.indexOf(']');
-    if (close < 0) throw new InvalidArgumentError(`target "${t}": missing "]" after IPv6 address`);
-    host = t.slice(1, close);
-    const after = t.slice(close + 1);
-    if (after !== '') {
-      if (!after.startsWith(':')) throw new InvalidArgumentError(`target "${t}": expected ":port" after "]"`);
-      portText = after.slice(1);
-    }
-  } else if ((t.match(/:/g) ?? []).length > 1) {
-    host = t;
-  } else {
-    const colon = t.indexOf(':');
-    host = colon < 0 ? t : t.slice(0, colon);
-    portText = colon < 0 ? undefined : t.slice(colon + 1);
+export function splitHostPort(text: string, defaultPort = DEFAULT_IPMI_PORT): { host: string; port: number; bracketed: boolean } {
+  if (text.startsWith('[')) {
+    const close = text.indexOf(']');
+    if (close < 0) throw new InvalidArgumentError(`"${text}" opens "[" without a closing "]": write IPv6 targets as [2001:db8::1]:623`);
+    const host = text.slice(1, close);
+    const rest = text.slice(close + 1);
+    if (rest === '') return { host, port: defaultPort, bracketed: true };
+    if (!rest.startsWith(':')) throw new InvalidArgumentError(`"${text}" has "${rest}" after "]": expected ":port"`);
+    return { host, port: parsePort(rest.slice(1), text), bracketed: true };
   }
-  if (host === '') throw new InvalidArgumentError(`target "${t}": empty host`);
-  let port = defaultPort;
-  if (portText !== undefined) {
-    if (!/^\d{1,5}$/.test(portText)) throw new InvalidArgumentError(`target "${t}": port "${portText}" is not a number`);
-    port = Number(portText);
-    if (port < 1 || port > 65535) throw new InvalidArgumentError(`target "${t}": port ${port} out of range 1-65535`);
+  const colons = text.split(':').length - 1;
+  if (colons !== 1) return { host: text, port: defaultPort, bracketed: false };
+  const at = text.indexOf(':');
+  return { host: text.slice(0, at), port: parsePort(text.slice(at + 1), text), bracketed: false };
+}
+
+/**
+ * The one parser for targets: the client's `host` option, the secrets file's
+ * keys and the `target` query parameter all go through it, so a target that
+ * one of them accepts the others accept too, under the same spelling.
+ * Host names are lower-cased and IPv6 literals canonicalised, so
+ * "[2001:DB8::1]" and "[2001:db8:0::1]" are one BMC (and one session).
+ */
+export function parseHostPort(target: string, defaultPort = DEFAULT_IPMI_PORT): HostPort {
+  const text = target.trim();
+  if (text.length > MAX_TARGET_LENGTH) throw new InvalidArgumentError(`a target is at most ${MAX_TARGET_LENGTH} characters`);
+  const { host, port, bracketed } = splitHostPort(text, defaultPort);
+  if (host === '') throw new InvalidArgumentError(`"${text}" has no host: write it as 192.0.2.1:623, [2001:db8::1]:623 or bmc1.example.com:623`);
+  const family = isIP(host);
+  if (bracketed && family !== 6) throw new InvalidArgumentError(`"${text}": only IPv6 addresses go in brackets`);
+  if (family === 4) return { host, port, family };
+  if (family === 6) {
+    // A zone-scoped address (fe80::1%eth0) has no URL form; it is kept as written, lower-cased.
+    const canonical = host.includes('%') ? host.toLowerCase() : new URL(`http://[${host}]/`).hostname.slice(1, -1);
+    return { host: canonical, port, family };
   }
-  return { host, port };
+  if (/^[\d.]+$/.test(host)) throw new InvalidArgumentError(`"${text}" is not a valid IPv4 address (four decimal numbers 0-255, no leading zeros)`);
+  const name = host.toLowerCase().replace(/\.$/, '');
+  if (!HOST_NAME.test(name)) throw new InvalidArgumentError(`"${text}" is neither an IP address nor a valid host name`);
+  return { host: name, port, family: 0 };
+}
+
+/** "192.0.2.1:623", "[2001:db8::1]:623", "bmc1.example.net:623". */
+export function formatHostPort(hp: { host: string; port: number }): string {
+  return hp.host.includes(':') ? `[${hp.host}]:${hp.port}` : `${hp.host}:${hp.port}`;
 }
 
 /** A Peer for an IP literal; hostnames must be resolved by the caller first. */
@@ -62,5 +101,5 @@ export function peerKey(address: string, port: number): string {
 
 /** "127.0.0.2:623" or "[::1]:623" — how peers appear in messages. */
 export function formatPeer(p: { address: string; port: number }): string {
-  return isIP(p.address) === 6 ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`;
+  return formatHostPort({ host: p.address, port: p.port });
 }

@@ -6,18 +6,36 @@ import { UdpTransport } from './udp-transport.js';
 
 describe('parseHostPort', () => {
   it.each([
-    ['10.1.2.3', { host: '10.1.2.3', port: 623 }],
-    ['127.0.0.2:6230', { host: '127.0.0.2', port: 6230 }],
-    ['[::1]:624', { host: '::1', port: 624 }],
-    ['[fe80::1]', { host: 'fe80::1', port: 623 }],
-    ['::1', { host: '::1', port: 623 }],
-    ['bmc-01.example:623', { host: 'bmc-01.example', port: 623 }],
+    ['127.1.2.3', { host: '127.1.2.3', port: 623, family: 4 }],
+    ['127.0.0.2:6230', { host: '127.0.0.2', port: 6230, family: 4 }],
+    ['[::1]:624', { host: '::1', port: 624, family: 6 }],
+    ['[fe80::1]', { host: 'fe80::1', port: 623, family: 6 }],
+    ['::1', { host: '::1', port: 623, family: 6 }],
+    ['[2001:DB8:0::1]:623', { host: '2001:db8::1', port: 623, family: 6 }],
+    ['fe80::1%eth0', { host: 'fe80::1%eth0', port: 623, family: 6 }],
+    ['bmc-01.example:623', { host: 'bmc-01.example', port: 623, family: 0 }],
+    ['BMC_01.Rack-7.example.:624', { host: 'bmc_01.rack-7.example', port: 624, family: 0 }],
+    ['  127.0.0.2  ', { host: '127.0.0.2', port: 623, family: 4 }],
   ])('%s', (input, want) => {
     expect(parseHostPort(input)).toEqual(want);
   });
 
-  it.each(['', ':623', '127.0.0.1:abc', '127.0.0.1:70000', '[::1', '[::1]x'])('rejects %j', (input) => {
+  it.each([
+    ['', 'has no host'],
+    [':623', 'has no host'],
+    ['127.0.0.1:abc', 'has port "abc"'],
+    ['127.0.0.1:70000', 'has port 70000'],
+    ['127.0.0.1:0', 'has port 0'],
+    ['[::1', 'without a closing "]"'],
+    ['[::1]x', 'expected ":port"'],
+    ['[bmc.example]:623', 'only IPv6 addresses go in brackets'],
+    ['192.0.2.300', 'not a valid IPv4 address'],
+    ['bmc one', 'neither an IP address nor a valid host name'],
+    ['<script>', 'neither an IP address nor a valid host name'],
+    [`${'a'.repeat(301)}`, 'at most 300 characters'],
+  ])('rejects %j', (input, message) => {
     expect(() => parseHostPort(input)).toThrow(InvalidArgumentError);
+    expect(() => parseHostPort(input)).toThrow(message);
   });
 });
 
