@@ -22,6 +22,8 @@ export interface StartDeps {
   retry?: Partial<RetryPolicy>;
   /** Node.js process metrics on /metrics (default on). */
   processMetrics?: boolean;
+  /** Starts demo mode's simulated BMCs (tests make it fail). */
+  startDemo?: () => Promise<DemoFleet>;
 }
 
 export interface Exporter {
@@ -88,7 +90,13 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
 
   let demo: DemoFleet | undefined;
   if (demoMode) {
-    demo = await startDemoFleet();
+    try {
+      demo = await (deps.startDemo ?? startDemoFleet)();
+    } catch (err) {
+      // The socket opened above must not outlive a start that failed.
+      await transport.close();
+      throw err;
+    }
     logger.info({ targets: demo.targets.join(' ') }, 'demo mode: simulated BMCs on loopback, scrape /bmc?target=<one of these>');
   }
   const fromFile: CredentialsLookup = (t) => store?.current.lookup(t);
