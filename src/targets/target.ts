@@ -137,7 +137,8 @@ export class Target {
     let partial = false;
     let error: string | null = null;
     try {
-      await this.o.after;
+      // The session of the target this one replaced is closing: wait for it, but not past our deadline.
+      if (this.o.after) await untilDone(this.o.after, signal);
       const session = await this.client.open({ signal });
       up = true;
       this.cache.startScrape(this.sessionGeneration, session.ipmiVersion);
