@@ -26,6 +26,7 @@ const program = new Command('bmc-exporter')
   .addOption(
     new Option('--web.config.file <file>', 'TLS and basic-auth settings, in the Prometheus exporter-toolkit web config format (tls_server_config, basic_auth_users)'),
   )
+  .addOption(new Option('--web.disable-reload', 'refuse POST /-/reload (403); SIGHUP still re-reads the secrets file'))
   .addOption(
     new Option(
       '--secrets.static <file>',

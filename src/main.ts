@@ -124,6 +124,7 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
         scrapeTimeoutOffsetMs: options.scrapeTimeoutOffsetMs,
         isReady: () => ready,
         reload,
+        reloadDisabled: options.reloadDisabled ?? false,
         knownTargets: () => demo?.targets ?? [],
         ...(webConfig ? { webConfig } : {}),
       },

@@ -26,6 +26,7 @@ describe('parseExporterOptions', () => {
       logFormat: 'logfmt',
       targetIdleTimeoutMs: 30 * 60_000,
       demo: false,
+      reloadDisabled: false,
     });
   });
 
@@ -41,6 +42,7 @@ describe('parseExporterOptions', () => {
           'log.level': 'debug',
           'log.format': 'json',
           'target.idleTimeout': '2h',
+          'web.disableReload': true,
         },
         noFiles,
       ),
@@ -54,6 +56,7 @@ describe('parseExporterOptions', () => {
       logFormat: 'json',
       targetIdleTimeoutMs: 7_200_000,
       demo: false,
+      reloadDisabled: true,
     });
   });
 

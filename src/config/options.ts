@@ -16,6 +16,8 @@ export interface ExporterOptions {
   logFormat: LogFormat;
   targetIdleTimeoutMs: number;
   demo: boolean;
+  /** --web.disable-reload: POST /-/reload is refused (SIGHUP still reloads). */
+  reloadDisabled?: boolean;
   /** --collectors.default: collector names run for targets whose secrets entry names none (built-in default when absent). */
   defaultCollectors?: string[];
   /** Why demo mode is on, so the start-up log can say it: asked for, or no secrets file anywhere. */
@@ -37,6 +39,7 @@ export interface ExporterFlags {
   'log.format'?: string;
   'target.idleTimeout'?: string;
   'collectors.default'?: string;
+  'web.disableReload'?: boolean;
   demo?: boolean;
 }
 
@@ -82,6 +85,7 @@ export function parseExporterOptions(flags: ExporterFlags, env: OptionsEnvironme
     logFormat: oneOf('log.format', flags['log.format'] ?? DEFAULTS.logFormat, LOG_FORMATS),
     targetIdleTimeoutMs,
     demo: false,
+    reloadDisabled: flags['web.disableReload'] === true,
   };
   const collectors = flags['collectors.default'];
   if (collectors !== undefined) {
