@@ -102,6 +102,14 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
     idleTimeoutMs: options.targetIdleTimeoutMs,
     logger,
     ...(options.defaultCollectors ? { collectors: selectCollectors(options.defaultCollectors) } : {}),
+    ...(options.sdrMaxRecords !== undefined || options.sdrMaxBytes !== undefined
+      ? {
+          sdrLimits: {
+            ...(options.sdrMaxRecords !== undefined ? { maxRecords: options.sdrMaxRecords } : {}),
+            ...(options.sdrMaxBytes !== undefined ? { maxBytes: options.sdrMaxBytes } : {}),
+          },
+        }
+      : {}),
     ...(deps.retry ? { retry: deps.retry } : {}),
   });
 
