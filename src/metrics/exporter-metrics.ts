@@ -1,5 +1,6 @@
 import { DROP_REASONS, type ClientHooks, type UdpTransport } from '@bmc-exporter/ipmi';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SENSOR_FAULT_REASONS } from '../targets/scrape-context.js';
 import type { HealthTracker } from './health.js';
 
 /** Paths whose request duration is observed (bmc_exporter pre-creates "/", "/bmc", "/metrics"). */
@@ -13,6 +14,8 @@ export interface ExporterMetricsOptions {
   transport?: () => UdpTransport | undefined;
   /** Read at scrape time: targets in the pool. */
   targetCount?: () => number;
+  /** Read at scrape time: targets leaving their BMC alone after it refused a session. */
+  targetsBackingOff?: () => number;
   /** Node.js process metrics (off in unit tests that count series). */
   processMetrics?: boolean;
 }
@@ -55,9 +58,14 @@ export class ExporterMetrics {
   readonly secretsReloads: Counter<'result'>;
   readonly targetEvictions: Counter;
   readonly collectorErrors: Counter<'collector'>;
+  readonly sensorReadErrors: Counter<'reason'>;
+  readonly sdrIncomplete: Counter<'reason'>;
+  readonly sessionRefusals: Counter;
 
   /** Hooks every BmcClient shares (per-target extras are layered on top). */
-  readonly clientHooks: Required<Pick<ClientHooks, 'packetSent' | 'packetReceived' | 'packetDropped' | 'requestAbandoned' | 'retry' | 'commandCompleted' | 'sessionOpened' | 'sessionClosed'>>;
+  readonly clientHooks: Required<
+    Pick<ClientHooks, 'packetSent' | 'packetReceived' | 'packetDropped' | 'requestAbandoned' | 'retry' | 'commandCompleted' | 'sessionOpened' | 'sessionClosed' | 'sessionRefused'>
+  >;
 
   constructor(o: ExporterMetricsOptions) {
     const registers = [this.registry];
@@ -145,6 +153,20 @@ export class ExporterMetrics {
         this.set(targetCount?.() ?? 0);
       },
     });
+    const backingOff = o.targetsBackingOff;
+    new Gauge({
+      name: 'bmc_exporter_targets_backing_off',
+      help: 'Targets whose BMC refused a session recently: nothing is sent to them until their back-off ends, and their scrapes answer at once with bmc_up 0.',
+      registers,
+      collect() {
+        this.set(backingOff?.() ?? 0);
+      },
+    });
+    this.sessionRefusals = new Counter({
+      name: 'bmc_exporter_session_refusals_total',
+      help: 'Sessions a BMC refused (no free slot, credentials, privilege or algorithms: an Open Session/RAKP status or Activate Session code); each starts or lengthens that BMC\'s back-off.',
+      registers,
+    });
     this.targetEvictions = new Counter({
       name: 'bmc_exporter_target_evictions_total',
       help: 'Targets removed from the pool (idle, credentials changed or removed); their sessions were closed.',
@@ -196,6 +218,20 @@ export class ExporterMetrics {
       labelNames: ['collector'],
       registers,
     });
+    this.sensorReadErrors = new Counter({
+      name: 'bmc_exporter_sensor_read_errors_total',
+      help: 'Sensor readings that could not be used, by reason (malformed: a short or undecodable answer; completion-code: refused other than "not present"; error: could not be converted). Counted once per sensor per scrape; the other sensors are still read.',
+      labelNames: ['reason'],
+      registers,
+    });
+    for (const reason of SENSOR_FAULT_REASONS) this.sensorReadErrors.inc({ reason }, 0);
+    this.sdrIncomplete = new Counter({
+      name: 'bmc_exporter_sdr_incomplete_total',
+      help: 'SDR walks stopped before the last record, by reason (cycle: the links loop; record-limit: more records than --sdr.max-records or than the BMC reported; byte-limit: more than --sdr.max-bytes). The sensors read before are exported.',
+      labelNames: ['reason'],
+      registers,
+    });
+    for (const reason of ['cycle', 'record-limit', 'byte-limit']) this.sdrIncomplete.inc({ reason }, 0);
     const health = o.health;
     new Gauge({
       name: 'bmc_exporter_healthy',
@@ -218,6 +254,7 @@ export class ExporterMetrics {
         if (outcome !== 'ok') this.commandFailures.inc({ command, outcome });
       },
       sessionOpened: () => this.sessionsOpen.inc(),
+      sessionRefused: () => this.sessionRefusals.inc(),
       sessionClosed: (reason) => {
         this.sessionsOpen.dec();
         if (reason === 'expired') this.sessionExpiries.inc();

@@ -1,10 +1,11 @@
-import type { ClientLogger, RetryPolicy, UdpTransport } from '@bmc-exporter/ipmi';
+import type { ClientLogger, RetryPolicy, Timers, UdpTransport } from '@bmc-exporter/ipmi';
 import { LRUCache } from 'lru-cache';
 import type { Collector } from '../collectors/collector.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
 import type { HealthTracker } from '../metrics/health.js';
 import type { TargetAddress } from './target-address.js';
 import { configFingerprint, type CredentialsLookup } from './target-config.js';
+import type { SdrLimits } from './session-cache.js';
 import { Target } from './target.js';
 
 export interface TargetPoolOptions {
@@ -18,7 +19,10 @@ export interface TargetPoolOptions {
   maxTargets?: number;
   logger?: ClientLogger & { info?(obj: object, msg: string): void };
   retry?: Partial<RetryPolicy>;
+  timers?: Timers;
   collectors?: readonly Collector[];
+  /** Bounds of each target's SDR walk (--sdr.max-records, --sdr.max-bytes). */
+  sdrLimits?: SdrLimits;
 }
 
 /** The outcome of looking a target up: the Target, or why there is none (then nothing was sent anywhere). */
@@ -99,7 +103,9 @@ export class TargetPool {
       health: this.o.health,
       ...(this.o.logger ? { logger: this.o.logger } : {}),
       ...(this.o.retry ? { retry: this.o.retry } : {}),
+      ...(this.o.timers ? { timers: this.o.timers } : {}),
       ...(this.o.collectors ? { collectors: this.o.collectors } : {}),
+      ...(this.o.sdrLimits ? { sdrLimits: this.o.sdrLimits } : {}),
       after: this.closing.get(address.key) ?? Promise.resolve(),
     });
     this.cache.set(address.key, target);

@@ -1,11 +1,11 @@
-import { BmcClient, type ClientLogger, type RetryPolicy, type UdpTransport } from '@bmc-exporter/ipmi';
+import { BmcClient, type ClientLogger, type RetryPolicy, type Timers, type UdpTransport } from '@bmc-exporter/ipmi';
 import type { Registry } from 'prom-client';
 import { setGauge, type Collector } from '../collectors/collector.js';
 import { DEFAULT_COLLECTORS, selectCollectors } from '../collectors/index.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
 import type { HealthTracker } from '../metrics/health.js';
-import { createScrapeContext } from './scrape-context.js';
-import { SessionCache } from './session-cache.js';
+import { createScrapeContext, type SensorFaultListener } from './scrape-context.js';
+import { SessionCache, type SdrLimits } from './session-cache.js';
 import type { TargetAddress } from './target-address.js';
 import { configFingerprint, type TargetCredentials } from './target-config.js';
 
@@ -37,8 +37,11 @@ export interface TargetOptions {
   health: HealthTracker;
   logger?: ClientLogger;
   retry?: Partial<RetryPolicy>;
+  timers?: Timers;
   /** The default set (--collectors.default, else the built-in one); a secrets entry's `collectors` replaces it. */
   collectors?: readonly Collector[];
+  /** Bounds of the SDR walk (--sdr.max-records, --sdr.max-bytes). */
+  sdrLimits?: SdrLimits;
   /** Resolves when the target this one replaces has closed its session (one session per BMC). */
   after?: Promise<void>;
 }
@@ -84,6 +87,7 @@ export class Target {
       ...(c.ipmiVersion ? { ipmiVersion: c.ipmiVersion } : {}),
       transport: o.transport,
       ...(o.retry ? { retry: o.retry } : {}),
+      ...(o.timers ? { timers: o.timers } : {}),
       ...(o.logger ? { logger: o.logger } : {}),
       hooks: {
         ...shared,
@@ -93,7 +97,10 @@ export class Target {
         },
       },
     });
-    this.cache = new SessionCache(this.client.execute, () => o.metrics.initialiseTimeouts.inc());
+    this.cache = new SessionCache(this.client.execute, () => o.metrics.initialiseTimeouts.inc(), o.sdrLimits, (err) => {
+      o.metrics.sdrIncomplete.inc({ reason: err.reason });
+      o.logger?.warn({ target: this.key, reason: err.reason, err: err.message }, 'SDR walk stopped early; exporting the sensors read before');
+    });
   }
 
   /**
@@ -136,12 +143,20 @@ export class Target {
     let failed = false;
     let partial = false;
     let error: string | null = null;
+    // One sensor's unusable answer: counted and reported, the other sensors still read.
+    const faulty: string[] = [];
+    const onSensorFault: SensorFaultListener = (sensor, reason, err) => {
+      this.o.metrics.sensorReadErrors.inc({ reason });
+      if (faulty.length === 0) faulty.push(`sensor "${sensor.name || `0x${sensor.number.toString(16)}`}": ${this.describe(err)}`);
+      else faulty.push(sensor.name);
+    };
     try {
-      await this.o.after;
+      // The session of the target this one replaced is closing: wait for it, but not past our deadline.
+      if (this.o.after) await untilDone(this.o.after, signal);
       const session = await this.client.open({ signal });
       up = true;
       this.cache.startScrape(this.sessionGeneration, session.ipmiVersion);
-      const ctx = createScrapeContext(this.cache, this.client.execute, signal, registry, deadline);
+      const ctx = createScrapeContext(this.cache, this.client.execute, signal, registry, deadline, onSensorFault);
       for (const collector of collectors) {
         if (signal.aborted) {
           partial = true;
@@ -164,6 +179,24 @@ export class Target {
       failed = true;
       error = `session: ${this.describe(err)}`;
       partial = signal.aborted;
+    }
+    // A session that stopped answering and could not be re-established (refused, backing
+    // off, silent) means the BMC was not up for this scrape, whatever was read before.
+    if (up && this.client.session === undefined) {
+      up = false;
+      failed = true;
+      error ??= 'session: lost during the scrape and not re-established';
+    }
+    // Sensors of a walk cut short by a cycle or a cap are exported; the walk's problem is reported.
+    const sdrProblem = up ? this.cache.sdrIncomplete : undefined;
+    if (sdrProblem) {
+      failed = true;
+      error ??= `SDR: ${sdrProblem.message}`;
+    }
+    if (faulty.length > 0) {
+      failed = true;
+      const more = faulty.length > 1 ? ` (and ${faulty.length - 1} more sensor${faulty.length > 2 ? 's' : ''})` : '';
+      error ??= `${faulty[0]}${more}`;
     }
     if (partial) {
       failed = true;
