@@ -31,6 +31,8 @@ export interface FaultConfig {
   wrongPassword: boolean;
   /** Extra delay for Get SDR answers (ms): a slow SDR repository. */
   slowSdrMs: number;
+  /** Extra delay for every SEL command's answer (Get SEL Info, Reserve SEL, Get SEL Entry, ...; ms): a slow SEL. */
+  slowSelMs: number;
   /** Session limit 0: every new session is refused with "insufficient resources". */
   sessionLimitReached: boolean;
   /** Vendor quirk: Get SDR asking for more than this many bytes answers 0xCA; null: off. */
@@ -61,6 +63,7 @@ export const NO_FAULTS: Readonly<FaultConfig> = Object.freeze({
   noAnswer: false,
   wrongPassword: false,
   slowSdrMs: 0,
+  slowSelMs: 0,
   sessionLimitReached: false,
   sdrMaxRead: null,
   sdrIdType00: false,
@@ -94,6 +97,7 @@ const FIELD_KIND: Record<keyof FaultConfig, Kind> = {
   noAnswer: 'boolean',
   wrongPassword: 'boolean',
   slowSdrMs: 'ms',
+  slowSelMs: 'ms',
   sessionLimitReached: 'boolean',
   sdrMaxRead: 'sdrMaxRead',
   sdrIdType00: 'boolean',
