@@ -34,7 +34,10 @@ export interface CollectContext {
    * collectors want the same sensor (sensor_health reads every threshold
    * sensor, fans and voltages some of the same), and a warm scrape sends one
    * round trip per datum. Absent/unavailable sensors resolve to an
-   * unavailable reading; genuine failures reject.
+   * unavailable reading, and so does a sensor whose own answer was unusable
+   * (short, undecodable, refused with a completion code: counted and reported
+   * by the scrape, so one bad sensor never hides the others); failures of the
+   * BMC or the scrape (timeout, session lost, deadline) reject.
    */
   readSensor(descriptor: SensorDescriptor): Promise<SensorReading>;
   /**

@@ -3,6 +3,7 @@ import { CollectorListError, parseCollectorList } from '../collectors/index.js';
 import { parseTargetAddress, type TargetAddress } from '../targets/target-address.js';
 import { ScrapeAbandonedError } from '../targets/target.js';
 import { SCRAPE_TIMEOUT_HEADER, scrapeDeadlineMs } from './deadline.js';
+import { ScrapeSignal } from './scrape-signal.js';
 import { sendText, type Handler, type HttpDeps } from './types.js';
 
 /**
@@ -46,14 +47,11 @@ export function bmcHandler(deps: HttpDeps, inFlight: Set<Promise<void>>): Handle
       return sendText(res, 403, `no credentials for target "${address.key}" in the secrets file; nothing was sent to it`);
     }
     const deadlineMs = scrapeDeadlineMs(req.headers[SCRAPE_TIMEOUT_HEADER], deps.scrapeTimeoutMs, deps.scrapeTimeoutOffsetMs);
-    const gone = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) gone.abort(new Error('client went away'));
-    });
     const deadline = performance.now() + deadlineMs;
-    const signal = AbortSignal.any([AbortSignal.timeout(deadlineMs), gone.signal]);
+    // Held by this request until it is answered (never left to the garbage collector).
+    const scrapeSignal = new ScrapeSignal(res, deadlineMs);
     const registry = new Registry();
-    const scrape = acquired.target.scrape(signal, registry, deadline, collectors ? { collectors } : {});
+    const scrape = acquired.target.scrape(scrapeSignal.signal, registry, deadline, collectors ? { collectors } : {});
     const tracked = scrape.then(
       () => undefined,
       () => undefined,
@@ -68,6 +66,7 @@ export function bmcHandler(deps: HttpDeps, inFlight: Set<Promise<void>>): Handle
       }
       throw err;
     } finally {
+      scrapeSignal.dispose();
       inFlight.delete(tracked);
     }
     const s = acquired.target.status;

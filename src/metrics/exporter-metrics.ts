@@ -1,5 +1,6 @@
 import { DROP_REASONS, type ClientHooks, type UdpTransport } from '@bmc-exporter/ipmi';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SENSOR_FAULT_REASONS } from '../targets/scrape-context.js';
 import type { HealthTracker } from './health.js';
 
 /** Paths whose request duration is observed (bmc_exporter pre-creates "/", "/bmc", "/metrics"). */
@@ -55,6 +56,7 @@ export class ExporterMetrics {
   readonly secretsReloads: Counter<'result'>;
   readonly targetEvictions: Counter;
   readonly collectorErrors: Counter<'collector'>;
+  readonly sensorReadErrors: Counter<'reason'>;
 
   /** Hooks every BmcClient shares (per-target extras are layered on top). */
   readonly clientHooks: Required<Pick<ClientHooks, 'packetSent' | 'packetReceived' | 'packetDropped' | 'requestAbandoned' | 'retry' | 'commandCompleted' | 'sessionOpened' | 'sessionClosed'>>;
@@ -196,6 +198,13 @@ export class ExporterMetrics {
       labelNames: ['collector'],
       registers,
     });
+    this.sensorReadErrors = new Counter({
+      name: 'bmc_exporter_sensor_read_errors_total',
+      help: 'Sensor readings that could not be used, by reason (malformed: a short or undecodable answer; completion-code: refused other than "not present"; error: could not be converted). Counted once per sensor per scrape; the other sensors are still read.',
+      labelNames: ['reason'],
+      registers,
+    });
+    for (const reason of SENSOR_FAULT_REASONS) this.sensorReadErrors.inc({ reason }, 0);
     const health = o.health;
     new Gauge({
       name: 'bmc_exporter_healthy',

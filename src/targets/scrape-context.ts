@@ -1,6 +1,8 @@
 import {
   CompletionCodeError,
   dcmiGetPowerReading,
+  IpmiError,
+  MalformedPacketError,
   readSensor,
   TimeoutError,
   type DcmiPowerReading,
@@ -11,12 +13,35 @@ import {
 import type { Registry } from 'prom-client';
 import type { CollectContext, CollectTarget } from '../collectors/collector.js';
 
+/** Why one sensor's reading could not be used (the self-metric's reason label). */
+export type SensorFaultReason = 'malformed' | 'completion-code' | 'error';
+export const SENSOR_FAULT_REASONS: readonly SensorFaultReason[] = ['malformed', 'completion-code', 'error'];
+
+/**
+ * The reason when `err` is about one sensor's answer, undefined when it is
+ * about the BMC or the scrape (timeout, session lost, deadline): a short or
+ * undecodable answer, a completion code other than "not present", or a fault
+ * of our own in turning the answer into a value.
+ */
+export function sensorFaultReason(err: unknown): SensorFaultReason | undefined {
+  if (err instanceof MalformedPacketError) return 'malformed';
+  if (err instanceof CompletionCodeError) return 'completion-code';
+  if (!(err instanceof IpmiError)) return 'error';
+  return undefined;
+}
+
+/** Told once per sensor per scrape when its reading failed but the scrape goes on. */
+export type SensorFaultListener = (descriptor: SensorDescriptor, reason: SensorFaultReason, err: unknown) => void;
+
 /**
  * The context one scrape hands to each collector in turn. Readings are
  * memoised for this scrape only (by owner:lun:number, the sensor's identity
  * on the wire), so a sensor two collectors want costs one Get Sensor Reading,
  * and the next scrape reads it afresh. A failed read is memoised too: within
  * one scrape, asking the same silent BMC again would only spend the deadline.
+ * A fault of one sensor's answer (sensorFaultReason) is isolated: it is told
+ * to `onSensorFault` once and the sensor reads as unavailable, so the sensors
+ * after it are still read; failures of the BMC or the scrape still reject.
  */
 export function createScrapeContext(
   target: CollectTarget,
@@ -24,6 +49,7 @@ export function createScrapeContext(
   signal: AbortSignal,
   registry: Registry,
   deadline = Infinity,
+  onSensorFault: SensorFaultListener = () => undefined,
 ): CollectContext {
   const readings = new Map<string, Promise<SensorReading>>();
   let power: Promise<DcmiPowerReading | null> | undefined;
@@ -53,7 +79,12 @@ export function createScrapeContext(
     readSensor(descriptor: SensorDescriptor): Promise<SensorReading> {
       let p = readings.get(descriptor.key);
       if (!p) {
-        p = readSensor(execute, descriptor, { signal });
+        p = readSensor(execute, descriptor, { signal }).catch((err: unknown): SensorReading => {
+          const reason = signal.aborted ? undefined : sensorFaultReason(err);
+          if (reason === undefined) throw err;
+          onSensorFault(descriptor, reason, err);
+          return { descriptor, value: null, state: 'unavailable', available: false };
+        });
         readings.set(descriptor.key, p);
       }
       return p;

@@ -4,7 +4,7 @@ import { setGauge, type Collector } from '../collectors/collector.js';
 import { DEFAULT_COLLECTORS, selectCollectors } from '../collectors/index.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
 import type { HealthTracker } from '../metrics/health.js';
-import { createScrapeContext } from './scrape-context.js';
+import { createScrapeContext, type SensorFaultListener } from './scrape-context.js';
 import { SessionCache } from './session-cache.js';
 import type { TargetAddress } from './target-address.js';
 import { configFingerprint, type TargetCredentials } from './target-config.js';
@@ -136,12 +136,20 @@ export class Target {
     let failed = false;
     let partial = false;
     let error: string | null = null;
+    // One sensor's unusable answer: counted and reported, the other sensors still read.
+    const faulty: string[] = [];
+    const onSensorFault: SensorFaultListener = (sensor, reason, err) => {
+      this.o.metrics.sensorReadErrors.inc({ reason });
+      if (faulty.length === 0) faulty.push(`sensor "${sensor.name || `0x${sensor.number.toString(16)}`}": ${this.describe(err)}`);
+      else faulty.push(sensor.name);
+    };
     try {
-      await this.o.after;
+      // The session of the target this one replaced is closing: wait for it, but not past our deadline.
+      if (this.o.after) await untilDone(this.o.after, signal);
       const session = await this.client.open({ signal });
       up = true;
       this.cache.startScrape(this.sessionGeneration, session.ipmiVersion);
-      const ctx = createScrapeContext(this.cache, this.client.execute, signal, registry, deadline);
+      const ctx = createScrapeContext(this.cache, this.client.execute, signal, registry, deadline, onSensorFault);
       for (const collector of collectors) {
         if (signal.aborted) {
           partial = true;
@@ -164,6 +172,11 @@ export class Target {
       failed = true;
       error = `session: ${this.describe(err)}`;
       partial = signal.aborted;
+    }
+    if (faulty.length > 0) {
+      failed = true;
+      const more = faulty.length > 1 ? ` (and ${faulty.length - 1} more sensor${faulty.length > 2 ? 's' : ''})` : '';
+      error ??= `${faulty[0]}${more}`;
     }
     if (partial) {
       failed = true;

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseGuid } from '@bmc-exporter/ipmi';
-import { BmcModel, BmcProtocol, PROFILES, protocolConfig, serveBmc, type ServedBmc } from '@bmc-exporter/bmc-sim';
+import { BmcModel, BmcProtocol, PROFILES, protocolConfig, serveBmc, type CommandHandler, type ServedBmc } from '@bmc-exporter/bmc-sim';
 
 export const SIM_USER = { username: 'scraper', password: 'pw-Do-Not-Leak-42' } as const;
 
@@ -24,14 +24,18 @@ export interface SimTarget {
 
 const hex = (n: number) => n.toString(16).padStart(2, '0');
 
-export async function startSimTarget(profile: keyof typeof PROFILES | string = 'server-2s'): Promise<SimTarget> {
+/** `wrap` puts a test's own answers in front of the model's (a broken BMC on one command). */
+export async function startSimTarget(
+  profile: keyof typeof PROFILES | string = 'server-2s',
+  wrap: (model: CommandHandler) => CommandHandler = (h) => h,
+): Promise<SimTarget> {
   const def = PROFILES[profile];
   if (!def) throw new Error(`no profile ${profile}`);
   const model = new BmcModel(def, { seed: 1 });
   const sim = { requests: 0, commands: new Map<string, number>(), answerBudget: undefined as number | undefined };
   const protocol = new BmcProtocol(
     protocolConfig({ guid: parseGuid(def.guid), users: [{ name: SIM_USER.username, password: SIM_USER.password, maxPrivilege: 4 }] }),
-    model.handler,
+    wrap(model.handler),
     {
       hooks: {
         onRequest: () => {

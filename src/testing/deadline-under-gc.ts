@@ -1,0 +1,145 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { startExporter } from '../main.js';
+
+/**
+ * The scrape deadline under garbage collection: many concurrent /bmc scrapes
+ * of BMCs that never give a usable answer (one silent, one answering random
+ * bytes), with collections forced every 100 ms (a full one takes ~20 ms) while they wait.
+ * Per BMC, one scrape with a long deadline goes first and holds the BMC until
+ * its deadline; the rest, with a shorter one, queue behind it. Every answer
+ * must arrive by its own deadline plus a small bound: the first 200 with
+ * bmc_up 0, the queued ones 503 when their deadline passes in the queue.
+ * Runs in the process of the exporter it starts (collections must happen
+ * there), so that process needs --expose-gc. Used by a unit test on the host
+ * and, from the built dist/, by the container test on the image's Node.
+ * Loopback only: the BMCs and the exporter listen on 127.0.0.1.
+ */
+export interface DeadlineUnderGcOptions {
+  /** Concurrent scrapes per BMC. */
+  concurrency?: number;
+  /** X-Prometheus-Scrape-Timeout-Seconds of the queued scrapes; the deadline is this minus the 500 ms offset. */
+  headerSeconds?: number;
+  /** The same for the first scrape of each BMC (longer: the others queue behind it). */
+  firstHeaderSeconds?: number;
+  /** Give up on an answer this long after its deadline (then it counts as none). */
+  waitPastDeadlineMs?: number;
+}
+
+export interface DeadlineAnswer {
+  bmc: 'silent' | 'garbage';
+  /** The deadline this scrape asked for (ms). */
+  deadlineMs: number;
+  /** 0: no answer within the wait. */
+  status: number;
+  /** From sending the request to the end of the answer. */
+  ms: number;
+  /** bmc_up of a 200 answer. */
+  up?: number;
+}
+
+export interface DeadlineUnderGcResult {
+  answers: DeadlineAnswer[];
+  /** Collections forced while the scrapes were waiting. */
+  collections: number;
+  node: string;
+}
+
+const OFFSET_MS = 500;
+
+export async function runDeadlineUnderGc(o: DeadlineUnderGcOptions = {}): Promise<DeadlineUnderGcResult> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc !== 'function') throw new Error('run node with --expose-gc: this check forces garbage collections');
+  const concurrency = o.concurrency ?? 40;
+  const headerSeconds = o.headerSeconds ?? 1.5;
+  const firstHeaderSeconds = o.firstHeaderSeconds ?? 2.5;
+  const waitPastMs = o.waitPastDeadlineMs ?? 8000;
+
+  const silent = await bind((_msg, _from, _s) => undefined);
+  const garbage = await bind((msg, from, s) => {
+    // Random bytes, sometimes a truncated echo: never a packet that verifies.
+    const reply = Math.random() < 0.5 ? randomBytes(1 + Math.floor(Math.random() * 64)) : msg.subarray(0, Math.floor(Math.random() * msg.length));
+    s.send(reply, from.port, from.address);
+  });
+  const targets = { silent: `127.0.0.1:${port(silent)}`, garbage: `127.0.0.1:${port(garbage)}` };
+  const dir = await mkdtemp(join(tmpdir(), 'bmc-exporter-gc-'));
+  const secretsFile = join(dir, 'secrets.yml');
+  await writeFile(secretsFile, Object.values(targets).map((t) => `"${t}":\n  username: scraper\n  password: not-a-real-one\n`).join(''));
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const exporter = await startExporter(
+    {
+      listen: { host: '127.0.0.1', port: 0 },
+      secretsFile,
+      // Longer than the header's: the header must rule, as with Prometheus.
+      scrapeTimeoutMs: 8000,
+      scrapeTimeoutOffsetMs: OFFSET_MS,
+      logLevel: 'error',
+      logFormat: 'json',
+      targetIdleTimeoutMs: 60_000,
+      demo: false,
+    },
+    // The library's default retry policy: left alone, a silent BMC costs 7 s.
+    { logger: quiet, processMetrics: false },
+  );
+  let collections = 0;
+  const collector = setInterval(() => {
+    gc();
+    collections++;
+  }, 100);
+  try {
+    const scrape = async (bmc: 'silent' | 'garbage', seconds: number): Promise<DeadlineAnswer> => {
+      const started = performance.now();
+      const deadlineMs = Math.floor(seconds * 1000 - OFFSET_MS);
+      // Our own timer, strongly held, for the same reason as the exporter's.
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), deadlineMs + waitPastMs);
+      try {
+        const res = await fetch(`${exporter.url}/bmc?target=${targets[bmc]}`, {
+          headers: { 'X-Prometheus-Scrape-Timeout-Seconds': seconds.toFixed(6) },
+          signal: controller.signal,
+        });
+        const text = await res.text();
+        const ms = performance.now() - started;
+        const up = /^bmc_up (\d+)$/m.exec(text)?.[1];
+        return { bmc, deadlineMs, status: res.status, ms, ...(up !== undefined ? { up: Number(up) } : {}) };
+      } catch {
+        return { bmc, deadlineMs, status: 0, ms: performance.now() - started };
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    const pending: Array<Promise<DeadlineAnswer>> = [scrape('silent', firstHeaderSeconds), scrape('garbage', firstHeaderSeconds)];
+    // Let both reach the exporter first, so the rest queue behind them.
+    await new Promise((r) => setTimeout(r, 100));
+    for (let i = 1; i < concurrency; i++) {
+      pending.push(scrape('silent', headerSeconds), scrape('garbage', headerSeconds));
+      // Collect while requests are still arriving too.
+      if (i % 10 === 0) gc();
+    }
+    const answers = await Promise.all(pending);
+    return { answers, collections, node: process.version };
+  } finally {
+    clearInterval(collector);
+    await exporter.close();
+    silent.close();
+    garbage.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function bind(onMessage: (msg: Buffer, from: { address: string; port: number }, s: Socket) => void): Promise<Socket> {
+  const s = createSocket('udp4');
+  s.on('message', (msg, from) => onMessage(msg, from, s));
+  await new Promise<void>((resolve, reject) => {
+    s.once('error', reject);
+    s.bind(0, '127.0.0.1', () => resolve());
+  });
+  return s;
+}
+
+function port(s: Socket): number {
+  return s.address().port;
+}
