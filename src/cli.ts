@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { DEFAULT_SDR_MAX_BYTES, DEFAULT_SDR_MAX_RECORDS } from '@bmc-exporter/ipmi';
 import { Command, Option } from 'commander';
 import { COLLECTOR_NAMES, DEFAULT_COLLECTORS } from './collectors/index.js';
 import { ConfigError } from './config/config-error.js';
@@ -26,6 +27,7 @@ const program = new Command('bmc-exporter')
   .addOption(
     new Option('--web.config.file <file>', 'TLS and basic-auth settings, in the Prometheus exporter-toolkit web config format (tls_server_config, basic_auth_users)'),
   )
+  .addOption(new Option('--web.disable-reload', 'refuse POST /-/reload (403); SIGHUP still re-reads the secrets file'))
   .addOption(
     new Option(
       '--secrets.static <file>',
@@ -55,6 +57,12 @@ const program = new Command('bmc-exporter')
       `comma-separated collectors to run for targets whose secrets entry has no collectors list; a scrape's ?collectors= overrides both. ` +
         `Default: ${DEFAULT_COLLECTORS.map((c) => c.name).join(',')}. Known: ${COLLECTOR_NAMES.join(', ')}`,
     ),
+  )
+  .addOption(
+    new Option('--sdr.max-records <n>', `the most SDR records one walk reads; a BMC serving more has the rest ignored and reported (default ${DEFAULT_SDR_MAX_RECORDS})`),
+  )
+  .addOption(
+    new Option('--sdr.max-bytes <size>', `the most SDR record bytes one walk holds, e.g. 4MiB; beyond it the rest is ignored and reported (default ${DEFAULT_SDR_MAX_BYTES / 1024 / 1024}MiB)`),
   )
   .addOption(new Option('--demo', 'start simulated BMCs on loopback and scrape those (the quick start); cannot be combined with --secrets.static'))
   .action(async (flags: ExporterFlags) => {

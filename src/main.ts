@@ -102,6 +102,14 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
     idleTimeoutMs: options.targetIdleTimeoutMs,
     logger,
     ...(options.defaultCollectors ? { collectors: selectCollectors(options.defaultCollectors) } : {}),
+    ...(options.sdrMaxRecords !== undefined || options.sdrMaxBytes !== undefined
+      ? {
+          sdrLimits: {
+            ...(options.sdrMaxRecords !== undefined ? { maxRecords: options.sdrMaxRecords } : {}),
+            ...(options.sdrMaxBytes !== undefined ? { maxBytes: options.sdrMaxBytes } : {}),
+          },
+        }
+      : {}),
     ...(deps.retry ? { retry: deps.retry } : {}),
   });
 
@@ -124,6 +132,7 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
         scrapeTimeoutOffsetMs: options.scrapeTimeoutOffsetMs,
         isReady: () => ready,
         reload,
+        reloadDisabled: options.reloadDisabled ?? false,
         knownTargets: () => demo?.targets ?? [],
         ...(webConfig ? { webConfig } : {}),
       },

@@ -26,6 +26,7 @@ describe('parseExporterOptions', () => {
       logFormat: 'logfmt',
       targetIdleTimeoutMs: 30 * 60_000,
       demo: false,
+      reloadDisabled: false,
     });
   });
 
@@ -41,6 +42,9 @@ describe('parseExporterOptions', () => {
           'log.level': 'debug',
           'log.format': 'json',
           'target.idleTimeout': '2h',
+          'web.disableReload': true,
+          'sdr.maxRecords': '65535',
+          'sdr.maxBytes': '64MiB',
         },
         noFiles,
       ),
@@ -54,7 +58,20 @@ describe('parseExporterOptions', () => {
       logFormat: 'json',
       targetIdleTimeoutMs: 7_200_000,
       demo: false,
+      reloadDisabled: true,
+      sdrMaxRecords: 65535,
+      sdrMaxBytes: 64 * 1024 * 1024,
     });
+  });
+
+  it('--sdr.max-records and --sdr.max-bytes: whole numbers, sizes with KiB/MiB/GiB; bad values name the flag', () => {
+    expect(parseExporterOptions({ 'sdr.maxBytes': '1048576' }, withSecretsYml).sdrMaxBytes).toBe(1048576);
+    expect(parseExporterOptions({ 'sdr.maxBytes': '512KiB' }, withSecretsYml).sdrMaxBytes).toBe(512 * 1024);
+    expect(error({ 'sdr.maxRecords': '0' })).toBe('--sdr.max-records: "0" is not a whole number from 1 to 65535');
+    expect(error({ 'sdr.maxRecords': '70000' })).toMatch(/^--sdr\.max-records: "70000"/);
+    expect(error({ 'sdr.maxRecords': '1e3' })).toMatch(/^--sdr\.max-records/);
+    expect(error({ 'sdr.maxBytes': '1MB' })).toBe('--sdr.max-bytes: "1MB" is not a size in bytes, e.g. 1048576, 512KiB or 4MiB');
+    expect(error({ 'sdr.maxBytes': '0' })).toMatch(/^--sdr\.max-bytes/);
   });
 
   it('--collectors.default: a comma list of known collectors, opt-in ones allowed; bad lists name the flag and the known collectors', () => {

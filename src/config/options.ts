@@ -16,6 +16,12 @@ export interface ExporterOptions {
   logFormat: LogFormat;
   targetIdleTimeoutMs: number;
   demo: boolean;
+  /** --web.disable-reload: POST /-/reload is refused (SIGHUP still reloads). */
+  reloadDisabled?: boolean;
+  /** --sdr.max-records: the most SDR records one walk reads (library default when absent). */
+  sdrMaxRecords?: number;
+  /** --sdr.max-bytes: the most SDR record bytes one walk holds (library default when absent). */
+  sdrMaxBytes?: number;
   /** --collectors.default: collector names run for targets whose secrets entry names none (built-in default when absent). */
   defaultCollectors?: string[];
   /** Why demo mode is on, so the start-up log can say it: asked for, or no secrets file anywhere. */
@@ -37,6 +43,9 @@ export interface ExporterFlags {
   'log.format'?: string;
   'target.idleTimeout'?: string;
   'collectors.default'?: string;
+  'web.disableReload'?: boolean;
+  'sdr.maxRecords'?: string;
+  'sdr.maxBytes'?: string;
   demo?: boolean;
 }
 
@@ -82,7 +91,12 @@ export function parseExporterOptions(flags: ExporterFlags, env: OptionsEnvironme
     logFormat: oneOf('log.format', flags['log.format'] ?? DEFAULTS.logFormat, LOG_FORMATS),
     targetIdleTimeoutMs,
     demo: false,
+    reloadDisabled: flags['web.disableReload'] === true,
   };
+  const maxRecords = flags['sdr.maxRecords'];
+  if (maxRecords !== undefined) options.sdrMaxRecords = count('sdr.max-records', maxRecords, 1, 0xffff);
+  const maxBytes = flags['sdr.maxBytes'];
+  if (maxBytes !== undefined) options.sdrMaxBytes = byteSize('sdr.max-bytes', maxBytes);
   const collectors = flags['collectors.default'];
   if (collectors !== undefined) {
     try {
@@ -126,6 +140,21 @@ function duration(flag: string, text: string): number {
     if (err instanceof DurationError) throw new OptionsError(flag, err.message);
     throw err;
   }
+}
+
+function count(flag: string, text: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < min || Number(text) > max) throw new OptionsError(flag, `"${text}" is not a whole number from ${min} to ${max}`);
+  return Number(text);
+}
+
+const BYTE_UNITS = { '': 1, B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 } as const;
+
+/** "1048576", "512KiB", "4MiB". */
+function byteSize(flag: string, text: string): number {
+  const m = /^(\d+)\s*(B|KiB|MiB|GiB)?$/.exec(text.trim());
+  const n = m ? Number(m[1]) * BYTE_UNITS[(m[2] ?? '') as keyof typeof BYTE_UNITS] : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new OptionsError(flag, `"${text}" is not a size in bytes, e.g. 1048576, 512KiB or 4MiB`);
+  return n;
 }
 
 function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {

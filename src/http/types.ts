@@ -24,6 +24,8 @@ export interface HttpDeps {
   scrapeTimeoutOffsetMs: number;
   isReady(): boolean;
   reload(): Promise<ReloadResult>;
+  /** --web.disable-reload: POST /-/reload answers 403 (SIGHUP still reloads). */
+  reloadDisabled?: boolean;
   /** Targets to list on the homepage even before their first scrape (demo mode). */
   knownTargets(): readonly string[];
   /** --web.config.file (exporter-toolkit format): TLS, basic auth, extra headers. */

@@ -57,6 +57,7 @@ export class ExporterMetrics {
   readonly targetEvictions: Counter;
   readonly collectorErrors: Counter<'collector'>;
   readonly sensorReadErrors: Counter<'reason'>;
+  readonly sdrIncomplete: Counter<'reason'>;
 
   /** Hooks every BmcClient shares (per-target extras are layered on top). */
   readonly clientHooks: Required<Pick<ClientHooks, 'packetSent' | 'packetReceived' | 'packetDropped' | 'requestAbandoned' | 'retry' | 'commandCompleted' | 'sessionOpened' | 'sessionClosed'>>;
@@ -205,6 +206,13 @@ export class ExporterMetrics {
       registers,
     });
     for (const reason of SENSOR_FAULT_REASONS) this.sensorReadErrors.inc({ reason }, 0);
+    this.sdrIncomplete = new Counter({
+      name: 'bmc_exporter_sdr_incomplete_total',
+      help: 'SDR walks stopped before the last record, by reason (cycle: the links loop; record-limit: more records than --sdr.max-records or than the BMC reported; byte-limit: more than --sdr.max-bytes). The sensors read before are exported.',
+      labelNames: ['reason'],
+      registers,
+    });
+    for (const reason of ['cycle', 'record-limit', 'byte-limit']) this.sdrIncomplete.inc({ reason }, 0);
     const health = o.health;
     new Gauge({
       name: 'bmc_exporter_healthy',

@@ -157,6 +157,7 @@ export async function collectProbe(client: BmcClient, signal: AbortSignal, selEv
   });
   await section('sensors', async () => {
     const records = await readSdrRepository(client.execute, o);
+    if (records.incomplete) result.errors.sdr = records.incomplete.message;
     for (const descriptor of sensorsFromSdr(records.records)) {
       const r = await readSensor(client.execute, descriptor, o);
       result.sensors.push({

@@ -6,6 +6,7 @@ import {
   getSystemGuid,
   readSdrRepository,
   sensorsFromSdr,
+  type SdrIncompleteError,
   TimeoutError,
   type DeviceId,
   type Execute,
@@ -28,6 +29,14 @@ interface SdrCache {
   /** Repository info the walk was taken under: addition/erase timestamps and record count. */
   stamp: string;
   sensors: readonly SensorDescriptor[];
+  /** The walk stopped early (cycle, cap): `sensors` are those of the records read before. */
+  incomplete?: SdrIncompleteError;
+}
+
+/** Bounds of one SDR walk (--sdr.max-records, --sdr.max-bytes); the library's defaults when absent. */
+export interface SdrLimits {
+  maxRecords?: number;
+  maxBytes?: number;
 }
 
 /**
@@ -44,15 +53,25 @@ export class SessionCache implements CollectTarget {
   private dcmi: boolean | undefined;
   private sdr: SdrCache | undefined;
   private sdrChecked = false;
+  private sdrUsed: SdrCache | undefined;
 
   constructor(
     private readonly execute: Execute,
     private readonly onInitialiseTimeout: () => void,
+    private readonly sdrLimits: SdrLimits = {},
+    /** Told once per walk that stopped early. */
+    private readonly onSdrIncomplete: (err: SdrIncompleteError) => void = () => undefined,
   ) {}
+
+  /** Why the SDR this scrape used is incomplete (a cycle, a cap), if it is: the scrape reports it. */
+  get sdrIncomplete(): SdrIncompleteError | undefined {
+    return this.sdrUsed?.incomplete;
+  }
 
   /** Call at the start of each scrape with the client's session count; a new session drops per-session facts. */
   startScrape(sessionGeneration: number, ipmiVersion: string): void {
     this.ipmiVersion = ipmiVersion;
+    this.sdrUsed = undefined;
     if (sessionGeneration === this.generation) return;
     this.generation = sessionGeneration;
     this.device = undefined;
@@ -70,7 +89,10 @@ export class SessionCache implements CollectTarget {
   }
 
   async sensors(signal: AbortSignal): Promise<readonly SensorDescriptor[]> {
-    if (this.sdrChecked && this.sdr) return this.sdr.sensors;
+    if (this.sdrChecked && this.sdr) {
+      this.sdrUsed = this.sdr;
+      return this.sdr.sensors;
+    }
     try {
       const info = await this.execute(getSdrRepositoryInfo, undefined, { signal });
       // Unspecified timestamps tell us nothing: walk again on every new session.
@@ -79,11 +101,14 @@ export class SessionCache implements CollectTarget {
           ? `unspecified/${this.generation}`
           : `${info.mostRecentAddition}/${info.mostRecentErase}/${info.recordCount}`;
       if (this.sdr?.stamp !== stamp) {
-        const contents = await readSdrRepository(this.execute, { signal, recordCount: info.recordCount });
+        const contents = await readSdrRepository(this.execute, { signal, recordCount: info.recordCount, ...this.sdrLimits });
         // Shared with every target whose SDR describes the same sensors (one copy per server model).
-        this.sdr = { stamp, sensors: sharedSensorLists.intern(sensorsFromSdr(contents.records)) };
+        const sensors = sharedSensorLists.intern(sensorsFromSdr(contents.records));
+        this.sdr = contents.incomplete ? { stamp, sensors, incomplete: contents.incomplete } : { stamp, sensors };
+        if (contents.incomplete) this.onSdrIncomplete(contents.incomplete);
       }
       this.sdrChecked = true;
+      this.sdrUsed = this.sdr;
       return this.sdr.sensors;
     } catch (err) {
       if (signal.aborted) this.onInitialiseTimeout();

@@ -5,6 +5,7 @@ import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
 import type { HealthTracker } from '../metrics/health.js';
 import type { TargetAddress } from './target-address.js';
 import { configFingerprint, type CredentialsLookup } from './target-config.js';
+import type { SdrLimits } from './session-cache.js';
 import { Target } from './target.js';
 
 export interface TargetPoolOptions {
@@ -19,6 +20,8 @@ export interface TargetPoolOptions {
   logger?: ClientLogger & { info?(obj: object, msg: string): void };
   retry?: Partial<RetryPolicy>;
   collectors?: readonly Collector[];
+  /** Bounds of each target's SDR walk (--sdr.max-records, --sdr.max-bytes). */
+  sdrLimits?: SdrLimits;
 }
 
 /** The outcome of looking a target up: the Target, or why there is none (then nothing was sent anywhere). */
@@ -100,6 +103,7 @@ export class TargetPool {
       ...(this.o.logger ? { logger: this.o.logger } : {}),
       ...(this.o.retry ? { retry: this.o.retry } : {}),
       ...(this.o.collectors ? { collectors: this.o.collectors } : {}),
+      ...(this.o.sdrLimits ? { sdrLimits: this.o.sdrLimits } : {}),
       after: this.closing.get(address.key) ?? Promise.resolve(),
     });
     this.cache.set(address.key, target);

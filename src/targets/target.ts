@@ -5,7 +5,7 @@ import { DEFAULT_COLLECTORS, selectCollectors } from '../collectors/index.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
 import type { HealthTracker } from '../metrics/health.js';
 import { createScrapeContext, type SensorFaultListener } from './scrape-context.js';
-import { SessionCache } from './session-cache.js';
+import { SessionCache, type SdrLimits } from './session-cache.js';
 import type { TargetAddress } from './target-address.js';
 import { configFingerprint, type TargetCredentials } from './target-config.js';
 
@@ -39,6 +39,8 @@ export interface TargetOptions {
   retry?: Partial<RetryPolicy>;
   /** The default set (--collectors.default, else the built-in one); a secrets entry's `collectors` replaces it. */
   collectors?: readonly Collector[];
+  /** Bounds of the SDR walk (--sdr.max-records, --sdr.max-bytes). */
+  sdrLimits?: SdrLimits;
   /** Resolves when the target this one replaces has closed its session (one session per BMC). */
   after?: Promise<void>;
 }
@@ -93,7 +95,10 @@ export class Target {
         },
       },
     });
-    this.cache = new SessionCache(this.client.execute, () => o.metrics.initialiseTimeouts.inc());
+    this.cache = new SessionCache(this.client.execute, () => o.metrics.initialiseTimeouts.inc(), o.sdrLimits, (err) => {
+      o.metrics.sdrIncomplete.inc({ reason: err.reason });
+      o.logger?.warn({ target: this.key, reason: err.reason, err: err.message }, 'SDR walk stopped early; exporting the sensors read before');
+    });
   }
 
   /**
@@ -172,6 +177,12 @@ export class Target {
       failed = true;
       error = `session: ${this.describe(err)}`;
       partial = signal.aborted;
+    }
+    // Sensors of a walk cut short by a cycle or a cap are exported; the walk's problem is reported.
+    const sdrProblem = up ? this.cache.sdrIncomplete : undefined;
+    if (sdrProblem) {
+      failed = true;
+      error ??= `SDR: ${sdrProblem.message}`;
     }
     if (faulty.length > 0) {
       failed = true;

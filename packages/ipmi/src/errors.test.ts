@@ -9,6 +9,7 @@ import {
   InvalidArgumentError,
   IpmiError,
   MalformedPacketError,
+  SdrIncompleteError,
   SessionError,
   TimeoutError,
   TransportError,
@@ -28,6 +29,7 @@ describe('every error has a stable code, its own name and a temporary flag', () 
     [new IntegrityError('i'), 'IPMI_INTEGRITY', 'IntegrityError', false],
     [new InvalidArgumentError('x'), 'IPMI_INVALID_ARGUMENT', 'InvalidArgumentError', false],
     [new TransportError('t'), 'IPMI_TRANSPORT', 'TransportError', true],
+    [new SdrIncompleteError('cycle', 'c'), 'IPMI_SDR_INCOMPLETE', 'SdrIncompleteError', false],
     [new CompletionCodeError('Get SDR', 0xc5), 'IPMI_COMPLETION_CODE', 'CompletionCodeError', true],
     [new CompletionCodeError('Get Sensor Reading', 0xcb), 'IPMI_COMPLETION_CODE', 'CompletionCodeError', false],
   ] as const)('%s', (err, code, name, temporary) => {

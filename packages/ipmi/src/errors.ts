@@ -87,6 +87,28 @@ export class MalformedPacketError extends IpmiError {
   }
 }
 
+/** Why an SDR walk stopped before the repository's last record. */
+export type SdrIncompleteReason =
+  /** A "next record ID" pointed back at a record already read. */
+  | 'cycle'
+  /** More records than the walk may read (its cap, or the count the BMC reported plus a margin). */
+  | 'record-limit'
+  /** More bytes than the walk may hold. */
+  | 'byte-limit';
+
+/**
+ * The SDR walk stopped early; the records read before are kept. Returned in
+ * the walk's result (not thrown), so callers keep what was read and report this.
+ */
+export class SdrIncompleteError extends IpmiError {
+  override readonly code = 'IPMI_SDR_INCOMPLETE';
+  readonly reason: SdrIncompleteReason;
+  constructor(reason: SdrIncompleteReason, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
 /** An authenticated packet whose integrity / auth code did not verify. */
 export class IntegrityError extends IpmiError {
   override readonly code = 'IPMI_INTEGRITY';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AbortedError, CompletionCodeError, TimeoutError } from '../errors.js';
+import { AbortedError, CompletionCodeError, SdrIncompleteError, TimeoutError } from '../errors.js';
 import type { Command, Execute } from '../commands/command.js';
-import { readSdrRepository } from './walk.js';
+import { DEFAULT_SDR_MAX_RECORDS, readSdrRepository } from './walk.js';
 import { COMPACT_DIMMS, FULL_12V, FULL_CPU_TEMP, MC_LOCATOR, OEM_RECORD } from './sdr-fixtures.test-data.js';
 
 interface FakeBmcOptions {
@@ -135,21 +135,66 @@ describe('readSdrRepository', () => {
     expect(bmc.log.filter((l) => l === 'reserve')).toHaveLength(6);
   });
 
-  it('stops at a next ID already visited (loop)', async () => {
+  it('stops at a next ID already visited (a cycle), keeps what it read and says so', async () => {
     const bmc = fakeBmc(IMAGE, { nextOverride: { 2: 1 } });
-    const { records } = await readSdrRepository(bmc.execute, { recordCount: 5 });
+    const { records, incomplete } = await readSdrRepository(bmc.execute, { recordCount: 5 });
     expect(records.map((r) => r.recordId)).toEqual([1, 2]);
+    expect(incomplete).toBeInstanceOf(SdrIncompleteError);
+    expect(incomplete?.reason).toBe('cycle');
+    expect(incomplete?.message).toBe("SDR record 0x0002 links back to record 0x0001, already read: the repository's links form a cycle");
+    // Record 1 was read as "first" (ID 0): no second lap asks for it by its own ID.
+    expect(bmc.log.filter((l) => l.startsWith('get 1@'))).toEqual([]);
   });
 
-  it('stops when the repository is larger than reported', async () => {
-    const many = Array.from({ length: 40 }, (_, i) => {
+  it('a record linking to itself is a cycle too', async () => {
+    const bmc = fakeBmc(IMAGE, { nextOverride: { 1: 1 } });
+    const { records, incomplete } = await readSdrRepository(bmc.execute, { recordCount: 5 });
+    expect(records.map((r) => r.recordId)).toEqual([1]);
+    expect(incomplete?.reason).toBe('cycle');
+  });
+
+  const oemRecords = (n: number) =>
+    Array.from({ length: n }, (_, i) => {
       const b = Buffer.from(OEM_RECORD);
       b.writeUInt16LE(i + 1, 0);
       return b;
     });
-    const bmc = fakeBmc(many, { recordCount: 2 });
-    const { records } = await readSdrRepository(bmc.execute);
+
+  it('stops when the repository is larger than reported, and says so', async () => {
+    const bmc = fakeBmc(oemRecords(40), { recordCount: 2 });
+    const { records, incomplete } = await readSdrRepository(bmc.execute);
     expect(records).toHaveLength(2 + 16);
+    expect(incomplete?.reason).toBe('record-limit');
+    expect(incomplete?.message).toMatch(/more records than the 2 its repository info reports/);
+  });
+
+  it('reads at most maxRecords records (default DEFAULT_SDR_MAX_RECORDS), keeping them', async () => {
+    const bmc = fakeBmc(oemRecords(30));
+    const { records, incomplete } = await readSdrRepository(bmc.execute, { maxRecords: 10 });
+    expect(records.map((r) => r.recordId)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect(incomplete?.reason).toBe('record-limit');
+    expect(incomplete?.message).toBe("SDR has more than 10 records (the walk's limit); the rest were not read");
+    // Nothing asked beyond the tenth record.
+    expect(bmc.log.some((l) => l.startsWith('get 11@'))).toBe(false);
+    const big = fakeBmc(oemRecords(DEFAULT_SDR_MAX_RECORDS + 5));
+    const all = await readSdrRepository(big.execute);
+    expect(all.records).toHaveLength(DEFAULT_SDR_MAX_RECORDS);
+    expect(all.incomplete?.reason).toBe('record-limit');
+  });
+
+  it('holds at most maxBytes of records, keeping those that fit', async () => {
+    const bmc = fakeBmc(oemRecords(10));
+    const size = OEM_RECORD.length;
+    const { records, incomplete } = await readSdrRepository(bmc.execute, { maxBytes: size * 3 + 1 });
+    expect(records).toHaveLength(3);
+    expect(incomplete?.reason).toBe('byte-limit');
+    expect(incomplete?.message).toBe(`SDR holds more than ${size * 3 + 1} bytes (the walk's limit); the rest were not read`);
+  });
+
+  it('a repository within every limit is complete', async () => {
+    const { records, incomplete } = await readSdrRepository(fakeBmc(oemRecords(10)).execute, { maxRecords: 10, maxBytes: OEM_RECORD.length * 10 });
+    expect(records).toHaveLength(10);
+    expect(incomplete).toBeUndefined();
   });
 
   it('lists undecodable records instead of failing', async () => {

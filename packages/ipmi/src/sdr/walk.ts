@@ -1,4 +1,4 @@
-import { AbortedError, CompletionCodeError, MalformedPacketError } from '../errors.js';
+import { AbortedError, CompletionCodeError, MalformedPacketError, SdrIncompleteError } from '../errors.js';
 import type { Execute, ExecuteOptions } from '../commands/command.js';
 import { getSdr, SDR_LAST_RECORD_ID } from '../commands/get-sdr.js';
 import { getSdrRepositoryInfo } from '../commands/get-sdr-repository-info.js';
@@ -20,6 +20,14 @@ export const MIN_SDR_CHUNK = 4;
 export const MAX_RESERVATION_RESTARTS = 5;
 /** Records tolerated beyond the count Get SDR Repository Info reported (records added mid-walk). */
 export const EXTRA_RECORDS_TOLERATED = 16;
+/**
+ * The most records one walk reads unless the caller allows more: servers
+ * carry tens to a few hundred, the largest chassis a few thousand. A BMC
+ * serving 65,535 would otherwise cost 131,070 round trips and hold them all.
+ */
+export const DEFAULT_SDR_MAX_RECORDS = 4096;
+/** The most record bytes one walk holds unless the caller allows more (4096 records of ~256 bytes). */
+export const DEFAULT_SDR_MAX_BYTES = 1024 * 1024;
 
 /** Completion codes that mean "ask for fewer bytes" (§33.12 and Table 5-2). */
 const SHRINK_CODES: ReadonlySet<number> = new Set([0xca, 0xc7, 0xc8]);
@@ -36,6 +44,8 @@ export interface UnparsedSdrRecord {
 export interface SdrRepositoryContents {
   records: SdrRecord[];
   unparsed: UnparsedSdrRecord[];
+  /** Set when the walk stopped before the last record (a cycle, a cap): `records` holds what was read before. */
+  incomplete?: SdrIncompleteError;
 }
 
 export interface ReadSdrOptions {
@@ -44,6 +54,10 @@ export interface ReadSdrOptions {
   chunkSize?: number;
   /** Record count from Get SDR Repository Info if the caller already has it; otherwise it is asked for. */
   recordCount?: number;
+  /** Stop after this many records (default DEFAULT_SDR_MAX_RECORDS). */
+  maxRecords?: number;
+  /** Stop before holding more than this many record bytes (default DEFAULT_SDR_MAX_BYTES). */
+  maxBytes?: number;
 }
 
 function isCode(err: unknown, codes: ReadonlySet<number> | number): err is CompletionCodeError {
@@ -57,9 +71,11 @@ function isCode(err: unknown, codes: ReadonlySet<number> | number): err is Compl
  * Each record is read as its 5-byte header, then its body, whole when the BMC
  * allows, else in chunks: many BMCs refuse (0xCA) reads larger than their buffer. A cancelled
  * reservation (0xC5, the repository changed) re-reserves and restarts that
- * record. A next ID already visited, or more records than the BMC reported,
- * ends the walk rather than looping. Records that fail to decode are listed
- * in `unparsed` instead of failing the whole walk; transport errors propagate.
+ * record. The walk is bounded whatever the BMC serves: a next ID already
+ * visited (a cycle), more records than `maxRecords` or than the BMC reported
+ * (plus a margin), or more bytes than `maxBytes` end it, keeping what was read
+ * and saying why in `incomplete`. Records that fail to decode are listed in
+ * `unparsed` instead of failing the whole walk; transport errors propagate.
  */
 export async function readSdrRepository(execute: Execute, opts: ReadSdrOptions = {}): Promise<SdrRepositoryContents> {
   const { signal } = opts;
@@ -76,7 +92,10 @@ export async function readSdrRepository(execute: Execute, opts: ReadSdrOptions =
       if (!(err instanceof CompletionCodeError)) throw err;
     }
   }
-  const maxRecords = Math.min(0xffff, (recordCount ?? 0xffff) + EXTRA_RECORDS_TOLERATED);
+  const cap = opts.maxRecords ?? DEFAULT_SDR_MAX_RECORDS;
+  const reportedCap = (recordCount ?? 0xffff) + EXTRA_RECORDS_TOLERATED;
+  const maxRecords = Math.min(0xffff, cap, reportedCap);
+  const maxBytes = opts.maxBytes ?? DEFAULT_SDR_MAX_BYTES;
 
   const reserve = async (): Promise<number> => {
     try {
@@ -149,7 +168,18 @@ export async function readSdrRepository(execute: Execute, opts: ReadSdrOptions =
   };
 
   let recordId = 0x0000;
-  while (records.length + unparsed.length < maxRecords) {
+  let bytesHeld = 0;
+  let incomplete: SdrIncompleteError | undefined;
+  for (;;) {
+    if (records.length + unparsed.length >= maxRecords) {
+      incomplete = new SdrIncompleteError(
+        'record-limit',
+        maxRecords === reportedCap
+          ? `SDR has more records than the ${recordCount} its repository info reports (stopped after ${maxRecords})`
+          : `SDR has more than ${maxRecords} records (the walk's limit); the rest were not read`,
+      );
+      break;
+    }
     visited.add(recordId);
     let result: { bytes: Buffer; nextRecordId: number };
     try {
@@ -163,6 +193,11 @@ export async function readSdrRepository(execute: Execute, opts: ReadSdrOptions =
       }
       throw err;
     }
+    if (bytesHeld + result.bytes.length > maxBytes) {
+      incomplete = new SdrIncompleteError('byte-limit', `SDR holds more than ${maxBytes} bytes (the walk's limit); the rest were not read`);
+      break;
+    }
+    bytesHeld += result.bytes.length;
     // Record 0x0000 means "first": remember the ID the BMC actually served too.
     visited.add(decodeSdrHeader(result.bytes).recordId);
     try {
@@ -172,8 +207,17 @@ export async function readSdrRepository(execute: Execute, opts: ReadSdrOptions =
       unparsed.push({ recordId, error: err.message });
     }
     const next = result.nextRecordId;
-    if (next === SDR_LAST_RECORD_ID || visited.has(next)) break;
+    if (next === SDR_LAST_RECORD_ID) break;
+    if (visited.has(next)) {
+      const at = decodeSdrHeader(result.bytes).recordId;
+      incomplete = new SdrIncompleteError('cycle', `SDR record 0x${hex4(at)} links back to record 0x${hex4(next)}, already read: the repository's links form a cycle`);
+      break;
+    }
     recordId = next;
   }
-  return { records, unparsed };
+  return incomplete ? { records, unparsed, incomplete } : { records, unparsed };
+}
+
+function hex4(n: number): string {
+  return n.toString(16).padStart(4, '0');
 }

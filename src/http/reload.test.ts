@@ -1,0 +1,114 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import bcrypt from 'bcryptjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../logger.js';
+import { startExporter, type Exporter, type StartOptions } from '../main.js';
+import { samples } from '../testing/sim-target.js';
+
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!();
+});
+
+async function start(opts: Partial<StartOptions> = {}, webConfig?: string): Promise<Exporter> {
+  const dir = await mkdtemp(join(tmpdir(), 'bmc-exporter-reload-'));
+  cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  const secretsFile = join(dir, 'secrets.yml');
+  await writeFile(secretsFile, '"127.0.0.1:623":\n  username: u\n  password: p\n');
+  let webConfigFile: string | undefined;
+  if (webConfig) await writeFile((webConfigFile = join(dir, 'web.yml')), webConfig);
+  const exporter = await startExporter(
+    {
+      listen: { host: '127.0.0.1', port: 0 },
+      secretsFile,
+      scrapeTimeoutMs: 2000,
+      scrapeTimeoutOffsetMs: 500,
+      logLevel: 'error',
+      logFormat: 'json',
+      targetIdleTimeoutMs: 60_000,
+      demo: false,
+      ...(webConfigFile ? { webConfigFile } : {}),
+      ...opts,
+    },
+    { processMetrics: false, logger: createLogger({ level: 'error', format: 'json', destination: new Writable({ write: (_c, _e, cb) => cb() }) }) },
+  );
+  cleanup.push(() => exporter.close());
+  return exporter;
+}
+
+async function reloads(e: Exporter, headers: Record<string, string> = {}): Promise<number> {
+  const m = samples(await (await fetch(`${e.url}/metrics`, { headers })).text());
+  return m.get('bmc_exporter_secrets_reloads_total{result="success"}')! + m.get('bmc_exporter_secrets_reloads_total{result="failure"}')!;
+}
+
+/** Send raw bytes on a fresh connection; resolve with everything the server wrote back before closing. */
+function raw(url: string, bytes: string, endAfterMs = 300): Promise<string> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    let got = '';
+    const s = connect({ host: u.hostname, port: Number(u.port) }, () => s.write(bytes));
+    s.on('data', (d) => (got += d.toString()));
+    s.on('error', reject);
+    s.on('close', () => resolve(got));
+    // A truncated body: the client stops sending and goes away.
+    setTimeout(() => s.end(), endAfterMs);
+  });
+}
+
+describe('POST /-/reload', () => {
+  it('reloads on a well-formed request, with or without a (small) body', async () => {
+    const e = await start();
+    expect((await fetch(`${e.url}/-/reload`, { method: 'POST' })).status).toBe(200);
+    expect((await fetch(`${e.url}/-/reload`, { method: 'POST', body: 'please' })).status).toBe(200);
+    expect(await reloads(e)).toBe(2);
+  });
+
+  it('a broken chunked body is answered 400 and reloads nothing', async () => {
+    const e = await start();
+    const answer = await raw(e.url, 'POST /-/reload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nnot a chunk\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    // Give a reload that should not happen the time to happen.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await reloads(e)).toBe(0);
+  });
+
+  it('a body cut off before its end reloads nothing', async () => {
+    const e = await start();
+    await raw(e.url, 'POST /-/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly part of it');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await reloads(e)).toBe(0);
+  });
+
+  it('a body over the limit is refused with 413 and reloads nothing', async () => {
+    const e = await start();
+    const res = await fetch(`${e.url}/-/reload`, { method: 'POST', body: 'x'.repeat(65 * 1024) });
+    expect(res.status).toBe(413);
+    expect(await reloads(e)).toBe(0);
+  });
+
+  it('--web.disable-reload turns it off: 403, nothing reloaded', async () => {
+    const e = await start({ reloadDisabled: true });
+    const res = await fetch(`${e.url}/-/reload`, { method: 'POST' });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toMatch(/--web\.disable-reload/);
+    expect(await reloads(e)).toBe(0);
+    // SIGHUP's path still works.
+    expect(await e.reload()).toEqual({ ok: true });
+  });
+
+  it('sits behind the web config\'s basic auth like every other route', async () => {
+    const hash = bcrypt.hashSync('s3cret', 4);
+    const e = await start({}, `basic_auth_users:\n  prom: ${hash}\n`);
+    const auth = { Authorization: `Basic ${Buffer.from('prom:s3cret').toString('base64')}` };
+    expect((await fetch(`${e.url}/-/reload`, { method: 'POST' })).status).toBe(401);
+    const wrong = { Authorization: `Basic ${Buffer.from('prom:nope').toString('base64')}` };
+    expect((await fetch(`${e.url}/-/reload`, { method: 'POST', headers: wrong })).status).toBe(401);
+    expect(await reloads(e, auth)).toBe(0);
+    expect((await fetch(`${e.url}/-/reload`, { method: 'POST', headers: auth })).status).toBe(200);
+    expect(await reloads(e, auth)).toBe(1);
+  });
+});
