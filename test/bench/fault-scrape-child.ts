@@ -52,7 +52,8 @@ export type FromScrape =
 const send = (m: FromScrape) => process.send!(m);
 /** The generator's own patience: far past any deadline, so "late" and "never" are told apart. */
 const CLIENT_TIMEOUT_MS = 60_000;
-let agent: Agent | undefined;
+/** Keep-alive connections; as many as scrapes in flight, so no scrape waits for a socket (that wait would count as its duration). */
+const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
 
 function get(url: string, headerSeconds: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
@@ -145,10 +146,9 @@ async function passes(m: Extract<ToScrape, { type: 'pass' }>): Promise<void> {
 
 process.on('message', (m: ToScrape) => {
   if (m.type === 'close') {
-    agent?.destroy();
+    agent.destroy();
     process.exit(0);
   }
-  agent ??= new Agent({ keepAlive: true, maxSockets: m.type === 'pass' ? m.concurrency : 512 });
   void (m.type === 'paced' ? paced(m) : passes(m)).catch((err: Error) => send({ type: 'error', message: err.message }));
 });
 process.on('disconnect', () => process.exit(0));
