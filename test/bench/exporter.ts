@@ -44,7 +44,7 @@ export interface ExporterProcess {
   stop(): Promise<void>;
 }
 
-/** Start the exporter CLI on a free loopback port with a secrets file, pinned to `cpu`; resolves once /-/ready answers. */
+/** Start the exporter CLI on a free loopback port with a secrets file, pinned to `cpu` (negative: not pinned); resolves once /-/ready answers. */
 export async function startExporterCli(secretsYaml: string, dir: string, cpu: number, name: string): Promise<ExporterProcess> {
   const secrets = join(dir, `${name}-secrets.yml`);
   writeFileSync(secrets, secretsYaml, { mode: 0o600 });
@@ -56,7 +56,7 @@ export async function startExporterCli(secretsYaml: string, dir: string, cpu: nu
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-  pin(proc.pid!, cpu);
+  if (cpu >= 0) pin(proc.pid!, cpu);
   const base = `http://127.0.0.1:${port}`;
   try {
     await waitHttp(`${base}/-/ready`, 20_000, () => proc.exitCode === null);

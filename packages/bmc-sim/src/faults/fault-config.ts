@@ -31,6 +31,8 @@ export interface FaultConfig {
   wrongPassword: boolean;
   /** Extra delay for Get SDR answers (ms): a slow SDR repository. */
   slowSdrMs: number;
+  /** Extra delay for every SEL command's answer (Get SEL Info, Reserve SEL, Get SEL Entry, ...; ms): a slow SEL. */
+  slowSelMs: number;
   /** Session limit 0: every new session is refused with "insufficient resources". */
   sessionLimitReached: boolean;
   /** Vendor quirk: Get SDR asking for more than this many bytes answers 0xCA; null: off. */
@@ -45,6 +47,22 @@ export interface FaultConfig {
   rakpOpenSessionPrivilege: boolean;
   /** Vendor quirk: DCMI requests silently ignored instead of rejected. */
   dcmiIgnore: boolean;
+  /** Hostile: the last SDR record's next-record ID points back at the second record (the walk never ends). */
+  sdrCycle: boolean;
+  /** Hostile: the SDR repository holds this many records (1-65535; the model's, then OEM fillers); null: off. */
+  sdrRecords: number | null;
+  /** Hostile: the last SEL entry's next-record ID points back at the first. */
+  selCycle: boolean;
+  /** Hostile: the SEL holds this many entries (1-65535, made on demand) instead of the model's; null: off. */
+  selEntries: number | null;
+  /** Hostile: Get Sensor Reading answered with completion code 0 and 0-1 data bytes, percent. */
+  shortSensorReadingPercent: number;
+  /** Hostile: Get Sensor Reading answered with completion code 0 and 0-7 random data bytes, percent. */
+  randomSensorReadingPercent: number;
+  /** Hostile: Get Device ID answered with completion code 0 and 5 of its 11 data bytes. */
+  shortDeviceId: boolean;
+  /** Hostile: Get System GUID answered with completion code 0 and 7 of its 16 data bytes. */
+  shortGuid: boolean;
 }
 
 export const NO_FAULTS: Readonly<FaultConfig> = Object.freeze({
@@ -61,6 +79,7 @@ export const NO_FAULTS: Readonly<FaultConfig> = Object.freeze({
   noAnswer: false,
   wrongPassword: false,
   slowSdrMs: 0,
+  slowSelMs: 0,
   sessionLimitReached: false,
   sdrMaxRead: null,
   sdrIdType00: false,
@@ -68,10 +87,29 @@ export const NO_FAULTS: Readonly<FaultConfig> = Object.freeze({
   aesPad16: false,
   rakpOpenSessionPrivilege: false,
   dcmiIgnore: false,
+  sdrCycle: false,
+  sdrRecords: null,
+  selCycle: false,
+  selEntries: null,
+  shortSensorReadingPercent: 0,
+  randomSensorReadingPercent: 0,
+  shortDeviceId: false,
+  shortGuid: false,
 });
 
 /** Fields that change the model's definition (the model is rebuilt when they change). */
 export const MODEL_FAULTS = ['sdrMaxRead', 'sdrIdType00', 'psuTypedOther', 'dcmiIgnore'] as const satisfies readonly (keyof FaultConfig)[];
+/** Command-level hostile answers (HostileAnswers, between the protocol engine and the model). */
+export const HOSTILE_FAULTS = [
+  'sdrCycle',
+  'sdrRecords',
+  'selCycle',
+  'selEntries',
+  'shortSensorReadingPercent',
+  'randomSensorReadingPercent',
+  'shortDeviceId',
+  'shortGuid',
+] as const satisfies readonly (keyof FaultConfig)[];
 /** Fields that change the protocol config. */
 export const PROTOCOL_FAULTS = ['wrongPassword', 'sessionLimitReached', 'aesPad16', 'rakpOpenSessionPrivilege'] as const satisfies readonly (keyof FaultConfig)[];
 
@@ -79,7 +117,7 @@ export class FaultConfigError extends Error {
   override name = 'FaultConfigError';
 }
 
-type Kind = 'percent' | 'ms' | 'boolean' | 'sdrMaxRead';
+type Kind = 'percent' | 'ms' | 'boolean' | 'sdrMaxRead' | 'records';
 const FIELD_KIND: Record<keyof FaultConfig, Kind> = {
   lossPercent: 'percent',
   delayMs: 'ms',
@@ -94,6 +132,7 @@ const FIELD_KIND: Record<keyof FaultConfig, Kind> = {
   noAnswer: 'boolean',
   wrongPassword: 'boolean',
   slowSdrMs: 'ms',
+  slowSelMs: 'ms',
   sessionLimitReached: 'boolean',
   sdrMaxRead: 'sdrMaxRead',
   sdrIdType00: 'boolean',
@@ -101,6 +140,14 @@ const FIELD_KIND: Record<keyof FaultConfig, Kind> = {
   aesPad16: 'boolean',
   rakpOpenSessionPrivilege: 'boolean',
   dcmiIgnore: 'boolean',
+  sdrCycle: 'boolean',
+  sdrRecords: 'records',
+  selCycle: 'boolean',
+  selEntries: 'records',
+  shortSensorReadingPercent: 'percent',
+  randomSensorReadingPercent: 'percent',
+  shortDeviceId: 'boolean',
+  shortGuid: 'boolean',
 };
 
 export const FAULT_FIELDS = Object.keys(FIELD_KIND) as (keyof FaultConfig)[];
@@ -132,6 +179,11 @@ export function parseFaultPatch(input: unknown, where = 'faults'): Partial<Fault
       case 'sdrMaxRead':
         if (value !== null && (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 255)) {
           throw new FaultConfigError(`${name}: expected a byte count 1-255, or null`);
+        }
+        break;
+      case 'records':
+        if (value !== null && (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 0xffff)) {
+          throw new FaultConfigError(`${name}: expected a record count 1-65535, or null`);
         }
         break;
     }

@@ -150,6 +150,26 @@ describe('FaultInjector', () => {
       expect(sent).toEqual(['devid', 'sdr']);
     });
 
+    it('slows every SEL command (storage 0x40-0x4F) and nothing else', () => {
+      const f = new FaultInjector({ slowSelMs: 300 });
+      const sent: string[] = [];
+      const ask = (netFn: number, cmd: number, name: string) => {
+        f.onRequest(Buffer.alloc(1));
+        f.onCommand(netFn, cmd);
+        f.transmit([Buffer.from(name)], (x) => sent.push(x.toString()));
+      };
+      ask(0x0a, 0x40, 'sel-info');
+      ask(0x0a, 0x43, 'sel-entry');
+      ask(0x0a, 0x23, 'sdr');
+      ask(0x04, 0x2d, 'reading');
+      expect(sent).toEqual(['sdr', 'reading']);
+      vi.advanceTimersByTime(299);
+      expect(sent).toEqual(['sdr', 'reading']);
+      vi.advanceTimersByTime(1);
+      expect(sent).toEqual(['sdr', 'reading', 'sel-info', 'sel-entry']);
+      expect(f.counters.altered.slowSel).toBe(2);
+    });
+
     it('dispose cancels delayed answers', () => {
       const f = new FaultInjector({ delayMs: 10 });
       const sent: Buffer[] = [];

@@ -18,6 +18,7 @@ export interface FaultAlterCounters {
   wrongSessionId: number;
   badIntegrity: number;
   slowSdr: number;
+  slowSel: number;
 }
 
 export interface FaultCounters {
@@ -51,6 +52,9 @@ const AUTH_TYPE_RMCPPLUS = 0x06;
 /** Storage NetFn 0x0A, Get SDR 0x23 (§33.12). */
 const NETFN_STORAGE = 0x0a;
 const CMD_GET_SDR = 0x23;
+/** Storage commands 0x40-0x4F are the SEL's (§31, Appendix G). */
+const CMD_SEL_FIRST = 0x40;
+const CMD_SEL_LAST = 0x4f;
 
 interface Layout {
   /** Offset of the 4-byte session id (little endian), if the datagram has one. */
@@ -89,7 +93,7 @@ function layout(d: Buffer): Layout {
 export class FaultInjector implements ProtocolHooks {
   readonly counters: FaultCounters = {
     dropped: { loss: 0, noAnswer: 0 },
-    altered: { delay: 0, duplicate: 0, reorder: 0, corrupt: 0, truncate: 0, wrongSessionId: 0, badIntegrity: 0, slowSdr: 0 },
+    altered: { delay: 0, duplicate: 0, reorder: 0, corrupt: 0, truncate: 0, wrongSessionId: 0, badIntegrity: 0, slowSdr: 0, slowSel: 0 },
   };
   private cfg: FaultConfig = { ...NO_FAULTS };
   /**
@@ -101,6 +105,7 @@ export class FaultInjector implements ProtocolHooks {
   private readonly rng: SeededRandom;
   private readonly timers: FaultTimers;
   private sdrAnswerPending = false;
+  private selAnswerPending = false;
   private held: { datagram: Buffer; send: SendFn; timer: unknown } | undefined;
   private readonly pendingTimers = new Set<unknown>();
 
@@ -126,6 +131,7 @@ export class FaultInjector implements ProtocolHooks {
 
   readonly onRequest = (_datagram: Buffer): boolean => {
     this.sdrAnswerPending = false;
+    this.selAnswerPending = false;
     if (this.cfg.noAnswer) {
       this.counters.dropped.noAnswer++;
       return false;
@@ -139,6 +145,7 @@ export class FaultInjector implements ProtocolHooks {
 
   readonly onCommand = (netFn: number, cmd: number): void => {
     if (netFn === NETFN_STORAGE && cmd === CMD_GET_SDR) this.sdrAnswerPending = true;
+    if (netFn === NETFN_STORAGE && cmd >= CMD_SEL_FIRST && cmd <= CMD_SEL_LAST) this.selAnswerPending = true;
   };
 
   readonly onResponse = (datagram: Buffer, info: { sessionId?: number; payloadType?: number }): Buffer[] => {
@@ -185,7 +192,12 @@ export class FaultInjector implements ProtocolHooks {
       delay += c.slowSdrMs;
       this.counters.altered.slowSdr++;
     }
+    if (this.selAnswerPending && c.slowSelMs > 0) {
+      delay += c.slowSelMs;
+      this.counters.altered.slowSel++;
+    }
     this.sdrAnswerPending = false;
+    this.selAnswerPending = false;
     if (datagrams.length === 0) return;
     if (delay <= 0 && !c.reorder) {
       for (const d of datagrams) send(d);

@@ -3,6 +3,7 @@
 export {
   FAULT_FIELDS,
   FaultConfigError,
+  HOSTILE_FAULTS,
   MODEL_FAULTS,
   NO_FAULTS,
   PROTOCOL_FAULTS,
@@ -19,3 +20,4 @@ export {
   type SendFn,
 } from './fault-injector.js';
 export { SeededRandom } from './prng.js';
+export { HostileAnswers, type HostileCounters } from './hostile.js';

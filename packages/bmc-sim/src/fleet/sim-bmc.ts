@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { parseGuid } from '@bmc-exporter/ipmi';
-import { FaultInjector, NO_FAULTS, type FaultConfig, type FaultCounters } from '../faults/index.js';
+import { FaultInjector, HostileAnswers, NO_FAULTS, type FaultConfig, type FaultCounters, type HostileCounters } from '../faults/index.js';
 import { BmcModel, type BmcDefinition, type SensorDefinition } from '../model/index.js';
 import { BmcProtocol, protocolConfig, type AuthType15Name, type ProtocolConfig, type SessionCounters, type SimUser } from '../protocol/index.js';
 
@@ -11,6 +11,8 @@ export interface BmcCounters {
   commands: Record<string, number>;
   commandsTotal: number;
   faults: FaultCounters;
+  /** Answers the command-level hostile faults wrote. */
+  hostile: HostileCounters;
 }
 
 export interface SimBmcOptions {
@@ -38,6 +40,7 @@ const OTHER_UNITS_SENSOR_TYPE = 0x0b;
 export class SimBmc {
   readonly protocol: BmcProtocol;
   readonly faults: FaultInjector;
+  readonly hostile: HostileAnswers;
   model: BmcModel;
   private readonly commands = new Map<number, number>();
   private commandsTotal = 0;
@@ -47,13 +50,14 @@ export class SimBmc {
   constructor(readonly options: SimBmcOptions) {
     this.model = new BmcModel(options.definition, { seed: options.seed });
     this.faults = new FaultInjector({}, { seed: options.seed });
+    this.hostile = new HostileAnswers(() => this.faults.config, options.seed);
     this.baseProtocol = protocolConfig({
       guid: parseGuid(options.definition.guid),
       users: options.users,
       ...protocolFromDefinition(options.definition),
       ...options.protocol,
     });
-    this.protocol = new BmcProtocol(this.baseProtocol, (req, ctx) => this.model.handler(req, ctx), {
+    this.protocol = new BmcProtocol(this.baseProtocol, this.hostile.wrap(() => this.model), {
       hooks: {
         onRequest: this.faults.onRequest,
         onResponse: this.faults.onResponse,
@@ -85,6 +89,7 @@ export class SimBmc {
       commands,
       commandsTotal: this.commandsTotal,
       faults: { dropped: { ...c.dropped }, altered: { ...c.altered } },
+      hostile: { ...this.hostile.counters },
     };
   }
 
