@@ -84,6 +84,37 @@ export function outputSize(value: unknown, limit: number): number {
   return size;
 }
 
+/**
+ * What no decoded value may contain, whatever the input: NaN (arithmetic on a
+ * missing byte), an invalid Date, or a hole or undefined in an array (a table
+ * looked up past its end).
+ */
+export function checkWellFormed(value: unknown): void {
+  const seen = new Set<object>();
+  const stack: Array<[unknown, string]> = [[value, '$']];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'number' && Number.isNaN(v)) throw new Error(`${path} is NaN`);
+    if (v instanceof Date && Number.isNaN(v.getTime())) throw new Error(`${path} is an invalid Date`);
+    if (typeof v !== 'object' || v === null || v instanceof Uint8Array || v instanceof Date || seen.has(v)) continue;
+    seen.add(v);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        if (v[i] === undefined) throw new Error(`${path}[${i}] is undefined`);
+        stack.push([v[i], `${path}[${i}]`]);
+      }
+    } else for (const [k, x] of Object.entries(v)) stack.push([x, `${path}.${k}`]);
+  }
+}
+
+/** Text the library derives from codes (names, descriptions) must never show a failed lookup. */
+export function checkText(what: string, ...texts: unknown[]): void {
+  for (const t of texts) {
+    if (typeof t !== 'string') throw new Error(`${what}: ${String(t)} is not a string`);
+    if (/\b(undefined|NaN|null)\b|\[object /.test(t)) throw new Error(`${what}: "${t}" shows a failed lookup`);
+  }
+}
+
 /** A broken promise of the contract (as opposed to a decoder's own error, which is fine). */
 export class FuzzFailure extends Error {
   override name = 'FuzzFailure';
@@ -149,6 +180,7 @@ export function checkInput(t: FuzzTarget, input: FuzzInput, stats: TargetStats, 
   const size = outputSize(value, limit);
   if (size > limit) throw new FuzzFailure(`${t.name}: output size > ${limit} for ${bytes.length} input bytes`);
   try {
+    checkWellFormed(value);
     t.check?.(value, bytes);
   } catch (e) {
     throw new FuzzFailure(`${t.name}: invariant broken: ${describeError(e)}`);

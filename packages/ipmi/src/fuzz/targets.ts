@@ -88,6 +88,8 @@ import {
   encodeV15Packet,
   encodeV20Packet,
   formatGuidAsIpmitool,
+  SEL_CATEGORIES,
+  SEL_SEVERITIES,
   fruSummary,
   getChannelAuthCapabilities,
   getChannelCipherSuites,
@@ -124,7 +126,7 @@ import {
   type SdrRecord,
   type SessionKeys,
 } from '@bmc-exporter/ipmi';
-import { target, type FuzzTarget } from './harness.js';
+import { checkText, target, type FuzzTarget } from './harness.js';
 import { applyMutation, mutationArb } from './mutate.js';
 
 // ---------------------------------------------------------------- helpers
@@ -616,8 +618,12 @@ function request<T>(name: string, decode: (b: Buffer) => T, valid: fc.Arbitrary<
 
 const commandTargets = [
   response(getDeviceId, fc.oneof(bytesOf(11), bytesOf(15)), encodeGetDeviceIdResponse),
-  response(getChassisStatus, bytesOf(3, 4), encodeGetChassisStatusResponse),
-  response(getSdrRepositoryInfo, bytesOf(14), encodeGetSdrRepositoryInfoResponse),
+  response(getChassisStatus, bytesOf(3, 4), encodeGetChassisStatusResponse, (v) =>
+    checkText('chassis status', v.powerRestorePolicy, v.identifyState ?? 'off'),
+  ),
+  response(getSdrRepositoryInfo, bytesOf(14), encodeGetSdrRepositoryInfoResponse, (v) =>
+    checkText('SDR repository info', v.updateMode, v.version),
+  ),
   response(getSelInfo, bytesOf(14), encodeGetSelInfoResponse),
   response(getSelTime, bytesOf(4), encodeGetSelTimeResponse),
   response(reserveSdrRepository, bytesOf(2), encodeReserveSdrRepositoryResponse),
@@ -752,6 +758,15 @@ function sensorPipeline(b: Buffer) {
   return { record, sensors, readings: sensors.map((d) => interpretReading(d, rsp, factors)) };
 }
 
+const SENSOR_STATES = new Set(['ok', 'non-critical', 'critical', 'non-recoverable', 'discrete', 'unavailable']);
+
+/** A SEL description reads as text, and its category and severity are among the documented ones. */
+function checkEvent(e: { description: string; category: string; severity: string }): void {
+  checkText('SEL event', e.description);
+  if (!(SEL_CATEGORIES as readonly string[]).includes(e.category)) throw new Error(`category ${e.category}`);
+  if (!(SEL_SEVERITIES as readonly string[]).includes(e.severity)) throw new Error(`severity ${e.severity}`);
+}
+
 const ANALOG = ['unsigned', 'ones-complement', 'twos-complement', 'none'] as const;
 
 const sdrTargets = [
@@ -772,7 +787,12 @@ const sdrTargets = [
     // A compact record shared 15 ways expands into 15 descriptors and readings.
     outputFactor: 400,
     check: (v) => {
-      for (const r of v.readings) finiteOrNull(r.value, `reading of ${r.descriptor.name}`);
+      for (const r of v.readings) {
+        finiteOrNull(r.value, `reading of ${r.descriptor.name}`);
+        const d = r.descriptor;
+        checkText('sensor descriptor', d.sensorTypeName, d.entityIdName, d.unit, d.unitName, d.key, r.state);
+        if (!SENSOR_STATES.has(r.state)) throw new Error(`state ${r.state}`);
+      }
     },
   }),
   target({
@@ -808,6 +828,7 @@ const selTargets = [
     valid: bytesOf(16),
     maxLength: 32,
     reencode: (v) => encodeSelRecord(v.record),
+    check: (v) => checkEvent(v.event),
   }),
   target({
     name: 'sel/get-sel-entry-pipeline',
@@ -821,6 +842,7 @@ const selTargets = [
     },
     valid: bytesOf(18),
     maxLength: 40,
+    check: (v) => checkEvent(v.event),
   }),
 ];
 
@@ -884,6 +906,9 @@ const fruTargets = [
     },
     valid: fruArb,
     maxLength: 512,
+    check: (v) => {
+      if (v.inv.chassis) checkText('FRU chassis type', v.inv.chassis.typeName);
+    },
   }),
 ];
 
