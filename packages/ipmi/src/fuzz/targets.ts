@@ -214,6 +214,18 @@ function sealedBody(keys: SessionKeys, payloadType: number, plain: Uint8Array, i
   return Buffer.concat([covered, authCode(keys, covered)]);
 }
 
+/** The demultiplexer's crypto-free peek must agree with the full decode about every packet that decodes. */
+function agreesWithPeek(bytes: Buffer, pkt: { sessionId: number; sessionSeq: number; payloadType?: number; encrypted?: boolean; authenticated?: boolean; authType?: number }): void {
+  const h = peekSessionHeader(bytes);
+  const same =
+    h.sessionId === pkt.sessionId &&
+    h.sessionSeq === pkt.sessionSeq &&
+    (h.format === 'v1.5'
+      ? h.authType === pkt.authType
+      : h.payloadType === pkt.payloadType && h.encrypted === pkt.encrypted && h.authenticated === pkt.authenticated);
+  if (!same) throw new Error(`peekSessionHeader says ${JSON.stringify(h)}`);
+}
+
 const lanResponseArb = fc
   .record({
     rqAddr: u8,
@@ -339,6 +351,7 @@ function suiteTargets(suite: CipherSuite): FuzzTarget[] {
       decode: (b) => decodeV20Packet(b, keys),
       valid,
       extra,
+      check: (v, b) => agreesWithPeek(b, v),
       // The decoder takes an authenticated packet in clear in an AES session (§13.28.5 sets the bit per
       // packet); the encoder always encrypts in one, so only packets protected as the suite says round-trip.
       reencode: (v) =>
@@ -373,6 +386,7 @@ const sessionTargets = [
       return { pkt, verified: verifyV15AuthCode(pkt, PASSWORD) };
     },
     valid: v15BodyArb,
+    check: (v, b) => agreesWithPeek(b, v.pkt),
     reencode: (v) =>
       v.pkt.authType === AUTH_TYPE.none ? encodeV15Packet({ ...v.pkt, password: PASSWORD }).subarray(4) : undefined,
   }),
@@ -396,6 +410,7 @@ const sessionTargets = [
     name: 'session/decodeV20Packet-nokeys',
     decode: (b) => decodeV20Packet(b),
     valid: v20PlainBodyArb,
+    check: (v, b) => agreesWithPeek(b, v),
     reencode: (v) => encodeV20Packet(v).subarray(4),
   }),
   target({
@@ -787,6 +802,7 @@ const sdrTargets = [
     // A compact record shared 15 ways expands into 15 descriptors and readings.
     outputFactor: 400,
     check: (v) => {
+      if (new Set(v.sensors.map((d) => d.key)).size !== v.sensors.length) throw new Error('two sensors share a key');
       for (const r of v.readings) {
         finiteOrNull(r.value, `reading of ${r.descriptor.name}`);
         const d = r.descriptor;
