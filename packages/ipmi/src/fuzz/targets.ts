@@ -717,6 +717,21 @@ const commandTargets = [
 /** Record bodies: the fixed part of each type, then an ID string type/length byte and up to 16 name bytes. */
 const SDR_BODY_SIZES: Record<number, number> = { 0x01: 42, 0x02: 26, 0x03: 11, 0x11: 10, 0x12: 10, 0x08: 11, 0xc0: 3 };
 
+/** Sensor types the tables name (Table 42-3) more often than not, and event/reading types likewise (Table 42-1). */
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const sensorTypeArb = fc.oneof(
+  // Types with code of their own in the categories and descriptions: temperature, fan, processor,
+  // power supply and unit, memory, drive, firmware progress, event logging, watchdog 2.
+  { weight: 3, arbitrary: fc.constantFrom(0x01, 0x04, 0x07, 0x08, 0x09, 0x0c, 0x0d, 0x0f, 0x10, 0x23) },
+  { weight: 2, arbitrary: fc.constantFrom(...range(0, 0x2c)) },
+  { weight: 1, arbitrary: u8 },
+);
+const eventTypeArb = fc.oneof(
+  { weight: 4, arbitrary: fc.constant(0x6f) },
+  { weight: 4, arbitrary: fc.constantFrom(...range(0, 0x0c), 0x70, 0x7f) },
+  { weight: 1, arbitrary: u8 },
+);
+
 const sdrArb = fc
   .record({
     recordId: u16,
@@ -724,8 +739,10 @@ const sdrArb = fc
     type: fc.constantFrom(...Object.keys(SDR_BODY_SIZES).map(Number)),
     extra: fc.nat({ max: 17 }),
     body: bytesOf(64),
+    sensorType: sensorTypeArb,
+    eventReadingType: eventTypeArb,
   })
-  .map(({ recordId, version, type, extra, body }) => {
+  .map(({ recordId, version, type, extra, body, sensorType, eventReadingType }) => {
     const n = SDR_BODY_SIZES[type]! + extra;
     const out = Buffer.alloc(5 + n);
     out.writeUInt16LE(recordId, 0);
@@ -733,6 +750,43 @@ const sdrArb = fc
     out[3] = type;
     out[4] = n;
     Buffer.from(body).copy(out, 5, 0, n);
+    // Sensor type and event/reading type: body bytes 7-8 of full and compact records, 5-6 of event-only ones.
+    const at = type === 0x03 ? 5 + 5 : type <= 0x02 ? 5 + 7 : -1;
+    if (at > 0) {
+      out[at] = sensorType;
+      out[at + 1] = eventReadingType;
+    }
+    return out;
+  });
+
+/** SEL records (§32.1): mostly system events with sensor and event types the description tables know. */
+const selArb = fc
+  .record({
+    recordId: u16,
+    recordType: fc.oneof({ weight: 4, arbitrary: fc.constant(0x02) }, { weight: 1, arbitrary: u8 }),
+    timestamp: fc.oneof(u32, fc.constantFrom(0, 0x20000000, 0xffffffff)),
+    generatorId: u16,
+    evmRev: u8,
+    sensorType: sensorTypeArb,
+    sensorNumber: u8,
+    deassertion: fc.boolean(),
+    eventType: eventTypeArb,
+    // Event data 1: [7:6] and [5:4] say what data 2 and 3 hold, [3:0] the offset.
+    data1: fc.tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 15 })).map(([hi, lo]) => (hi << 4) | lo),
+    data: bytesOf(2),
+  })
+  .map((e) => {
+    const out = Buffer.alloc(16);
+    out.writeUInt16LE(e.recordId, 0);
+    out[2] = e.recordType;
+    out.writeUInt32LE(e.timestamp, 3);
+    out.writeUInt16LE(e.generatorId, 7);
+    out[9] = e.evmRev;
+    out[10] = e.sensorType;
+    out[11] = e.sensorNumber;
+    out[12] = (e.deassertion ? 0x80 : 0) | (e.eventType & 0x7f);
+    out[13] = e.data1;
+    Buffer.from(e.data).copy(out, 14);
     return out;
   });
 
@@ -841,7 +895,7 @@ const selTargets = [
       const record = decodeSelRecord(b);
       return { record, event: describeEvent(record) };
     },
-    valid: bytesOf(16),
+    valid: selArb,
     maxLength: 32,
     reencode: (v) => encodeSelRecord(v.record),
     check: (v) => checkEvent(v.event),
@@ -856,7 +910,7 @@ const selTargets = [
         event: describeEvent(record, { sensorName: 'CPU1 Temp', formatReading: (raw) => `${raw / 2} C` }),
       };
     },
-    valid: bytesOf(18),
+    valid: fc.tuple(u16, selArb).map(([next, rec]) => encodeGetSelEntryResponse({ nextRecordId: next, data: rec })),
     maxLength: 40,
     check: (v) => checkEvent(v.event),
   }),
