@@ -11,6 +11,8 @@ import {
   type SelInfo,
   type SelRecord,
   type SelWalkResult,
+  CompletionCode,
+  isCompletionCode,
 } from '@bmc-exporter/ipmi';
 import type { Registry } from 'prom-client';
 import { setGauge, type CollectContext, type Collector, type CollectTarget } from './collector.js';
@@ -47,14 +49,8 @@ export const SEL_METRICS = {
   },
 } as const;
 
-/** §5.2 Table 5-2: invalid command. A BMC without a SEL answers Get SEL Info with it. */
-const INVALID_COMMAND = 0xc1;
-/** §5.2: requested record not present. */
-const NOT_PRESENT = 0xcb;
 /** No SEL holds more records than it has ids (0x0001-0xFFFE): more means the BMC's next-id chain loops across batches. */
 const MAX_RECORDS = 0xfffe;
-
-const isCode = (err: unknown, code: number): boolean => err instanceof CompletionCodeError && err.completionCode === code;
 
 export interface SelCollectorOptions {
   /** Monotonic clock (ms) the deadline is measured on; default performance.now. */
@@ -95,7 +91,8 @@ export function createSelCollector(opts: SelCollectorOptions = {}): Collector & 
       try {
         info = await ctx.execute(getSelInfo, undefined, { signal: ctx.signal });
       } catch (err) {
-        if (!isCode(err, INVALID_COMMAND)) throw err;
+        // A BMC without a SEL answers Get SEL Info with "invalid command".
+        if (!isCompletionCode(err, CompletionCode.invalidCommand)) throw err;
         st.unsupported = true;
         return;
       }
@@ -144,7 +141,7 @@ async function readNewRecords({ ctx, st, info, pacer, clock, nowSeconds }: ReadS
       try {
         again = await walk(st.lastRecordId, 1);
       } catch (err) {
-        if (!isCode(err, NOT_PRESENT)) throw err;
+        if (!isCompletionCode(err, CompletionCode.notPresent)) throw err;
       }
       const rec = again?.records[0];
       if (!again || !rec) st.reset('record-gone');
@@ -165,7 +162,7 @@ async function readNewRecords({ ctx, st, info, pacer, clock, nowSeconds }: ReadS
     } catch (err) {
       // The record the cursor points at went away between scrapes without an
       // erase stamp or count telling (a wrap, or a BMC that reports neither).
-      if (isCode(err, NOT_PRESENT) && from !== SEL_FIRST_ENTRY && !resetHere) {
+      if (isCompletionCode(err, CompletionCode.notPresent) && from !== SEL_FIRST_ENTRY && !resetHere) {
         resetHere = true;
         st.reset('record-gone');
         continue;

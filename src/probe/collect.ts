@@ -19,6 +19,9 @@ import {
   TimeoutError,
   type BmcClient,
   type SessionDescription,
+  CompletionCode,
+  isCompletionCode,
+  UNSUPPORTED_COMMAND_CODES,
 } from '@bmc-exporter/ipmi';
 
 /** What `probe` prints: everything the exporter will see for one BMC. */
@@ -87,10 +90,10 @@ export interface ProbeSelEvent {
 }
 
 /** Codes a BMC uses to say "this command or device is not here" (not a failure of the probe). */
-const ABSENT_CODES = new Set([0xc1, 0xcb, 0xcc, 0xd4, 0xd5, 0xc9]);
+const ABSENT_CODES: readonly number[] = [...UNSUPPORTED_COMMAND_CODES, CompletionCode.insufficientPrivilege, CompletionCode.parameterOutOfRange];
 
 function absent(err: unknown): boolean {
-  return err instanceof CompletionCodeError && ABSENT_CODES.has(err.completionCode);
+  return isCompletionCode(err, ...ABSENT_CODES);
 }
 
 /**

@@ -11,6 +11,8 @@ import {
   type DeviceId,
   type Execute,
   type SensorDescriptor,
+  isCompletionCode,
+  UNSUPPORTED_COMMAND_CODES,
 } from '@bmc-exporter/ipmi';
 import type { CollectTarget } from '../collectors/collector.js';
 import { sharedSensorLists } from './shared-sensor-lists.js';
@@ -22,8 +24,6 @@ function unpooled(b: Buffer): Buffer {
   return out;
 }
 
-/** Codes a BMC uses to say "I do not have this command" (IPMI v2.0 Table 5-2): invalid command, not supported, invalid field. */
-const NOT_SUPPORTED = new Set([0xc1, 0xcc, 0xd5, 0xcb]);
 
 interface SdrCache {
   /** Repository info the walk was taken under: addition/erase timestamps and record count. */
@@ -146,7 +146,7 @@ export class SessionCache implements CollectTarget {
       try {
         guid = (await this.execute(getSystemGuid, undefined, { signal })).guid;
       } catch (err) {
-        if (!(err instanceof CompletionCodeError && NOT_SUPPORTED.has(err.completionCode))) throw err;
+        if (!isCompletionCode(err, ...UNSUPPORTED_COMMAND_CODES)) throw err;
       }
       // Kept for the whole session: copy the few bytes out of Node's shared 8 KiB
       // buffer pool, or each would pin a whole pool slab (8 KiB per target).

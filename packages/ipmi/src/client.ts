@@ -27,9 +27,11 @@ import {
 import {
   AuthenticationError,
   ClientClosedError,
+  CompletionCode,
   CompletionCodeError,
   InvalidArgumentError,
   IpmiError,
+  isCompletionCode,
   SessionBackoffError,
   TimeoutError,
   UnsupportedCipherSuiteError,
@@ -418,7 +420,7 @@ export class BmcClient {
         return await send(askV20);
       } catch (err) {
         // An IPMI-1.5-only BMC may reject the "IPMI v2.0 data" bit as an invalid field.
-        if (askV20 && err instanceof CompletionCodeError && err.completionCode === 0xcc) return await send(false);
+        if (askV20 && isCompletionCode(err, CompletionCode.invalidDataField)) return await send(false);
         throw err;
       }
     } catch (err) {

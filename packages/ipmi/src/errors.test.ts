@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  COMPLETION_CODES,
+  CompletionCode,
+  isCompletionCode,
   AbortedError,
   AuthenticationError,
   ClientClosedError,
@@ -54,6 +57,30 @@ describe('CompletionCodeError', () => {
   it('names unknown and command-specific codes without inventing a meaning', () => {
     expect(completionCodeName(0x81)).toBe('Unknown completion code 0x81');
     expect(completionCodeName(0xd4)).toBe('Insufficient privilege level');
+  });
+});
+
+describe('CompletionCode and isCompletionCode', () => {
+  it('every named code has its meaning in the table, and each number has one name', () => {
+    const numbers = Object.values(CompletionCode);
+    expect(new Set(numbers).size).toBe(numbers.length);
+    for (const code of numbers) expect(completionCodeName(code)).not.toMatch(/^Unknown/);
+    expect(Object.keys(COMPLETION_CODES).map(Number).sort((a, b) => a - b)).toEqual([...numbers].sort((a, b) => a - b));
+  });
+
+  it('is true only for a CompletionCodeError carrying one of the codes', () => {
+    const notPresent = new CompletionCodeError('Get SDR', CompletionCode.notPresent);
+    expect(isCompletionCode(notPresent, CompletionCode.notPresent)).toBe(true);
+    expect(isCompletionCode(notPresent, CompletionCode.invalidCommand, CompletionCode.notPresent)).toBe(true);
+    expect(isCompletionCode(notPresent, CompletionCode.invalidCommand)).toBe(false);
+    expect(isCompletionCode(notPresent)).toBe(false);
+    expect(isCompletionCode(new Error('completion code 0xcb'), CompletionCode.notPresent)).toBe(false);
+    expect(isCompletionCode({ completionCode: CompletionCode.notPresent }, CompletionCode.notPresent)).toBe(false);
+  });
+
+  it('marks busy, timeout, cancelled reservations and initialising as temporary', () => {
+    const temporary = Object.values(CompletionCode).filter((c) => new CompletionCodeError('x', c).temporary);
+    expect(temporary.sort((a, b) => a - b)).toEqual([0xc0, 0xc3, 0xc5, 0xce, 0xd0, 0xd1, 0xd2]);
   });
 });
 

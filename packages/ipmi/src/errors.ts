@@ -141,39 +141,108 @@ export class TransportError extends IpmiError {
 }
 
 /**
- * IPMI v2.0 §5.2 Table 5-2: generic completion codes. 0xC0-0xFE are generic,
- * 0x01-0x7E are device/command specific, 0x80-0xBE are command specific.
+ * IPMI v2.0 §5.2 Table 5-2: the generic completion codes, by name. Code that
+ * tests for a completion code says which by name (`CompletionCode.notPresent`),
+ * never by number. 0xC0-0xFE are generic; 0x01-0x7E are device specific and
+ * 0x80-0xBE command specific (those are named in the command's own file).
  */
+export const CompletionCode = {
+  /** Command completed normally. */
+  ok: 0x00,
+  nodeBusy: 0xc0,
+  invalidCommand: 0xc1,
+  invalidForLun: 0xc2,
+  timeout: 0xc3,
+  outOfSpace: 0xc4,
+  /** Reservation canceled or invalid reservation ID: the SDR or SEL changed under a reader. */
+  reservationCancelled: 0xc5,
+  requestDataTruncated: 0xc6,
+  requestLengthInvalid: 0xc7,
+  requestFieldLengthExceeded: 0xc8,
+  parameterOutOfRange: 0xc9,
+  /** Cannot return the number of requested data bytes: read in smaller pieces. */
+  cannotReturnRequestedBytes: 0xca,
+  /** Requested sensor, data or record not present. */
+  notPresent: 0xcb,
+  invalidDataField: 0xcc,
+  illegalForSensorOrRecordType: 0xcd,
+  responseNotProvided: 0xce,
+  duplicateRequest: 0xcf,
+  sdrInUpdateMode: 0xd0,
+  firmwareUpdateMode: 0xd1,
+  initialising: 0xd2,
+  destinationUnavailable: 0xd3,
+  insufficientPrivilege: 0xd4,
+  notSupportedInPresentState: 0xd5,
+  subFunctionUnavailable: 0xd6,
+  unspecified: 0xff,
+} as const;
+
+export type CompletionCodeName = keyof typeof CompletionCode;
+
+/** What each generic code means, for messages. */
 export const COMPLETION_CODES = {
-  0x00: 'Command completed normally',
-  0xc0: 'Node busy',
-  0xc1: 'Invalid command',
-  0xc2: 'Command invalid for given LUN',
-  0xc3: 'Timeout while processing command',
-  0xc4: 'Out of space',
-  0xc5: 'Reservation canceled or invalid reservation ID',
-  0xc6: 'Request data truncated',
-  0xc7: 'Request data length invalid',
-  0xc8: 'Request data field length limit exceeded',
-  0xc9: 'Parameter out of range',
-  0xca: 'Cannot return number of requested data bytes',
-  0xcb: 'Requested sensor, data, or record not present',
-  0xcc: 'Invalid data field in request',
-  0xcd: 'Command illegal for specified sensor or record type',
-  0xce: 'Command response could not be provided',
-  0xcf: 'Cannot execute duplicated request',
-  0xd0: 'SDR repository in update mode',
-  0xd1: 'Device in firmware update mode',
-  0xd2: 'BMC initialization in progress',
-  0xd3: 'Destination unavailable',
-  0xd4: 'Insufficient privilege level',
-  0xd5: 'Command not supported in present state',
-  0xd6: 'Command sub-function disabled or unavailable',
-  0xff: 'Unspecified error',
+  [CompletionCode.ok]: 'Command completed normally',
+  [CompletionCode.nodeBusy]: 'Node busy',
+  [CompletionCode.invalidCommand]: 'Invalid command',
+  [CompletionCode.invalidForLun]: 'Command invalid for given LUN',
+  [CompletionCode.timeout]: 'Timeout while processing command',
+  [CompletionCode.outOfSpace]: 'Out of space',
+  [CompletionCode.reservationCancelled]: 'Reservation canceled or invalid reservation ID',
+  [CompletionCode.requestDataTruncated]: 'Request data truncated',
+  [CompletionCode.requestLengthInvalid]: 'Request data length invalid',
+  [CompletionCode.requestFieldLengthExceeded]: 'Request data field length limit exceeded',
+  [CompletionCode.parameterOutOfRange]: 'Parameter out of range',
+  [CompletionCode.cannotReturnRequestedBytes]: 'Cannot return number of requested data bytes',
+  [CompletionCode.notPresent]: 'Requested sensor, data, or record not present',
+  [CompletionCode.invalidDataField]: 'Invalid data field in request',
+  [CompletionCode.illegalForSensorOrRecordType]: 'Command illegal for specified sensor or record type',
+  [CompletionCode.responseNotProvided]: 'Command response could not be provided',
+  [CompletionCode.duplicateRequest]: 'Cannot execute duplicated request',
+  [CompletionCode.sdrInUpdateMode]: 'SDR repository in update mode',
+  [CompletionCode.firmwareUpdateMode]: 'Device in firmware update mode',
+  [CompletionCode.initialising]: 'BMC initialization in progress',
+  [CompletionCode.destinationUnavailable]: 'Destination unavailable',
+  [CompletionCode.insufficientPrivilege]: 'Insufficient privilege level',
+  [CompletionCode.notSupportedInPresentState]: 'Command not supported in present state',
+  [CompletionCode.subFunctionUnavailable]: 'Command sub-function disabled or unavailable',
+  [CompletionCode.unspecified]: 'Unspecified error',
 } as const satisfies Record<number, string>;
 
 /** Codes after which the same request may succeed if repeated (busy, timeout, initialising). */
-const TEMPORARY_CODES: ReadonlySet<number> = new Set([0xc0, 0xc3, 0xc5, 0xce, 0xd0, 0xd1, 0xd2]);
+const TEMPORARY_CODES: ReadonlySet<number> = new Set([
+  CompletionCode.nodeBusy,
+  CompletionCode.timeout,
+  CompletionCode.reservationCancelled,
+  CompletionCode.responseNotProvided,
+  CompletionCode.sdrInUpdateMode,
+  CompletionCode.firmwareUpdateMode,
+  CompletionCode.initialising,
+]);
+
+/**
+ * Ways a BMC says "I do not have this command" (invalid command, invalid data
+ * field, not supported in present state, not present): what an optional
+ * command such as DCMI's answers on a BMC without it.
+ */
+export const UNSUPPORTED_COMMAND_CODES: readonly number[] = [
+  CompletionCode.invalidCommand,
+  CompletionCode.invalidDataField,
+  CompletionCode.notSupportedInPresentState,
+  CompletionCode.notPresent,
+];
+
+/** "Ask for fewer bytes": a read larger than the BMC's buffer (§33.12, §31.5, Table 5-2). */
+export const READ_TOO_LARGE_CODES: readonly number[] = [
+  CompletionCode.cannotReturnRequestedBytes,
+  CompletionCode.requestLengthInvalid,
+  CompletionCode.requestFieldLengthExceeded,
+];
+
+/** True when `err` is the BMC's answer with one of `codes`: `isCompletionCode(err, CompletionCode.notPresent)`. */
+export function isCompletionCode(err: unknown, ...codes: readonly number[]): err is CompletionCodeError {
+  return err instanceof CompletionCodeError && codes.includes(err.completionCode);
+}
 
 export function completionCodeName(code: number): string {
   return (COMPLETION_CODES as Record<number, string>)[code] ?? `Unknown completion code 0x${hex2(code)}`;

@@ -6,6 +6,7 @@ import {
   encodeSelRecord,
   NETFN,
   SEL_RECORD_LENGTH,
+  CompletionCode,
 } from '@bmc-exporter/ipmi';
 import type { CommandContext, CommandHandler, CommandRequest, CommandResult } from '../command-handler.js';
 import type { BmcModel } from '../model/index.js';
@@ -16,10 +17,10 @@ import { SeededRandom } from './prng.js';
 const LAST_ID = 0xffff;
 const FIRST_ID = 0x0000;
 /** §5.2 Table 5-2. */
-const CC_OK = 0x00;
-const CC_NOT_PRESENT = 0xcb;
-const CC_OUT_OF_RANGE = 0xc9;
-const CC_LENGTH_INVALID = 0xc7;
+const CC_OK = CompletionCode.ok;
+const CC_NOT_PRESENT = CompletionCode.notPresent;
+const CC_OUT_OF_RANGE = CompletionCode.parameterOutOfRange;
+const CC_LENGTH_INVALID = CompletionCode.requestLengthInvalid;
 /** Whole-record read (§33.12, §31.5). */
 const READ_WHOLE = 0xff;
 /** SDR record header (§43): ID (2), SDR version 0x51, record type, length of the rest. Type 0xC0: OEM record (§43.12). */

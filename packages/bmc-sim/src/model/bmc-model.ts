@@ -25,6 +25,7 @@ import {
   NETFN,
   parseGuid,
   SEL_RECORD_LENGTH,
+  CompletionCode,
 } from '@bmc-exporter/ipmi';
 import type { CommandContext, CommandHandler, CommandRequest, CommandResult } from '../command-handler.js';
 import type { BmcDefinition, DcmiPowerDefinition, SelEntryDefinition } from './definition.js';
@@ -36,19 +37,8 @@ import { SimSensor } from './sensors.js';
 /** IPMI v2.0 Table 6-1 privilege levels. */
 const PRIV = { user: 2, operator: 3 } as const;
 
-/** §5.2 Table 5-2 completion codes the model answers with. */
-const CC = {
-  ok: 0x00,
-  invalidCommand: 0xc1,
-  outOfSpace: 0xc4,
-  reservationCancelled: 0xc5,
-  requestLengthInvalid: 0xc7,
-  parameterOutOfRange: 0xc9,
-  notPresent: 0xcb,
-  invalidDataField: 0xcc,
-  insufficientPrivilege: 0xd4,
-  unspecified: 0xff,
-} as const;
+/** §5.2 Table 5-2 completion codes, by the library's names. */
+const CC = CompletionCode;
 
 const code = (completionCode: number): CommandResult => ({ completionCode });
 

@@ -1,4 +1,9 @@
-import { encodeGetSdrRepositoryInfoResponse, encodeGetSdrResponse, encodeMcDeviceLocatorRecord } from '@bmc-exporter/ipmi';
+import {
+  encodeGetSdrRepositoryInfoResponse,
+  encodeGetSdrResponse,
+  encodeMcDeviceLocatorRecord,
+  CompletionCode,
+} from '@bmc-exporter/ipmi';
 import type { SimSensor } from './sensors.js';
 
 const LAST_ID = 0xffff;
@@ -100,11 +105,11 @@ export class SdrRepository {
   read(reservationId: number, recordId: number, offset: number, bytesToRead: number): SdrRead {
     const index = recordId === 0 ? 0 : recordId - 1;
     const rec = this.records[index];
-    if (rec === undefined) return { completionCode: 0xcb };
-    if (offset !== 0 && (reservationId === 0 || reservationId !== this.reservation)) return { completionCode: 0xc5 };
-    if (offset >= rec.length) return { completionCode: 0xc9 };
+    if (rec === undefined) return { completionCode: CompletionCode.notPresent };
+    if (offset !== 0 && (reservationId === 0 || reservationId !== this.reservation)) return { completionCode: CompletionCode.reservationCancelled };
+    if (offset >= rec.length) return { completionCode: CompletionCode.parameterOutOfRange };
     const want = bytesToRead === 0xff ? rec.length - offset : bytesToRead;
-    if (this.maxRead !== undefined && want > this.maxRead) return { completionCode: 0xca };
+    if (this.maxRead !== undefined && want > this.maxRead) return { completionCode: CompletionCode.cannotReturnRequestedBytes };
     if (offset === 0 && want >= rec.length) return { completionCode: 0, data: this.wholeReads[index]! };
     const next = index + 1 < this.records.length ? index + 2 : LAST_ID;
     return { completionCode: 0, data: encodeGetSdrResponse({ nextRecordId: next, data: rec.subarray(offset, Math.min(rec.length, offset + want)) }) };

@@ -4,6 +4,7 @@ import {
   encodeSelRecord,
   SEL_RECORD_LENGTH,
   type SystemEventRecord,
+  CompletionCode,
 } from '@bmc-exporter/ipmi';
 import type { SelEntryDefinition } from './definition.js';
 import { sensorTypeCode } from './names.js';
@@ -141,10 +142,10 @@ export class SelStore {
   read(reservationId: number, recordId: number, offset: number, bytesToRead: number): SelRead {
     const n = this.records.length;
     const index = recordId === 0 ? 0 : recordId === LAST_ID ? n - 1 : recordId - FIRST_ID;
-    if (n === 0 || index < 0 || index >= n) return { completionCode: 0xcb };
+    if (n === 0 || index < 0 || index >= n) return { completionCode: CompletionCode.notPresent };
     if (bytesToRead === 0xff && offset === 0) return { completionCode: 0, data: this.wholeReads[index]! };
-    if (!this.isReservationValid(reservationId)) return { completionCode: 0xc5 };
-    if (offset >= SEL_RECORD_LENGTH) return { completionCode: 0xc9 };
+    if (!this.isReservationValid(reservationId)) return { completionCode: CompletionCode.reservationCancelled };
+    if (offset >= SEL_RECORD_LENGTH) return { completionCode: CompletionCode.parameterOutOfRange };
     const end = bytesToRead === 0xff ? SEL_RECORD_LENGTH : Math.min(SEL_RECORD_LENGTH, offset + bytesToRead);
     const next = index + 1 < n ? FIRST_ID + index + 1 : LAST_ID;
     return { completionCode: 0, data: encodeGetSelEntryResponse({ nextRecordId: next, data: this.records[index]!.subarray(offset, end) }) };

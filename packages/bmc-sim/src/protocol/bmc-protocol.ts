@@ -18,6 +18,7 @@ import {
   peekSessionHeader,
   verifyV15AuthCode,
   type LanRequest,
+  CompletionCode,
 } from '@bmc-exporter/ipmi';
 import type { CommandHandler, CommandResult } from '../command-handler.js';
 import type { ProtocolConfig, ProtocolHooks, SessionCounters } from './config.js';
@@ -57,7 +58,7 @@ interface Reply {
 
 const EMPTY = Buffer.alloc(0);
 /** Handler exceptions become "unspecified error" (Table 5-2) rather than silence. */
-const UNSPECIFIED_ERROR: CommandResult = { completionCode: 0xff };
+const UNSPECIFIED_ERROR: CommandResult = { completionCode: CompletionCode.unspecified };
 
 /**
  * The BMC side of IPMI over LAN for one simulated BMC: RMCP/ASF ping,

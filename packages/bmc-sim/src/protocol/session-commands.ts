@@ -10,6 +10,10 @@ import {
   encodeGetChannelCipherSuitesResponse,
   encodeGetSessionChallengeResponse,
   encodeSetSessionPrivilegeLevelResponse,
+  CloseSessionCode,
+  CompletionCode,
+  GetSessionChallengeCode,
+  SetSessionPrivilegeCode,
 } from '@bmc-exporter/ipmi';
 import type { CommandResult } from '../command-handler.js';
 import type { AuthType15Name } from './config.js';
@@ -41,20 +45,8 @@ const THIS_CHANNEL = 0x0e;
 /** Outstanding challenges kept at most; the oldest is forgotten first (real BMCs keep a handful). */
 const MAX_CHALLENGES = 32;
 
-/** Generic completion codes (Table 5-2) and command-specific ones, each where it is used. */
-const CC = {
-  ok: 0x00,
-  /** Get Session Challenge: invalid user name (§22.16) / Set Session Privilege: exceeds limit (§22.18) */
-  x81: 0x81,
-  /** Close Session: invalid session id (§22.19) */
-  invalidSessionId: 0x87,
-  /** Invalid command (a 1.5-only BMC does not know Get Channel Cipher Suites) */
-  invalidCommand: 0xc1,
-  /** Invalid data field in request */
-  invalidData: 0xcc,
-  /** Command not supported in present state */
-  notInThisState: 0xd5,
-} as const;
+/** Generic completion codes (Table 5-2), by the library's names; command-specific ones come from each command's file. */
+const CC = CompletionCode;
 
 const AUTH_TYPE_NAMES: readonly AuthType15Name[] = ['none', 'md2', 'md5', 'password'];
 
@@ -69,7 +61,7 @@ function validChannel(channel: number): boolean {
 /** §22.13: what the channel offers; the v2.0 extended data only when asked for and when RMCP+ exists. */
 export function getChannelAuthCapabilities(st: ProtocolState, data: Buffer): CommandResult {
   const req = decodeGetChannelAuthCapabilitiesRequest(data);
-  if (!validChannel(req.channel)) return { completionCode: CC.invalidData };
+  if (!validChannel(req.channel)) return { completionCode: CC.invalidDataField };
   const c = st.config;
   const t15 = c.authTypes15 ?? [];
   const extended = req.ipmi20 && c.ipmi20;
@@ -94,7 +86,7 @@ export function getChannelAuthCapabilities(st: ProtocolState, data: Buffer): Com
 export function getChannelCipherSuites(st: ProtocolState, data: Buffer): CommandResult {
   if (!st.config.ipmi20) return { completionCode: CC.invalidCommand };
   const req = decodeGetChannelCipherSuitesRequest(data);
-  if (!validChannel(req.channel)) return { completionCode: CC.invalidData };
+  if (!validChannel(req.channel)) return { completionCode: CC.invalidDataField };
   // Only IPMI payloads (type 0) have suites here; "list by algorithm" gets the same records (not distinguished).
   const records = req.payloadType === 0 ? st.cipherRecords : Buffer.alloc(0);
   return ok(encodeGetChannelCipherSuitesResponse(LAN_CHANNEL, records, req.index));
@@ -105,9 +97,9 @@ export function getSessionChallenge(st: ProtocolState, data: Buffer, now: number
   if (st.config.authTypes15 === null) return { completionCode: CC.invalidCommand };
   const req = decodeGetSessionChallengeRequest(data);
   const name = AUTH_TYPE_NAMES.find((n) => AUTH_TYPE[n] === req.authType);
-  if (!name || !st.config.authTypes15.includes(name)) return { completionCode: CC.invalidData };
+  if (!name || !st.config.authTypes15.includes(name)) return { completionCode: CC.invalidDataField };
   const user = findUser(st.config, req.username);
-  if (!user) return { completionCode: CC.x81 };
+  if (!user) return { completionCode: GetSessionChallengeCode.invalidUserName };
   let temporaryId: number;
   do temporaryId = st.table.freshId(() => random32(st.random));
   while (st.challenges.has(temporaryId));
@@ -124,9 +116,9 @@ export function getSessionChallenge(st: ProtocolState, data: Buffer, now: number
 export function setSessionPrivilegeLevel(s: SimSession, data: Buffer): CommandResult {
   const { privilege } = decodeSetSessionPrivilegeLevelRequest(data);
   if (privilege !== 0) {
-    if (privilege > PRIV.oem) return { completionCode: CC.invalidData };
+    if (privilege > PRIV.oem) return { completionCode: CC.invalidDataField };
     const userMax = s.user?.maxPrivilege ?? s.maxPrivilege;
-    if (privilege > s.maxPrivilege || privilege > userMax) return { completionCode: CC.x81 };
+    if (privilege > s.maxPrivilege || privilege > userMax) return { completionCode: SetSessionPrivilegeCode.exceedsLimit };
     s.privilege = privilege;
   }
   return ok(encodeSetSessionPrivilegeLevelResponse({ privilege: s.privilege }));
@@ -143,10 +135,10 @@ export function closeSession(st: ProtocolState, s: SimSession, data: Buffer): { 
     st.table.remove(sessionId, 'closed');
     return { result: { completionCode: CC.ok }, closeOwn: false };
   }
-  return { result: { completionCode: CC.invalidSessionId }, closeOwn: false };
+  return { result: { completionCode: CloseSessionCode.invalidSessionId }, closeOwn: false };
 }
 
 /** Session setup commands sent inside a session answer "not in this state" rather than silence. */
-export const NOT_IN_SESSION: CommandResult = { completionCode: CC.notInThisState };
+export const NOT_IN_SESSION: CommandResult = { completionCode: CC.notSupportedInPresentState };
 
 export { NETFN };

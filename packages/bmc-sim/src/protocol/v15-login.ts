@@ -5,18 +5,12 @@ import {
   padV15Password,
   verifyV15AuthCode,
   type V15Packet,
+  ActivateSessionCode,
 } from '@bmc-exporter/ipmi';
 import type { CommandResult } from '../command-handler.js';
 import { PRIV, random32, type PendingChallenge, type ProtocolState } from './protocol-state.js';
 import type { SimSession } from './session-table.js';
 
-/** §22.17 Table 22-19 completion codes. */
-const ACTIVATE_CC = {
-  /** No session slot available */
-  noSlot: 0x81,
-  /** Requested maximum privilege level exceeds user and/or channel privilege limit */
-  privilegeExceeded: 0x86,
-} as const;
 
 export interface Activation {
   /** Undefined: drop silently (bad auth code or challenge, as real BMCs do). */
@@ -50,8 +44,8 @@ export function activateSession(
   const answer = (completionCode: number, data?: Buffer, sessionSeq = 0): Activation => ({
     result: { completionCode, data }, authType: ch.authType, password, sessionSeq,
   });
-  if (req.privilege < PRIV.callback || req.privilege > ch.user.maxPrivilege) return answer(ACTIVATE_CC.privilegeExceeded);
-  if (st.table.size >= st.config.sessionLimit) return answer(ACTIVATE_CC.noSlot);
+  if (req.privilege < PRIV.callback || req.privilege > ch.user.maxPrivilege) return answer(ActivateSessionCode.privilegeExceedsLimit);
+  if (st.table.size >= st.config.sessionLimit) return answer(ActivateSessionCode.noSessionSlot);
 
   st.challenges.delete(ch.temporaryId);
   const id = st.table.freshId(() => random32(st.random));

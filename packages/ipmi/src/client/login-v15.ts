@@ -1,7 +1,7 @@
-import { activateSession } from '../commands/activate-session.js';
+import { activateSession, ActivateSessionCode } from '../commands/activate-session.js';
 import type { GetChannelAuthCapabilitiesRsp } from '../commands/get-channel-auth-capabilities.js';
-import { getSessionChallenge } from '../commands/get-session-challenge.js';
-import { AuthenticationError, CompletionCodeError, InvalidArgumentError, TimeoutError, UnsupportedCipherSuiteError } from '../errors.js';
+import { getSessionChallenge, GetSessionChallengeCode } from '../commands/get-session-challenge.js';
+import { AuthenticationError, CompletionCodeError, InvalidArgumentError, isCompletionCode, TimeoutError, UnsupportedCipherSuiteError } from '../errors.js';
 import { AUTH_TYPE, V15_PASSWORD_LENGTH } from '../session/auth-types.js';
 import { sendCommand, type SendCommandContext } from './command-exchange.js';
 import { sessionlessV15, V15ActivateFramer, V15SessionFramer } from './framers.js';
@@ -52,8 +52,7 @@ export async function loginV15(ctx: Omit<SendCommandContext, 'framer'>, p: V15Lo
     challenge = await sendCommand({ ...ctx, framer: sessionlessV15 }, getSessionChallenge,
       { authType, username: p.username }, { signal: p.signal });
   } catch (err) {
-    // §22.16 Table 22-18: 0x81 invalid user name, 0x82 null user name not enabled.
-    if (err instanceof CompletionCodeError && (err.completionCode === 0x81 || err.completionCode === 0x82)) {
+    if (isCompletionCode(err, GetSessionChallengeCode.invalidUserName, GetSessionChallengeCode.nullUserNameNotEnabled)) {
       throw new AuthenticationError('unknown-user', 'BMC does not know this user name', { cause: err });
     }
     throw err;
@@ -73,11 +72,10 @@ export async function loginV15(ctx: Omit<SendCommandContext, 'framer'>, p: V15Lo
     );
   } catch (err) {
     if (err instanceof CompletionCodeError) {
-      // §22.17 Table 22-19.
-      if (err.completionCode === 0x86) {
+      if (err.completionCode === ActivateSessionCode.privilegeExceedsLimit) {
         throw new AuthenticationError('privilege-refused', 'requested privilege exceeds what this user or channel allows', { cause: err });
       }
-      if (err.completionCode >= 0x81 && err.completionCode <= 0x83) {
+      if (isCompletionCode(err, ActivateSessionCode.noSessionSlot, ActivateSessionCode.noSlotForUser, ActivateSessionCode.noSlotAtPrivilege)) {
         throw err; // no session slot available: temporary, not a credential problem
       }
     }

@@ -3,6 +3,16 @@ import { ByteWriter } from '../codec/writer.js';
 import { InvalidArgumentError } from '../errors.js';
 import { NETFN, type Command } from './command.js';
 
+/** §22.17 Table 22-19: this command's own completion codes. */
+export const ActivateSessionCode = {
+  noSessionSlot: 0x81,
+  noSlotForUser: 0x82,
+  noSlotAtPrivilege: 0x83,
+  sequenceOutOfRange: 0x84,
+  invalidSessionId: 0x85,
+  privilegeExceedsLimit: 0x86,
+} as const;
+
 export interface ActivateSessionReq {
   authType: number;
   /** Maximum privilege level requested for the session. */

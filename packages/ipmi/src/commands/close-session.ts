@@ -12,6 +12,11 @@ export interface CloseSessionReq {
  * Request: [0..3] session id (LS first); a session handle byte follows only when the id is 0,
  * which we never send. Response: completion code only (0x87 invalid session id).
  */
+/** §22.19: Close Session's own completion code. */
+export const CloseSessionCode = {
+  invalidSessionId: 0x87,
+} as const;
+
 export const closeSession: Command<CloseSessionReq, void> = {
   name: 'Close Session',
   netFn: NETFN.app,

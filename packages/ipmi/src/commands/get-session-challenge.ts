@@ -4,6 +4,12 @@ import { InvalidArgumentError } from '../errors.js';
 import { USERNAME_MAX } from '../session/auth-types.js';
 import { NETFN, type Command } from './command.js';
 
+/** §22.16 Table 22-18: this command's own completion codes. */
+export const GetSessionChallengeCode = {
+  invalidUserName: 0x81,
+  nullUserNameNotEnabled: 0x82,
+} as const;
+
 export interface GetSessionChallengeReq {
   /** IPMI 1.5 auth type to be used for Activate Session (AUTH_TYPE). */
   authType: number;

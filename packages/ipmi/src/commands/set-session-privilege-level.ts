@@ -17,6 +17,12 @@ export interface SetSessionPrivilegeLevelRsp {
  * Request: [0] requested level (3:0). Response: [0] new level (3:0).
  * Completion codes 0x80 not available for this user, 0x81 exceeds user/channel limit.
  */
+/** §22.18 Table 22-20: this command's own completion codes. */
+export const SetSessionPrivilegeCode = {
+  notAvailableForUser: 0x80,
+  exceedsLimit: 0x81,
+} as const;
+
 export const setSessionPrivilegeLevel: Command<SetSessionPrivilegeLevelReq, SetSessionPrivilegeLevelRsp> = {
   name: 'Set Session Privilege Level',
   netFn: NETFN.app,

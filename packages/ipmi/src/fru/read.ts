@@ -2,7 +2,7 @@ import { ByteReader } from '../codec/reader.js';
 import type { Execute, ExecuteOptions } from '../commands/command.js';
 import { getFruInventoryAreaInfo } from '../commands/get-fru-inventory-area-info.js';
 import { readFruData } from '../commands/read-fru-data.js';
-import { AbortedError, CompletionCodeError, MalformedPacketError } from '../errors.js';
+import { AbortedError, CompletionCodeError, isCompletionCode, MalformedPacketError, READ_TOO_LARGE_CODES } from '../errors.js';
 import { FRU_HEADER_LENGTH, parseFruHeader, type FruHeader } from './inventory.js';
 
 export interface ReadFruOptions {
@@ -14,11 +14,9 @@ export interface ReadFruOptions {
 }
 
 export const DEFAULT_FRU_CHUNK = 24;
-/** §34.2 Read FRU Data: completion code 0x81 = FRU device busy; retried this many times. */
+/** §34.2 Read FRU Data's own completion code 0x81: FRU device busy; retried this many times. */
 const FRU_BUSY = 0x81;
 const MAX_BUSY_RETRIES = 5;
-/** §5.2: "cannot return that many bytes", "length invalid", "length limit exceeded": ask for less. */
-const SHRINK_CODES: ReadonlySet<number> = new Set([0xca, 0xc7, 0xc8]);
 /** §16.1: multirecord header length; a chain longer than this many records is treated as corrupt. */
 const MULTIRECORD_HEADER_LENGTH = 5;
 const MAX_MULTIRECORDS = 256;
@@ -58,7 +56,7 @@ export async function readFru(execute: Execute, opts: ReadFruOptions = {}): Prom
           busy++;
           continue;
         }
-        if (cc !== undefined && SHRINK_CODES.has(cc) && chunk > unit) {
+        if (isCompletionCode(e, ...READ_TOO_LARGE_CODES) && chunk > unit) {
           chunk = Math.max(unit, Math.floor(chunk / 2 / unit) * unit);
           continue;
         }

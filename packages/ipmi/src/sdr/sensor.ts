@@ -1,4 +1,4 @@
-import { CompletionCodeError } from '../errors.js';
+import { CompletionCode, CompletionCodeError } from '../errors.js';
 import type { Execute } from '../commands/command.js';
 import { getSensorReading, type SensorReadingRsp } from '../commands/get-sensor-reading.js';
 import { getSensorReadingFactors } from '../commands/get-sensor-reading-factors.js';
@@ -24,7 +24,14 @@ const THRESHOLD_EVENT_READING_TYPE = 0x01;
  * which OpenIPMI's ipmi_sim answers for a sensor number it does not have (the
  * number is the request's only field). A reading, not an error.
  */
-export const SENSOR_ABSENT_COMPLETION_CODES: ReadonlySet<number> = new Set([0xcb, 0xcd, 0xd5, 0xce, 0xc9, 0xcc]);
+export const SENSOR_ABSENT_COMPLETION_CODES: ReadonlySet<number> = new Set([
+  CompletionCode.notPresent,
+  CompletionCode.illegalForSensorOrRecordType,
+  CompletionCode.notSupportedInPresentState,
+  CompletionCode.responseNotProvided,
+  CompletionCode.parameterOutOfRange,
+  CompletionCode.invalidDataField,
+]);
 
 /** Everything needed to read and present one sensor, derived from its SDR. */
 export interface SensorDescriptor {

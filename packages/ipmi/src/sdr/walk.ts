@@ -1,4 +1,4 @@
-import { AbortedError, CompletionCodeError, MalformedPacketError, SdrIncompleteError } from '../errors.js';
+import { AbortedError, CompletionCode, CompletionCodeError, isCompletionCode, MalformedPacketError, READ_TOO_LARGE_CODES, SdrIncompleteError } from '../errors.js';
 import type { Execute, ExecuteOptions } from '../commands/command.js';
 import { getSdr, SDR_LAST_RECORD_ID } from '../commands/get-sdr.js';
 import { getSdrRepositoryInfo } from '../commands/get-sdr-repository-info.js';
@@ -29,11 +29,6 @@ export const DEFAULT_SDR_MAX_RECORDS = 4096;
 /** The most record bytes one walk holds unless the caller allows more (4096 records of ~256 bytes). */
 export const DEFAULT_SDR_MAX_BYTES = 1024 * 1024;
 
-/** Completion codes that mean "ask for fewer bytes" (§33.12 and Table 5-2). */
-const SHRINK_CODES: ReadonlySet<number> = new Set([0xca, 0xc7, 0xc8]);
-const RESERVATION_CANCELLED = 0xc5;
-const NOT_PRESENT = 0xcb;
-const INVALID_COMMAND = 0xc1;
 
 export interface UnparsedSdrRecord {
   recordId: number;
@@ -58,11 +53,6 @@ export interface ReadSdrOptions {
   maxRecords?: number;
   /** Stop before holding more than this many record bytes (default DEFAULT_SDR_MAX_BYTES). */
   maxBytes?: number;
-}
-
-function isCode(err: unknown, codes: ReadonlySet<number> | number): err is CompletionCodeError {
-  if (!(err instanceof CompletionCodeError)) return false;
-  return typeof codes === 'number' ? err.completionCode === codes : codes.has(err.completionCode);
 }
 
 /**
@@ -102,7 +92,7 @@ export async function readSdrRepository(execute: Execute, opts: ReadSdrOptions =
       return (await execute(reserveSdrRepository, undefined, base)).reservationId;
     } catch (err) {
       // Reservation is optional for BMCs that answer whole records; 0 is the "no reservation" ID.
-      if (isCode(err, INVALID_COMMAND)) return 0;
+      if (isCompletionCode(err, CompletionCode.invalidCommand)) return 0;
       throw err;
     }
   };
@@ -139,7 +129,7 @@ export async function readSdrRepository(execute: Execute, opts: ReadSdrOptions =
           try {
             got = (await read(recordId, offset, want)).data;
           } catch (err) {
-            if (isCode(err, SHRINK_CODES) && want > MIN_SDR_CHUNK) {
+            if (isCompletionCode(err, ...READ_TOO_LARGE_CODES) && want > MIN_SDR_CHUNK) {
               // Halving from what was refused; a refused big read goes straight to the size every BMC takes.
               chunk = Math.max(MIN_SDR_CHUNK, want > FALLBACK_SDR_CHUNK ? FALLBACK_SDR_CHUNK : Math.floor(want / 2));
               continue;
@@ -158,7 +148,7 @@ export async function readSdrRepository(execute: Execute, opts: ReadSdrOptions =
         }
         return { bytes: Buffer.concat(parts), nextRecordId: head.nextRecordId };
       } catch (err) {
-        if (isCode(err, RESERVATION_CANCELLED) && restarts < MAX_RESERVATION_RESTARTS) {
+        if (isCompletionCode(err, CompletionCode.reservationCancelled) && restarts < MAX_RESERVATION_RESTARTS) {
           reservationId = await reserve();
           continue;
         }
@@ -186,7 +176,7 @@ export async function readSdrRepository(execute: Execute, opts: ReadSdrOptions =
       result = await readRecord(recordId);
     } catch (err) {
       // An empty repository answers the first Get SDR with "not present".
-      if (recordId === 0x0000 && isCode(err, NOT_PRESENT)) break;
+      if (recordId === 0x0000 && isCompletionCode(err, CompletionCode.notPresent)) break;
       if (err instanceof MalformedPacketError) {
         unparsed.push({ recordId, error: err.message });
         break; // without a good response there is no next ID to follow

@@ -1,7 +1,7 @@
 import type { Execute } from '../commands/command.js';
 import { getSelEntry, SEL_FIRST_ENTRY, SEL_LAST_ENTRY, SEL_READ_WHOLE_ENTRY } from '../commands/get-sel-entry.js';
 import { reserveSel } from '../commands/reserve-sel.js';
-import { AbortedError, CompletionCodeError, MalformedPacketError } from '../errors.js';
+import { AbortedError, CompletionCode, isCompletionCode, MalformedPacketError, READ_TOO_LARGE_CODES } from '../errors.js';
 import { decodeSelRecord, SEL_RECORD_LENGTH, type SelRecord } from './record.js';
 
 export interface ReadSelOptions {
@@ -22,20 +22,10 @@ export interface SelWalkResult {
   loopDetected: boolean;
 }
 
-/** Completion codes (§5.2) that mean "ask for fewer bytes": cannot return that many, length invalid, length limit exceeded. */
-const SHRINK_CODES: ReadonlySet<number> = new Set([0xca, 0xc7, 0xc8]);
-/** §5.2: reservation cancelled (a SEL change) or invalid. */
-const RESERVATION_LOST = 0xc5;
-/** §5.2: requested record not present — what an empty SEL answers for record 0x0000. */
-const NOT_PRESENT = 0xcb;
 /** Re-reservations allowed per record before giving up; a SEL filling that fast will not settle. */
 const MAX_RESERVATION_RETRIES = 5;
 /** Partial read sizes tried after a whole-record read is refused, largest first. */
 const PARTIAL_CHUNKS = [SEL_RECORD_LENGTH, 8, 4, 2, 1] as const;
-
-function ccOf(e: unknown): number | undefined {
-  return e instanceof CompletionCodeError ? e.completionCode : undefined;
-}
 
 /**
  * Reads SEL records one Get SEL Entry at a time (§31.5). Whole-record reads
@@ -96,15 +86,15 @@ class SelReader {
         const chunk = PARTIAL_CHUNKS[this.chunkIndex];
         return chunk === undefined ? await this.readWhole(recordId) : await this.readPartial(recordId, chunk);
       } catch (e) {
-        const cc = ccOf(e);
-        if (cc === RESERVATION_LOST && reservationRetries < MAX_RESERVATION_RETRIES) {
+        // Reservation cancelled: the SEL changed while we read it.
+        if (isCompletionCode(e, CompletionCode.reservationCancelled) && reservationRetries < MAX_RESERVATION_RETRIES) {
           // A whole read refused with 0xC5 means this BMC wants a reservation after all.
           if (this.chunkIndex < 0) this.chunkIndex = 0;
           reservationRetries++;
           await this.reserve();
           continue;
         }
-        if (cc !== undefined && SHRINK_CODES.has(cc) && this.chunkIndex < PARTIAL_CHUNKS.length - 1) {
+        if (isCompletionCode(e, ...READ_TOO_LARGE_CODES) && this.chunkIndex < PARTIAL_CHUNKS.length - 1) {
           this.chunkIndex++;
           continue;
         }
@@ -133,7 +123,7 @@ async function walk(
     } catch (e) {
       // An empty SEL answers "not present" for the first entry. A stale cursor
       // (fromRecordId deleted by a clear) is the caller's to handle: rethrow.
-      if (ccOf(e) === NOT_PRESENT && count === 0 && start === SEL_FIRST_ENTRY) {
+      if (isCompletionCode(e, CompletionCode.notPresent) && count === 0 && start === SEL_FIRST_ENTRY) {
         id = SEL_LAST_ENTRY;
         break;
       }
