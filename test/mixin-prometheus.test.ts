@@ -2,7 +2,8 @@
 // it scrapes four simulated BMCs through the exporter (the README's job) and
 // the exporter's own /metrics (a second job), with the mixin's alert and
 // recording rules loaded — rendered from deploy/mixin/config.ts with every
-// `for` at 0s, nothing else changed. Through the simulator's control API the
+// `for` at 3s (long enough that a cold start's first scrapes do not count,
+// short for a test), nothing else changed. Through the simulator's control API the
 // test fails a PSU on one BMC (status sensor + the SEL event a BMC logs),
 // logs an uncorrectable ECC error on another and stops a fan on a third:
 // exactly the alerts for those reach `firing` in /api/v1/alerts, on those
@@ -21,7 +22,7 @@ import { jobFor, readmeScrapeConfig, startPrometheus, type PrometheusServer } fr
 import { DASHBOARD_FILES, formatValue, parseLabelValues, readDashboard, substitute } from './mixin/dashboards.js';
 
 const COUNT = 4;
-const CONFIG = allFor('0s');
+const CONFIG = allFor('3s');
 const ALERTS = alertGroups(CONFIG).flatMap((g) => g.rules.map((r) => r.alert));
 const RECORDS = recordingGroups(CONFIG).flatMap((g) => g.rules.map((r) => r.record));
 
@@ -91,6 +92,13 @@ beforeAll(async () => {
   dir = await tempDir('bmc-exporter-mixin-');
   const secrets = await dir.write('secrets.yml', fleet.fleet.secrets());
   exporter = await startCli(['--web.listen-address', '127.0.0.1:0', '--secrets.static', secrets]);
+  // Warm the exporter as a running one is (sessions open, SDRs walked), so a
+  // cold start's first collections on a loaded machine are not partial
+  // scrapes in Prometheus' window.
+  for (const target of fleet.targets) {
+    const text = await (await fetch(`${exporter.url}/bmc?target=${encodeURIComponent(target)}`)).text();
+    if (!/^bmc_up 1$/m.test(text)) throw new Error(`warm-up scrape of ${target}: no bmc_up 1\n${text}\n${exporter.stderr()}`);
+  }
   const host = new URL(exporter.url).host;
   const bmcJob = { ...jobFor(readmeScrapeConfig().job, host, fleet.targets), scrape_interval: '2s', scrape_timeout: '2s' };
   const selfJob = { job_name: 'bmc-exporter', scrape_interval: '2s', static_configs: [{ targets: [host] }] };

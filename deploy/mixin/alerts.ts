@@ -147,7 +147,7 @@ export function alertGroups(c: MixinConfig): Array<RuleGroup<AlertRule>> {
     rule(
       'BmcPowerSupplyFailureLogged',
       'warning',
-      '0s',
+      c.for.selEvent,
       // Also catches a PSU that failed and recovered between two scrapes.
       `${latest('psu-failure|ac-lost')} < ${seconds(t.selEventWindow)}`,
       `${bmc} logged a {{ $labels.category }} event`,
@@ -167,7 +167,7 @@ export function alertGroups(c: MixinConfig): Array<RuleGroup<AlertRule>> {
     rule(
       'BmcUncorrectableECC',
       'critical',
-      '0s',
+      c.for.selEvent,
       `${latest('memory-ecc-uncorrectable')} < ${seconds(t.selEventWindow)}`,
       `${bmc} logged an uncorrectable memory error`,
       `The SEL of ${bmc} holds an uncorrectable ECC (or parity, scrub failure, disabled DIMM) event from the last ${t.selEventWindow}: plan to replace the DIMM.`,
@@ -175,7 +175,7 @@ export function alertGroups(c: MixinConfig): Array<RuleGroup<AlertRule>> {
     rule(
       'BmcCorrectableECCStorm',
       'warning',
-      '0s',
+      c.for.selEvent,
       // sel_events drops when the SEL is cleared: increase() takes that as a
       // counter reset and counts only what was logged since.
       `sum without (severity) (increase(${m('sel_events', 'category="memory-ecc-correctable",severity!="info"')}[${t.correctableEccWindow}])) >= ${t.correctableEccEvents}`,
@@ -193,7 +193,7 @@ export function alertGroups(c: MixinConfig): Array<RuleGroup<AlertRule>> {
     rule(
       'BmcSelOverflow',
       'warning',
-      '0s',
+      c.for.selOverflow,
       `${m('sel_overflow')} == 1`,
       `The SEL of ${bmc} overflowed`,
       `${bmc} dropped events because its System Event Log is full. Save and clear it.`,

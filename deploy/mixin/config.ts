@@ -25,7 +25,10 @@ export interface MixinConfig {
     fanFailure: string;
     psuFailed: string;
     psuInputLost: string;
+    /** The SEL-event alerts (PSU failure logged, uncorrectable ECC, correctable-ECC storm): the window is their duration. */
+    selEvent: string;
     selNearlyFull: string;
+    selOverflow: string;
     chassisIntrusion: string;
     powerFault: string;
     scrapesPartial: string;
@@ -69,7 +72,9 @@ export const defaultConfig: MixinConfig = {
     fanFailure: '2m',
     psuFailed: '1m',
     psuInputLost: '1m',
+    selEvent: '0s',
     selNearlyFull: '30m',
+    selOverflow: '0s',
     chassisIntrusion: '0s',
     powerFault: '1m',
     scrapesPartial: '15m',
