@@ -34,13 +34,6 @@ const EXPECTED: Array<{ alert: string; bmc: number; labels: Record<string, strin
   { alert: 'BmcFanFailure', bmc: 3, labels: { sensor: 'FAN2', type: 'fan' } },
 ];
 
-/**
- * Panels allowed to be empty here, each with why: the series only exist once
- * something went wrong that this test does not cause (no command fails, no
- * BMC reads its fans as a duty cycle).
- */
-const MAY_BE_EMPTY: Record<string, string> = {};
-
 interface ApiAlert {
   labels: Record<string, string>;
   annotations: Record<string, string>;
@@ -218,7 +211,7 @@ describe('the mixin on a real Prometheus', () => {
         if (rows === 0) empty.push(`${file} "${panel.title}"`);
       }
     }
-    expect(empty.filter((p) => !(p in MAY_BE_EMPTY))).toEqual([]);
+    expect(empty).toEqual([]);
     expect(queries).toBeGreaterThan(100);
   });
 });

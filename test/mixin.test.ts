@@ -80,6 +80,25 @@ describe('promtool', () => {
     for (const name of ['BmcCpuTemperatureHigh', 'BmcCorrectableECCStorm', 'BmcDown']) expect(out).toContain(`alertname: ${name}`);
   });
 
+  it('test rules catches a BmcDown that is not absent-safe and a storm that miscounts a cleared SEL', () => {
+    const alerts = readFileSync(join(MIXIN_DIR, 'alerts.yml'), 'utf8');
+    const absentSafe = 'or on (job, instance)\n          (up == 0 and on (job, instance) present_over_time(bmc_up[1h]))';
+    const counted = 'sum without (severity) (increase(';
+    expect(alerts).toContain(absentSafe);
+    expect(alerts).toContain(counted);
+    const mutants = { 'not-absent-safe': alerts.replace(absentSafe, ''), 'delta-not-increase': alerts.replace(counted, 'sum without (severity) (delta(') };
+    for (const [name, text] of Object.entries(mutants)) {
+      const at = join(dir.path, name);
+      mkdirSync(join(at, 'tests'), { recursive: true });
+      writeFileSync(join(at, 'alerts.yml'), text);
+      writeFileSync(join(at, 'rules.yml'), readFileSync(join(MIXIN_DIR, 'rules.yml')));
+      writeFileSync(join(at, 'tests', 'alerts.test.yml'), readFileSync(UNIT_TESTS));
+      const r = spawnSync(binary('promtool'), ['test', 'rules', join(at, 'tests', 'alerts.test.yml')], { encoding: 'utf8' });
+      expect(r.status, name).not.toBe(0);
+      expect(`${r.stdout}${r.stderr}`).toContain(name === 'not-absent-safe' ? 'alertname: BmcDown' : 'alertname: BmcCorrectableECCStorm');
+    }
+  });
+
   it('every alert has a firing and a not-firing case, every recording rule a case', () => {
     type Case = { alert_rule_test?: Array<{ alertname: string; exp_alerts?: unknown[] | null }>; promql_expr_test?: Array<{ expr: string }> };
     const tests = (parse(readFileSync(UNIT_TESTS, 'utf8')) as { tests: Case[] }).tests;
@@ -162,6 +181,7 @@ describe('dashboards', () => {
         if (file !== 'bmc-fleet.json' && /\{/.test(q.expr)) expect(q.expr, p.title).toContain('$instance');
       }
     }
-    expect(new Set(d.panels.map((p) => p.id)).size).toBe(d.panels.length);
+    expect(d.ids.every((id) => Number.isInteger(id) && id > 0)).toBe(true);
+    expect(new Set(d.ids).size).toBe(d.ids.length);
   });
 });

@@ -31,6 +31,8 @@ export interface DashboardVariable {
 
 export interface Dashboard {
   file: string;
+  /** Every panel id, rows included. */
+  ids: number[];
   uid: string;
   title: string;
   variables: DashboardVariable[];
@@ -43,8 +45,10 @@ type Json = Record<string, unknown>;
 export function readDashboard(file: string): Dashboard {
   const json = JSON.parse(readFileSync(join(MIXIN, 'dashboards', file), 'utf8')) as Json;
   const panels: DashboardPanel[] = [];
+  const ids: number[] = [];
   const walk = (list: unknown) => {
     for (const p of (list as Json[] | undefined) ?? []) {
+      ids.push(p['id'] as number);
       if (p['type'] === 'row') {
         walk(p['panels']);
         continue;
@@ -68,7 +72,7 @@ export function readDashboard(file: string): Dashboard {
     includeAll: v['includeAll'] === true,
     ...(typeof v['allValue'] === 'string' ? { allValue: v['allValue'] } : {}),
   }));
-  return { file, uid: json['uid'] as string, title: json['title'] as string, variables, panels, json };
+  return { file, ids, uid: json['uid'] as string, title: json['title'] as string, variables, panels, json };
 }
 
 /** Grafana's label_values(metric{...}, label): the metric selector and the label. */

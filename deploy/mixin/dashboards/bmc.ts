@@ -13,7 +13,7 @@ export function bmcDashboard(_c: MixinConfig): dashboard.Dashboard {
   return newDashboard('BMC', BMC_UID, 'One BMC read through bmc-exporter: identity, chassis, power, temperatures, fans, voltage rails, threshold states and its System Event Log.')
     .withVariable(jobVariable('bmc_up'))
     .withVariable(instanceVariable('bmc_up', false))
-    .withRow(row('Identity and chassis'))
+    .withRow(row(ids, 'Identity and chassis'))
     .withPanel(flag('Session', 'bmc_up', 'Down', 'Up', false, 'bmc_up: 1 when the exporter could open (or keep) a session and collect.'))
     .withPanel(flag('Power', 'chassis_powered_on', 'Off', 'On', false, 'chassis_powered_on, from Get Chassis Status.'))
     .withPanel(flag('Intrusion', 'chassis_intrusion', 'Closed', 'Open', true, 'chassis_intrusion: the case is or was open.'))
@@ -23,7 +23,7 @@ export function bmcDashboard(_c: MixinConfig): dashboard.Dashboard {
     .withPanel(
       tablePanel(ids, 'bmc_info', 'The BMC\'s GUID, firmware and the IPMI version the exporter speaks with it.', { expr: `bmc_info{${s}}` }, 24, 4, ['Value']),
     )
-    .withRow(row('Power'))
+    .withRow(row(ids, 'Power'))
     .withPanel(
       timeSeries(ids, 'Power per PSU', 'power_draw_watts per power supply (psu "" is DCMI, when the BMC has no PSU wattage sensor).', 'watt', [
         { expr: `power_draw_watts{${s}}`, legend: 'PSU {{psu}}' },
@@ -42,7 +42,7 @@ export function bmcDashboard(_c: MixinConfig): dashboard.Dashboard {
         expr: `{__name__=~"power_supply_(present|failed|predictive_failure|input_lost)",${s}}`,
       }, 24, 6),
     )
-    .withRow(row('Temperatures and fans'))
+    .withRow(row(ids, 'Temperatures and fans'))
     .withPanel(
       timeSeries(ids, 'Temperatures', 'CPU sockets, air intake and exhaust.', 'celsius', [
         { expr: `processor_temperature_celsius{${s}}`, legend: 'CPU {{cpu}}' },
@@ -56,7 +56,7 @@ export function bmcDashboard(_c: MixinConfig): dashboard.Dashboard {
         { expr: `fan_speed_ratio{${s}} * 100`, legend: '{{fan}} %' },
       ]),
     )
-    .withRow(row('Voltages and threshold states'))
+    .withRow(row(ids, 'Voltages and threshold states'))
     .withPanel(timeSeries(ids, 'Voltage rails', 'voltage_volts per rail.', 'volt', [{ expr: `voltage_volts{${s}}`, legend: '{{rail}}' }]))
     .withPanel(
       timeSeries(ids, 'Sensors not OK', 'sensor_threshold_state above 0: 1 non-critical, 2 critical, 3 non-recoverable (the BMC\'s own thresholds).', 'short', [
@@ -68,7 +68,7 @@ export function bmcDashboard(_c: MixinConfig): dashboard.Dashboard {
         expr: `sort_desc(sensor_threshold_state{${s}})`,
       }, 24, 8),
     )
-    .withRow(row('System Event Log'))
+    .withRow(row(ids, 'System Event Log'))
     .withPanel(statPanel(ids, 'SEL entries', 'sel_entries, from Get SEL Info.', 'short', [{ expr: `sel_entries{${s}}` }]))
     .withPanel(
       statPanel(ids, 'SEL used', 'Fraction of the SEL in use (16 bytes per entry).', 'percentunit', [{ expr: `sel_entries{${s}} * 16 / (sel_entries{${s}} * 16 + sel_free_bytes{${s}})` }], [
@@ -92,7 +92,7 @@ export function bmcDashboard(_c: MixinConfig): dashboard.Dashboard {
         expr: `sel_latest_event_timestamp_seconds{${s}} * 1000`,
       }),
     )
-    .withRow(row('Scrape'))
+    .withRow(row(ids, 'Scrape'))
     .withPanel(
       timeSeries(ids, 'Scrape duration', 'The exporter\'s collection time (bmc_scrape_duration_seconds) and Prometheus\' whole scrape.', 's', [
         { expr: `bmc_scrape_duration_seconds{${s}}`, legend: 'collection' },

@@ -142,8 +142,8 @@ export function tablePanel(ids: Ids, title: string, description: string, q: Quer
   return p;
 }
 
-export function row(title: string): dashboard.RowBuilder {
-  return new dashboard.RowBuilder(title);
+export function row(ids: Ids, title: string): dashboard.RowBuilder {
+  return new dashboard.RowBuilder(title).id(ids.next());
 }
 
 export function newDashboard(title: string, uid: string, description: string): dashboard.DashboardBuilder {

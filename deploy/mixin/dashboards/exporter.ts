@@ -12,7 +12,7 @@ export function exporterDashboard(_c: MixinConfig): dashboard.Dashboard {
   return newDashboard('bmc-exporter', EXPORTER_UID, 'The exporter\'s own metrics: health, sessions, packets, IPMI command latency and failures, collections and reloads.')
     .withVariable(jobVariable('bmc_exporter_build_info'))
     .withVariable(instanceVariable('bmc_exporter_build_info', true))
-    .withRow(row('Health'))
+    .withRow(row(ids, 'Health'))
     .withPanel(
       statPanel(ids, 'Healthy', 'bmc_exporter_healthy: 0 when the UDP transport could not start or the latest collection of some BMC failed.', 'short', [
         { expr: `min(bmc_exporter_healthy{${s}})` },
@@ -32,7 +32,7 @@ export function exporterDashboard(_c: MixinConfig): dashboard.Dashboard {
         { expr: `increase(bmc_exporter_target_evictions_total{${s}}[$__rate_interval])`, legend: '{{instance}} evicted' },
       ]),
     )
-    .withRow(row('Packets and commands'))
+    .withRow(row(ids, 'Packets and commands'))
     .withPanel(
       timeSeries(ids, 'Packets', 'IPMI datagrams sent to BMCs and accepted from them.', 'pps', [
         { expr: rate('bmc_exporter_packets_sent_total', 'instance'), legend: '{{instance}} sent' },
@@ -62,7 +62,7 @@ export function exporterDashboard(_c: MixinConfig): dashboard.Dashboard {
         { expr: rate('bmc_exporter_ipmi_requests_abandoned_total', 'instance'), legend: '{{instance}} abandoned IPMI requests' },
       ], 24),
     )
-    .withRow(row('Collections and scrapes'))
+    .withRow(row(ids, 'Collections and scrapes'))
     .withPanel(
       timeSeries(ids, 'Collection duration (p50, p90)', 'bmc_collector_collect_duration_seconds: one BMC collection.', 's', [
         { expr: `histogram_quantile(0.5, sum by (le) (rate(bmc_collector_collect_duration_seconds_bucket{${s}}[$__rate_interval])))`, legend: 'p50' },
@@ -92,7 +92,7 @@ export function exporterDashboard(_c: MixinConfig): dashboard.Dashboard {
         { expr: rate('bmc_target_mapper_hits_total', 'instance'), legend: '{{instance}} mapper hits' },
       ]),
     )
-    .withRow(row('Reloads and process'))
+    .withRow(row(ids, 'Reloads and process'))
     .withPanel(
       timeSeries(ids, 'Secrets reloads', 'Reloads of the secrets file by result (a failed reload keeps the old secrets).', 'short', [
         { expr: `sum by (result) (increase(bmc_exporter_secrets_reloads_total{${s}}[$__rate_interval]))`, legend: '{{result}}' },

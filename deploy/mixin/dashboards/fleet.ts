@@ -12,7 +12,7 @@ export function fleetDashboard(c: MixinConfig): dashboard.Dashboard {
   const red = [{ value: null, color: 'green' }, { value: 1, color: 'red' }];
   return newDashboard('BMC fleet', FLEET_UID, 'Every BMC scraped through bmc-exporter: availability, power, temperatures, fans, PSUs, SEL events and scrape health.')
     .withVariable(jobVariable('bmc_up'))
-    .withRow(row('Availability'))
+    .withRow(row(ids, 'Availability'))
     .withPanel(statPanel(ids, 'BMCs up', 'BMCs whose latest scrape opened a session (bmc_up 1).', 'short', [{ expr: `sum(bmc_up{${j}})` }]))
     .withPanel(
       statPanel(
@@ -58,7 +58,7 @@ export function fleetDashboard(c: MixinConfig): dashboard.Dashboard {
     .withPanel(
       timeSeries(ids, 'Total power', 'Sum of power_draw_watts per job.', 'watt', [{ expr: `sum by (job) (power_draw_watts{${j}})`, legend: '{{job}}' }]),
     )
-    .withRow(row('Power and temperatures'))
+    .withRow(row(ids, 'Power and temperatures'))
     .withPanel(
       timeSeries(ids, `Top ${n} BMCs by power`, 'The BMCs drawing the most power (all their PSUs summed).', 'watt', [
         { expr: `topk(${n}, sum by (instance) (power_draw_watts{${j}}))`, legend: '{{instance}}' },
@@ -79,7 +79,7 @@ export function fleetDashboard(c: MixinConfig): dashboard.Dashboard {
         { expr: `topk(${n}, chassis_exhaust_temperature_celsius{${j}} - chassis_intake_temperature_celsius{${j}})`, legend: '{{instance}}' },
       ]),
     )
-    .withRow(row('Fans and power supplies'))
+    .withRow(row(ids, 'Fans and power supplies'))
     .withPanel(
       timeSeries(ids, 'Fans below threshold per BMC', 'Fan sensors past a lower threshold, per BMC (1 non-critical, 2 critical, 3 non-recoverable).', 'short', [
         { expr: `count by (instance) (sensor_threshold_state{${j},type="fan"} > 0)`, legend: '{{instance}}' },
@@ -100,7 +100,7 @@ export function fleetDashboard(c: MixinConfig): dashboard.Dashboard {
         { expr: `count by (type) (sensor_threshold_state{${j}} > 0)`, legend: '{{type}}' },
       ]),
     )
-    .withRow(row('System Event Log'))
+    .withRow(row(ids, 'System Event Log'))
     .withPanel(
       timeSeries(ids, 'SEL events by category', 'Warning and critical events in the SEL of every BMC, by category (drops when a SEL is cleared).', 'short', [
         { expr: `sum by (category) (sel_events{${j},severity!="info"}) > 0`, legend: '{{category}}' },
@@ -121,7 +121,7 @@ export function fleetDashboard(c: MixinConfig): dashboard.Dashboard {
         expr: `sel_events{${j},severity="critical"} > 0`,
       }),
     )
-    .withRow(row('Scrapes'))
+    .withRow(row(ids, 'Scrapes'))
     .withPanel(
       timeSeries(ids, `Slowest ${n} scrapes`, 'bmc_scrape_duration_seconds: the time the exporter spent collecting each BMC.', 's', [
         { expr: `topk(${n}, bmc_scrape_duration_seconds{${j}})`, legend: '{{instance}}' },
