@@ -75,14 +75,30 @@ export function promtoolCheck(file: string): { status: number | null; output: st
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
-export async function writePrometheusConfig(dir: TempDir, job: ScrapeConfig): Promise<string> {
-  return dir.write('prometheus.yml', stringify({ global: { scrape_interval: '1s', evaluation_interval: '1s' }, scrape_configs: [job] }));
+export interface PrometheusExtras {
+  /** More scrape jobs after the first (e.g. the exporter's own /metrics). */
+  jobs?: ScrapeConfig[];
+  /** Rule files: name → content, written next to prometheus.yml and loaded. */
+  rules?: Record<string, string>;
 }
 
-export async function startPrometheus(job: ScrapeConfig): Promise<PrometheusServer> {
+export async function writePrometheusConfig(dir: TempDir, job: ScrapeConfig, extras: PrometheusExtras = {}): Promise<string> {
+  const ruleFiles: string[] = [];
+  for (const [name, content] of Object.entries(extras.rules ?? {})) ruleFiles.push(await dir.write(name, content));
+  return dir.write(
+    'prometheus.yml',
+    stringify({
+      global: { scrape_interval: '1s', evaluation_interval: '1s' },
+      ...(ruleFiles.length > 0 ? { rule_files: ruleFiles } : {}),
+      scrape_configs: [job, ...(extras.jobs ?? [])],
+    }),
+  );
+}
+
+export async function startPrometheus(job: ScrapeConfig, extras: PrometheusExtras = {}): Promise<PrometheusServer> {
   const exe = binary('prometheus');
   const dir = await tempDir('bmc-exporter-prom-');
-  const configFile = await writePrometheusConfig(dir, job);
+  const configFile = await writePrometheusConfig(dir, job, extras);
   const port = await freePort();
   const child = spawn(
     exe,

@@ -40,6 +40,10 @@ describe('control API', () => {
     expect(fleet.bmcs[0]!.model.sensor('CPU1 Temp').rawReading).not.toBe(raw);
     expect((await call('POST', '/bmcs/127.0.0.1:47200/sensors/CPU1%20Temp', '{"value": null}')).status).toBe(200);
     expect(fleet.bmcs[0]!.model.sensor('CPU1 Temp').rawReading).toBeNull();
+    expect((await call('POST', '/bmcs/127.0.0.1:47200/sensors/PSU2%20Status', '{"states": [0, 1]}')).status).toBe(200);
+    // Discrete: state byte 1 (Table 35-15) now has offsets 0 (present) and 1 (failure detected).
+    expect(fleet.bmcs[0]!.model.sensor('PSU2 Status').response[2]).toBe(0b11);
+    expect((await call('POST', '/bmcs/127.0.0.1:47200/sensors/PSU2%20Status', '{"states": [15]}')).status).toBe(400);
     const before = fleet.bmcs[0]!.model.sel.count;
     const s = await call('POST', '/bmcs/127.0.0.1:47200/sel', JSON.stringify({ sensorType: 'temperature', sensorNumber: 1, eventType: 1, data: [0x59, 0x4d, 0x55] }));
     expect(s.status).toBe(201);

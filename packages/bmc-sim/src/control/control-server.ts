@@ -29,7 +29,7 @@ const MAX_BODY = 64 * 1024;
  *   GET    /bmcs/:addr/counters         one BMC (addr = "127.1.0.3" or "127.1.0.3:623")
  *   PUT    /bmcs/:addr/faults           JSON FaultConfig patch → the BMC's fault config
  *   POST   /bmcs/:addr/restart          every session lost
- *   POST   /bmcs/:addr/sensors/:name    {"value": number | null}
+ *   POST   /bmcs/:addr/sensors/:name    {"value": number | null} (analog) or {"states": [offsets]} (discrete)
  *   POST   /bmcs/:addr/sel              a SEL entry definition → {"recordId"}
  *   DELETE /bmcs/:addr/sel              clear the SEL
  */
@@ -111,9 +111,21 @@ async function route(fleet: Fleet, req: IncomingMessage): Promise<{ status: numb
   }
   if (parts[2] === 'sensors' && parts.length === 4) {
     allow(method, 'POST');
-    const body = (await jsonBody(req)) as { value?: unknown };
+    const body = (await jsonBody(req)) as { value?: unknown; states?: unknown };
+    if (typeof body === 'object' && body !== null && 'states' in body) {
+      const states = body.states;
+      if (!Array.isArray(states) || states.length > 15 || !states.every((o) => Number.isInteger(o) && (o as number) >= 0 && (o as number) <= 14)) {
+        throw new HttpError(400, 'expected {"states": [offsets 0-14]} (the asserted states of a discrete sensor)');
+      }
+      try {
+        await fleet.setSensorStates(index, parts[3]!, states as number[]);
+      } catch (err) {
+        throw new HttpError(404, (err as Error).message);
+      }
+      return { status: 200, body: { sensor: parts[3], states } };
+    }
     if (typeof body !== 'object' || body === null || !('value' in body) || (body.value !== null && (typeof body.value !== 'number' || !Number.isFinite(body.value)))) {
-      throw new HttpError(400, 'expected {"value": number} (or null for "reading unavailable")');
+      throw new HttpError(400, 'expected {"value": number} (or null for "reading unavailable"), or {"states": [offsets]}');
     }
     try {
       await fleet.setSensor(index, parts[3]!, body.value as number | null);

@@ -42,6 +42,8 @@ export interface Fleet {
   setFaults(index: number, patch: Partial<FaultConfig>): Promise<FaultConfig>;
   restart(index: number): Promise<void>;
   setSensor(index: number, name: string, value: number | null): Promise<void>;
+  /** A discrete sensor's asserted state offsets (0-14), e.g. [0, 1] for a PSU present and failed. */
+  setSensorStates(index: number, name: string, states: number[]): Promise<void>;
   addSelEvent(index: number, event: SelEntryDefinition): Promise<number>;
   clearSel(index: number): Promise<void>;
   secrets(): SecretsFile;
@@ -97,6 +99,7 @@ export async function startFleet(definition: FleetDefinition, opts: StartFleetOp
     setFaults: (i, patch) => call(i, { op: 'faults', patch }) as Promise<FaultConfig>,
     restart: async (i) => void (await call(i, { op: 'restart' })),
     setSensor: async (i, name, value) => void (await call(i, { op: 'sensor', name, value })),
+    setSensorStates: async (i, name, states) => void (await call(i, { op: 'sensorStates', name, states })),
     addSelEvent: (i, event) => call(i, { op: 'selAdd', event }) as Promise<number>,
     clearSel: async (i) => void (await call(i, { op: 'selClear' })),
     close: run.close,

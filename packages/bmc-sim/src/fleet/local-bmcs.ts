@@ -9,6 +9,7 @@ export type FleetOp =
   | { op: 'faults'; patch: Partial<FaultConfig> }
   | { op: 'restart' }
   | { op: 'sensor'; name: string; value: number | null }
+  | { op: 'sensorStates'; name: string; states: number[] }
   | { op: 'selAdd'; event: SelEntryDefinition }
   | { op: 'selClear' };
 
@@ -88,6 +89,9 @@ export class LocalBmcs {
         return null;
       case 'sensor':
         b.model.setSensorValue(op.name, op.value);
+        return null;
+      case 'sensorStates':
+        b.model.setSensorStates(op.name, op.states);
         return null;
       case 'selAdd':
         return b.model.addSelEvent(op.event);
