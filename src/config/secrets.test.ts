@@ -117,7 +117,7 @@ describe('parseSecrets errors', () => {
     [
       'unknown field',
       '192.0.2.1:623:\n  username: a\n  pasword: s3cret\n',
-      'secrets.yml:3:3: unknown field "pasword" in "192.0.2.1:623"; the fields are username, password, privilege, cipher_suites, ipmi_version, collectors',
+      'secrets.yml:3:3: unknown field "pasword" in "192.0.2.1:623"; the fields are username, password, password_file, privilege, cipher_suites, ipmi_version, collectors, labels',
     ],
     ['wrong type', '192.0.2.1:623:\n  username: a\n  password: [s3cret]\n', 'secrets.yml:3:13: password must be a string, not a list'],
     [
@@ -141,7 +141,7 @@ describe('parseSecrets errors', () => {
       '192.0.2.1:623:\n  username: a\n  password: s3cret\n192.0.2.1:\n  username: b\n  password: s3cret\n',
       'secrets.yml:4:1: "192.0.2.1" is the same target as "192.0.2.1:623" on line 1; keep one entry',
     ],
-    ['missing password', '192.0.2.1:623:\n  username: a\n', 'secrets.yml:2:3: "192.0.2.1:623" has no password: add "password:" (the BMC password (required))'],
+    ['missing password', '192.0.2.1:623:\n  username: a\n', 'secrets.yml:2:3: "192.0.2.1:623" has no password: add "password:" or "password_file:" (a file holding it)'],
     ['null password', '192.0.2.1:623:\n  username: a\n  password:\n', 'secrets.yml:3:12: password is empty; give a value (quote it, e.g. password: "", if it really is empty)'],
     ['entry without fields', '192.0.2.1:623:\n', 'secrets.yml:1:1: "192.0.2.1:623" has no credentials'],
     ['not a map', '- 192.0.2.1\n', 'secrets.yml:1:1: the file must be a YAML map'],
