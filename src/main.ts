@@ -125,6 +125,7 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
         isReady: () => ready,
         reload,
         knownTargets: () => demo?.targets ?? [],
+        discovery: () => (store ? store.current.discovery() : demo ? [{ targets: [...demo.targets], labels: {} }] : []),
         ...(webConfig ? { webConfig } : {}),
       },
       options.listen,

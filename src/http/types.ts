@@ -24,6 +24,8 @@ export interface HttpDeps {
   scrapeTimeoutOffsetMs: number;
   isReady(): boolean;
   reload(): Promise<ReloadResult>;
+  /** GET /discover: the exact targets of the secrets file as http_sd target groups (demo mode: the simulated BMCs). */
+  discovery(): ReadonlyArray<{ targets: readonly string[]; labels: Readonly<Record<string, string>> }>;
   /** Targets to list on the homepage even before their first scrape (demo mode). */
   knownTargets(): readonly string[];
   /** --web.config.file (exporter-toolkit format): TLS, basic auth, extra headers. */
