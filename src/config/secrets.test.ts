@@ -105,7 +105,9 @@ describe('parseSecrets lookup', () => {
 
   it('the example file at the repository root parses', () => {
     const text = readFileSync(new URL('../../secrets.example.yml', import.meta.url), 'utf8');
-    const s = parseSecrets(text, 'secrets.example.yml');
+    const s = parseSecrets(text, 'secrets.example.yml', { passwordFile: (p) => `read from ${p}` });
+    expect(s.lookup('192.0.2.11:623')?.password).toBe('read from /run/secrets/bmc-password');
+    expect(s.discovery().find((g) => g.targets.includes('192.0.2.11:623'))?.labels).toEqual({ rack: 'r12', site: 'par1', model: 'r650' });
     expect(s.size).toBeGreaterThan(3);
     expect(s.lookup('10.1.0.42:623')?.privilege).toBeDefined();
   });
@@ -188,6 +190,6 @@ describe('collector names', () => {
   it('the example file uses only collectors that exist', () => {
     const example = readFileSync(new URL('../../secrets.example.yml', import.meta.url), 'utf8');
     const real = DEFAULT_COLLECTORS.map((c) => c.name);
-    expect(() => parseSecrets(example, 'secrets.example.yml', { knownCollectors: real })).not.toThrow();
+    expect(() => parseSecrets(example, 'secrets.example.yml', { knownCollectors: real, passwordFile: () => 'x' })).not.toThrow();
   });
 });
