@@ -75,14 +75,15 @@ export function promtoolCheck(file: string): { status: number | null; output: st
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
-export async function writePrometheusConfig(dir: TempDir, job: ScrapeConfig): Promise<string> {
-  return dir.write('prometheus.yml', stringify({ global: { scrape_interval: '1s', evaluation_interval: '1s' }, scrape_configs: [job] }));
+/** `more`: further jobs after the first (one Prometheus for several scrape configs). */
+export async function writePrometheusConfig(dir: TempDir, job: ScrapeConfig, more: readonly ScrapeConfig[] = []): Promise<string> {
+  return dir.write('prometheus.yml', stringify({ global: { scrape_interval: '1s', evaluation_interval: '1s' }, scrape_configs: [job, ...more] }));
 }
 
-export async function startPrometheus(job: ScrapeConfig): Promise<PrometheusServer> {
+export async function startPrometheus(job: ScrapeConfig, more: readonly ScrapeConfig[] = []): Promise<PrometheusServer> {
   const exe = binary('prometheus');
   const dir = await tempDir('bmc-exporter-prom-');
-  const configFile = await writePrometheusConfig(dir, job);
+  const configFile = await writePrometheusConfig(dir, job, more);
   const port = await freePort();
   const child = spawn(
     exe,
