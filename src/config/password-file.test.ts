@@ -134,3 +134,23 @@ function runAsNobody(file: string): string {
   const code = `import(${JSON.stringify(dist)}).then((m) => m.loadSecretsFile(${JSON.stringify(file)})).then(() => console.log('loaded'), (e) => console.log(e.message))`;
   return execFileSync(process.execPath, ['--input-type=module', '-e', code], { uid: 65534, gid: 65534, encoding: 'utf8' });
 }
+
+describe('password_file at scale', () => {
+  it('500 entries with a file each load, each with its own password', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'password-files-'));
+    try {
+      let text = '';
+      for (let i = 0; i < 500; i++) {
+        await writeFile(join(dir, `pw-${i}`), `password-${i}\n`);
+        text += `192.0.2.${i % 250}:${623 + Math.floor(i / 250)}:\n  username: u\n  password_file: pw-${i}\n`;
+      }
+      await writeFile(join(dir, 'secrets.yml'), text);
+      const s = await loadSecretsFile(join(dir, 'secrets.yml'));
+      expect(s.size).toBe(500);
+      expect(s.lookup('192.0.2.7:623')?.password).toBe('password-7');
+      expect(s.lookup('192.0.2.7:624')?.password).toBe('password-257');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -276,6 +276,8 @@ function oneOf<T extends string>(src: YamlSource, node: Node | null, field: stri
 
 /** A password file is a few bytes; anything larger is not one (and must not be read whole). */
 const PASSWORD_FILE_MAX_BYTES = 64 * 1024;
+/** Password files read at once. */
+const PASSWORD_FILE_READERS = 16;
 
 export async function loadSecretsFile(path: string, options: Omit<ParseSecretsOptions, 'passwordFile'> = {}): Promise<Secrets> {
   let text: string;
@@ -290,11 +292,14 @@ export async function loadSecretsFile(path: string, options: Omit<ParseSecretsOp
   if (wanted.size === 0) return parseSecrets(text, path, options);
   // Read them without blocking scrapes in flight (a reload happens while serving), then parse for real.
   const read = new Map<string, { text: string } | { error: unknown }>();
-  await Promise.all(
-    [...wanted].map(async (p) => {
+  const queue = [...wanted];
+  // A few at a time: thousands of entries with files of their own must not run out of descriptors.
+  const worker = async () => {
+    for (let p = queue.pop(); p !== undefined; p = queue.pop()) {
       read.set(p, await readPasswordFile(resolve(dirname(path), p)).then((t) => ({ text: t }), (error: unknown) => ({ error })));
-    }),
-  );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PASSWORD_FILE_READERS, queue.length) }, worker));
   return parseSecrets(text, path, {
     ...options,
     passwordFile: (p) => {
