@@ -64,6 +64,7 @@ describe('npm pack', () => {
     }
     expect(tarFiles(join(dir.path, 'bmc-exporter-bmc-sim-0.1.0.tgz'))).toContain('package/profiles/server-2s.yml');
     expect(tarFiles(join(dir.path, 'bmc-exporter-ipmi-0.1.0.tgz'))).toContain('package/examples/read-bmc.mjs');
+    expect(tarFiles(join(dir.path, 'bmc-exporter-0.1.0.tgz'))).toContain('package/deploy/systemd/bmc-exporter.service');
   });
 
   it('the exporter depends at run time only on packages that can be published (none private)', () => {

@@ -94,6 +94,12 @@ describe('password_file', () => {
     );
   });
 
+  it('an empty path is refused', () => {
+    expect(() => parseSecrets('192.0.2.1:623:\n  username: a\n  password_file: ""\n', 'secrets.yml', { passwordFile: () => 'x' })).toThrow(
+      'secrets.yml:3:18: "192.0.2.1:623": password_file is empty; give the path of a file holding the password',
+    );
+  });
+
   it('parsing text alone (no file to resolve against) refuses password_file with its line', () => {
     expect(() => parseSecrets(entry('pw'), 'secrets.yml')).toThrow('secrets.yml:3:18: "192.0.2.1:623": password_file is only read when the secrets are loaded from a file');
   });

@@ -235,6 +235,7 @@ function parseEntry(src: YamlSource, key: string, value: Node | null, keyNode: N
 
 function passwordFromFile(src: YamlSource, key: string, node: Node | null, options: ParseSecretsOptions): string {
   const path = src.string(node, 'password_file');
+  if (path.trim() === '') throw src.error(node, `"${key}": password_file is empty; give the path of a file holding the password`);
   if (!options.passwordFile) throw src.error(node, `"${key}": password_file is only read when the secrets are loaded from a file`);
   let text: string;
   try {
