@@ -130,9 +130,12 @@ describe('Prometheus discovering the BMCs through /discover', () => {
     // The password_file entry: a real session was established with it.
     expect(byInstance[c]).toMatchObject({ job: 'bmc', rack: 'r2', site: 'par1', model: 'sim-2s' });
 
-    // Every series of a BMC carries them, not just bmc_up.
-    const power = await prom.query(`power_draw_watts{instance="${a}"}`);
-    expect(power.length).toBe(2);
+    // Every series of a BMC carries them, not just bmc_up (a cold scrape under a
+    // 1 s timeout may return before the PSU readings: wait for a complete one).
+    const power = await until('power_draw_watts of the first BMC', async () => {
+      const r = await prom!.query(`power_draw_watts{instance="${a}"}`);
+      return r.length === 2 ? r : undefined;
+    });
     for (const s of power) expect(s.metric).toMatchObject({ rack: 'r1', site: 'par1' });
 
     const targets = await activeTargets(prom);
