@@ -18,6 +18,9 @@ const DEPS = [
   { binary: 'openssl', debianPackage: 'openssl' }, // self-signed cert for the TLS test (test/exporter-security)
   { binary: 'dockerd', debianPackage: 'docker.io', unlessDockerAnswers: true }, // runs the image (test/docker-image); not needed when an engine already answers `docker info`
   { binary: 'debootstrap', debianPackage: 'debootstrap' }, // builds the local node:22-slim stand-in (test/docker/build-base-images.sh)
+  { binary: 'systemd-analyze', debianPackage: 'systemd' }, // verifies and rates deploy/systemd/bmc-exporter.service (test/systemd-unit)
+  { binary: 'kubectl', debianPackage: 'kubernetes-client' }, // `kubectl kustomize` renders deploy/kubernetes (test/kubernetes); Debian 12's 1.20 renders it as a current kubectl does
+  { binary: 'kill', debianPackage: 'procps' }, // the unit's ExecReload=/bin/kill, which systemd-analyze verify checks exists
 ];
 
 // sbin too: dockerd and debootstrap live there, and a non-login root shell may not have it on PATH.

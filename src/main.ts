@@ -146,6 +146,7 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
         reload,
         reloadDisabled: options.reloadDisabled ?? false,
         knownTargets: () => demo?.targets ?? [],
+        discovery: () => (store ? store.current.discovery() : demo ? [{ targets: [...demo.targets], labels: {} }] : []),
         ...(webConfig ? { webConfig } : {}),
       },
       options.listen,

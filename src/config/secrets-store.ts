@@ -9,7 +9,7 @@ export interface SecretsStoreHooks {
 
 export type ReloadResult = { ok: true } | { ok: false; error: ConfigError };
 
-const EMPTY: Secrets = { lookup: () => undefined, size: 0, targets: () => [] };
+const EMPTY: Secrets = { lookup: () => undefined, size: 0, targets: () => [], discovery: () => [] };
 
 /**
  * The secrets file behind SIGHUP and POST /-/reload. A reload swaps the whole

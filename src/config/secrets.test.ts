@@ -105,7 +105,9 @@ describe('parseSecrets lookup', () => {
 
   it('the example file at the repository root parses', () => {
     const text = readFileSync(new URL('../../secrets.example.yml', import.meta.url), 'utf8');
-    const s = parseSecrets(text, 'secrets.example.yml');
+    const s = parseSecrets(text, 'secrets.example.yml', { passwordFile: (p) => `read from ${p}` });
+    expect(s.lookup('192.0.2.11:623')?.password).toBe('read from /run/secrets/bmc-password');
+    expect(s.discovery().find((g) => g.targets.includes('192.0.2.11:623'))?.labels).toEqual({ rack: 'r12', site: 'par1', model: 'r650' });
     expect(s.size).toBeGreaterThan(3);
     expect(s.lookup('10.1.0.42:623')?.privilege).toBeDefined();
   });
@@ -117,7 +119,7 @@ describe('parseSecrets errors', () => {
     [
       'unknown field',
       '192.0.2.1:623:\n  username: a\n  pasword: s3cret\n',
-      'secrets.yml:3:3: unknown field "pasword" in "192.0.2.1:623"; the fields are username, password, privilege, cipher_suites, ipmi_version, collectors',
+      'secrets.yml:3:3: unknown field "pasword" in "192.0.2.1:623"; the fields are username, password, password_file, privilege, cipher_suites, ipmi_version, collectors, labels',
     ],
     ['wrong type', '192.0.2.1:623:\n  username: a\n  password: [s3cret]\n', 'secrets.yml:3:13: password must be a string, not a list'],
     [
@@ -147,7 +149,7 @@ describe('parseSecrets errors', () => {
       '192.0.2.1:623:\n  username: a\n  password: s3cret\n192.0.2.1:\n  username: b\n  password: s3cret\n',
       'secrets.yml:4:1: "192.0.2.1" is the same target as "192.0.2.1:623" on line 1; keep one entry',
     ],
-    ['missing password', '192.0.2.1:623:\n  username: a\n', 'secrets.yml:2:3: "192.0.2.1:623" has no password: add "password:" (the BMC password (required))'],
+    ['missing password', '192.0.2.1:623:\n  username: a\n', 'secrets.yml:2:3: "192.0.2.1:623" has no password: add "password:" or "password_file:" (a file holding it)'],
     ['null password', '192.0.2.1:623:\n  username: a\n  password:\n', 'secrets.yml:3:12: password is empty; give a value (quote it, e.g. password: "", if it really is empty)'],
     ['entry without fields', '192.0.2.1:623:\n', 'secrets.yml:1:1: "192.0.2.1:623" has no credentials'],
     ['not a map', '- 192.0.2.1\n', 'secrets.yml:1:1: the file must be a YAML map'],
@@ -194,6 +196,6 @@ describe('collector names', () => {
   it('the example file uses only collectors that exist', () => {
     const example = readFileSync(new URL('../../secrets.example.yml', import.meta.url), 'utf8');
     const real = DEFAULT_COLLECTORS.map((c) => c.name);
-    expect(() => parseSecrets(example, 'secrets.example.yml', { knownCollectors: real })).not.toThrow();
+    expect(() => parseSecrets(example, 'secrets.example.yml', { knownCollectors: real, passwordFile: () => 'x' })).not.toThrow();
   });
 });

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { isScalar } from 'yaml';
 import type { Node } from 'yaml';
 import { ConfigError } from './config-error.js';
@@ -24,6 +25,14 @@ export interface TargetConfig {
   cipherSuites?: number[];
   ipmiVersion?: IpmiVersionSetting;
   collectors?: string[];
+  /** Labels Prometheus attaches to the target when it discovers it through GET /discover. */
+  labels?: Record<string, string>;
+}
+
+/** One http_sd target group: Prometheus' `[{"targets": [...], "labels": {...}}]`. */
+export interface DiscoveryGroup {
+  targets: string[];
+  labels: Record<string, string>;
 }
 
 export interface Secrets {
@@ -32,6 +41,12 @@ export interface Secrets {
   readonly size: number;
   /** Keys as written in the file, for listing (never with passwords). */
   targets(): string[];
+  /**
+   * The exact (non-range) keys in file order, as http_sd target groups: one
+   * group per distinct label set. Ranges are not enumerated (a /16 is 65,536
+   * addresses, most of them not BMCs).
+   */
+  discovery(): DiscoveryGroup[];
 }
 
 const PRIVILEGES = ['user', 'operator', 'administrator'] as const;
@@ -40,12 +55,17 @@ const IPMI_VERSIONS = ['1.5', '2.0', 'auto'] as const;
 /** Each field an entry may have: the file's name for it, and what it holds. */
 const FIELDS = {
   username: 'the BMC user name (required)',
-  password: 'the BMC password (required)',
+  password: 'the BMC password (this or password_file is required)',
+  password_file: 'a file holding the BMC password, relative to this file; one trailing newline is dropped',
   privilege: 'session privilege: user, operator or administrator',
   cipher_suites: 'RMCP+ cipher suite ids to offer, in order of preference',
   ipmi_version: '"1.5", "2.0" or "auto"',
   collectors: 'collector names to run for this target',
+  labels: 'a map of label: value that GET /discover attaches to this target',
 } as const;
+
+/** Prometheus label names; the `__` prefix is reserved for Prometheus' own. */
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 interface CidrEntry {
   readonly range: CidrRange;
@@ -61,8 +81,22 @@ class SecretsTable implements Secrets {
     /** Sorted longest prefix first, so the first match is the most specific. */
     private readonly ranges: readonly CidrEntry[],
     private readonly keys: readonly string[],
+    private readonly rangeKeys: ReadonlySet<string>,
   ) {
     this.matchers = ranges.map((e) => ({ matches: cidrMatcher(e.range), config: e.config }));
+  }
+
+  discovery(): DiscoveryGroup[] {
+    const groups = new Map<string, DiscoveryGroup>();
+    for (const key of this.keys) {
+      if (this.rangeKeys.has(key)) continue;
+      const labels = this.exact.get(key)?.labels ?? {};
+      const id = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      let group = groups.get(id);
+      if (!group) groups.set(id, (group = { targets: [], labels: { ...labels } }));
+      group.targets.push(key);
+    }
+    return [...groups.values()];
   }
 
   get size(): number {
@@ -70,7 +104,7 @@ class SecretsTable implements Secrets {
   }
 
   get parts(): SecretsParts {
-    return { exact: this.exact, normalised: this.normalised, ranges: this.ranges, keys: this.keys };
+    return { exact: this.exact, normalised: this.normalised, ranges: this.ranges, keys: this.keys, rangeKeys: this.rangeKeys };
   }
 
   targets(): string[] {
@@ -102,6 +136,7 @@ export interface SecretsParts {
   readonly normalised: ReadonlyMap<string, TargetConfig>;
   readonly ranges: readonly CidrEntry[];
   readonly keys: readonly string[];
+  readonly rangeKeys: ReadonlySet<string>;
 }
 
 export function secretsToParts(secrets: Secrets): SecretsParts {
@@ -110,12 +145,19 @@ export function secretsToParts(secrets: Secrets): SecretsParts {
 }
 
 export function secretsFromParts(parts: SecretsParts): Secrets {
-  return new SecretsTable(parts.exact, parts.normalised, parts.ranges, parts.keys);
+  return new SecretsTable(parts.exact, parts.normalised, parts.ranges, parts.keys, parts.rangeKeys);
 }
 
 export interface ParseSecretsOptions {
   /** Collector names a `collectors:` list may use; when given, any other name is refused with its line. */
   knownCollectors?: readonly string[];
+  /**
+   * The contents of a `password_file:` (a path as written in the file);
+   * throws when it cannot be read. loadSecretsFile reads the files
+   * asynchronously first and answers from what it read. Without it, an entry
+   * with password_file is refused.
+   */
+  passwordFile?: (path: string) => string;
 }
 
 export function parseSecrets(text: string, fileName: string, options: ParseSecretsOptions = {}): Secrets {
@@ -125,6 +167,7 @@ export function parseSecrets(text: string, fileName: string, options: ParseSecre
   const normalised = new Map<string, { config: TargetConfig; key: string; line?: number }>();
   const ranges = new Map<string, { entry: CidrEntry; key: string; line?: number }>();
   const keys: string[] = [];
+  const rangeKeys = new Set<string>();
 
   for (const { key, keyNode, value } of map ? src.pairs(map, 'target keys') : []) {
     const config = parseEntry(src, key, value, keyNode, options);
@@ -136,6 +179,7 @@ export function parseSecrets(text: string, fileName: string, options: ParseSecre
         const prior = ranges.get(canon);
         if (prior) throw sameAs(src, keyNode, key, prior);
         ranges.set(canon, { entry: { range, config }, key, line });
+        rangeKeys.add(key);
       } else {
         const canon = formatHostPort(parseHostPort(key));
         const prior = normalised.get(canon);
@@ -151,7 +195,7 @@ export function parseSecrets(text: string, fileName: string, options: ParseSecre
   }
 
   const sorted = [...ranges.values()].map((r) => r.entry).sort((a, b) => b.range.prefixLength - a.range.prefixLength);
-  return new SecretsTable(exact, new Map([...normalised].map(([k, v]) => [k, v.config])), sorted, keys);
+  return new SecretsTable(exact, new Map([...normalised].map(([k, v]) => [k, v.config])), sorted, keys, rangeKeys);
 }
 
 function sameAs(src: YamlSource, node: Node, key: string, prior: { key: string; line?: number }): ConfigError {
@@ -168,13 +212,19 @@ function parseEntry(src: YamlSource, key: string, value: Node | null, keyNode: N
     }
     seen.set(field, v);
   }
-  for (const required of ['username', 'password'] as const) {
-    if (!seen.has(required)) throw src.error(value, `"${key}" has no ${required}: add "${required}:" (${FIELDS[required]})`);
+  if (!seen.has('username')) throw src.error(value, `"${key}" has no username: add "username:" (${FIELDS.username})`);
+  if (!seen.has('password') && !seen.has('password_file')) {
+    throw src.error(value, `"${key}" has no password: add "password:" or "password_file:" (a file holding it)`);
+  }
+  if (seen.has('password') && seen.has('password_file')) {
+    throw src.error(seen.get('password_file') ?? value, `"${key}" has both password and password_file; keep one`);
   }
   const config: TargetConfig = {
     username: src.string(seen.get('username') ?? null, 'username'),
-    password: src.string(seen.get('password') ?? null, 'password'),
+    password: seen.has('password') ? src.string(seen.get('password') ?? null, 'password') : passwordFromFile(src, key, seen.get('password_file') ?? null, options),
   };
+  const labels = seen.get('labels');
+  if (labels !== undefined) config.labels = parseLabels(src, key, labels);
   const privilege = seen.get('privilege');
   if (privilege !== undefined) config.privilege = oneOf(src, privilege, 'privilege', PRIVILEGES);
   const version = seen.get('ipmi_version');
@@ -201,6 +251,40 @@ function parseEntry(src: YamlSource, key: string, value: Node | null, keyNode: N
   return config;
 }
 
+function passwordFromFile(src: YamlSource, key: string, node: Node | null, options: ParseSecretsOptions): string {
+  const path = src.string(node, 'password_file');
+  if (path.trim() === '') throw src.error(node, `"${key}": password_file is empty; give the path of a file holding the password`);
+  if (!options.passwordFile) throw src.error(node, `"${key}": password_file is only read when the secrets are loaded from a file`);
+  let text: string;
+  try {
+    text = options.passwordFile(path);
+  } catch (err) {
+    throw src.error(node, `"${key}": cannot read password_file "${path}": ${readFailure(err)}`);
+  }
+  // Editors and `echo` end a file with a newline; it is never part of the password.
+  const password = text.endsWith('\r\n') ? text.slice(0, -2) : text.endsWith('\n') ? text.slice(0, -1) : text;
+  if (password === '') throw src.error(node, `"${key}": password_file "${path}" is empty; write the password in it`);
+  return password;
+}
+
+function parseLabels(src: YamlSource, key: string, node: Node | null): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const { key: name, keyNode, value } of src.pairs(src.map(node, `labels of "${key}"`), `labels of "${key}"`)) {
+    if (!LABEL_NAME.test(name)) throw src.error(keyNode, `label name "${name}" is not a Prometheus label name (letters, digits and _, not starting with a digit)`);
+    if (name.startsWith('__')) throw src.error(keyNode, `label name "${name}" starts with "__", which Prometheus reserves for itself`);
+    labels[name] = src.string(value, `label "${name}"`);
+  }
+  return labels;
+}
+
+function readFailure(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a directory';
+  return (err as Error).message;
+}
+
 function oneOf<T extends string>(src: YamlSource, node: Node | null, field: string, allowed: readonly T[]): T {
   const text = src.string(node, field);
   if (!(allowed as readonly string[]).includes(text)) {
@@ -209,14 +293,59 @@ function oneOf<T extends string>(src: YamlSource, node: Node | null, field: stri
   return text as T;
 }
 
-export async function loadSecretsFile(path: string, options: ParseSecretsOptions = {}): Promise<Secrets> {
+/** A password file is a few bytes; anything larger is not one (and must not be read whole). */
+const PASSWORD_FILE_MAX_BYTES = 64 * 1024;
+/** Password files read at once. */
+const PASSWORD_FILE_READERS = 16;
+
+export async function loadSecretsFile(path: string, options: Omit<ParseSecretsOptions, 'passwordFile'> = {}): Promise<Secrets> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    throw new ConfigError(path, `cannot read the secrets file: ${why}`);
+    throw new ConfigError(path, `cannot read the secrets file: ${readFailure(err)}`);
   }
-  return parseSecrets(text, path, options);
+  // First pass: which password files the entries name (a broken entry throws its line here).
+  const wanted = new Set<string>();
+  const withoutFiles = parseSecrets(text, path, { ...options, passwordFile: (p) => (wanted.add(p), 'unread') });
+  // No entry names a file: that pass read every password from the file itself.
+  if (wanted.size === 0) return withoutFiles;
+  // Read them without blocking scrapes in flight (a reload happens while serving), then parse for real.
+  const read = new Map<string, { text: string } | { error: unknown }>();
+  const queue = [...wanted];
+  // A few at a time: thousands of entries with files of their own must not run out of descriptors.
+  const worker = async () => {
+    for (let p = queue.pop(); p !== undefined; p = queue.pop()) {
+      read.set(p, await readPasswordFile(resolve(dirname(path), p)).then((t) => ({ text: t }), (error: unknown) => ({ error })));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PASSWORD_FILE_READERS, queue.length) }, worker));
+  return parseSecrets(text, path, {
+    ...options,
+    passwordFile: (p) => {
+      const r = read.get(p);
+      if (!r) throw new Error('not read');
+      if ('error' in r) throw r.error;
+      return r.text;
+    },
+  });
+}
+
+async function readPasswordFile(file: string): Promise<string> {
+  // A FIFO or device would block the read (and the reload) until someone writes to it.
+  if (!(await stat(file)).isFile()) throw new Error('not a regular file');
+  const handle = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(PASSWORD_FILE_MAX_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, length, buf.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > PASSWORD_FILE_MAX_BYTES) throw new Error(`larger than ${PASSWORD_FILE_MAX_BYTES / 1024} KiB, not a password file`);
+    }
+    return buf.subarray(0, length).toString('utf8');
+  } finally {
+    await handle.close();
+  }
 }

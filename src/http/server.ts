@@ -4,6 +4,7 @@ import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
 import { bmcHandler } from './bmc-handler.js';
+import { discoverHandler } from './discover-handler.js';
 import { homepageHandler } from './homepage.js';
 import { healthyHandler, readyHandler, reloadHandler } from './lifecycle-routes.js';
 import { metricsHandler } from './metrics-handler.js';
@@ -32,6 +33,7 @@ export async function startServer(deps: HttpDeps, listen: { host?: string; port:
     ['/', { methods: READ_METHODS, handler: homepageHandler(deps) }],
     ['/bmc', { methods: READ_METHODS, handler: bmcHandler(deps, inFlight) }],
     ['/metrics', { methods: READ_METHODS, handler: metricsHandler(deps) }],
+    ['/discover', { methods: READ_METHODS, handler: discoverHandler(deps) }],
     ['/-/healthy', { methods: READ_METHODS, handler: healthyHandler }],
     ['/-/ready', { methods: READ_METHODS, handler: readyHandler(deps) }],
     ['/-/reload', { methods: ['POST', 'PUT'], handler: reloadHandler(deps) }],

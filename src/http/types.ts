@@ -26,6 +26,8 @@ export interface HttpDeps {
   reload(): Promise<ReloadResult>;
   /** --web.disable-reload: POST /-/reload answers 403 (SIGHUP still reloads). */
   reloadDisabled?: boolean;
+  /** GET /discover: the exact targets of the secrets file as http_sd target groups (demo mode: the simulated BMCs). */
+  discovery(): ReadonlyArray<{ targets: readonly string[]; labels: Readonly<Record<string, string>> }>;
   /** Targets to list on the homepage even before their first scrape (demo mode). */
   knownTargets(): readonly string[];
   /** --web.config.file (exporter-toolkit format): TLS, basic auth, extra headers. */

@@ -27,11 +27,13 @@ export interface CliStartOptions {
   env?: Record<string, string>;
   /** How long to wait for the "listening" line. */
   timeoutMs?: number;
+  /** Another CLI script to run instead of this checkout's dist/src/cli.js (an installed package's bin). */
+  entry?: string;
 }
 
 /** Start `bmc-exporter ARGS`; resolves once it logs its URL, rejects with its output if it exits first. */
 export async function startCli(args: readonly string[], o: CliStartOptions = {}): Promise<CliProcess> {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [o.entry ?? CLI, ...args], {
     cwd: o.cwd ?? process.cwd(),
     env: { PATH: process.env['PATH'] ?? '', ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
