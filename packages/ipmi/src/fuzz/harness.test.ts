@@ -50,6 +50,18 @@ describe('fuzz harness', () => {
     expect(run(t).failure?.error).toMatch(/valid encoding failed to decode/);
   });
 
+  it('catches a decoder that writes to its input', () => {
+    const t = target({
+      name: 'writes',
+      decode: (b) => {
+        if (b.length > 0) b[0] = b[0]! ^ 1;
+        return b.length;
+      },
+      valid,
+    });
+    expect(run(t).failure?.error).toMatch(/modified its input/);
+  });
+
   it('catches output out of proportion to the input', () => {
     const t = target({ name: 'amplifies', decode: (b) => 'x'.repeat(100 * b.length + 2000), valid });
     expect(run(t).failure?.error).toMatch(/output size/);

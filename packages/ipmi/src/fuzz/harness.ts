@@ -158,6 +158,8 @@ export function checkInput(t: FuzzTarget, input: FuzzInput, stats: TargetStats, 
   }
   const ms = performance.now() - start;
   if (ms > stats.maxMs) stats.maxMs = ms;
+  // Decoders read their input; one that writes to it corrupts a datagram another reader may still hold.
+  if (Buffer.compare(bytes, input.bytes) !== 0) throw new FuzzFailure(`${t.name}: the decoder modified its input`);
   if (threw) {
     const name = thrown instanceof Error ? thrown.constructor.name : typeof thrown;
     stats.errors[name] = (stats.errors[name] ?? 0) + 1;

@@ -97,7 +97,8 @@ function batchSeed(name: string, b: number): number {
 }
 
 const started = performance.now();
-const perTarget = Math.max(1, Math.floor(totalInputs / targets.length));
+// Split evenly; the first (inputs mod decoders) decoders take one more, so the total is exactly --inputs.
+const share = (i: number) => Math.max(1, Math.floor(totalInputs / targets.length) + (i < totalInputs % targets.length ? 1 : 0));
 let total = 0;
 let failures = 0;
 const MAX_FAILURES_PER_DECODER = 3;
@@ -117,7 +118,7 @@ for (const [index, t] of targets.entries()) {
     Atomics.store(beat, 2, seed | 0);
     merge(runTarget(wrapped, { numRuns: 1, seed, path: args.path, budgetMs }));
   } else {
-    for (let b = 0, left = perTarget; left > 0 && out.failures.length < MAX_FAILURES_PER_DECODER; b++) {
+    for (let b = 0, left = share(index); left > 0 && out.failures.length < MAX_FAILURES_PER_DECODER; b++) {
       const n = Math.min(batch, left);
       const s = batchSeed(t.name, b);
       Atomics.store(beat, 2, s | 0);

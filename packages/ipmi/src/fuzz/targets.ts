@@ -392,7 +392,8 @@ const sessionTargets = [
   }),
   target({
     name: 'session/decodeV15Packet-verified',
-    // Valid packets must verify with the password they were sealed with.
+    // A packet verifies if and only if its auth code is the one its password gives (the auth type byte
+    // and a trailing legacy pad are not covered by it).
     decode: (b) => {
       const pkt = decodeV15Packet(b);
       const verified = verifyV15AuthCode(pkt, PASSWORD);
@@ -402,8 +403,8 @@ const sessionTargets = [
     check: (v, bytes) => {
       if (!([AUTH_TYPE.md2, AUTH_TYPE.md5, AUTH_TYPE.password] as number[]).includes(v.pkt.authType)) return;
       const fresh = encodeV15Packet({ ...v.pkt, password: PASSWORD }).subarray(4);
-      const same = Buffer.compare(fresh, bytes.subarray(0, fresh.length)) === 0;
-      if (same && !v.verified) throw new Error('a correctly sealed v1.5 packet did not verify');
+      const same = Buffer.compare(fresh.subarray(1), bytes.subarray(1, fresh.length)) === 0;
+      if (same !== v.verified) throw new Error(same ? 'a correctly sealed v1.5 packet did not verify' : 'a wrong auth code verified');
     },
   }),
   target({
@@ -712,6 +713,92 @@ const commandTargets = [
   request('Set Session Privilege Level', decodeSetSessionPrivilegeLevelRequest, bytesOf(1), (v) => setSessionPrivilegeLevel.encode(v)),
 ];
 
+// ---------------------------------------------------------------- the BMC side's inbound path
+
+/** Request decoders by (request NetFn, command), as a simulated BMC dispatches them. */
+const REQUESTS: ReadonlyMap<number, (data: Buffer) => unknown> = new Map<number, (data: Buffer) => unknown>([
+  [(0x06 << 8) | 0x3a, decodeActivateSessionRequest],
+  [(0x06 << 8) | 0x3c, decodeCloseSessionRequest],
+  [(0x2c << 8) | 0x01, decodeDcmiGetCapabilitiesRequest],
+  [(0x2c << 8) | 0x02, decodeDcmiGetPowerReadingRequest],
+  [(0x06 << 8) | 0x38, decodeGetChannelAuthCapabilitiesRequest],
+  [(0x06 << 8) | 0x54, decodeGetChannelCipherSuitesRequest],
+  [(0x0a << 8) | 0x10, decodeGetFruInventoryAreaInfoRequest],
+  [(0x0a << 8) | 0x23, decodeGetSdrRequest],
+  [(0x0a << 8) | 0x43, decodeGetSelEntryRequest],
+  [(0x04 << 8) | 0x2d, decodeGetSensorReadingRequest],
+  [(0x04 << 8) | 0x23, decodeGetSensorReadingFactorsRequest],
+  [(0x06 << 8) | 0x39, decodeGetSessionChallengeRequest],
+  [(0x0a << 8) | 0x11, decodeReadFruDataRequest],
+  [(0x06 << 8) | 0x3b, decodeSetSessionPrivilegeLevelRequest],
+]);
+
+function dispatchRequest(payload: Buffer): unknown {
+  const rq = decodeLanRequest(payload);
+  const decode = REQUESTS.get((rq.netFn << 8) | rq.cmd);
+  return decode ? { rq, decoded: decode(rq.data) } : rq;
+}
+
+/** What a BMC does with a datagram before it has keys: ASF, v1.5, RMCP+ session setup and clear v2.0. */
+function bmcInbound(b: Buffer): unknown {
+  const d = decodeRmcp(b);
+  if (d.messageClass === RMCP_CLASS.asf) return decodeAsfPresencePing(d.body);
+  if (d.messageClass !== RMCP_CLASS.ipmi) return d;
+  const h = peekSessionHeader(d.body);
+  if (h.format === 'v1.5') {
+    const pkt = decodeV15Packet(d.body);
+    return { pkt, verified: verifyV15AuthCode(pkt, PASSWORD), rq: dispatchRequest(pkt.payload) };
+  }
+  const pkt = decodeV20Packet(d.body);
+  switch (pkt.payloadType) {
+    case 0x00:
+      return { pkt, rq: dispatchRequest(pkt.payload) };
+    case 0x10:
+      return decodeOpenSessionRequest(pkt.payload);
+    case 0x12:
+      return decodeRakp1(pkt.payload);
+    case 0x14:
+      return decodeRakp3(pkt.payload);
+    default:
+      return pkt;
+  }
+}
+
+const knownLanRequestArb = fc
+  .record({ key: fc.constantFrom(...REQUESTS.keys()), data: buf(0, 24), seq: fc.integer({ min: 0, max: 0x3f }) })
+  .map(({ key, data, seq }) => {
+    const netFn = key >> 8;
+    const d = netFn === 0x2c && data.length > 0 ? Buffer.concat([Buffer.from([0xdc]), data]) : data;
+    return encodeLanRequest({ netFn, cmd: key & 0xff, rqSeq: seq, data: d });
+  });
+
+const bmcInboundTargets = [
+  target({
+    name: 'session/bmc-inbound',
+    decode: bmcInbound,
+    valid: fc.oneof(
+      u8.map((tag) => encodeAsfPresencePing(tag)),
+      fc
+        .record({ authType: v15AuthTypes, sessionSeq: u32, sessionId: u32, payload: knownLanRequestArb })
+        .map((p) => encodeV15Packet({ ...p, password: PASSWORD })),
+      fc
+        .record({ sessionId: u32, sessionSeq: u32, payload: knownLanRequestArb })
+        .map((p) => encodeV20Packet({ ...p, payloadType: 0 })),
+      fc
+        .record({ messageTag: u8, privilege: fc.integer({ min: 0, max: 15 }), consoleSessionId: u32 })
+        .chain((m) => algorithms.map((a) => encodeV20Packet({ payloadType: 0x10, sessionId: 0, sessionSeq: 0, payload: encodeOpenSessionRequest({ ...m, ...a }) }))),
+      fc
+        .record({ messageTag: u8, bmcSessionId: u32, consoleRandom: buf(16), role: u8, username: buf(0, 16) })
+        .map((m) => encodeV20Packet({ payloadType: 0x12, sessionId: 0, sessionSeq: 0, payload: encodeRakp1(m) })),
+      fc
+        .record({ messageTag: u8, status: u8, sessionId: u32, authCode: buf(0, 32) })
+        .map((m) => encodeV20Packet({ payloadType: 0x14, sessionId: 0, sessionSeq: 0, payload: encodeRakp3Or4(m) })),
+    ),
+    // Request data is arbitrary, so a valid frame may carry a short request.
+    validDecodes: false,
+  }),
+];
+
 // ---------------------------------------------------------------- SDR, sensors, conversion
 
 /** Record bodies: the fixed part of each type, then an ID string type/length byte and up to 16 name bytes. */
@@ -995,6 +1082,7 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   ...rakpTargets,
   ...lanTargets,
   ...commandTargets,
+  ...bmcInboundTargets,
   ...sdrTargets,
   ...selTargets,
   ...fruTargets,
