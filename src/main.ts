@@ -124,7 +124,8 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
         scrapeTimeoutOffsetMs: options.scrapeTimeoutOffsetMs,
         isReady: () => ready,
         reload,
-        knownTargets: () => demo?.targets ?? [],
+        knownTargets: () => [...(demo?.targets ?? []), ...configuredTargets(store)],
+        labelsOf: (target) => labelsOf(store?.current.lookup(target)),
         ...(webConfig ? { webConfig } : {}),
       },
       options.listen,
@@ -158,6 +159,21 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
         logger.info({}, 'shut down');
       })()),
   };
+}
+
+/** Secrets keys that name one target (not a CIDR range): the console lists them before their first scrape. */
+function configuredTargets(store: SecretsStore | undefined): string[] {
+  return store ? store.current.targets().filter((k) => !k.includes('/')) : [];
+}
+
+/**
+ * A secrets entry's `labels:` map, when the entry has one. Read by shape:
+ * the field belongs to the secrets format, which validates it.
+ */
+function labelsOf(entry: object | undefined): Readonly<Record<string, string>> | undefined {
+  const labels = (entry as { labels?: unknown } | undefined)?.labels;
+  if (typeof labels !== 'object' || labels === null) return undefined;
+  return labels as Record<string, string>;
 }
 
 /**

@@ -26,6 +26,8 @@ export interface HttpDeps {
   reload(): Promise<ReloadResult>;
   /** Targets to list on the homepage even before their first scrape (demo mode). */
   knownTargets(): readonly string[];
+  /** A target's labels from its secrets entry, when it has any (the console searches them). */
+  labelsOf?(target: string): Readonly<Record<string, string>> | undefined;
   /** --web.config.file (exporter-toolkit format): TLS, basic auth, extra headers. */
   webConfig?: WebConfig;
 }

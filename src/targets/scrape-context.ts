@@ -18,12 +18,19 @@ import type { CollectContext, CollectTarget } from '../collectors/collector.js';
  * and the next scrape reads it afresh. A failed read is memoised too: within
  * one scrape, asking the same silent BMC again would only spend the deadline.
  */
+/** Told about what a scrape read, for the console's snapshot of the BMC. */
+export interface ScrapeObserver {
+  sensorRead(descriptor: SensorDescriptor, reading: SensorReading | Error): void;
+  powerRead(reading: DcmiPowerReading | null): void;
+}
+
 export function createScrapeContext(
   target: CollectTarget,
   execute: Execute,
   signal: AbortSignal,
   registry: Registry,
   deadline = Infinity,
+  observer?: ScrapeObserver,
 ): CollectContext {
   const readings = new Map<string, Promise<SensorReading>>();
   let power: Promise<DcmiPowerReading | null> | undefined;
@@ -55,9 +62,19 @@ export function createScrapeContext(
       if (!p) {
         p = readSensor(execute, descriptor, { signal });
         readings.set(descriptor.key, p);
+        if (observer) {
+          p.then(
+            (r) => observer.sensorRead(descriptor, r),
+            (err: unknown) => observer.sensorRead(descriptor, err instanceof Error ? err : new Error(String(err))),
+          );
+        }
       }
       return p;
     },
-    dcmiPowerReading: () => (power ??= readPower()),
+    dcmiPowerReading: () =>
+      (power ??= readPower().then((p) => {
+        observer?.powerRead(p);
+        return p;
+      })),
   };
 }
