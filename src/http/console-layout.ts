@@ -14,6 +14,7 @@ a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible
 h1 { font-size: 1.5rem; margin: .5rem 0; } h2 { font-size: 1.15rem; margin: 1.5rem 0 .5rem; }
 .muted { color: var(--muted); }
 table { border-collapse: collapse; margin: .5rem 0; }
+caption { text-align: left; padding: .2rem 0; }
 th, td { border-bottom: 1px solid var(--line); padding: .3rem .6rem; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }

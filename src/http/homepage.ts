@@ -1,7 +1,7 @@
 import { selCollector } from '../collectors/sel.js';
 import type { Target } from '../targets/target.js';
 import { ago, badge, page, seconds } from './console-layout.js';
-import { FLEET_STATES, parseFleetQuery, PAGE_SIZE, SORTS, summarizeFleet, type FleetEntry, type FleetQuery, type FleetState, type FleetSummary } from './fleet-summary.js';
+import { FLEET_STATES, fleetState, parseFleetQuery, PAGE_SIZE, SORTS, summarizeFleet, type FleetEntry, type FleetQuery, type FleetState, type FleetSummary } from './fleet-summary.js';
 import { html, query, type Html } from './html.js';
 import type { Handler, HttpDeps } from './types.js';
 
@@ -43,11 +43,11 @@ function link(q: FleetQuery, change: Partial<Record<string, string | number>>): 
 
 function row(e: FleetEntry, now: number): Html {
   const s = e.status;
-  const state = s ? (s.lastScrapeAt ? (s.up ? (s.partial ? 'partial' : 'up') : 'down') : 'never') : 'never';
+  const state = fleetState(s);
   const level = s && s.worstSensorLevel >= 0 ? LEVELS[s.worstSensorLevel]! : undefined;
   const labels = e.labels ? Object.entries(e.labels).map(([k, v]) => `${k}=${v}`).join(' ') : '';
   return html`<tr><td><a href="${query('target', { target: e.key })}">${e.key}</a>${labels ? html`<div class="labels">${labels}</div>` : ''}</td>
-<td>${badge(state, STATE_TEXT[state as FleetState])}</td><td>${ago(s?.lastScrapeAt, now)}</td><td class="num">${seconds(s?.durationSeconds)}</td>
+<td>${badge(state, STATE_TEXT[state])}</td><td>${ago(s?.lastScrapeAt, now)}</td><td class="num">${seconds(s?.durationSeconds)}</td>
 <td class="num">${s?.lastScrapeAt ? s.commands : '–'}</td><td>${level ? badge(level) : '–'}</td><td class="num">${e.newSelEvents}</td><td class="error">${s?.lastError ?? ''}</td></tr>`;
 }
 
@@ -66,7 +66,6 @@ ${f.page > 1 ? html`<a href="${link(q, { page: 1 })}">First</a> <a href="${link(
 <span id="page-info">Page ${f.page} of ${f.pages} (${f.matched} of ${f.total} targets)</span>
 ${f.page < f.pages ? html`<a href="${link(q, { page: f.page + 1 })}" rel="next">Next</a> <a href="${link(q, { page: f.pages })}">Last</a>` : ''}
 </nav>`;
-  const now_ = now;
   const body = html`<h1>BMC Exporter</h1>
 <p>Prometheus exporter for server BMCs, speaking IPMI natively. Version <span id="version">${version}</span>. <a href="metrics">Exporter metrics</a></p>
 <form action="bmc" method="get">
@@ -93,7 +92,7 @@ ${pager}
 <table id="targets" aria-labelledby="targets-heading">
 <thead><tr><th scope="col">Target</th><th scope="col">State</th><th scope="col">Last scrape</th><th scope="col" class="num">Duration</th><th scope="col" class="num">Commands</th><th scope="col">Worst sensor</th><th scope="col" class="num">New SEL events</th><th scope="col">Last error</th></tr></thead>
 <tbody>
-${f.rows.length ? f.rows.map((r) => [row(r, now_), html`\n`]) : html`<tr><td colspan="8">${f.total ? 'No target matches.' : 'No targets scraped yet.'}</td></tr>`}
+${f.rows.length ? f.rows.map((r) => [row(r, now), html`\n`]) : html`<tr><td colspan="8">${f.total ? 'No target matches.' : 'No targets scraped yet.'}</td></tr>`}
 </tbody>
 </table>
 ${f.pages > 1 ? pager : ''}`;
