@@ -53,7 +53,7 @@ export function parseFleetQuery(p: URLSearchParams): FleetQuery {
     critical: p.get('critical') === '1',
     newSel: p.get('newsel') === '1',
     error: (p.get('error') ?? '').slice(0, 400),
-    sort: sort in SORTS ? (sort as SortKey) : 'last',
+    sort: Object.hasOwn(SORTS, sort) ? (sort as SortKey) : 'last',
     page: Math.max(1, int(p.get('page'), 1)),
     size: Math.min(PAGE_SIZE.max, Math.max(PAGE_SIZE.min, int(p.get('size'), PAGE_SIZE.default))),
   };
