@@ -45,7 +45,8 @@ describe('console pages escape what BMCs and requests supply', () => {
   it('the summary: a hostile search, error text and labels', () => {
     const status = { lastScrapeAt: new Date(NOW), up: false, durationSeconds: 1, lastError: EVIL, partial: false, commands: 0, errors: [EVIL], worstSensorLevel: -1 };
     const q = parseFleetQuery(new URLSearchParams({ q: EVIL.slice(0, 5), error: EVIL }));
-    const page = renderHomepage('1.0.0', q, summarizeFleet([{ key: '127.0.0.1:623', status, labels: { rack: EVIL }, newSelEvents: 0 }], { ...q, search: '' }), NOW);
+    const facts = { labels: () => ({ rack: EVIL }), newSelEvents: () => 0 };
+    const page = renderHomepage('1.0.0', q, summarizeFleet([{ key: '127.0.0.1:623', status }], { ...q, search: '' }, facts), facts, NOW);
     expectNoInjection(page);
     expect(page).toContain('value="&lt;img"');
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetStatus } from '../targets/target.js';
-import { errorGroup, fleetState, parseFleetQuery, summarizeFleet, type FleetEntry, type FleetQuery } from './fleet-summary.js';
+import { errorGroup, fleetState, parseFleetQuery, summarizeFleet as summarize, type FleetEntry, type FleetFacts, type FleetQuery } from './fleet-summary.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -9,7 +9,14 @@ function status(o: Partial<TargetStatus> & { at: number }): TargetStatus {
   return { lastScrapeAt: new Date(at), up: true, durationSeconds: 0.1, lastError: null, partial: false, commands: 10, errors: null, worstSensorLevel: 0, ...rest };
 }
 
-const fleet: FleetEntry[] = [
+interface Entry extends FleetEntry {
+  labels: Record<string, string> | undefined;
+  newSelEvents: number;
+}
+const facts: FleetFacts<Entry> = { labels: (e) => e.labels, newSelEvents: (e) => e.newSelEvents };
+const summarizeFleet = (entries: Entry[], query: FleetQuery) => summarize(entries, query, facts);
+
+const fleet: Entry[] = [
   { key: '127.0.0.1:623', status: status({ at: T0 + 1000, durationSeconds: 0.2 }), labels: { rack: 'r12', room: 'a' }, newSelEvents: 0 },
   { key: '127.0.0.2:623', status: status({ at: T0 + 3000, up: false, lastError: 'session: no answer from 127.0.0.2:623', durationSeconds: 3 }), labels: undefined, newSelEvents: 0 },
   { key: '127.0.0.3:623', status: status({ at: T0 + 2000, up: false, lastError: 'session: no answer from 127.0.0.3:623', durationSeconds: 2.5 }), labels: { rack: 'r13' }, newSelEvents: 0 },
@@ -58,7 +65,7 @@ describe('summarizeFleet', () => {
   });
 
   it('pages: a fixed page size, the last page partly filled, a page past the end shows the last', () => {
-    const many: FleetEntry[] = Array.from({ length: 25 }, (_, i) => ({ key: `127.0.1.${i + 1}:623`, status: undefined, labels: undefined, newSelEvents: 0 }));
+    const many: Entry[] = Array.from({ length: 25 }, (_, i) => ({ key: `127.0.1.${i + 1}:623`, status: undefined, labels: undefined, newSelEvents: 0 }));
     const p1 = summarizeFleet(many, q({ size: 10, sort: 'target' }));
     expect([p1.page, p1.pages, p1.rows.length, p1.matched]).toEqual([1, 3, 10, 25]);
     const p3 = summarizeFleet(many, q({ size: 10, page: 3 }));

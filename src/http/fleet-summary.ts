@@ -4,14 +4,18 @@ import type { TargetStatus } from '../targets/target.js';
 export type FleetState = 'up' | 'partial' | 'down' | 'never';
 export const FLEET_STATES: readonly FleetState[] = ['up', 'partial', 'down', 'never'];
 
-/** One target as the summary sees it. */
+/** One target as the summary sees it (a Target is one: no wrapper object per target per request). */
 export interface FleetEntry {
-  key: string;
-  status: TargetStatus | undefined;
+  readonly key: string;
+  readonly status: TargetStatus | undefined;
+}
+
+/** Facts the summary asks for only when a filter needs them or a row is shown. */
+export interface FleetFacts<E extends FleetEntry> {
   /** From the secrets entry, when it has any. */
-  labels: Readonly<Record<string, string>> | undefined;
-  /** SEL events logged while the exporter watched this BMC. */
-  newSelEvents: number;
+  labels(e: E): Readonly<Record<string, string>> | undefined;
+  /** SEL events logged while the exporter watched. */
+  newSelEvents(e: E): number;
 }
 
 export const SORTS = {
@@ -70,13 +74,15 @@ export function fleetState(s: TargetStatus | undefined): FleetState {
  * 10.0.0.1:623" and "no answer from 10.0.0.2:623" count as one cause.
  */
 export function errorGroup(key: string, error: string): string {
-  let out = error.split(key).join('<target>');
   const host = key.startsWith('[') ? key.slice(1, key.indexOf(']')) : key.slice(0, key.lastIndexOf(':'));
+  // Most errors do not name the target: keep the very string, no copy per target.
+  if (!error.includes(host || key)) return error;
+  let out = error.split(key).join('<target>');
   if (host) out = out.split(host).join('<target>');
   return out;
 }
 
-export interface FleetSummary {
+export interface FleetSummary<E extends FleetEntry = FleetEntry> {
   total: number;
   counts: Record<FleetState, number>;
   /** Most common last errors first (at most `groups`). */
@@ -85,63 +91,71 @@ export interface FleetSummary {
   matched: number;
   page: number;
   pages: number;
-  rows: FleetEntry[];
+  rows: E[];
 }
 
-const lastMs = (e: FleetEntry) => e.status?.lastScrapeAt?.getTime() ?? -1;
-const COMPARE: Record<SortKey, (a: FleetEntry, b: FleetEntry) => number> = {
-  last: (a, b) => lastMs(b) - lastMs(a),
-  duration: (a, b) => (b.status?.durationSeconds ?? -1) - (a.status?.durationSeconds ?? -1),
-  error: (a, b) => {
-    const x = a.status?.lastError ?? null;
-    const y = b.status?.lastError ?? null;
-    if (x === y) return 0;
-    if (x === null) return 1;
-    if (y === null) return -1;
-    return x < y ? -1 : 1;
-  },
-  target: (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+/** Sort keys: numbers (descending) or strings (ascending, null last), taken once per entry rather than per comparison. */
+const SORT_VALUE: Record<SortKey, (e: FleetEntry) => number | string | null> = {
+  last: (e) => e.status?.lastScrapeAt?.getTime() ?? -1,
+  duration: (e) => e.status?.durationSeconds ?? -1,
+  error: (e) => e.status?.lastError ?? null,
+  target: (e) => e.key,
 };
 
-function matchesSearch(e: FleetEntry, needle: string): boolean {
-  if (e.key.toLowerCase().includes(needle)) return true;
-  if (!e.labels) return false;
-  for (const [k, v] of Object.entries(e.labels)) if (`${k}=${v}`.toLowerCase().includes(needle)) return true;
+function byNumberDescending(a: { v: number | string | null }, b: { v: number | string | null }): number {
+  return (b.v as number) - (a.v as number);
+}
+
+function byTextAscending(a: { v: number | string | null }, b: { v: number | string | null }): number {
+  const x = a.v as string | null;
+  const y = b.v as string | null;
+  if (x === y) return 0;
+  if (x === null) return 1;
+  if (y === null) return -1;
+  return x < y ? -1 : 1;
+}
+
+function matchesSearch(key: string, labels: Readonly<Record<string, string>> | undefined, needle: string): boolean {
+  if (key.toLowerCase().includes(needle)) return true;
+  if (!labels) return false;
+  for (const [k, v] of Object.entries(labels)) if (`${k}=${v}`.toLowerCase().includes(needle)) return true;
   return false;
 }
 
 /**
  * Counts over the whole fleet, then the filtered, sorted page: one pass to
- * count and filter, one sort of what matched (ties keep the given order,
- * most recently scraped first), a slice. The page's size never depends on
- * the fleet's.
+ * count and filter, one sort of what matched (ties keep the given order),
+ * a slice. The page's size never depends on the fleet's; the work is linear
+ * in it plus the sort, with nothing allocated per target but the sort's pair.
  */
-export function summarizeFleet(entries: Iterable<FleetEntry>, q: FleetQuery, groups = 8): FleetSummary {
+export function summarizeFleet<E extends FleetEntry>(entries: Iterable<E>, q: FleetQuery, facts: FleetFacts<E>, groups = 8): FleetSummary<E> {
   const counts: Record<FleetState, number> = { up: 0, partial: 0, down: 0, never: 0 };
   const byError = new Map<string, number>();
-  const matched: FleetEntry[] = [];
+  const matched: Array<{ e: E; v: number | string | null }> = [];
   const needle = q.search.toLowerCase();
+  const sortValue = SORT_VALUE[q.sort];
   let total = 0;
   for (const e of entries) {
     total++;
-    const state = fleetState(e.status);
+    const s = e.status;
+    const state = fleetState(s);
     counts[state]++;
-    const err = e.status?.lastError;
+    const err = s?.lastError;
     const group = err ? errorGroup(e.key, err) : undefined;
     if (group !== undefined) byError.set(group, (byError.get(group) ?? 0) + 1);
     if (q.state && state !== q.state) continue;
-    if (q.critical && !((e.status?.worstSensorLevel ?? -1) >= 2)) continue;
-    if (q.newSel && e.newSelEvents === 0) continue;
+    if (q.critical && !((s?.worstSensorLevel ?? -1) >= 2)) continue;
     if (q.error && group !== q.error) continue;
-    if (needle && !matchesSearch(e, needle)) continue;
-    matched.push(e);
+    if (needle && !matchesSearch(e.key, facts.labels(e), needle)) continue;
+    if (q.newSel && facts.newSelEvents(e) === 0) continue;
+    matched.push({ e, v: sortValue(e) });
   }
-  matched.sort(COMPARE[q.sort]);
+  matched.sort(q.sort === 'last' || q.sort === 'duration' ? byNumberDescending : byTextAscending);
   const pages = Math.max(1, Math.ceil(matched.length / q.size));
   const page = Math.min(q.page, pages);
   const errors = [...byError]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, groups)
     .map(([error, count]) => ({ error, count }));
-  return { total, counts, errors, matched: matched.length, page, pages, rows: matched.slice((page - 1) * q.size, page * q.size) };
+  return { total, counts, errors, matched: matched.length, page, pages, rows: matched.slice((page - 1) * q.size, page * q.size).map((m) => m.e) };
 }

@@ -1,7 +1,7 @@
 import { selCollector } from '../collectors/sel.js';
-import type { Target } from '../targets/target.js';
+import { Target } from '../targets/target.js';
 import { ago, badge, page, seconds } from './console-layout.js';
-import { FLEET_STATES, fleetState, parseFleetQuery, PAGE_SIZE, SORTS, summarizeFleet, type FleetEntry, type FleetQuery, type FleetState, type FleetSummary } from './fleet-summary.js';
+import { FLEET_STATES, fleetState, parseFleetQuery, PAGE_SIZE, SORTS, summarizeFleet, type FleetEntry, type FleetFacts, type FleetQuery, type FleetState, type FleetSummary } from './fleet-summary.js';
 import { html, query, type Html } from './html.js';
 import type { Handler, HttpDeps } from './types.js';
 
@@ -12,16 +12,25 @@ export function newSelEvents(t: Target): number {
   return selCollector.stateOf(t.cache)?.recent.freshCount ?? 0;
 }
 
-/** Every target: those in the pool (most recently scraped first), then known targets never scraped. */
-export function* fleetEntries(deps: Pick<HttpDeps, 'pool' | 'knownTargets' | 'labelsOf'>): Generator<FleetEntry> {
-  const labels = (key: string) => deps.labelsOf?.(key);
-  const targets = deps.pool.targets();
-  const seen = new Set<string>();
-  for (const t of targets) {
-    seen.add(t.key);
-    yield { key: t.key, status: t.status, labels: labels(t.key), newSelEvents: newSelEvents(t) };
-  }
-  for (const k of deps.knownTargets()) if (!seen.has(k)) yield { key: k, status: undefined, labels: labels(k), newSelEvents: 0 };
+/** A configured target the pool does not hold (never scraped, or forgotten when idle). */
+interface Unscraped extends FleetEntry {
+  readonly status: undefined;
+}
+type HomeEntry = Target | Unscraped;
+
+/** Every target: those in the pool (the Targets themselves, no copy), then configured targets it does not hold. */
+export function fleetEntries(deps: Pick<HttpDeps, 'pool' | 'knownTargets'>): HomeEntry[] {
+  const out: HomeEntry[] = [];
+  deps.pool.forEachTarget((t) => out.push(t));
+  for (const key of deps.knownTargets()) if (!deps.pool.peek(key)) out.push({ key, status: undefined });
+  return out;
+}
+
+export function fleetFacts(deps: Pick<HttpDeps, 'labelsOf'>): FleetFacts<HomeEntry> {
+  return {
+    labels: (e) => deps.labelsOf?.(e.key),
+    newSelEvents: (e) => (e instanceof Target ? newSelEvents(e) : 0),
+  };
 }
 
 const STATE_TEXT: Record<FleetState, string> = { up: 'up', partial: 'partial', down: 'down', never: 'never scraped' };
@@ -41,18 +50,19 @@ function link(q: FleetQuery, change: Partial<Record<string, string | number>>): 
   }) || '?';
 }
 
-function row(e: FleetEntry, now: number): Html {
+function row<E extends FleetEntry>(e: E, facts: FleetFacts<E>, now: number): Html {
   const s = e.status;
+  const fromSecrets = facts.labels(e);
   const state = fleetState(s);
   const level = s && s.worstSensorLevel >= 0 ? LEVELS[s.worstSensorLevel]! : undefined;
-  const labels = e.labels ? Object.entries(e.labels).map(([k, v]) => `${k}=${v}`).join(' ') : '';
+  const labels = fromSecrets ? Object.entries(fromSecrets).map(([k, v]) => `${k}=${v}`).join(' ') : '';
   return html`<tr><td><a href="${query('target', { target: e.key })}">${e.key}</a>${labels ? html`<div class="labels">${labels}</div>` : ''}</td>
 <td>${badge(state, STATE_TEXT[state])}</td><td>${ago(s?.lastScrapeAt, now)}</td><td class="num">${seconds(s?.durationSeconds)}</td>
-<td class="num">${s?.lastScrapeAt ? s.commands : '–'}</td><td>${level ? badge(level) : '–'}</td><td class="num">${e.newSelEvents}</td><td class="error">${s?.lastError ?? ''}</td></tr>`;
+<td class="num">${s?.lastScrapeAt ? s.commands : '–'}</td><td>${level ? badge(level) : '–'}</td><td class="num">${facts.newSelEvents(e)}</td><td class="error">${s?.lastError ?? ''}</td></tr>`;
 }
 
 /** The fleet summary: counts, common errors, filters, one page of targets. Every dynamic string goes through `html`. */
-export function renderHomepage(version: string, q: FleetQuery, f: FleetSummary, now = Date.now()): string {
+export function renderHomepage<E extends FleetEntry>(version: string, q: FleetQuery, f: FleetSummary<E>, facts: FleetFacts<E>, now = Date.now()): string {
   const counts = FLEET_STATES.map(
     (st) => html`<li><a href="${link(q, { state: st })}" aria-label="${f.counts[st]} ${STATE_TEXT[st]}"><strong>${f.counts[st]}</strong>${badge(st, STATE_TEXT[st])}</a></li>`,
   );
@@ -92,7 +102,7 @@ ${pager}
 <table id="targets" aria-labelledby="targets-heading">
 <thead><tr><th scope="col">Target</th><th scope="col">State</th><th scope="col">Last scrape</th><th scope="col" class="num">Duration</th><th scope="col" class="num">Commands</th><th scope="col">Worst sensor</th><th scope="col" class="num">New SEL events</th><th scope="col">Last error</th></tr></thead>
 <tbody>
-${f.rows.length ? f.rows.map((r) => [row(r, now), html`\n`]) : html`<tr><td colspan="8">${f.total ? 'No target matches.' : 'No targets scraped yet.'}</td></tr>`}
+${f.rows.length ? f.rows.map((r) => [row(r, facts, now), html`\n`]) : html`<tr><td colspan="8">${f.total ? 'No target matches.' : 'No targets scraped yet.'}</td></tr>`}
 </tbody>
 </table>
 ${f.pages > 1 ? pager : ''}`;
@@ -102,7 +112,8 @@ ${f.pages > 1 ? pager : ''}`;
 export function homepageHandler(deps: HttpDeps): Handler {
   return (_req, res, url) => {
     const q = parseFleetQuery(url.searchParams);
-    const body = renderHomepage(deps.version, q, summarizeFleet(fleetEntries(deps), q));
+    const facts = fleetFacts(deps);
+    const body = renderHomepage(deps.version, q, summarizeFleet(fleetEntries(deps), q, facts), facts);
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
     res.end(body);
   };
