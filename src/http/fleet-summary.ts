@@ -115,6 +115,12 @@ function byTextAscending(a: { v: number | string | null }, b: { v: number | stri
   return x < y ? -1 : 1;
 }
 
+/** Addresses in numeric order: 127.0.0.9 before 127.0.0.10. */
+const ADDRESS_ORDER = new Intl.Collator('en', { numeric: true });
+function byAddress(a: { v: number | string | null }, b: { v: number | string | null }): number {
+  return ADDRESS_ORDER.compare(a.v as string, b.v as string);
+}
+
 function matchesSearch(key: string, labels: Readonly<Record<string, string>> | undefined, needle: string): boolean {
   if (key.toLowerCase().includes(needle)) return true;
   if (!labels) return false;
@@ -150,7 +156,7 @@ export function summarizeFleet<E extends FleetEntry>(entries: Iterable<E>, q: Fl
     if (q.newSel && facts.newSelEvents(e) === 0) continue;
     matched.push({ e, v: sortValue(e) });
   }
-  matched.sort(q.sort === 'last' || q.sort === 'duration' ? byNumberDescending : byTextAscending);
+  matched.sort(q.sort === 'last' || q.sort === 'duration' ? byNumberDescending : q.sort === 'target' ? byAddress : byTextAscending);
   const pages = Math.max(1, Math.ceil(matched.length / q.size));
   const page = Math.min(q.page, pages);
   const errors = [...byError]
