@@ -99,7 +99,8 @@ const SORT_VALUE: Record<SortKey, (e: FleetEntry) => number | string | null> = {
   last: (e) => e.status?.lastScrapeAt?.getTime() ?? -1,
   duration: (e) => e.status?.durationSeconds ?? -1,
   error: (e) => e.status?.lastError ?? null,
-  target: (e) => e.key,
+  // Numbers padded, so addresses sort in numeric order (127.0.0.9 before 127.0.0.10) by plain comparison.
+  target: (e) => e.key.replace(/\d+/g, (d) => d.padStart(5, '0')),
 };
 
 function byNumberDescending(a: { v: number | string | null }, b: { v: number | string | null }): number {
@@ -113,12 +114,6 @@ function byTextAscending(a: { v: number | string | null }, b: { v: number | stri
   if (x === null) return 1;
   if (y === null) return -1;
   return x < y ? -1 : 1;
-}
-
-/** Addresses in numeric order: 127.0.0.9 before 127.0.0.10. */
-const ADDRESS_ORDER = new Intl.Collator('en', { numeric: true });
-function byAddress(a: { v: number | string | null }, b: { v: number | string | null }): number {
-  return ADDRESS_ORDER.compare(a.v as string, b.v as string);
 }
 
 function matchesSearch(key: string, labels: Readonly<Record<string, string>> | undefined, needle: string): boolean {
@@ -156,7 +151,7 @@ export function summarizeFleet<E extends FleetEntry>(entries: Iterable<E>, q: Fl
     if (q.newSel && facts.newSelEvents(e) === 0) continue;
     matched.push({ e, v: sortValue(e) });
   }
-  matched.sort(q.sort === 'last' || q.sort === 'duration' ? byNumberDescending : q.sort === 'target' ? byAddress : byTextAscending);
+  matched.sort(q.sort === 'last' || q.sort === 'duration' ? byNumberDescending : byTextAscending);
   const pages = Math.max(1, Math.ceil(matched.length / q.size));
   const page = Math.min(q.page, pages);
   const errors = [...byError]

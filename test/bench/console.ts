@@ -99,6 +99,7 @@ export const benchmark: Benchmark = {
       ['summary_last_page', `/?page=${Math.ceil(count / PAGE_SIZE.default)}`],
       ['search', '/?q=127.214.77.'],
       ['down_by_duration', '/?state=down&sort=duration'],
+      ['by_address_middle_page', `/?sort=target&page=${Math.ceil(count / PAGE_SIZE.default / 2)}`],
       ['target_page', `/target?target=${encodeURIComponent(address(0))}`],
     ];
     try {
