@@ -56,6 +56,36 @@ async function shot(name: string): Promise<void> {
   accessSync(path, constants.R_OK);
 }
 
+/** WCAG contrast ratio of each state badge's text on its background (computed by the browser). */
+async function badgeContrasts(): Promise<Array<{ text: string; ratio: number }>> {
+  const colours = await page.locator('.state').evaluateAll((els) =>
+    els.map((el) => {
+      const cs = (globalThis as unknown as { getComputedStyle(e: unknown): { color: string; backgroundColor: string } }).getComputedStyle(el);
+      return { text: el.textContent ?? '', fg: cs.color, bg: cs.backgroundColor };
+    }),
+  );
+  const luminance = (rgb: string) => {
+    const [r, g, b] = rgb.match(/\d+(\.\d+)?/g)!.slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  };
+  return colours.map(({ text, fg, bg }) => {
+    const [hi, lo] = [luminance(fg), luminance(bg)].sort((a, b) => b - a);
+    return { text, ratio: (hi! + 0.05) / (lo! + 0.05) };
+  });
+}
+
+/** Click "Scrape now" and wait for the page the POST redirects to (same URL: so wait for a new document). */
+async function scrapeNow(): Promise<void> {
+  await page.evaluate(() => Object.assign(globalThis, { beforeScrapeNow: true }));
+  await page.getByRole('button', { name: 'Scrape now' }).click();
+  const loaded = () => !('beforeScrapeNow' in globalThis) && (globalThis as unknown as { document: { readyState: string } }).document.readyState === 'complete';
+  await page.waitForFunction(loaded, undefined, { timeout: 20_000 });
+  expect(new URL(page.url()).pathname).toBe('/target');
+}
+
 /** The targets table: cell texts per row, keyed by target address. */
 async function rows(): Promise<Map<string, string[]>> {
   const cells = await page.locator('#targets tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())));
@@ -76,14 +106,14 @@ beforeAll(async () => {
     seed: 14,
     users: [{ ...USER, maxPrivilege: 'user' }],
     // 2: the SDR answers too slowly for the deadline (a partial scrape); 3 and 4: down, for two reasons.
-    bmcFaults: { '2': { slowSdrMs: 6000 }, '3': { wrongPassword: true }, '4': { noAnswer: true } },
+    bmcFaults: { '2': { slowSdrMs: 10_000 }, '3': { wrongPassword: true }, '4': { noAnswer: true } },
   });
   hostile = await startTestFleet({ count: 1, bmc: hostileDefinition(), baseAddress: '127.6.14.30', seed: 15, users: [{ ...USER, maxPrivilege: 'user' }] });
   control = await startControlServer(fleet.fleet, { address: '127.0.0.1', port: 0 });
   dir = await tempDir('bmc-exporter-console-');
   const creds = { username: USER.name, password: USER.password };
   const secrets = Object.fromEntries([...fleet.targets, ...hostile.targets, ...NEVER].map((t) => [t, { ...creds }]));
-  exporter = await startCli(['--web.listen-address', '127.0.0.1:0', '--scrape.timeout', '3s', '--secrets.static', await dir.write('secrets.yml', stringify(secrets))]);
+  exporter = await startCli(['--web.listen-address', '127.0.0.1:0', '--scrape.timeout', '4s', '--secrets.static', await dir.write('secrets.yml', stringify(secrets))]);
   for (const t of [...fleet.targets, ...hostile.targets]) await scrape(t);
   browser = await chromium.launchPersistentContext(join(dir.path, 'chromium-profile'), {
     executablePath: CHROMIUM,
@@ -135,8 +165,11 @@ describe('the fleet console in headless Chromium', () => {
 
   it('summary: search, the down filter (applied on change by the script), and paging by keyboard', async () => {
     await page.goto(`${exporter.url}/`);
-    await page.locator('#q').fill(hostile.targets[0]!);
-    await Promise.all([page.waitForURL(/q=/), page.locator('#q').press('Enter')]);
+    // Found by their labels, as a screen reader announces them.
+    for (const label of ['Last scrape', 'has a critical sensor', 'has new SEL events', 'Sort by']) expect(await page.getByLabel(label, { exact: true }).count(), label).toBe(1);
+    const search = page.getByLabel('Search address or label');
+    await search.fill(hostile.targets[0]!);
+    await Promise.all([page.waitForURL(/q=/), search.press('Enter')]);
     expect([...(await rows()).keys()]).toEqual(hostile.targets);
 
     await page.goto(`${exporter.url}/`);
@@ -174,9 +207,10 @@ describe('the fleet console in headless Chromium', () => {
     await controlApi('POST', `/bmcs/${host}/sensors/${encodeURIComponent('CPU1 Temp')}`, { value: 92 });
     // Threshold event, offset 9: upper critical going high; reading 92, threshold 90.
     await controlApi('POST', `/bmcs/${host}/sel`, { sensorType: 'temperature', sensorNumber: 1, eventType: 0x01, data: [0x59, 92, 90] });
-    await Promise.all([page.waitForURL(/\/target\?target=/), page.getByRole('button', { name: 'Scrape now' }).click()]);
-    await page.waitForLoadState();
+    await scrapeNow();
     expect(await sensorState('CPU1 Temp')).toBe('critical');
+    // Coloured as well as written, every state legible (WCAG AA: 4.5:1).
+    for (const b of await badgeContrasts()) expect(b.ratio, `"${b.text}"`).toBeGreaterThanOrEqual(4.5);
     const first = await page.locator('#sel tbody tr').first().locator('td').allTextContents();
     expect(first[1]).toMatch(/new$/);
     expect(first[3]).toBe('critical');
@@ -211,9 +245,7 @@ describe('the fleet console in headless Chromium', () => {
       await hostileControl.close();
     }
     await page.goto(`${exporter.url}/target?target=${encodeURIComponent(target)}`);
-    await page.getByRole('button', { name: 'Scrape now' }).click();
-    await page.waitForURL(/\/target\?target=/);
-    await page.waitForLoadState();
+    await scrapeNow();
     expect(await page.locator('#xss1, #xss2').count()).toBe(0);
     expect(await page.locator('script').count()).toBe(1); // the page's own
     const names = await page.locator('#sensors tbody td:first-child').allTextContents();

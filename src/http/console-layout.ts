@@ -22,8 +22,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .counts a { display: block; padding: .5rem 1rem; border: 1px solid var(--line); border-radius: 6px; text-decoration: none; color: var(--fg); min-width: 8rem; }
 .counts strong { display: block; font-size: 1.4rem; }
 form.filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: end; margin: .5rem 0; }
-form.filters label { display: flex; flex-direction: column; font-size: .9rem; }
-form.filters label.check { flex-direction: row; align-items: center; gap: .3rem; }
+form.filters .field { display: flex; flex-direction: column; font-size: .9rem; }
+form.filters label.check { display: flex; align-items: center; gap: .3rem; font-size: .9rem; }
 input, select, button { font: inherit; padding: .25rem .4rem; }
 button { cursor: pointer; }
 .state { display: inline-block; padding: 0 .45rem; border-radius: 4px; font-weight: 600; white-space: nowrap; }

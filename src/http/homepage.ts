@@ -88,11 +88,11 @@ ${f.page < f.pages ? html`<a href="${link(q, { page: f.page + 1 })}" rel="next">
 ${errors}
 <h2 id="targets-heading">Targets</h2>
 <form class="filters" method="get" action="" role="search" aria-label="Filter targets">
-<label for="q">Search address or label <input type="search" id="q" name="q" value="${q.search}" placeholder="127.0.0.1 or rack=r12"></label>
-<label for="state">Last scrape <select id="state" name="state">${option('', 'any', q.state === '')}${FLEET_STATES.map((s) => option(s, STATE_TEXT[s], q.state === s))}</select></label>
+<div class="field"><label for="q">Search address or label</label><input type="search" id="q" name="q" value="${q.search}" placeholder="127.0.0.1 or rack=r12"></div>
+<div class="field"><label for="state">Last scrape</label><select id="state" name="state">${option('', 'any', q.state === '')}${FLEET_STATES.map((s) => option(s, STATE_TEXT[s], q.state === s))}</select></div>
 <label class="check" for="critical"><input type="checkbox" id="critical" name="critical" value="1"${q.critical ? html` checked` : ''}> has a critical sensor</label>
 <label class="check" for="newsel"><input type="checkbox" id="newsel" name="newsel" value="1"${q.newSel ? html` checked` : ''}> has new SEL events</label>
-<label for="sort">Sort by <select id="sort" name="sort">${Object.entries(SORTS).map(([k, text]) => option(k, text, q.sort === k))}</select></label>
+<div class="field"><label for="sort">Sort by</label><select id="sort" name="sort">${Object.entries(SORTS).map(([k, text]) => option(k, text, q.sort === k))}</select></div>
 ${q.error ? html`<input type="hidden" name="error" value="${q.error}">` : ''}
 ${q.size !== PAGE_SIZE.default ? html`<input type="hidden" name="size" value="${q.size}">` : ''}
 <button type="submit">Apply</button> <a href="?">Clear</a>
