@@ -11,6 +11,12 @@ import {
 import type { Registry } from 'prom-client';
 import type { CollectContext, CollectTarget } from '../collectors/collector.js';
 
+/** Told about what a scrape read, for the console's snapshot of the BMC. */
+export interface ScrapeObserver {
+  sensorRead(descriptor: SensorDescriptor, reading: SensorReading | Error): void;
+  powerRead(reading: DcmiPowerReading | null): void;
+}
+
 /**
  * The context one scrape hands to each collector in turn. Readings are
  * memoised for this scrape only (by owner:lun:number, the sensor's identity
@@ -18,12 +24,6 @@ import type { CollectContext, CollectTarget } from '../collectors/collector.js';
  * and the next scrape reads it afresh. A failed read is memoised too: within
  * one scrape, asking the same silent BMC again would only spend the deadline.
  */
-/** Told about what a scrape read, for the console's snapshot of the BMC. */
-export interface ScrapeObserver {
-  sensorRead(descriptor: SensorDescriptor, reading: SensorReading | Error): void;
-  powerRead(reading: DcmiPowerReading | null): void;
-}
-
 export function createScrapeContext(
   target: CollectTarget,
   execute: Execute,

@@ -190,7 +190,6 @@ export class Target {
       }
     } catch (err) {
       failed = true;
-      errors.length = 0;
       fail(`session: ${this.describe(err)}`);
       partial = signal.aborted;
     }
