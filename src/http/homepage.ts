@@ -64,11 +64,11 @@ function row<E extends FleetEntry>(e: E, facts: FleetFacts<E>, now: number): Htm
 /** The fleet summary: counts, common errors, filters, one page of targets. Every dynamic string goes through `html`. */
 export function renderHomepage<E extends FleetEntry>(version: string, q: FleetQuery, f: FleetSummary<E>, facts: FleetFacts<E>, now = Date.now()): string {
   const counts = FLEET_STATES.map(
-    (st) => html`<li><a href="${link(q, { state: st })}" aria-label="${f.counts[st]} ${STATE_TEXT[st]}"><strong>${f.counts[st]}</strong>${badge(st, STATE_TEXT[st])}</a></li>`,
+    (st) => html`<li><a href="${query('', { state: st }) || '?'}" aria-label="${f.counts[st]} ${STATE_TEXT[st]}"><strong>${f.counts[st]}</strong>${badge(st, STATE_TEXT[st])}</a></li>`,
   );
   const errors = f.errors.length
     ? html`<table id="errors"><caption class="muted">Most common last errors</caption><thead><tr><th>Error</th><th class="num">Targets</th></tr></thead><tbody>
-${f.errors.map((g) => html`<tr><td><a class="error" href="${link(q, { error: g.error })}">${g.error}</a></td><td class="num">${g.count}</td></tr>\n`)}</tbody></table>`
+${f.errors.map((g) => html`<tr><td><a class="error" href="${query('', { error: g.error })}">${g.error}</a></td><td class="num">${g.count}</td></tr>\n`)}</tbody></table>`
     : html`<p class="muted">No errors in the last scrapes.</p>`;
   const option = (value: string, text: string, selected: boolean) => html`<option value="${value}"${selected ? html` selected` : ''}>${text}</option>`;
   const pager = html`<nav class="pager" aria-label="Pages">
