@@ -4,7 +4,8 @@
 // summary's counts, error groups, search, filter and paging; one BMC's page
 // before and after a sensor crosses its critical threshold and a SEL event
 // is injected through the simulator's control API; and a BMC whose sensor
-// names (so also its SEL descriptions) carry HTML. Screenshots go to
+// names (so also its SEL descriptions) carry HTML; and the basics with
+// JavaScript turned off (Apply, Scrape now as a form POST). Screenshots go to
 // test/artifacts/ (gitignored) for a person to look at.
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -228,6 +229,32 @@ describe('the fleet console in headless Chromium', () => {
     // Back on the summary, the critical-sensor and new-SEL filters find it.
     await page.goto(`${exporter.url}/?critical=1&newsel=1`);
     expect([...(await rows()).keys()]).toEqual([target]);
+  });
+
+  it('without JavaScript: filters apply with the Apply button, Scrape now is a plain form POST', async () => {
+    const noJs = await chromium.launchPersistentContext(join(dir.path, 'chromium-profile-nojs'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      javaScriptEnabled: false,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const p = noJs.pages()[0] ?? (await noJs.newPage());
+      await p.goto(`${exporter.url}/`);
+      await p.getByLabel('Last scrape', { exact: true }).selectOption('partial');
+      await Promise.all([p.waitForURL(/state=partial/), p.getByRole('button', { name: 'Apply' }).click()]);
+      const shown = await p.locator('#targets tbody tr td:first-child a').allTextContents();
+      expect(shown).toEqual([fleet.targets[2]]);
+      const target = fleet.targets[1]!;
+      await p.goto(`${exporter.url}/target?target=${encodeURIComponent(target)}`);
+      const before = await p.locator('#last-scrape + dl time').getAttribute('datetime');
+      await Promise.all([p.waitForResponse((r) => r.request().method() === 'POST' && r.status() === 303), p.getByRole('button', { name: 'Scrape now' }).click()]);
+      await p.waitForLoadState('load');
+      await expect.poll(() => p.locator('#last-scrape + dl time').getAttribute('datetime')).not.toBe(before);
+      expect(new URL(p.url()).pathname).toBe('/target');
+    } finally {
+      await noJs.close();
+    }
   });
 
   it('a BMC whose sensor names and SEL text carry HTML: shown as text, never run or parsed', async () => {
