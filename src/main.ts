@@ -145,7 +145,8 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
         isReady: () => ready,
         reload,
         reloadDisabled: options.reloadDisabled ?? false,
-        knownTargets: () => demo?.targets ?? [],
+        knownTargets: () => [...(demo?.targets ?? []), ...configuredTargets(store)],
+        labelsOf: (target) => store?.current.lookup(target)?.labels,
         discovery: () => (store ? store.current.discovery() : demo ? [{ targets: [...demo.targets], labels: {} }] : []),
         ...(webConfig ? { webConfig } : {}),
       },
@@ -180,6 +181,11 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
         logger.info({}, 'shut down');
       })()),
   };
+}
+
+/** Secrets keys that name one target (not a CIDR range): the console lists them before their first scrape. */
+function configuredTargets(store: SecretsStore | undefined): string[] {
+  return store ? store.current.targets().filter((k) => !k.includes('/')) : [];
 }
 
 /**

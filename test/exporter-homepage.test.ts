@@ -44,10 +44,12 @@ afterAll(async () => {
   await dir?.remove();
 });
 
-/** The homepage's target table as rows of cell texts, keyed by target. */
-async function table(): Promise<Map<string, { lastScrape: string; up: string; duration: string; error: string }>> {
-  const rows = await page.locator('#targets tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
-  return new Map(rows.filter((r) => r.length === 5).map(([target, lastScrape, up, duration, error]) => [target!, { lastScrape: lastScrape!, up: up!, duration: duration!, error: error! }]));
+/** The homepage's target table as rows of cell texts (last scrape: its exact time), keyed by target. */
+async function table(): Promise<Map<string, { lastScrape: string; state: string; duration: string; error: string }>> {
+  const rows = await page
+    .locator('#targets tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.querySelector('time')?.getAttribute('datetime') ?? (td.textContent ?? '').trim())));
+  return new Map(rows.filter((r) => r.length === 8).map(([target, state, lastScrape, duration, , , , error]) => [target!, { lastScrape: lastScrape!, state: state!, duration: duration!, error: error! }]));
 }
 
 describe('the homepage in headless Chromium', () => {
@@ -56,7 +58,8 @@ describe('the homepage in headless Chromium', () => {
     await page.goto(`${exporter.url}/`);
     expect(await page.title()).toBe('BMC Exporter');
     expect(await page.locator('#version').textContent()).toMatch(/^\d+\.\d+\.\d+/);
-    expect((await table()).has(good!)).toBe(false);
+    // Configured, so listed before its first scrape.
+    expect((await table()).get(good!)?.state).toBe('never scraped');
 
     await page.locator('#target').fill(good!);
     await Promise.all([page.waitForURL(/\/bmc\?target=/), page.getByRole('button', { name: 'Scrape' }).click()]);
@@ -71,7 +74,7 @@ describe('the homepage in headless Chromium', () => {
     const rows = await table();
     const row = rows.get(good!);
     expect(row, `table: ${JSON.stringify([...rows])}`).toBeDefined();
-    expect(row!.up).toBe('1');
+    expect(row!.state).toBe('up');
     expect(row!.duration).toMatch(/^\d+\.\d{3} s$/);
     expect(Date.now() - Date.parse(row!.lastScrape)).toBeLessThan(60_000);
     expect(row!.error).toBe('');
@@ -82,9 +85,9 @@ describe('the homepage in headless Chromium', () => {
     expect(await page.locator('body').innerText()).toMatch(/^bmc_up 0$/m);
     await page.goto(`${exporter.url}/`);
     const after = await table();
-    expect(after.get(bad!)?.up).toBe('0');
+    expect(after.get(bad!)?.state).toBe('down');
     expect(after.get(bad!)?.error).not.toBe('');
-    expect(after.get(good!)?.up).toBe('1');
+    expect(after.get(good!)?.state).toBe('up');
 
     const html = await page.content();
     for (const secret of [USER.name, USER.password]) expect(html).not.toContain(secret);

@@ -107,6 +107,11 @@ describe.each(['logfmt', 'json'] as const)('--log.level debug --log.format %s', 
     const home = await get('/');
     expect(home.text).toContain(good);
     expect(home.text).toContain(refusing);
+    // The console's page per BMC, as HTML and as JSON (the errors it shows came through describe()).
+    for (const t of [good, refusing]) {
+      expect((await get(`/target?target=${t}`)).status).toBe(200);
+      expect((await get(`/target?target=${t}&format=json`)).status).toBe(200);
+    }
     const self = await get('/metrics');
     expect(samples(self.text).get('bmc_provider_credentials_missing_total')).toBe(1);
 
@@ -197,10 +202,14 @@ describe('--web.config.file: basic auth (bcrypt) and TLS (openssl self-signed)',
     expect((await httpsGet('/', `nobody:${WEB_PASSWORD}`)).status).toBe(401);
     const home = await httpsGet('/', `${WEB_USER}:${WEB_PASSWORD}`);
     expect(home.status).toBe(200);
+    expect((await httpsGet(`/target?target=${good}`)).status).toBe(401);
     const scrape = await httpsGet(`/bmc?target=${good}`, `${WEB_USER}:${WEB_PASSWORD}`);
     expect(scrape.status).toBe(200);
     expect(samples(scrape.text).get('bmc_up')).toBe(1);
-    for (const r of [none, home, scrape]) expectNoSecret('https page', r.text, [...SECRETS, WEB_PASSWORD]);
+    const console_ = await httpsGet(`/target?target=${good}`, `${WEB_USER}:${WEB_PASSWORD}`);
+    expect(console_.status).toBe(200);
+    expect(console_.text).toContain('id="bmc-info"');
+    for (const r of [none, home, scrape, console_]) expectNoSecret('https page', r.text, [...SECRETS, WEB_PASSWORD]);
   });
 
   it('refuses plain HTTP on the TLS port, and a client that does not trust the certificate', async () => {

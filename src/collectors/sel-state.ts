@@ -9,6 +9,7 @@ import {
   type SelRecord,
   type SelSeverity,
 } from '@bmc-exporter/ipmi';
+import { RecentSelEvents } from './sel-recent.js';
 
 /** One slot per category × severity, category-major (SEL_CATEGORIES order, then SEL_SEVERITIES). */
 export const SEL_SLOTS = SEL_CATEGORIES.length * SEL_SEVERITIES.length;
@@ -45,6 +46,8 @@ export type SelResetReason =
  * reset (see SelResetReason), after which every record is counted again.
  */
 export class SelState {
+  /** The newest records, for the console (a bounded ring; the aggregates below are what the metrics use). */
+  readonly recent = new RecentSelEvents();
   /** Events counted per category × severity (selSlot). */
   readonly counts: number[] = new Array<number>(SEL_SLOTS).fill(0);
   /** Latest event time per category × severity, Unix seconds; NaN while unknown. */
@@ -110,6 +113,7 @@ export class SelState {
     this.erase = erase;
     this.counts.fill(0);
     this.latest.fill(Number.NaN);
+    this.recent.clear();
     this.recordsRead = 0;
     this.nextId = SEL_FIRST_ENTRY;
     this.lastRecordId = undefined;

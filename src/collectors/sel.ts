@@ -17,6 +17,7 @@ import {
 import type { Registry } from 'prom-client';
 import { setGauge, type CollectContext, type Collector, type CollectTarget } from './collector.js';
 import { SelPacer } from './sel-pacing.js';
+import { RECENT_SEL_CAPACITY } from './sel-recent.js';
 import { recordHex, selSlot, SelState } from './sel-state.js';
 
 const EVENT_LABELS = ['category', 'severity'] as const;
@@ -170,10 +171,12 @@ async function readNewRecords({ ctx, st, info, pacer, clock, nowSeconds }: ReadS
       throw err;
     }
     const fresh = st.readingNewRecords;
-    for (const rec of r.records) {
+    const keepFrom = r.records.length - RECENT_SEL_CAPACITY;
+    r.records.forEach((rec, i) => {
       const { category, severity } = describeEvent(rec);
       st.count(selSlot(category, severity), eventSeconds(rec, fresh, nowSeconds));
-    }
+      if (i >= keepFrom) st.recent.push(rec, fresh, nowSeconds * 1000);
+    });
     st.advance(r.loopDetected || st.recordsRead >= MAX_RECORDS ? SEL_LAST_ENTRY : r.nextRecordId, r.records.at(-1));
     if (st.nextId === SEL_LAST_ENTRY) return st.finish(info);
   }

@@ -8,6 +8,7 @@ import { discoverHandler } from './discover-handler.js';
 import { homepageHandler } from './homepage.js';
 import { healthyHandler, readyHandler, reloadHandler } from './lifecycle-routes.js';
 import { metricsHandler } from './metrics-handler.js';
+import { targetPageHandler } from './target-page.js';
 import { sendText, type Handler, type HttpDeps } from './types.js';
 import { clientCertificateAllowed, tlsServerOptions } from './web-config.js';
 
@@ -32,6 +33,7 @@ export async function startServer(deps: HttpDeps, listen: { host?: string; port:
   const routes = new Map<string, Route>([
     ['/', { methods: READ_METHODS, handler: homepageHandler(deps) }],
     ['/bmc', { methods: READ_METHODS, handler: bmcHandler(deps, inFlight) }],
+    ['/target', { methods: [...READ_METHODS, 'POST'], handler: targetPageHandler(deps, inFlight) }],
     ['/metrics', { methods: READ_METHODS, handler: metricsHandler(deps) }],
     ['/discover', { methods: READ_METHODS, handler: discoverHandler(deps) }],
     ['/-/healthy', { methods: READ_METHODS, handler: healthyHandler }],
@@ -63,7 +65,7 @@ export async function startServer(deps: HttpDeps, listen: { host?: string; port:
       return sendText(res, 401, 'Unauthorized', { 'WWW-Authenticate': 'Basic realm="bmc-exporter", charset="UTF-8"' });
     }
     const route = routes.get(url.pathname);
-    if (!route) return sendText(res, 404, `not found: ${url.pathname} (try /, /bmc?target=, /metrics)`);
+    if (!route) return sendText(res, 404, `not found: ${url.pathname} (try /, /bmc?target=, /target?target=, /metrics)`);
     if (!route.methods.includes(req.method ?? 'GET')) {
       return sendText(res, 405, `method ${req.method} not allowed on ${url.pathname}`, { Allow: route.methods.join(', ') });
     }

@@ -30,6 +30,8 @@ export interface HttpDeps {
   discovery(): ReadonlyArray<{ targets: readonly string[]; labels: Readonly<Record<string, string>> }>;
   /** Targets to list on the homepage even before their first scrape (demo mode). */
   knownTargets(): readonly string[];
+  /** A target's labels from its secrets entry, when it has any (the console searches them). */
+  labelsOf?(target: string): Readonly<Record<string, string>> | undefined;
   /** --web.config.file (exporter-toolkit format): TLS, basic auth, extra headers. */
   webConfig?: WebConfig;
 }

@@ -33,6 +33,12 @@ export function sensorFaultReason(err: unknown): SensorFaultReason | undefined {
 /** Told once per sensor per scrape when its reading failed but the scrape goes on. */
 export type SensorFaultListener = (descriptor: SensorDescriptor, reason: SensorFaultReason, err: unknown) => void;
 
+/** Told about what a scrape read, for the console's snapshot of the BMC. */
+export interface ScrapeObserver {
+  sensorRead(descriptor: SensorDescriptor, reading: SensorReading | Error): void;
+  powerRead(reading: DcmiPowerReading | null): void;
+}
+
 /**
  * The context one scrape hands to each collector in turn. Readings are
  * memoised for this scrape only (by owner:lun:number, the sensor's identity
@@ -50,6 +56,7 @@ export function createScrapeContext(
   registry: Registry,
   deadline = Infinity,
   onSensorFault: SensorFaultListener = () => undefined,
+  observer?: ScrapeObserver,
 ): CollectContext {
   const readings = new Map<string, Promise<SensorReading>>();
   let power: Promise<DcmiPowerReading | null> | undefined;
@@ -86,9 +93,19 @@ export function createScrapeContext(
           return { descriptor, value: null, state: 'unavailable', available: false };
         });
         readings.set(descriptor.key, p);
+        if (observer) {
+          p.then(
+            (r) => observer.sensorRead(descriptor, r),
+            (err: unknown) => observer.sensorRead(descriptor, err instanceof Error ? err : new Error(String(err))),
+          );
+        }
       }
       return p;
     },
-    dcmiPowerReading: () => (power ??= readPower()),
+    dcmiPowerReading: () =>
+      (power ??= readPower().then((p) => {
+        observer?.powerRead(p);
+        return p;
+      })),
   };
 }

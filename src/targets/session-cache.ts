@@ -50,6 +50,8 @@ export class SessionCache implements CollectTarget {
   ipmiVersion = '2.0';
   private generation = -1;
   private device: Promise<{ device: DeviceId; guid: Buffer | null }> | undefined;
+  /** The same answer once it has arrived, for the console (which never sends a command). */
+  private deviceKnown: { device: DeviceId; guid: Buffer | null } | undefined;
   private dcmi: boolean | undefined;
   private sdr: SdrCache | undefined;
   private sdrChecked = false;
@@ -81,6 +83,12 @@ export class SessionCache implements CollectTarget {
 
   deviceInfo(signal: AbortSignal): Promise<{ device: DeviceId; guid: Buffer | null }> {
     const p = (this.device ??= this.readDevice(signal));
+    p.then(
+      (d) => {
+        if (this.device === p) this.deviceKnown = d;
+      },
+      () => undefined,
+    );
     // A failed read is not cached: the next scrape asks again.
     p.catch(() => {
       if (this.device === p) this.device = undefined;
@@ -132,6 +140,11 @@ export class SessionCache implements CollectTarget {
 
   dcmiPowerUnsupported(): void {
     this.dcmi = false;
+  }
+
+  /** Get Device ID and Get System GUID as the current (or, until a scrape re-reads them, the previous) session answered. */
+  get cachedDevice(): { device: DeviceId; guid: Buffer | null } | undefined {
+    return this.deviceKnown;
   }
 
   /** Sensor descriptors from the last walk, if any (for the homepage and tests). */

@@ -4,7 +4,8 @@ import { setGauge, type Collector } from '../collectors/collector.js';
 import { DEFAULT_COLLECTORS, selectCollectors } from '../collectors/index.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
 import type { HealthTracker } from '../metrics/health.js';
-import { createScrapeContext, type SensorFaultListener } from './scrape-context.js';
+import { createScrapeContext, type ScrapeObserver, type SensorFaultListener } from './scrape-context.js';
+import { SensorSnapshot } from './sensor-snapshot.js';
 import { SessionCache, type SdrLimits } from './session-cache.js';
 import type { TargetAddress } from './target-address.js';
 import { configFingerprint, type TargetCredentials } from './target-config.js';
@@ -21,13 +22,25 @@ export class ScrapeAbandonedError extends Error {
   override name = 'ScrapeAbandonedError';
 }
 
-/** What the homepage shows per target; lastError never holds a credential. */
+/** What the homepage shows per target; no error here ever holds a credential. */
 export interface TargetStatus {
   lastScrapeAt: Date | null;
   up: boolean | null;
   durationSeconds: number | null;
+  /** The first error of the last scrape. */
   lastError: string | null;
+  /** The last scrape had a session but not everything: a collector failed or the deadline cut it short. */
+  partial: boolean;
+  /** IPMI commands the last scrape sent (session setup not counted). */
+  commands: number;
+  /** Every error of the last scrape (at most MAX_ERRORS), null when there was none. */
+  errors: string[] | null;
+  /** Worst threshold level among the sensors read (0 ok … 3 non-recoverable); -1 when none was read. */
+  worstSensorLevel: number;
 }
+
+/** Errors kept per scrape for the console: the first few say what went wrong. */
+const MAX_ERRORS = 5;
 
 export interface TargetOptions {
   address: TargetAddress;
@@ -63,7 +76,13 @@ export interface ScrapeOptions {
 export class Target {
   readonly key: string;
   readonly fingerprint: string;
-  readonly status: TargetStatus = { lastScrapeAt: null, up: null, durationSeconds: null, lastError: null };
+  readonly status: TargetStatus = { lastScrapeAt: null, up: null, durationSeconds: null, lastError: null, partial: false, commands: 0, errors: null, worstSensorLevel: -1 };
+  /** The last readings, for the console (bounded: one slot pair per SDR sensor). */
+  readonly snapshot = new SensorSnapshot();
+  /** When the current session was opened (ms since the epoch); 0: none yet. */
+  sessionOpenedAt = 0;
+  /** Commands completed over the target's life; a scrape's count is the difference. */
+  private commandsSent = 0;
   readonly client: BmcClient;
   readonly cache: SessionCache;
   private readonly collectors: readonly Collector[];
@@ -93,7 +112,12 @@ export class Target {
         ...shared,
         sessionOpened: (d) => {
           this.sessionGeneration++;
+          this.sessionOpenedAt = Date.now();
           shared.sessionOpened(d);
+        },
+        commandCompleted: (name, seconds, outcome) => {
+          this.commandsSent++;
+          shared.commandCompleted?.(name, seconds, outcome);
         },
       },
     });
@@ -142,7 +166,14 @@ export class Target {
     let up = false;
     let failed = false;
     let partial = false;
-    let error: string | null = null;
+    const errors: string[] = [];
+    const commandsBefore = this.commandsSent;
+    /** Errors for the console; the first is the one logs and the homepage show. */
+    const fail = (text: string, first = false) => {
+      if (first) errors.unshift(text);
+      else errors.push(text);
+      if (errors.length > MAX_ERRORS) errors.length = MAX_ERRORS;
+    };
     // One sensor's unusable answer: counted and reported, the other sensors still read.
     const faulty: string[] = [];
     const onSensorFault: SensorFaultListener = (sensor, reason, err) => {
@@ -156,18 +187,18 @@ export class Target {
       const session = await this.client.open({ signal });
       up = true;
       this.cache.startScrape(this.sessionGeneration, session.ipmiVersion);
-      const ctx = createScrapeContext(this.cache, this.client.execute, signal, registry, deadline, onSensorFault);
+      const ctx = createScrapeContext(this.cache, this.client.execute, signal, registry, deadline, onSensorFault, this.observer);
       for (const collector of collectors) {
         if (signal.aborted) {
           partial = true;
-          error ??= `deadline reached before ${collector.name}`;
+          fail(`deadline reached before ${collector.name}`);
           break;
         }
         try {
           await collector.collect(ctx);
         } catch (err) {
           failed = true;
-          error ??= `${collector.name}: ${this.describe(err)}`;
+          fail(`${collector.name}: ${this.describe(err)}`);
           this.o.metrics.collectorErrors.inc({ collector: collector.name });
           if (signal.aborted) {
             partial = true;
@@ -177,7 +208,7 @@ export class Target {
       }
     } catch (err) {
       failed = true;
-      error = `session: ${this.describe(err)}`;
+      fail(`session: ${this.describe(err)}`, true);
       partial = signal.aborted;
     }
     // A session that stopped answering and could not be re-established (refused, backing
@@ -185,18 +216,18 @@ export class Target {
     if (up && this.client.session === undefined) {
       up = false;
       failed = true;
-      error ??= 'session: lost during the scrape and not re-established';
+      fail('session: lost during the scrape and not re-established');
     }
     // Sensors of a walk cut short by a cycle or a cap are exported; the walk's problem is reported.
     const sdrProblem = up ? this.cache.sdrIncomplete : undefined;
     if (sdrProblem) {
       failed = true;
-      error ??= `SDR: ${sdrProblem.message}`;
+      fail(`SDR: ${sdrProblem.message}`);
     }
     if (faulty.length > 0) {
       failed = true;
       const more = faulty.length > 1 ? ` (and ${faulty.length - 1} more sensor${faulty.length > 2 ? 's' : ''})` : '';
-      error ??= `${faulty[0]}${more}`;
+      fail(`${faulty[0]}${more}`);
     }
     if (partial) {
       failed = true;
@@ -207,8 +238,25 @@ export class Target {
     this.o.health.recordCollection(this.key, failed);
     setGauge(registry, BMC_UP, up ? 1 : 0);
     setGauge(registry, BMC_SCRAPE_DURATION, seconds);
-    Object.assign(this.status, { up, durationSeconds: seconds, lastError: error });
+    Object.assign(this.status, {
+      up,
+      durationSeconds: seconds,
+      lastError: errors[0] ?? null,
+      partial: up && failed,
+      commands: this.commandsSent - commandsBefore,
+      errors: errors.length > 0 ? errors : null,
+      worstSensorLevel: this.snapshot.worstLevel(),
+    });
   }
+
+  /** Feeds the console's snapshot from what collectors read anyway: no command of its own. */
+  private readonly observer: ScrapeObserver = {
+    sensorRead: (descriptor, reading) => {
+      const list = this.cache.cachedSensors;
+      if (list) this.snapshot.record(list, descriptor, reading, Date.now());
+    },
+    powerRead: (reading) => this.snapshot.power(reading),
+  };
 
   /** An error as one line for the homepage and logs, with the password scrubbed should any layer ever echo it. */
   private describe(err: unknown): string {
