@@ -26,6 +26,8 @@ export interface HttpDeps {
   reload(): Promise<ReloadResult>;
   /** Targets to list on the homepage even before their first scrape (demo mode). */
   knownTargets(): readonly string[];
+  /** GET /ipmi (prometheus-community/ipmi_exporter's endpoint), when --config.file is given. */
+  ipmi?: (inFlight: Set<Promise<void>>) => Handler;
   /** --web.config.file (exporter-toolkit format): TLS, basic auth, extra headers. */
   webConfig?: WebConfig;
 }
