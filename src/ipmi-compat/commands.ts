@@ -26,6 +26,7 @@ export interface WatchdogTimer {
   timeoutAction: number;
   preTimeoutIntervalSeconds: number;
   initialCountdownSeconds: number;
+  /** NaN when the BMC leaves bytes 7:8 out (OpenIPMI's ipmi_sim 2.0.33 answers 6 bytes). */
   presentCountdownSeconds: number;
 }
 
@@ -35,7 +36,7 @@ export const getWatchdogTimer: Command<void, WatchdogTimer> = {
   cmd: 0x25,
   encode: () => Buffer.alloc(0),
   decode(data) {
-    need(data, 8, 'Get Watchdog Timer response');
+    need(data, 6, 'Get Watchdog Timer response');
     const use = data.readUInt8(0);
     const actions = data.readUInt8(1);
     return {
@@ -46,7 +47,7 @@ export const getWatchdogTimer: Command<void, WatchdogTimer> = {
       timeoutAction: actions & 0x07,
       preTimeoutIntervalSeconds: data.readUInt8(2),
       initialCountdownSeconds: data.readUInt16LE(4) / 10,
-      presentCountdownSeconds: data.readUInt16LE(6) / 10,
+      presentCountdownSeconds: data.length >= 8 ? data.readUInt16LE(6) / 10 : NaN,
     };
   },
 };
