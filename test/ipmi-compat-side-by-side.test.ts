@@ -14,6 +14,7 @@ import { startCli, tempDir, type CliProcess, type TempDir } from './exporter/cli
 import { compareSeries, parseExposition, type Series } from './exporter/ipmi-series.js';
 import { startIpmiExporter, type IpmiExporterHandle } from './peers/ipmi-exporter.js';
 import { startIpmiSim, type IpmiSimHandle } from './peers/ipmi-sim.js';
+import { runIpmitool } from './peers/ipmitool.js';
 import { SIM_THRESHOLD_SENSORS } from './peers/sim-model.js';
 
 const SIM_ADDRESS = '127.0.0.30';
@@ -213,5 +214,43 @@ describe('/ipmi allow-list', () => {
     expect(await inside.text()).toMatch(/^ipmi_up\{collector="ipmi"\} 1$/m);
     expect(narrow.stderr()).not.toContain('may send packets to any address');
     expect(ours.stderr()).toContain('may send packets to any address');
+  });
+});
+
+describe('/ipmi and /bmc share one session per BMC; a secrets entry wins over the module', () => {
+  let both: CliProcess;
+  beforeAll(async () => {
+    const { user } = sim.users;
+    const secrets = await dir.write('secrets.yml', { [`${SIM_ADDRESS}:623`]: { username: user.username, password: user.password, privilege: 'user' } });
+    both = await startCli(['--config.file', `${dir.path}/ipmi.yml`, '--secrets.static', secrets, '--web.listen-address', '127.0.0.1:0']);
+  });
+  afterAll(async () => {
+    await both?.stop();
+  });
+
+  /** Active sessions on the BMC as ipmitool's Get Session Info reads them (ipmitool's own included). */
+  async function activeSessions(): Promise<number> {
+    const out = await runIpmitool(sim, ['session', 'info', 'active'], { user: 'user' });
+    const m = /^active sessions\s*:\s*(\d+)/m.exec(out);
+    expect(m, out).not.toBeNull();
+    return Number(m![1]);
+  }
+
+  it('scraped alternately through /bmc and /ipmi (module wrong-password: the secrets entry is used), the BMC sees one more session, not two', async () => {
+    const before = await activeSessions();
+    for (let i = 0; i < 3; i++) {
+      const b = await fetch(`${both.url}/bmc?target=${SIM_ADDRESS}`);
+      expect(b.status).toBe(200);
+      expect(await b.text()).toMatch(/^bmc_up 1$/m);
+      const p = await fetch(`${both.url}/ipmi?target=${SIM_ADDRESS}&module=wrong-password`);
+      expect(p.status).toBe(200);
+      const text = await p.text();
+      expect(text).toMatch(/^ipmi_up\{collector="ipmi"\} 1$/m);
+      expect(text).toMatch(/^ipmi_up\{collector="sel"\} 1$/m);
+    }
+    expect(await activeSessions()).toBe(before + 1);
+    const metrics = await (await fetch(`${both.url}/metrics`)).text();
+    expect(metrics).toMatch(/^bmc_exporter_sessions_open 1$/m);
+    expect(metrics).toMatch(/^bmc_exporter_targets 1$/m);
   });
 });
