@@ -75,11 +75,11 @@ export function promtoolCheck(file: string): { status: number | null; output: st
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
-export async function writePrometheusConfig(dir: TempDir, job: ScrapeConfig): Promise<string> {
-  return dir.write('prometheus.yml', stringify({ global: { scrape_interval: '1s', evaluation_interval: '1s' }, scrape_configs: [job] }));
+export async function writePrometheusConfig(dir: TempDir, job: ScrapeConfig | readonly ScrapeConfig[]): Promise<string> {
+  return dir.write('prometheus.yml', stringify({ global: { scrape_interval: '1s', evaluation_interval: '1s' }, scrape_configs: Array.isArray(job) ? job : [job] }));
 }
 
-export async function startPrometheus(job: ScrapeConfig): Promise<PrometheusServer> {
+export async function startPrometheus(job: ScrapeConfig | readonly ScrapeConfig[]): Promise<PrometheusServer> {
   const exe = binary('prometheus');
   const dir = await tempDir('bmc-exporter-prom-');
   const configFile = await writePrometheusConfig(dir, job);

@@ -44,12 +44,26 @@ async function systemFirmwareVersion(ctx: CompatContext): Promise<string | null>
   return Buffer.concat(parts).subarray(0, length).toString('latin1').replace(/\0+$/, '');
 }
 
+/**
+ * The system firmware version per session, keyed by the session's cached
+ * device info (a new object each session): asked once per session like Get
+ * Device ID, not on every scrape as bmc-info does. A failed read is not kept.
+ */
+const firmwareBySession = new WeakMap<object, Promise<string | null>>();
+
 /** `bmc` (bmc-info): firmware revision, manufacturer and the host's system firmware version. */
 export const bmcCompatCollector: CompatCollector = {
   name: 'bmc',
   async collect(ctx) {
-    const { device } = await ctx.target.deviceInfo(ctx.signal);
-    const sys = await systemFirmwareVersion(ctx);
+    const info = await ctx.target.deviceInfo(ctx.signal);
+    const { device } = info;
+    let pending = firmwareBySession.get(info);
+    if (!pending) {
+      pending = systemFirmwareVersion(ctx);
+      firmwareBySession.set(info, pending);
+      pending.catch(() => firmwareBySession.delete(info));
+    }
+    const sys = await pending;
     setGauge(
       ctx.registry,
       {
