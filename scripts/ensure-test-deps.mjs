@@ -14,6 +14,8 @@ const DEPS = [
   { binary: 'bmc-info', debianPackage: 'freeipmi-tools' }, // second reference client (test/sim-ipmitool: suites 11/12 ipmitool lacks)
   { binary: 'prometheus', debianPackage: 'prometheus' }, // scrapes the exporter end to end (test/exporter-prometheus)
   { binary: 'promtool', debianPackage: 'prometheus' }, // checks the README's scrape_config and the mixin's rules (test/mixin)
+  { binary: 'prometheus-ipmi-exporter', debianPackage: 'prometheus-ipmi-exporter' }, // the exporter /ipmi is a drop-in for (test/ipmi-compat-side-by-side)
+  { binary: 'ipmimonitoring', debianPackage: 'freeipmi-tools' }, // what prometheus-ipmi-exporter runs; ipmi-sel is the reference for sel-events (test/ipmi-compat-sel-events)
   { binary: 'chromium', debianPackage: 'chromium' }, // drives the homepage headless (test/exporter-homepage)
   { binary: 'openssl', debianPackage: 'openssl' }, // self-signed cert for the TLS test (test/exporter-security)
   { binary: 'dockerd', debianPackage: 'docker.io', unlessDockerAnswers: true }, // runs the image (test/docker-image); not needed when an engine already answers `docker info`

@@ -64,6 +64,18 @@ const program = new Command('bmc-exporter')
   .addOption(
     new Option('--sdr.max-bytes <size>', `the most SDR record bytes one walk holds, e.g. 4MiB; beyond it the rest is ignored and reported (default ${DEFAULT_SDR_MAX_BYTES / 1024 / 1024}MiB)`),
   )
+  .addOption(
+    new Option(
+      '--config.file <file>',
+      "prometheus-community/ipmi_exporter's modules file (modules: name -> user, pass, driver, privilege, collectors, ...); serves /ipmi?target=&module= with its series",
+    ),
+  )
+  .addOption(
+    new Option(
+      '--ipmi.allowed-targets <cidrs>',
+      'comma-separated address ranges /ipmi may send packets to (its credentials come from the module, so any address could be named); a target outside gets 403 and no packet. Default: every address, as ipmi_exporter',
+    ),
+  )
   .addOption(new Option('--demo', 'start simulated BMCs on loopback and scrape those (the quick start); cannot be combined with --secrets.static'))
   .action(async (flags: ExporterFlags) => {
     let options: ExporterOptions;

@@ -11,6 +11,7 @@ import { ExporterMetrics } from './metrics/exporter-metrics.js';
 import { HealthTracker } from './metrics/health.js';
 import type { CredentialsLookup } from './targets/target-config.js';
 import { TargetPool } from './targets/target-pool.js';
+import { loadIpmiCompat } from './ipmi-compat/wiring.js';
 import { VERSION } from './version.js';
 
 /** The exporter's settings, as the CLI validates them from its flags. */
@@ -68,7 +69,7 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
   });
 
   // Secrets first: a broken file stops the start with its line and message (ConfigError).
-  const demoMode = options.demo || !options.secretsFile;
+  const demoMode = options.demo || (!options.secretsFile && !options.ipmiConfigFile);
   let store: SecretsStore | undefined;
   if (options.secretsFile) {
     store = new SecretsStore(options.secretsFile, {
@@ -81,6 +82,7 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
     await store.load();
     logger.info({ file: options.secretsFile, entries: store.current.size }, 'secrets loaded');
   }
+  const ipmi = options.ipmiConfigFile ? await loadIpmiCompat(options.ipmiConfigFile, options.ipmiAllowedTargets, logger) : undefined;
   const webConfig: WebConfig | undefined = options.webConfigFile ? await loadWebConfig(options.webConfigFile) : undefined;
 
   try {
@@ -126,9 +128,16 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
   });
 
   const reload = async (): Promise<ReloadResult> => {
-    if (!store) return { ok: true };
-    const r = await store.reload();
-    return r.ok ? { ok: true } : { ok: false, error: r.error.message };
+    const errors: string[] = [];
+    if (store) {
+      const r = await store.reload();
+      if (!r.ok) errors.push(r.error.message);
+    }
+    if (ipmi) {
+      const r = await ipmi.reload();
+      if (!r.ok) errors.push(r.error);
+    }
+    return errors.length === 0 ? { ok: true } : { ok: false, error: errors.join('; ') };
   };
 
   let ready = false;
@@ -148,6 +157,7 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
         knownTargets: () => [...(demo?.targets ?? []), ...configuredTargets(store)],
         labelsOf: (target) => store?.current.lookup(target)?.labels,
         discovery: () => (store ? store.current.discovery() : demo ? [{ targets: [...demo.targets], labels: {} }] : []),
+        ...(ipmi ? { ipmi: ipmi.handlerFor(pool, options, logger) } : {}),
         ...(webConfig ? { webConfig } : {}),
       },
       options.listen,

@@ -44,6 +44,14 @@ export function parseCidr(text: string): CidrRange {
   return { network: formatValue(value, family), family, prefixLength, port };
 }
 
+/** An address with the bits past `prefixLength` cleared, canonical: 127.1.0.5/24 gives 127.1.0.0. Needs a valid IP. */
+export function networkOf(addr: string, family: 4 | 6, prefixLength: number): string {
+  const bits = family === 4 ? 32 : 128;
+  const hostMask = (1n << BigInt(bits - prefixLength)) - 1n;
+  const value = family === 4 ? ipv4Value(addr) : ipv6Value(addr);
+  return formatValue(value & ~hostMask, family);
+}
+
 /** The canonical key of a range, so two spellings of one range are found to be the same. */
 export function formatCidr(range: CidrRange): string {
   const net = `${range.network}/${range.prefixLength}`;

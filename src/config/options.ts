@@ -24,6 +24,10 @@ export interface ExporterOptions {
   sdrMaxBytes?: number;
   /** --collectors.default: collector names run for targets whose secrets entry names none (built-in default when absent). */
   defaultCollectors?: string[];
+  /** --config.file: prometheus-community/ipmi_exporter's modules file, serving /ipmi. */
+  ipmiConfigFile?: string;
+  /** --ipmi.allowed-targets: address ranges /ipmi may contact (comma-separated CIDRs). */
+  ipmiAllowedTargets?: string;
   /** Why demo mode is on, so the start-up log can say it: asked for, or no secrets file anywhere. */
   demoReason?: 'flag' | 'no-secrets-file';
 }
@@ -47,6 +51,8 @@ export interface ExporterFlags {
   'sdr.maxRecords'?: string;
   'sdr.maxBytes'?: string;
   demo?: boolean;
+  'config.file'?: string;
+  'ipmi.allowedTargets'?: string;
 }
 
 export const DEFAULTS = {
@@ -112,6 +118,17 @@ export function parseExporterOptions(flags: ExporterFlags, env: OptionsEnvironme
     options.webConfigFile = webConfig;
   }
 
+  const ipmiConfig = flags['config.file'];
+  if (ipmiConfig !== undefined) {
+    if (ipmiConfig.trim() === '') throw new OptionsError('config.file', 'is empty; give the ipmi_exporter modules file');
+    options.ipmiConfigFile = ipmiConfig;
+  }
+  const allowed = flags['ipmi.allowedTargets'];
+  if (allowed !== undefined) {
+    if (ipmiConfig === undefined) throw new OptionsError('ipmi.allowed-targets', 'applies to /ipmi, which needs --config.file');
+    options.ipmiAllowedTargets = allowed;
+  }
+
   // The issue: demo mode "with --demo, or when started with no secrets file".
   // bmc_exporter defaults --secrets.static to ./secrets.yml, so a user who
   // switches over with that file beside them gets their BMCs, not a demo; an
@@ -126,7 +143,7 @@ export function parseExporterOptions(flags: ExporterFlags, env: OptionsEnvironme
     options.secretsFile = secrets;
   } else if (env.fileExists(DEFAULTS.secretsFile)) {
     options.secretsFile = DEFAULTS.secretsFile;
-  } else {
+  } else if (ipmiConfig === undefined) {
     options.demo = true;
     options.demoReason = 'no-secrets-file';
   }

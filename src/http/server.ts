@@ -40,6 +40,7 @@ export async function startServer(deps: HttpDeps, listen: { host?: string; port:
     ['/-/ready', { methods: READ_METHODS, handler: readyHandler(deps) }],
     ['/-/reload', { methods: ['POST', 'PUT'], handler: reloadHandler(deps) }],
   ]);
+  if (deps.ipmi) routes.set('/ipmi', { methods: READ_METHODS, handler: deps.ipmi(inFlight) });
   const web = deps.webConfig;
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {

@@ -32,6 +32,8 @@ export interface HttpDeps {
   knownTargets(): readonly string[];
   /** A target's labels from its secrets entry, when it has any (the console searches them). */
   labelsOf?(target: string): Readonly<Record<string, string>> | undefined;
+  /** GET /ipmi (prometheus-community/ipmi_exporter's endpoint), when --config.file is given. */
+  ipmi?: (inFlight: Set<Promise<void>>) => Handler;
   /** --web.config.file (exporter-toolkit format): TLS, basic auth, extra headers. */
   webConfig?: WebConfig;
 }

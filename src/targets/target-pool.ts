@@ -4,7 +4,7 @@ import type { Collector } from '../collectors/collector.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
 import type { HealthTracker } from '../metrics/health.js';
 import type { TargetAddress } from './target-address.js';
-import { configFingerprint, type CredentialsLookup } from './target-config.js';
+import { configFingerprint, type CredentialsLookup, type TargetCredentials } from './target-config.js';
 import type { SdrLimits } from './session-cache.js';
 import { Target } from './target.js';
 
@@ -87,9 +87,23 @@ export class TargetPool {
 
   /** The target for a scrape, creating or replacing it as its credentials say. `raw` is the query string's spelling. */
   acquire(address: TargetAddress, raw: string): Acquired {
+    this.o.metrics.mapperQueries.inc();
+    const credentials = this.lookup(address, raw);
+    return this.acquireWith(address, credentials);
+  }
+
+  /** The credentials the secrets (or demo) lookup holds for a target, if any. */
+  lookup(address: TargetAddress, raw: string): TargetCredentials | undefined {
+    return this.o.lookup(raw) ?? (raw === address.key ? undefined : this.o.lookup(address.key));
+  }
+
+  /**
+   * The target for a scrape with credentials chosen by the caller (/ipmi:
+   * the secrets entry, else the module's). One Target per address whichever
+   * endpoint asks, so a BMC keeps one session; different credentials replace it.
+   */
+  acquireWith(address: TargetAddress, credentials: TargetCredentials | undefined): Acquired {
     const m = this.o.metrics;
-    m.mapperQueries.inc();
-    const credentials = this.o.lookup(raw) ?? (raw === address.key ? undefined : this.o.lookup(address.key));
     const existing = this.cache.get(address.key);
     if (!credentials) {
       m.credentialFailures.inc();

@@ -1,6 +1,6 @@
 import { BmcClient, type ClientLogger, type RetryPolicy, type Timers, type UdpTransport } from '@bmc-exporter/ipmi';
 import type { Registry } from 'prom-client';
-import { setGauge, type Collector } from '../collectors/collector.js';
+import { setGauge, type CollectContext, type Collector } from '../collectors/collector.js';
 import { DEFAULT_COLLECTORS, selectCollectors } from '../collectors/index.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
 import type { HealthTracker } from '../metrics/health.js';
@@ -134,6 +134,50 @@ export class Target {
    * deadline passed before this scrape reached the front of the queue.
    */
   async scrape(signal: AbortSignal, registry: Registry, deadline = Infinity, options: ScrapeOptions = {}): Promise<void> {
+    await this.exclusive(signal, async () => {
+      const collectors = options.collectors ? selectCollectors(options.collectors, this.o.collectors ?? DEFAULT_COLLECTORS) : this.collectors;
+      await this.collect(signal, registry, deadline, collectors);
+    });
+  }
+
+  /**
+   * Other endpoints' collection (/ipmi) on this target's session and queue:
+   * `work` runs once a session is open, with a scrape context on this
+   * target's caches. Resolves with whether the session could be opened and
+   * the session error if not (password scrubbed); throws ScrapeAbandonedError
+   * like scrape().
+   */
+  async withSession(
+    signal: AbortSignal,
+    registry: Registry,
+    deadline: number,
+    work: (ctx: CollectContext) => Promise<{ failed: boolean }>,
+  ): Promise<{ up: boolean; error: string | null }> {
+    return await this.exclusive(signal, async () => {
+      const started = performance.now();
+      this.status.lastScrapeAt = new Date();
+      let up = false;
+      let failed = true;
+      let error: string | null = null;
+      try {
+        await this.o.after;
+        const session = await this.client.open({ signal });
+        up = true;
+        this.cache.startScrape(this.sessionGeneration, session.ipmiVersion);
+        ({ failed } = await work(createScrapeContext(this.cache, this.client.execute, signal, registry, deadline)));
+      } catch (err) {
+        error = `session: ${this.describe(err)}`;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      this.o.metrics.collectDuration.observe(seconds);
+      this.o.health.recordCollection(this.key, failed);
+      Object.assign(this.status, { up, durationSeconds: seconds, lastError: error });
+      return { up, error };
+    });
+  }
+
+  /** Run `body` when every earlier scrape of this BMC is done; abandon (ScrapeAbandonedError) if `signal` fires first. */
+  private async exclusive<T>(signal: AbortSignal, body: () => Promise<T>): Promise<T> {
     const previous = this.tail;
     let release!: () => void;
     this.tail = new Promise<void>((r) => (release = r));
@@ -148,8 +192,7 @@ export class Target {
     }
     try {
       this.o.metrics.scrapeDispatchLatency.observe((performance.now() - queuedAt) / 1000);
-      const collectors = options.collectors ? selectCollectors(options.collectors, this.o.collectors ?? DEFAULT_COLLECTORS) : this.collectors;
-      await this.collect(signal, registry, deadline, collectors);
+      return await body();
     } finally {
       release();
     }
@@ -259,7 +302,7 @@ export class Target {
   };
 
   /** An error as one line for the homepage and logs, with the password scrubbed should any layer ever echo it. */
-  private describe(err: unknown): string {
+  describe(err: unknown): string {
     let text = err instanceof Error ? err.message : String(err);
     const { password } = this.o.credentials;
     if (password) text = text.split(password).join('<redacted>');

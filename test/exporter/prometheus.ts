@@ -82,7 +82,7 @@ export interface PrometheusExtras {
   rules?: Record<string, string>;
 }
 
-export async function writePrometheusConfig(dir: TempDir, job: ScrapeConfig, extras: PrometheusExtras = {}): Promise<string> {
+export async function writePrometheusConfig(dir: TempDir, job: ScrapeConfig | readonly ScrapeConfig[], extras: PrometheusExtras = {}): Promise<string> {
   const ruleFiles: string[] = [];
   for (const [name, content] of Object.entries(extras.rules ?? {})) ruleFiles.push(await dir.write(name, content));
   return dir.write(
@@ -90,12 +90,12 @@ export async function writePrometheusConfig(dir: TempDir, job: ScrapeConfig, ext
     stringify({
       global: { scrape_interval: '1s', evaluation_interval: '1s' },
       ...(ruleFiles.length > 0 ? { rule_files: ruleFiles } : {}),
-      scrape_configs: [job, ...(extras.jobs ?? [])],
+      scrape_configs: [...(Array.isArray(job) ? job : [job as ScrapeConfig]), ...(extras.jobs ?? [])],
     }),
   );
 }
 
-export async function startPrometheus(job: ScrapeConfig, extras: PrometheusExtras = {}): Promise<PrometheusServer> {
+export async function startPrometheus(job: ScrapeConfig | readonly ScrapeConfig[], extras: PrometheusExtras = {}): Promise<PrometheusServer> {
   const exe = binary('prometheus');
   const dir = await tempDir('bmc-exporter-prom-');
   const configFile = await writePrometheusConfig(dir, job, extras);

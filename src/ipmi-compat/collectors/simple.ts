@@ -1,0 +1,145 @@
+import { CompletionCodeError, formatFirmware, getChassisStatus, getSelInfo } from '@bmc-exporter/ipmi';
+import { setGauge } from '../../collectors/collector.js';
+import { getSystemFirmwareVersionBlock, getWatchdogTimer, supermicroGetLanMode } from '../commands.js';
+import { freeipmiManufacturer } from '../freeipmi-names.js';
+import { CollectorUnsupportedError, type CompatCollector, type CompatContext } from './compat-collector.js';
+
+/** ipmi_exporter reads leading digits and dots out of FreeIPMI's text (`[0-9.]*`). */
+const leadingVersion = (text: string) => /^[0-9.]*/.exec(text)?.[0] ?? '';
+
+/** `dcmi` (ipmi-dcmi --get-system-power-statistics): the current power, whatever the measurement state. */
+export const dcmiCompatCollector: CompatCollector = {
+  name: 'dcmi',
+  async collect(ctx) {
+    const p = await ctx.dcmiPowerReading();
+    if (!p) throw new CollectorUnsupportedError('the BMC does not answer DCMI Get Power Reading');
+    setGauge(ctx.registry, { name: 'ipmi_dcmi_power_consumption_watts', help: 'Current power consumption in Watts.' }, p.currentWatts);
+  },
+};
+
+/**
+ * The system firmware (BIOS) version, Get System Info Parameters 1, as
+ * bmc-info prints it: the string over as many 16-byte sets as its length
+ * needs. Null when the BMC does not keep it (ipmi_exporter then says "N/A").
+ */
+async function systemFirmwareVersion(ctx: CompatContext): Promise<string | null> {
+  let first;
+  try {
+    first = await ctx.execute(getSystemFirmwareVersionBlock, { set: 0 }, { signal: ctx.signal });
+  } catch (err) {
+    if (err instanceof CompletionCodeError) return null;
+    throw err;
+  }
+  if (first.data.length < 2) return null;
+  const length = first.data[1] ?? 0;
+  const parts = [first.data.subarray(2)];
+  let have = parts[0]?.length ?? 0;
+  // At most 16 sets: the length byte cannot ask for more than 255 bytes.
+  for (let set = 1; have < length && set < 17; set++) {
+    const next = await ctx.execute(getSystemFirmwareVersionBlock, { set }, { signal: ctx.signal });
+    if (next.data.length === 0) break;
+    parts.push(next.data);
+    have += next.data.length;
+  }
+  return Buffer.concat(parts).subarray(0, length).toString('latin1').replace(/\0+$/, '');
+}
+
+/**
+ * The system firmware version per session, keyed by the session's cached
+ * device info (a new object each session): asked once per session like Get
+ * Device ID, not on every scrape as bmc-info does. A failed read is not kept.
+ */
+const firmwareBySession = new WeakMap<object, Promise<string | null>>();
+
+/** `bmc` (bmc-info): firmware revision, manufacturer and the host's system firmware version. */
+export const bmcCompatCollector: CompatCollector = {
+  name: 'bmc',
+  async collect(ctx) {
+    const info = await ctx.target.deviceInfo(ctx.signal);
+    const { device } = info;
+    let pending = firmwareBySession.get(info);
+    if (!pending) {
+      pending = systemFirmwareVersion(ctx);
+      firmwareBySession.set(info, pending);
+      pending.catch(() => firmwareBySession.delete(info));
+    }
+    const sys = await pending;
+    setGauge(
+      ctx.registry,
+      {
+        name: 'ipmi_bmc_info',
+        help: "Constant metric with value '1' providing details about the BMC.",
+        labelNames: ['firmware_revision', 'manufacturer_id', 'system_firmware_version'],
+      },
+      1,
+      {
+        firmware_revision: leadingVersion(formatFirmware(device)),
+        manufacturer_id: freeipmiManufacturer(device.manufacturerId),
+        system_firmware_version: sys === null ? 'N/A' : leadingVersion(sys),
+      },
+    );
+  },
+};
+
+/**
+ * `chassis` (ipmi-chassis --get-chassis-status): power state, and the drive
+ * and cooling fault states later ipmi_exporter releases added (1 = no fault,
+ * 0 = fault, as their help text says).
+ */
+export const chassisCompatCollector: CompatCollector = {
+  name: 'chassis',
+  async collect(ctx) {
+    const s = await ctx.execute(getChassisStatus, undefined, { signal: ctx.signal });
+    setGauge(ctx.registry, { name: 'ipmi_chassis_power_state', help: 'Current power state (1=on, 0=off).' }, s.poweredOn ? 1 : 0);
+    setGauge(ctx.registry, { name: 'ipmi_chassis_drive_fault_state', help: 'Current drive fault state (1=false, 0=true).' }, s.driveFault ? 0 : 1);
+    setGauge(ctx.registry, { name: 'ipmi_chassis_cooling_fault_state', help: 'Current Cooling/fan fault state (1=false, 0=true).' }, s.coolingFault ? 0 : 1);
+  },
+};
+
+/** `sel` (ipmi-sel --info): entry count and free bytes, from one Get SEL Info. */
+export const selCompatCollector: CompatCollector = {
+  name: 'sel',
+  async collect(ctx) {
+    const info = await ctx.execute(getSelInfo, undefined, { signal: ctx.signal });
+    setGauge(ctx.registry, { name: 'ipmi_sel_logs_count', help: 'Current number of log entries in the SEL.' }, info.entries);
+    setGauge(ctx.registry, { name: 'ipmi_sel_free_space_bytes', help: 'Current free space remaining for new SEL entries.' }, info.freeBytes);
+  },
+};
+
+/** `sm-lan-mode` (ipmi-raw 0x0 0x30 0x70 0x0c 0): Supermicro's LAN mode, 0 dedicated, 1 shared, 2 failover. */
+export const smLanModeCompatCollector: CompatCollector = {
+  name: 'sm-lan-mode',
+  async collect(ctx) {
+    const data = await ctx.execute(supermicroGetLanMode, undefined, { signal: ctx.signal });
+    const mode = data[0];
+    if (data.length !== 1 || mode === undefined || mode > 2) throw new CollectorUnsupportedError(`unexpected LAN mode answer (${data.length} bytes)`);
+    setGauge(ctx.registry, { name: 'ipmi_config_lan_mode', help: 'Returns configured LAN mode (0=dedicated, 1=shared, 2=failover).' }, mode);
+  },
+};
+
+const TIMER_USES = ['BIOS FRB2', 'BIOS POST', 'OS LOAD', 'SMS/OS', 'OEM'] as const;
+const TIMEOUT_ACTIONS = ['None', 'Hard Reset', 'Power Down', 'Power Cycle'] as const;
+const PRETIMEOUT_INTERRUPTS = ['None', 'SMI', 'NMI / Diagnostic Interrupt', 'Messaging Interrupt'] as const;
+
+/**
+ * `bmc-watchdog` (bmc-watchdog --get, added after 1.6.1): the watchdog timer's
+ * state, one series per possible use/action/interrupt with 1 on the current one.
+ */
+export const bmcWatchdogCompatCollector: CompatCollector = {
+  name: 'bmc-watchdog',
+  async collect(ctx) {
+    const w = await ctx.execute(getWatchdogTimer, undefined, { signal: ctx.signal });
+    const r = ctx.registry;
+    setGauge(r, { name: 'ipmi_bmc_watchdog_timer_state', help: 'Watchdog timer running (1: running, 0: stopped)' }, w.running ? 1 : 0);
+    const use = { name: 'ipmi_bmc_watchdog_timer_use_state', help: 'Watchdog timer use (1: active, 0: inactive)', labelNames: ['name'] as const };
+    TIMER_USES.forEach((name, i) => setGauge(r, use, w.use === i + 1 ? 1 : 0, { name }));
+    setGauge(r, { name: 'ipmi_bmc_watchdog_logging_state', help: 'Watchdog log flag (1: Enabled, 0: Disabled / note: reverse of freeipmi)' }, w.logging ? 1 : 0);
+    const action = { name: 'ipmi_bmc_watchdog_timeout_action_state', help: 'Watchdog timeout action (1: active, 0: inactive)', labelNames: ['action'] as const };
+    TIMEOUT_ACTIONS.forEach((a, i) => setGauge(r, action, w.timeoutAction === i ? 1 : 0, { action: a }));
+    const irq = { name: 'ipmi_bmc_watchdog_pretimeout_interrupt_state', help: 'Watchdog pre-timeout interrupt (1: active, 0: inactive)', labelNames: ['interrupt'] as const };
+    PRETIMEOUT_INTERRUPTS.forEach((i, n) => setGauge(r, irq, w.preTimeoutInterrupt === n ? 1 : 0, { interrupt: i }));
+    setGauge(r, { name: 'ipmi_bmc_watchdog_pretimeout_interval_seconds', help: 'Watchdog pre-timeout interval in seconds' }, w.preTimeoutIntervalSeconds);
+    setGauge(r, { name: 'ipmi_bmc_watchdog_initial_countdown_seconds', help: 'Watchdog initial countdown in seconds' }, w.initialCountdownSeconds);
+    setGauge(r, { name: 'ipmi_bmc_watchdog_current_countdown_seconds', help: 'Watchdog initial countdown in seconds' }, w.presentCountdownSeconds);
+  },
+};

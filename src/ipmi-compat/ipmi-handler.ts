@@ -1,0 +1,123 @@
+import { Registry } from 'prom-client';
+import { setGauge } from '../collectors/collector.js';
+import { SCRAPE_TIMEOUT_HEADER, scrapeDeadlineMs } from '../http/deadline.js';
+import { sendText, type AppLogger, type Handler } from '../http/types.js';
+import type { TargetCredentials } from '../targets/target-config.js';
+import { parseTargetAddress, type TargetAddress } from '../targets/target-address.js';
+import { ScrapeAbandonedError } from '../targets/target.js';
+import type { TargetPool } from '../targets/target-pool.js';
+import type { AllowList } from './allow-list.js';
+import { COMPAT_COLLECTOR_BY_NAME } from './collectors/index.js';
+import { CollectorUnsupportedError } from './collectors/compat-collector.js';
+import type { IpmiModule, ModulesConfig } from './modules-config.js';
+
+export interface IpmiHandlerDeps {
+  pool: TargetPool;
+  logger: AppLogger;
+  modules(): ModulesConfig;
+  allowList: AllowList;
+  scrapeTimeoutMs: number;
+  scrapeTimeoutOffsetMs: number;
+  /** Scrapes in flight, awaited at shutdown (the server's set). */
+  inFlight: Set<Promise<void>>;
+}
+
+const UP = { name: 'ipmi_up', help: "'1' if a scrape of the IPMI device was successful, '0' otherwise.", labelNames: ['collector'] as const };
+const DURATION = { name: 'ipmi_scrape_duration_seconds', help: 'Returns how long the scrape took to complete in seconds.' };
+
+/** A module's credentials in the shape the target pool keys sessions by. */
+function moduleCredentials(m: IpmiModule): TargetCredentials {
+  return {
+    username: m.user,
+    password: m.pass,
+    ...(m.privilege ? { privilege: m.privilege } : {}),
+    ...(m.ipmiVersion ? { ipmiVersion: m.ipmiVersion } : {}),
+  };
+}
+
+/**
+ * GET /ipmi?target=<host>[&module=<name>]: prometheus-community/ipmi_exporter's
+ * remote endpoint on our sessions. 400 without a target, or for a module the
+ * file does not have (ipmi_exporter's answer); 403 for a target outside
+ * --ipmi.allowed-targets, before any packet; 503 when the deadline passed
+ * while queued behind another scrape of the same BMC. Otherwise 200 with
+ * ipmi_up{collector} for each of the module's collectors (0 when it failed,
+ * its series then absent), ipmi_scrape_duration_seconds and the series.
+ */
+export function ipmiHandler(deps: IpmiHandlerDeps): Handler {
+  return async (req, res, url) => {
+    const raw = url.searchParams.get('target')?.trim() ?? '';
+    if (raw === '') return sendText(res, 400, "'target' parameter must be specified");
+    const moduleName = url.searchParams.get('module') || 'default';
+    const module = deps.modules().modules.get(moduleName);
+    if (!module) return sendText(res, 400, `Unknown module "${moduleName}"`);
+    let address: TargetAddress;
+    try {
+      address = parseTargetAddress(raw);
+    } catch (err) {
+      return sendText(res, 400, `bad 'target' parameter: ${(err as Error).message}`);
+    }
+    if (!deps.allowList.allows(address.host)) {
+      deps.logger.debug({ target: address.key }, 'scrape refused: outside --ipmi.allowed-targets');
+      return sendText(res, 403, `target "${address.key}" is outside --ipmi.allowed-targets (${deps.allowList.text}); nothing was sent to it`);
+    }
+    // A secrets-file entry for this BMC wins: the session is then the one /bmc uses too.
+    const credentials = deps.pool.lookup(address, raw) ?? moduleCredentials(module);
+    const acquired = deps.pool.acquireWith(address, credentials);
+    if ('missing' in acquired) return sendText(res, 403, `no credentials for target "${address.key}"`);
+    const target = acquired.target;
+
+    const deadlineMs = scrapeDeadlineMs(req.headers[SCRAPE_TIMEOUT_HEADER], deps.scrapeTimeoutMs, deps.scrapeTimeoutOffsetMs);
+    const gone = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) gone.abort(new Error('client went away'));
+    });
+    const deadline = performance.now() + deadlineMs;
+    const signal = AbortSignal.any([AbortSignal.timeout(deadlineMs), gone.signal]);
+    const registry = new Registry();
+    const started = performance.now();
+    const up = new Map<string, 0 | 1>();
+    const log = { target: address.key, module: moduleName };
+
+    const scrape = target.withSession(signal, registry, deadline, async (ctx) => {
+      let failed = false;
+      for (const name of module.collectors) {
+        const collector = COMPAT_COLLECTOR_BY_NAME[name];
+        try {
+          if (signal.aborted) throw new Error('the scrape deadline passed before this collector ran');
+          await collector.collect({ ...ctx, module });
+          up.set(name, 1);
+        } catch (err) {
+          up.set(name, 0);
+          if (!(err instanceof CollectorUnsupportedError)) failed = true;
+          deps.logger.warn({ ...log, collector: name, err: target.describe(err) }, 'collector failed');
+        }
+      }
+      return { failed };
+    });
+    const tracked = scrape.then(
+      () => undefined,
+      () => undefined,
+    );
+    deps.inFlight.add(tracked);
+    try {
+      const session = await scrape;
+      if (!session.up) deps.logger.warn({ ...log, err: session.error }, 'cannot open a session; every collector is down');
+    } catch (err) {
+      if (err instanceof ScrapeAbandonedError) {
+        deps.logger.warn({ ...log, deadlineMs }, 'scrape abandoned while queued');
+        return sendText(res, 503, err.message);
+      }
+      throw err;
+    } finally {
+      deps.inFlight.delete(tracked);
+    }
+    for (const name of module.collectors) setGauge(registry, UP, up.get(name) ?? 0, { collector: name });
+    setGauge(registry, DURATION, (performance.now() - started) / 1000);
+    // prom-client writes NaN as "Nan"; ipmi_exporter (Go) as "NaN". Both parse; match the original byte for byte.
+    const body = (await registry.metrics()).replace(/ Nan$/gm, ' NaN');
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(200, { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' });
+    res.end(body);
+  };
+}
