@@ -200,7 +200,10 @@ export class RedfishView {
       SerialNumber: fieldText(def.fru?.product?.serialNumber) ?? '',
       PowerState: this.m.chassisState.poweredOn ? 'On' : 'Off',
       Status: { State: 'Enabled', Health: 'OK' },
+      Boot: { BootSourceOverrideEnabled: 'Disabled', BootSourceOverrideTarget: 'None' },
       Links: { Chassis: [ref(CHASSIS)], ManagedBy: [ref(MANAGER)] },
+      // Listed because clients (sushy) require the property; POSTing it answers 405: the simulator is read-only.
+      Actions: { '#ComputerSystem.Reset': { target: `${SYSTEM}/Actions/ComputerSystem.Reset`, 'ResetType@Redfish.AllowableValues': ['On', 'ForceOff'] } },
     });
   }
 
@@ -215,6 +218,7 @@ export class RedfishView {
       Model: 'bmc-sim',
       Status: { State: 'Enabled', Health: 'OK' },
       LogServices: ref(`${MANAGER}/LogServices`),
+      Actions: { '#Manager.Reset': { target: `${MANAGER}/Actions/Manager.Reset`, 'ResetType@Redfish.AllowableValues': ['GracefulRestart'] } },
     });
   }
 
