@@ -320,6 +320,19 @@ describe('log entries', () => {
     });
   });
 
+  it('a log service that ignores $skip is refused rather than counted again on every read', async () => {
+    await withSim({ faults: { ignoreSkip: true } }, async ({ client, model }) => {
+      const c = client();
+      const svc = (await c.discover(deadline())).logServices[0]!;
+      const first = await readLogEntries(c, svc, INITIAL_CURSOR, deadline());
+      expect(first.entries.length).toBe(model.sel.count);
+      model.addSelEvent({ sensorType: 'memory', sensorNumber: 96, eventType: 0x6f, data: [0x00, 0xff, 0xff] });
+      const err = await failure(readLogEntries(c, svc, first.cursor, deadline()));
+      expect(err.code).toBe('REDFISH_MALFORMED');
+      expect(err.message).toContain('ignores $skip');
+    });
+  });
+
   it('a log service that ignores $top and sends everything hits the body cap', async () => {
     await withSim({ faults: { extraLogEntries: 30_000, ignoreTop: true } }, async ({ client }) => {
       const c = client({ maxBodyBytes: 2 * 1024 * 1024 });

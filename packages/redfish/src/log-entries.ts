@@ -1,6 +1,7 @@
 import type { RedfishClient } from './client.js';
 import type { LogServiceStructure } from './discovery.js';
 import { arr, num, prop, str, type JsonObject } from './document.js';
+import { RedfishMalformedError } from './errors.js';
 
 /** One LogEntry.v1 resource, reduced to what the exporter decodes. */
 export interface LogEntry {
@@ -30,6 +31,8 @@ export interface LogEntry {
 export interface LogCursor {
   next: number;
   lastId: string | undefined;
+  /** Id and Created of the oldest entry read: tells a service that ignores $skip from a cleared log. */
+  firstKey: string | undefined;
 }
 
 export interface LogReadResult {
@@ -50,7 +53,7 @@ export interface LogReadOptions {
   maxPages?: number;
 }
 
-export const INITIAL_CURSOR: LogCursor = Object.freeze({ next: 0, lastId: undefined });
+export const INITIAL_CURSOR: LogCursor = Object.freeze({ next: 0, lastId: undefined, firstKey: undefined });
 
 export async function readLogEntries(
   client: RedfishClient,
@@ -63,6 +66,7 @@ export async function readLogEntries(
   const maxPages = Math.max(1, opts.maxPages ?? 5);
   let next = cursor.next;
   let lastId = cursor.lastId;
+  let firstKey = cursor.firstKey;
   let reset = false;
   let total: number | undefined;
   const entries: LogEntry[] = [];
@@ -76,17 +80,24 @@ export async function readLogEntries(
     const members = arr(doc, 'Members', pageSize + overlap);
     if (overlap === 1) {
       const first = members[0];
+      if (first && firstKey !== undefined && entryKey(first) === firstKey && next - overlap > 0 && (total === undefined || total >= next)) {
+        // The oldest entry again, unchanged, where entry next-1 was asked for: the service ignores $skip.
+        // Reading on would count every entry again on every read.
+        throw new RedfishMalformedError(service.entries, 'the log service ignores $skip, so its entries cannot be read incrementally');
+      }
       if (!first || str(first, 'Id') !== lastId || (total !== undefined && total < next)) {
         // Cleared or rotated: start again from the oldest entry.
         reset = true;
         next = 0;
         lastId = undefined;
+        firstKey = undefined;
         entries.length = 0;
         more = true;
         continue;
       }
       members.shift();
     }
+    if (next === 0 && members[0]) firstKey = entryKey(members[0]);
     for (const m of members) entries.push(toEntry(m));
     next += members.length;
     if (members.length > 0) lastId = str(members[members.length - 1]!, 'Id') ?? lastId;
@@ -98,7 +109,11 @@ export async function readLogEntries(
     }
     more = true;
   }
-  return { entries, cursor: { next, lastId }, total, more, reset };
+  return { entries, cursor: { next, lastId, firstKey }, total, more, reset };
+}
+
+function entryKey(m: JsonObject): string {
+  return `${str(m, 'Id') ?? ''}\u0000${str(m, 'Created') ?? ''}`;
 }
 
 function toEntry(m: JsonObject): LogEntry {

@@ -23,6 +23,8 @@ export interface RedfishFaults {
   extraLogEntries: number;
   /** The log service ignores $top and returns every entry in one body. */
   ignoreTop: boolean;
+  /** The log service ignores $skip and always starts at the oldest entry. */
+  ignoreSkip: boolean;
 }
 
 export const NO_REDFISH_FAULTS: Readonly<RedfishFaults> = Object.freeze({
@@ -34,6 +36,7 @@ export const NO_REDFISH_FAULTS: Readonly<RedfishFaults> = Object.freeze({
   hugeCollection: 0,
   extraLogEntries: 0,
   ignoreTop: false,
+  ignoreSkip: false,
 });
 
 export interface RedfishSimOptions {
@@ -291,7 +294,7 @@ export class RedfishSimServer {
   private logCollection(url: URL): Doc {
     const path = this.view.logEntriesPath;
     const total = this.view.logEntryCount();
-    const skip = clampInt(url.searchParams.get('$skip'), 0, total, 0);
+    const skip = this.faults.ignoreSkip ? 0 : clampInt(url.searchParams.get('$skip'), 0, total, 0);
     const top = this.faults.ignoreTop ? total : clampInt(url.searchParams.get('$top'), 1, MAX_TOP, DEFAULT_TOP);
     const members = this.view.logEntries(skip, top);
     const doc: Doc = { '@odata.id': path, '@odata.type': '#LogEntryCollection.LogEntryCollection', Name: 'Log Entries', 'Members@odata.count': total, Members: members };
