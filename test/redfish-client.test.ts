@@ -182,7 +182,7 @@ describe('sessions', () => {
       await pool.get('a', opts).discover(deadline()); // a is now the most recent
       await pool.get('c', opts).discover(deadline()); // b goes
       expect(pool.size).toBe(2);
-      await new Promise((r) => setTimeout(r, 200));
+      await pool.settled();
       expect(sim.counters.sessionsDeleted).toBe(1);
       await pool.close();
       expect(sim.openSessions).toBe(0);

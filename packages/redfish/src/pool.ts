@@ -46,6 +46,11 @@ export class RedfishClientPool {
     this.closing.add(p);
   }
 
+  /** Resolves when every evicted client has logged out and closed. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.closing]);
+  }
+
   async close(): Promise<void> {
     for (const key of [...this.clients.keys()]) this.evict(key);
     await Promise.all([...this.closing]);
