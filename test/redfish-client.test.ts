@@ -344,8 +344,18 @@ describe('log entries', () => {
 });
 
 describe('client construction', () => {
-  it('refuses credentials in the URL and non-HTTP schemes without echoing them', () => {
+  it('refuses credentials in the URL and anything but https, without echoing them', () => {
     expect(() => new RedfishClient({ origin: `https://${USER}:${PASSWORD}@127.0.0.1`, username: USER, password: PASSWORD })).toThrow(/credentials belong/);
-    expect(() => new RedfishClient({ origin: 'ftp://127.0.0.1', username: USER, password: PASSWORD })).toThrow(/not http/);
+    expect(() => new RedfishClient({ origin: 'http://127.0.0.1', username: USER, password: PASSWORD })).toThrow(/only over TLS/);
+    expect(() => new RedfishClient({ origin: 'ftp://127.0.0.1', username: USER, password: PASSWORD })).toThrow(/not https/);
+    const thrown = (fn: () => unknown): Error => {
+      try {
+        fn();
+      } catch (err) {
+        return err as Error;
+      }
+      throw new Error('did not throw');
+    };
+    expect(thrown(() => new RedfishClient({ origin: `https://${USER}:${PASSWORD}@127.0.0.1`, username: USER, password: PASSWORD })).message).not.toContain(PASSWORD);
   });
 });

@@ -21,7 +21,7 @@ export interface TlsOptions {
 }
 
 export interface HttpOptions {
-  /** "https://host:port" (http:// only when `allowPlainHttp`, for tests of redirects and probes). */
+  /** "https://host:port". Plain http is refused: the session login would send the password in clear. */
   origin: string;
   tls?: TlsOptions;
   /** Bodies larger than this are refused (the rest is not read). Default 4 MiB. */
@@ -39,7 +39,7 @@ export interface HttpResponse {
 }
 
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'DELETE' | 'HEAD';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   headers?: Record<string, string>;
   body?: string;
@@ -80,7 +80,7 @@ export class RedfishHttp {
     } catch (err) {
       throw new RedfishInvalidArgumentError(`"${opts.origin}" is not a URL`, { cause: err });
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RedfishInvalidArgumentError(`${url.protocol} is not http or https`);
+    if (url.protocol !== 'https:') throw new RedfishInvalidArgumentError(`${url.protocol} is not https: Redfish credentials travel only over TLS`);
     if (url.username || url.password) throw new RedfishInvalidArgumentError('credentials belong in the client options, not in the URL');
     this.origin = url.origin;
     this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
