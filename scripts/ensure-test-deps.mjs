@@ -23,6 +23,8 @@ const DEPS = [
   { binary: 'systemd-analyze', debianPackage: 'systemd' }, // verifies and rates deploy/systemd/bmc-exporter.service (test/systemd-unit)
   { binary: 'kubectl', debianPackage: 'kubernetes-client' }, // `kubectl kustomize` renders deploy/kubernetes (test/kubernetes); Debian 12's 1.20 renders it as a current kubectl does
   { binary: 'kill', debianPackage: 'procps' }, // the unit's ExecReload=/bin/kill, which systemd-analyze verify checks exists
+  { binary: 'redfishtool', debianPackage: 'redfishtool' }, // DMTF's Redfish client reads the simulator (test/redfish-peers)
+  { binary: 'python3-sushy', pythonModule: 'sushy', debianPackage: 'python3-sushy' }, // OpenStack's Redfish library, for Debian's /usr/bin/python3 (test/redfish-peers)
 ];
 
 // sbin too: dockerd and debootstrap live there, and a non-login root shell may not have it on PATH.
@@ -56,7 +58,11 @@ function dockerAnswers() {
   return dockerAnswersCache;
 }
 
-const present = (d) => onPath(d.binary) || (d.unlessDockerAnswers === true && dockerAnswers());
+// A Python module counts when Debian's interpreter (the one its python3-* package installs for) can import it.
+const importable = (module) => spawnSync('/usr/bin/python3', ['-c', `import ${module}`], { stdio: 'ignore', timeout: 30_000 }).status === 0;
+
+const present = (d) =>
+  d.pythonModule !== undefined ? importable(d.pythonModule) : onPath(d.binary) || (d.unlessDockerAnswers === true && dockerAnswers());
 const missing = DEPS.filter((d) => !present(d));
 if (missing.length === 0) {
   console.log(`ensure-test-deps: ok (${DEPS.map((d) => d.binary).join(', ')})`);

@@ -4,3 +4,4 @@ export * from './model/index.js';
 export * from './faults/index.js';
 export * from './fleet/index.js';
 export * from './control/index.js';
+export * from './redfish/index.js';

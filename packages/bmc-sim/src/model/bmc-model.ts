@@ -183,6 +183,16 @@ export class BmcModel {
     this.rebuildDcmiCapabilities();
   }
 
+  /** Chassis state as Get Chassis Status reports it (read by the Redfish view). */
+  get chassisState(): Readonly<Required<NonNullable<BmcDefinition['chassis']>>> {
+    return this.chassis;
+  }
+
+  /** The DCMI power reading, when the BMC has one (read by the Redfish view). */
+  get dcmiPower(): DcmiPowerDefinition | undefined {
+    return typeof this.dcmi === 'object' ? this.dcmi : undefined;
+  }
+
   /** Cancels outstanding SDR reservations, as a repository change does (§33.11): readers then see 0xC5. */
   cancelSdrReservation(): void {
     this.sdr.cancelReservation();
