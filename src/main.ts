@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { UdpTransport, type RetryPolicy, type Timers } from '@bmc-exporter/ipmi';
 import type { ExporterOptions } from './config/options.js';
 import { COLLECTOR_NAMES, selectCollectors } from './collectors/index.js';
@@ -32,6 +33,8 @@ export interface StartDeps {
 export interface Exporter {
   /** "http(s)://host:port" of the web server. */
   readonly url: string;
+  /** The web server itself (tests time requests from its side). */
+  readonly httpServer: Server;
   readonly metrics: ExporterMetrics;
   readonly pool: TargetPool;
   readonly health: HealthTracker;
@@ -175,6 +178,7 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
   let closing: Promise<void> | undefined;
   return {
     url: server.url,
+    httpServer: server.server,
     metrics,
     pool: activePool,
     health,

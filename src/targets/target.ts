@@ -221,8 +221,9 @@ export class Target {
     const faulty: string[] = [];
     const onSensorFault: SensorFaultListener = (sensor, reason, err) => {
       this.o.metrics.sensorReadErrors.inc({ reason });
-      if (faulty.length === 0) faulty.push(`sensor "${sensor.name || `0x${sensor.number.toString(16)}`}": ${this.describe(err)}`);
-      else faulty.push(sensor.name);
+      // The name is the BMC's: scrubbed like any other text from it.
+      const name = sensor.name || `0x${sensor.number.toString(16)}`;
+      faulty.push(faulty.length === 0 ? this.describe(`sensor "${name}": ${err instanceof Error ? err.message : String(err)}`) : name);
     };
     try {
       // The session of the target this one replaced is closing: wait for it, but not past our deadline.

@@ -1,8 +1,10 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { get as httpGet, type IncomingMessage, type ServerResponse } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startExporter } from '../main.js';
 
 /**
@@ -41,10 +43,22 @@ export interface DeadlineAnswer {
   up?: number;
 }
 
+/** One /bmc request as the exporter saw it: from its arrival to the end of its answer. */
+export interface ServerTiming {
+  deadlineMs: number;
+  status: number;
+  ms: number;
+}
+
 export interface DeadlineUnderGcResult {
+  /** As the client saw them (their times include waiting for the exporter to accept, on a loaded machine). */
   answers: DeadlineAnswer[];
+  /** As the exporter saw them: what its deadline governs. */
+  served: ServerTiming[];
   /** Collections forced while the scrapes were waiting. */
   collections: number;
+  /** The longest the event loop was held up meanwhile (ms): how loaded the machine and the collector made it. */
+  maxLoopDelayMs: number;
   node: string;
 }
 
@@ -55,7 +69,7 @@ export async function runDeadlineUnderGc(o: DeadlineUnderGcOptions = {}): Promis
   if (typeof gc !== 'function') throw new Error('run node with --expose-gc: this check forces garbage collections');
   const concurrency = o.concurrency ?? 40;
   const headerSeconds = o.headerSeconds ?? 1.5;
-  const firstHeaderSeconds = o.firstHeaderSeconds ?? 2.5;
+  const firstHeaderSeconds = o.firstHeaderSeconds ?? 4.5;
   const waitPastMs = o.waitPastDeadlineMs ?? 8000;
 
   const silent = await bind((_msg, _from, _s) => undefined);
@@ -84,45 +98,58 @@ export async function runDeadlineUnderGc(o: DeadlineUnderGcOptions = {}): Promis
     // The library's default retry policy: left alone, a silent BMC costs 7 s.
     { logger: quiet, processMetrics: false },
   );
+  const served: ServerTiming[] = [];
+  exporter.httpServer.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!req.url?.startsWith('/bmc')) return;
+    const arrived = performance.now();
+    const header = Number(req.headers['x-prometheus-scrape-timeout-seconds']);
+    res.once('finish', () => served.push({ deadlineMs: Math.floor(header * 1000 - OFFSET_MS), status: res.statusCode, ms: performance.now() - arrived }));
+  });
   let collections = 0;
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const collector = setInterval(() => {
     gc();
     collections++;
   }, 100);
   try {
-    const scrape = async (bmc: 'silent' | 'garbage', seconds: number): Promise<DeadlineAnswer> => {
+    const scrape = (bmc: 'silent' | 'garbage', seconds: number): Promise<DeadlineAnswer> => {
       const started = performance.now();
       const deadlineMs = Math.floor(seconds * 1000 - OFFSET_MS);
-      // Our own timer, strongly held, for the same reason as the exporter's.
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), deadlineMs + waitPastMs);
-      try {
-        const res = await fetch(`${exporter.url}/bmc?target=${targets[bmc]}`, {
-          headers: { 'X-Prometheus-Scrape-Timeout-Seconds': seconds.toFixed(6) },
-          signal: controller.signal,
+      // node:http with a connection of its own per request: fetch's pool hands out
+      // connections one by one under load, and the scrapes would not arrive together.
+      return new Promise((resolve) => {
+        const done = (status: number, text = '') => {
+          clearTimeout(timer);
+          const up = /^bmc_up (\d+)$/m.exec(text)?.[1];
+          resolve({ bmc, deadlineMs, status, ms: performance.now() - started, ...(up !== undefined ? { up: Number(up) } : {}) });
+        };
+        const req = httpGet(`${exporter.url}/bmc?target=${targets[bmc]}`, { agent: false, headers: { 'X-Prometheus-Scrape-Timeout-Seconds': seconds.toFixed(6) } }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (text += d));
+          res.on('end', () => done(res.statusCode ?? 0, text));
+          res.on('error', () => done(0));
         });
-        const text = await res.text();
-        const ms = performance.now() - started;
-        const up = /^bmc_up (\d+)$/m.exec(text)?.[1];
-        return { bmc, deadlineMs, status: res.status, ms, ...(up !== undefined ? { up: Number(up) } : {}) };
-      } catch {
-        return { bmc, deadlineMs, status: 0, ms: performance.now() - started };
-      } finally {
-        clearTimeout(timer);
-      }
+        req.on('error', () => done(0));
+        // Our own timer, strongly held, for the same reason as the exporter's.
+        const timer = setTimeout(() => req.destroy(), deadlineMs + waitPastMs);
+      });
     };
     const pending: Array<Promise<DeadlineAnswer>> = [scrape('silent', firstHeaderSeconds), scrape('garbage', firstHeaderSeconds)];
-    // Let both reach the exporter first, so the rest queue behind them.
-    await new Promise((r) => setTimeout(r, 100));
+    // Both first scrapes are collecting before the rest are sent, so the rest queue behind them.
+    const started = (t: string) => exporter.pool.peek(t)?.status.lastScrapeAt != null;
+    while (!started(targets.silent) || !started(targets.garbage)) await new Promise((r) => setTimeout(r, 5));
     for (let i = 1; i < concurrency; i++) {
       pending.push(scrape('silent', headerSeconds), scrape('garbage', headerSeconds));
       // Collect while requests are still arriving too.
       if (i % 10 === 0) gc();
     }
     const answers = await Promise.all(pending);
-    return { answers, collections, node: process.version };
+    return { answers, served, collections, maxLoopDelayMs: Math.round(loop.max / 1e6), node: process.version };
   } finally {
     clearInterval(collector);
+    loop.disable();
     await exporter.close();
     silent.close();
     garbage.close();
