@@ -10,7 +10,7 @@ import { startFleet, type Fleet, type FaultConfig } from '@bmc-exporter/bmc-sim'
 import {
   AuthenticationError,
   BmcClient,
-  IpmiError,
+  type IpmiError,
   SessionError,
   TimeoutError,
   UdpTransport,

@@ -1,5 +1,4 @@
 import {
-  CompletionCodeError,
   describeEvent,
   getSelInfo,
   readSelEntries,

@@ -1,5 +1,4 @@
 import {
-  CompletionCodeError,
   dcmiGetPowerReading,
   dcmiGetSupportedCapabilities,
   describeEvent,

@@ -1,7 +1,7 @@
 // Building blocks shared by the three dashboards: the datasource, job and
 // instance variables, one Prometheus query, and small panel helpers typed by
 // @grafana/grafana-foundation-sdk.
-import * as cog from '@grafana/grafana-foundation-sdk/cog';
+import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';

@@ -30,7 +30,7 @@ import {
   CompletionCode,
   CompletionCodeError,
   InvalidArgumentError,
-  IpmiError,
+  type IpmiError,
   isCompletionCode,
   SessionBackoffError,
   TimeoutError,

@@ -12,8 +12,6 @@ import { sensorTypeCode } from './names.js';
 /** §31: the SEL record IDs this store hands out run 1..0xFFFE; 0x0000 and 0xFFFF are "first" and "last". */
 const FIRST_ID = 1;
 const LAST_ID = 0xffff;
-/** Table 31-2 byte 14 bit 1: Reserve SEL supported. */
-const OPS_RESERVE = 0x02;
 /** §32.1 byte 9: EvM revision of IPMI v1.5/v2.0 event messages. */
 const EVM_REV = 0x04;
 /** §32.1 bytes 7-8: generator ID 0x0020 = the BMC, channel 0, LUN 0. */

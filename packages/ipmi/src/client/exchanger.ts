@@ -158,10 +158,12 @@ function waitOrAbort(p: Promise<void>, signal: AbortSignal | undefined): Promise
   return new Promise<void>((resolve, reject) => {
     const onAbort = () => reject(abortError(signal));
     signal.addEventListener('abort', onAbort, { once: true });
-    p.then(() => {
+    // Settled either way, the wait is over: the caller only needs to know that p is done.
+    const done = (): void => {
       signal.removeEventListener('abort', onAbort);
       resolve();
-    });
+    };
+    p.then(done, done);
   });
 }
 

@@ -5,7 +5,6 @@ import { writeReadingFactors } from '../commands/get-sensor-reading-factors.js';
 import { InvalidArgumentError } from '../errors.js';
 import { ANALOG_FORMATS } from './conversion.js';
 import { idStringType } from './id-string.js';
-import type { McDeviceLocatorBody } from './locator-records.js';
 import {
   SDR_HEADER_LENGTH,
   SDR_RECORD_TYPES,

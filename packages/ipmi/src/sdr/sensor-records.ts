@@ -1,4 +1,4 @@
-import { ByteReader } from '../codec/reader.js';
+import type { ByteReader } from '../codec/reader.js';
 import { decodeReadingFactors } from '../commands/get-sensor-reading-factors.js';
 import { ANALOG_FORMATS, convertReading, type AnalogFormat, type ConversionFactors } from './conversion.js';
 import { readIdString } from './id-string.js';

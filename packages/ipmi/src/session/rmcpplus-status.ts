@@ -1,4 +1,4 @@
-import { AuthenticationError, IpmiError, SessionError, UnsupportedCipherSuiteError, hex2 } from '../errors.js';
+import { AuthenticationError, type IpmiError, SessionError, UnsupportedCipherSuiteError, hex2 } from '../errors.js';
 
 /** IPMI v2.0 §13.24 Table 13-15: RMCP+ and RAKP message status codes. */
 export const RMCPPLUS_STATUS = {
