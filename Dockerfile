@@ -24,6 +24,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/ipmi/package.json packages/ipmi/
 COPY packages/bmc-sim/package.json packages/bmc-sim/
+COPY packages/redfish/package.json packages/redfish/
 # --ignore-scripts: the root "prepare" script would compile before the sources
 # are here; no dependency needs an install script.
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -32,6 +33,9 @@ COPY packages/ipmi/tsconfig.json packages/ipmi/
 COPY packages/ipmi/src packages/ipmi/src
 COPY packages/bmc-sim/tsconfig.json packages/bmc-sim/
 COPY packages/bmc-sim/src packages/bmc-sim/src
+# The Redfish library is a project reference of the build; the exporter does not load it yet.
+COPY packages/redfish/tsconfig.json packages/redfish/
+COPY packages/redfish/src packages/redfish/src
 COPY src src
 RUN npx tsc -b \
  && find dist packages/*/dist \( -name '*.map' -o -name '*.d.ts' -o -name '*.test.js' \) -delete
@@ -42,6 +46,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/ipmi/package.json packages/ipmi/
 COPY packages/bmc-sim/package.json packages/bmc-sim/
+COPY packages/redfish/package.json packages/redfish/
 # Workspace packages stay symlinks (node_modules/@bmc-exporter/* -> packages/*),
 # so the runtime stage only has to put their dist/ next to their package.json.
 # npm leaves empty scope directories of omitted dev packages behind.
