@@ -16,7 +16,7 @@ import { startTestFleet, type TestFleet } from './exporter/fleet.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
-const TARBALLS = ['bmc-exporter-0.1.0.tgz', 'bmc-exporter-ipmi-0.1.0.tgz', 'bmc-exporter-bmc-sim-0.1.0.tgz'];
+const TARBALLS = ['bmc-exporter-0.1.0.tgz', 'bmc-exporter-ipmi-0.1.0.tgz', 'bmc-exporter-bmc-sim-0.1.0.tgz', 'bmc-exporter-redfish-0.1.0.tgz'];
 
 let dir: TempDir;
 let fleet: TestFleet;
@@ -86,7 +86,9 @@ describe('bmc-exporter installed from the tarballs into an empty prefix', () => 
   beforeAll(() => {
     prefix = join(dir.path, 'exporter-prefix');
     spawnSync('mkdir', [prefix]);
-    const r = npm(['install', '--prefer-offline', '--no-audit', '--no-fund', ...TARBALLS.map((t) => join(dir.path, t))], prefix);
+    // The exporter's own three: the Redfish library is not one of its dependencies yet.
+    const exporterTarballs = TARBALLS.filter((t) => !t.includes('redfish'));
+    const r = npm(['install', '--prefer-offline', '--no-audit', '--no-fund', ...exporterTarballs.map((t) => join(dir.path, t))], prefix);
     expect(r.status, r.output).toBe(0);
     bin = join(prefix, 'node_modules', '.bin', 'bmc-exporter');
     expect(existsSync(bin)).toBe(true);

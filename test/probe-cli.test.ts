@@ -149,7 +149,7 @@ describe('bmc-exporter probe against ipmi_sim', () => {
     [['probe', sim?.host ?? '127.0.0.2', '-p', 'x'], /a user name is required/],
     [['probe', '127.0.0.2', '-u', 'a', '--timeout', '5'], /invalid duration "5"/],
     [['probe', '127.0.0.2', '-u', 'a', '-C', 'abc'], /"abc" is not a cipher suite number/],
-    [['probe', '127.0.0.2:99999', '-u', 'a'], /port 99999 out of range/],
+    [['probe', '127.0.0.2:99999', '-u', 'a'], /has port 99999: a port is a number from 1 to 65535/],
     [['probe', '127.0.0.2', '-u', 'a', '--privilege', 'root'], /Allowed choices are user, operator, admin/],
   ])('bad arguments %j exit 2 with a clear message', async (args, message) => {
     const run = await runCli(args);
