@@ -1,4 +1,4 @@
-import { UdpTransport, type RetryPolicy } from '@bmc-exporter/ipmi';
+import { UdpTransport, type RetryPolicy, type Timers } from '@bmc-exporter/ipmi';
 import type { ExporterOptions } from './config/options.js';
 import { COLLECTOR_NAMES, selectCollectors } from './collectors/index.js';
 import { SecretsStore } from './config/secrets-store.js';
@@ -20,6 +20,8 @@ export interface StartDeps {
   logger?: AppLogger & { debug(obj: object, msg: string): void };
   /** BMC retry policy (tests shorten it). */
   retry?: Partial<RetryPolicy>;
+  /** The BMC clients' clock and timers (tests move the session back-off's clock). */
+  timers?: Timers;
   /** Node.js process metrics on /metrics (default on). */
   processMetrics?: boolean;
 }
@@ -59,6 +61,7 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
     health,
     transport: () => transport,
     targetCount: () => pool?.size ?? 0,
+    targetsBackingOff: () => pool?.targets().filter((t) => t.client.backoffRemainingMs > 0).length ?? 0,
     ...(deps.processMetrics === false ? { processMetrics: false } : {}),
   });
 
@@ -111,6 +114,7 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
         }
       : {}),
     ...(deps.retry ? { retry: deps.retry } : {}),
+    ...(deps.timers ? { timers: deps.timers } : {}),
   });
 
   const reload = async (): Promise<ReloadResult> => {

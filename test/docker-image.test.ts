@@ -3,9 +3,10 @@
 // docs/containers.md), run with testcontainers on host networking, scraped
 // over loopback. Two containers: a bare `docker run` (demo mode) and one with
 // a secrets file mounted where the image looks for it, scraping a simulated
-// BMC this test runs outside the container.
+// BMC this test runs outside the container. And the scrape deadline check of
+// src/http/deadline-gc.test.ts, run on the image's Node 22.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { deriveLinear, formatSecretsFile, resolution, startFleet, type Fleet } from '@bmc-exporter/bmc-sim';
 import { formatGuid, parseGuid } from '@bmc-exporter/ipmi';
 import { GenericContainer, ImageName, Wait, getContainerRuntimeClient, type ContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeadlineUnderGcResult } from '../src/testing/deadline-under-gc.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCRIPTS = fileURLToPath(new URL('./docker/', import.meta.url));
@@ -161,6 +164,64 @@ describe('the Docker image', () => {
       const nobody = await freePort();
       const bad = await demo.container.exec(cmd, { env: { BMC_EXPORTER_HEALTHCHECK_URL: `http://127.0.0.1:${nobody}/-/healthy` } });
       expect(bad.exitCode).toBe(1);
+    });
+  });
+
+  describe("the scrape deadline on the image's Node, while the garbage collector runs", () => {
+    // src/testing/deadline-under-gc.ts, compiled here and run inside the image against
+    // its own dist/ (the image ships no test code): the exporter, its loopback BMCs and
+    // the forced collections all in one `node --expose-gc` process in the container.
+    const BOUND_MS = 1500;
+    let result: DeadlineUnderGcResult | undefined;
+    let logs = '';
+    let checkError: unknown;
+
+    beforeAll(async () => {
+      if (setupError !== undefined) return;
+      try {
+        result = await runInImage();
+      } catch (err) {
+        checkError = err;
+      }
+    }, 120_000);
+
+    async function runInImage(): Promise<DeadlineUnderGcResult> {
+      const source = readFileSync(join(ROOT, 'src/testing/deadline-under-gc.ts'), 'utf8');
+      const js = ts
+        .transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } })
+        .outputText.replace("from '../main.js'", "from '/app/dist/src/main.js'");
+      expect(js).toContain("from '/app/dist/src/main.js'");
+      const runner = `${js}\nconst r = await runDeadlineUnderGc({ concurrency: 40, firstHeaderSeconds: 2.5, headerSeconds: 1.5 });\nprocess.stdout.write('DEADLINE_RESULT ' + JSON.stringify(r) + '\\n', () => process.exit(0));\n`;
+      const container = await new GenericContainer(TAG)
+        .withNetworkMode('host')
+        .withEntrypoint(['node'])
+        .withCommand(['--expose-gc', '/tmp/deadline-under-gc.mjs'])
+        .withCopyContentToContainer([{ content: runner, target: '/tmp/deadline-under-gc.mjs', mode: 0o644 }])
+        .withLogConsumer((stream) => stream.on('data', (d: Buffer | string) => (logs += d.toString())))
+        .withWaitStrategy(Wait.forOneShotStartup())
+        .withStartupTimeout(90_000)
+        .start();
+      containers.push(container);
+      // The container has exited; its last log lines may still be on their way.
+      for (let i = 0; i < 50 && !/^DEADLINE_RESULT /m.test(logs); i++) await new Promise((r) => setTimeout(r, 100));
+      const line = /^DEADLINE_RESULT (.*)$/m.exec(logs)?.[1];
+      if (!line) throw new Error(`no result from the deadline check in the container:\n${logs}`);
+      return JSON.parse(line) as DeadlineUnderGcResult;
+    }
+
+    it('runs on Node 22, and answers every scrape by its deadline plus a small bound: 200 with bmc_up 0, or 503 while queued', () => {
+      ready();
+      if (checkError !== undefined) throw checkError;
+      if (!result) throw new Error(`no result:\n${logs}`);
+      expect(result.node).toMatch(/^v22\./);
+      expect(result.collections).toBeGreaterThan(5);
+      expect(result.answers.filter((a) => a.status === 0 || a.ms > a.deadlineMs + BOUND_MS)).toEqual([]);
+      for (const bmc of ['silent', 'garbage'] as const) {
+        const [first, ...queued] = result.answers.filter((a) => a.bmc === bmc);
+        expect(first).toMatchObject({ deadlineMs: 2000, status: 200, up: 0 });
+        expect(queued).toHaveLength(39);
+        for (const a of queued) expect(a).toMatchObject({ deadlineMs: 1000, status: 503 });
+      }
     });
   });
 

@@ -14,6 +14,8 @@ export interface ExporterMetricsOptions {
   transport?: () => UdpTransport | undefined;
   /** Read at scrape time: targets in the pool. */
   targetCount?: () => number;
+  /** Read at scrape time: targets leaving their BMC alone after it refused a session. */
+  targetsBackingOff?: () => number;
   /** Node.js process metrics (off in unit tests that count series). */
   processMetrics?: boolean;
 }
@@ -58,9 +60,12 @@ export class ExporterMetrics {
   readonly collectorErrors: Counter<'collector'>;
   readonly sensorReadErrors: Counter<'reason'>;
   readonly sdrIncomplete: Counter<'reason'>;
+  readonly sessionRefusals: Counter;
 
   /** Hooks every BmcClient shares (per-target extras are layered on top). */
-  readonly clientHooks: Required<Pick<ClientHooks, 'packetSent' | 'packetReceived' | 'packetDropped' | 'requestAbandoned' | 'retry' | 'commandCompleted' | 'sessionOpened' | 'sessionClosed'>>;
+  readonly clientHooks: Required<
+    Pick<ClientHooks, 'packetSent' | 'packetReceived' | 'packetDropped' | 'requestAbandoned' | 'retry' | 'commandCompleted' | 'sessionOpened' | 'sessionClosed' | 'sessionRefused'>
+  >;
 
   constructor(o: ExporterMetricsOptions) {
     const registers = [this.registry];
@@ -147,6 +152,20 @@ export class ExporterMetrics {
       collect() {
         this.set(targetCount?.() ?? 0);
       },
+    });
+    const backingOff = o.targetsBackingOff;
+    new Gauge({
+      name: 'bmc_exporter_targets_backing_off',
+      help: 'Targets whose BMC refused a session recently: nothing is sent to them until their back-off ends, and their scrapes answer at once with bmc_up 0.',
+      registers,
+      collect() {
+        this.set(backingOff?.() ?? 0);
+      },
+    });
+    this.sessionRefusals = new Counter({
+      name: 'bmc_exporter_session_refusals_total',
+      help: 'Sessions a BMC refused (no free slot, credentials, privilege or algorithms: an Open Session/RAKP status or Activate Session code); each starts or lengthens that BMC\'s back-off.',
+      registers,
     });
     this.targetEvictions = new Counter({
       name: 'bmc_exporter_target_evictions_total',
@@ -235,6 +254,7 @@ export class ExporterMetrics {
         if (outcome !== 'ok') this.commandFailures.inc({ command, outcome });
       },
       sessionOpened: () => this.sessionsOpen.inc(),
+      sessionRefused: () => this.sessionRefusals.inc(),
       sessionClosed: (reason) => {
         this.sessionsOpen.dec();
         if (reason === 'expired') this.sessionExpiries.inc();

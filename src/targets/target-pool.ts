@@ -1,4 +1,4 @@
-import type { ClientLogger, RetryPolicy, UdpTransport } from '@bmc-exporter/ipmi';
+import type { ClientLogger, RetryPolicy, Timers, UdpTransport } from '@bmc-exporter/ipmi';
 import { LRUCache } from 'lru-cache';
 import type { Collector } from '../collectors/collector.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
@@ -19,6 +19,7 @@ export interface TargetPoolOptions {
   maxTargets?: number;
   logger?: ClientLogger & { info?(obj: object, msg: string): void };
   retry?: Partial<RetryPolicy>;
+  timers?: Timers;
   collectors?: readonly Collector[];
   /** Bounds of each target's SDR walk (--sdr.max-records, --sdr.max-bytes). */
   sdrLimits?: SdrLimits;
@@ -102,6 +103,7 @@ export class TargetPool {
       health: this.o.health,
       ...(this.o.logger ? { logger: this.o.logger } : {}),
       ...(this.o.retry ? { retry: this.o.retry } : {}),
+      ...(this.o.timers ? { timers: this.o.timers } : {}),
       ...(this.o.collectors ? { collectors: this.o.collectors } : {}),
       ...(this.o.sdrLimits ? { sdrLimits: this.o.sdrLimits } : {}),
       after: this.closing.get(address.key) ?? Promise.resolve(),

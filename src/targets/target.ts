@@ -1,4 +1,4 @@
-import { BmcClient, type ClientLogger, type RetryPolicy, type UdpTransport } from '@bmc-exporter/ipmi';
+import { BmcClient, type ClientLogger, type RetryPolicy, type Timers, type UdpTransport } from '@bmc-exporter/ipmi';
 import type { Registry } from 'prom-client';
 import { setGauge, type Collector } from '../collectors/collector.js';
 import { DEFAULT_COLLECTORS, selectCollectors } from '../collectors/index.js';
@@ -37,6 +37,7 @@ export interface TargetOptions {
   health: HealthTracker;
   logger?: ClientLogger;
   retry?: Partial<RetryPolicy>;
+  timers?: Timers;
   /** The default set (--collectors.default, else the built-in one); a secrets entry's `collectors` replaces it. */
   collectors?: readonly Collector[];
   /** Bounds of the SDR walk (--sdr.max-records, --sdr.max-bytes). */
@@ -86,6 +87,7 @@ export class Target {
       ...(c.ipmiVersion ? { ipmiVersion: c.ipmiVersion } : {}),
       transport: o.transport,
       ...(o.retry ? { retry: o.retry } : {}),
+      ...(o.timers ? { timers: o.timers } : {}),
       ...(o.logger ? { logger: o.logger } : {}),
       hooks: {
         ...shared,
@@ -177,6 +179,13 @@ export class Target {
       failed = true;
       error = `session: ${this.describe(err)}`;
       partial = signal.aborted;
+    }
+    // A session that stopped answering and could not be re-established (refused, backing
+    // off, silent) means the BMC was not up for this scrape, whatever was read before.
+    if (up && this.client.session === undefined) {
+      up = false;
+      failed = true;
+      error ??= 'session: lost during the scrape and not re-established';
     }
     // Sensors of a walk cut short by a cycle or a cap are exported; the walk's problem is reported.
     const sdrProblem = up ? this.cache.sdrIncomplete : undefined;

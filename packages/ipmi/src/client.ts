@@ -10,6 +10,7 @@ import { setSessionPrivilegeLevel } from './commands/set-session-privilege-level
 import { sendCommand, RqSeq, type SendCommandContext } from './client/command-exchange.js';
 import { abortError, Exchanger, NEVER_ABORTS } from './client/exchanger.js';
 import { sessionlessV15, type Framer } from './client/framers.js';
+import { DEFAULT_SESSION_BACKOFF, isSessionRefusal, SessionBackoff } from './client/session-backoff.js';
 import { loginV15 } from './client/login-v15.js';
 import { loginV20 } from './client/login-v20.js';
 import {
@@ -29,6 +30,7 @@ import {
   CompletionCodeError,
   InvalidArgumentError,
   IpmiError,
+  SessionBackoffError,
   TimeoutError,
   UnsupportedCipherSuiteError,
 } from './errors.js';
@@ -63,6 +65,9 @@ export class BmcClient {
   private readonly ownsTransport: boolean;
   private readonly rqSeq: RqSeq;
   private readonly random: (n: number) => Buffer;
+  private readonly backoff: SessionBackoff;
+  /** The refusal that started the current back-off, for the message while it lasts. */
+  private lastRefusal: string | undefined;
   private peer: Peer | undefined;
   private exchanger: Exchanger | undefined;
   private active: ActiveSession | undefined;
@@ -90,6 +95,11 @@ export class BmcClient {
     this.hooks = options.hooks ?? {};
     this.random = options.random ?? randomBytes;
     this.rqSeq = new RqSeq(this.random(1)[0]!);
+    this.backoff = new SessionBackoff(
+      { ...DEFAULT_SESSION_BACKOFF, ...options.sessionBackoff },
+      () => this.now(),
+      () => this.random(4).readUInt32LE(0) / 2 ** 32,
+    );
     this.ownsTransport = options.transport === undefined;
     this.transport = options.transport ?? new UdpTransport();
   }
@@ -103,6 +113,11 @@ export class BmcClient {
   /** The open session, if any. */
   get session(): SessionDescription | undefined {
     return this.active?.description;
+  }
+
+  /** Milliseconds before the client will try to open a session again after refusals; 0 when not backing off. */
+  get backoffRemainingMs(): number {
+    return this.backoff.remainingMs();
   }
 
   /** Commands waiting or in flight. */
@@ -289,7 +304,36 @@ export class BmcClient {
     return this.peer;
   }
 
+  /**
+   * Open a session, unless the BMC refused one recently: then throw
+   * SessionBackoffError without sending anything. A refusal starts or
+   * lengthens the back-off; a session established ends it.
+   */
   private async login(signal: AbortSignal): Promise<ActiveSession> {
+    const waitMs = this.backoff.remainingMs();
+    if (waitMs > 0) {
+      throw new SessionBackoffError(
+        `${this.target} refused a session (${this.lastRefusal ?? 'refused'}); not asking again for ${Math.ceil(waitMs / 1000)} s`,
+        waitMs,
+      );
+    }
+    try {
+      const session = await this.establish(signal);
+      this.backoff.succeeded();
+      this.lastRefusal = undefined;
+      return session;
+    } catch (err) {
+      if (isSessionRefusal(err)) {
+        const backoffMs = this.backoff.refused();
+        this.lastRefusal = (err as Error).message;
+        this.hooks.sessionRefused?.(err as Error, backoffMs);
+        this.options.logger?.debug({ target: this.target, backoffMs, refusals: this.backoff.consecutiveRefusals, error: this.lastRefusal }, 'session refused; backing off');
+      }
+      throw err;
+    }
+  }
+
+  private async establish(signal: AbortSignal): Promise<ActiveSession> {
     const peer = await this.resolvePeer(signal);
     if (!this.exchanger) {
       const channel = this.transport.open(peer, (d) => this.exchanger?.onDatagram(d));

@@ -10,6 +10,7 @@ import {
   IpmiError,
   MalformedPacketError,
   SdrIncompleteError,
+  SessionBackoffError,
   SessionError,
   TimeoutError,
   TransportError,
@@ -30,6 +31,7 @@ describe('every error has a stable code, its own name and a temporary flag', () 
     [new InvalidArgumentError('x'), 'IPMI_INVALID_ARGUMENT', 'InvalidArgumentError', false],
     [new TransportError('t'), 'IPMI_TRANSPORT', 'TransportError', true],
     [new SdrIncompleteError('cycle', 'c'), 'IPMI_SDR_INCOMPLETE', 'SdrIncompleteError', false],
+    [new SessionBackoffError('b', 5000), 'IPMI_SESSION_BACKOFF', 'SessionBackoffError', true],
     [new CompletionCodeError('Get SDR', 0xc5), 'IPMI_COMPLETION_CODE', 'CompletionCodeError', true],
     [new CompletionCodeError('Get Sensor Reading', 0xcb), 'IPMI_COMPLETION_CODE', 'CompletionCodeError', false],
   ] as const)('%s', (err, code, name, temporary) => {

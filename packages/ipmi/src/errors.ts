@@ -87,6 +87,21 @@ export class MalformedPacketError extends IpmiError {
   }
 }
 
+/**
+ * The BMC refused recent attempts to open a session, and the client is
+ * leaving it alone for a while (exponential back-off): nothing was sent.
+ */
+export class SessionBackoffError extends IpmiError {
+  override readonly code = 'IPMI_SESSION_BACKOFF';
+  override readonly temporary = true;
+  /** When the next attempt may be made, in ms from when this was thrown. */
+  readonly retryInMs: number;
+  constructor(message: string, retryInMs: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.retryInMs = retryInMs;
+  }
+}
+
 /** Why an SDR walk stopped before the repository's last record. */
 export type SdrIncompleteReason =
   /** A "next record ID" pointed back at a record already read. */

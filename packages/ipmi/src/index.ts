@@ -2,6 +2,7 @@
 // command codecs and decoders it and its callers use.
 export { BmcClient } from './client.js';
 export * from './client/options.js';
+export { DEFAULT_SESSION_BACKOFF, isSessionRefusal, type SessionBackoffPolicy } from './client/session-backoff.js';
 export * from './errors.js';
 export * from './transport/peer.js';
 export * from './transport/udp-transport.js';

@@ -1,4 +1,5 @@
 import type { UdpTransport } from '../transport/udp-transport.js';
+import type { SessionBackoffPolicy } from './session-backoff.js';
 
 /** Why a received packet was not taken as the answer (self-metric label values). */
 export type DropReason =
@@ -29,6 +30,8 @@ export interface ClientHooks {
   /** One command finished; seconds includes retries but not queueing. */
   commandCompleted?(command: string, seconds: number, outcome: 'ok' | 'completion-code' | 'timeout' | 'error'): void;
   sessionOpened?(info: SessionDescription): void;
+  /** The BMC refused a session (no free slot, credentials, algorithms); the client leaves it alone for `backoffMs`. */
+  sessionRefused?(err: Error, backoffMs: number): void;
   sessionClosed?(reason: 'closed' | 'expired' | 'error'): void;
 }
 
@@ -94,6 +97,8 @@ export interface BmcClientOptions {
   /** Shared transport; a private one is made (and closed with the client) when absent. */
   transport?: UdpTransport;
   retry?: Partial<RetryPolicy>;
+  /** After a refused session, how long to send nothing to this BMC (default DEFAULT_SESSION_BACKOFF). */
+  sessionBackoff?: Partial<SessionBackoffPolicy>;
   hooks?: ClientHooks;
   logger?: ClientLogger;
   timers?: Timers;
