@@ -116,6 +116,10 @@ export class Target {
     const queuedAt = performance.now();
     try {
       await untilDone(previous, signal);
+      // The clock as well as the signal: a busy process runs due timers late, one after the
+      // other, and the scrape ahead can end (on its own timer) and let this one through before
+      // this one's timer has run. Past its deadline, it must not start collecting.
+      if (performance.now() >= deadline) throw new ScrapeAbandonedError('deadline passed while queued');
     } catch {
       // Whoever queues behind us waits for the scrape we were waiting for.
       void previous.then(release);
