@@ -3,8 +3,8 @@
 // duplicated answers, reordered answers, 50 ms delay. Per condition a fresh
 // exporter CLI does one cold pass (session + SDR walk per target) and then
 // warm passes; figures per condition and phase:
-//  - complete: answered 200 with bmc_up 1 and at least as many series as the
-//    same target's best clean (no-fault) scrape: nothing lost to the fault;
+//  - complete: answered 200 with bmc_up 1 and as many series as the fullest
+//    clean (no-fault) scrape (every BMC runs the same profile): nothing lost;
 //  - p99 duration of the /bmc request as the generator saw it;
 //  - false bmc_up 0: every BMC is up, so each non-200 or bmc_up 0 is false.
 // Addresses: 127.201.0.0/16, a range no test or other benchmark uses, so the
@@ -103,8 +103,12 @@ export const benchmark: Benchmark = {
         await exp.stop();
         exp = undefined;
         if (cond === 'none') {
-          for (const r of [...cold.records, ...warm.records]) if (r.up) reference.set(r.target, Math.max(reference.get(r.target) ?? 0, r.series));
-          log(`reference: ${reference.size}/${count} targets with a clean scrape; series per target ${Math.min(...reference.values())}-${Math.max(...reference.values())}`);
+          // Every BMC runs the same profile, so every complete scrape has as many series: the most
+          // any clean scrape had (a clean scrape can itself be cut short on a busy machine).
+          const full = Math.max(...[...cold.records, ...warm.records].filter((r) => r.up).map((r) => r.series));
+          for (let i = 0; i < count; i++) reference.set(i, full);
+          const clean = [...cold.records, ...warm.records].filter((r) => r.up && r.series >= full).length;
+          log(`reference: ${full} series per complete scrape; ${clean}/${cold.records.length + warm.records.length} clean scrapes had them all`);
         }
         table.push(reportPhase(report, cond, 'cold', cold.records, reference));
         table.push(reportPhase(report, cond, 'warm', warm.records, reference));
