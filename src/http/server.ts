@@ -77,9 +77,12 @@ export async function startServer(deps: HttpDeps, listen: { host?: string; port:
     }
   }
 
+  // Node checks headersTimeout only every connectionsCheckingInterval (default 30 s), so a
+  // slowloris client would hold its connection up to 40 s; checked each second, it goes at 10-11 s.
+  const serverOptions = { connectionsCheckingInterval: 1000 };
   const server: Server = web?.tls
-    ? createHttpsServer(tlsServerOptions(web.tls), onRequest)
-    : createHttpServer(onRequest);
+    ? createHttpsServer({ ...tlsServerOptions(web.tls), ...serverOptions }, onRequest)
+    : createHttpServer(serverOptions, onRequest);
   // As bmc_exporter: bound the wait for request headers (the handlers bound themselves).
   server.headersTimeout = Math.max(deps.scrapeTimeoutMs, 10_000);
   server.requestTimeout = 0;

@@ -134,7 +134,7 @@ export class Target {
    * deadline passed before this scrape reached the front of the queue.
    */
   async scrape(signal: AbortSignal, registry: Registry, deadline = Infinity, options: ScrapeOptions = {}): Promise<void> {
-    await this.exclusive(signal, async () => {
+    await this.exclusive(signal, deadline, async () => {
       const collectors = options.collectors ? selectCollectors(options.collectors, this.o.collectors ?? DEFAULT_COLLECTORS) : this.collectors;
       await this.collect(signal, registry, deadline, collectors);
     });
@@ -153,14 +153,15 @@ export class Target {
     deadline: number,
     work: (ctx: CollectContext) => Promise<{ failed: boolean }>,
   ): Promise<{ up: boolean; error: string | null }> {
-    return await this.exclusive(signal, async () => {
+    return await this.exclusive(signal, deadline, async () => {
       const started = performance.now();
       this.status.lastScrapeAt = new Date();
       let up = false;
       let failed = true;
       let error: string | null = null;
       try {
-        await this.o.after;
+        // The session of the target this one replaced is closing: wait for it, but not past our deadline.
+        if (this.o.after) await untilDone(this.o.after, signal);
         const session = await this.client.open({ signal });
         up = true;
         this.cache.startScrape(this.sessionGeneration, session.ipmiVersion);
@@ -177,13 +178,17 @@ export class Target {
   }
 
   /** Run `body` when every earlier scrape of this BMC is done; abandon (ScrapeAbandonedError) if `signal` fires first. */
-  private async exclusive<T>(signal: AbortSignal, body: () => Promise<T>): Promise<T> {
+  private async exclusive<T>(signal: AbortSignal, deadline: number, body: () => Promise<T>): Promise<T> {
     const previous = this.tail;
     let release!: () => void;
     this.tail = new Promise<void>((r) => (release = r));
     const queuedAt = performance.now();
     try {
       await untilDone(previous, signal);
+      // The clock as well as the signal: a busy process runs due timers late, one after the
+      // other, and the scrape ahead can end (on its own timer) and let this one through before
+      // this one's timer has run. Past its deadline, it must not start collecting.
+      if (performance.now() >= deadline) throw new ScrapeAbandonedError('deadline passed while queued');
     } catch {
       // Whoever queues behind us waits for the scrape we were waiting for.
       void previous.then(release);
