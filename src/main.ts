@@ -15,6 +15,14 @@ import { TargetPool } from './targets/target-pool.js';
 import { loadIpmiCompat } from './ipmi-compat/wiring.js';
 import { VERSION } from './version.js';
 
+/**
+ * The shared socket's receive buffer. Every BMC's answers land in one or two
+ * sockets: at thousands of targets the kernel's default (~208 KiB) overflows
+ * whenever the event loop stalls for a moment (a GC, a large page), and each
+ * lost answer costs a retry timeout. The kernel caps it at net.core.rmem_max.
+ */
+export const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
 /** The exporter's settings, as the CLI validates them from its flags. */
 export type StartOptions = ExporterOptions;
 
@@ -56,6 +64,7 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
   const health = new HealthTracker();
   let pool: TargetPool | undefined;
   const transport = new UdpTransport({
+    receiveBufferSize: RECEIVE_BUFFER_BYTES,
     hooks: {
       datagramDropped: (reason) => metrics.packetsDropped.inc({ reason }),
       socketError: (err) => logger.warn({ err: err.message }, 'UDP socket error'),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../errors.js';
@@ -67,6 +68,25 @@ describe('UdpTransport', () => {
     cleanup.push(() => new Promise<void>((res) => s.close(() => res())));
     return s;
   }
+
+  it('asks the kernel for the receive buffer it was given, up to net.core.rmem_max', async () => {
+    const requested = 4 * 1024 * 1024;
+    const t = new UdpTransport({ receiveBufferSize: requested, socketsPerFamily: 2 });
+    cleanup.push(() => t.close());
+    await t.start(4);
+    const plain = new UdpTransport();
+    cleanup.push(() => plain.close());
+    await plain.start(4);
+    const rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+    const [defaultSize] = plain.receiveBufferSizes();
+    const sizes = t.receiveBufferSizes();
+    expect(sizes).toHaveLength(2);
+    for (const size of sizes) {
+      // Linux doubles the value asked for (its bookkeeping), capped at rmem_max.
+      expect(size).toBeGreaterThanOrEqual(Math.min(requested, rmemMax));
+      if (rmemMax > defaultSize!) expect(size).toBeGreaterThan(defaultSize!);
+    }
+  });
 
   it('routes each peer its own datagrams over one shared socket, v4 and v6', async () => {
     const dropped: string[] = [];

@@ -54,6 +54,11 @@ export class UdpTransport {
     return n;
   }
 
+  /** Each open socket's receive buffer as the kernel granted it (bytes; Linux reports twice what it holds for data). */
+  receiveBufferSizes(): number[] {
+    return [...this.sockets.values()].flat().map((s) => s.getRecvBufferSize());
+  }
+
   /** Number of peers with at least one registered handler. */
   get peerCount(): number {
     return this.handlers.size;
