@@ -1,13 +1,14 @@
 import { Registry } from 'prom-client';
 import { CollectorListError, parseCollectorList } from '../collectors/index.js';
 import { parseTargetAddress, type TargetAddress } from '../targets/target-address.js';
-import { ScrapeAbandonedError } from '../targets/target.js';
+import { ScrapeTrace } from '../targets/scrape-trace.js';
+import { ScrapeAbandonedError, type Target } from '../targets/target.js';
 import { SCRAPE_TIMEOUT_HEADER, scrapeDeadlineMs } from './deadline.js';
 import { ScrapeSignal } from './scrape-signal.js';
 import { sendText, type Handler, type HttpDeps } from './types.js';
 
 /**
- * GET /bmc?target=<host>[:port][&collectors=a,b]: one scrape of one BMC into a
+ * GET /bmc?target=<host>[:port][&collectors=a,b][&debug=true]: one scrape of one BMC into a
  * fresh registry; `collectors` (comma list, or repeated as Prometheus sends a
  * `params` list) runs only those for this scrape, module-style, so one job can
  * ask for less. 400: no or unparsable target, or an empty or unknown collector
@@ -17,6 +18,10 @@ import { sendText, type Handler, type HttpDeps } from './types.js';
  * exist: the exporter is just not allowed to scrape it. 503: the deadline
  * passed while queued behind another scrape of the same BMC. Otherwise 200
  * with bmc_up, bmc_scrape_duration_seconds and whatever was collected in time.
+ * debug=true answers, under the same rules, a plain-text log of that scrape
+ * (each command with its duration and completion code, retries, dropped
+ * packets, session events, errors) followed by the metrics it would have
+ * returned, as blackbox_exporter's debug output does; no credential in it.
  */
 export function bmcHandler(deps: HttpDeps, inFlight: Set<Promise<void>>): Handler {
   return async (req, res, url) => {
@@ -30,7 +35,13 @@ export function bmcHandler(deps: HttpDeps, inFlight: Set<Promise<void>>): Handle
     } catch (err) {
       return sendText(res, 400, `bad 'target' parameter: ${(err as Error).message}`);
     }
-    // Checked before the target is looked up: a bad list sends nothing anywhere.
+    // Checked before the target is looked up: a bad value sends nothing anywhere.
+    const debugValues = url.searchParams.getAll('debug');
+    if (debugValues.length > 1 || (debugValues.length === 1 && debugValues[0] !== 'true' && debugValues[0] !== 'false')) {
+      return sendText(res, 400, "bad 'debug' parameter: give debug=true or debug=false, once");
+    }
+    const trace = debugValues[0] === 'true' ? new ScrapeTrace() : undefined;
+    // Likewise: a bad list sends nothing anywhere.
     let collectors: string[] | undefined;
     const wanted = url.searchParams.getAll('collectors');
     if (wanted.length > 0) {
@@ -51,7 +62,7 @@ export function bmcHandler(deps: HttpDeps, inFlight: Set<Promise<void>>): Handle
     // Held by this request until it is answered (never left to the garbage collector).
     const scrapeSignal = new ScrapeSignal(res, deadlineMs);
     const registry = new Registry();
-    const scrape = acquired.target.scrape(scrapeSignal.signal, registry, deadline, collectors ? { collectors } : {});
+    const scrape = acquired.target.scrape(scrapeSignal.signal, registry, deadline, { ...(collectors ? { collectors } : {}), ...(trace ? { trace } : {}) });
     const tracked = scrape.then(
       () => undefined,
       () => undefined,
@@ -73,7 +84,26 @@ export function bmcHandler(deps: HttpDeps, inFlight: Set<Promise<void>>): Handle
     deps.logger.debug({ target: address.key, up: s.up, seconds: s.durationSeconds, error: s.lastError, deadlineMs }, 'scraped');
     const body = await registry.metrics();
     if (res.headersSent || res.destroyed) return;
+    if (trace) {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(renderDebug(acquired.target, trace, { deadlineMs, collectors }) + body);
+      return;
+    }
     res.writeHead(200, { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' });
     res.end(body);
   };
+}
+
+/** The log part of a debug answer; the metrics follow it. */
+function renderDebug(target: Target, trace: ScrapeTrace, scrape: { deadlineMs: number; collectors: readonly string[] | undefined }): string {
+  const s = target.status;
+  const errors = (s.errors ?? []).map((e) => `  ${target.redact(e)}\n`).join('');
+  return (
+    `Log of the scrape of ${target.key} (deadline ${(scrape.deadlineMs / 1000).toFixed(3)}s, ` +
+    `collectors ${scrape.collectors ? scrape.collectors.join(',') : "of the target's configuration"}):\n` +
+    trace.render() +
+    `result: up=${s.up ? 1 : 0} after ${(s.durationSeconds ?? 0).toFixed(3)}s${s.partial ? ', not everything was read' : ''}\n` +
+    (errors ? `errors:\n${errors}` : '') +
+    `\nMetrics that would have been returned:\n`
+  );
 }

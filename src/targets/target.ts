@@ -5,6 +5,7 @@ import { DEFAULT_COLLECTORS, selectCollectors } from '../collectors/index.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
 import type { HealthTracker } from '../metrics/health.js';
 import { createScrapeContext, type ScrapeObserver, type SensorFaultListener } from './scrape-context.js';
+import type { ScrapeTrace } from './scrape-trace.js';
 import { SensorSnapshot } from './sensor-snapshot.js';
 import { SessionCache, type SdrLimits } from './session-cache.js';
 import type { TargetAddress } from './target-address.js';
@@ -66,6 +67,8 @@ export interface ScrapeOptions {
    * secrets entry's `collectors`, then --collectors.default, then the built-in default.
    */
   collectors?: readonly string[];
+  /** Log this scrape's commands, retries, drops and session events here (/bmc?debug=true). */
+  trace?: ScrapeTrace;
 }
 
 /**
@@ -89,6 +92,12 @@ export class Target {
   private sessionGeneration = 0;
   private tail: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
+  /**
+   * The trace of the scrape running now, if it asked for one. Scrapes of a
+   * target run one at a time and its commands are serialised, so everything
+   * the hooks report while it is set belongs to that scrape.
+   */
+  private trace: ScrapeTrace | undefined;
 
   constructor(private readonly o: TargetOptions) {
     this.key = o.address.key;
@@ -114,10 +123,30 @@ export class Target {
           this.sessionGeneration++;
           this.sessionOpenedAt = Date.now();
           shared.sessionOpened(d);
+          this.trace?.sessionOpened(d);
         },
-        commandCompleted: (name, seconds, outcome) => {
+        commandCompleted: (name, seconds, outcome, completionCode) => {
           this.commandsSent++;
-          shared.commandCompleted?.(name, seconds, outcome);
+          shared.commandCompleted(name, seconds, outcome);
+          this.trace?.command(name, seconds, outcome, completionCode);
+        },
+        sessionStep: (step, seconds, outcome, completionCode) => this.trace?.sessionStep(step, seconds, outcome, completionCode),
+        // The rest reach the trace too; with no trace, one property read more per event.
+        retry: (what) => {
+          shared.retry(what);
+          this.trace?.retry(what);
+        },
+        packetDropped: (reason) => {
+          shared.packetDropped(reason);
+          this.trace?.packetDropped(reason);
+        },
+        sessionRefused: (err, backoffMs) => {
+          shared.sessionRefused(err, backoffMs);
+          this.trace?.sessionRefused(backoffMs);
+        },
+        sessionClosed: (reason) => {
+          shared.sessionClosed(reason);
+          this.trace?.sessionClosed(reason);
         },
       },
     });
@@ -136,7 +165,12 @@ export class Target {
   async scrape(signal: AbortSignal, registry: Registry, deadline = Infinity, options: ScrapeOptions = {}): Promise<void> {
     await this.exclusive(signal, deadline, async () => {
       const collectors = options.collectors ? selectCollectors(options.collectors, this.o.collectors ?? DEFAULT_COLLECTORS) : this.collectors;
-      await this.collect(signal, registry, deadline, collectors);
+      this.trace = options.trace;
+      try {
+        await this.collect(signal, registry, deadline, collectors);
+      } finally {
+        this.trace = undefined;
+      }
     });
   }
 
@@ -233,7 +267,9 @@ export class Target {
     try {
       // The session of the target this one replaced is closing: wait for it, but not past our deadline.
       if (this.o.after) await untilDone(this.o.after, signal);
+      const generation = this.sessionGeneration;
       const session = await this.client.open({ signal });
+      if (generation === this.sessionGeneration) this.trace?.sessionReused(session);
       up = true;
       this.cache.startScrape(this.sessionGeneration, session.ipmiVersion);
       const ctx = createScrapeContext(this.cache, this.client.execute, signal, registry, deadline, onSensorFault, this.observer);
@@ -306,6 +342,18 @@ export class Target {
     },
     powerRead: (reading) => this.snapshot.power(reading),
   };
+
+  /**
+   * `text` with the user name and the password replaced, for the debug view,
+   * which treats both as secrets (the library puts neither in a message; this
+   * holds should any layer or BMC ever echo one).
+   */
+  redact(text: string): string {
+    for (const secret of [this.o.credentials.password, this.o.credentials.username]) {
+      if (secret) text = text.split(secret).join('<redacted>');
+    }
+    return text;
+  }
 
   /** An error as one line for the homepage and logs, with the password scrubbed should any layer ever echo it. */
   describe(err: unknown): string {

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseGuid } from '@bmc-exporter/ipmi';
-import { BmcModel, BmcProtocol, PROFILES, protocolConfig, serveBmc, type CommandHandler, type ServedBmc } from '@bmc-exporter/bmc-sim';
+import { BmcModel, BmcProtocol, PROFILES, type FaultInjector, protocolConfig, serveBmc, type CommandHandler, type ServedBmc } from '@bmc-exporter/bmc-sim';
 
 export const SIM_USER = { username: 'scraper', password: 'pw-Do-Not-Leak-42' } as const;
 
@@ -24,10 +24,15 @@ export interface SimTarget {
 
 const hex = (n: number) => n.toString(16).padStart(2, '0');
 
-/** `wrap` puts a test's own answers in front of the model's (a broken BMC on one command). */
+/**
+ * `wrap` puts a test's own answers in front of the model's (a broken BMC on
+ * one command); `faults` loses requests and alters answers (its delays and
+ * reordering are not applied here).
+ */
 export async function startSimTarget(
   profile: keyof typeof PROFILES | string = 'server-2s',
   wrap: (model: CommandHandler) => CommandHandler = (h) => h,
+  faults?: FaultInjector,
 ): Promise<SimTarget> {
   const def = PROFILES[profile];
   if (!def) throw new Error(`no profile ${profile}`);
@@ -38,13 +43,15 @@ export async function startSimTarget(
     wrap(model.handler),
     {
       hooks: {
-        onRequest: () => {
+        onRequest: (datagram) => {
           sim.requests++;
+          if (faults && !faults.onRequest(datagram)) return false;
           if (sim.answerBudget === undefined) return true;
           if (sim.answerBudget <= 0) return false;
           sim.answerBudget--;
           return true;
         },
+        ...(faults ? { onResponse: faults.onResponse } : {}),
         onCommand: (netFn, cmd) => {
           const k = `${hex(netFn & 0xfe)}:${hex(cmd)}`;
           sim.commands.set(k, (sim.commands.get(k) ?? 0) + 1);

@@ -7,7 +7,7 @@ import { closeSession } from './commands/close-session.js';
 import { getDeviceId } from './commands/get-device-id.js';
 import { getChannelAuthCapabilities, type GetChannelAuthCapabilitiesRsp } from './commands/get-channel-auth-capabilities.js';
 import { setSessionPrivilegeLevel } from './commands/set-session-privilege-level.js';
-import { sendCommand, RqSeq, type SendCommandContext } from './client/command-exchange.js';
+import { sendCommand, RqSeq, type SendCommandContext, type SetupSteps } from './client/command-exchange.js';
 import { abortError, Exchanger, NEVER_ABORTS } from './client/exchanger.js';
 import { sessionlessV15, type Framer } from './client/framers.js';
 import { DEFAULT_SESSION_BACKOFF, isSessionRefusal, SessionBackoff } from './client/session-backoff.js';
@@ -133,12 +133,14 @@ export class BmcClient {
       const started = (this.options.timers ?? realTimers).now();
       try {
         const rsp = await this.inSession(command, request, options.lun, signal);
-        this.hooks.commandCompleted?.(command.name, seconds(started, this.options), 'ok');
+        this.hooks.commandCompleted?.(command.name, seconds(started, this.options), 'ok', CompletionCode.ok);
         return rsp;
       } catch (err) {
-        const outcome =
-          err instanceof CompletionCodeError ? 'completion-code' : err instanceof TimeoutError ? 'timeout' : 'error';
-        this.hooks.commandCompleted?.(command.name, seconds(started, this.options), outcome);
+        if (err instanceof CompletionCodeError) {
+          this.hooks.commandCompleted?.(command.name, seconds(started, this.options), 'completion-code', err.completionCode);
+        } else {
+          this.hooks.commandCompleted?.(command.name, seconds(started, this.options), err instanceof TimeoutError ? 'timeout' : 'error');
+        }
         throw err;
       }
     }, options.signal);
@@ -216,6 +218,14 @@ export class BmcClient {
         }
       });
     });
+  }
+
+  /** Set-up exchanges are reported only when a sessionStep hook listens. */
+  private setupSteps(): { setupSteps?: SetupSteps } {
+    const hook = this.hooks.sessionStep;
+    if (!hook) return {};
+    const timers = this.options.timers ?? realTimers;
+    return { setupSteps: { now: () => timers.now(), done: (step, seconds, outcome, code) => hook.call(this.hooks, step, seconds, outcome, code) } };
   }
 
   private context(attempts: number): Omit<SendCommandContext, 'framer'> {
@@ -341,7 +351,7 @@ export class BmcClient {
       const channel = this.transport.open(peer, (d) => this.exchanger?.onDatagram(d));
       this.exchanger = new Exchanger(channel, this.options.timers ?? realTimers, this.hooks);
     }
-    const ctx = this.context(this.retry.attempts);
+    const ctx = { ...this.context(this.retry.attempts), ...this.setupSteps() };
     const privilegeName = this.options.privilege ?? 'user';
     const privilege = PRIVILEGE_LEVEL[privilegeName];
     const wanted = this.options.ipmiVersion ?? 'auto';

@@ -1,9 +1,9 @@
 import type { Command } from '../commands/command.js';
-import { CompletionCodeError, MalformedPacketError, TimeoutError } from '../errors.js';
+import { CompletionCode, CompletionCodeError, MalformedPacketError, TimeoutError } from '../errors.js';
 import { decodeLanResponse, encodeLanRequest, type LanResponse } from '../message/lan-message.js';
 import { Drop, type Exchanger } from './exchanger.js';
 import type { Framer } from './framers.js';
-import type { ClientHooks, RetryPolicy } from './options.js';
+import type { ClientHooks, CommandOutcome, RetryPolicy } from './options.js';
 
 /** rqSeq is 6 bits (§13.8); every send, retransmits included, takes a fresh one. */
 export class RqSeq {
@@ -25,6 +25,29 @@ export interface SendCommandContext {
   hooks: ClientHooks;
   /** How many sends before giving up with TimeoutError. */
   attempts: number;
+  /** Set during session set-up when someone listens (ClientHooks.sessionStep): told of each exchange's end. */
+  setupSteps?: SetupSteps;
+}
+
+export interface SetupSteps {
+  now(): number;
+  done(step: string, seconds: number, outcome: CommandOutcome, completionCode?: number): void;
+}
+
+/** Run one set-up exchange and report how it ended to `steps` (if any); `okCode` is 0 for IPMI commands, absent for RMCP+ handshake messages. */
+export async function reportStep<T>(steps: SetupSteps | undefined, name: string, exchange: () => Promise<T>, okCode?: number): Promise<T> {
+  if (!steps) return exchange();
+  const started = steps.now();
+  const elapsed = () => (steps.now() - started) / 1000;
+  try {
+    const result = await exchange();
+    steps.done(name, elapsed(), 'ok', okCode);
+    return result;
+  } catch (err) {
+    if (err instanceof CompletionCodeError) steps.done(name, elapsed(), 'completion-code', err.completionCode);
+    else steps.done(name, elapsed(), err instanceof TimeoutError ? 'timeout' : 'error');
+    throw err;
+  }
 }
 
 /**
@@ -33,6 +56,16 @@ export interface SendCommandContext {
  * command arrives. A non-zero completion code becomes CompletionCodeError.
  */
 export async function sendCommand<Req, Rsp>(
+  ctx: SendCommandContext,
+  command: Command<Req, Rsp>,
+  request: Req,
+  options: { lun?: number; signal?: AbortSignal },
+): Promise<Rsp> {
+  if (ctx.setupSteps) return reportStep(ctx.setupSteps, command.name, () => exchange(ctx, command, request, options), CompletionCode.ok);
+  return exchange(ctx, command, request, options);
+}
+
+async function exchange<Req, Rsp>(
   ctx: SendCommandContext,
   command: Command<Req, Rsp>,
   request: Req,

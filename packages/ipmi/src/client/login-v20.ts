@@ -6,7 +6,7 @@ import { cipherSuite, type CipherSuite } from '../session/cipher-suites.js';
 import { RmcpPlusHandshake } from '../session/rakp-handshake.js';
 import { peekSessionHeader } from '../session/session-packet.js';
 import { decodeV20Packet, PAYLOAD_TYPE } from '../session/v20-packet.js';
-import { sendCommand, type SendCommandContext } from './command-exchange.js';
+import { reportStep, sendCommand, type SendCommandContext } from './command-exchange.js';
 import { Drop, type RmcpDatagram } from './exchanger.js';
 import { sessionlessV15, V20SessionFramer } from './framers.js';
 import type { ClientLogger } from './options.js';
@@ -102,11 +102,12 @@ async function handshake(ctx: LoginContext, p: V20LoginParams, suite: CipherSuit
     consoleSessionId,
     random: p.random,
   });
-  await step(ctx, p, 'Open Session', hs.openSessionRequest(), PAYLOAD_TYPE.openSessionResponse, (pl) =>
-    hs.acceptOpenSessionResponse(pl),
+  const steps = ctx.setupSteps;
+  await reportStep(steps, 'Open Session', () =>
+    step(ctx, p, 'Open Session', hs.openSessionRequest(), PAYLOAD_TYPE.openSessionResponse, (pl) => hs.acceptOpenSessionResponse(pl)),
   );
-  await step(ctx, p, 'RAKP 1', hs.rakp1(), PAYLOAD_TYPE.rakp2, (pl) => hs.acceptRakp2(pl));
-  await step(ctx, p, 'RAKP 3', hs.rakp3(), PAYLOAD_TYPE.rakp4, (pl) => hs.acceptRakp4(pl));
+  await reportStep(steps, 'RAKP 1', () => step(ctx, p, 'RAKP 1', hs.rakp1(), PAYLOAD_TYPE.rakp2, (pl) => hs.acceptRakp2(pl)));
+  await reportStep(steps, 'RAKP 3', () => step(ctx, p, 'RAKP 3', hs.rakp3(), PAYLOAD_TYPE.rakp4, (pl) => hs.acceptRakp4(pl)));
   return { framer: new V20SessionFramer(hs.keys, hs.bmcSessionId, hs.consoleSessionId), suite };
 }
 

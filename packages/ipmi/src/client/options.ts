@@ -18,6 +18,9 @@ export type Privilege = 'user' | 'operator' | 'administrator';
 export type IpmiVersion = '2.0' | '1.5';
 export type AuthType15 = 'md5' | 'md2' | 'password' | 'none';
 
+/** How a command or set-up step ended: answered, answered with a non-zero completion code, unanswered, or otherwise failed. */
+export type CommandOutcome = 'ok' | 'completion-code' | 'timeout' | 'error';
+
 /** Metric hooks; every one optional. The library never imports a metrics library. */
 export interface ClientHooks {
   packetSent?(): void;
@@ -27,8 +30,19 @@ export interface ClientHooks {
   requestAbandoned?(): void;
   /** A command or handshake step was sent again after no (matching) answer. */
   retry?(what: string): void;
-  /** One command finished; seconds includes retries but not queueing. */
-  commandCompleted?(command: string, seconds: number, outcome: 'ok' | 'completion-code' | 'timeout' | 'error'): void;
+  /**
+   * One command finished; seconds includes retries but not queueing.
+   * `completionCode` is the BMC's answer code when it answered (0 for 'ok'), absent otherwise.
+   */
+  commandCompleted?(command: string, seconds: number, outcome: CommandOutcome, completionCode?: number): void;
+  /**
+   * One exchange of session set-up finished (Get Channel Authentication
+   * Capabilities, Get Channel Cipher Suites, Open Session, RAKP 1 and 3, Get
+   * Session Challenge, Activate Session, Set Session Privilege Level): its
+   * name, seconds with retries, and the completion code when the BMC gave one.
+   * Not counted by commandCompleted.
+   */
+  sessionStep?(step: string, seconds: number, outcome: CommandOutcome, completionCode?: number): void;
   sessionOpened?(info: SessionDescription): void;
   /** The BMC refused a session (no free slot, credentials, algorithms); the client leaves it alone for `backoffMs`. */
   sessionRefused?(err: Error, backoffMs: number): void;
