@@ -125,7 +125,11 @@ describe('hostile BMCs against the exporter', () => {
     expect(fan(last)).toBeGreaterThan(0);
     expect(await homepageRow('sdrHuge')).toMatch(/4096 records/);
     expect(rssMiB() - rss0).toBeLessThan(MEMORY_BOUND_MIB);
-    expect(fleet.fleet.bmcs[NAMES.indexOf('sdrHuge')]!.hostile.counters.sdr).toBeLessThan(3 * 4096 + 200);
+    // Bounded by the cap, not by the BMC: an uncapped walk would be 131,070 Get SDR
+    // (header and body per record). A walk cut by a deadline is read again on a
+    // later scrape, so a loaded machine may pay for the capped walk more than once;
+    // four capped walks' worth is the bound.
+    expect(fleet.fleet.bmcs[NAMES.indexOf('sdrHuge')]!.hostile.counters.sdr).toBeLessThan(4 * 2 * 4096);
   }, 120_000);
 
   it('a SEL whose newest entry links back to the first: each entry counted once, in time', async () => {
