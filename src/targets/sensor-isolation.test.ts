@@ -1,9 +1,9 @@
-import { Writable } from 'node:stream';
+
 import type { CommandHandler } from '@bmc-exporter/bmc-sim';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../logger.js';
-import { startExporter, type Exporter } from '../main.js';
+import type { Exporter } from '../main.js';
 import { samples, startSimTarget, writeSecrets, type SimTarget } from '../testing/sim-target.js';
+import { startTestExporter } from '../testing/test-exporter.js';
 
 const FAST = { initialTimeoutMs: 150, maxTimeoutMs: 300, backoff: 2, attempts: 2, sessionAttempts: 2 };
 const cleanup: Array<() => Promise<void>> = [];
@@ -28,19 +28,7 @@ async function setup(wrap: (model: CommandHandler) => CommandHandler): Promise<{
   cleanup.push(() => sim.close());
   const secrets = await writeSecrets([sim.target]);
   cleanup.push(() => secrets.remove());
-  const exporter = await startExporter(
-    {
-      listen: { host: '127.0.0.1', port: 0 },
-      secretsFile: secrets.path,
-      scrapeTimeoutMs: 4000,
-      scrapeTimeoutOffsetMs: 500,
-      logLevel: 'error',
-      logFormat: 'json',
-      targetIdleTimeoutMs: 60_000,
-      demo: false,
-    },
-    { retry: FAST, processMetrics: false, logger: createLogger({ level: 'error', format: 'json', destination: new Writable({ write: (_c, _e, cb) => cb() }) }) },
-  );
+  const exporter = await startTestExporter(secrets.path, {}, { retry: FAST });
   cleanup.push(() => exporter.close());
   return { sim, exporter };
 }

@@ -1,9 +1,9 @@
-import { Writable } from 'node:stream';
+
 import { DEFAULT_SESSION_BACKOFF, type Timers } from '@bmc-exporter/ipmi';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../logger.js';
-import { startExporter, type Exporter } from '../main.js';
+import type { Exporter } from '../main.js';
 import { samples, startSimTarget, writeSecrets, type SimTarget } from '../testing/sim-target.js';
+import { startTestExporter } from '../testing/test-exporter.js';
 
 const FAST = { initialTimeoutMs: 150, maxTimeoutMs: 300, backoff: 2, attempts: 2, sessionAttempts: 2 };
 const cleanup: Array<() => Promise<void>> = [];
@@ -34,19 +34,7 @@ async function setup(): Promise<{ sim: SimTarget; exporter: Exporter; clock: Ret
   const secrets = await writeSecrets([sim.target]);
   cleanup.push(() => secrets.remove());
   const clock = skewedClock();
-  const exporter = await startExporter(
-    {
-      listen: { host: '127.0.0.1', port: 0 },
-      secretsFile: secrets.path,
-      scrapeTimeoutMs: 4000,
-      scrapeTimeoutOffsetMs: 500,
-      logLevel: 'error',
-      logFormat: 'json',
-      targetIdleTimeoutMs: 60_000,
-      demo: false,
-    },
-    { retry: FAST, timers: clock, processMetrics: false, logger: createLogger({ level: 'error', format: 'json', destination: new Writable({ write: (_c, _e, cb) => cb() }) }) },
-  );
+  const exporter = await startTestExporter(secrets.path, {}, { retry: FAST, timers: clock });
   cleanup.push(() => exporter.close());
   return { sim, exporter, clock };
 }
