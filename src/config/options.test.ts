@@ -91,10 +91,10 @@ describe('parseExporterOptions', () => {
     // A named file is never replaced by a demo, even when missing: loading it reports the error.
     expect(parseExporterOptions({ 'secrets.static': 'gone.yml' }, noFiles)).toMatchObject({ demo: false, secretsFile: 'gone.yml' });
     // ipmi_exporter's modules file alone: /ipmi, no demo.
-    expect(parseExporterOptions({ 'config.file': 'ipmi.yml', 'ipmi.allowedTargets': '10.0.0.0/8' }, noFiles)).toMatchObject({
+    expect(parseExporterOptions({ 'config.file': 'ipmi.yml', 'ipmi.allowedTargets': '127.30.0.0/16' }, noFiles)).toMatchObject({
       demo: false,
       ipmiConfigFile: 'ipmi.yml',
-      ipmiAllowedTargets: '10.0.0.0/8',
+      ipmiAllowedTargets: '127.30.0.0/16',
     });
   });
 
@@ -108,7 +108,7 @@ describe('parseExporterOptions', () => {
     ['bad listen address', { 'web.listenAddress': '9622' }, '--web.listen-address: "9622" has no port; write host:port or :port'],
     ['demo and secrets', { demo: true, 'secrets.static': 's.yml' }, '--demo: runs simulated BMCs with their own credentials; leave out --secrets.static'],
     ['empty web config', { 'web.config.file': '' }, '--web.config.file: is empty'],
-    ['allow-list without a modules file', { 'ipmi.allowedTargets': '10.0.0.0/8' }, '--ipmi.allowed-targets: applies to /ipmi, which needs --config.file'],
+    ['allow-list without a modules file', { 'ipmi.allowedTargets': '127.30.0.0/16' }, '--ipmi.allowed-targets: applies to /ipmi, which needs --config.file'],
   ])('%s', (_what, flags, message) => {
     expect(error(flags).startsWith(message)).toBe(true);
   });
