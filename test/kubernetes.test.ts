@@ -147,7 +147,7 @@ describe('the pair (deploy/kubernetes)', () => {
   it('static-targets: the same job with a static list instead of /discover', () => {
     const sc = one(rendered['static-targets'], 'ScrapeConfig');
     expect(sc.spec.httpSDConfigs).toBeUndefined();
-    expect(sc.spec.staticConfigs[0].targets).toContain('192.0.2.1:623');
+    expect(sc.spec.staticConfigs[0].targets).toContain('bmc-r1-01.example.net:623');
     expect(sc.spec.relabelings).toEqual(one(objs(), 'ScrapeConfig').spec.relabelings);
   });
 });

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadSecretsFile, parseSecrets } from './secrets.js';
 import { SecretsStore } from './secrets-store.js';
 
-const entry = (passwordFile: string) => `192.0.2.1:623:\n  username: alice\n  password_file: ${passwordFile}\n`;
+const entry = (passwordFile: string) => `127.0.2.1:623:\n  username: alice\n  password_file: ${passwordFile}\n`;
 
 describe('password_file', () => {
   let dir: string;
@@ -34,27 +34,27 @@ describe('password_file', () => {
   ])('%s', async (_what, content, password) => {
     await writeFile(join(dir, 'pw'), content);
     await writeFile(secrets, entry(join(dir, 'pw')));
-    expect((await loadSecretsFile(secrets)).lookup('192.0.2.1:623')).toEqual({ username: 'alice', password });
+    expect((await loadSecretsFile(secrets)).lookup('127.0.2.1:623')).toEqual({ username: 'alice', password });
   });
 
   it('a relative path is read from the secrets file’s directory, not the working directory', async () => {
     await mkdir(join(dir, 'creds'));
     await writeFile(join(dir, 'creds', 'bmc'), 'from-dir\n');
     await writeFile(secrets, entry('creds/bmc'));
-    expect((await loadSecretsFile(secrets)).lookup('192.0.2.1')?.password).toBe('from-dir');
+    expect((await loadSecretsFile(secrets)).lookup('127.0.2.1')?.password).toBe('from-dir');
   });
 
   it('a missing file: the entry’s line and the path', async () => {
-    await writeFile(secrets, `192.0.2.9:623:\n  username: a\n  password: x\n${entry('missing.txt')}`);
+    await writeFile(secrets, `127.0.2.9:623:\n  username: a\n  password: x\n${entry('missing.txt')}`);
     const err = await loadError();
-    expect(err.message).toBe(`${secrets}:6:18: "192.0.2.1:623": cannot read password_file "missing.txt": no such file`);
+    expect(err.message).toBe(`${secrets}:6:18: "127.0.2.1:623": cannot read password_file "missing.txt": no such file`);
   });
 
   it('an empty file (or only a newline) is refused', async () => {
     for (const content of ['', '\n']) {
       await writeFile(join(dir, 'pw'), content);
       await writeFile(secrets, entry('pw'));
-      expect((await loadError()).message).toBe(`${secrets}:3:18: "192.0.2.1:623": password_file "pw" is empty; write the password in it`);
+      expect((await loadError()).message).toBe(`${secrets}:3:18: "127.0.2.1:623": password_file "pw" is empty; write the password in it`);
     }
   });
 
@@ -67,7 +67,7 @@ describe('password_file', () => {
       await chmod(dir, 0o755);
       await chmod(secrets, 0o644);
       const out = runAsNobody(secrets);
-      expect(out).toContain(`${secrets}:3:18: "192.0.2.1:623": cannot read password_file "pw": permission denied`);
+      expect(out).toContain(`${secrets}:3:18: "127.0.2.1:623": cannot read password_file "pw": permission denied`);
     } else {
       expect((await loadError()).message).toContain('cannot read password_file "pw": permission denied');
     }
@@ -76,10 +76,10 @@ describe('password_file', () => {
   it('a directory or a FIFO is not a password file (a FIFO would block the reload)', async () => {
     await mkdir(join(dir, 'd'));
     await writeFile(secrets, entry('d'));
-    expect((await loadError()).message).toBe(`${secrets}:3:18: "192.0.2.1:623": cannot read password_file "d": not a regular file`);
+    expect((await loadError()).message).toBe(`${secrets}:3:18: "127.0.2.1:623": cannot read password_file "d": not a regular file`);
     execFileSync('mkfifo', [join(dir, 'fifo')]);
     await writeFile(secrets, entry('fifo'));
-    expect((await loadError()).message).toBe(`${secrets}:3:18: "192.0.2.1:623": cannot read password_file "fifo": not a regular file`);
+    expect((await loadError()).message).toBe(`${secrets}:3:18: "127.0.2.1:623": cannot read password_file "fifo": not a regular file`);
   });
 
   it('a huge file is refused without being read whole', async () => {
@@ -89,24 +89,24 @@ describe('password_file', () => {
   });
 
   it('password and password_file together are refused', () => {
-    expect(() => parseSecrets('192.0.2.1:623:\n  username: a\n  password: s3cret\n  password_file: pw\n', 'secrets.yml', { passwordFile: () => 'x' })).toThrow(
-      'secrets.yml:4:18: "192.0.2.1:623" has both password and password_file; keep one',
+    expect(() => parseSecrets('127.0.2.1:623:\n  username: a\n  password: s3cret\n  password_file: pw\n', 'secrets.yml', { passwordFile: () => 'x' })).toThrow(
+      'secrets.yml:4:18: "127.0.2.1:623" has both password and password_file; keep one',
     );
   });
 
   it('an empty path is refused', () => {
-    expect(() => parseSecrets('192.0.2.1:623:\n  username: a\n  password_file: ""\n', 'secrets.yml', { passwordFile: () => 'x' })).toThrow(
-      'secrets.yml:3:18: "192.0.2.1:623": password_file is empty; give the path of a file holding the password',
+    expect(() => parseSecrets('127.0.2.1:623:\n  username: a\n  password_file: ""\n', 'secrets.yml', { passwordFile: () => 'x' })).toThrow(
+      'secrets.yml:3:18: "127.0.2.1:623": password_file is empty; give the path of a file holding the password',
     );
   });
 
   it('parsing text alone (no file to resolve against) refuses password_file with its line', () => {
-    expect(() => parseSecrets(entry('pw'), 'secrets.yml')).toThrow('secrets.yml:3:18: "192.0.2.1:623": password_file is only read when the secrets are loaded from a file');
+    expect(() => parseSecrets(entry('pw'), 'secrets.yml')).toThrow('secrets.yml:3:18: "127.0.2.1:623": password_file is only read when the secrets are loaded from a file');
   });
 
   it('the password never appears in an error, even when a later entry is broken', async () => {
     await writeFile(join(dir, 'pw'), 'topsecret-value\n');
-    await writeFile(secrets, `${entry('pw')}192.0.2.2:623:\n  username: b\n  pasword: x\n`);
+    await writeFile(secrets, `${entry('pw')}127.0.2.2:623:\n  username: b\n  pasword: x\n`);
     const err = await loadError();
     expect(err.message).toContain('unknown field "pasword"');
     expect(err.message).not.toContain('topsecret-value');
@@ -119,17 +119,17 @@ describe('password_file', () => {
     const results: boolean[] = [];
     const store = new SecretsStore(secrets, { reloaded: (ok) => results.push(ok) });
     await store.load();
-    expect(store.current.lookup('192.0.2.1:623')?.password).toBe('first');
+    expect(store.current.lookup('127.0.2.1:623')?.password).toBe('first');
 
     await writeFile(pw, 'second\n');
     expect(await store.reload()).toEqual({ ok: true });
-    expect(store.current.lookup('192.0.2.1:623')?.password).toBe('second');
+    expect(store.current.lookup('127.0.2.1:623')?.password).toBe('second');
 
     await rm(pw);
     const failed = await store.reload();
     expect(failed.ok).toBe(false);
     expect(!failed.ok && failed.error.message).toContain('cannot read password_file "pw": no such file');
-    expect(store.current.lookup('192.0.2.1:623')?.password).toBe('second');
+    expect(store.current.lookup('127.0.2.1:623')?.password).toBe('second');
     expect(results).toEqual([true, false]);
   });
 });
@@ -148,13 +148,13 @@ describe('password_file at scale', () => {
       let text = '';
       for (let i = 0; i < 500; i++) {
         await writeFile(join(dir, `pw-${i}`), `password-${i}\n`);
-        text += `192.0.2.${i % 250}:${623 + Math.floor(i / 250)}:\n  username: u\n  password_file: pw-${i}\n`;
+        text += `127.0.2.${i % 250}:${623 + Math.floor(i / 250)}:\n  username: u\n  password_file: pw-${i}\n`;
       }
       await writeFile(join(dir, 'secrets.yml'), text);
       const s = await loadSecretsFile(join(dir, 'secrets.yml'));
       expect(s.size).toBe(500);
-      expect(s.lookup('192.0.2.7:623')?.password).toBe('password-7');
-      expect(s.lookup('192.0.2.7:624')?.password).toBe('password-257');
+      expect(s.lookup('127.0.2.7:623')?.password).toBe('password-7');
+      expect(s.lookup('127.0.2.7:624')?.password).toBe('password-257');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

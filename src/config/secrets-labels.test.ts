@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseSecrets } from './secrets.js';
 
 const FILE = `
-192.0.2.1:623:
+127.0.2.1:623:
   username: a
   password: s3cret
   labels: {rack: r1, site: par1, model: r650}
 bmc1.example.com:623:
   username: a
   password: s3cret
-192.0.2.2:623:
+127.0.2.2:623:
   username: a
   password: s3cret
   labels:
@@ -30,14 +30,14 @@ describe('labels and discovery()', () => {
   const secrets = parseSecrets(FILE, 'secrets.yml');
 
   it('keeps each entry’s labels, values as written', () => {
-    expect(secrets.lookup('192.0.2.1:623')?.labels).toEqual({ rack: 'r1', site: 'par1', model: 'r650' });
+    expect(secrets.lookup('127.0.2.1:623')?.labels).toEqual({ rack: 'r1', site: 'par1', model: 'r650' });
     expect(secrets.lookup('[2001:db8::1]:623')?.labels).toEqual({ rack: '0042' });
     expect(secrets.lookup('bmc1.example.com:623')?.labels).toBeUndefined();
   });
 
   it('lists the exact keys as written, grouped by identical label sets in file order, ranges left out', () => {
     expect(secrets.discovery()).toEqual([
-      { targets: ['192.0.2.1:623', '192.0.2.2:623'], labels: { rack: 'r1', site: 'par1', model: 'r650' } },
+      { targets: ['127.0.2.1:623', '127.0.2.2:623'], labels: { rack: 'r1', site: 'par1', model: 'r650' } },
       { targets: ['bmc1.example.com:623'], labels: {} },
       { targets: ['[2001:db8::1]:623'], labels: { rack: '0042' } },
     ]);
@@ -55,7 +55,7 @@ describe('labels and discovery()', () => {
     const first = secrets.discovery();
     first[0]!.targets.push('203.0.113.9:623');
     first[0]!.labels['rack'] = 'changed';
-    expect(secrets.discovery()[0]).toEqual({ targets: ['192.0.2.1:623', '192.0.2.2:623'], labels: { rack: 'r1', site: 'par1', model: 'r650' } });
+    expect(secrets.discovery()[0]).toEqual({ targets: ['127.0.2.1:623', '127.0.2.2:623'], labels: { rack: 'r1', site: 'par1', model: 'r650' } });
   });
 
   it.each([
@@ -63,11 +63,11 @@ describe('labels and discovery()', () => {
     ['a reserved name', '  labels: {__address__: x}\n', 'secrets.yml:4:12: label name "__address__" starts with "__", which Prometheus reserves'],
     ['a list value', '  labels: {rack: [r1]}\n', 'secrets.yml:4:18: label "rack" must be a string, not a list'],
     ['an empty value', '  labels: {rack: }\n', 'secrets.yml:4:'],
-    ['not a map', '  labels: [rack]\n', 'secrets.yml:4:11: labels of "192.0.2.1:623" must be a map'],
+    ['not a map', '  labels: [rack]\n', 'secrets.yml:4:11: labels of "127.0.2.1:623" must be a map'],
   ])('refuses %s with its line', (_what, line, message) => {
     let caught: unknown;
     try {
-      parseSecrets(`192.0.2.1:623:\n  username: a\n  password: s3cret\n${line}`, 'secrets.yml');
+      parseSecrets(`127.0.2.1:623:\n  username: a\n  password: s3cret\n${line}`, 'secrets.yml');
     } catch (err) {
       caught = err;
     }

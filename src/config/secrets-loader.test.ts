@@ -56,7 +56,7 @@ describe('loading a secrets file off the event loop', () => {
 
   it('gives the same ConfigError as reading on the main thread', async () => {
     const path = join(dir, 'bad.yml');
-    await writeFile(path, '192.0.2.1:623:\n  username: a\n  password: s3cret\n  privilege: root\n');
+    await writeFile(path, '127.0.2.1:623:\n  username: a\n  password: s3cret\n  privilege: root\n');
     const inline = await loadSecretsFile(path).catch((e: unknown) => e);
     const threaded = await loadSecretsFileOffThread(path).catch((e: unknown) => e);
     expect(threaded).toBeInstanceOf(ConfigError);

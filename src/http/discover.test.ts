@@ -10,18 +10,18 @@ import { startExporter, type Exporter, type StartOptions } from '../main.js';
 // GET /discover through the whole exporter: secrets file → SecretsStore → route.
 // Nothing here is scraped, so no packet is sent to any of these addresses.
 const FILE = `
-192.0.2.1:623:
+127.0.2.1:623:
   username: a
   password: s3cret
   labels: {rack: r1, site: par1}
-192.0.2.2:623:
+127.0.2.2:623:
   username: a
   password: s3cret
   labels: {site: par1, rack: r1}
 bmc1.example.com:623:
   username: a
   password: s3cret
-198.51.100.0/24:623:
+127.51.100.0/24:623:
   username: a
   password: s3cret
   labels: {rack: r9}
@@ -71,7 +71,7 @@ describe('GET /discover', () => {
     expect(r.status).toBe(200);
     expect(r.type).toBe('application/json');
     expect(r.body).toEqual([
-      { targets: ['192.0.2.1:623', '192.0.2.2:623'], labels: { rack: 'r1', site: 'par1' } },
+      { targets: ['127.0.2.1:623', '127.0.2.2:623'], labels: { rack: 'r1', site: 'par1' } },
       { targets: ['bmc1.example.com:623'], labels: {} },
     ]);
     expect(JSON.stringify(r.body)).not.toContain('s3cret');
@@ -89,12 +89,12 @@ describe('GET /discover', () => {
   it('follows reloads: the whole new list after a good one, the old list after a bad one', async () => {
     await writeFile(secrets, FILE);
     const e = await start({ secretsFile: secrets });
-    await writeFile(secrets, '192.0.2.7:623:\n  username: a\n  password: b\n  labels: {rack: r7}\n');
+    await writeFile(secrets, '127.0.2.7:623:\n  username: a\n  password: b\n  labels: {rack: r7}\n');
     expect((await e.reload()).ok).toBe(true);
-    expect((await discover(e)).body).toEqual([{ targets: ['192.0.2.7:623'], labels: { rack: 'r7' } }]);
-    await writeFile(secrets, '192.0.2.8:623:\n  username: a\n');
+    expect((await discover(e)).body).toEqual([{ targets: ['127.0.2.7:623'], labels: { rack: 'r7' } }]);
+    await writeFile(secrets, '127.0.2.8:623:\n  username: a\n');
     expect((await e.reload()).ok).toBe(false);
-    expect((await discover(e)).body).toEqual([{ targets: ['192.0.2.7:623'], labels: { rack: 'r7' } }]);
+    expect((await discover(e)).body).toEqual([{ targets: ['127.0.2.7:623'], labels: { rack: 'r7' } }]);
   });
 
   it('sits behind the same basic auth as every other page', async () => {
@@ -104,7 +104,7 @@ describe('GET /discover', () => {
     const e = await start({ secretsFile: secrets, webConfigFile: web });
     const denied = await discover(e);
     expect(denied.status).toBe(401);
-    expect(String(denied.body)).not.toContain('192.0.2.1');
+    expect(String(denied.body)).not.toContain('127.0.2.1');
     const wrong = await discover(e, { headers: { Authorization: `Basic ${Buffer.from('prom:nope').toString('base64')}` } });
     expect(wrong.status).toBe(401);
     const ok = await discover(e, { headers: { Authorization: `Basic ${Buffer.from('prom:let-me-in').toString('base64')}` } });

@@ -30,7 +30,7 @@ describe('parseHostPort', () => {
     ['[::1', 'without a closing "]"'],
     ['[::1]x', 'expected ":port"'],
     ['[bmc.example]:623', 'only IPv6 addresses go in brackets'],
-    ['192.0.2.300', 'not a valid IPv4 address'],
+    ['127.0.2.300', 'not a valid IPv4 address'],
     ['bmc one', 'neither an IP address nor a valid host name'],
     ['<script>', 'neither an IP address nor a valid host name'],
     [`${'a'.repeat(301)}`, 'at most 300 characters'],
