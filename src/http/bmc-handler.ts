@@ -4,6 +4,7 @@ import { parseTargetAddress, type TargetAddress } from '../targets/target-addres
 import { ScrapeTrace } from '../targets/scrape-trace.js';
 import { ScrapeAbandonedError, type Target } from '../targets/target.js';
 import { SCRAPE_TIMEOUT_HEADER, scrapeDeadlineMs } from './deadline.js';
+import { whileInFlight } from './in-flight.js';
 import { ScrapeSignal } from './scrape-signal.js';
 import { sendText, type Handler, type HttpDeps } from './types.js';
 
@@ -63,13 +64,8 @@ export function bmcHandler(deps: HttpDeps, inFlight: Set<Promise<void>>): Handle
     const scrapeSignal = new ScrapeSignal(res, deadlineMs);
     const registry = new Registry();
     const scrape = acquired.target.scrape(scrapeSignal.signal, registry, deadline, { ...(collectors ? { collectors } : {}), ...(trace ? { trace } : {}) });
-    const tracked = scrape.then(
-      () => undefined,
-      () => undefined,
-    );
-    inFlight.add(tracked);
     try {
-      await scrape;
+      await whileInFlight(inFlight, scrape);
     } catch (err) {
       if (err instanceof ScrapeAbandonedError) {
         deps.logger.warn({ target: address.key, deadlineMs }, 'scrape abandoned while queued');
@@ -78,7 +74,6 @@ export function bmcHandler(deps: HttpDeps, inFlight: Set<Promise<void>>): Handle
       throw err;
     } finally {
       scrapeSignal.dispose();
-      inFlight.delete(tracked);
     }
     const s = acquired.target.status;
     deps.logger.debug({ target: address.key, up: s.up, seconds: s.durationSeconds, error: s.lastError, deadlineMs }, 'scraped');

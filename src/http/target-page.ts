@@ -3,6 +3,8 @@ import { parseTargetAddress, type TargetAddress } from '../targets/target-addres
 import { ScrapeAbandonedError } from '../targets/target.js';
 import { ago, badge, page, seconds } from './console-layout.js';
 import { html, query, type Html } from './html.js';
+import { whileInFlight } from './in-flight.js';
+import { ScrapeSignal } from './scrape-signal.js';
 import { targetView, type TargetView } from './target-view.js';
 import { sendText, type Handler, type HttpDeps } from './types.js';
 
@@ -162,20 +164,14 @@ async function scrapeNow(deps: HttpDeps, inFlight: Set<Promise<void>>, address: 
   const acquired = deps.pool.acquire(address, raw);
   if ('missing' in acquired) return sendText(res, 403, `no credentials for target "${address.key}" in the secrets file; nothing was sent to it`);
   const deadlineMs = deps.scrapeTimeoutMs;
-  const signal = AbortSignal.timeout(deadlineMs);
-  const scrape = acquired.target.scrape(signal, new Registry(), performance.now() + deadlineMs);
-  const tracked = scrape.then(
-    () => undefined,
-    () => undefined,
-  );
-  inFlight.add(tracked);
+  const scrapeSignal = new ScrapeSignal(res, deadlineMs);
   try {
-    await scrape;
+    await whileInFlight(inFlight, acquired.target.scrape(scrapeSignal.signal, new Registry(), performance.now() + deadlineMs));
   } catch (err) {
     if (err instanceof ScrapeAbandonedError) return sendText(res, 503, err.message);
     throw err;
   } finally {
-    inFlight.delete(tracked);
+    scrapeSignal.dispose();
   }
   if (res.headersSent || res.destroyed) return;
   res.writeHead(303, { Location: query('target', { target: address.key }), 'Cache-Control': 'no-store' });

@@ -1,6 +1,8 @@
 import { Registry } from 'prom-client';
 import { setGauge } from '../collectors/collector.js';
 import { SCRAPE_TIMEOUT_HEADER, scrapeDeadlineMs } from '../http/deadline.js';
+import { whileInFlight } from '../http/in-flight.js';
+import { ScrapeSignal } from '../http/scrape-signal.js';
 import { sendText, type AppLogger, type Handler } from '../http/types.js';
 import type { TargetCredentials } from '../targets/target-config.js';
 import { parseTargetAddress, type TargetAddress } from '../targets/target-address.js';
@@ -68,12 +70,10 @@ export function ipmiHandler(deps: IpmiHandlerDeps): Handler {
     const target = acquired.target;
 
     const deadlineMs = scrapeDeadlineMs(req.headers[SCRAPE_TIMEOUT_HEADER], deps.scrapeTimeoutMs, deps.scrapeTimeoutOffsetMs);
-    const gone = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) gone.abort(new Error('client went away'));
-    });
     const deadline = performance.now() + deadlineMs;
-    const signal = AbortSignal.any([AbortSignal.timeout(deadlineMs), gone.signal]);
+    // Held by this request until it is answered, as /bmc does: never left to the garbage collector.
+    const scrapeSignal = new ScrapeSignal(res, deadlineMs);
+    const signal = scrapeSignal.signal;
     const registry = new Registry();
     const started = performance.now();
     const up = new Map<string, 0 | 1>();
@@ -95,13 +95,8 @@ export function ipmiHandler(deps: IpmiHandlerDeps): Handler {
       }
       return { failed };
     });
-    const tracked = scrape.then(
-      () => undefined,
-      () => undefined,
-    );
-    deps.inFlight.add(tracked);
     try {
-      const session = await scrape;
+      const session = await whileInFlight(deps.inFlight, scrape);
       if (!session.up) deps.logger.warn({ ...log, err: session.error }, 'cannot open a session; every collector is down');
     } catch (err) {
       if (err instanceof ScrapeAbandonedError) {
@@ -110,7 +105,7 @@ export function ipmiHandler(deps: IpmiHandlerDeps): Handler {
       }
       throw err;
     } finally {
-      deps.inFlight.delete(tracked);
+      scrapeSignal.dispose();
     }
     for (const name of module.collectors) setGauge(registry, UP, up.get(name) ?? 0, { collector: name });
     setGauge(registry, DURATION, (performance.now() - started) / 1000);
