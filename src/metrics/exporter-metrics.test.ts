@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import type { Metric } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { ExporterMetrics } from './exporter-metrics.js';
 import { HealthTracker } from './health.js';
@@ -18,7 +17,7 @@ const RECORDED = JSON.parse(readFileSync(new URL('./exporter-metrics.contract.js
 
 async function contractOf(metrics: ExporterMetrics): Promise<{ families: unknown[]; exposition: string[] }> {
   const json = await metrics.registry.getMetricsAsJSON();
-  const families = metrics.registry.getMetricsAsArray().map((metric: Metric, i) => {
+  const families = metrics.registry.getMetricsAsArray().map((metric, i) => {
     const { name, help, labelNames, upperBounds } = metric as unknown as { name: string; help: string; labelNames: string[]; upperBounds?: number[] };
     return { name, help, type: json[i]?.type, labelNames: [...labelNames], ...(upperBounds ? { buckets: [...upperBounds] } : {}) };
   });
