@@ -12,7 +12,7 @@ import { ExporterMetrics } from './metrics/exporter-metrics.js';
 import { HealthTracker } from './metrics/health.js';
 import type { CredentialsLookup } from './targets/target-config.js';
 import { TargetPool } from './targets/target-pool.js';
-import { loadIpmiCompat } from './ipmi-compat/wiring.js';
+import { loadIpmiCompat, type IpmiCompat } from './ipmi-compat/wiring.js';
 import { VERSION } from './version.js';
 
 /**
@@ -55,21 +55,17 @@ export interface Exporter {
 }
 
 /**
- * Start one exporter in this process: secrets (or the demo fleet), one
- * shared UDP transport, the target pool and the web server. Signals are not
- * touched here (see installSignalHandlers), so tests can run several.
+ * Start one exporter in this process: configuration files (or the demo
+ * fleet), one shared UDP transport, the target pool and the web server.
+ * Signals are not touched here (see installSignalHandlers), so tests can run
+ * several. A start that fails releases everything it had opened before
+ * rethrowing.
  */
 export async function startExporter(options: StartOptions, deps: StartDeps = {}): Promise<Exporter> {
   const logger = deps.logger ?? createLogger({ level: options.logLevel, format: options.logFormat });
   const health = new HealthTracker();
   let pool: TargetPool | undefined;
-  const transport = new UdpTransport({
-    receiveBufferSize: RECEIVE_BUFFER_BYTES,
-    hooks: {
-      datagramDropped: (reason) => metrics.packetsDropped.inc({ reason }),
-      socketError: (err) => logger.warn({ err: err.message }, 'UDP socket error'),
-    },
-  });
+  const transport = createTransport(() => metrics, logger);
   const metrics = new ExporterMetrics({
     version: VERSION,
     commit: process.env.BMC_EXPORTER_COMMIT ?? 'unknown',
@@ -80,23 +76,106 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
     ...(deps.processMetrics === false ? { processMetrics: false } : {}),
   });
 
-  // Secrets first: a broken file stops the start with its line and message (ConfigError).
+  // Files first, before anything is opened: a broken one stops the start with its line and message (ConfigError).
+  const config = await loadConfiguration(options, metrics, logger);
+
+  const running: Running = { transport };
+  // Not ready until the secrets are loaded, and no longer once shutting down.
+  let ready = false;
+  try {
+    await openTransport(transport, health, logger);
+    if (config.demoMode) running.demo = await startDemo(deps, logger);
+    running.pool = pool = createPool(options, deps, config, running.demo, { transport, metrics, health, logger });
+    running.server = await startHttp(options, config, running.demo, pool, metrics, logger, () => ready);
+  } catch (err) {
+    // Nothing opened above may outlive a start that failed.
+    await release(running);
+    throw err;
+  }
+  const { server } = running;
+  ready = config.store?.hasLoaded ?? true;
+  logger.info({ url: server.url, version: VERSION, tls: Boolean(config.webConfig?.tls) }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: server.url,
+    httpServer: server.server,
+    metrics,
+    pool,
+    health,
+    demo: running.demo,
+    reload: config.reload,
+    close: () =>
+      (closing ??= (async () => {
+        ready = false;
+        logger.info({}, 'shutting down: finishing scrapes in flight');
+        await release(running);
+        logger.info({}, 'shut down');
+      })()),
+  };
+}
+
+/** The files an exporter runs from, loaded and checked, and how to re-read them. */
+interface Configuration {
+  /** No secrets file and no ipmi_exporter modules file (or --demo): simulated BMCs. */
+  demoMode: boolean;
+  store: SecretsStore | undefined;
+  ipmi: IpmiCompat | undefined;
+  webConfig: WebConfig | undefined;
+  /** Re-read the secrets and modules files (SIGHUP, POST /-/reload); a bad file keeps the previous contents. */
+  reload(): Promise<ReloadResult>;
+}
+
+/** Reads the secrets file, ipmi_exporter's modules file and the web config; opens nothing. */
+async function loadConfiguration(options: StartOptions, metrics: ExporterMetrics, logger: AppLogger): Promise<Configuration> {
   const demoMode = options.demo || (!options.secretsFile && !options.ipmiConfigFile);
   let store: SecretsStore | undefined;
   if (options.secretsFile) {
-    store = new SecretsStore(options.secretsFile, {
-      reloaded: (ok, error) => {
-        metrics.secretsReloads.inc({ result: ok ? 'success' : 'failure' });
-        if (ok) logger.info({ file: options.secretsFile }, 'secrets reloaded');
-        else logger.error({ file: options.secretsFile, err: error?.message }, 'secrets reload failed; keeping the previous secrets');
+    const file = options.secretsFile;
+    store = new SecretsStore(
+      file,
+      {
+        reloaded: (ok, error) => {
+          metrics.secretsReloads.inc({ result: ok ? 'success' : 'failure' });
+          if (ok) logger.info({ file }, 'secrets reloaded');
+          else logger.error({ file, err: error?.message }, 'secrets reload failed; keeping the previous secrets');
+        },
       },
-    }, { knownCollectors: COLLECTOR_NAMES });
+      { knownCollectors: COLLECTOR_NAMES },
+    );
     await store.load();
-    logger.info({ file: options.secretsFile, entries: store.current.size }, 'secrets loaded');
+    logger.info({ file, entries: store.current.size }, 'secrets loaded');
   }
   const ipmi = options.ipmiConfigFile ? await loadIpmiCompat(options.ipmiConfigFile, options.ipmiAllowedTargets, logger) : undefined;
-  const webConfig: WebConfig | undefined = options.webConfigFile ? await loadWebConfig(options.webConfigFile) : undefined;
+  const webConfig = options.webConfigFile ? await loadWebConfig(options.webConfigFile) : undefined;
 
+  const reload = async (): Promise<ReloadResult> => {
+    const errors: string[] = [];
+    if (store) {
+      const result = await store.reload();
+      if (!result.ok) errors.push(result.error.message);
+    }
+    if (ipmi) {
+      const result = await ipmi.reload();
+      if (!result.ok) errors.push(result.error);
+    }
+    return errors.length === 0 ? { ok: true } : { ok: false, error: errors.join('; ') };
+  };
+  return { demoMode, store, ipmi, webConfig, reload };
+}
+
+/** The one UDP transport every BMC client shares; its sockets open in openTransport. */
+function createTransport(metrics: () => ExporterMetrics, logger: AppLogger): UdpTransport {
+  return new UdpTransport({
+    receiveBufferSize: RECEIVE_BUFFER_BYTES,
+    hooks: {
+      datagramDropped: (reason) => metrics().packetsDropped.inc({ reason }),
+      socketError: (err) => logger.warn({ err: err.message }, 'UDP socket error'),
+    },
+  });
+}
+
+async function openTransport(transport: UdpTransport, health: HealthTracker, logger: AppLogger): Promise<void> {
   try {
     await transport.start(4);
   } catch (err) {
@@ -104,106 +183,84 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
     health.markTransportFailed();
     logger.error({ err: (err as Error).message }, 'cannot open the UDP socket for IPMI; every scrape will fail');
   }
+}
 
-  let demo: DemoFleet | undefined;
-  if (demoMode) {
-    try {
-      demo = await (deps.startDemo ?? startDemoFleet)();
-    } catch (err) {
-      // The socket opened above must not outlive a start that failed.
-      await transport.close();
-      throw err;
-    }
-    logger.info({ targets: demo.targets.join(' ') }, 'demo mode: simulated BMCs on loopback, scrape /bmc?target=<one of these>');
-  }
-  const fromFile: CredentialsLookup = (t) => store?.current.lookup(t);
-  const lookup: CredentialsLookup = demo ? (t) => fromFile(t) ?? demo.lookup(t) : fromFile;
+async function startDemo(deps: StartDeps, logger: AppLogger): Promise<DemoFleet> {
+  const demo = await (deps.startDemo ?? startDemoFleet)();
+  logger.info({ targets: demo.targets.join(' ') }, 'demo mode: simulated BMCs on loopback, scrape /bmc?target=<one of these>');
+  return demo;
+}
 
-  pool = new TargetPool({
+function createPool(
+  options: StartOptions,
+  deps: StartDeps,
+  config: Configuration,
+  demo: DemoFleet | undefined,
+  shared: { transport: UdpTransport; metrics: ExporterMetrics; health: HealthTracker; logger: AppLogger },
+): TargetPool {
+  const { store } = config;
+  const fromFile: CredentialsLookup = (target) => store?.current.lookup(target);
+  const lookup: CredentialsLookup = demo ? (target) => fromFile(target) ?? demo.lookup(target) : fromFile;
+  const sdrLimits = {
+    ...(options.sdrMaxRecords !== undefined ? { maxRecords: options.sdrMaxRecords } : {}),
+    ...(options.sdrMaxBytes !== undefined ? { maxBytes: options.sdrMaxBytes } : {}),
+  };
+  return new TargetPool({
     lookup,
-    transport,
-    metrics,
-    health,
+    ...shared,
     idleTimeoutMs: options.targetIdleTimeoutMs,
-    logger,
     ...(options.defaultCollectors ? { collectors: selectCollectors(options.defaultCollectors) } : {}),
-    ...(options.sdrMaxRecords !== undefined || options.sdrMaxBytes !== undefined
-      ? {
-          sdrLimits: {
-            ...(options.sdrMaxRecords !== undefined ? { maxRecords: options.sdrMaxRecords } : {}),
-            ...(options.sdrMaxBytes !== undefined ? { maxBytes: options.sdrMaxBytes } : {}),
-          },
-        }
-      : {}),
+    ...(Object.keys(sdrLimits).length > 0 ? { sdrLimits } : {}),
     ...(deps.retry ? { retry: deps.retry } : {}),
     ...(deps.timers ? { timers: deps.timers } : {}),
   });
+}
 
-  const reload = async (): Promise<ReloadResult> => {
-    const errors: string[] = [];
-    if (store) {
-      const r = await store.reload();
-      if (!r.ok) errors.push(r.error.message);
-    }
-    if (ipmi) {
-      const r = await ipmi.reload();
-      if (!r.ok) errors.push(r.error);
-    }
-    return errors.length === 0 ? { ok: true } : { ok: false, error: errors.join('; ') };
-  };
+/** The web server, answering /-/ready while `isReady` says so. */
+async function startHttp(
+  options: StartOptions,
+  config: Configuration,
+  demo: DemoFleet | undefined,
+  pool: TargetPool,
+  metrics: ExporterMetrics,
+  logger: AppLogger,
+  isReady: () => boolean,
+): Promise<ExporterServer> {
+  const { store, ipmi, webConfig } = config;
+  return await startServer(
+    {
+      pool,
+      metrics,
+      logger,
+      version: VERSION,
+      scrapeTimeoutMs: options.scrapeTimeoutMs,
+      scrapeTimeoutOffsetMs: options.scrapeTimeoutOffsetMs,
+      isReady,
+      reload: config.reload,
+      reloadDisabled: options.reloadDisabled ?? false,
+      knownTargets: () => [...(demo?.targets ?? []), ...configuredTargets(store)],
+      labelsOf: (target) => store?.current.lookup(target)?.labels,
+      discovery: () => (store ? store.current.discovery() : demo ? [{ targets: [...demo.targets], labels: {} }] : []),
+      ...(ipmi ? { ipmi: ipmi.handlerFor(pool, options, logger) } : {}),
+      ...(webConfig ? { webConfig } : {}),
+    },
+    options.listen,
+  );
+}
 
-  let ready = false;
-  let server: ExporterServer;
-  try {
-    server = await startServer(
-      {
-        pool,
-        metrics,
-        logger,
-        version: VERSION,
-        scrapeTimeoutMs: options.scrapeTimeoutMs,
-        scrapeTimeoutOffsetMs: options.scrapeTimeoutOffsetMs,
-        isReady: () => ready,
-        reload,
-        reloadDisabled: options.reloadDisabled ?? false,
-        knownTargets: () => [...(demo?.targets ?? []), ...configuredTargets(store)],
-        labelsOf: (target) => store?.current.lookup(target)?.labels,
-        discovery: () => (store ? store.current.discovery() : demo ? [{ targets: [...demo.targets], labels: {} }] : []),
-        ...(ipmi ? { ipmi: ipmi.handlerFor(pool, options, logger) } : {}),
-        ...(webConfig ? { webConfig } : {}),
-      },
-      options.listen,
-    );
-  } catch (err) {
-    await pool.close();
-    await transport.close();
-    await demo?.close();
-    throw err;
-  }
-  ready = store?.hasLoaded ?? true;
-  logger.info({ url: server.url, version: VERSION, tls: Boolean(webConfig?.tls) }, 'listening');
+/** What a start has opened so far, released in this order: no new scrape, scrapes and sessions finished, sockets, simulated BMCs. */
+interface Running {
+  transport: UdpTransport;
+  demo?: DemoFleet;
+  pool?: TargetPool;
+  server?: ExporterServer;
+}
 
-  const activePool = pool;
-  let closing: Promise<void> | undefined;
-  return {
-    url: server.url,
-    httpServer: server.server,
-    metrics,
-    pool: activePool,
-    health,
-    demo,
-    reload,
-    close: () =>
-      (closing ??= (async () => {
-        ready = false;
-        logger.info({}, 'shutting down: finishing scrapes in flight');
-        await server.close();
-        await activePool.close();
-        await transport.close();
-        await demo?.close();
-        logger.info({}, 'shut down');
-      })()),
-  };
+async function release(running: Running): Promise<void> {
+  await running.server?.close();
+  await running.pool?.close();
+  await running.transport.close();
+  await running.demo?.close();
 }
 
 /** Secrets keys that name one target (not a CIDR range): the console lists them before their first scrape. */
