@@ -79,7 +79,9 @@ EXPOSE 9622
 ENV BMC_EXPORTER_HEALTHCHECK_URL=http://127.0.0.1:9622/-/healthy
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch(process.env.BMC_EXPORTER_HEALTHCHECK_URL).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["node", "/app/dist/src/cli.js"]
+# The node flag caps V8's heap growth from the start (src/heap-growth.ts); to
+# choose another value, `--entrypoint node` with your own flag before the path.
+ENTRYPOINT ["node", "--heap-growing-percent=30", "/app/dist/src/cli.js"]
 # Empty, not the base image's ["node"], which would reach the exporter as an
 # unknown command. No flags: ./secrets.yml if mounted, else demo mode.
 CMD []

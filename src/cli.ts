@@ -1,11 +1,12 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --heap-growing-percent=30
+// The line above caps V8's heap growth from the process's start (see HEAP_GROWTH_NODE_FLAG).
 import { DEFAULT_SDR_MAX_BYTES, DEFAULT_SDR_MAX_RECORDS } from '@bmc-exporter/ipmi';
 import { Command, Option } from 'commander';
 import { COLLECTOR_NAMES, DEFAULT_COLLECTORS } from './collectors/index.js';
 import { ConfigError } from './config/config-error.js';
 import { DEFAULTS, OptionsError, parseExporterOptions } from './config/options.js';
 import type { ExporterFlags, ExporterOptions } from './config/options.js';
-import { limitHeapGrowth } from './heap-growth.js';
+import { HEAP_GROWTH_NODE_FLAG, heapGrowingPercentOf } from './heap-growth.js';
 import { createLogger, LOG_FORMATS, LOG_LEVELS } from './logger.js';
 import { installSignalHandlers, startExporter } from './main.js';
 import { probeCommand } from './probe/probe-command.js';
@@ -88,8 +89,9 @@ const program = new Command('bmc-exporter')
       process.exit(2);
     }
     const logger = createLogger({ level: options.logLevel, format: options.logFormat });
-    const heapGrowth = limitHeapGrowth();
-    logger.debug({ heapGrowingPercent: heapGrowth ?? 'set by node flag' }, 'V8 old-generation growth limit');
+    const heapGrowth = heapGrowingPercentOf();
+    if (heapGrowth === undefined) logger.debug({ flag: HEAP_GROWTH_NODE_FLAG }, "V8 old-generation growth not capped: started by node without the launcher's flag");
+    else logger.debug({ heapGrowingPercent: heapGrowth }, 'V8 old-generation growth limit');
     if (options.demoReason === 'no-secrets-file') {
       logger.warn({}, `no --secrets.static given and no ./${DEFAULTS.secretsFile} here: starting in demo mode with simulated BMCs`);
     }

@@ -18,6 +18,7 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeadlineUnderGcResult } from '../src/testing/deadline-under-gc.js';
 import { expectDeadlinesKept } from '../src/testing/expect-deadlines-kept.js';
+import { HEAP_GROWTH_NODE_FLAG } from '../src/heap-growth.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCRIPTS = fileURLToPath(new URL('./docker/', import.meta.url));
@@ -123,7 +124,7 @@ describe('the Docker image', () => {
     const info = await client.container.dockerode.getImage(TAG).inspect();
     expect(info.Config.User).toBe('node');
     expect(Object.keys(info.Config.ExposedPorts ?? {})).toEqual(['9622/tcp']);
-    expect(info.Config.Entrypoint).toEqual(['node', '/app/dist/src/cli.js']);
+    expect(info.Config.Entrypoint).toEqual(['node', HEAP_GROWTH_NODE_FLAG, '/app/dist/src/cli.js']);
     const health = (info.Config as { Healthcheck?: { Test?: string[] } }).Healthcheck?.Test;
     expect(health?.slice(0, 2)).toEqual(['CMD', 'node']);
     expect(info.Config.Env).toContain('BMC_EXPORTER_HEALTHCHECK_URL=http://127.0.0.1:9622/-/healthy');

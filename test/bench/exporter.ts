@@ -24,6 +24,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HEAP_GROWTH_NODE_FLAG } from '../../src/heap-growth.js';
 import type { Benchmark, Report } from './run.js';
 import type { FromFleet, ToFleet } from './exporter-fleet-child.js';
 import type { FromFloor } from './exporter-floor-child.js';
@@ -52,7 +53,8 @@ export async function startExporterCli(secretsYaml: string, dir: string, cpu: nu
   const prof = process.env.EXPORTER_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.EXPORTER_BENCH_PROFILE}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
   const heap = heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : [];
   const flags = (process.env.EXPORTER_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const args = [...flags, ...prof, ...heap, CLI, '--web.listen-address', `127.0.0.1:${port}`, '--secrets.static', secrets, '--log.level', 'warn'];
+  // The launcher's own node flag, as every way of starting the exporter gives it; EXPORTER_BENCH_NODE_FLAGS after it wins.
+  const args = [HEAP_GROWTH_NODE_FLAG, ...flags, ...prof, ...heap, CLI, '--web.listen-address', `127.0.0.1:${port}`, '--secrets.static', secrets, '--log.level', 'warn'];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Benchmark, Report } from './run.js';
 import { freePort, percentile, pin, procCpu, stopped, waitHttp } from './exporter-proc.js';
+import { HEAP_GROWTH_NODE_FLAG } from '../../src/heap-growth.js';
 
 const SIM_HOST = '127.201.0.2';
 const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
@@ -121,7 +122,7 @@ async function run(report: Report, log: (l: string) => void): Promise<void> {
 
     const oursPort = await freePort();
     const prof = process.env.EXPORTER_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.EXPORTER_BENCH_PROFILE}`, '--cpu-prof-name=ipmi-compat.cpuprofile'] : [];
-    const ours = await runExporter(process.execPath, [...prof, CLI, '--config.file', config, '--web.listen-address', `127.0.0.1:${oursPort}`, '--log.level', 'error'], `http://127.0.0.1:${oursPort}/-/ready`, 0);
+    const ours = await runExporter(process.execPath, [HEAP_GROWTH_NODE_FLAG, ...prof, CLI, '--config.file', config, '--web.listen-address', `127.0.0.1:${oursPort}`, '--log.level', 'error'], `http://127.0.0.1:${oursPort}/-/ready`, 0);
     let o: Run;
     try {
       o = await measure(ours.pid, `http://127.0.0.1:${oursPort}/ipmi?target=${SIM_HOST}&module=default`);
