@@ -1,27 +1,28 @@
 import {
-  dcmiGetPowerReading,
-  dcmiGetSupportedCapabilities,
+  CompletionCode,
   describeEvent,
   formatFirmware,
   formatGuid,
   fruSummary,
-  getChassisStatus,
-  getDeviceId,
-  getSelInfo,
-  getSystemGuid,
+  isCompletionCode,
   parseFru,
   readFru,
-  readSdrRepository,
   readSelTail,
-  readSensor,
-  sensorsFromSdr,
-  TimeoutError,
-  type BmcClient,
-  type SessionDescription,
-  CompletionCode,
-  isCompletionCode,
+  UdpTransport,
   UNSUPPORTED_COMMAND_CODES,
+  type SessionDescription,
 } from '@bmc-exporter/ipmi';
+import { Registry } from 'prom-client';
+import type { CollectContext, Collector } from '../collectors/collector.js';
+import { CHASSIS_METRICS } from '../collectors/chassis.js';
+import { ALL_COLLECTORS } from '../collectors/index.js';
+import { SEL_METRICS } from '../collectors/sel.js';
+import { ExporterMetrics } from '../metrics/exporter-metrics.js';
+import { HealthTracker } from '../metrics/health.js';
+import type { TargetAddress } from '../targets/target-address.js';
+import type { TargetCredentials } from '../targets/target-config.js';
+import { Target } from '../targets/target.js';
+import { VERSION } from '../version.js';
 
 /** What `probe` prints: everything the exporter will see for one BMC. */
 export interface ProbeResult {
@@ -45,6 +46,7 @@ export interface ProbeResult {
   sel: {
     entries: number;
     freeBytes: number;
+    /** Unix seconds; null when the BMC has no such time or its clock was never set (as the sel_* metrics). */
     lastAddition: number | null;
     lastErase: number | null;
     events: ProbeSelEvent[];
@@ -56,7 +58,10 @@ export interface ProbeResult {
     averageWatts: number;
     periodSeconds: number;
   } | null;
-  /** Sections that could not be read, with why; absent sections that the BMC simply lacks are not errors. */
+  /**
+   * Sections and exporter collectors that could not be read, with why; what
+   * the BMC simply lacks is not an error.
+   */
   errors: Record<string, string>;
 }
 
@@ -91,24 +96,38 @@ export interface ProbeSelEvent {
 /** Codes a BMC uses to say "this command or device is not here" (not a failure of the probe). */
 const ABSENT_CODES: readonly number[] = [...UNSUPPORTED_COMMAND_CODES, CompletionCode.insufficientPrivilege, CompletionCode.parameterOutOfRange];
 
-function absent(err: unknown): boolean {
-  return isCompletionCode(err, ...ABSENT_CODES);
+/** What one probe read: the report, and the registry /bmc would have served from the same scrape. */
+export interface ProbeRun {
+  result: ProbeResult;
+  exposition: Registry;
+}
+
+export interface ProbeOptions {
+  address: TargetAddress;
+  credentials: TargetCredentials;
+  /** The latest SEL events to list. */
+  selEvents?: number;
 }
 
 /**
- * Read everything, section by section. The session is opened first (a
- * failure there is the probe's failure); after that each section that fails
- * is recorded and the rest still run — unless the deadline has passed.
+ * Read one BMC the way the exporter does: a Target (client, session cache,
+ * scrape context) runs every collector into a registry, as a /bmc scrape
+ * would, and then the probe's sections, which read the rest of the report
+ * through the same scrape context (sensor readings and DCMI answers already
+ * read are not asked again) or from the registry the collectors filled.
+ *
+ * The session is opened first, and a failure there is the probe's failure
+ * (thrown: AuthenticationError, TimeoutError, ...); after that each section
+ * or collector that fails is recorded and the rest still run, until `signal`
+ * fires.
  */
-export async function collectProbe(client: BmcClient, signal: AbortSignal, selEvents = 20): Promise<ProbeResult> {
-  const session = await client.open({ signal });
-  const o = { signal };
+export async function collectProbe(options: ProbeOptions, signal: AbortSignal, deadline = Infinity): Promise<ProbeRun> {
   const result: ProbeResult = {
-    target: client.target,
-    ipmiVersion: session.ipmiVersion,
-    cipherSuite: session.cipherSuite,
-    authType: session.authType,
-    privilege: session.privilege,
+    target: options.address.key,
+    ipmiVersion: '2.0',
+    cipherSuite: null,
+    authType: null,
+    privilege: '',
     device: null,
     guid: null,
     chassis: null,
@@ -118,110 +137,154 @@ export async function collectProbe(client: BmcClient, signal: AbortSignal, selEv
     dcmiPower: null,
     errors: {},
   };
+  const exposition = new Registry();
+  const sections = probeSections(result, exposition, options.selEvents ?? 20);
+  const transport = new UdpTransport();
+  const target = new Target({
+    address: options.address,
+    credentials: options.credentials,
+    transport,
+    metrics: new ExporterMetrics({ version: VERSION, commit: 'probe', health: new HealthTracker(), processMetrics: false }),
+    health: new HealthTracker(),
+    collectors: [...ALL_COLLECTORS, ...sections.collectors],
+  });
+  try {
+    describeSession(result, await target.client.open({ signal }));
+    const collectorErrors: Record<string, string> = {};
+    await target.scrape(signal, exposition, deadline, { collectorFailed: (name, message) => (collectorErrors[name] = message) });
+    for (const name of sections.notRun()) result.errors[name] = 'not read: deadline reached';
+    const sdr = target.cache.sdrIncomplete;
+    if (sdr) result.errors.sdr = sdr.message;
+    if (!target.status.up) result.errors.session = target.status.lastError ?? 'lost during the probe';
+    // A section's own account of a failure says more than the collector's behind it.
+    result.errors = { ...collectorErrors, ...result.errors };
+    return { result, exposition };
+  } finally {
+    await target.close();
+    await transport.close();
+  }
+}
 
-  const section = async (name: string, fn: () => Promise<void>): Promise<void> => {
-    if (signal.aborted) {
-      result.errors[name] = 'not read: deadline reached';
-      return;
-    }
-    try {
-      await fn();
-    } catch (err) {
-      if (absent(err)) return;
-      result.errors[name] = err instanceof Error ? err.message : String(err);
-      if (err instanceof TimeoutError && signal.aborted) return;
-    }
-  };
+function describeSession(result: ProbeResult, session: SessionDescription): void {
+  result.ipmiVersion = session.ipmiVersion;
+  result.cipherSuite = session.cipherSuite;
+  result.authType = session.authType;
+  result.privilege = session.privilege;
+}
 
-  await section('device', async () => {
-    const d = await client.execute(getDeviceId, undefined, o);
-    result.device = {
-      deviceId: d.deviceId,
-      deviceRevision: d.deviceRevision,
-      firmware: formatFirmware(d),
-      ipmiVersion: d.ipmiVersion,
-      manufacturerId: d.manufacturerId,
-      productId: d.productId,
-    };
+/** The value of an unlabelled gauge a collector set in this scrape's registry, undefined when it set none. */
+async function gaugeValue(registry: Registry, name: string): Promise<number | undefined> {
+  return (await registry.getSingleMetric(name)?.get())?.values[0]?.value;
+}
+
+/**
+ * The probe's report sections, as collectors that run after the exporter's
+ * own in the same scrape. Each records its own failure in `result.errors`
+ * (under its name) rather than throwing, so the next still runs.
+ */
+function probeSections(result: ProbeResult, registry: Registry, selEvents: number): { collectors: Collector[]; notRun(): string[] } {
+  const ran = new Set<string>();
+  const section = (name: string, read: (ctx: CollectContext) => Promise<void>): Collector => ({
+    name: `probe:${name}`,
+    async collect(ctx) {
+      ran.add(name);
+      try {
+        await read(ctx);
+      } catch (err) {
+        if (isCompletionCode(err, ...ABSENT_CODES)) return;
+        result.errors[name] = err instanceof Error ? err.message : String(err);
+      }
+    },
   });
-  await section('guid', async () => {
-    result.guid = formatGuid((await client.execute(getSystemGuid, undefined, o)).guid);
-  });
-  await section('chassis', async () => {
-    const c = await client.execute(getChassisStatus, undefined, o);
-    result.chassis = {
-      poweredOn: c.poweredOn,
-      intrusion: c.intrusion,
-      powerFault: c.powerFault,
-      coolingFault: c.coolingFault,
-      driveFault: c.driveFault,
-    };
-  });
-  await section('sensors', async () => {
-    const records = await readSdrRepository(client.execute, o);
-    if (records.incomplete) result.errors.sdr = records.incomplete.message;
-    for (const descriptor of sensorsFromSdr(records.records)) {
-      const r = await readSensor(client.execute, descriptor, o);
-      result.sensors.push({
-        name: descriptor.name,
-        number: descriptor.number,
-        ownerId: descriptor.ownerId,
-        lun: descriptor.lun,
-        sensorType: descriptor.sensorTypeName,
-        sensorTypeCode: descriptor.sensorType,
-        entityId: descriptor.entityId,
-        entityInstance: descriptor.entityInstance,
-        unit: descriptor.unit,
-        unitName: descriptor.unitName,
-        value: r.value,
-        state: r.state,
-      });
-    }
-  });
-  await section('fru', async () => {
-    const s = fruSummary(parseFru(await readFru(client.execute, o)));
-    result.fru = {
-      manufacturer: s.manufacturer ?? null,
-      product: s.product ?? null,
-      serial: s.serial ?? null,
-      partNumber: s.partNumber ?? null,
-    };
-  });
-  await section('sel', async () => {
-    const info = await client.execute(getSelInfo, undefined, o);
-    const tail = info.entries > 0 ? await readSelTail(client.execute, selEvents, o) : [];
-    result.sel = {
-      entries: info.entries,
-      freeBytes: info.freeBytes,
-      lastAddition: info.mostRecentAddition,
-      lastErase: info.mostRecentErase,
-      events: tail.map((rec) => {
-        const d = describeEvent(rec);
-        const ts = 'timestamp' in rec ? rec.timestamp : null;
-        const relative = 'timestampIsRelative' in rec ? rec.timestampIsRelative : false;
-        return {
-          id: rec.recordId,
-          timestamp: ts,
-          time: ts !== null && !relative ? new Date(ts * 1000).toISOString() : null,
-          category: d.category,
-          severity: d.severity,
-          description: d.description,
-        };
-      }),
-    };
-  });
-  await section('dcmiPower', async () => {
-    const caps = await client.execute(dcmiGetSupportedCapabilities, undefined, o);
-    if (!caps.supported.powerManagement) return;
-    const p = await client.execute(dcmiGetPowerReading, {}, o);
-    if (!p.powerMeasurementActive) return;
-    result.dcmiPower = {
-      currentWatts: p.currentWatts,
-      minimumWatts: p.minimumWatts,
-      maximumWatts: p.maximumWatts,
-      averageWatts: p.averageWatts,
-      periodSeconds: p.statisticsReportingPeriodSeconds,
-    };
-  });
-  return result;
+
+  const collectors = [
+    section('device', async ({ target, signal }) => {
+      // Read by bmc_info already: the session cache answers.
+      const { device, guid } = await target.deviceInfo(signal);
+      result.device = {
+        deviceId: device.deviceId,
+        deviceRevision: device.deviceRevision,
+        firmware: formatFirmware(device),
+        ipmiVersion: device.ipmiVersion,
+        manufacturerId: device.manufacturerId,
+        productId: device.productId,
+      };
+      result.guid = guid ? formatGuid(guid) : null;
+    }),
+    section('chassis', async () => {
+      // Get Chassis Status is the chassis collector's: its gauges hold the answer.
+      const bits = await Promise.all((['poweredOn', 'intrusion', 'powerFault', 'coolingFault', 'driveFault'] as const).map((k) => gaugeValue(registry, CHASSIS_METRICS[k].name)));
+      if (bits.some((b) => b === undefined)) return;
+      const [poweredOn, intrusion, powerFault, coolingFault, driveFault] = bits.map((b) => b === 1) as [boolean, boolean, boolean, boolean, boolean];
+      result.chassis = { poweredOn, intrusion, powerFault, coolingFault, driveFault };
+    }),
+    section('sensors', async ({ target, signal, readSensor }) => {
+      // Every sensor of the SDR, discrete ones too; those a collector read this scrape are not asked again.
+      for (const descriptor of await target.sensors(signal)) {
+        const reading = await readSensor(descriptor);
+        result.sensors.push({
+          name: descriptor.name,
+          number: descriptor.number,
+          ownerId: descriptor.ownerId,
+          lun: descriptor.lun,
+          sensorType: descriptor.sensorTypeName,
+          sensorTypeCode: descriptor.sensorType,
+          entityId: descriptor.entityId,
+          entityInstance: descriptor.entityInstance,
+          unit: descriptor.unit,
+          unitName: descriptor.unitName,
+          value: reading.value,
+          state: reading.state,
+        });
+      }
+    }),
+    section('fru', async ({ execute, signal }) => {
+      const summary = fruSummary(parseFru(await readFru(execute, { signal })));
+      result.fru = {
+        manufacturer: summary.manufacturer ?? null,
+        product: summary.product ?? null,
+        serial: summary.serial ?? null,
+        partNumber: summary.partNumber ?? null,
+      };
+    }),
+    section('sel', async ({ execute, signal }) => {
+      // Get SEL Info is the sel collector's: a BMC without a SEL leaves its gauges unset.
+      const entries = await gaugeValue(registry, SEL_METRICS.entries.name);
+      if (entries === undefined) return;
+      const tail = entries > 0 ? await readSelTail(execute, selEvents, { signal }) : [];
+      result.sel = {
+        entries,
+        freeBytes: (await gaugeValue(registry, SEL_METRICS.freeBytes.name)) ?? 0,
+        lastAddition: (await gaugeValue(registry, SEL_METRICS.lastAddition.name)) ?? null,
+        lastErase: (await gaugeValue(registry, SEL_METRICS.lastErase.name)) ?? null,
+        events: tail.map((record) => {
+          const event = describeEvent(record);
+          const timestamp = 'timestamp' in record ? record.timestamp : null;
+          const relative = 'timestampIsRelative' in record ? record.timestampIsRelative : false;
+          return {
+            id: record.recordId,
+            timestamp,
+            time: timestamp !== null && !relative ? new Date(timestamp * 1000).toISOString() : null,
+            category: event.category,
+            severity: event.severity,
+            description: event.description,
+          };
+        }),
+      };
+    }),
+    section('dcmiPower', async ({ dcmiPowerReading }) => {
+      // Asked once per scrape: the dcmi collector's answer.
+      const power = await dcmiPowerReading();
+      if (!power?.powerMeasurementActive) return;
+      result.dcmiPower = {
+        currentWatts: power.currentWatts,
+        minimumWatts: power.minimumWatts,
+        maximumWatts: power.maximumWatts,
+        averageWatts: power.averageWatts,
+        periodSeconds: power.statisticsReportingPeriodSeconds,
+      };
+    }),
+  ];
+  const names = ['device', 'chassis', 'sensors', 'fru', 'sel', 'dcmiPower'];
+  return { collectors, notRun: () => names.filter((name) => !ran.has(name)) };
 }

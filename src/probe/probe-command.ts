@@ -1,16 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError as CommanderArgError, Option } from 'commander';
-import {
-  AuthenticationError,
-  BmcClient,
-  IpmiError,
-  parseHostPort,
-  TimeoutError,
-  UnsupportedCipherSuiteError,
-  type Privilege,
-} from '@bmc-exporter/ipmi';
+import { AuthenticationError, IpmiError, TimeoutError, UnsupportedCipherSuiteError, type Privilege } from '@bmc-exporter/ipmi';
 import { DurationError, parseDuration } from '../duration.js';
-import { collectProbe } from './collect.js';
+import { parseTargetAddress } from '../targets/target-address.js';
+import { collectProbe, type ProbeOptions } from './collect.js';
 import { renderProbe } from './render.js';
 
 /** Exit codes, so scripts can tell failures apart without parsing text. */
@@ -34,6 +27,7 @@ interface ProbeFlags {
   privilege: 'user' | 'operator' | 'admin';
   timeout: number;
   json?: boolean;
+  metrics?: boolean;
   selEvents: number;
 }
 
@@ -67,6 +61,7 @@ export function probeCommand(): Command {
     .option('--timeout <duration>', 'give up after this long, e.g. 500ms, 5s, 1m', parseTimeout, 10_000)
     .option('--sel-events <n>', 'how many of the latest SEL events to show', (v) => Number.parseInt(v, 10), 20)
     .option('--json', 'print one JSON object instead of tables')
+    .option('--metrics', 'print the metrics /bmc would serve for this BMC (Prometheus text format) instead of tables')
     .action(async (target: string, flags: ProbeFlags) => {
       process.exitCode = await runProbe(target, flags);
     });
@@ -93,28 +88,32 @@ export async function runProbe(target: string, flags: ProbeFlags): Promise<numbe
     process.stderr.write(`bmc-exporter probe: ${kind}: ${message}\n`);
     return code;
   };
-  let client: BmcClient;
+  let probe: ProbeOptions;
   try {
-    const { host, port } = parseHostPort(target);
+    if (flags.json && flags.metrics) throw new UsageError('give either --json or --metrics, not both');
+    const address = parseTargetAddress(target);
     const username = flags.username ?? process.env['BMC_USERNAME'];
     if (username === undefined) throw new UsageError('a user name is required (--username or BMC_USERNAME)');
-    client = new BmcClient({
-      host,
-      port,
-      username,
-      password: await readPassword(flags),
-      privilege: PRIVILEGES[flags.privilege],
-      ipmiVersion: flags.ipmiVersion,
-      cipherSuites: flags.cipherSuite,
-    });
+    probe = {
+      address,
+      credentials: {
+        username,
+        password: await readPassword(flags),
+        privilege: PRIVILEGES[flags.privilege],
+        ipmiVersion: flags.ipmiVersion,
+        ...(flags.cipherSuite ? { cipherSuites: flags.cipherSuite } : {}),
+      },
+      selEvents: flags.selEvents,
+    };
   } catch (err) {
     return fail(PROBE_EXIT.usage, 'invalid arguments', (err as Error).message);
   }
 
   const signal = AbortSignal.timeout(flags.timeout);
   try {
-    const result = await collectProbe(client, signal, flags.selEvents);
-    process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : renderProbe(result));
+    const { result, exposition } = await collectProbe(probe, signal, performance.now() + flags.timeout);
+    if (flags.metrics) process.stdout.write(await exposition.metrics());
+    else process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : renderProbe(result));
     return Object.keys(result.errors).length > 0 ? PROBE_EXIT.partial : PROBE_EXIT.ok;
   } catch (err) {
     if (err instanceof AuthenticationError) {
@@ -123,11 +122,9 @@ export async function runProbe(target: string, flags: ProbeFlags): Promise<numbe
     }
     if (err instanceof UnsupportedCipherSuiteError) return fail(PROBE_EXIT.unsupportedCipherSuite, 'unsupported cipher suite', err.message);
     if (err instanceof TimeoutError) {
-      return fail(PROBE_EXIT.unreachable, 'unreachable', `no session with ${client.target} within ${flags.timeout} ms: ${err.message}`);
+      return fail(PROBE_EXIT.unreachable, 'unreachable', `no session with ${probe.address.key} within ${flags.timeout} ms: ${err.message}`);
     }
     if (err instanceof IpmiError) return fail(PROBE_EXIT.sessionFailed, 'session failed', err.message);
     throw err;
-  } finally {
-    await client.close().catch(() => undefined);
   }
 }

@@ -57,7 +57,7 @@ export interface TargetOptions {
   /** Bounds of the SDR walk (--sdr.max-records, --sdr.max-bytes). */
   sdrLimits?: SdrLimits;
   /** Resolves when the target this one replaces has closed its session (one session per BMC). */
-  after?: Promise<void>;
+  previousSessionClosed?: Promise<void>;
 }
 
 export interface ScrapeOptions {
@@ -69,6 +69,8 @@ export interface ScrapeOptions {
   collectors?: readonly string[];
   /** Log this scrape's commands, retries, drops and session events here (/bmc?debug=true). */
   trace?: ScrapeTrace;
+  /** Told each collector that failed, with its error as the console shows it (credentials scrubbed): the probe reports them by name. */
+  collectorFailed?: (collector: string, message: string) => void;
 }
 
 /**
@@ -99,24 +101,24 @@ export class Target {
    */
   private trace: ScrapeTrace | undefined;
 
-  constructor(private readonly o: TargetOptions) {
-    this.key = o.address.key;
-    this.fingerprint = configFingerprint(o.credentials);
-    this.collectors = selectCollectors(o.credentials.collectors, o.collectors ?? DEFAULT_COLLECTORS);
-    const shared = o.metrics.clientHooks;
-    const c = o.credentials;
+  constructor(private readonly settings: TargetOptions) {
+    this.key = settings.address.key;
+    this.fingerprint = configFingerprint(settings.credentials);
+    this.collectors = selectCollectors(settings.credentials.collectors, settings.collectors ?? DEFAULT_COLLECTORS);
+    const shared = settings.metrics.clientHooks;
+    const credentials = settings.credentials;
     this.client = new BmcClient({
-      host: o.address.host,
-      port: o.address.port,
-      username: c.username,
-      password: c.password,
-      ...(c.privilege ? { privilege: c.privilege } : {}),
-      ...(c.cipherSuites ? { cipherSuites: c.cipherSuites } : {}),
-      ...(c.ipmiVersion ? { ipmiVersion: c.ipmiVersion } : {}),
-      transport: o.transport,
-      ...(o.retry ? { retry: o.retry } : {}),
-      ...(o.timers ? { timers: o.timers } : {}),
-      ...(o.logger ? { logger: o.logger } : {}),
+      host: settings.address.host,
+      port: settings.address.port,
+      username: credentials.username,
+      password: credentials.password,
+      ...(credentials.privilege ? { privilege: credentials.privilege } : {}),
+      ...(credentials.cipherSuites ? { cipherSuites: credentials.cipherSuites } : {}),
+      ...(credentials.ipmiVersion ? { ipmiVersion: credentials.ipmiVersion } : {}),
+      transport: settings.transport,
+      ...(settings.retry ? { retry: settings.retry } : {}),
+      ...(settings.timers ? { timers: settings.timers } : {}),
+      ...(settings.logger ? { logger: settings.logger } : {}),
       hooks: {
         ...shared,
         sessionOpened: (d) => {
@@ -150,9 +152,9 @@ export class Target {
         },
       },
     });
-    this.cache = new SessionCache(this.client.execute, () => o.metrics.initialiseTimeouts.inc(), o.sdrLimits, (err) => {
-      o.metrics.sdrIncomplete.inc({ reason: err.reason });
-      o.logger?.warn({ target: this.key, reason: err.reason, err: err.message }, 'SDR walk stopped early; exporting the sensors read before');
+    this.cache = new SessionCache(this.client.execute, () => settings.metrics.initialiseTimeouts.inc(), settings.sdrLimits, (err) => {
+      settings.metrics.sdrIncomplete.inc({ reason: err.reason });
+      settings.logger?.warn({ target: this.key, reason: err.reason, err: err.message }, 'SDR walk stopped early; exporting the sensors read before');
     });
   }
 
@@ -164,10 +166,10 @@ export class Target {
    */
   async scrape(signal: AbortSignal, registry: Registry, deadline = Infinity, options: ScrapeOptions = {}): Promise<void> {
     await this.exclusive(signal, deadline, async () => {
-      const collectors = options.collectors ? selectCollectors(options.collectors, this.o.collectors ?? DEFAULT_COLLECTORS) : this.collectors;
+      const collectors = options.collectors ? selectCollectors(options.collectors, this.settings.collectors ?? DEFAULT_COLLECTORS) : this.collectors;
       this.trace = options.trace;
       try {
-        await this.collect(signal, registry, deadline, collectors);
+        await this.collect(signal, registry, deadline, collectors, options.collectorFailed);
       } finally {
         this.trace = undefined;
       }
@@ -195,7 +197,7 @@ export class Target {
       let error: string | null = null;
       try {
         // The session of the target this one replaced is closing: wait for it, but not past our deadline.
-        if (this.o.after) await untilDone(this.o.after, signal);
+        if (this.settings.previousSessionClosed) await untilDone(this.settings.previousSessionClosed, signal);
         const session = await this.client.open({ signal });
         up = true;
         this.cache.startScrape(this.sessionGeneration, session.ipmiVersion);
@@ -204,8 +206,8 @@ export class Target {
         error = `session: ${this.describe(err)}`;
       }
       const seconds = (performance.now() - started) / 1000;
-      this.o.metrics.collectDuration.observe(seconds);
-      this.o.health.recordCollection(this.key, failed);
+      this.settings.metrics.collectDuration.observe(seconds);
+      this.settings.health.recordCollection(this.key, failed);
       Object.assign(this.status, { up, durationSeconds: seconds, lastError: error });
       return { up, error };
     });
@@ -226,11 +228,11 @@ export class Target {
     } catch {
       // Whoever queues behind us waits for the scrape we were waiting for.
       void previous.then(release);
-      this.o.metrics.abandonedRequests.inc();
+      this.settings.metrics.abandonedRequests.inc();
       throw new ScrapeAbandonedError(`the deadline passed while waiting for an earlier scrape of ${this.key}`);
     }
     try {
-      this.o.metrics.scrapeDispatchLatency.observe((performance.now() - queuedAt) / 1000);
+      this.settings.metrics.scrapeDispatchLatency.observe((performance.now() - queuedAt) / 1000);
       return await body();
     } finally {
       release();
@@ -242,7 +244,13 @@ export class Target {
     return (this.closing ??= this.tail.then(() => this.client.close()));
   }
 
-  private async collect(signal: AbortSignal, registry: Registry, deadline: number, collectors: readonly Collector[]): Promise<void> {
+  private async collect(
+    signal: AbortSignal,
+    registry: Registry,
+    deadline: number,
+    collectors: readonly Collector[],
+    collectorFailed?: (collector: string, message: string) => void,
+  ): Promise<void> {
     const started = performance.now();
     this.status.lastScrapeAt = new Date();
     let up = false;
@@ -259,14 +267,14 @@ export class Target {
     // One sensor's unusable answer: counted and reported, the other sensors still read.
     const faulty: string[] = [];
     const onSensorFault: SensorFaultListener = (sensor, reason, err) => {
-      this.o.metrics.sensorReadErrors.inc({ reason });
+      this.settings.metrics.sensorReadErrors.inc({ reason });
       // The name is the BMC's: scrubbed like any other text from it.
       const name = sensor.name || `0x${sensor.number.toString(16)}`;
       faulty.push(faulty.length === 0 ? this.describe(`sensor "${name}": ${err instanceof Error ? err.message : String(err)}`) : name);
     };
     try {
       // The session of the target this one replaced is closing: wait for it, but not past our deadline.
-      if (this.o.after) await untilDone(this.o.after, signal);
+      if (this.settings.previousSessionClosed) await untilDone(this.settings.previousSessionClosed, signal);
       const generation = this.sessionGeneration;
       const session = await this.client.open({ signal });
       if (generation === this.sessionGeneration) this.trace?.sessionReused(session);
@@ -283,8 +291,10 @@ export class Target {
           await collector.collect(ctx);
         } catch (err) {
           failed = true;
-          fail(`${collector.name}: ${this.describe(err)}`);
-          this.o.metrics.collectorErrors.inc({ collector: collector.name });
+          const message = this.describe(err);
+          fail(`${collector.name}: ${message}`);
+          collectorFailed?.(collector.name, message);
+          this.settings.metrics.collectorErrors.inc({ collector: collector.name });
           if (signal.aborted) {
             partial = true;
             break;
@@ -316,11 +326,11 @@ export class Target {
     }
     if (partial) {
       failed = true;
-      this.o.metrics.partialCollections.inc();
+      this.settings.metrics.partialCollections.inc();
     }
     const seconds = (performance.now() - started) / 1000;
-    this.o.metrics.collectDuration.observe(seconds);
-    this.o.health.recordCollection(this.key, failed);
+    this.settings.metrics.collectDuration.observe(seconds);
+    this.settings.health.recordCollection(this.key, failed);
     setGauge(registry, BMC_UP, up ? 1 : 0);
     setGauge(registry, BMC_SCRAPE_DURATION, seconds);
     Object.assign(this.status, {
@@ -349,7 +359,7 @@ export class Target {
    * holds should any layer or BMC ever echo one).
    */
   redact(text: string): string {
-    for (const secret of [this.o.credentials.password, this.o.credentials.username]) {
+    for (const secret of [this.settings.credentials.password, this.settings.credentials.username]) {
       if (secret) text = text.split(secret).join('<redacted>');
     }
     return text;
@@ -358,7 +368,7 @@ export class Target {
   /** An error as one line for the homepage and logs, with the password scrubbed should any layer ever echo it. */
   describe(err: unknown): string {
     let text = err instanceof Error ? err.message : String(err);
-    const { password } = this.o.credentials;
+    const { password } = this.settings.credentials;
     if (password) text = text.split(password).join('<redacted>');
     return text.replace(/\s+/g, ' ').slice(0, 300);
   }
