@@ -1,8 +1,8 @@
-// The exporter benchmark (issue 4): warm /bmc scrapes per second and CPU per
+// The exporter benchmark: warm /bmc scrapes per second and CPU per
 // warm scrape at 1,000 and 10,000 targets, RSS per target, descriptors and UDP
 // sockets, round trips per warm scrape counted by the simulator, the node:dgram
 // floor, a side-by-side with prometheus-ipmi-exporter on one ipmi_sim BMC, and
-// (issue 5) the default collectors' CPU and round trips per warm scrape against
+// the default collectors' CPU and round trips per warm scrape against
 // the bmc_exporter-compatible set (?collectors=) on the same warm targets.
 // RSS per warm target: after the cold pass, every target is scraped once per 30 s interval,
 // spread over the interval as Prometheus does; the highest RSS sampled each second over the
@@ -81,7 +81,7 @@ export async function startExporterCli(secretsYaml: string, dir: string, cpu: nu
 type Stats = Extract<FromFleet, { type: 'stats' }>;
 const stats = (fleet: ChildProcess) => next<Stats>(fleet, 'stats', { type: 'stats' } satisfies ToFleet);
 
-/** gebn/bmc_exporter's families only: what a scrape cost before the issue-5 collectors. */
+/** gebn/bmc_exporter's families only: what a scrape costs without the collectors that are ours alone. */
 const COMPATIBLE_COLLECTORS = 'bmc_info,chassis,processor_temperature,power_draw';
 
 /** Commands between two fleet snapshots per scrape, by name, most frequent first. */
