@@ -5,7 +5,7 @@ import { COLLECTOR_NAMES, selectCollectors } from './collectors/index.js';
 import { SecretsStore } from './config/secrets-store.js';
 import { startDemoFleet, type DemoFleet } from './demo/demo-fleet.js';
 import { startServer, type ExporterServer } from './http/server.js';
-import type { AppLogger, ReloadResult } from './http/types.js';
+import type { AppLogger, ReloadedFile, ReloadResult } from './http/types.js';
 import { loadWebConfig, type WebConfig } from './http/web-config.js';
 import { createLogger } from './logger.js';
 import { ExporterMetrics } from './metrics/exporter-metrics.js';
@@ -48,7 +48,7 @@ export interface Exporter {
   readonly health: HealthTracker;
   /** The embedded simulated BMCs in demo mode. */
   readonly demo: DemoFleet | undefined;
-  /** Re-read the secrets file (SIGHUP, POST /-/reload); a bad file keeps the old secrets. */
+  /** Re-read the secrets and modules files (SIGHUP, POST /-/reload); a bad file keeps its previous content. */
   reload(): Promise<ReloadResult>;
   /** Stop accepting, finish scrapes in flight, Close Session everywhere, close the sockets. */
   close(): Promise<void>;
@@ -150,16 +150,26 @@ async function loadConfiguration(options: StartOptions, metrics: ExporterMetrics
   const webConfig = options.webConfigFile ? await loadWebConfig(options.webConfigFile) : undefined;
 
   const reload = async (): Promise<ReloadResult> => {
+    const reloaded: ReloadedFile[] = [];
+    const failed: ReloadedFile[] = [];
     const errors: string[] = [];
     if (store) {
       const result = await store.reload();
-      if (!result.ok) errors.push(result.error.message);
+      if (result.ok) reloaded.push('secrets');
+      else {
+        failed.push('secrets');
+        errors.push(result.error.message);
+      }
     }
     if (ipmi) {
       const result = await ipmi.reload();
-      if (!result.ok) errors.push(result.error);
+      if (result.ok) reloaded.push('modules');
+      else {
+        failed.push('modules');
+        errors.push(result.error);
+      }
     }
-    return errors.length === 0 ? { ok: true } : { ok: false, error: errors.join('; ') };
+    return failed.length === 0 ? { ok: true, reloaded } : { ok: false, reloaded, failed, error: errors.join('; ') };
   };
   return { demoMode, store, ipmi, webConfig, reload };
 }
@@ -269,14 +279,14 @@ function configuredTargets(store: SecretsStore | undefined): string[] {
 }
 
 /**
- * Process-wide signal wiring, for the CLI only: SIGHUP re-reads the secrets,
+ * Process-wide signal wiring, for the CLI only: SIGHUP re-reads the secrets and modules files,
  * SIGINT/SIGTERM shut down gracefully and exit 0. Returns a function that
  * removes the handlers.
  */
 export function installSignalHandlers(exporter: Exporter, logger: Pick<AppLogger, 'info' | 'error'>, exit: (code: number) => void = process.exit): () => void {
   let stopping = false;
   const onHup = () => {
-    logger.info({ signal: 'SIGHUP' }, 'reloading secrets');
+    logger.info({ signal: 'SIGHUP' }, 'reloading the secrets and modules files');
     void exporter.reload();
   };
   const onStop = (signal: NodeJS.Signals) => {

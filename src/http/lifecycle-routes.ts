@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { sendText, type Handler, type HttpDeps } from './types.js';
+import { sendText, type Handler, type HttpDeps, type ReloadedFile } from './types.js';
 
 /** A reload takes no body; a client may still send a small one (ignored). Larger is refused. */
 export const RELOAD_BODY_LIMIT = 64 * 1024;
@@ -13,16 +13,18 @@ export function readyHandler(deps: HttpDeps): Handler {
 }
 
 /**
- * POST /-/reload: re-read the secrets file; a bad file keeps the old secrets
- * and answers 500 with the reason. Only a well-formed request reloads: the
- * body (ignored) is read to its end first, so a broken or truncated one
+ * POST /-/reload: re-read the secrets file and the modules file (those the
+ * exporter runs with); 200 names what was reloaded, a bad file keeps its
+ * previous content and answers 500 naming it, with the reason. Only a
+ * well-formed request reloads: the body (ignored) is read to its end first,
+ * so a broken or truncated one
  * (Node answers a malformed chunked body 400 itself) or one over
  * RELOAD_BODY_LIMIT reloads nothing. Turned off by --web.disable-reload
  * (403; SIGHUP still reloads). Behind the same TLS/basic auth as every route.
  */
 export function reloadHandler(deps: HttpDeps): Handler {
   return async (req, res) => {
-    if (deps.reloadDisabled) return sendText(res, 403, 'reload over HTTP is turned off (--web.disable-reload); send SIGHUP to reload the secrets');
+    if (deps.reloadDisabled) return sendText(res, 403, 'reload over HTTP is turned off (--web.disable-reload); send SIGHUP to reload');
     const body = await readToEnd(req, RELOAD_BODY_LIMIT);
     if (body === 'too-large') {
       sendText(res, 413, `a reload takes no body; refusing one over ${RELOAD_BODY_LIMIT} bytes; nothing was reloaded`, { Connection: 'close' });
@@ -34,9 +36,17 @@ export function reloadHandler(deps: HttpDeps): Handler {
       return;
     }
     const result = await deps.reload();
-    if (result.ok) sendText(res, 200, 'secrets reloaded');
-    else sendText(res, 500, `reload failed, keeping the previous secrets: ${result.error}`);
+    if (result.ok) sendText(res, 200, result.reloaded.length ? `${fileList(result.reloaded)} reloaded` : 'nothing to reload: no secrets or modules file');
+    else {
+      const alsoDone = result.reloaded.length ? ` (${fileList(result.reloaded)} reloaded)` : '';
+      sendText(res, 500, `reload failed, keeping the previous ${fileList(result.failed)}: ${result.error}${alsoDone}`);
+    }
   };
+}
+
+/** 'secrets', 'modules' or 'secrets and modules': the files a reload answer speaks of. */
+function fileList(files: readonly ReloadedFile[]): string {
+  return files.join(' and ');
 }
 
 /** Read and discard a request body: 'ok' once it ended cleanly, 'broken' if the client or the parser cut it off. */

@@ -14,7 +14,7 @@ afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
 
-async function start(opts: Partial<StartOptions> = {}, webConfig?: string): Promise<Exporter> {
+async function start(opts: Partial<StartOptions> = {}, webConfig?: string, withSecrets = true): Promise<Exporter> {
   const dir = await mkdtemp(join(tmpdir(), 'bmc-exporter-reload-'));
   cleanup.push(() => rm(dir, { recursive: true, force: true }));
   const secretsFile = join(dir, 'secrets.yml');
@@ -24,7 +24,7 @@ async function start(opts: Partial<StartOptions> = {}, webConfig?: string): Prom
   const exporter = await startExporter(
     {
       listen: { host: '127.0.0.1', port: 0 },
-      secretsFile,
+      ...(withSecrets ? { secretsFile } : {}),
       scrapeTimeoutMs: 2000,
       scrapeTimeoutOffsetMs: 500,
       logLevel: 'error',
@@ -97,7 +97,7 @@ describe('POST /-/reload', () => {
     expect(await res.text()).toMatch(/--web\.disable-reload/);
     expect(await reloads(e)).toBe(0);
     // SIGHUP's path still works.
-    expect(await e.reload()).toEqual({ ok: true });
+    expect(await e.reload()).toEqual({ ok: true, reloaded: ['secrets'] });
   });
 
   it('sits behind the web config\'s basic auth like every other route', async () => {
@@ -110,5 +110,46 @@ describe('POST /-/reload', () => {
     expect(await reloads(e, auth)).toBe(0);
     expect((await fetch(`${e.url}/-/reload`, { method: 'POST', headers: auth })).status).toBe(200);
     expect(await reloads(e, auth)).toBe(1);
+  });
+});
+
+describe('what a reload answers it reloaded', () => {
+  /** An exporter with a modules file (--config.file), with or without the secrets file. */
+  async function withModules(secrets: boolean): Promise<{ e: Exporter; modulesFile: string }> {
+    const dir = await mkdtemp(join(tmpdir(), 'bmc-exporter-reload-modules-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const modulesFile = join(dir, 'ipmi.yml');
+    await writeFile(modulesFile, 'modules:\n  default:\n    collectors: [chassis]\n');
+    const e = await start({ ipmiConfigFile: modulesFile }, undefined, secrets);
+    return { e, modulesFile };
+  }
+  const post = async (e: Exporter) => {
+    const res = await fetch(`${e.url}/-/reload`, { method: 'POST' });
+    return { status: res.status, text: await res.text() };
+  };
+
+  it('names the secrets file alone when only it is configured', async () => {
+    expect(await post(await start())).toEqual({ status: 200, text: 'secrets reloaded\n' });
+  });
+
+  it('names the modules file alone when only it is configured, never the secrets', async () => {
+    const { e } = await withModules(false);
+    expect(await post(e)).toEqual({ status: 200, text: 'modules reloaded\n' });
+  });
+
+  it('names both when both are configured', async () => {
+    const { e } = await withModules(true);
+    expect(await post(e)).toEqual({ status: 200, text: 'secrets and modules reloaded\n' });
+  });
+
+  it('a broken modules file: 500 naming the modules as kept, and saying the secrets were reloaded', async () => {
+    const { e, modulesFile } = await withModules(true);
+    await writeFile(modulesFile, 'modules:\n  default:\n    colectors: [chassis]\n');
+    const answer = await post(e);
+    expect(answer.status).toBe(500);
+    expect(answer.text).toMatch(/^reload failed, keeping the previous modules: /);
+    expect(answer.text).toContain(`${modulesFile}:3:`);
+    expect(answer.text).toMatch(/\(secrets reloaded\)\n$/);
+    expect(await e.reload()).toMatchObject({ ok: false, reloaded: ['secrets'], failed: ['modules'] });
   });
 });

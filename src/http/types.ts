@@ -11,7 +11,14 @@ export interface AppLogger {
   error(obj: object, msg: string): void;
 }
 
-export type ReloadResult = { ok: true } | { ok: false; error: string };
+/** A configuration file POST /-/reload and SIGHUP re-read: --secrets.file or --config.file (the modules). */
+export type ReloadedFile = 'secrets' | 'modules';
+
+/**
+ * What a reload did: the files re-read and taken, and those that failed
+ * (each keeping its previous content) with the reason. ok when none failed.
+ */
+export type ReloadResult = { ok: true; reloaded: ReloadedFile[] } | { ok: false; reloaded: ReloadedFile[]; failed: ReloadedFile[]; error: string };
 
 
 /** Everything the routes need from the running exporter. */

@@ -1,5 +1,4 @@
 import { Registry } from 'prom-client';
-import { setGauge } from '../collectors/collector.js';
 import { SCRAPE_TIMEOUT_HEADER, scrapeDeadlineMs } from '../http/deadline.js';
 import { whileInFlight } from '../http/in-flight.js';
 import { ScrapeSignal } from '../http/scrape-signal.js';
@@ -11,6 +10,7 @@ import type { TargetPool } from '../targets/target-pool.js';
 import type { AllowList } from './allow-list.js';
 import { COMPAT_COLLECTOR_BY_NAME } from './collectors/index.js';
 import { CollectorUnsupportedError } from './collectors/compat-collector.js';
+import { EXPOSITION_CONTENT_TYPE, Exposition } from './exposition.js';
 import type { IpmiModule, ModulesConfig } from './modules-config.js';
 
 export interface IpmiHandlerDeps {
@@ -74,7 +74,9 @@ export function ipmiHandler(deps: IpmiHandlerDeps): Handler {
     // Held by this request until it is answered, as /bmc does: never left to the garbage collector.
     const scrapeSignal = new ScrapeSignal(res, deadlineMs);
     const signal = scrapeSignal.signal;
+    // The session's scrape context wants a registry; /ipmi's answer is `out`, nothing is set in this one.
     const registry = new Registry();
+    const out = new Exposition();
     const started = performance.now();
     const up = new Map<string, 0 | 1>();
     const log = { target: address.key, module: moduleName };
@@ -85,7 +87,7 @@ export function ipmiHandler(deps: IpmiHandlerDeps): Handler {
         const collector = COMPAT_COLLECTOR_BY_NAME[name];
         try {
           if (signal.aborted) throw new Error('the scrape deadline passed before this collector ran');
-          await collector.collect({ ...ctx, module });
+          await collector.collect({ ...ctx, module, out });
           up.set(name, 1);
         } catch (err) {
           up.set(name, 0);
@@ -107,12 +109,10 @@ export function ipmiHandler(deps: IpmiHandlerDeps): Handler {
     } finally {
       scrapeSignal.dispose();
     }
-    for (const name of module.collectors) setGauge(registry, UP, up.get(name) ?? 0, { collector: name });
-    setGauge(registry, DURATION, (performance.now() - started) / 1000);
-    // prom-client writes NaN as "Nan"; ipmi_exporter (Go) as "NaN". Both parse; match the original byte for byte.
-    const body = (await registry.metrics()).replace(/ Nan$/gm, ' NaN');
+    for (const name of module.collectors) out.set(UP, up.get(name) ?? 0, { collector: name });
+    out.set(DURATION, (performance.now() - started) / 1000);
     if (res.headersSent || res.destroyed) return;
-    res.writeHead(200, { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' });
-    res.end(body);
+    res.writeHead(200, { 'Content-Type': EXPOSITION_CONTENT_TYPE, 'Cache-Control': 'no-store' });
+    res.end(out.text());
   };
 }

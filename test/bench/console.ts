@@ -89,7 +89,7 @@ export const benchmark: Benchmark = {
         scrapeTimeoutOffsetMs: 500,
         isReady: () => true,
         discovery: () => [],
-        reload: () => Promise.resolve({ ok: true }),
+        reload: () => Promise.resolve({ ok: true, reloaded: [] }),
         knownTargets: () => [],
       },
       { host: '127.0.0.1', port: 0 },

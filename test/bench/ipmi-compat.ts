@@ -5,7 +5,10 @@
 // scrape) and by bmc-exporter's /ipmi (one long-lived session, cached SDR).
 // After a warm-up, N sequential scrapes each; CPU per scrape is the
 // process's utime+stime, plus for ipmi_exporter its reaped children's
-// (cutime+cstime: the FreeIPMI tools); p50 is the HTTP round trip.
+// (cutime+cstime: the FreeIPMI tools); p50 is the HTTP round trip. Between
+// the two, the commands of one warm /ipmi scrape are sent through BmcClient
+// alone (ipmi-compat-library-child.ts) to split ours into the library's
+// per-command path and the rest.
 //
 // Loopback range: the BMC binds 127.201.0.2, outside every test's addresses,
 // so the bench runs without the peer-test lock.
@@ -97,6 +100,20 @@ async function runExporter(cmd: string, args: string[], ready: string, cpu: numb
   };
 }
 
+/** Run ipmi-compat-library-child.js against the simulator, pinned where ours ran; its JSON line. */
+async function libraryPath(username: string, password: string): Promise<{ cpuMsPerRound: number; commandsPerRound: number }> {
+  const file = fileURLToPath(new URL('./ipmi-compat-library-child.js', import.meta.url));
+  const proc = spawn(process.execPath, [file, SIM_HOST, '623', username, password, String(WARMUP), String(SCRAPES)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  pin(proc.pid!, 0);
+  let out = '';
+  let err = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
+  const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+  if (code !== 0) throw new Error(`library-path child exited ${code}: ${err}`);
+  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as { cpuMsPerRound: number; commandsPerRound: number };
+}
+
 async function run(report: Report, log: (l: string) => void): Promise<void> {
   let peerBin: string;
   try {
@@ -132,6 +149,11 @@ async function run(report: Report, log: (l: string) => void): Promise<void> {
     if (o.bad) log(`ours: ${o.bad} bad scrapes, first: ${o.firstBad}`);
     report('ours_cpu_ms_per_scrape', o.cpuSelfMs, 'ms', `bmc-exporter /ipmi, one process${o.bad ? `; ${o.bad} bad: ${o.firstBad}` : ''}`);
     report('ours_p50', o.p50Ms, 'ms', `p90 ${o.p90Ms.toFixed(1)} ms`);
+
+    // The same commands through BmcClient alone, on the same CPU: how much of ours is the library's per-command path.
+    const lib = await libraryPath(username, password);
+    report('ours_library_path_cpu_ms_per_scrape', lib.cpuMsPerRound, 'ms', `the ${lib.commandsPerRound} commands of a warm scrape through BmcClient alone (no HTTP, targets, collectors)`);
+    report('ours_outside_library_cpu_ms_per_scrape', o.cpuSelfMs - lib.cpuMsPerRound, 'ms', 'HTTP, targets, collectors, exposition: ours minus the library path');
 
     const peerPort = await freePort();
     const peer = await runExporter(peerBin, [`--config.file=${config}`, `--web.listen-address=127.0.0.1:${peerPort}`, '--log.level=error'], `http://127.0.0.1:${peerPort}/metrics`, 0);

@@ -1,9 +1,15 @@
 import type { CollectContext } from '../../collectors/collector.js';
+import type { Exposition } from '../exposition.js';
 import type { CompatCollectorName, IpmiModule } from '../modules-config.js';
 
-/** What an ipmi_exporter-compatible collector gets: the scrape's context on the shared session, and its module. */
+/**
+ * What an ipmi_exporter-compatible collector gets: the scrape's context on
+ * the shared session, its module, and the answer it sets its gauges in
+ * (`out`; the context's prom-client registry is not part of the answer).
+ */
 export interface CompatContext extends CollectContext {
   module: IpmiModule;
+  out: Exposition;
 }
 
 /**

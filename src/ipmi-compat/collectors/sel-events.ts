@@ -1,5 +1,4 @@
 import { convertReading, readSelEntries, type SensorDescriptor, type SystemEventRecord } from '@bmc-exporter/ipmi';
-import { setGauge } from '../../collectors/collector.js';
 import { GENERIC_EVENT_TEXTS, SENSOR_SPECIFIC_EVENT_TEXTS, THRESHOLD_EVENT_TEXTS } from '../freeipmi-sel-texts.js';
 import { discreteSensorState, type FreeIpmiState } from '../sensor-state.js';
 import type { CompatCollector } from './compat-collector.js';
@@ -77,14 +76,14 @@ export const selEventsCompatCollector: CompatCollector = {
         if (e.timestamp > (latest.get(rule.name) ?? 0)) latest.set(rule.name, e.timestamp);
       }
     }
-    const r = ctx.registry;
+    const r = ctx.out;
     const stateSpec = { name: 'ipmi_sel_events_count_by_state', help: 'Current number of log entries in the SEL by state.', labelNames: ['state'] as const };
-    for (const [state, n] of byState) setGauge(r, stateSpec, n, { state });
+    for (const [state, n] of byState) r.set(stateSpec, n, { state });
     const nameSpec = { name: 'ipmi_sel_events_count_by_name', help: 'Current number of custom log entries in the SEL by name.', labelNames: ['name'] as const };
     const tsSpec = { name: 'ipmi_sel_events_latest_timestamp', help: 'Latest timestamp of custom log entries in the SEL by name.', labelNames: ['name'] as const };
     for (const [name, n] of counts) {
-      setGauge(r, nameSpec, n, { name });
-      setGauge(r, tsSpec, latest.get(name) ?? 0, { name });
+      r.set(nameSpec, n, { name });
+      r.set(tsSpec, latest.get(name) ?? 0, { name });
     }
   },
 };

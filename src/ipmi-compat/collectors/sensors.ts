@@ -1,5 +1,6 @@
 import type { SensorDescriptor, SensorReading } from '@bmc-exporter/ipmi';
-import { setGauge, type GaugeSpec } from '../../collectors/collector.js';
+import type { GaugeSpec } from '../../collectors/collector.js';
+import { labelText } from '../exposition.js';
 import { freeipmiSensorTypeName } from '../freeipmi-names.js';
 import { discreteSensorState, STATE_VALUES, type FreeIpmiState } from '../sensor-state.js';
 import type { CompatCollector } from './compat-collector.js';
@@ -67,6 +68,43 @@ function stateOf(r: SensorReading): FreeIpmiState {
   return discreteSensorState(d.sensorType, d.eventReadingType, r.discreteStates ?? 0);
 }
 
+/** How one sensor is exported: its two families and their label text, fixed for a sensor list. */
+interface SensorPlan {
+  descriptor: SensorDescriptor;
+  value: GaugeSpec<string>;
+  state: GaugeSpec<string>;
+  /** `{id="…",name="…"}`, or with `type` for the generic families. */
+  labels: string;
+  /** Applied to the reading: 0.01 for a fan's percent as ipmi_fan_speed_ratio, else 1. */
+  scale: number;
+}
+
+/**
+ * The sensors a module exports and how, per sensor list and exclude set:
+ * the list is a new array only when the SDR is re-walked (and is shared by
+ * BMCs with identical SDRs), the set a new one only when the modules file is
+ * reloaded, so a warm scrape builds no label text and picks no family.
+ */
+const plans = new WeakMap<readonly SensorDescriptor[], WeakMap<ReadonlySet<number>, readonly SensorPlan[]>>();
+
+function planFor(sensors: readonly SensorDescriptor[], exclude: ReadonlySet<number>): readonly SensorPlan[] {
+  let byExclude = plans.get(sensors);
+  if (!byExclude) plans.set(sensors, (byExclude = new WeakMap()));
+  let plan = byExclude.get(exclude);
+  if (plan) return plan;
+  plan = sensors
+    .filter((d) => d.readable && !d.bridged && !exclude.has(d.recordId))
+    .map((d): SensorPlan => {
+      const id = String(d.recordId);
+      const typed = d.isThreshold ? family(d) : undefined;
+      return typed
+        ? { descriptor: d, value: typed.value, state: typed.state, labels: labelText({ id, name: d.name }), scale: typed.scale }
+        : { descriptor: d, value: GENERIC_SENSOR.value, state: GENERIC_SENSOR.state, labels: labelText({ id, name: d.name, type: freeipmiSensorTypeName(d.sensorType) }), scale: 1 };
+    });
+  byExclude.set(exclude, plan);
+  return plan;
+}
+
 /**
  * The `ipmi` collector (ipmimonitoring in ipmi_exporter): every sensor the
  * BMC itself owns, labelled with FreeIPMI's record id and ID string, minus the
@@ -77,22 +115,14 @@ function stateOf(r: SensorReading): FreeIpmiState {
 export const ipmiSensorsCollector: CompatCollector = {
   name: 'ipmi',
   async collect(ctx) {
-    const sensors = (await ctx.target.sensors(ctx.signal)).filter((d) => d.readable && !d.bridged && !ctx.module.excludeSensorIds.has(d.recordId));
-    for (const d of sensors) {
+    const plan = planFor(await ctx.target.sensors(ctx.signal), ctx.module.excludeSensorIds);
+    for (const p of plan) {
+      const d = p.descriptor;
       // One at a time: the BMC's queue serialises them anyway, and each read holds an abort listener.
       const r = await ctx.readSensor(d);
-      const state = STATE_VALUES[stateOf(r)];
       const raw = r.available && d.isThreshold && r.value !== null ? twoDecimals(r.value) : NaN;
-      const id = String(d.recordId);
-      const typed = d.isThreshold ? family(d) : undefined;
-      if (typed) {
-        setGauge(ctx.registry, typed.value, raw * typed.scale, { id, name: d.name });
-        setGauge(ctx.registry, typed.state, state, { id, name: d.name });
-      } else {
-        const labels = { id, name: d.name, type: freeipmiSensorTypeName(d.sensorType) };
-        setGauge(ctx.registry, GENERIC_SENSOR.value, raw, labels);
-        setGauge(ctx.registry, GENERIC_SENSOR.state, state, labels);
-      }
+      ctx.out.setLabelled(p.value, p.labels, raw * p.scale);
+      ctx.out.setLabelled(p.state, p.labels, STATE_VALUES[stateOf(r)]);
     }
   },
 };

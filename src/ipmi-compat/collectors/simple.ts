@@ -1,5 +1,4 @@
 import { CompletionCodeError, formatFirmware, getChassisStatus, getSelInfo } from '@bmc-exporter/ipmi';
-import { setGauge } from '../../collectors/collector.js';
 import { getSystemFirmwareVersionBlock, getWatchdogTimer, supermicroGetLanMode } from '../commands.js';
 import { freeipmiManufacturer } from '../freeipmi-names.js';
 import { CollectorUnsupportedError, type CompatCollector, type CompatContext } from './compat-collector.js';
@@ -13,7 +12,7 @@ export const dcmiCompatCollector: CompatCollector = {
   async collect(ctx) {
     const p = await ctx.dcmiPowerReading();
     if (!p) throw new CollectorUnsupportedError('the BMC does not answer DCMI Get Power Reading');
-    setGauge(ctx.registry, { name: 'ipmi_dcmi_power_consumption_watts', help: 'Current power consumption in Watts.' }, p.currentWatts);
+    ctx.out.set({ name: 'ipmi_dcmi_power_consumption_watts', help: 'Current power consumption in Watts.' }, p.currentWatts);
   },
 };
 
@@ -64,8 +63,7 @@ export const bmcCompatCollector: CompatCollector = {
       pending.catch(() => firmwareBySession.delete(info));
     }
     const sys = await pending;
-    setGauge(
-      ctx.registry,
+    ctx.out.set(
       {
         name: 'ipmi_bmc_info',
         help: "Constant metric with value '1' providing details about the BMC.",
@@ -90,9 +88,9 @@ export const chassisCompatCollector: CompatCollector = {
   name: 'chassis',
   async collect(ctx) {
     const s = await ctx.execute(getChassisStatus, undefined, { signal: ctx.signal });
-    setGauge(ctx.registry, { name: 'ipmi_chassis_power_state', help: 'Current power state (1=on, 0=off).' }, s.poweredOn ? 1 : 0);
-    setGauge(ctx.registry, { name: 'ipmi_chassis_drive_fault_state', help: 'Current drive fault state (1=false, 0=true).' }, s.driveFault ? 0 : 1);
-    setGauge(ctx.registry, { name: 'ipmi_chassis_cooling_fault_state', help: 'Current Cooling/fan fault state (1=false, 0=true).' }, s.coolingFault ? 0 : 1);
+    ctx.out.set({ name: 'ipmi_chassis_power_state', help: 'Current power state (1=on, 0=off).' }, s.poweredOn ? 1 : 0);
+    ctx.out.set({ name: 'ipmi_chassis_drive_fault_state', help: 'Current drive fault state (1=false, 0=true).' }, s.driveFault ? 0 : 1);
+    ctx.out.set({ name: 'ipmi_chassis_cooling_fault_state', help: 'Current Cooling/fan fault state (1=false, 0=true).' }, s.coolingFault ? 0 : 1);
   },
 };
 
@@ -101,8 +99,8 @@ export const selCompatCollector: CompatCollector = {
   name: 'sel',
   async collect(ctx) {
     const info = await ctx.execute(getSelInfo, undefined, { signal: ctx.signal });
-    setGauge(ctx.registry, { name: 'ipmi_sel_logs_count', help: 'Current number of log entries in the SEL.' }, info.entries);
-    setGauge(ctx.registry, { name: 'ipmi_sel_free_space_bytes', help: 'Current free space remaining for new SEL entries.' }, info.freeBytes);
+    ctx.out.set({ name: 'ipmi_sel_logs_count', help: 'Current number of log entries in the SEL.' }, info.entries);
+    ctx.out.set({ name: 'ipmi_sel_free_space_bytes', help: 'Current free space remaining for new SEL entries.' }, info.freeBytes);
   },
 };
 
@@ -113,7 +111,7 @@ export const smLanModeCompatCollector: CompatCollector = {
     const data = await ctx.execute(supermicroGetLanMode, undefined, { signal: ctx.signal });
     const mode = data[0];
     if (data.length !== 1 || mode === undefined || mode > 2) throw new CollectorUnsupportedError(`unexpected LAN mode answer (${data.length} bytes)`);
-    setGauge(ctx.registry, { name: 'ipmi_config_lan_mode', help: 'Returns configured LAN mode (0=dedicated, 1=shared, 2=failover).' }, mode);
+    ctx.out.set({ name: 'ipmi_config_lan_mode', help: 'Returns configured LAN mode (0=dedicated, 1=shared, 2=failover).' }, mode);
   },
 };
 
@@ -129,17 +127,17 @@ export const bmcWatchdogCompatCollector: CompatCollector = {
   name: 'bmc-watchdog',
   async collect(ctx) {
     const w = await ctx.execute(getWatchdogTimer, undefined, { signal: ctx.signal });
-    const r = ctx.registry;
-    setGauge(r, { name: 'ipmi_bmc_watchdog_timer_state', help: 'Watchdog timer running (1: running, 0: stopped)' }, w.running ? 1 : 0);
+    const r = ctx.out;
+    r.set({ name: 'ipmi_bmc_watchdog_timer_state', help: 'Watchdog timer running (1: running, 0: stopped)' }, w.running ? 1 : 0);
     const use = { name: 'ipmi_bmc_watchdog_timer_use_state', help: 'Watchdog timer use (1: active, 0: inactive)', labelNames: ['name'] as const };
-    TIMER_USES.forEach((name, i) => setGauge(r, use, w.use === i + 1 ? 1 : 0, { name }));
-    setGauge(r, { name: 'ipmi_bmc_watchdog_logging_state', help: 'Watchdog log flag (1: Enabled, 0: Disabled / note: reverse of freeipmi)' }, w.logging ? 1 : 0);
+    TIMER_USES.forEach((name, i) => r.set(use, w.use === i + 1 ? 1 : 0, { name }));
+    r.set({ name: 'ipmi_bmc_watchdog_logging_state', help: 'Watchdog log flag (1: Enabled, 0: Disabled / note: reverse of freeipmi)' }, w.logging ? 1 : 0);
     const action = { name: 'ipmi_bmc_watchdog_timeout_action_state', help: 'Watchdog timeout action (1: active, 0: inactive)', labelNames: ['action'] as const };
-    TIMEOUT_ACTIONS.forEach((a, i) => setGauge(r, action, w.timeoutAction === i ? 1 : 0, { action: a }));
+    TIMEOUT_ACTIONS.forEach((a, i) => r.set(action, w.timeoutAction === i ? 1 : 0, { action: a }));
     const irq = { name: 'ipmi_bmc_watchdog_pretimeout_interrupt_state', help: 'Watchdog pre-timeout interrupt (1: active, 0: inactive)', labelNames: ['interrupt'] as const };
-    PRETIMEOUT_INTERRUPTS.forEach((i, n) => setGauge(r, irq, w.preTimeoutInterrupt === n ? 1 : 0, { interrupt: i }));
-    setGauge(r, { name: 'ipmi_bmc_watchdog_pretimeout_interval_seconds', help: 'Watchdog pre-timeout interval in seconds' }, w.preTimeoutIntervalSeconds);
-    setGauge(r, { name: 'ipmi_bmc_watchdog_initial_countdown_seconds', help: 'Watchdog initial countdown in seconds' }, w.initialCountdownSeconds);
-    setGauge(r, { name: 'ipmi_bmc_watchdog_current_countdown_seconds', help: 'Watchdog initial countdown in seconds' }, w.presentCountdownSeconds);
+    PRETIMEOUT_INTERRUPTS.forEach((i, n) => r.set(irq, w.preTimeoutInterrupt === n ? 1 : 0, { interrupt: i }));
+    r.set({ name: 'ipmi_bmc_watchdog_pretimeout_interval_seconds', help: 'Watchdog pre-timeout interval in seconds' }, w.preTimeoutIntervalSeconds);
+    r.set({ name: 'ipmi_bmc_watchdog_initial_countdown_seconds', help: 'Watchdog initial countdown in seconds' }, w.initialCountdownSeconds);
+    r.set({ name: 'ipmi_bmc_watchdog_current_countdown_seconds', help: 'Watchdog initial countdown in seconds' }, w.presentCountdownSeconds);
   },
 };
