@@ -1,5 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { parseGuid } from '@bmc-exporter/ipmi';
+import { commandKey } from '../command-handler.js';
 import { FaultInjector, HostileAnswers, NO_FAULTS, type FaultConfig, type FaultCounters, type HostileCounters } from '../faults/index.js';
 import { BmcModel, type BmcDefinition, type SensorDefinition } from '../model/index.js';
 import { BmcProtocol, protocolConfig, type AuthType15Name, type ProtocolConfig, type SessionCounters, type SimUser } from '../protocol/index.js';
@@ -63,7 +64,7 @@ export class SimBmc {
         onResponse: this.faults.onResponse,
         onCommand: (netFn, cmd) => {
           this.faults.onCommand(netFn, cmd);
-          const k = ((netFn & 0xfe) << 8) | cmd;
+          const k = commandKey(netFn, cmd);
           this.commands.set(k, (this.commands.get(k) ?? 0) + 1);
           this.commandsTotal++;
         },

@@ -1,12 +1,13 @@
 // BmcProtocol.handle driven datagram by datagram (no sockets): the wire
 // behaviours a client cannot easily provoke, with the console side built from
 // packages/ipmi's own codecs.
+import { cipherSuite, getChannelCipherSuites } from '@bmc-exporter/ipmi';
 import {
   AUTH_TYPE,
   PAYLOAD_TYPE,
   RmcpPlusHandshake,
-  cipherSuite,
   decodeAsfPresencePong,
+  decodeCipherSuiteRecords,
   decodeLanResponse,
   decodeOpenSessionResponse,
   decodeRakp2,
@@ -19,10 +20,8 @@ import {
   encodeRakp3Or4,
   encodeV15Packet,
   encodeV20Packet,
-  getChannelCipherSuites,
-  decodeCipherSuiteRecords,
   type SessionKeys,
-} from '@bmc-exporter/ipmi';
+} from '@bmc-exporter/ipmi/wire';
 import { describe, expect, it } from 'vitest';
 import { BmcProtocol } from './bmc-protocol.js';
 import type { ProtocolConfig } from './config.js';

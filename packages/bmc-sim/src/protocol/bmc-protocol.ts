@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import {
+  CompletionCode,
+  activateSession,
+  closeSession,
+  getChannelAuthCapabilities,
+  getChannelCipherSuites,
+  getSessionChallenge,
+  getSystemGuid,
+  isSupportedCipherSuite,
+  setSessionPrivilegeLevel,
+} from '@bmc-exporter/ipmi';
+import {
   AUTH_TYPE,
   PAYLOAD_TYPE,
   RMCP_CLASS,
@@ -14,28 +25,24 @@ import {
   encodeV15Packet,
   encodeV20Packet,
   isRmcpAck,
-  isSupportedCipherSuite,
   peekSessionHeader,
   verifyV15AuthCode,
   type LanRequest,
-  CompletionCode,
-} from '@bmc-exporter/ipmi';
-import type { CommandHandler, CommandResult } from '../command-handler.js';
+} from '@bmc-exporter/ipmi/wire';
+import { isCommand, type CommandHandler, type CommandResult } from '../command-handler.js';
 import type { ProtocolConfig, ProtocolHooks, SessionCounters } from './config.js';
 import type { ProtocolState } from './protocol-state.js';
 import { openSession, rakp1, rakp3, type HandshakeReply } from './rmcpplus-login.js';
 import {
-  NETFN,
   NOT_IN_SESSION,
-  SESSION_CMD,
-  closeSession,
-  getChannelAuthCapabilities,
-  getChannelCipherSuites,
-  getSessionChallenge,
-  setSessionPrivilegeLevel,
+  answerCloseSession,
+  answerGetChannelAuthCapabilities,
+  answerGetChannelCipherSuites,
+  answerGetSessionChallenge,
+  answerSetSessionPrivilegeLevel,
 } from './session-commands.js';
-import { SessionTable, acceptInboundSeq, nextOutSeq, type SimSession } from './session-table.js';
-import { activateSession } from './v15-login.js';
+import { SessionTable, nextOutSeq, type SimSession } from './session-table.js';
+import { activateSessionRequest } from './v15-login.js';
 
 export interface Endpoint {
   address: string;
@@ -167,8 +174,8 @@ export class BmcProtocol {
     const ch = this.st.challenges.get(pkt.sessionId);
     if (ch) {
       const lan = decodeLanRequest(pkt.payload);
-      if (lan.netFn !== NETFN.app || lan.cmd !== SESSION_CMD.activateSession) return undefined;
-      const a = activateSession(this.st, pkt, ch, lan.data, from, now);
+      if (!isCommand(lan, activateSession)) return undefined;
+      const a = activateSessionRequest(this.st, pkt, ch, lan.data, from, now);
       if (!a.result) return undefined;
       return {
         datagram: encodeV15Packet({ authType: a.authType, sessionSeq: a.sessionSeq, sessionId: pkt.sessionId, password: a.password, payload: lanResponse(lan, a.result) }),
@@ -179,7 +186,7 @@ export class BmcProtocol {
     // Unknown, foreign-version or half-open session: silence, as real BMCs do.
     if (!s || s.version !== '1.5' || !s.established || this.st.config.authTypes15 === null) return undefined;
     if (s.authType !== AUTH_TYPE.none && (pkt.authType !== s.authType || !verifyV15AuthCode(pkt, s.password!))) return undefined;
-    if (!acceptInboundSeq(s, pkt.sessionSeq)) return undefined;
+    if (!s.inbound.accept(pkt.sessionSeq)) return undefined;
     s.lastActivity = now;
     const lan = decodeLanRequest(pkt.payload);
     const result = this.inSession(s, lan);
@@ -230,7 +237,7 @@ export class BmcProtocol {
     const keys = s.keys;
     const pkt = decodeV20Packet(body, keys); // integrity failure throws: dropped silently
     if (keys.suite.confidentiality !== 'none' && !pkt.encrypted) return undefined;
-    if (!acceptInboundSeq(s, pkt.sessionSeq)) return undefined;
+    if (!s.inbound.accept(pkt.sessionSeq)) return undefined;
     s.lastActivity = now;
     const lan = decodeLanRequest(pkt.payload);
     const result = this.inSession(s, lan);
@@ -255,42 +262,25 @@ export class BmcProtocol {
 
   /** Table G-1: only these are answered outside a session; anything else gets silence. */
   private sessionless(lan: Required<LanRequest>, now: number): CommandResult | undefined {
-    if (lan.netFn !== NETFN.app) return undefined;
-    switch (lan.cmd) {
-      case SESSION_CMD.getChannelAuthCapabilities:
-        return getChannelAuthCapabilities(this.st, lan.data);
-      case SESSION_CMD.getChannelCipherSuites:
-        return getChannelCipherSuites(this.st, lan.data);
-      case SESSION_CMD.getSessionChallenge:
-        return getSessionChallenge(this.st, lan.data, now);
-      case SESSION_CMD.getSystemGuid:
-        // §22.14: Get System GUID may be used before a session exists (privilege 0).
-        return this.toHandler(lan, 0);
-      default:
-        return undefined;
-    }
+    if (isCommand(lan, getChannelAuthCapabilities)) return answerGetChannelAuthCapabilities(this.st, lan.data);
+    if (isCommand(lan, getChannelCipherSuites)) return answerGetChannelCipherSuites(this.st, lan.data);
+    if (isCommand(lan, getSessionChallenge)) return answerGetSessionChallenge(this.st, lan.data, now);
+    // §22.14: Get System GUID may be used before a session exists (privilege 0).
+    if (isCommand(lan, getSystemGuid)) return this.toHandler(lan, 0);
+    return undefined;
   }
 
   private inSession(s: SimSession, lan: Required<LanRequest>): CommandResult | undefined {
-    if (lan.netFn === NETFN.app) {
-      switch (lan.cmd) {
-        case SESSION_CMD.getChannelAuthCapabilities:
-          return getChannelAuthCapabilities(this.st, lan.data);
-        case SESSION_CMD.getChannelCipherSuites:
-          return getChannelCipherSuites(this.st, lan.data);
-        case SESSION_CMD.setSessionPrivilegeLevel:
-          return setSessionPrivilegeLevel(s, lan.data);
-        case SESSION_CMD.closeSession: {
-          const c = closeSession(this.st, s, lan.data);
-          // The answer still goes out under this session's keys; the object outlives its table entry.
-          if (c.closeOwn) this.st.table.remove(s.id, 'closed');
-          return c.result;
-        }
-        case SESSION_CMD.getSessionChallenge:
-        case SESSION_CMD.activateSession:
-          return NOT_IN_SESSION;
-      }
+    if (isCommand(lan, getChannelAuthCapabilities)) return answerGetChannelAuthCapabilities(this.st, lan.data);
+    if (isCommand(lan, getChannelCipherSuites)) return answerGetChannelCipherSuites(this.st, lan.data);
+    if (isCommand(lan, setSessionPrivilegeLevel)) return answerSetSessionPrivilegeLevel(s, lan.data);
+    if (isCommand(lan, closeSession)) {
+      const c = answerCloseSession(this.st, s, lan.data);
+      // The answer still goes out under this session's keys; the object outlives its table entry.
+      if (c.closeOwn) this.st.table.remove(s.id, 'closed');
+      return c.result;
     }
+    if (isCommand(lan, getSessionChallenge) || isCommand(lan, activateSession)) return NOT_IN_SESSION;
     return this.toHandler(lan, s.privilege, s);
   }
 

@@ -1,6 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
+import { CIPHER_SUITES, PRIVILEGE, isSupportedCipherSuite, type CipherSuite } from '@bmc-exporter/ipmi';
 import {
-  CIPHER_SUITES,
+  BMC_SEQUENCE_RULES,
+  RAKP1_NAME_ONLY_LOOKUP,
+  RAKP1_ROLE_PRIVILEGE_MASK,
+  RmcpPlusStatus,
+  SequenceWindow,
   decodeOpenSessionRequest,
   decodeRakp1,
   decodeRakp3,
@@ -11,36 +16,15 @@ import {
   encodeRakp2,
   encodeRakp2Refusal,
   encodeRakp3Or4,
-  isSupportedCipherSuite,
   padKey20,
   rakp2AuthCode,
   rakp3AuthCode,
   rakp4Icv,
   suiteAlgorithms,
-  type CipherSuite,
   type OpenSessionRequest,
-} from '@bmc-exporter/ipmi';
-import { PRIV, findUser, random32, type ProtocolState } from './protocol-state.js';
+} from '@bmc-exporter/ipmi/wire';
+import { findUser, random32, type ProtocolState } from './protocol-state.js';
 import type { SimSession } from './session-table.js';
-
-/** IPMI v2.0 §13.24 Table 13-15: the status codes this BMC sends. */
-export const RMCPPLUS_STATUS_SENT = {
-  /** Insufficient resources to create a session (session limit) */
-  insufficientResources: 0x01,
-  /** Invalid role (privilege above the user's maximum, or reserved) */
-  invalidRole: 0x09,
-  /** Unauthorized name (unknown or disabled user) */
-  unauthorizedName: 0x0d,
-  /** Invalid integrity check value (RAKP3 HMAC did not verify: wrong password) */
-  invalidIntegrityCheckValue: 0x0f,
-  /** No cipher suite match with proposed security algorithms */
-  noCipherSuiteMatch: 0x11,
-  /** Illegal or unrecognized parameter */
-  illegalParameter: 0x12,
-} as const;
-
-/** RAKP1 role byte bit 4 (§13.20): 1 = look the user up by name only, 0 = by name and privilege. */
-const NAME_ONLY_LOOKUP = 0x10;
 
 /** A handshake answer: the payload to send in a sessionless RMCP+ packet of `payloadType`. */
 export interface HandshakeReply {
@@ -73,13 +57,13 @@ export function openSession(st: ProtocolState, payload: Buffer, from: { address:
   const refuse = (status: number) => ({
     payload: encodeOpenSessionRefusal({ messageTag: m.messageTag, status, consoleSessionId: m.consoleSessionId }),
   });
-  if (m.consoleSessionId === 0 || m.privilege > PRIV.oem) return refuse(RMCPPLUS_STATUS_SENT.illegalParameter);
+  if (m.consoleSessionId === 0 || m.privilege > PRIVILEGE.oem) return refuse(RmcpPlusStatus.illegalParameter);
   const suite = offeredSuite(st, m);
-  if (!suite) return refuse(RMCPPLUS_STATUS_SENT.noCipherSuiteMatch);
-  if (st.table.size >= st.config.sessionLimit) return refuse(RMCPPLUS_STATUS_SENT.insufficientResources);
+  if (!suite) return refuse(RmcpPlusStatus.noCipherSuiteMatch);
+  if (st.table.size >= st.config.sessionLimit) return refuse(RmcpPlusStatus.insufficientResources);
 
   // §13.17: privilege 0 asks for "the highest level matching the proposed algorithms": administrator here.
-  const openPrivilege = m.privilege === 0 ? PRIV.administrator : m.privilege;
+  const openPrivilege = m.privilege === 0 ? PRIVILEGE.administrator : m.privilege;
   const id = st.table.freshId(() => random32(st.random));
   const response = encodeOpenSessionResponse({
     messageTag: m.messageTag,
@@ -100,6 +84,7 @@ export function openSession(st: ProtocolState, payload: Buffer, from: { address:
     privilege: 0,
     lastActivity: now,
     outSeq: 1,
+    inbound: new SequenceWindow(BMC_SEQUENCE_RULES),
     handshake: { suite, messageTag: m.messageTag, openPrivilege, openSessionResponse: response },
   };
   st.table.add(session);
@@ -123,15 +108,15 @@ export function rakp1(st: ProtocolState, payload: Buffer, now: number): Handshak
     st.table.remove(s.id, 'failed');
     return { payload: encodeRakp2Refusal({ messageTag: m.messageTag, status, consoleSessionId: s.peerId }) };
   };
-  const requested = m.role & 0x0f;
-  if (requested < PRIV.callback || requested > PRIV.oem) return refuse(RMCPPLUS_STATUS_SENT.invalidRole);
+  const requested = m.role & RAKP1_ROLE_PRIVILEGE_MASK;
+  if (requested < PRIVILEGE.callback || requested > PRIVILEGE.oem) return refuse(RmcpPlusStatus.invalidRole);
   const name = m.username.toString('utf8');
-  const nameOnly = (m.role & NAME_ONLY_LOOKUP) !== 0;
+  const nameOnly = (m.role & RAKP1_NAME_ONLY_LOOKUP) !== 0;
   // Name-only lookup finds the account and then judges the role; name+privilege lookup
   // only finds an account that holds the role, so a too-high role reads as an unknown name.
   const user = findUser(st.config, name, nameOnly ? 0 : requested);
-  if (!user) return refuse(RMCPPLUS_STATUS_SENT.unauthorizedName);
-  if (requested > user.maxPrivilege) return refuse(RMCPPLUS_STATUS_SENT.invalidRole);
+  if (!user) return refuse(RmcpPlusStatus.unauthorizedName);
+  if (requested > user.maxPrivilege) return refuse(RmcpPlusStatus.invalidRole);
 
   const exchange = {
     suite: h.suite,
@@ -181,13 +166,13 @@ export function rakp3(st: ProtocolState, payload: Buffer, now: number): Handshak
   if (m.authCode.length !== want.length || !timingSafeEqual(m.authCode, want)) {
     st.table.remove(s.id, 'failed');
     return {
-      payload: encodeRakp3Or4({ messageTag: m.messageTag, status: RMCPPLUS_STATUS_SENT.invalidIntegrityCheckValue, sessionId: s.peerId, authCode: Buffer.alloc(0) }),
+      payload: encodeRakp3Or4({ messageTag: m.messageTag, status: RmcpPlusStatus.invalidIntegrityCheckValue, sessionId: s.peerId, authCode: Buffer.alloc(0) }),
     };
   }
   const sik = deriveSik(x.suite, password, x.consoleRandom, x.bmcRandom, x.role, x.username);
   s.keys = deriveSessionKeys(x.suite, sik, { constantLength: 20, password: padKey20(password) });
   // Sessions start at USER (or lower if that is all that was asked); Set Session Privilege Level raises them.
-  s.privilege = Math.min(s.maxPrivilege, PRIV.user);
+  s.privilege = Math.min(s.maxPrivilege, PRIVILEGE.user);
   s.lastActivity = now;
   h.rakp4Response = encodeRakp3Or4({ messageTag: m.messageTag, status: 0, sessionId: s.peerId, authCode: rakp4Icv(x, sik) });
   st.table.established(s);
