@@ -247,10 +247,10 @@ export class SimSensor {
 }
 
 function stateBits(offsets: readonly number[]): number {
-  let s = 0;
-  for (const o of offsets) {
-    if (!Number.isInteger(o) || o < 0 || o > 14) throw new RangeError(`discrete state offset ${o} is not 0-14`);
-    s |= 1 << o;
+  let bits = 0;
+  for (const offset of offsets) {
+    if (!Number.isInteger(offset) || offset < 0 || offset > 14) throw new RangeError(`discrete state offset ${offset} is not 0-14`);
+    bits |= 1 << offset;
   }
-  return s;
+  return bits;
 }

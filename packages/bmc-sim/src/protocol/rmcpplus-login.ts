@@ -31,8 +31,8 @@ export interface HandshakeReply {
   payload: Buffer;
 }
 
-function offeredSuite(st: ProtocolState, m: OpenSessionRequest): CipherSuite | undefined {
-  for (const id of st.config.cipherSuites) {
+function offeredSuite(state: ProtocolState, m: OpenSessionRequest): CipherSuite | undefined {
+  for (const id of state.config.cipherSuites) {
     const s = CIPHER_SUITES[id];
     if (!s || !isSupportedCipherSuite(id)) continue;
     const a = suiteAlgorithms(s);
@@ -45,10 +45,10 @@ function offeredSuite(st: ProtocolState, m: OpenSessionRequest): CipherSuite | u
  * §13.17-13.18 Open Session: take the proposed algorithms if they form an
  * offered suite (0x11 otherwise), hold a session slot (0x01 when full).
  */
-export function openSession(st: ProtocolState, payload: Buffer, from: { address: string; port: number }, now: number): HandshakeReply {
+export function openSession(state: ProtocolState, payload: Buffer, from: { address: string; port: number }, now: number): HandshakeReply {
   const m = decodeOpenSessionRequest(payload);
   // A retransmitted request (our answer was lost) gets the same answer, not a second slot.
-  for (const s of st.table.all()) {
+  for (const s of state.table.all()) {
     const h = s.handshake;
     if (h && !s.established && !h.exchange && s.peerId === m.consoleSessionId && s.address === from.address && s.port === from.port && h.messageTag === m.messageTag) {
       return { payload: h.openSessionResponse };
@@ -58,13 +58,13 @@ export function openSession(st: ProtocolState, payload: Buffer, from: { address:
     payload: encodeOpenSessionRefusal({ messageTag: m.messageTag, status, consoleSessionId: m.consoleSessionId }),
   });
   if (m.consoleSessionId === 0 || m.privilege > PRIVILEGE.oem) return refuse(RmcpPlusStatus.illegalParameter);
-  const suite = offeredSuite(st, m);
+  const suite = offeredSuite(state, m);
   if (!suite) return refuse(RmcpPlusStatus.noCipherSuiteMatch);
-  if (st.table.size >= st.config.sessionLimit) return refuse(RmcpPlusStatus.insufficientResources);
+  if (state.table.size >= state.config.sessionLimit) return refuse(RmcpPlusStatus.insufficientResources);
 
   // §13.17: privilege 0 asks for "the highest level matching the proposed algorithms": administrator here.
   const openPrivilege = m.privilege === 0 ? PRIVILEGE.administrator : m.privilege;
-  const id = st.table.freshId(() => random32(st.random));
+  const id = state.table.freshId(() => random32(state.random));
   const response = encodeOpenSessionResponse({
     messageTag: m.messageTag,
     status: 0,
@@ -87,7 +87,7 @@ export function openSession(st: ProtocolState, payload: Buffer, from: { address:
     inbound: new SequenceWindow(BMC_SEQUENCE_RULES),
     handshake: { suite, messageTag: m.messageTag, openPrivilege, openSessionResponse: response },
   };
-  st.table.add(session);
+  state.table.add(session);
   return { payload: response };
 }
 
@@ -96,16 +96,16 @@ export function openSession(st: ProtocolState, payload: Buffer, from: { address:
  * requested role against its maximum (0x09), prove the password with an
  * HMAC keyed by it. Refusals free the slot. Unknown BMC session: silence.
  */
-export function rakp1(st: ProtocolState, payload: Buffer, now: number): HandshakeReply | undefined {
+export function rakp1(state: ProtocolState, payload: Buffer, now: number): HandshakeReply | undefined {
   const m = decodeRakp1(payload);
-  const s = st.table.get(m.bmcSessionId);
+  const s = state.table.get(m.bmcSessionId);
   const h = s?.handshake;
   if (!s || !h || s.established) return undefined;
   if (h.rakp1 && h.rakp2Response && h.rakp1.equals(payload)) return { payload: h.rakp2Response };
   s.lastActivity = now;
 
   const refuse = (status: number) => {
-    st.table.remove(s.id, 'failed');
+    state.table.remove(s.id, 'failed');
     return { payload: encodeRakp2Refusal({ messageTag: m.messageTag, status, consoleSessionId: s.peerId }) };
   };
   const requested = m.role & RAKP1_ROLE_PRIVILEGE_MASK;
@@ -114,7 +114,7 @@ export function rakp1(st: ProtocolState, payload: Buffer, now: number): Handshak
   const nameOnly = (m.role & RAKP1_NAME_ONLY_LOOKUP) !== 0;
   // Name-only lookup finds the account and then judges the role; name+privilege lookup
   // only finds an account that holds the role, so a too-high role reads as an unknown name.
-  const user = findUser(st.config, name, nameOnly ? 0 : requested);
+  const user = findUser(state.config, name, nameOnly ? 0 : requested);
   if (!user) return refuse(RmcpPlusStatus.unauthorizedName);
   if (requested > user.maxPrivilege) return refuse(RmcpPlusStatus.invalidRole);
 
@@ -123,9 +123,9 @@ export function rakp1(st: ProtocolState, payload: Buffer, now: number): Handshak
     consoleSessionId: s.peerId,
     bmcSessionId: s.id,
     consoleRandom: m.consoleRandom,
-    bmcRandom: Buffer.from(st.random(16)),
-    bmcGuid: st.config.guid,
-    role: st.config.quirks?.rakpOpenSessionPrivilege ? h.openPrivilege : m.role,
+    bmcRandom: Buffer.from(state.random(16)),
+    bmcGuid: state.config.guid,
+    role: state.config.quirks?.rakpOpenSessionPrivilege ? h.openPrivilege : m.role,
     username: m.username,
   };
   const rakp2 = encodeRakp2({
@@ -149,22 +149,22 @@ export function rakp1(st: ProtocolState, payload: Buffer, now: number): Handshak
  * is gone on mismatch: a wrong password), derive SIK/K1/K2 (§13.31-13.32,
  * 20-byte constant as ipmitool/FreeIPMI expect), answer with the ICV.
  */
-export function rakp3(st: ProtocolState, payload: Buffer, now: number): HandshakeReply | undefined {
+export function rakp3(state: ProtocolState, payload: Buffer, now: number): HandshakeReply | undefined {
   const m = decodeRakp3(payload);
-  const s = st.table.get(m.sessionId);
+  const s = state.table.get(m.sessionId);
   const h = s?.handshake;
   const x = h?.exchange;
   if (!s || !h || !x || !s.user) return undefined;
   if (s.established) return h.rakp4Response ? { payload: h.rakp4Response } : undefined;
   if (m.status !== 0) {
     // The console gave up (it could not verify our RAKP2): no answer, free the slot.
-    st.table.remove(s.id, 'failed');
+    state.table.remove(s.id, 'failed');
     return undefined;
   }
   const password = Buffer.from(s.user.password, 'utf8');
   const want = rakp3AuthCode(x, password);
   if (m.authCode.length !== want.length || !timingSafeEqual(m.authCode, want)) {
-    st.table.remove(s.id, 'failed');
+    state.table.remove(s.id, 'failed');
     return {
       payload: encodeRakp3Or4({ messageTag: m.messageTag, status: RmcpPlusStatus.invalidIntegrityCheckValue, sessionId: s.peerId, authCode: Buffer.alloc(0) }),
     };
@@ -175,6 +175,6 @@ export function rakp3(st: ProtocolState, payload: Buffer, now: number): Handshak
   s.privilege = Math.min(s.maxPrivilege, PRIVILEGE.user);
   s.lastActivity = now;
   h.rakp4Response = encodeRakp3Or4({ messageTag: m.messageTag, status: 0, sessionId: s.peerId, authCode: rakp4Icv(x, sik) });
-  st.table.established(s);
+  state.table.established(s);
   return { payload: h.rakp4Response };
 }

@@ -43,10 +43,10 @@ function validChannel(channel: number): boolean {
 }
 
 /** §22.13: what the channel offers; the v2.0 extended data only when asked for and when RMCP+ exists. */
-export function answerGetChannelAuthCapabilities(st: ProtocolState, data: Buffer): CommandResult {
+export function answerGetChannelAuthCapabilities(state: ProtocolState, data: Buffer): CommandResult {
   const req = decodeGetChannelAuthCapabilitiesRequest(data);
   if (!validChannel(req.channel)) return { completionCode: CC.invalidDataField };
-  const c = st.config;
+  const c = state.config;
   const t15 = c.authTypes15 ?? [];
   const extended = req.ipmi20 && c.ipmi20;
   return ok(encodeGetChannelAuthCapabilitiesResponse({
@@ -67,32 +67,32 @@ export function answerGetChannelAuthCapabilities(st: ProtocolState, data: Buffer
 }
 
 /** §22.15: the offered suites as 0xC0 records, 16 bytes per list index. */
-export function answerGetChannelCipherSuites(st: ProtocolState, data: Buffer): CommandResult {
-  if (!st.config.ipmi20) return { completionCode: CC.invalidCommand };
+export function answerGetChannelCipherSuites(state: ProtocolState, data: Buffer): CommandResult {
+  if (!state.config.ipmi20) return { completionCode: CC.invalidCommand };
   const req = decodeGetChannelCipherSuitesRequest(data);
   if (!validChannel(req.channel)) return { completionCode: CC.invalidDataField };
   // Only IPMI payloads (type 0) have suites here; "list by algorithm" gets the same records (not distinguished).
-  const records = req.payloadType === 0 ? st.cipherRecords : Buffer.alloc(0);
+  const records = req.payloadType === 0 ? state.cipherRecords : Buffer.alloc(0);
   return ok(encodeGetChannelCipherSuitesResponse(LAN_CHANNEL, records, req.index));
 }
 
 /** §22.16: remember a random challenge for the named user under a temporary session id. */
-export function answerGetSessionChallenge(st: ProtocolState, data: Buffer, now: number): CommandResult {
-  if (st.config.authTypes15 === null) return { completionCode: CC.invalidCommand };
+export function answerGetSessionChallenge(state: ProtocolState, data: Buffer, now: number): CommandResult {
+  if (state.config.authTypes15 === null) return { completionCode: CC.invalidCommand };
   const req = decodeGetSessionChallengeRequest(data);
   const name = AUTH_TYPE_NAMES.find((n) => AUTH_TYPE[n] === req.authType);
-  if (!name || !st.config.authTypes15.includes(name)) return { completionCode: CC.invalidDataField };
-  const user = findUser(st.config, req.username);
+  if (!name || !state.config.authTypes15.includes(name)) return { completionCode: CC.invalidDataField };
+  const user = findUser(state.config, req.username);
   if (!user) return { completionCode: GetSessionChallengeCode.invalidUserName };
   let temporaryId: number;
-  do temporaryId = st.table.freshId(() => random32(st.random));
-  while (st.challenges.has(temporaryId));
-  const challenge = Buffer.from(st.random(16));
-  if (st.challenges.size >= MAX_CHALLENGES) {
-    const oldest = st.challenges.keys().next();
-    if (!oldest.done) st.challenges.delete(oldest.value);
+  do temporaryId = state.table.freshId(() => random32(state.random));
+  while (state.challenges.has(temporaryId));
+  const challenge = Buffer.from(state.random(16));
+  if (state.challenges.size >= MAX_CHALLENGES) {
+    const oldest = state.challenges.keys().next();
+    if (!oldest.done) state.challenges.delete(oldest.value);
   }
-  st.challenges.set(temporaryId, { temporaryId, user, authType: req.authType, challenge, createdAt: now });
+  state.challenges.set(temporaryId, { temporaryId, user, authType: req.authType, challenge, createdAt: now });
   return ok(encodeGetSessionChallengeResponse({ temporarySessionId: temporaryId, challenge }));
 }
 
@@ -112,11 +112,11 @@ export function answerSetSessionPrivilegeLevel(s: SimSession, data: Buffer): Com
  * §22.19: closing one's own session always works; an administrator may close
  * another one. The caller removes `s` after sending the answer under its keys.
  */
-export function answerCloseSession(st: ProtocolState, s: SimSession, data: Buffer): { result: CommandResult; closeOwn: boolean } {
+export function answerCloseSession(state: ProtocolState, s: SimSession, data: Buffer): { result: CommandResult; closeOwn: boolean } {
   const { sessionId } = decodeCloseSessionRequest(data);
   if (sessionId === s.id) return { result: { completionCode: CC.ok }, closeOwn: true };
-  if (sessionId !== 0 && st.table.get(sessionId) && s.privilege >= PRIVILEGE.administrator) {
-    st.table.remove(sessionId, 'closed');
+  if (sessionId !== 0 && state.table.get(sessionId) && s.privilege >= PRIVILEGE.administrator) {
+    state.table.remove(sessionId, 'closed');
     return { result: { completionCode: CC.ok }, closeOwn: false };
   }
   return { result: { completionCode: CloseSessionCode.invalidSessionId }, closeOwn: false };

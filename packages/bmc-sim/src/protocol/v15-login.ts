@@ -31,7 +31,7 @@ export interface Activation {
  * auth type or a stale challenge get no answer at all.
  */
 export function activateSessionRequest(
-  st: ProtocolState,
+  state: ProtocolState,
   pkt: V15Packet,
   ch: PendingChallenge,
   requestData: Buffer,
@@ -48,11 +48,11 @@ export function activateSessionRequest(
     result: { completionCode, data }, authType: ch.authType, password, sessionSeq,
   });
   if (req.privilege < PRIVILEGE.callback || req.privilege > ch.user.maxPrivilege) return answer(ActivateSessionCode.privilegeExceedsLimit);
-  if (st.table.size >= st.config.sessionLimit) return answer(ActivateSessionCode.noSessionSlot);
+  if (state.table.size >= state.config.sessionLimit) return answer(ActivateSessionCode.noSessionSlot);
 
-  st.challenges.delete(ch.temporaryId);
-  const id = st.table.freshId(() => random32(st.random));
-  const initialInboundSeq = random32(st.random) || 1;
+  state.challenges.delete(ch.temporaryId);
+  const id = state.table.freshId(() => random32(state.random));
+  const initialInboundSeq = random32(state.random) || 1;
   const firstOut = req.initialOutboundSeq >>> 0 || 1;
   const session: SimSession = {
     id,
@@ -73,7 +73,7 @@ export function activateSessionRequest(
     authType: ch.authType,
     password,
   };
-  st.table.add(session);
+  state.table.add(session);
   return answer(CompletionCode.ok, encodeActivateSessionResponse({ authType: ch.authType, sessionId: id, initialInboundSeq, maxPrivilege: req.privilege }), firstOut);
 }
 

@@ -131,5 +131,5 @@ export interface SessionDescription {
 /** The levels a client may ask for, by name (values from PRIVILEGE, Table 6-1). */
 export const PRIVILEGE_LEVEL: Record<Privilege, number> = { user: PRIVILEGE.user, operator: PRIVILEGE.operator, administrator: PRIVILEGE.administrator };
 
-/** Default RMCP+ preference: the "17, then 3", then the rest strongest first; never 0 unless pinned. */
+/** Default RMCP+ preference: 17 (SHA-256, AES), then 3 (SHA-1, AES: what nearly every BMC offers), then the rest strongest first; never 0 unless pinned. */
 export const DEFAULT_CIPHER_PREFERENCE: readonly number[] = [17, 3, 16, 15, 8, 12, 2, 7, 11, 1, 6];
