@@ -42,6 +42,12 @@ export function commandKey(netFn: number, cmd: number): number {
   return ((netFn & 0xfe) << 8) | cmd;
 }
 
+/** A commandKey as counters show it: "0x0a:0x23" (request NetFn:command). */
+export function formatCommandKey(key: number): string {
+  const hex2 = (n: number) => n.toString(16).padStart(2, '0');
+  return `0x${hex2(key >> 8)}:0x${hex2(key & 0xff)}`;
+}
+
 /** The key of `command`'s requests (as commandKey). */
 export function keyOf(command: CommandId): number {
   return commandKey(command.netFn, command.cmd);

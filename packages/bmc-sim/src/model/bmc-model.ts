@@ -49,7 +49,7 @@ import {
   encodeReserveSdrRepositoryResponse,
   encodeReserveSelResponse,
 } from '@bmc-exporter/ipmi/wire';
-import { commandKey, keyOf, type CommandContext, type CommandHandler, type CommandId, type CommandRequest, type CommandResult } from '../command-handler.js';
+import { commandKey, formatCommandKey, keyOf, type CommandContext, type CommandHandler, type CommandId, type CommandRequest, type CommandResult } from '../command-handler.js';
 import { LAN_CHANNEL } from '../protocol/session-commands.js';
 import type { BmcDefinition, DcmiPowerDefinition, SelEntryDefinition } from './definition.js';
 import { SdrRepository } from './sdr-repository.js';
@@ -233,8 +233,7 @@ export class BmcModel {
   get commandCounts(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const [k, n] of this.counts) {
-      const hex = `0x${(k >> 8).toString(16).padStart(2, '0')}:0x${(k & 0xff).toString(16).padStart(2, '0')}`;
-      out[hex] = n;
+      out[formatCommandKey(k)] = n;
       const name = this.commands.get(k)?.name;
       if (name) out[name] = (out[name] ?? 0) + n;
     }
