@@ -3,7 +3,8 @@
 // --prefer-offline: third-party dependencies from the cache or the registry,
 // ours from nothing but the tarballs). The installed bmc-exporter runs its
 // demo (bmc_up 1 on /bmc) and probes a simulated BMC; @bmc-exporter/ipmi,
-// installed alone, reads a simulated BMC with its example script.
+// installed alone, reads a simulated BMC with its example script and offers
+// its two entry points (the root and ./wire).
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
@@ -154,5 +155,12 @@ describe('@bmc-exporter/ipmi installed alone', () => {
     expect(after.openedTotal - before.openedTotal).toBe(1);
     expect(after.closedTotal - before.closedTotal).toBe(1);
     expect(after.open).toBe(0);
+    // Two entry points: the client's API at the root, the BMC side and packet codecs under ./wire (with types).
+    const probe = `const root = await import('@bmc-exporter/ipmi'); const wire = await import('@bmc-exporter/ipmi/wire');
+      console.log(JSON.stringify({ root: [typeof root.BmcClient, typeof root.getDeviceId, typeof root.encodeGetDeviceIdResponse],
+        wire: [typeof wire.encodeGetDeviceIdResponse, typeof wire.SequenceWindow, typeof wire.BmcClient] }));`;
+    const entries = await run(process.execPath, ['--input-type=module', '-e', probe], { cwd: prefix });
+    expect(JSON.parse(entries.stdout)).toEqual({ root: ['function', 'object', 'undefined'], wire: ['function', 'function', 'undefined'] });
+    expect(existsSync(join(prefix, 'node_modules', '@bmc-exporter', 'ipmi', 'dist', 'wire.d.ts'))).toBe(true);
   });
 });

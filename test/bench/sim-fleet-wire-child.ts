@@ -17,24 +17,26 @@ import {
   CompletionCodeError,
   IntegrityError,
   MalformedPacketError,
-  PAYLOAD_TYPE,
   PRIVILEGE,
-  RMCP_CLASS,
-  RmcpPlusHandshake,
   cipherSuite,
   closeSession,
+  getDeviceId,
+  getSensorReading,
+  type Command,
+} from '@bmc-exporter/ipmi';
+import {
+  PAYLOAD_TYPE,
+  RMCP_CLASS,
+  RmcpPlusHandshake,
   decodeLanResponse,
   decodeRmcp,
   decodeV20Packet,
   encodeLanRequest,
   encodeV20Packet,
-  getDeviceId,
-  getSensorReading,
   peekSessionHeader,
-  type Command,
   type LanResponse,
   type SessionKeys,
-} from '@bmc-exporter/ipmi';
+} from '@bmc-exporter/ipmi/wire';
 import { PhaseProfiler } from './profile-phase.js';
 import type { FromLoad, LoadTarget, ToLoad } from './sim-fleet-load-child.js';
 

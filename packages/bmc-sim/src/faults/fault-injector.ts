@@ -1,3 +1,6 @@
+import { NETFN, getSdr } from '@bmc-exporter/ipmi';
+import { AUTH_TYPE, RMCP_CLASS, RMCP_HEADER_LENGTH } from '@bmc-exporter/ipmi/wire';
+import { isCommand } from '../command-handler.js';
 import type { ProtocolHooks } from '../protocol/index.js';
 import { NO_FAULTS, type FaultConfig } from './fault-config.js';
 import { SeededRandom } from './prng.js';
@@ -44,14 +47,6 @@ export interface FaultInjectorOptions {
 
 export type SendFn = (datagram: Buffer) => void;
 
-/** RMCP message class 7 = IPMI (IPMI v2.0 §13.1.3 Table 13-1); byte 3 of the RMCP header. */
-const RMCP_CLASS_IPMI = 0x07;
-const RMCP_HEADER = 4;
-/** Auth type byte 0x06 marks an RMCP+ session header (§13.6 Table 13-8). */
-const AUTH_TYPE_RMCPPLUS = 0x06;
-/** Storage NetFn 0x0A, Get SDR 0x23 (§33.12). */
-const NETFN_STORAGE = 0x0a;
-const CMD_GET_SDR = 0x23;
 /** Storage commands 0x40-0x4F are the SEL's (§31, Appendix G). */
 const CMD_SEL_FIRST = 0x40;
 const CMD_SEL_LAST = 0x4f;
@@ -72,9 +67,9 @@ interface Layout {
  * The fault layer only mangles bytes it knows the place of; it never parses payloads.
  */
 function layout(d: Buffer): Layout {
-  if (d.length < RMCP_HEADER + 1 || (d[3]! & 0x1f) !== RMCP_CLASS_IPMI) return { messageAt: Math.min(RMCP_HEADER, d.length) };
-  const authType = d[RMCP_HEADER]! & 0x0f;
-  if (authType === AUTH_TYPE_RMCPPLUS) {
+  if (d.length < RMCP_HEADER_LENGTH + 1 || (d[3]! & 0x1f) !== RMCP_CLASS.ipmi) return { messageAt: Math.min(RMCP_HEADER_LENGTH, d.length) };
+  const authType = d[RMCP_HEADER_LENGTH]! & 0x0f;
+  if (authType === AUTH_TYPE.rmcpPlus) {
     const authenticated = d.length > 5 && (d[5]! & 0x40) !== 0;
     return { sessionIdAt: 6, messageAt: 16, integrityByteAt: authenticated ? d.length - 1 : undefined };
   }
@@ -144,8 +139,8 @@ export class FaultInjector implements ProtocolHooks {
   };
 
   readonly onCommand = (netFn: number, cmd: number): void => {
-    if (netFn === NETFN_STORAGE && cmd === CMD_GET_SDR) this.sdrAnswerPending = true;
-    if (netFn === NETFN_STORAGE && cmd >= CMD_SEL_FIRST && cmd <= CMD_SEL_LAST) this.selAnswerPending = true;
+    if (isCommand({ netFn, cmd }, getSdr)) this.sdrAnswerPending = true;
+    if (netFn === NETFN.storage && cmd >= CMD_SEL_FIRST && cmd <= CMD_SEL_LAST) this.selAnswerPending = true;
   };
 
   readonly onResponse = (datagram: Buffer, info: { sessionId?: number; payloadType?: number }): Buffer[] => {
@@ -170,7 +165,7 @@ export class FaultInjector implements ProtocolHooks {
     }
     if (d.length > 1 && this.rng.chance(c.truncatePercent)) {
       // Keep at least the RMCP header so the loss shows as a short packet, not an empty one.
-      const keep = Math.min(d.length - 1, RMCP_HEADER + this.rng.int(Math.max(1, d.length - RMCP_HEADER)));
+      const keep = Math.min(d.length - 1, RMCP_HEADER_LENGTH + this.rng.int(Math.max(1, d.length - RMCP_HEADER_LENGTH)));
       d = Buffer.from(d.subarray(0, keep));
       a.truncate++;
     }

@@ -1,45 +1,56 @@
 import {
-  decodeGetSdrRequest,
-  decodeGetSelEntryRequest,
-  encodeGetSdrResponse,
-  encodeGetSelEntryResponse,
-  encodeSelRecord,
-  NETFN,
-  SEL_RECORD_LENGTH,
+  BMC_OWNER_ID,
   CompletionCode,
+  EVENT_READING_TYPES,
+  PRIVILEGE,
+  SDR_FIRST_RECORD_ID,
+  SDR_HEADER_LENGTH,
+  SDR_LAST_RECORD_ID,
+  SDR_READ_WHOLE_RECORD,
+  SDR_RECORD_TYPES,
+  SEL_FIRST_ENTRY,
+  SEL_LAST_ENTRY,
+  SEL_READ_WHOLE_ENTRY,
+  SEL_RECORD_LENGTH,
+  SEL_RECORD_TYPES,
+  encodeSelRecord,
+  getDeviceId,
+  getSdr,
+  getSdrRepositoryInfo,
+  getSelEntry,
+  getSelInfo,
+  getSensorReading,
+  getSystemGuid,
 } from '@bmc-exporter/ipmi';
-import type { CommandContext, CommandHandler, CommandRequest, CommandResult } from '../command-handler.js';
+import { SDR_VERSION, decodeGetSdrRequest, decodeGetSelEntryRequest, encodeGetSdrResponse, encodeGetSelEntryResponse } from '@bmc-exporter/ipmi/wire';
+import { commandKey, keyOf, type CommandContext, type CommandHandler, type CommandRequest, type CommandResult } from '../command-handler.js';
 import type { BmcModel } from '../model/index.js';
 import type { FaultConfig } from './fault-config.js';
 import { SeededRandom } from './prng.js';
 
-/** "Next record ID" that ends an SDR or SEL walk (§33.12, §31.5), and the ID meaning "first". */
-const LAST_ID = 0xffff;
-const FIRST_ID = 0x0000;
 /** §5.2 Table 5-2. */
 const CC_OK = CompletionCode.ok;
 const CC_NOT_PRESENT = CompletionCode.notPresent;
 const CC_OUT_OF_RANGE = CompletionCode.parameterOutOfRange;
 const CC_LENGTH_INVALID = CompletionCode.requestLengthInvalid;
-/** Whole-record read (§33.12, §31.5). */
-const READ_WHOLE = 0xff;
-/** SDR record header (§43): ID (2), SDR version 0x51, record type, length of the rest. Type 0xC0: OEM record (§43.12). */
-const SDR_VERSION = 0x51;
-const SDR_TYPE_OEM = 0xc0;
-/** An OEM record's body: 3-byte manufacturer ID, then OEM data. 0x0000 is "unspecified"; our filler says "BMCSIM". */
+/**
+ * Filler records are OEM records (§43.12) after the 5-byte header (ID, SDR version, type, length): a 3-byte
+ * manufacturer ID, then OEM data. 0x0000 is "unspecified"; our filler says "BMCSIM".
+ */
 const FILLER_BODY = Buffer.from([0x00, 0x00, 0x00, 0x42, 0x4d, 0x43, 0x53, 0x49, 0x4d]);
 /** Minimum answer lengths (response data after the completion code): Get Device ID 11 bytes (Table 20-2), Get System GUID 16 (Table 22-19). */
 const SHORT_DEVICE_ID = 5;
 const SHORT_GUID = 7;
 
+/** The commands this layer rewrites, by commandKey. */
 const CMD = {
-  getDeviceId: (NETFN.app << 8) | 0x01,
-  getSystemGuid: (NETFN.app << 8) | 0x37,
-  getSensorReading: (NETFN.sensorEvent << 8) | 0x2d,
-  getSdrRepositoryInfo: (NETFN.storage << 8) | 0x20,
-  getSdr: (NETFN.storage << 8) | 0x23,
-  getSelInfo: (NETFN.storage << 8) | 0x40,
-  getSelEntry: (NETFN.storage << 8) | 0x43,
+  getDeviceId: keyOf(getDeviceId),
+  getSystemGuid: keyOf(getSystemGuid),
+  getSensorReading: keyOf(getSensorReading),
+  getSdrRepositoryInfo: keyOf(getSdrRepositoryInfo),
+  getSdr: keyOf(getSdr),
+  getSelInfo: keyOf(getSelInfo),
+  getSelEntry: keyOf(getSelEntry),
 } as const;
 
 /** Answers the hostile layer wrote instead of (or over) the model's. */
@@ -108,13 +119,13 @@ export class HostileAnswers {
   }
 
   private handle(c: Readonly<FaultConfig>, m: BmcModel, req: CommandRequest, ctx: CommandContext): CommandResult | undefined {
-    const k = ((req.netFn & 0xfe) << 8) | req.cmd;
+    const k = commandKey(req.netFn, req.cmd);
     const sdrHostile = c.sdrCycle || c.sdrRecords !== null;
     const selHostile = c.selCycle || c.selEntries !== null;
     if (sdrHostile && k === CMD.getSdrRepositoryInfo) return this.patchCount(m.handler(req, ctx), this.sdrCount(c, m));
-    if (sdrHostile && k === CMD.getSdr && ctx.privilege >= 2) return this.sdr(c, m, req);
+    if (sdrHostile && k === CMD.getSdr && ctx.privilege >= PRIVILEGE.user) return this.sdr(c, m, req);
     if (c.selEntries !== null && k === CMD.getSelInfo) return this.patchCount(m.handler(req, ctx), c.selEntries);
-    if (selHostile && k === CMD.getSelEntry && ctx.privilege >= 2) return this.sel(c, m, req, ctx);
+    if (selHostile && k === CMD.getSelEntry && ctx.privilege >= PRIVILEGE.user) return this.sel(c, m, req, ctx);
     const r = m.handler(req, ctx);
     if (!r || r.completionCode !== CC_OK || !r.data) return r;
     if (k === CMD.getSensorReading) {
@@ -154,12 +165,12 @@ export class HostileAnswers {
   private sdrRecord(m: BmcModel, id: number): Buffer {
     const own = m.sdr.records[id - 1];
     if (own) return own;
-    const rec = Buffer.alloc(5 + FILLER_BODY.length);
+    const rec = Buffer.alloc(SDR_HEADER_LENGTH + FILLER_BODY.length);
     rec.writeUInt16LE(id, 0);
     rec[2] = SDR_VERSION;
-    rec[3] = SDR_TYPE_OEM;
+    rec[3] = SDR_RECORD_TYPES.oem;
     rec[4] = FILLER_BODY.length;
-    FILLER_BODY.copy(rec, 5);
+    FILLER_BODY.copy(rec, SDR_HEADER_LENGTH);
     return rec;
   }
 
@@ -168,12 +179,12 @@ export class HostileAnswers {
     if (req.data.length !== 6) return { completionCode: CC_LENGTH_INVALID };
     const r = decodeGetSdrRequest(req.data);
     const n = this.sdrCount(c, m);
-    const id = r.recordId === FIRST_ID ? 1 : r.recordId;
+    const id = r.recordId === SDR_FIRST_RECORD_ID ? 1 : r.recordId;
     if (id < 1 || id > n) return { completionCode: CC_NOT_PRESENT };
     const rec = this.sdrRecord(m, id);
     if (r.offset >= rec.length) return { completionCode: CC_OUT_OF_RANGE };
-    const end = r.bytesToRead === READ_WHOLE ? rec.length : Math.min(rec.length, r.offset + r.bytesToRead);
-    const next = id < n ? id + 1 : c.sdrCycle ? Math.min(2, n) : LAST_ID;
+    const end = r.bytesToRead === SDR_READ_WHOLE_RECORD ? rec.length : Math.min(rec.length, r.offset + r.bytesToRead);
+    const next = id < n ? id + 1 : c.sdrCycle ? Math.min(2, n) : SDR_LAST_RECORD_ID;
     this.counters.sdr++;
     return { completionCode: CC_OK, data: encodeGetSdrResponse({ nextRecordId: next, data: rec.subarray(r.offset, end) }) };
   }
@@ -183,17 +194,17 @@ export class HostileAnswers {
     this.selTemplate ??= encodeSelRecord({
       kind: 'system-event',
       recordId: 1,
-      recordType: 0x02,
+      recordType: SEL_RECORD_TYPES.systemEvent,
       timestamp: 0,
       timestampIsRelative: false,
       date: null,
-      generatorId: 0x0020,
-      generator: { kind: 'ipmb-slave', id: 0x20, channel: 0, lun: 0 },
+      generatorId: BMC_OWNER_ID,
+      generator: { kind: 'ipmb-slave', id: BMC_OWNER_ID, channel: 0, lun: 0 },
       evmRev: 0x04,
       sensorType: 0x01,
       sensorNumber: 0x01,
       eventDirection: 'assertion',
-      eventType: 0x01,
+      eventType: EVENT_READING_TYPES.threshold,
       eventData: [0x09, 0xff, 0xff],
       eventOffset: 0x09,
       eventData2Meaning: 'unspecified',
@@ -210,7 +221,7 @@ export class HostileAnswers {
     if (c.selEntries === null) {
       // A cycle over the model's own SEL: the answer whose next ID ends the log points at the first entry.
       const r = m.handler(req, ctx);
-      if (!r || r.completionCode !== CC_OK || !r.data || r.data.length < 2 || r.data.readUInt16LE(0) !== LAST_ID) return r;
+      if (!r || r.completionCode !== CC_OK || !r.data || r.data.length < 2 || r.data.readUInt16LE(0) !== SEL_LAST_ENTRY) return r;
       const data = Buffer.from(r.data);
       data.writeUInt16LE(1, 0);
       this.counters.sel++;
@@ -219,12 +230,12 @@ export class HostileAnswers {
     if (req.data.length !== 6) return { completionCode: CC_LENGTH_INVALID };
     const r = decodeGetSelEntryRequest(req.data);
     const n = c.selEntries;
-    const id = r.recordId === FIRST_ID ? 1 : r.recordId === LAST_ID ? n : r.recordId;
+    const id = r.recordId === SEL_FIRST_ENTRY ? 1 : r.recordId === SEL_LAST_ENTRY ? n : r.recordId;
     if (id < 1 || id > n) return { completionCode: CC_NOT_PRESENT };
     if (r.offset >= SEL_RECORD_LENGTH) return { completionCode: CC_OUT_OF_RANGE };
     const rec = this.selRecord(id, n);
-    const end = r.bytesToRead === READ_WHOLE ? SEL_RECORD_LENGTH : Math.min(SEL_RECORD_LENGTH, r.offset + r.bytesToRead);
-    const next = id < n ? id + 1 : c.selCycle ? 1 : LAST_ID;
+    const end = r.bytesToRead === SEL_READ_WHOLE_ENTRY ? SEL_RECORD_LENGTH : Math.min(SEL_RECORD_LENGTH, r.offset + r.bytesToRead);
+    const next = id < n ? id + 1 : c.selCycle ? 1 : SEL_LAST_ENTRY;
     this.counters.sel++;
     return { completionCode: CC_OK, data: encodeGetSelEntryResponse({ nextRecordId: next, data: rec.subarray(r.offset, end) }) };
   }

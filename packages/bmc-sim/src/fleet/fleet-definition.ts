@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isIPv4 } from 'node:net';
+import { PRIVILEGE, PRIVILEGE_LEVEL, type Privilege } from '@bmc-exporter/ipmi';
+import { USERNAME_MAX, V20_PASSWORD_MAX } from '@bmc-exporter/ipmi/wire';
 import { parseFaultPatch, type FaultConfig } from '../faults/index.js';
 import { PROFILES, type BmcDefinition } from '../model/index.js';
 import type { SimUser } from '../protocol/index.js';
@@ -8,7 +10,7 @@ import type { SimUser } from '../protocol/index.js';
 export interface FleetUser {
   name: string;
   password: string;
-  maxPrivilege?: 'user' | 'operator' | 'administrator' | number;
+  maxPrivilege?: Privilege | number;
 }
 
 /** A fleet as written in YAML (or built by a test). */
@@ -39,8 +41,6 @@ export class FleetDefinitionError extends Error {
   override name = 'FleetDefinitionError';
 }
 
-/** Sessions on a real BMC's LAN channel are for USER and above (Table 6-1). */
-const PRIVILEGE = { user: 2, operator: 3, administrator: 4 } as const;
 
 export const DEFAULT_BASE_ADDRESS = '127.1.0.1';
 export const DEFAULT_PORT = 623;
@@ -80,9 +80,11 @@ export function validateFleetDefinition(input: unknown): FleetDefinition {
       if (typeof x !== 'object' || x === null || typeof x.name !== 'string' || typeof x.password !== 'string') {
         throw new FleetDefinitionError(`users[${i}]: expected { name, password, maxPrivilege? }`);
       }
-      if (Buffer.byteLength(x.name) > 16 || Buffer.byteLength(x.password) > 20) throw new FleetDefinitionError(`users[${i}]: name is at most 16 bytes, password 20`);
+      if (Buffer.byteLength(x.name) > USERNAME_MAX || Buffer.byteLength(x.password) > V20_PASSWORD_MAX) {
+        throw new FleetDefinitionError(`users[${i}]: name is at most ${USERNAME_MAX} bytes, password ${V20_PASSWORD_MAX}`);
+      }
       const p = x.maxPrivilege;
-      if (p !== undefined && !(typeof p === 'string' && p in PRIVILEGE) && !(typeof p === 'number' && p >= 2 && p <= 5)) {
+      if (p !== undefined && !(typeof p === 'string' && p in PRIVILEGE_LEVEL) && !(typeof p === 'number' && p >= PRIVILEGE.user && p <= PRIVILEGE.oem)) {
         throw new FleetDefinitionError(`users[${i}].maxPrivilege: expected user, operator or administrator`);
       }
     });
@@ -132,13 +134,13 @@ export function endpointAt(def: FleetDefinition, index: number): { address: stri
   return { address: toAddress(a), port };
 }
 
-/** The fleet's users; every one may log in at USER privilege (maxPrivilege is never below 2). */
+/** The fleet's users; every one may log in at USER privilege (maxPrivilege is never below PRIVILEGE.user). */
 export function fleetUsers(def: FleetDefinition): SimUser[] {
   const users = def.users ?? [{ name: 'admin', password: defaultPassword(def.seed ?? 1), maxPrivilege: 'administrator' as const }];
   return users.map((u) => ({
     name: u.name,
     password: u.password,
-    maxPrivilege: typeof u.maxPrivilege === 'number' ? Math.max(2, u.maxPrivilege) : PRIVILEGE[u.maxPrivilege ?? 'administrator'],
+    maxPrivilege: typeof u.maxPrivilege === 'number' ? Math.max(PRIVILEGE.user, u.maxPrivilege) : PRIVILEGE_LEVEL[u.maxPrivilege ?? 'administrator'],
   }));
 }
 

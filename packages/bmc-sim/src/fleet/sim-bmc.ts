@@ -1,5 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { parseGuid } from '@bmc-exporter/ipmi';
+import { commandKey, formatCommandKey } from '../command-handler.js';
 import { FaultInjector, HostileAnswers, NO_FAULTS, type FaultConfig, type FaultCounters, type HostileCounters } from '../faults/index.js';
 import { BmcModel, type BmcDefinition, type SensorDefinition } from '../model/index.js';
 import { BmcProtocol, protocolConfig, type AuthType15Name, type ProtocolConfig, type SessionCounters, type SimUser } from '../protocol/index.js';
@@ -63,7 +64,7 @@ export class SimBmc {
         onResponse: this.faults.onResponse,
         onCommand: (netFn, cmd) => {
           this.faults.onCommand(netFn, cmd);
-          const k = ((netFn & 0xfe) << 8) | cmd;
+          const k = commandKey(netFn, cmd);
           this.commands.set(k, (this.commands.get(k) ?? 0) + 1);
           this.commandsTotal++;
         },
@@ -82,7 +83,7 @@ export class SimBmc {
 
   get counters(): BmcCounters {
     const commands: Record<string, number> = {};
-    for (const [k, n] of this.commands) commands[`0x${hex(k >> 8)}:0x${hex(k & 0xff)}`] = n;
+    for (const [k, n] of this.commands) commands[formatCommandKey(k)] = n;
     const c = this.faults.counters;
     return {
       sessions: { ...this.protocol.counters },
@@ -142,10 +143,6 @@ export class SimBmc {
     if (!s) return Promise.resolve();
     return new Promise((resolve) => s.close(() => resolve()));
   }
-}
-
-function hex(n: number): string {
-  return n.toString(16).padStart(2, '0');
 }
 
 /** The model's YAML names IPMI 1.5 "straight password" as the spec does; the engine calls it 'password'. */

@@ -1,4 +1,32 @@
 import {
+  CompletionCode,
+  DCMI_GROUP_EXTENSION_ID,
+  MalformedPacketError,
+  NETFN,
+  PRIVILEGE,
+  SEL_RECORD_LENGTH,
+  BMC_OWNER_ID,
+  DCMI_CAPABILITY_PARAMETERS,
+  DCMI_POWER_READING_MODES,
+  dcmiGetCapabilities,
+  dcmiGetPowerReading,
+  getChassisStatus,
+  getDeviceId,
+  getFruInventoryAreaInfo,
+  getSdr,
+  getSdrRepositoryInfo,
+  getSelEntry,
+  getSelInfo,
+  getSelTime,
+  getSensorReading,
+  getSensorReadingFactors,
+  getSystemGuid,
+  parseGuid,
+  readFruData,
+  reserveSdrRepository,
+  reserveSel,
+} from '@bmc-exporter/ipmi';
+import {
   buildFru,
   decodeDcmiGetCapabilitiesRequest,
   decodeDcmiGetPowerReadingRequest,
@@ -8,7 +36,6 @@ import {
   decodeGetSensorReadingFactorsRequest,
   decodeGetSensorReadingRequest,
   decodeReadFruDataRequest,
-  DCMI_GROUP_EXTENSION_ID,
   encodeDcmiGetCapabilitiesResponse,
   encodeDcmiGetPowerReadingResponse,
   encodeDcmiSupportedCapabilities,
@@ -21,21 +48,14 @@ import {
   encodeReadFruDataResponse,
   encodeReserveSdrRepositoryResponse,
   encodeReserveSelResponse,
-  MalformedPacketError,
-  NETFN,
-  parseGuid,
-  SEL_RECORD_LENGTH,
-  CompletionCode,
-} from '@bmc-exporter/ipmi';
-import type { CommandContext, CommandHandler, CommandRequest, CommandResult } from '../command-handler.js';
+} from '@bmc-exporter/ipmi/wire';
+import { commandKey, formatCommandKey, keyOf, type CommandContext, type CommandHandler, type CommandId, type CommandRequest, type CommandResult } from '../command-handler.js';
+import { LAN_CHANNEL } from '../protocol/session-commands.js';
 import type { BmcDefinition, DcmiPowerDefinition, SelEntryDefinition } from './definition.js';
 import { SdrRepository } from './sdr-repository.js';
 import { SEL_EVENT_KINDS, SelGenerator } from './sel-generator.js';
 import { SelStore } from './sel-store.js';
 import { SimSensor } from './sensors.js';
-
-/** IPMI v2.0 Table 6-1 privilege levels. */
-const PRIV = { user: 2, operator: 3 } as const;
 
 /** §5.2 Table 5-2 completion codes, by the library's names. */
 const CC = CompletionCode;
@@ -59,7 +79,9 @@ interface Entry {
   handle: Handler;
 }
 
-const key = (netFn: number, cmd: number) => (netFn << 8) | cmd;
+/** §31.6 Add SEL Entry and §31.9 Clear SEL: commands the library does not send, so it has no objects for them. */
+const addSelEntry: CommandId = { name: 'Add SEL Entry', netFn: NETFN.storage, cmd: 0x44 };
+const clearSel: CommandId = { name: 'Clear SEL', netFn: NETFN.storage, cmd: 0x47 };
 
 export interface BmcModelOptions {
   /** Clock in ms (SEL timestamps, SEL time, DCMI timestamps); default Date.now. */
@@ -137,7 +159,7 @@ export class BmcModel {
     const s =
       typeof nameOrNumber === 'string'
         ? this.byName.get(nameOrNumber)
-        : this.sensors.find((x) => x.number === nameOrNumber && x.owner === 0x20);
+        : this.sensors.find((x) => x.number === nameOrNumber && x.owner === BMC_OWNER_ID);
     if (!s) throw new RangeError(`no sensor ${JSON.stringify(nameOrNumber)}`);
     return s;
   }
@@ -211,8 +233,7 @@ export class BmcModel {
   get commandCounts(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const [k, n] of this.counts) {
-      const hex = `0x${(k >> 8).toString(16).padStart(2, '0')}:0x${(k & 0xff).toString(16).padStart(2, '0')}`;
-      out[hex] = n;
+      out[formatCommandKey(k)] = n;
       const name = this.commands.get(k)?.name;
       if (name) out[name] = (out[name] ?? 0) + n;
     }
@@ -220,13 +241,13 @@ export class BmcModel {
   }
 
   commandCount(netFn: number, cmd: number): number {
-    return this.counts.get(key(netFn & 0xfe, cmd)) ?? 0;
+    return this.counts.get(commandKey(netFn, cmd)) ?? 0;
   }
 
   // ---- dispatch ------------------------------------------------------------
 
   private handle(req: CommandRequest, ctx: CommandContext): CommandResult | undefined {
-    const k = key(req.netFn & 0xfe, req.cmd);
+    const k = commandKey(req.netFn, req.cmd);
     this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
     const entry = this.commands.get(k);
     if (entry === undefined) {
@@ -243,34 +264,33 @@ export class BmcModel {
     }
   }
 
-  private on(netFn: number, cmd: number, name: string, privilege: number, handle: Handler): void {
-    this.commands.set(key(netFn, cmd), { name, privilege, handle });
+  private on(command: CommandId, privilege: number, handle: Handler): void {
+    this.commands.set(keyOf(command), { name: command.name, privilege, handle });
   }
 
   /** Privileges per IPMI v2.0 Appendix G (DCMI v1.5 Table 6-1): reads at USER, SEL changes at OPERATOR. */
   private registerCommands(): void {
-    const { app, chassis, storage, sensorEvent, groupExtension } = NETFN;
-    const U = PRIV.user;
+    const U = PRIVILEGE.user;
     const data = (d: Buffer): CommandResult => ({ completionCode: CC.ok, data: d });
-    this.on(app, 0x01, 'Get Device ID', U, () => data(this.deviceId));
-    this.on(app, 0x37, 'Get System GUID', U, () => data(this.guid));
-    this.on(chassis, 0x01, 'Get Chassis Status', U, () => data(this.chassisResponse));
+    this.on(getDeviceId, U, () => data(this.deviceId));
+    this.on(getSystemGuid, U, () => data(this.guid));
+    this.on(getChassisStatus, U, () => data(this.chassisResponse));
 
-    this.on(storage, 0x20, 'Get SDR Repository Info', U, () => data(this.sdr.info()));
-    this.on(storage, 0x22, 'Reserve SDR Repository', U, () => data(encodeReserveSdrRepositoryResponse({ reservationId: this.sdr.reserve() })));
-    this.on(storage, 0x23, 'Get SDR', U, (req) => {
+    this.on(getSdrRepositoryInfo, U, () => data(this.sdr.info()));
+    this.on(reserveSdrRepository, U, () => data(encodeReserveSdrRepositoryResponse({ reservationId: this.sdr.reserve() })));
+    this.on(getSdr, U, (req) => {
       const r = decodeGetSdrRequest(req.data);
       return this.sdr.read(r.reservationId, r.recordId, r.offset, r.bytesToRead);
     });
 
-    this.on(sensorEvent, 0x2d, 'Get Sensor Reading', U, (req) => {
-      const s = this.bySensorKey.get(sensorKey(0x20, req.lun, decodeGetSensorReadingRequest(req.data).sensorNumber));
+    this.on(getSensorReading, U, (req) => {
+      const s = this.bySensorKey.get(sensorKey(BMC_OWNER_ID, req.lun, decodeGetSensorReadingRequest(req.data).sensorNumber));
       if (!s || !s.present || s.kind === 'event-only') return code(CC.notPresent);
       return data(s.response);
     });
-    this.on(sensorEvent, 0x23, 'Get Sensor Reading Factors', U, (req) => {
+    this.on(getSensorReadingFactors, U, (req) => {
       const r = decodeGetSensorReadingFactorsRequest(req.data);
-      const s = this.bySensorKey.get(sensorKey(0x20, req.lun, r.sensorNumber));
+      const s = this.bySensorKey.get(sensorKey(BMC_OWNER_ID, req.lun, r.sensorNumber));
       if (!s || !s.linear) return code(CC.notPresent);
       const f = s.linear;
       // Linear sensors: the SDR's factors hold for every reading, so the "next reading" is the top of the range.
@@ -279,18 +299,18 @@ export class BmcModel {
       );
     });
 
-    this.on(storage, 0x40, 'Get SEL Info', U, () => data(this.sel.info()));
-    this.on(storage, 0x42, 'Reserve SEL', U, () => data(encodeReserveSelResponse({ reservationId: this.sel.reserve() })));
-    this.on(storage, 0x43, 'Get SEL Entry', U, (req) => {
+    this.on(getSelInfo, U, () => data(this.sel.info()));
+    this.on(reserveSel, U, () => data(encodeReserveSelResponse({ reservationId: this.sel.reserve() })));
+    this.on(getSelEntry, U, (req) => {
       const r = decodeGetSelEntryRequest(req.data);
       return this.sel.read(r.reservationId, r.recordId, r.offset, r.bytesToRead);
     });
-    this.on(storage, 0x44, 'Add SEL Entry', PRIV.operator, (req) => {
+    this.on(addSelEntry, PRIVILEGE.operator, (req) => {
       if (req.data.length !== SEL_RECORD_LENGTH) return code(CC.requestLengthInvalid);
       const id = this.sel.addRaw(req.data);
       return id < 0 ? code(CC.outOfSpace) : data(Buffer.from([id & 0xff, id >> 8]));
     });
-    this.on(storage, 0x47, 'Clear SEL', PRIV.operator, (req) => {
+    this.on(clearSel, PRIVILEGE.operator, (req) => {
       // §31.9 request: 1-2 reservation ID, 3-5 'C' 'L' 'R', 6 0xAA initiate / 0x00 get status.
       if (req.data.length !== 6) return code(CC.requestLengthInvalid);
       if (req.data[2] !== CLR[0] || req.data[3] !== CLR[1] || req.data[4] !== CLR[2]) return code(CC.invalidDataField);
@@ -299,13 +319,13 @@ export class BmcModel {
       else if (req.data[5] !== 0x00) return code(CC.invalidDataField);
       return data(ERASE_COMPLETED);
     });
-    this.on(storage, 0x48, 'Get SEL Time', U, () => data(encodeGetSelTimeResponse({ seconds: this.nowSeconds() })));
+    this.on(getSelTime, U, () => data(encodeGetSelTimeResponse({ seconds: this.nowSeconds() })));
 
-    this.on(storage, 0x10, 'Get FRU Inventory Area Info', U, (req) => {
+    this.on(getFruInventoryAreaInfo, U, (req) => {
       const { fruId } = decodeGetFruInventoryAreaInfoRequest(req.data);
       return fruId === 0 && this.fruInfo ? data(this.fruInfo) : code(CC.notPresent);
     });
-    this.on(storage, 0x11, 'Read FRU Data', U, (req) => {
+    this.on(readFruData, U, (req) => {
       const r = decodeReadFruDataRequest(req.data);
       const fru = this.fru;
       if (r.fruId !== 0 || !fru) return code(CC.notPresent);
@@ -314,21 +334,21 @@ export class BmcModel {
       return data(encodeReadFruDataResponse({ data: fru.subarray(r.offset, Math.min(fru.length, r.offset + r.count)) }));
     });
 
-    this.on(groupExtension, 0x01, 'Get DCMI Capabilities Info', U, (req) => {
+    this.on(dcmiGetCapabilities, U, (req) => {
       if (this.dcmi === false) return code(CC.invalidCommand);
       if (this.dcmi === 'ignore') return undefined;
       if (req.data[0] !== DCMI_GROUP_EXTENSION_ID) return code(CC.invalidDataField);
       const rsp = this.dcmiCapabilities.get(decodeDcmiGetCapabilitiesRequest(req.data).parameter);
       return rsp ? data(rsp) : code(CC.invalidDataField);
     });
-    this.on(groupExtension, 0x02, 'Get Power Reading', U, (req) => {
+    this.on(dcmiGetPowerReading, U, (req) => {
       const d = this.dcmi;
       if (d === false || d === undefined) return code(CC.invalidCommand);
       if (d === 'ignore') return undefined;
       if (req.data[0] !== DCMI_GROUP_EXTENSION_ID) return code(CC.invalidDataField);
       const r = decodeDcmiGetPowerReadingRequest(req.data);
       // Mode 1 only: enhanced statistics (mode 2) need rolling-average periods this BMC does not advertise.
-      if (r.mode !== 0x01) return code(CC.invalidDataField);
+      if (r.mode !== DCMI_POWER_READING_MODES.systemPowerStatistics) return code(CC.invalidDataField);
       const p = d.powerWatts;
       return data(
         encodeDcmiGetPowerReadingResponse({
@@ -380,7 +400,7 @@ export class BmcModel {
     const param = (p: number, d: Buffer) =>
       this.dcmiCapabilities.set(p, encodeDcmiGetCapabilitiesResponse({ dcmiVersion: '1.5', parameterRevision: DCMI_PARAMETER_REVISION, data: d }));
     param(
-      1,
+      DCMI_CAPABILITY_PARAMETERS.supportedCapabilities,
       encodeDcmiSupportedCapabilities({
         identification: false,
         selLogging: false,
@@ -397,13 +417,13 @@ export class BmcModel {
     );
     // Table 6-4: [11:0] SEL entries, [15] flush on overflow; identification support; temperature sampling.
     const cap = Math.min(0xfff, this.sel.capacity);
-    param(2, Buffer.from([cap & 0xff, cap >> 8, 0x01, 0x00, 0x00]));
+    param(DCMI_CAPABILITY_PARAMETERS.mandatoryPlatformAttributes, Buffer.from([cap & 0xff, cap >> 8, 0x01, 0x00, 0x00]));
     // Table 6-5: power management device slave address 0x20 (the BMC), channel 0.
-    param(3, Buffer.from([0x20, 0x00]));
+    param(DCMI_CAPABILITY_PARAMETERS.optionalPlatformAttributes, Buffer.from([BMC_OWNER_ID, 0x00]));
     // Table 6-6: primary LAN channel 1; no secondary LAN, no serial.
-    param(4, Buffer.from([0x01, 0xff, 0xff]));
+    param(DCMI_CAPABILITY_PARAMETERS.manageabilityAccessAttributes, Buffer.from([LAN_CHANNEL, 0xff, 0xff]));
     // Table 6-7: no rolling average periods.
-    param(5, Buffer.from([0x00]));
+    param(DCMI_CAPABILITY_PARAMETERS.enhancedSystemPowerStatistics, Buffer.from([0x00]));
   }
 }
 

@@ -1,3 +1,4 @@
+import { rawToSigned, type ReadingFactors } from '@bmc-exporter/ipmi';
 import type { SensorDefinition } from './definition.js';
 
 /**
@@ -7,11 +8,8 @@ import type { SensorDefinition } from './definition.js';
  * with the raw byte a real BMC would send, so the client's own conversion
  * (packages/ipmi sdr/conversion.ts) gives the value back within one step.
  */
-export interface Linear {
-  m: number;
-  b: number;
-  bExp: number;
-  rExp: number;
+export interface Linear extends Pick<ReadingFactors, 'm' | 'b' | 'bExp' | 'rExp'> {
+  /** Two's complement readings (else unsigned). */
   signed: boolean;
 }
 
@@ -49,7 +47,7 @@ export function rawFromValue(value: number, f: Linear): number {
 
 /** The raw byte as the signed or unsigned number comparisons use. */
 export function rawToNumber(raw: number, f: Linear): number {
-  return f.signed && raw & 0x80 ? raw - 0x100 : raw;
+  return rawToSigned(raw, f.signed ? 'twos-complement' : 'unsigned') ?? raw;
 }
 
 /** Value of one raw step: the resolution the client can see. */

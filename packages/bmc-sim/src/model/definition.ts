@@ -1,4 +1,4 @@
-import type { FruImageSpec } from '@bmc-exporter/ipmi';
+import type { FruImageSpec } from '@bmc-exporter/ipmi/wire';
 
 /**
  * Declarative, YAML-friendly descriptions of one simulated BMC: plain data

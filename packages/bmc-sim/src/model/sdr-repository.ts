@@ -1,12 +1,7 @@
-import {
-  encodeGetSdrRepositoryInfoResponse,
-  encodeGetSdrResponse,
-  encodeMcDeviceLocatorRecord,
-  CompletionCode,
-} from '@bmc-exporter/ipmi';
+import { BMC_OWNER_ID, CompletionCode, SDR_FIRST_RECORD_ID, SDR_LAST_RECORD_ID, SDR_READ_WHOLE_RECORD } from '@bmc-exporter/ipmi';
+import { encodeGetSdrRepositoryInfoResponse, encodeGetSdrResponse, encodeMcDeviceLocatorRecord } from '@bmc-exporter/ipmi/wire';
 import type { SimSensor } from './sensors.js';
 
-const LAST_ID = 0xffff;
 /** Table 33-10 byte 14 support bits are built by the encoder; non-modal updates, Reserve supported. */
 export type SdrRead = { completionCode: number; data?: Buffer };
 
@@ -31,7 +26,7 @@ export class SdrRepository {
     const records: Buffer[] = [
       encodeMcDeviceLocatorRecord({
         recordId: 1,
-        deviceSlaveAddress: 0x20,
+        deviceSlaveAddress: BMC_OWNER_ID,
         channel: 0,
         powerStateNotification: 0,
         capabilities: {
@@ -54,7 +49,7 @@ export class SdrRepository {
     ];
     for (const s of sensors) records.push(s.encodeRecord(records.length + 1));
     this.records = records;
-    this.wholeReads = records.map((r, i) => encodeGetSdrResponse({ nextRecordId: i + 1 < records.length ? i + 2 : LAST_ID, data: r }));
+    this.wholeReads = records.map((r, i) => encodeGetSdrResponse({ nextRecordId: i + 1 < records.length ? i + 2 : SDR_LAST_RECORD_ID, data: r }));
     this.lastAddition = nowSeconds;
   }
 
@@ -103,15 +98,15 @@ export class SdrRepository {
    * read"): 0xC5 if stale. 0xFF bytes means the rest of the record.
    */
   read(reservationId: number, recordId: number, offset: number, bytesToRead: number): SdrRead {
-    const index = recordId === 0 ? 0 : recordId - 1;
+    const index = recordId === SDR_FIRST_RECORD_ID ? 0 : recordId - 1;
     const rec = this.records[index];
     if (rec === undefined) return { completionCode: CompletionCode.notPresent };
     if (offset !== 0 && (reservationId === 0 || reservationId !== this.reservation)) return { completionCode: CompletionCode.reservationCancelled };
     if (offset >= rec.length) return { completionCode: CompletionCode.parameterOutOfRange };
-    const want = bytesToRead === 0xff ? rec.length - offset : bytesToRead;
+    const want = bytesToRead === SDR_READ_WHOLE_RECORD ? rec.length - offset : bytesToRead;
     if (this.maxRead !== undefined && want > this.maxRead) return { completionCode: CompletionCode.cannotReturnRequestedBytes };
-    if (offset === 0 && want >= rec.length) return { completionCode: 0, data: this.wholeReads[index]! };
-    const next = index + 1 < this.records.length ? index + 2 : LAST_ID;
-    return { completionCode: 0, data: encodeGetSdrResponse({ nextRecordId: next, data: rec.subarray(offset, Math.min(rec.length, offset + want)) }) };
+    if (offset === 0 && want >= rec.length) return { completionCode: CompletionCode.ok, data: this.wholeReads[index]! };
+    const next = index + 1 < this.records.length ? index + 2 : SDR_LAST_RECORD_ID;
+    return { completionCode: CompletionCode.ok, data: encodeGetSdrResponse({ nextRecordId: next, data: rec.subarray(offset, Math.min(rec.length, offset + want)) }) };
   }
 }

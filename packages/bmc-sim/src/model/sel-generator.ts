@@ -1,4 +1,6 @@
+import { EVENT_READING_TYPES } from '@bmc-exporter/ipmi';
 import type { SelEntryDefinition, SelEventKind } from './definition.js';
+import { sensorTypeCode } from './names.js';
 import type { SimSensor } from './sensors.js';
 
 /** Every kind the generator knows, in its default cycling order. */
@@ -11,10 +13,15 @@ export const SEL_EVENT_KINDS: readonly SelEventKind[] = [
 ];
 
 /** Sensor types (Table 42-3) the kinds are logged against. */
-const TYPE = { temperature: 0x01, fan: 0x04, powerSupply: 0x08, memory: 0x0c } as const;
+const TYPE = {
+  temperature: sensorTypeCode('temperature'),
+  fan: sensorTypeCode('fan'),
+  powerSupply: sensorTypeCode('power-supply'),
+  memory: sensorTypeCode('memory'),
+} as const;
 /** §42.1: threshold and sensor-specific event/reading types. */
-const THRESHOLD = 0x01;
-const SENSOR_SPECIFIC = 0x6f;
+const THRESHOLD = EVENT_READING_TYPES.threshold;
+const SENSOR_SPECIFIC = EVENT_READING_TYPES.sensorSpecific;
 /**
  * §29.7 Table 29-6 event data 1: [7:6] = 01b data 2 is the trigger reading,
  * [5:4] = 01b data 3 is the threshold (threshold events); [5:4] = 11b data 3

@@ -1,21 +1,25 @@
 import {
-  encodeGetSelEntryResponse,
-  encodeGetSelInfoResponse,
-  encodeSelRecord,
-  SEL_RECORD_LENGTH,
-  type SystemEventRecord,
+  BMC_OWNER_ID,
   CompletionCode,
+  SEL_FIRST_ENTRY,
+  SEL_LAST_ENTRY,
+  SEL_READ_WHOLE_ENTRY,
+  SEL_RECORD_LENGTH,
+  SEL_RECORD_TYPES,
+  encodeSelRecord,
+  type SystemEventRecord,
 } from '@bmc-exporter/ipmi';
+import { encodeGetSelEntryResponse, encodeGetSelInfoResponse } from '@bmc-exporter/ipmi/wire';
 import type { SelEntryDefinition } from './definition.js';
 import { sensorTypeCode } from './names.js';
 
-/** §31: the SEL record IDs this store hands out run 1..0xFFFE; 0x0000 and 0xFFFF are "first" and "last". */
+/** §31: the record IDs this store hands out run 1..0xFFFE; SEL_FIRST_ENTRY (0) and SEL_LAST_ENTRY (0xFFFF) mean "first" and "last". */
 const FIRST_ID = 1;
-const LAST_ID = 0xffff;
+const LAST_ID = SEL_LAST_ENTRY;
 /** §32.1 byte 9: EvM revision of IPMI v1.5/v2.0 event messages. */
 const EVM_REV = 0x04;
 /** §32.1 bytes 7-8: generator ID 0x0020 = the BMC, channel 0, LUN 0. */
-const BMC_GENERATOR = 0x0020;
+const BMC_GENERATOR = BMC_OWNER_ID;
 
 /** Get SEL Entry outcome: the response data, or a completion code. */
 export type SelRead = { completionCode: number; data?: Buffer };
@@ -51,12 +55,12 @@ export class SelStore {
     const rec: SystemEventRecord = {
       kind: 'system-event',
       recordId,
-      recordType: 0x02,
+      recordType: SEL_RECORD_TYPES.systemEvent,
       timestamp: e.timestamp ?? this.nowSeconds(),
       timestampIsRelative: false,
       date: null,
       generatorId: BMC_GENERATOR,
-      generator: { kind: 'ipmb-slave', id: 0x20, channel: 0, lun: 0 },
+      generator: { kind: 'ipmb-slave', id: BMC_OWNER_ID, channel: 0, lun: 0 },
       evmRev: EVM_REV,
       sensorType: sensorTypeCode(e.sensorType),
       sensorNumber: e.sensorNumber,
@@ -139,13 +143,13 @@ export class SelStore {
    */
   read(reservationId: number, recordId: number, offset: number, bytesToRead: number): SelRead {
     const n = this.records.length;
-    const index = recordId === 0 ? 0 : recordId === LAST_ID ? n - 1 : recordId - FIRST_ID;
+    const index = recordId === SEL_FIRST_ENTRY ? 0 : recordId === LAST_ID ? n - 1 : recordId - FIRST_ID;
     if (n === 0 || index < 0 || index >= n) return { completionCode: CompletionCode.notPresent };
-    if (bytesToRead === 0xff && offset === 0) return { completionCode: 0, data: this.wholeReads[index]! };
+    if (bytesToRead === SEL_READ_WHOLE_ENTRY && offset === 0) return { completionCode: CompletionCode.ok, data: this.wholeReads[index]! };
     if (!this.isReservationValid(reservationId)) return { completionCode: CompletionCode.reservationCancelled };
     if (offset >= SEL_RECORD_LENGTH) return { completionCode: CompletionCode.parameterOutOfRange };
-    const end = bytesToRead === 0xff ? SEL_RECORD_LENGTH : Math.min(SEL_RECORD_LENGTH, offset + bytesToRead);
+    const end = bytesToRead === SEL_READ_WHOLE_ENTRY ? SEL_RECORD_LENGTH : Math.min(SEL_RECORD_LENGTH, offset + bytesToRead);
     const next = index + 1 < n ? FIRST_ID + index + 1 : LAST_ID;
-    return { completionCode: 0, data: encodeGetSelEntryResponse({ nextRecordId: next, data: this.records[index]!.subarray(offset, end) }) };
+    return { completionCode: CompletionCode.ok, data: encodeGetSelEntryResponse({ nextRecordId: next, data: this.records[index]!.subarray(offset, end) }) };
   }
 }

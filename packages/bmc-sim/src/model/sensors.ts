@@ -1,18 +1,12 @@
-import {
-  encodeCompactSensorRecord,
-  encodeEventOnlyRecord,
-  encodeFullSensorRecord,
-  encodeGetSensorReadingResponse,
-  THRESHOLD_STATUS_BITS,
-} from '@bmc-exporter/ipmi';
+import { BMC_OWNER_ID, EVENT_READING_TYPES, THRESHOLD_STATUS_BITS } from '@bmc-exporter/ipmi';
+import { encodeCompactSensorRecord, encodeEventOnlyRecord, encodeFullSensorRecord, encodeGetSensorReadingResponse } from '@bmc-exporter/ipmi/wire';
 import { deriveLinear, rawFromValue, rawToNumber, type Linear } from './conversion.js';
 import type { SensorDefinition, SensorThresholds } from './definition.js';
 import { entityCode, sensorTypeCode, unitCode } from './names.js';
 
-/** Table 42-1: the threshold event/reading type; 0x6F is sensor-specific discrete. */
-const THRESHOLD_TYPE = 0x01;
-const SENSOR_SPECIFIC_TYPE = 0x6f;
-const BMC_OWNER = 0x20;
+/** Table 42-1: the threshold event/reading type, and sensor-specific discrete. */
+const THRESHOLD_TYPE = EVENT_READING_TYPES.threshold;
+const SENSOR_SPECIFIC_TYPE = EVENT_READING_TYPES.sensorSpecific;
 
 /** Full SDR bytes 11-12 (Table 43-1): initialization and capabilities. */
 const INIT = {
@@ -87,7 +81,7 @@ export class SimSensor {
     this.name = def.name;
     this.number = def.number;
     this.lun = def.lun ?? 0;
-    this.owner = def.owner ?? BMC_OWNER;
+    this.owner = def.owner ?? BMC_OWNER_ID;
     this.sensorType = sensorTypeCode(def.sensorType);
     const analog = def.value !== undefined || def.thresholds !== undefined;
     this.eventReadingType = def.eventReadingType ?? (analog ? THRESHOLD_TYPE : SENSOR_SPECIFIC_TYPE);
@@ -253,10 +247,10 @@ export class SimSensor {
 }
 
 function stateBits(offsets: readonly number[]): number {
-  let s = 0;
-  for (const o of offsets) {
-    if (!Number.isInteger(o) || o < 0 || o > 14) throw new RangeError(`discrete state offset ${o} is not 0-14`);
-    s |= 1 << o;
+  let bits = 0;
+  for (const offset of offsets) {
+    if (!Number.isInteger(offset) || offset < 0 || offset > 14) throw new RangeError(`discrete state offset ${offset} is not 0-14`);
+    bits |= 1 << offset;
   }
-  return s;
+  return bits;
 }

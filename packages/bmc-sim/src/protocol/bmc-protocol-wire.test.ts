@@ -1,12 +1,13 @@
 // BmcProtocol.handle driven datagram by datagram (no sockets): the wire
 // behaviours a client cannot easily provoke, with the console side built from
 // packages/ipmi's own codecs.
+import { cipherSuite, getChannelCipherSuites } from '@bmc-exporter/ipmi';
 import {
   AUTH_TYPE,
   PAYLOAD_TYPE,
   RmcpPlusHandshake,
-  cipherSuite,
   decodeAsfPresencePong,
+  decodeCipherSuiteRecords,
   decodeLanResponse,
   decodeOpenSessionResponse,
   decodeRakp2,
@@ -19,10 +20,8 @@ import {
   encodeRakp3Or4,
   encodeV15Packet,
   encodeV20Packet,
-  getChannelCipherSuites,
-  decodeCipherSuiteRecords,
   type SessionKeys,
-} from '@bmc-exporter/ipmi';
+} from '@bmc-exporter/ipmi/wire';
 import { describe, expect, it } from 'vitest';
 import { BmcProtocol } from './bmc-protocol.js';
 import type { ProtocolConfig } from './config.js';
@@ -52,25 +51,25 @@ function lan(cmd: number, data: Buffer = Buffer.alloc(0), netFn = 0x06) {
 }
 
 /** Runs Open Session and RAKP 1-3 against `p`, returning the handshake and the raw RAKP4 payload. */
-function login(p: BmcProtocol, o: { suite?: number; username?: string; password?: string; privilege?: number; tamperRakp3?: boolean } = {}) {
+function login(p: BmcProtocol, opts: { suite?: number; username?: string; password?: string; privilege?: number; tamperRakp3?: boolean } = {}) {
   const hs = new RmcpPlusHandshake({
-    suite: cipherSuite(o.suite ?? 3),
-    username: o.username ?? 'admin',
-    password: Buffer.from(o.password ?? 'admin-secret'),
-    privilege: o.privilege ?? 4,
+    suite: cipherSuite(opts.suite ?? 3),
+    username: opts.username ?? 'admin',
+    password: Buffer.from(opts.password ?? 'admin-secret'),
+    privilege: opts.privilege ?? 4,
     consoleSessionId: 0xc0ffee,
     random,
   });
   expect(hs.acceptOpenSessionResponse(v20Payload(one(p.handle(hs.openSessionRequest(), FROM))))).toBe('ok');
   expect(hs.acceptRakp2(v20Payload(one(p.handle(hs.rakp1(), FROM))))).toBe('ok');
   let rakp3 = hs.rakp3();
-  if (o.tamperRakp3) {
+  if (opts.tamperRakp3) {
     const inner = decodeRakp3Or4(v20Payload(rakp3), 'RAKP Message 3');
     inner.authCode[0]! ^= 0xff;
     rakp3 = encodeV20Packet({ payloadType: PAYLOAD_TYPE.rakp3, sessionId: 0, sessionSeq: 0, payload: encodeRakp3Or4(inner) });
   }
   const rakp4 = v20Payload(one(p.handle(rakp3, FROM)));
-  if (!o.tamperRakp3) expect(hs.acceptRakp4(rakp4)).toBe('ok');
+  if (!opts.tamperRakp3) expect(hs.acceptRakp4(rakp4)).toBe('ok');
   return { hs, rakp4 };
 }
 

@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import {
+  CompletionCode,
+  activateSession,
+  closeSession,
+  getChannelAuthCapabilities,
+  getChannelCipherSuites,
+  getSessionChallenge,
+  getSystemGuid,
+  isSupportedCipherSuite,
+  setSessionPrivilegeLevel,
+} from '@bmc-exporter/ipmi';
+import {
   AUTH_TYPE,
   PAYLOAD_TYPE,
   RMCP_CLASS,
@@ -14,28 +25,24 @@ import {
   encodeV15Packet,
   encodeV20Packet,
   isRmcpAck,
-  isSupportedCipherSuite,
   peekSessionHeader,
   verifyV15AuthCode,
   type LanRequest,
-  CompletionCode,
-} from '@bmc-exporter/ipmi';
-import type { CommandHandler, CommandResult } from '../command-handler.js';
+} from '@bmc-exporter/ipmi/wire';
+import { isCommand, type CommandHandler, type CommandResult } from '../command-handler.js';
 import type { ProtocolConfig, ProtocolHooks, SessionCounters } from './config.js';
 import type { ProtocolState } from './protocol-state.js';
 import { openSession, rakp1, rakp3, type HandshakeReply } from './rmcpplus-login.js';
 import {
-  NETFN,
   NOT_IN_SESSION,
-  SESSION_CMD,
-  closeSession,
-  getChannelAuthCapabilities,
-  getChannelCipherSuites,
-  getSessionChallenge,
-  setSessionPrivilegeLevel,
+  answerCloseSession,
+  answerGetChannelAuthCapabilities,
+  answerGetChannelCipherSuites,
+  answerGetSessionChallenge,
+  answerSetSessionPrivilegeLevel,
 } from './session-commands.js';
-import { SessionTable, acceptInboundSeq, nextOutSeq, type SimSession } from './session-table.js';
-import { activateSession } from './v15-login.js';
+import { SessionTable, nextOutSeq, type SimSession } from './session-table.js';
+import { activateSessionRequest } from './v15-login.js';
 
 export interface Endpoint {
   address: string;
@@ -68,7 +75,7 @@ const UNSPECIFIED_ERROR: CommandResult = { completionCode: CompletionCode.unspec
  * fleet can multiplex many BMCs over few sockets.
  */
 export class BmcProtocol {
-  private readonly st: ProtocolState;
+  private readonly state: ProtocolState;
   private readonly hooks: ProtocolHooks;
   private readonly now: () => number;
   /** Only a caller-supplied random source picks AES IVs; otherwise the library's pooled IVs do (cheaper per packet). */
@@ -78,7 +85,7 @@ export class BmcProtocol {
     this.hooks = opts.hooks ?? {};
     this.now = opts.now ?? Date.now;
     this.ivFromRandom = opts.random !== undefined;
-    this.st = {
+    this.state = {
       config: { ...config },
       table: new SessionTable(),
       challenges: new Map(),
@@ -87,32 +94,32 @@ export class BmcProtocol {
       random: opts.random ?? randomBytes,
       cipherRecords: EMPTY,
     };
-    this.st.cipherRecords = encodeCipherSuiteRecords(config.cipherSuites.filter(isSupportedCipherSuite));
+    this.state.cipherRecords = encodeCipherSuiteRecords(config.cipherSuites.filter(isSupportedCipherSuite));
   }
 
   get counters(): SessionCounters {
-    return this.st.table.counters;
+    return this.state.table.counters;
   }
 
   get config(): Readonly<ProtocolConfig> {
-    return this.st.config;
+    return this.state.config;
   }
 
   /** Sessions in the table, handshakes included (read-only view for tests and status pages). */
   sessions(): Iterable<Readonly<SimSession>> {
-    return this.st.table.all();
+    return this.state.table.all();
   }
 
   /** Drop every session and pending challenge (a BMC restart). */
   reset(): void {
-    this.st.table.clear();
-    this.st.challenges.clear();
+    this.state.table.clear();
+    this.state.challenges.clear();
   }
 
   /** Change config at run time; established sessions keep their keys (as on a real BMC). */
   update(patch: Partial<ProtocolConfig>): void {
-    this.st.config = { ...this.st.config, ...patch };
-    if (patch.cipherSuites) this.st.cipherRecords = encodeCipherSuiteRecords(patch.cipherSuites.filter(isSupportedCipherSuite));
+    this.state.config = { ...this.state.config, ...patch };
+    if (patch.cipherSuites) this.state.cipherRecords = encodeCipherSuiteRecords(patch.cipherSuites.filter(isSupportedCipherSuite));
   }
 
   handle(datagram: Buffer, from: Endpoint): Buffer[] {
@@ -142,15 +149,15 @@ export class BmcProtocol {
     const now = this.now();
     this.expire(now);
     const header = peekSessionHeader(rmcp.body);
-    if (header.format === 'v2.0') return this.st.config.ipmi20 ? this.handleV20(rmcp.body, header.payloadType, header.sessionId, from, now) : undefined;
+    if (header.format === 'v2.0') return this.state.config.ipmi20 ? this.handleV20(rmcp.body, header.payloadType, header.sessionId, from, now) : undefined;
     return this.handleV15(rmcp.body, from, now);
   }
 
   private expire(now: number): void {
-    const idle = this.st.config.sessionIdleTimeoutMs;
-    if (this.st.table.size > 0) this.st.table.expire(now, idle);
-    if (this.st.challenges.size > 0) {
-      for (const c of this.st.challenges.values()) if (now - c.createdAt >= idle) this.st.challenges.delete(c.temporaryId);
+    const idle = this.state.config.sessionIdleTimeoutMs;
+    if (this.state.table.size > 0) this.state.table.expire(now, idle);
+    if (this.state.challenges.size > 0) {
+      for (const c of this.state.challenges.values()) if (now - c.createdAt >= idle) this.state.challenges.delete(c.temporaryId);
     }
   }
 
@@ -164,22 +171,22 @@ export class BmcProtocol {
       if (!result) return undefined;
       return { datagram: encodeV15Packet({ authType: AUTH_TYPE.none, sessionSeq: 0, sessionId: 0, payload: lanResponse(lan, result) }), sessionId: 0 };
     }
-    const ch = this.st.challenges.get(pkt.sessionId);
+    const ch = this.state.challenges.get(pkt.sessionId);
     if (ch) {
       const lan = decodeLanRequest(pkt.payload);
-      if (lan.netFn !== NETFN.app || lan.cmd !== SESSION_CMD.activateSession) return undefined;
-      const a = activateSession(this.st, pkt, ch, lan.data, from, now);
+      if (!isCommand(lan, activateSession)) return undefined;
+      const a = activateSessionRequest(this.state, pkt, ch, lan.data, from, now);
       if (!a.result) return undefined;
       return {
         datagram: encodeV15Packet({ authType: a.authType, sessionSeq: a.sessionSeq, sessionId: pkt.sessionId, password: a.password, payload: lanResponse(lan, a.result) }),
         sessionId: pkt.sessionId,
       };
     }
-    const s = this.st.table.get(pkt.sessionId);
+    const s = this.state.table.get(pkt.sessionId);
     // Unknown, foreign-version or half-open session: silence, as real BMCs do.
-    if (!s || s.version !== '1.5' || !s.established || this.st.config.authTypes15 === null) return undefined;
+    if (!s || s.version !== '1.5' || !s.established || this.state.config.authTypes15 === null) return undefined;
     if (s.authType !== AUTH_TYPE.none && (pkt.authType !== s.authType || !verifyV15AuthCode(pkt, s.password!))) return undefined;
-    if (!acceptInboundSeq(s, pkt.sessionSeq)) return undefined;
+    if (!s.inbound.accept(pkt.sessionSeq)) return undefined;
     s.lastActivity = now;
     const lan = decodeLanRequest(pkt.payload);
     const result = this.inSession(s, lan);
@@ -200,13 +207,13 @@ export class BmcProtocol {
       let r: HandshakeReply | undefined;
       let rspType: number;
       if (payloadType === PAYLOAD_TYPE.openSessionRequest) {
-        r = openSession(this.st, payload, from, now);
+        r = openSession(this.state, payload, from, now);
         rspType = PAYLOAD_TYPE.openSessionResponse;
       } else if (payloadType === PAYLOAD_TYPE.rakp1) {
-        r = rakp1(this.st, payload, now);
+        r = rakp1(this.state, payload, now);
         rspType = PAYLOAD_TYPE.rakp2;
       } else if (payloadType === PAYLOAD_TYPE.rakp3) {
-        r = rakp3(this.st, payload, now);
+        r = rakp3(this.state, payload, now);
         rspType = PAYLOAD_TYPE.rakp4;
       } else {
         return undefined;
@@ -225,12 +232,12 @@ export class BmcProtocol {
         payloadType: PAYLOAD_TYPE.ipmi,
       };
     }
-    const s = this.st.table.get(sessionId);
+    const s = this.state.table.get(sessionId);
     if (!s || s.version !== '2.0' || !s.established || !s.keys) return undefined;
     const keys = s.keys;
     const pkt = decodeV20Packet(body, keys); // integrity failure throws: dropped silently
     if (keys.suite.confidentiality !== 'none' && !pkt.encrypted) return undefined;
-    if (!acceptInboundSeq(s, pkt.sessionSeq)) return undefined;
+    if (!s.inbound.accept(pkt.sessionSeq)) return undefined;
     s.lastActivity = now;
     const lan = decodeLanRequest(pkt.payload);
     const result = this.inSession(s, lan);
@@ -243,8 +250,8 @@ export class BmcProtocol {
         sessionSeq: nextOutSeq(s),
         payload: lanResponse(lan, result),
         keys,
-        iv: encrypt && this.ivFromRandom ? this.st.random(16) : undefined,
-        aesFullBlockPad: this.st.config.quirks?.aesPad16 === true,
+        iv: encrypt && this.ivFromRandom ? this.state.random(16) : undefined,
+        aesFullBlockPad: this.state.config.quirks?.aesPad16 === true,
       }),
       sessionId: s.peerId,
       payloadType: PAYLOAD_TYPE.ipmi,
@@ -255,49 +262,32 @@ export class BmcProtocol {
 
   /** Table G-1: only these are answered outside a session; anything else gets silence. */
   private sessionless(lan: Required<LanRequest>, now: number): CommandResult | undefined {
-    if (lan.netFn !== NETFN.app) return undefined;
-    switch (lan.cmd) {
-      case SESSION_CMD.getChannelAuthCapabilities:
-        return getChannelAuthCapabilities(this.st, lan.data);
-      case SESSION_CMD.getChannelCipherSuites:
-        return getChannelCipherSuites(this.st, lan.data);
-      case SESSION_CMD.getSessionChallenge:
-        return getSessionChallenge(this.st, lan.data, now);
-      case SESSION_CMD.getSystemGuid:
-        // §22.14: Get System GUID may be used before a session exists (privilege 0).
-        return this.toHandler(lan, 0);
-      default:
-        return undefined;
-    }
+    if (isCommand(lan, getChannelAuthCapabilities)) return answerGetChannelAuthCapabilities(this.state, lan.data);
+    if (isCommand(lan, getChannelCipherSuites)) return answerGetChannelCipherSuites(this.state, lan.data);
+    if (isCommand(lan, getSessionChallenge)) return answerGetSessionChallenge(this.state, lan.data, now);
+    // §22.14: Get System GUID may be used before a session exists (privilege 0).
+    if (isCommand(lan, getSystemGuid)) return this.toHandler(lan, 0);
+    return undefined;
   }
 
   private inSession(s: SimSession, lan: Required<LanRequest>): CommandResult | undefined {
-    if (lan.netFn === NETFN.app) {
-      switch (lan.cmd) {
-        case SESSION_CMD.getChannelAuthCapabilities:
-          return getChannelAuthCapabilities(this.st, lan.data);
-        case SESSION_CMD.getChannelCipherSuites:
-          return getChannelCipherSuites(this.st, lan.data);
-        case SESSION_CMD.setSessionPrivilegeLevel:
-          return setSessionPrivilegeLevel(s, lan.data);
-        case SESSION_CMD.closeSession: {
-          const c = closeSession(this.st, s, lan.data);
-          // The answer still goes out under this session's keys; the object outlives its table entry.
-          if (c.closeOwn) this.st.table.remove(s.id, 'closed');
-          return c.result;
-        }
-        case SESSION_CMD.getSessionChallenge:
-        case SESSION_CMD.activateSession:
-          return NOT_IN_SESSION;
-      }
+    if (isCommand(lan, getChannelAuthCapabilities)) return answerGetChannelAuthCapabilities(this.state, lan.data);
+    if (isCommand(lan, getChannelCipherSuites)) return answerGetChannelCipherSuites(this.state, lan.data);
+    if (isCommand(lan, setSessionPrivilegeLevel)) return answerSetSessionPrivilegeLevel(s, lan.data);
+    if (isCommand(lan, closeSession)) {
+      const c = answerCloseSession(this.state, s, lan.data);
+      // The answer still goes out under this session's keys; the object outlives its table entry.
+      if (c.closeOwn) this.state.table.remove(s.id, 'closed');
+      return c.result;
     }
+    if (isCommand(lan, getSessionChallenge) || isCommand(lan, activateSession)) return NOT_IN_SESSION;
     return this.toHandler(lan, s.privilege, s);
   }
 
   private toHandler(lan: Required<LanRequest>, privilege: number, s?: SimSession): CommandResult | undefined {
     this.hooks.onCommand?.(lan.netFn, lan.cmd);
     try {
-      return this.st.handler(
+      return this.state.handler(
         { netFn: lan.netFn, cmd: lan.cmd, lun: lan.rsLun, data: lan.data },
         s ? { privilege, sessionId: s.id, ipmiVersion: s.version } : { privilege },
       );

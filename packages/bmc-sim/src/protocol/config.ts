@@ -1,3 +1,5 @@
+import type { AuthType15 } from '@bmc-exporter/ipmi';
+
 /** One account on the simulated BMC (IPMI v2.0 §22.26-22.30 user model, reduced to what login needs). */
 export interface SimUser {
   name: string;
@@ -8,7 +10,8 @@ export interface SimUser {
   enabled?: boolean;
 }
 
-export type AuthType15Name = 'none' | 'md2' | 'md5' | 'password';
+/** The IPMI 1.5 auth types by the names the client's options use. */
+export type AuthType15Name = AuthType15;
 
 export interface ProtocolQuirks {
   /** AES-CBC trailer with a full 16-byte pad block where the spec wants none. */
@@ -56,7 +59,7 @@ export interface ProtocolHooks {
   onCommand?(netFn: number, cmd: number): void;
 }
 
-/** Defaults as common BMC firmware ships them (the issue: 4 sessions, 60 s idle). */
+/** Defaults as common BMC firmware ships them: 4 sessions, 60 s idle. */
 export const DEFAULT_PROTOCOL_CONFIG = {
   cipherSuites: [0, 1, 2, 3, 6, 7, 8, 11, 12, 15, 16, 17],
   authTypes15: ['none', 'md2', 'md5', 'password'],

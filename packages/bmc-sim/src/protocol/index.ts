@@ -11,7 +11,6 @@ export {
   type SessionCounters,
   type SimUser,
 } from './config.js';
-export { RMCPPLUS_STATUS_SENT } from './rmcpplus-login.js';
-export { LAN_CHANNEL, SESSION_CMD } from './session-commands.js';
+export { LAN_CHANNEL } from './session-commands.js';
 export type { SimSession } from './session-table.js';
 export { serveBmc, type ServedBmc } from './serve-bmc.js';

@@ -23,18 +23,6 @@ export interface ProtocolState {
   cipherRecords: Buffer;
 }
 
-/** IPMI v2.0 Table 6-1 privilege levels used by the session logic. */
-export const PRIV = {
-  /** Callback */
-  callback: 1,
-  /** User: where every session starts (§22.17, §13.20 note) */
-  user: 2,
-  /** Administrator: the highest standard level; what Open Session privilege 0 means here */
-  administrator: 4,
-  /** OEM proprietary: the highest value accepted in a request */
-  oem: 5,
-} as const;
-
 export function findUser(config: ProtocolConfig, name: string, minPrivilege = 0): SimUser | undefined {
   return config.users.find((u) => u.enabled !== false && u.name === name && u.maxPrivilege >= minPrivilege);
 }

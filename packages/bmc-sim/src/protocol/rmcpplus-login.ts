@@ -1,6 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
+import { CIPHER_SUITES, PRIVILEGE, isSupportedCipherSuite, type CipherSuite } from '@bmc-exporter/ipmi';
 import {
-  CIPHER_SUITES,
+  BMC_SEQUENCE_RULES,
+  RAKP1_NAME_ONLY_LOOKUP,
+  RAKP1_ROLE_PRIVILEGE_MASK,
+  RmcpPlusStatus,
+  SequenceWindow,
   decodeOpenSessionRequest,
   decodeRakp1,
   decodeRakp3,
@@ -11,44 +16,23 @@ import {
   encodeRakp2,
   encodeRakp2Refusal,
   encodeRakp3Or4,
-  isSupportedCipherSuite,
   padKey20,
   rakp2AuthCode,
   rakp3AuthCode,
   rakp4Icv,
   suiteAlgorithms,
-  type CipherSuite,
   type OpenSessionRequest,
-} from '@bmc-exporter/ipmi';
-import { PRIV, findUser, random32, type ProtocolState } from './protocol-state.js';
+} from '@bmc-exporter/ipmi/wire';
+import { findUser, random32, type ProtocolState } from './protocol-state.js';
 import type { SimSession } from './session-table.js';
-
-/** IPMI v2.0 §13.24 Table 13-15: the status codes this BMC sends. */
-export const RMCPPLUS_STATUS_SENT = {
-  /** Insufficient resources to create a session (session limit) */
-  insufficientResources: 0x01,
-  /** Invalid role (privilege above the user's maximum, or reserved) */
-  invalidRole: 0x09,
-  /** Unauthorized name (unknown or disabled user) */
-  unauthorizedName: 0x0d,
-  /** Invalid integrity check value (RAKP3 HMAC did not verify: wrong password) */
-  invalidIntegrityCheckValue: 0x0f,
-  /** No cipher suite match with proposed security algorithms */
-  noCipherSuiteMatch: 0x11,
-  /** Illegal or unrecognized parameter */
-  illegalParameter: 0x12,
-} as const;
-
-/** RAKP1 role byte bit 4 (§13.20): 1 = look the user up by name only, 0 = by name and privilege. */
-const NAME_ONLY_LOOKUP = 0x10;
 
 /** A handshake answer: the payload to send in a sessionless RMCP+ packet of `payloadType`. */
 export interface HandshakeReply {
   payload: Buffer;
 }
 
-function offeredSuite(st: ProtocolState, m: OpenSessionRequest): CipherSuite | undefined {
-  for (const id of st.config.cipherSuites) {
+function offeredSuite(state: ProtocolState, m: OpenSessionRequest): CipherSuite | undefined {
+  for (const id of state.config.cipherSuites) {
     const s = CIPHER_SUITES[id];
     if (!s || !isSupportedCipherSuite(id)) continue;
     const a = suiteAlgorithms(s);
@@ -61,10 +45,10 @@ function offeredSuite(st: ProtocolState, m: OpenSessionRequest): CipherSuite | u
  * §13.17-13.18 Open Session: take the proposed algorithms if they form an
  * offered suite (0x11 otherwise), hold a session slot (0x01 when full).
  */
-export function openSession(st: ProtocolState, payload: Buffer, from: { address: string; port: number }, now: number): HandshakeReply {
+export function openSession(state: ProtocolState, payload: Buffer, from: { address: string; port: number }, now: number): HandshakeReply {
   const m = decodeOpenSessionRequest(payload);
   // A retransmitted request (our answer was lost) gets the same answer, not a second slot.
-  for (const s of st.table.all()) {
+  for (const s of state.table.all()) {
     const h = s.handshake;
     if (h && !s.established && !h.exchange && s.peerId === m.consoleSessionId && s.address === from.address && s.port === from.port && h.messageTag === m.messageTag) {
       return { payload: h.openSessionResponse };
@@ -73,14 +57,14 @@ export function openSession(st: ProtocolState, payload: Buffer, from: { address:
   const refuse = (status: number) => ({
     payload: encodeOpenSessionRefusal({ messageTag: m.messageTag, status, consoleSessionId: m.consoleSessionId }),
   });
-  if (m.consoleSessionId === 0 || m.privilege > PRIV.oem) return refuse(RMCPPLUS_STATUS_SENT.illegalParameter);
-  const suite = offeredSuite(st, m);
-  if (!suite) return refuse(RMCPPLUS_STATUS_SENT.noCipherSuiteMatch);
-  if (st.table.size >= st.config.sessionLimit) return refuse(RMCPPLUS_STATUS_SENT.insufficientResources);
+  if (m.consoleSessionId === 0 || m.privilege > PRIVILEGE.oem) return refuse(RmcpPlusStatus.illegalParameter);
+  const suite = offeredSuite(state, m);
+  if (!suite) return refuse(RmcpPlusStatus.noCipherSuiteMatch);
+  if (state.table.size >= state.config.sessionLimit) return refuse(RmcpPlusStatus.insufficientResources);
 
   // §13.17: privilege 0 asks for "the highest level matching the proposed algorithms": administrator here.
-  const openPrivilege = m.privilege === 0 ? PRIV.administrator : m.privilege;
-  const id = st.table.freshId(() => random32(st.random));
+  const openPrivilege = m.privilege === 0 ? PRIVILEGE.administrator : m.privilege;
+  const id = state.table.freshId(() => random32(state.random));
   const response = encodeOpenSessionResponse({
     messageTag: m.messageTag,
     status: 0,
@@ -100,9 +84,10 @@ export function openSession(st: ProtocolState, payload: Buffer, from: { address:
     privilege: 0,
     lastActivity: now,
     outSeq: 1,
+    inbound: new SequenceWindow(BMC_SEQUENCE_RULES),
     handshake: { suite, messageTag: m.messageTag, openPrivilege, openSessionResponse: response },
   };
-  st.table.add(session);
+  state.table.add(session);
   return { payload: response };
 }
 
@@ -111,36 +96,36 @@ export function openSession(st: ProtocolState, payload: Buffer, from: { address:
  * requested role against its maximum (0x09), prove the password with an
  * HMAC keyed by it. Refusals free the slot. Unknown BMC session: silence.
  */
-export function rakp1(st: ProtocolState, payload: Buffer, now: number): HandshakeReply | undefined {
+export function rakp1(state: ProtocolState, payload: Buffer, now: number): HandshakeReply | undefined {
   const m = decodeRakp1(payload);
-  const s = st.table.get(m.bmcSessionId);
+  const s = state.table.get(m.bmcSessionId);
   const h = s?.handshake;
   if (!s || !h || s.established) return undefined;
   if (h.rakp1 && h.rakp2Response && h.rakp1.equals(payload)) return { payload: h.rakp2Response };
   s.lastActivity = now;
 
   const refuse = (status: number) => {
-    st.table.remove(s.id, 'failed');
+    state.table.remove(s.id, 'failed');
     return { payload: encodeRakp2Refusal({ messageTag: m.messageTag, status, consoleSessionId: s.peerId }) };
   };
-  const requested = m.role & 0x0f;
-  if (requested < PRIV.callback || requested > PRIV.oem) return refuse(RMCPPLUS_STATUS_SENT.invalidRole);
+  const requested = m.role & RAKP1_ROLE_PRIVILEGE_MASK;
+  if (requested < PRIVILEGE.callback || requested > PRIVILEGE.oem) return refuse(RmcpPlusStatus.invalidRole);
   const name = m.username.toString('utf8');
-  const nameOnly = (m.role & NAME_ONLY_LOOKUP) !== 0;
+  const nameOnly = (m.role & RAKP1_NAME_ONLY_LOOKUP) !== 0;
   // Name-only lookup finds the account and then judges the role; name+privilege lookup
   // only finds an account that holds the role, so a too-high role reads as an unknown name.
-  const user = findUser(st.config, name, nameOnly ? 0 : requested);
-  if (!user) return refuse(RMCPPLUS_STATUS_SENT.unauthorizedName);
-  if (requested > user.maxPrivilege) return refuse(RMCPPLUS_STATUS_SENT.invalidRole);
+  const user = findUser(state.config, name, nameOnly ? 0 : requested);
+  if (!user) return refuse(RmcpPlusStatus.unauthorizedName);
+  if (requested > user.maxPrivilege) return refuse(RmcpPlusStatus.invalidRole);
 
   const exchange = {
     suite: h.suite,
     consoleSessionId: s.peerId,
     bmcSessionId: s.id,
     consoleRandom: m.consoleRandom,
-    bmcRandom: Buffer.from(st.random(16)),
-    bmcGuid: st.config.guid,
-    role: st.config.quirks?.rakpOpenSessionPrivilege ? h.openPrivilege : m.role,
+    bmcRandom: Buffer.from(state.random(16)),
+    bmcGuid: state.config.guid,
+    role: state.config.quirks?.rakpOpenSessionPrivilege ? h.openPrivilege : m.role,
     username: m.username,
   };
   const rakp2 = encodeRakp2({
@@ -164,32 +149,32 @@ export function rakp1(st: ProtocolState, payload: Buffer, now: number): Handshak
  * is gone on mismatch: a wrong password), derive SIK/K1/K2 (§13.31-13.32,
  * 20-byte constant as ipmitool/FreeIPMI expect), answer with the ICV.
  */
-export function rakp3(st: ProtocolState, payload: Buffer, now: number): HandshakeReply | undefined {
+export function rakp3(state: ProtocolState, payload: Buffer, now: number): HandshakeReply | undefined {
   const m = decodeRakp3(payload);
-  const s = st.table.get(m.sessionId);
+  const s = state.table.get(m.sessionId);
   const h = s?.handshake;
   const x = h?.exchange;
   if (!s || !h || !x || !s.user) return undefined;
   if (s.established) return h.rakp4Response ? { payload: h.rakp4Response } : undefined;
   if (m.status !== 0) {
     // The console gave up (it could not verify our RAKP2): no answer, free the slot.
-    st.table.remove(s.id, 'failed');
+    state.table.remove(s.id, 'failed');
     return undefined;
   }
   const password = Buffer.from(s.user.password, 'utf8');
   const want = rakp3AuthCode(x, password);
   if (m.authCode.length !== want.length || !timingSafeEqual(m.authCode, want)) {
-    st.table.remove(s.id, 'failed');
+    state.table.remove(s.id, 'failed');
     return {
-      payload: encodeRakp3Or4({ messageTag: m.messageTag, status: RMCPPLUS_STATUS_SENT.invalidIntegrityCheckValue, sessionId: s.peerId, authCode: Buffer.alloc(0) }),
+      payload: encodeRakp3Or4({ messageTag: m.messageTag, status: RmcpPlusStatus.invalidIntegrityCheckValue, sessionId: s.peerId, authCode: Buffer.alloc(0) }),
     };
   }
   const sik = deriveSik(x.suite, password, x.consoleRandom, x.bmcRandom, x.role, x.username);
   s.keys = deriveSessionKeys(x.suite, sik, { constantLength: 20, password: padKey20(password) });
   // Sessions start at USER (or lower if that is all that was asked); Set Session Privilege Level raises them.
-  s.privilege = Math.min(s.maxPrivilege, PRIV.user);
+  s.privilege = Math.min(s.maxPrivilege, PRIVILEGE.user);
   s.lastActivity = now;
   h.rakp4Response = encodeRakp3Or4({ messageTag: m.messageTag, status: 0, sessionId: s.peerId, authCode: rakp4Icv(x, sik) });
-  st.table.established(s);
+  state.table.established(s);
   return { payload: h.rakp4Response };
 }

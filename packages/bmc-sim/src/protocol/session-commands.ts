@@ -1,6 +1,13 @@
 import {
+  CloseSessionCode,
+  CompletionCode,
+  GetSessionChallengeCode,
+  PRIVILEGE,
+  SetSessionPrivilegeCode,
+  THIS_CHANNEL,
+} from '@bmc-exporter/ipmi';
+import {
   AUTH_TYPE,
-  NETFN,
   decodeCloseSessionRequest,
   decodeGetChannelAuthCapabilitiesRequest,
   decodeGetChannelCipherSuitesRequest,
@@ -10,38 +17,14 @@ import {
   encodeGetChannelCipherSuitesResponse,
   encodeGetSessionChallengeResponse,
   encodeSetSessionPrivilegeLevelResponse,
-  CloseSessionCode,
-  CompletionCode,
-  GetSessionChallengeCode,
-  SetSessionPrivilegeCode,
-} from '@bmc-exporter/ipmi';
+} from '@bmc-exporter/ipmi/wire';
 import type { CommandResult } from '../command-handler.js';
 import type { AuthType15Name } from './config.js';
-import { PRIV, findUser, random32, type ProtocolState } from './protocol-state.js';
+import { findUser, random32, type ProtocolState } from './protocol-state.js';
 import type { SimSession } from './session-table.js';
-
-/** IPMI v2.0 Table G-1: the App commands the protocol engine answers itself; the rest go to the model. */
-export const SESSION_CMD = {
-  /** Get System GUID (§22.14): allowed outside a session, answered by the model */
-  getSystemGuid: 0x37,
-  /** Get Channel Authentication Capabilities (§22.13) */
-  getChannelAuthCapabilities: 0x38,
-  /** Get Session Challenge (§22.16) */
-  getSessionChallenge: 0x39,
-  /** Activate Session (§22.17) */
-  activateSession: 0x3a,
-  /** Set Session Privilege Level (§22.18) */
-  setSessionPrivilegeLevel: 0x3b,
-  /** Close Session (§22.19) */
-  closeSession: 0x3c,
-  /** Get Channel Cipher Suites (§22.15) */
-  getChannelCipherSuites: 0x54,
-} as const;
 
 /** The LAN channel number we report (§6.3: 1 is the usual primary LAN channel). */
 export const LAN_CHANNEL = 1;
-/** §22.13 / §22.15: 0x0E in a request means "the channel this arrived on". */
-const THIS_CHANNEL = 0x0e;
 /** Outstanding challenges kept at most; the oldest is forgotten first (real BMCs keep a handful). */
 const MAX_CHALLENGES = 32;
 
@@ -54,15 +37,16 @@ function ok(data: Buffer): CommandResult {
   return { completionCode: CC.ok, data };
 }
 
+/** §22.13 / §22.15: THIS_CHANNEL (0x0E) in a request means "the channel this arrived on". */
 function validChannel(channel: number): boolean {
   return channel === THIS_CHANNEL || channel === LAN_CHANNEL;
 }
 
 /** §22.13: what the channel offers; the v2.0 extended data only when asked for and when RMCP+ exists. */
-export function getChannelAuthCapabilities(st: ProtocolState, data: Buffer): CommandResult {
+export function answerGetChannelAuthCapabilities(state: ProtocolState, data: Buffer): CommandResult {
   const req = decodeGetChannelAuthCapabilitiesRequest(data);
   if (!validChannel(req.channel)) return { completionCode: CC.invalidDataField };
-  const c = st.config;
+  const c = state.config;
   const t15 = c.authTypes15 ?? [];
   const extended = req.ipmi20 && c.ipmi20;
   return ok(encodeGetChannelAuthCapabilitiesResponse({
@@ -83,40 +67,40 @@ export function getChannelAuthCapabilities(st: ProtocolState, data: Buffer): Com
 }
 
 /** §22.15: the offered suites as 0xC0 records, 16 bytes per list index. */
-export function getChannelCipherSuites(st: ProtocolState, data: Buffer): CommandResult {
-  if (!st.config.ipmi20) return { completionCode: CC.invalidCommand };
+export function answerGetChannelCipherSuites(state: ProtocolState, data: Buffer): CommandResult {
+  if (!state.config.ipmi20) return { completionCode: CC.invalidCommand };
   const req = decodeGetChannelCipherSuitesRequest(data);
   if (!validChannel(req.channel)) return { completionCode: CC.invalidDataField };
   // Only IPMI payloads (type 0) have suites here; "list by algorithm" gets the same records (not distinguished).
-  const records = req.payloadType === 0 ? st.cipherRecords : Buffer.alloc(0);
+  const records = req.payloadType === 0 ? state.cipherRecords : Buffer.alloc(0);
   return ok(encodeGetChannelCipherSuitesResponse(LAN_CHANNEL, records, req.index));
 }
 
 /** §22.16: remember a random challenge for the named user under a temporary session id. */
-export function getSessionChallenge(st: ProtocolState, data: Buffer, now: number): CommandResult {
-  if (st.config.authTypes15 === null) return { completionCode: CC.invalidCommand };
+export function answerGetSessionChallenge(state: ProtocolState, data: Buffer, now: number): CommandResult {
+  if (state.config.authTypes15 === null) return { completionCode: CC.invalidCommand };
   const req = decodeGetSessionChallengeRequest(data);
   const name = AUTH_TYPE_NAMES.find((n) => AUTH_TYPE[n] === req.authType);
-  if (!name || !st.config.authTypes15.includes(name)) return { completionCode: CC.invalidDataField };
-  const user = findUser(st.config, req.username);
+  if (!name || !state.config.authTypes15.includes(name)) return { completionCode: CC.invalidDataField };
+  const user = findUser(state.config, req.username);
   if (!user) return { completionCode: GetSessionChallengeCode.invalidUserName };
   let temporaryId: number;
-  do temporaryId = st.table.freshId(() => random32(st.random));
-  while (st.challenges.has(temporaryId));
-  const challenge = Buffer.from(st.random(16));
-  if (st.challenges.size >= MAX_CHALLENGES) {
-    const oldest = st.challenges.keys().next();
-    if (!oldest.done) st.challenges.delete(oldest.value);
+  do temporaryId = state.table.freshId(() => random32(state.random));
+  while (state.challenges.has(temporaryId));
+  const challenge = Buffer.from(state.random(16));
+  if (state.challenges.size >= MAX_CHALLENGES) {
+    const oldest = state.challenges.keys().next();
+    if (!oldest.done) state.challenges.delete(oldest.value);
   }
-  st.challenges.set(temporaryId, { temporaryId, user, authType: req.authType, challenge, createdAt: now });
+  state.challenges.set(temporaryId, { temporaryId, user, authType: req.authType, challenge, createdAt: now });
   return ok(encodeGetSessionChallengeResponse({ temporarySessionId: temporaryId, challenge }));
 }
 
 /** §22.18: 0 reports the level; anything up to the session's negotiated maximum is granted. */
-export function setSessionPrivilegeLevel(s: SimSession, data: Buffer): CommandResult {
+export function answerSetSessionPrivilegeLevel(s: SimSession, data: Buffer): CommandResult {
   const { privilege } = decodeSetSessionPrivilegeLevelRequest(data);
   if (privilege !== 0) {
-    if (privilege > PRIV.oem) return { completionCode: CC.invalidDataField };
+    if (privilege > PRIVILEGE.oem) return { completionCode: CC.invalidDataField };
     const userMax = s.user?.maxPrivilege ?? s.maxPrivilege;
     if (privilege > s.maxPrivilege || privilege > userMax) return { completionCode: SetSessionPrivilegeCode.exceedsLimit };
     s.privilege = privilege;
@@ -128,11 +112,11 @@ export function setSessionPrivilegeLevel(s: SimSession, data: Buffer): CommandRe
  * §22.19: closing one's own session always works; an administrator may close
  * another one. The caller removes `s` after sending the answer under its keys.
  */
-export function closeSession(st: ProtocolState, s: SimSession, data: Buffer): { result: CommandResult; closeOwn: boolean } {
+export function answerCloseSession(state: ProtocolState, s: SimSession, data: Buffer): { result: CommandResult; closeOwn: boolean } {
   const { sessionId } = decodeCloseSessionRequest(data);
   if (sessionId === s.id) return { result: { completionCode: CC.ok }, closeOwn: true };
-  if (sessionId !== 0 && st.table.get(sessionId) && s.privilege >= PRIV.administrator) {
-    st.table.remove(sessionId, 'closed');
+  if (sessionId !== 0 && state.table.get(sessionId) && s.privilege >= PRIVILEGE.administrator) {
+    state.table.remove(sessionId, 'closed');
     return { result: { completionCode: CC.ok }, closeOwn: false };
   }
   return { result: { completionCode: CloseSessionCode.invalidSessionId }, closeOwn: false };
@@ -140,5 +124,3 @@ export function closeSession(st: ProtocolState, s: SimSession, data: Buffer): { 
 
 /** Session setup commands sent inside a session answer "not in this state" rather than silence. */
 export const NOT_IN_SESSION: CommandResult = { completionCode: CC.notSupportedInPresentState };
-
-export { NETFN };

@@ -1,4 +1,5 @@
-import type { CipherSuite, RakpExchange, SessionKeys } from '@bmc-exporter/ipmi';
+import type { CipherSuite } from '@bmc-exporter/ipmi';
+import { nextSessionSeq, type RakpExchange, type SequenceWindow, type SessionKeys } from '@bmc-exporter/ipmi/wire';
 import type { SessionCounters, SimUser } from './config.js';
 
 /** An RMCP+ session between Open Session and RAKP 4 (§13.15-13.23). */
@@ -32,8 +33,8 @@ export interface SimSession {
   lastActivity: number;
   /** Next session sequence number we send (never 0). */
   outSeq: number;
-  /** Highest inbound sequence number seen (undefined until the first). */
-  inHighest?: number;
+  /** Inbound session sequence numbers accepted (the library's window with the BMC's rules). */
+  inbound: SequenceWindow;
   // RMCP+
   handshake?: RmcpPlusHandshakeState;
   keys?: SessionKeys;
@@ -42,29 +43,10 @@ export interface SimSession {
   password?: Buffer;
 }
 
-/**
- * IPMI v2.0 §6.12.13 sequence window for inbound packets: a little behind the
- * highest seen (reordering, retransmits) and a bounded jump ahead. Replays
- * inside the window are not tracked: this is a simulator, not a security boundary.
- */
-const SEQ_BEHIND = 16;
-const SEQ_AHEAD = 32;
-
-export function acceptInboundSeq(s: SimSession, seq: number): boolean {
-  if (seq === 0) return false;
-  if (s.inHighest === undefined) {
-    s.inHighest = seq;
-    return true;
-  }
-  const delta = (seq - s.inHighest) | 0;
-  if (delta > SEQ_AHEAD || delta <= -SEQ_BEHIND) return false;
-  if (delta > 0) s.inHighest = seq;
-  return true;
-}
-
+/** The session sequence number for our next packet, advancing the counter. */
 export function nextOutSeq(s: SimSession): number {
   const seq = s.outSeq;
-  s.outSeq = (s.outSeq + 1) >>> 0 || 1;
+  s.outSeq = nextSessionSeq(s.outSeq);
   return seq;
 }
 

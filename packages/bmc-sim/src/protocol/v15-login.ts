@@ -1,16 +1,19 @@
+import { ActivateSessionCode, CompletionCode, PRIVILEGE } from '@bmc-exporter/ipmi';
 import {
   AUTH_TYPE,
+  BMC_SEQUENCE_RULES,
+  SequenceWindow,
+  V15_PASSWORD_LENGTH,
   decodeActivateSessionRequest,
   encodeActivateSessionResponse,
+  nextSessionSeq,
   padV15Password,
   verifyV15AuthCode,
   type V15Packet,
-  ActivateSessionCode,
-} from '@bmc-exporter/ipmi';
+} from '@bmc-exporter/ipmi/wire';
 import type { CommandResult } from '../command-handler.js';
-import { PRIV, random32, type PendingChallenge, type ProtocolState } from './protocol-state.js';
+import { random32, type PendingChallenge, type ProtocolState } from './protocol-state.js';
 import type { SimSession } from './session-table.js';
-
 
 export interface Activation {
   /** Undefined: drop silently (bad auth code or challenge, as real BMCs do). */
@@ -27,15 +30,15 @@ export interface Activation {
  * Challenge with an auth code over the packet: a wrong password, a foreign
  * auth type or a stale challenge get no answer at all.
  */
-export function activateSession(
-  st: ProtocolState,
+export function activateSessionRequest(
+  state: ProtocolState,
   pkt: V15Packet,
   ch: PendingChallenge,
   requestData: Buffer,
   from: { address: string; port: number },
   now: number,
 ): Activation {
-  const password = padV15Password(Buffer.from(ch.user.password, 'utf8').subarray(0, 16));
+  const password = padV15Password(Buffer.from(ch.user.password, 'utf8').subarray(0, V15_PASSWORD_LENGTH));
   const drop: Activation = { authType: ch.authType, password, sessionSeq: 0 };
   if (pkt.authType !== ch.authType) return drop;
   if (ch.authType !== AUTH_TYPE.none && !verifyV15AuthCode(pkt, password)) return drop;
@@ -44,12 +47,12 @@ export function activateSession(
   const answer = (completionCode: number, data?: Buffer, sessionSeq = 0): Activation => ({
     result: { completionCode, data }, authType: ch.authType, password, sessionSeq,
   });
-  if (req.privilege < PRIV.callback || req.privilege > ch.user.maxPrivilege) return answer(ActivateSessionCode.privilegeExceedsLimit);
-  if (st.table.size >= st.config.sessionLimit) return answer(ActivateSessionCode.noSessionSlot);
+  if (req.privilege < PRIVILEGE.callback || req.privilege > ch.user.maxPrivilege) return answer(ActivateSessionCode.privilegeExceedsLimit);
+  if (state.table.size >= state.config.sessionLimit) return answer(ActivateSessionCode.noSessionSlot);
 
-  st.challenges.delete(ch.temporaryId);
-  const id = st.table.freshId(() => random32(st.random));
-  const initialInboundSeq = random32(st.random) || 1;
+  state.challenges.delete(ch.temporaryId);
+  const id = state.table.freshId(() => random32(state.random));
+  const initialInboundSeq = random32(state.random) || 1;
   const firstOut = req.initialOutboundSeq >>> 0 || 1;
   const session: SimSession = {
     id,
@@ -60,17 +63,23 @@ export function activateSession(
     established: true,
     user: ch.user,
     maxPrivilege: req.privilege,
-    privilege: Math.min(req.privilege, PRIV.user),
+    privilege: Math.min(req.privilege, PRIVILEGE.user),
     lastActivity: now,
     // §22.17: the console names our initial outbound sequence number. The Activate Session
     // answer carries it and the next packet the one after: FreeIPMI takes the answer's number
     // as the highest seen and refuses a repeat (ipmi_sim repeats it; FreeIPMI then stalls a second).
-    outSeq: (firstOut + 1) >>> 0 || 1,
-    // Anchor the inbound window just before the first number we tell the console to use.
-    inHighest: (initialInboundSeq - 1) >>> 0,
+    outSeq: nextSessionSeq(firstOut),
+    inbound: inboundWindow(initialInboundSeq),
     authType: ch.authType,
     password,
   };
-  st.table.add(session);
-  return answer(0, encodeActivateSessionResponse({ authType: ch.authType, sessionId: id, initialInboundSeq, maxPrivilege: req.privilege }), firstOut);
+  state.table.add(session);
+  return answer(CompletionCode.ok, encodeActivateSessionResponse({ authType: ch.authType, sessionId: id, initialInboundSeq, maxPrivilege: req.privilege }), firstOut);
+}
+
+/** The inbound window anchored just before the first number we tell the console to use. */
+function inboundWindow(initialInboundSeq: number): SequenceWindow {
+  const w = new SequenceWindow(BMC_SEQUENCE_RULES);
+  w.anchor(initialInboundSeq - 1);
+  return w;
 }

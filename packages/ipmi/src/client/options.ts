@@ -1,3 +1,4 @@
+import { PRIVILEGE } from '../session/auth-types.js';
 import type { UdpTransport } from '../transport/udp-transport.js';
 import type { SessionBackoffPolicy } from './session-backoff.js';
 
@@ -127,7 +128,8 @@ export interface SessionDescription {
   privilege: Privilege;
 }
 
-export const PRIVILEGE_LEVEL: Record<Privilege, number> = { user: 2, operator: 3, administrator: 4 };
+/** The levels a client may ask for, by name (values from PRIVILEGE, Table 6-1). */
+export const PRIVILEGE_LEVEL: Record<Privilege, number> = { user: PRIVILEGE.user, operator: PRIVILEGE.operator, administrator: PRIVILEGE.administrator };
 
-/** Default RMCP+ preference: the "17, then 3", then the rest strongest first; never 0 unless pinned. */
+/** Default RMCP+ preference: 17 (SHA-256, AES), then 3 (SHA-1, AES: what nearly every BMC offers), then the rest strongest first; never 0 unless pinned. */
 export const DEFAULT_CIPHER_PREFERENCE: readonly number[] = [17, 3, 16, 15, 8, 12, 2, 7, 11, 1, 6];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MalformedPacketError } from '../errors.js';
 import { encodeField } from './field.js';
 import { fruSummary, parseFru } from './inventory.js';
-import { buildFru } from './testing/build-fru.js';
+import { buildFru } from './build.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

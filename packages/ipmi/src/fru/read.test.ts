@@ -5,7 +5,7 @@ import { readFruData, type ReadFruDataReq } from '../commands/read-fru-data.js';
 import { AbortedError, CompletionCodeError } from '../errors.js';
 import { parseFru } from './inventory.js';
 import { readFru } from './read.js';
-import { buildFru } from './testing/build-fru.js';
+import { buildFru } from './build.js';
 
 interface FakeFruOptions {
   accessByWords?: boolean;

@@ -5,6 +5,7 @@ import { PRIVILEGE, USERNAME_MAX, V20_PASSWORD_MAX } from './auth-types.js';
 import { cipherSuite, type CipherSuite } from './cipher-suites.js';
 import { RAKP4_ICV_LENGTH, deriveSessionKeys, deriveSik, padKey20 } from './key-derivation.js';
 import {
+  RAKP1_NAME_ONLY_LOOKUP,
   decodeOpenSessionResponse,
   decodeRakp2,
   decodeRakp3Or4,
@@ -33,9 +34,6 @@ export interface RakpQuirks {
    */
   openSessionPrivilege?: 'highest' | 'requested';
 }
-
-/** RAKP1 role byte bit 4: look the user up by name only, not by name and privilege (§13.20). */
-const NAME_ONLY_LOOKUP = 0x10;
 
 type State = 'start' | 'open-sent' | 'opened' | 'rakp1-sent' | 'rakp2-ok' | 'rakp3-sent' | 'done';
 
@@ -128,7 +126,7 @@ export class RmcpPlusHandshake {
   }
 
   private get roleByte(): number {
-    return this.privilege | (this.quirks.nameOnlyLookup === false ? 0 : NAME_ONLY_LOOKUP);
+    return this.privilege | (this.quirks.nameOnlyLookup === false ? 0 : RAKP1_NAME_ONLY_LOOKUP);
   }
 
   private get openSessionPrivilegeSent(): number {
@@ -204,7 +202,7 @@ export class RmcpPlusHandshake {
    * byte; a match on one of those is just as strong a proof of the password.
    */
   private roleCandidates(): number[] {
-    const lookup = this.roleByte & NAME_ONLY_LOOKUP;
+    const lookup = this.roleByte & RAKP1_NAME_ONLY_LOOKUP;
     const c = [this.roleByte, this.privilege, this.grantedPrivilege | lookup, this.grantedPrivilege];
     return c.filter((v, i) => c.indexOf(v) === i);
   }

@@ -114,11 +114,15 @@ export function encodeOpenSessionRefusal(m: { messageTag: number; status: number
   return new ByteWriter(8).u8(m.messageTag).u8(m.status).u8(m.privilege ?? 0).u8(0).u32le(m.consoleSessionId).toBuffer();
 }
 
+/** §13.20 RAKP1 role byte: bits 3:0 the requested maximum privilege, bit 4 set to look the user up by name only (not by name and privilege). */
+export const RAKP1_ROLE_PRIVILEGE_MASK = 0x0f;
+export const RAKP1_NAME_ONLY_LOOKUP = 0x10;
+
 export interface Rakp1 {
   messageTag: number;
   bmcSessionId: number;
   consoleRandom: Buffer;
-  /** Requested max privilege (3:0) | name-only lookup (bit 4). */
+  /** Requested max privilege (RAKP1_ROLE_PRIVILEGE_MASK) | name-only lookup (RAKP1_NAME_ONLY_LOOKUP). */
   role: number;
   username: Buffer;
 }

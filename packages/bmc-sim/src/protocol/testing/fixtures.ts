@@ -1,6 +1,7 @@
 // Test fixtures shared by the protocol tests and the ipmitool peer test: a
 // trivial model that answers Get Device ID and Get System GUID with fixed bytes.
-import type { CommandHandler } from '../../command-handler.js';
+import { CompletionCode, PRIVILEGE, getDeviceId, getSystemGuid } from '@bmc-exporter/ipmi';
+import { isCommand, type CommandHandler } from '../../command-handler.js';
 import { protocolConfig, type ProtocolConfig } from '../config.js';
 
 /** §20.1 Table 20-2: device 0x20 rev 1, firmware 3.45, IPMI 2.0, manufacturer 0x1234 (4660), product 0x5678. */
@@ -8,14 +9,14 @@ export const TEST_DEVICE_ID = Buffer.from([0x20, 0x81, 0x03, 0x45, 0x02, 0xbf, 0
 export const TEST_GUID = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
 
 export const TEST_USERS = [
-  { name: 'admin', password: 'admin-secret', maxPrivilege: 4 },
-  { name: 'viewer', password: 'viewer-secret', maxPrivilege: 2 },
+  { name: 'admin', password: 'admin-secret', maxPrivilege: PRIVILEGE.administrator },
+  { name: 'viewer', password: 'viewer-secret', maxPrivilege: PRIVILEGE.user },
 ];
 
 export const deviceIdHandler: CommandHandler = (req) => {
-  if (req.netFn === 0x06 && req.cmd === 0x01) return { completionCode: 0, data: TEST_DEVICE_ID };
-  if (req.netFn === 0x06 && req.cmd === 0x37) return { completionCode: 0, data: TEST_GUID };
-  return { completionCode: 0xc1 };
+  if (isCommand(req, getDeviceId)) return { completionCode: CompletionCode.ok, data: TEST_DEVICE_ID };
+  if (isCommand(req, getSystemGuid)) return { completionCode: CompletionCode.ok, data: TEST_GUID };
+  return { completionCode: CompletionCode.invalidCommand };
 };
 
 export function testConfig(patch: Partial<ProtocolConfig> = {}): ProtocolConfig {

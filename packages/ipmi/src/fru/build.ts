@@ -1,7 +1,7 @@
-import { ByteWriter, checksum8 } from '../../codec/writer.js';
-import { InvalidArgumentError } from '../../errors.js';
-import { END_OF_FIELDS, writeField, type FieldValue } from '../field.js';
-import { FRU_EPOCH_MS, FRU_FORMAT_VERSION, FRU_HEADER_LENGTH } from '../inventory.js';
+import { ByteWriter, checksum8 } from '../codec/writer.js';
+import { InvalidArgumentError } from '../errors.js';
+import { END_OF_FIELDS, writeField, type FieldValue } from './field.js';
+import { FRU_EPOCH_MS, FRU_FORMAT_VERSION, FRU_HEADER_LENGTH } from './inventory.js';
 
 /**
  * Builds FRU images laid out as the FRU spec v1.0 describes (§8 header,
