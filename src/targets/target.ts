@@ -1,4 +1,4 @@
-import { BmcClient, type ClientLogger, type RetryPolicy, type Timers, type UdpTransport } from '@bmc-exporter/ipmi';
+import { AbortableQueue, BmcClient, type ClientLogger, type RetryPolicy, type Timers, type UdpTransport } from '@bmc-exporter/ipmi';
 import type { Registry } from 'prom-client';
 import { setGauge, type CollectContext, type Collector } from '../collectors/collector.js';
 import { DEFAULT_COLLECTORS, selectCollectors } from '../collectors/index.js';
@@ -56,8 +56,8 @@ export interface TargetOptions {
   collectors?: readonly Collector[];
   /** Bounds of the SDR walk (--sdr.max-records, --sdr.max-bytes). */
   sdrLimits?: SdrLimits;
-  /** Resolves when the target this one replaces has closed its session (one session per BMC). */
-  after?: Promise<void>;
+  /** Resolves when the target this one replaces has closed its session (one session per BMC): the first scrape waits for it. */
+  predecessorClosed?: Promise<void>;
 }
 
 export interface ScrapeOptions {
@@ -90,7 +90,12 @@ export class Target {
   readonly cache: SessionCache;
   private readonly collectors: readonly Collector[];
   private sessionGeneration = 0;
-  private tail: Promise<void> = Promise.resolve();
+  /**
+   * Scrapes of this BMC, one at a time: a scrape still waiting when its
+   * deadline fires is abandoned (503); a running one answers by its deadline
+   * with what it collected. The first entry is the replaced target's close.
+   */
+  private readonly scrapes: AbortableQueue;
   private closing: Promise<void> | undefined;
   /**
    * The trace of the scrape running now, if it asked for one. Scrapes of a
@@ -103,6 +108,13 @@ export class Target {
     this.key = o.address.key;
     this.fingerprint = configFingerprint(o.credentials);
     this.collectors = selectCollectors(o.credentials.collectors, o.collectors ?? DEFAULT_COLLECTORS);
+    this.scrapes = new AbortableQueue({
+      detachRunning: false,
+      abortReason: () => new ScrapeAbandonedError(`the deadline passed while waiting for an earlier scrape of ${this.key}`),
+    });
+    const predecessor = o.predecessorClosed;
+    // Its outcome does not matter, only that it is over.
+    if (predecessor) void this.scrapes.run(() => predecessor.catch(() => undefined));
     const shared = o.metrics.clientHooks;
     const c = o.credentials;
     this.client = new BmcClient({
@@ -194,8 +206,6 @@ export class Target {
       let failed = true;
       let error: string | null = null;
       try {
-        // The session of the target this one replaced is closing: wait for it, but not past our deadline.
-        if (this.o.after) await untilDone(this.o.after, signal);
         const session = await this.client.open({ signal });
         up = true;
         this.cache.startScrape(this.sessionGeneration, session.ipmiVersion);
@@ -213,33 +223,27 @@ export class Target {
 
   /** Run `body` when every earlier scrape of this BMC is done; abandon (ScrapeAbandonedError) if `signal` fires first. */
   private async exclusive<T>(signal: AbortSignal, deadline: number, body: () => Promise<T>): Promise<T> {
-    const previous = this.tail;
-    let release!: () => void;
-    this.tail = new Promise<void>((r) => (release = r));
     const queuedAt = performance.now();
     try {
-      await untilDone(previous, signal);
-      // The clock as well as the signal: a busy process runs due timers late, one after the
-      // other, and the scrape ahead can end (on its own timer) and let this one through before
-      // this one's timer has run. Past its deadline, it must not start collecting.
-      if (performance.now() >= deadline) throw new ScrapeAbandonedError('deadline passed while queued');
-    } catch {
-      // Whoever queues behind us waits for the scrape we were waiting for.
-      void previous.then(release);
-      this.o.metrics.abandonedRequests.inc();
-      throw new ScrapeAbandonedError(`the deadline passed while waiting for an earlier scrape of ${this.key}`);
-    }
-    try {
-      this.o.metrics.scrapeDispatchLatency.observe((performance.now() - queuedAt) / 1000);
-      return await body();
-    } finally {
-      release();
+      return await this.scrapes.run(() => {
+        // The clock as well as the signal: a busy process runs due timers late, one after the
+        // other, and the scrape ahead can end (on its own timer) and let this one through before
+        // this one's timer has run. Past its deadline, it must not start collecting.
+        if (performance.now() >= deadline) {
+          return Promise.reject(new ScrapeAbandonedError(`the deadline passed while waiting for an earlier scrape of ${this.key}`));
+        }
+        this.o.metrics.scrapeDispatchLatency.observe((performance.now() - queuedAt) / 1000);
+        return body();
+      }, signal);
+    } catch (err) {
+      if (err instanceof ScrapeAbandonedError) this.o.metrics.abandonedRequests.inc();
+      throw err;
     }
   }
 
   /** Close Session and release the transport channel; a scrape in flight finishes first (bounded by its deadline). */
   close(): Promise<void> {
-    return (this.closing ??= this.tail.then(() => this.client.close()));
+    return (this.closing ??= this.scrapes.onIdle().then(() => this.client.close()));
   }
 
   private async collect(signal: AbortSignal, registry: Registry, deadline: number, collectors: readonly Collector[]): Promise<void> {
@@ -265,8 +269,6 @@ export class Target {
       faulty.push(faulty.length === 0 ? this.describe(`sensor "${name}": ${err instanceof Error ? err.message : String(err)}`) : name);
     };
     try {
-      // The session of the target this one replaced is closing: wait for it, but not past our deadline.
-      if (this.o.after) await untilDone(this.o.after, signal);
       const generation = this.sessionGeneration;
       const session = await this.client.open({ signal });
       if (generation === this.sessionGeneration) this.trace?.sessionReused(session);
@@ -362,18 +364,4 @@ export class Target {
     if (password) text = text.split(password).join('<redacted>');
     return text.replace(/\s+/g, ' ').slice(0, 300);
   }
-}
-
-/** Resolve when `p` settles; reject as soon as `signal` aborts. */
-function untilDone(p: Promise<void>, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    void p.then(() => {
-      signal.removeEventListener('abort', onAbort);
-      if (signal.aborted) reject(signal.reason);
-      else resolve();
-    });
-  });
 }

@@ -1,6 +1,7 @@
 // Public API of @bmc-exporter/ipmi. BmcClient is the front door; the rest are the
 // command codecs and decoders it and its callers use.
 export { BmcClient } from './client.js';
+export { AbortableQueue, type AbortableQueueOptions, type AbortReason } from './client/abortable-queue.js';
 export * from './client/options.js';
 export { DEFAULT_SESSION_BACKOFF, isSessionRefusal, type SessionBackoffPolicy } from './client/session-backoff.js';
 export * from './errors.js';
