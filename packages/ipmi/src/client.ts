@@ -43,6 +43,9 @@ import { UdpTransport } from './transport/udp-transport.js';
 interface ActiveSession {
   framer: Framer & { readonly sessionId: number };
   description: SessionDescription;
+  /** This session's send contexts, made once: with the in-session attempts, and with a single send. */
+  send: SendCommandContext;
+  sendOnce: SendCommandContext;
 }
 
 
@@ -171,7 +174,7 @@ export class BmcClient {
     if (session && this.exchanger) {
       try {
         await sendCommand(
-          { ...this.context(1), framer: session.framer },
+          session.sendOnce,
           closeSession,
           { sessionId: session.framer.sessionId },
           { signal: AbortSignal.timeout(this.retry.initialTimeoutMs) },
@@ -220,7 +223,7 @@ export class BmcClient {
     // between scrapes).
     const suspect = !fresh && idleMs >= this.retry.idleSuspectMs;
     try {
-      return await this.sendInSession(session, suspect ? 1 : this.retry.sessionAttempts, command, request, lun, signal);
+      return await this.sendInSession(suspect ? session.sendOnce : session.send, command, request, lun, signal);
     } catch (err) {
       if (!(err instanceof TimeoutError) || fresh || signal.aborted) throw err;
       // Silence inside an established session, used recently, means either
@@ -232,21 +235,20 @@ export class BmcClient {
       this.dropSession('expired');
       this.options.logger?.debug({ target: this.target, command: command.name, idleMs: Math.round(idleMs) }, 'session stopped answering; re-establishing');
       session = await this.login(signal);
-      return await this.sendInSession(session, this.retry.sessionAttempts, command, request, lun, signal);
+      return await this.sendInSession(session.send, command, request, lun, signal);
     }
   }
 
   /** One command in the session; any answer, even a completion code, shows the session alive. */
   private async sendInSession<Req, Rsp>(
-    session: ActiveSession,
-    attempts: number,
+    ctx: SendCommandContext,
     command: Command<Req, Rsp>,
     request: Req,
     lun: number | undefined,
     signal: AbortSignal,
   ): Promise<Rsp> {
     try {
-      const rsp = await sendCommand({ ...this.context(attempts), framer: session.framer }, command, request, { lun, signal });
+      const rsp = await sendCommand(ctx, command, request, { lun, signal });
       this.lastAnswerAt = this.now();
       return rsp;
     } catch (err) {
@@ -261,7 +263,7 @@ export class BmcClient {
 
   private async sessionAnswers(session: ActiveSession, signal: AbortSignal): Promise<boolean> {
     try {
-      await sendCommand({ ...this.context(1), framer: session.framer }, getDeviceId, undefined, { signal });
+      await sendCommand(session.sendOnce, getDeviceId, undefined, { signal });
       return true;
     } catch (err) {
       if (err instanceof TimeoutError && !signal.aborted) return false;
@@ -338,7 +340,7 @@ export class BmcClient {
     const pinned = this.options.cipherSuites;
     const authTypes: readonly AuthType15[] = this.options.authTypes ?? ['md5', 'md2', 'password'];
 
-    let login: ActiveSession | undefined;
+    let login: Pick<ActiveSession, 'framer' | 'description'> | undefined;
     if (version === '2.0') {
       const v20 = await loginV20(ctx, {
         username: this.options.username,
@@ -384,7 +386,8 @@ export class BmcClient {
         throw err;
       }
     }
-    this.active = { framer, description };
+    const base = { ...this.context(this.retry.sessionAttempts), framer };
+    this.active = { framer, description, send: base, sendOnce: { ...base, attempts: 1 } };
     this.lastAnswerAt = this.now();
     this.hooks.sessionOpened?.(description);
     this.options.logger?.debug({ target: this.target, ...description }, 'session established');
