@@ -103,7 +103,7 @@ export class Exchanger {
       this.waiter = waiter;
       waiter.timer = this.timers.setTimeout(() => this.settle(waiter, new TimeoutError(`no answer within ${timeoutMs} ms`), true), timeoutMs);
       this.hooks.packetSent?.();
-      this.channel.send(datagram).catch((err: unknown) => this.settle(waiter, err, true));
+      this.channel.send(datagram, (err) => this.settle(waiter, err, true));
     });
   }
 
@@ -117,13 +117,6 @@ export class Exchanger {
       w.reject(abortError(w.signal));
     } else if (failed) w.reject(value);
     else w.resolve(value);
-  }
-
-  /** Fire and forget (e.g. a Close Session we will not wait long for). */
-  async sendOnly(datagram: Buffer): Promise<void> {
-    if (this.closed) return;
-    this.hooks.packetSent?.();
-    await this.channel.send(datagram);
   }
 
   close(): void {
