@@ -104,31 +104,31 @@ export class Target {
    */
   private trace: ScrapeTrace | undefined;
 
-  constructor(private readonly o: TargetOptions) {
-    this.key = o.address.key;
-    this.fingerprint = configFingerprint(o.credentials);
-    this.collectors = selectCollectors(o.credentials.collectors, o.collectors ?? DEFAULT_COLLECTORS);
+  constructor(private readonly options: TargetOptions) {
+    this.key = options.address.key;
+    this.fingerprint = configFingerprint(options.credentials);
+    this.collectors = selectCollectors(options.credentials.collectors, options.collectors ?? DEFAULT_COLLECTORS);
     this.scrapes = new AbortableQueue({
       detachRunning: false,
       abortReason: () => new ScrapeAbandonedError(`the deadline passed while waiting for an earlier scrape of ${this.key}`),
     });
-    const predecessor = o.predecessorClosed;
+    const predecessor = options.predecessorClosed;
     // Its outcome does not matter, only that it is over.
     if (predecessor) void this.scrapes.run(() => predecessor.catch(() => undefined));
-    const shared = o.metrics.clientHooks;
-    const c = o.credentials;
+    const shared = options.metrics.clientHooks;
+    const credentials = options.credentials;
     this.client = new BmcClient({
-      host: o.address.host,
-      port: o.address.port,
-      username: c.username,
-      password: c.password,
-      ...(c.privilege ? { privilege: c.privilege } : {}),
-      ...(c.cipherSuites ? { cipherSuites: c.cipherSuites } : {}),
-      ...(c.ipmiVersion ? { ipmiVersion: c.ipmiVersion } : {}),
-      transport: o.transport,
-      ...(o.retry ? { retry: o.retry } : {}),
-      ...(o.timers ? { timers: o.timers } : {}),
-      ...(o.logger ? { logger: o.logger } : {}),
+      host: options.address.host,
+      port: options.address.port,
+      username: credentials.username,
+      password: credentials.password,
+      ...(credentials.privilege ? { privilege: credentials.privilege } : {}),
+      ...(credentials.cipherSuites ? { cipherSuites: credentials.cipherSuites } : {}),
+      ...(credentials.ipmiVersion ? { ipmiVersion: credentials.ipmiVersion } : {}),
+      transport: options.transport,
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.timers ? { timers: options.timers } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
       hooks: {
         ...shared,
         sessionOpened: (d) => {
@@ -162,9 +162,9 @@ export class Target {
         },
       },
     });
-    this.cache = new SessionCache(this.client.execute, () => o.metrics.initialiseTimeouts.inc(), o.sdrLimits, (err) => {
-      o.metrics.sdrIncomplete.inc({ reason: err.reason });
-      o.logger?.warn({ target: this.key, reason: err.reason, err: err.message }, 'SDR walk stopped early; exporting the sensors read before');
+    this.cache = new SessionCache(this.client.execute, () => options.metrics.initialiseTimeouts.inc(), options.sdrLimits, (err) => {
+      options.metrics.sdrIncomplete.inc({ reason: err.reason });
+      options.logger?.warn({ target: this.key, reason: err.reason, err: err.message }, 'SDR walk stopped early; exporting the sensors read before');
     });
   }
 
@@ -174,10 +174,10 @@ export class Target {
    * bmc_scrape_duration_seconds; throws ScrapeAbandonedError only when the
    * deadline passed before this scrape reached the front of the queue.
    */
-  async scrape(signal: AbortSignal, registry: Registry, deadline = Infinity, options: ScrapeOptions = {}): Promise<void> {
+  async scrape(signal: AbortSignal, registry: Registry, deadline = Infinity, scrapeOptions: ScrapeOptions = {}): Promise<void> {
     await this.exclusive(signal, deadline, async () => {
-      const collectors = options.collectors ? selectCollectors(options.collectors, this.o.collectors ?? DEFAULT_COLLECTORS) : this.collectors;
-      this.trace = options.trace;
+      const collectors = scrapeOptions.collectors ? selectCollectors(scrapeOptions.collectors, this.options.collectors ?? DEFAULT_COLLECTORS) : this.collectors;
+      this.trace = scrapeOptions.trace;
       try {
         await this.collect(signal, registry, deadline, collectors);
       } finally {
@@ -214,8 +214,8 @@ export class Target {
         error = `session: ${this.describe(err)}`;
       }
       const seconds = (performance.now() - started) / 1000;
-      this.o.metrics.collectDuration.observe(seconds);
-      this.o.health.recordCollection(this.key, failed);
+      this.options.metrics.collectDuration.observe(seconds);
+      this.options.health.recordCollection(this.key, failed);
       Object.assign(this.status, { up, durationSeconds: seconds, lastError: error });
       return { up, error };
     });
@@ -232,11 +232,11 @@ export class Target {
         if (performance.now() >= deadline) {
           return Promise.reject(new ScrapeAbandonedError(`the deadline passed while waiting for an earlier scrape of ${this.key}`));
         }
-        this.o.metrics.scrapeDispatchLatency.observe((performance.now() - queuedAt) / 1000);
+        this.options.metrics.scrapeDispatchLatency.observe((performance.now() - queuedAt) / 1000);
         return body();
       }, signal);
     } catch (err) {
-      if (err instanceof ScrapeAbandonedError) this.o.metrics.abandonedRequests.inc();
+      if (err instanceof ScrapeAbandonedError) this.options.metrics.abandonedRequests.inc();
       throw err;
     }
   }
@@ -263,7 +263,7 @@ export class Target {
     // One sensor's unusable answer: counted and reported, the other sensors still read.
     const faulty: string[] = [];
     const onSensorFault: SensorFaultListener = (sensor, reason, err) => {
-      this.o.metrics.sensorReadErrors.inc({ reason });
+      this.options.metrics.sensorReadErrors.inc({ reason });
       // The name is the BMC's: scrubbed like any other text from it.
       const name = sensor.name || `0x${sensor.number.toString(16)}`;
       faulty.push(faulty.length === 0 ? this.describe(`sensor "${name}": ${err instanceof Error ? err.message : String(err)}`) : name);
@@ -286,7 +286,7 @@ export class Target {
         } catch (err) {
           failed = true;
           fail(`${collector.name}: ${this.describe(err)}`);
-          this.o.metrics.collectorErrors.inc({ collector: collector.name });
+          this.options.metrics.collectorErrors.inc({ collector: collector.name });
           if (signal.aborted) {
             partial = true;
             break;
@@ -318,11 +318,11 @@ export class Target {
     }
     if (partial) {
       failed = true;
-      this.o.metrics.partialCollections.inc();
+      this.options.metrics.partialCollections.inc();
     }
     const seconds = (performance.now() - started) / 1000;
-    this.o.metrics.collectDuration.observe(seconds);
-    this.o.health.recordCollection(this.key, failed);
+    this.options.metrics.collectDuration.observe(seconds);
+    this.options.health.recordCollection(this.key, failed);
     setGauge(registry, BMC_UP, up ? 1 : 0);
     setGauge(registry, BMC_SCRAPE_DURATION, seconds);
     Object.assign(this.status, {
@@ -351,7 +351,7 @@ export class Target {
    * holds should any layer or BMC ever echo one).
    */
   redact(text: string): string {
-    for (const secret of [this.o.credentials.password, this.o.credentials.username]) {
+    for (const secret of [this.options.credentials.password, this.options.credentials.username]) {
       if (secret) text = text.split(secret).join('<redacted>');
     }
     return text;
@@ -360,7 +360,7 @@ export class Target {
   /** An error as one line for the homepage and logs, with the password scrubbed should any layer ever echo it. */
   describe(err: unknown): string {
     let text = err instanceof Error ? err.message : String(err);
-    const { password } = this.o.credentials;
+    const { password } = this.options.credentials;
     if (password) text = text.split(password).join('<redacted>');
     return text.replace(/\s+/g, ' ').slice(0, 300);
   }

@@ -50,7 +50,7 @@ interface ActiveSession {
 
 
 /**
- * One BMC, one session, one command in flight (architecture invariant 1).
+ * One BMC, one session, one command in flight (invariant 1 in docs/architecture.md).
  * Commands queue behind each other; the session is opened on first use and
  * re-established transparently when it stops answering (BMC restart, idle
  * expiry). Every call can be bounded by an AbortSignal.

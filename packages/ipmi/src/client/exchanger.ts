@@ -85,7 +85,8 @@ export class Exchanger {
    * fired sends nothing; one that fired during the exchange turns its
    * outcome into the abort, once the answer is in or the time is up. The
    * exchange itself always runs to its end, so the BMC never has two
-   * requests from us at once even when callers give up early (invariant 1);
+   * requests from us at once even when callers give up early (invariant 1 in
+   * docs/architecture.md);
    * the caller was already answered by the queue above.
    */
   roundTrip<T>(datagram: Buffer, accept: Acceptor<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
