@@ -39,7 +39,6 @@ import { USERNAME_MAX, V20_PASSWORD_MAX } from './session/auth-types.js';
 import { DEFAULT_IPMI_PORT, formatPeer, peerFromIp, type Peer } from './transport/peer.js';
 import { UdpTransport } from './transport/udp-transport.js';
 
-
 interface ActiveSession {
   framer: Framer & { readonly sessionId: number };
   description: SessionDescription;
