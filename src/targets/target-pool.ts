@@ -131,7 +131,7 @@ export class TargetPool {
       ...(this.o.timers ? { timers: this.o.timers } : {}),
       ...(this.o.collectors ? { collectors: this.o.collectors } : {}),
       ...(this.o.sdrLimits ? { sdrLimits: this.o.sdrLimits } : {}),
-      previousSessionClosed: this.closing.get(address.key) ?? Promise.resolve(),
+      ...(this.closing.has(address.key) ? { predecessorClosed: this.closing.get(address.key)! } : {}),
     });
     this.cache.set(address.key, target);
     this.all.set(address.key, target);

@@ -1,4 +1,4 @@
-import { BmcClient, type ClientLogger, type RetryPolicy, type Timers, type UdpTransport } from '@bmc-exporter/ipmi';
+import { AbortableQueue, BmcClient, type ClientLogger, type RetryPolicy, type Timers, type UdpTransport } from '@bmc-exporter/ipmi';
 import type { Registry } from 'prom-client';
 import { setGauge, type CollectContext, type Collector } from '../collectors/collector.js';
 import { DEFAULT_COLLECTORS, selectCollectors } from '../collectors/index.js';
@@ -56,8 +56,8 @@ export interface TargetOptions {
   collectors?: readonly Collector[];
   /** Bounds of the SDR walk (--sdr.max-records, --sdr.max-bytes). */
   sdrLimits?: SdrLimits;
-  /** Resolves when the target this one replaces has closed its session (one session per BMC). */
-  previousSessionClosed?: Promise<void>;
+  /** Resolves when the target this one replaces has closed its session (one session per BMC): the first scrape waits for it. */
+  predecessorClosed?: Promise<void>;
 }
 
 export interface ScrapeOptions {
@@ -92,7 +92,12 @@ export class Target {
   readonly cache: SessionCache;
   private readonly collectors: readonly Collector[];
   private sessionGeneration = 0;
-  private tail: Promise<void> = Promise.resolve();
+  /**
+   * Scrapes of this BMC, one at a time: a scrape still waiting when its
+   * deadline fires is abandoned (503); a running one answers by its deadline
+   * with what it collected. The first entry is the replaced target's close.
+   */
+  private readonly scrapes: AbortableQueue;
   private closing: Promise<void> | undefined;
   /**
    * The trace of the scrape running now, if it asked for one. Scrapes of a
@@ -101,24 +106,31 @@ export class Target {
    */
   private trace: ScrapeTrace | undefined;
 
-  constructor(private readonly settings: TargetOptions) {
-    this.key = settings.address.key;
-    this.fingerprint = configFingerprint(settings.credentials);
-    this.collectors = selectCollectors(settings.credentials.collectors, settings.collectors ?? DEFAULT_COLLECTORS);
-    const shared = settings.metrics.clientHooks;
-    const credentials = settings.credentials;
+  constructor(private readonly options: TargetOptions) {
+    this.key = options.address.key;
+    this.fingerprint = configFingerprint(options.credentials);
+    this.collectors = selectCollectors(options.credentials.collectors, options.collectors ?? DEFAULT_COLLECTORS);
+    this.scrapes = new AbortableQueue({
+      detachRunning: false,
+      abortReason: () => new ScrapeAbandonedError(`the deadline passed while waiting for an earlier scrape of ${this.key}`),
+    });
+    const predecessor = options.predecessorClosed;
+    // Its outcome does not matter, only that it is over.
+    if (predecessor) void this.scrapes.run(() => predecessor.catch(() => undefined));
+    const shared = options.metrics.clientHooks;
+    const credentials = options.credentials;
     this.client = new BmcClient({
-      host: settings.address.host,
-      port: settings.address.port,
+      host: options.address.host,
+      port: options.address.port,
       username: credentials.username,
       password: credentials.password,
       ...(credentials.privilege ? { privilege: credentials.privilege } : {}),
       ...(credentials.cipherSuites ? { cipherSuites: credentials.cipherSuites } : {}),
       ...(credentials.ipmiVersion ? { ipmiVersion: credentials.ipmiVersion } : {}),
-      transport: settings.transport,
-      ...(settings.retry ? { retry: settings.retry } : {}),
-      ...(settings.timers ? { timers: settings.timers } : {}),
-      ...(settings.logger ? { logger: settings.logger } : {}),
+      transport: options.transport,
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.timers ? { timers: options.timers } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
       hooks: {
         ...shared,
         sessionOpened: (d) => {
@@ -152,9 +164,9 @@ export class Target {
         },
       },
     });
-    this.cache = new SessionCache(this.client.execute, () => settings.metrics.initialiseTimeouts.inc(), settings.sdrLimits, (err) => {
-      settings.metrics.sdrIncomplete.inc({ reason: err.reason });
-      settings.logger?.warn({ target: this.key, reason: err.reason, err: err.message }, 'SDR walk stopped early; exporting the sensors read before');
+    this.cache = new SessionCache(this.client.execute, () => options.metrics.initialiseTimeouts.inc(), options.sdrLimits, (err) => {
+      options.metrics.sdrIncomplete.inc({ reason: err.reason });
+      options.logger?.warn({ target: this.key, reason: err.reason, err: err.message }, 'SDR walk stopped early; exporting the sensors read before');
     });
   }
 
@@ -164,12 +176,12 @@ export class Target {
    * bmc_scrape_duration_seconds; throws ScrapeAbandonedError only when the
    * deadline passed before this scrape reached the front of the queue.
    */
-  async scrape(signal: AbortSignal, registry: Registry, deadline = Infinity, options: ScrapeOptions = {}): Promise<void> {
+  async scrape(signal: AbortSignal, registry: Registry, deadline = Infinity, scrapeOptions: ScrapeOptions = {}): Promise<void> {
     await this.exclusive(signal, deadline, async () => {
-      const collectors = options.collectors ? selectCollectors(options.collectors, this.settings.collectors ?? DEFAULT_COLLECTORS) : this.collectors;
-      this.trace = options.trace;
+      const collectors = scrapeOptions.collectors ? selectCollectors(scrapeOptions.collectors, this.options.collectors ?? DEFAULT_COLLECTORS) : this.collectors;
+      this.trace = scrapeOptions.trace;
       try {
-        await this.collect(signal, registry, deadline, collectors, options.collectorFailed);
+        await this.collect(signal, registry, deadline, collectors, scrapeOptions.collectorFailed);
       } finally {
         this.trace = undefined;
       }
@@ -196,8 +208,6 @@ export class Target {
       let failed = true;
       let error: string | null = null;
       try {
-        // The session of the target this one replaced is closing: wait for it, but not past our deadline.
-        if (this.settings.previousSessionClosed) await untilDone(this.settings.previousSessionClosed, signal);
         const session = await this.client.open({ signal });
         up = true;
         this.cache.startScrape(this.sessionGeneration, session.ipmiVersion);
@@ -206,8 +216,8 @@ export class Target {
         error = `session: ${this.describe(err)}`;
       }
       const seconds = (performance.now() - started) / 1000;
-      this.settings.metrics.collectDuration.observe(seconds);
-      this.settings.health.recordCollection(this.key, failed);
+      this.options.metrics.collectDuration.observe(seconds);
+      this.options.health.recordCollection(this.key, failed);
       Object.assign(this.status, { up, durationSeconds: seconds, lastError: error });
       return { up, error };
     });
@@ -215,33 +225,27 @@ export class Target {
 
   /** Run `body` when every earlier scrape of this BMC is done; abandon (ScrapeAbandonedError) if `signal` fires first. */
   private async exclusive<T>(signal: AbortSignal, deadline: number, body: () => Promise<T>): Promise<T> {
-    const previous = this.tail;
-    let release!: () => void;
-    this.tail = new Promise<void>((r) => (release = r));
     const queuedAt = performance.now();
     try {
-      await untilDone(previous, signal);
-      // The clock as well as the signal: a busy process runs due timers late, one after the
-      // other, and the scrape ahead can end (on its own timer) and let this one through before
-      // this one's timer has run. Past its deadline, it must not start collecting.
-      if (performance.now() >= deadline) throw new ScrapeAbandonedError('deadline passed while queued');
-    } catch {
-      // Whoever queues behind us waits for the scrape we were waiting for.
-      void previous.then(release);
-      this.settings.metrics.abandonedRequests.inc();
-      throw new ScrapeAbandonedError(`the deadline passed while waiting for an earlier scrape of ${this.key}`);
-    }
-    try {
-      this.settings.metrics.scrapeDispatchLatency.observe((performance.now() - queuedAt) / 1000);
-      return await body();
-    } finally {
-      release();
+      return await this.scrapes.run(() => {
+        // The clock as well as the signal: a busy process runs due timers late, one after the
+        // other, and the scrape ahead can end (on its own timer) and let this one through before
+        // this one's timer has run. Past its deadline, it must not start collecting.
+        if (performance.now() >= deadline) {
+          return Promise.reject(new ScrapeAbandonedError(`the deadline passed while waiting for an earlier scrape of ${this.key}`));
+        }
+        this.options.metrics.scrapeDispatchLatency.observe((performance.now() - queuedAt) / 1000);
+        return body();
+      }, signal);
+    } catch (err) {
+      if (err instanceof ScrapeAbandonedError) this.options.metrics.abandonedRequests.inc();
+      throw err;
     }
   }
 
   /** Close Session and release the transport channel; a scrape in flight finishes first (bounded by its deadline). */
   close(): Promise<void> {
-    return (this.closing ??= this.tail.then(() => this.client.close()));
+    return (this.closing ??= this.scrapes.onIdle().then(() => this.client.close()));
   }
 
   private async collect(
@@ -267,14 +271,12 @@ export class Target {
     // One sensor's unusable answer: counted and reported, the other sensors still read.
     const faulty: string[] = [];
     const onSensorFault: SensorFaultListener = (sensor, reason, err) => {
-      this.settings.metrics.sensorReadErrors.inc({ reason });
+      this.options.metrics.sensorReadErrors.inc({ reason });
       // The name is the BMC's: scrubbed like any other text from it.
       const name = sensor.name || `0x${sensor.number.toString(16)}`;
       faulty.push(faulty.length === 0 ? this.describe(`sensor "${name}": ${err instanceof Error ? err.message : String(err)}`) : name);
     };
     try {
-      // The session of the target this one replaced is closing: wait for it, but not past our deadline.
-      if (this.settings.previousSessionClosed) await untilDone(this.settings.previousSessionClosed, signal);
       const generation = this.sessionGeneration;
       const session = await this.client.open({ signal });
       if (generation === this.sessionGeneration) this.trace?.sessionReused(session);
@@ -294,7 +296,7 @@ export class Target {
           const message = this.describe(err);
           fail(`${collector.name}: ${message}`);
           collectorFailed?.(collector.name, message);
-          this.settings.metrics.collectorErrors.inc({ collector: collector.name });
+          this.options.metrics.collectorErrors.inc({ collector: collector.name });
           if (signal.aborted) {
             partial = true;
             break;
@@ -326,11 +328,11 @@ export class Target {
     }
     if (partial) {
       failed = true;
-      this.settings.metrics.partialCollections.inc();
+      this.options.metrics.partialCollections.inc();
     }
     const seconds = (performance.now() - started) / 1000;
-    this.settings.metrics.collectDuration.observe(seconds);
-    this.settings.health.recordCollection(this.key, failed);
+    this.options.metrics.collectDuration.observe(seconds);
+    this.options.health.recordCollection(this.key, failed);
     setGauge(registry, BMC_UP, up ? 1 : 0);
     setGauge(registry, BMC_SCRAPE_DURATION, seconds);
     Object.assign(this.status, {
@@ -359,7 +361,7 @@ export class Target {
    * holds should any layer or BMC ever echo one).
    */
   redact(text: string): string {
-    for (const secret of [this.settings.credentials.password, this.settings.credentials.username]) {
+    for (const secret of [this.options.credentials.password, this.options.credentials.username]) {
       if (secret) text = text.split(secret).join('<redacted>');
     }
     return text;
@@ -368,22 +370,8 @@ export class Target {
   /** An error as one line for the homepage and logs, with the password scrubbed should any layer ever echo it. */
   describe(err: unknown): string {
     let text = err instanceof Error ? err.message : String(err);
-    const { password } = this.settings.credentials;
+    const { password } = this.options.credentials;
     if (password) text = text.split(password).join('<redacted>');
     return text.replace(/\s+/g, ' ').slice(0, 300);
   }
-}
-
-/** Resolve when `p` settles; reject as soon as `signal` aborts. */
-function untilDone(p: Promise<void>, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    void p.then(() => {
-      signal.removeEventListener('abort', onAbort);
-      if (signal.aborted) reject(signal.reason);
-      else resolve();
-    });
-  });
 }

@@ -262,13 +262,14 @@ export const benchmark: Benchmark = {
       });
       log(`fleet of ${ready.count} BMCs bound in ${ready.bindMs.toFixed(0)} ms`);
 
-      // The floor, while nothing else runs: client on the exporter's core, echo server in the fleet process.
-      const floorReq = { port: ready.echoPort, size: SUITE3_SENSOR_READING_BYTES, inflight: 64, seconds: 3 };
+      // The floor, while nothing else runs: client on the exporter's core, echo server in the fleet process,
+      // as many datagrams in flight as the warm passes have (one command in flight per scrape).
+      const floorReq = { port: ready.echoPort, size: SUITE3_SENSOR_READING_BYTES, inflight: env('EXPORTER_BENCH_CONCURRENCY', 256), seconds: 3 };
       floor = child('./exporter-floor-child.js', [JSON.stringify(floorReq)]);
       pin(floor.pid!, 0);
       const f = await next<FromFloor>(floor, 'floor', undefined, 30_000);
       const floorUs = ((f.cpuUser + f.cpuSystem) / f.roundTrips) * 1e6;
-      report('floor_dgram_cpu_us_per_round_trip', floorUs, 'us', `node:dgram client, ${SUITE3_SENSOR_READING_BYTES}-byte datagrams, 64 in flight, ${f.roundTrips} round trips`);
+      report('floor_dgram_cpu_us_per_round_trip', floorUs, 'us', `node:dgram client, ${SUITE3_SENSOR_READING_BYTES}-byte datagrams, ${floorReq.inflight} in flight, ${f.roundTrips} round trips`);
 
       const secrets = Object.entries(ready.secrets);
       // The baseline every RSS figure is taken against: the exporter with one target configured

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import PQueue from 'p-queue';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Command, Execute, ExecuteOptions } from './commands/command.js';
@@ -8,6 +7,7 @@ import { getDeviceId } from './commands/get-device-id.js';
 import { getChannelAuthCapabilities, type GetChannelAuthCapabilitiesRsp } from './commands/get-channel-auth-capabilities.js';
 import { setSessionPrivilegeLevel } from './commands/set-session-privilege-level.js';
 import { sendCommand, RqSeq, type SendCommandContext, type SetupSteps } from './client/command-exchange.js';
+import { AbortableQueue } from './client/abortable-queue.js';
 import { abortError, Exchanger, NEVER_ABORTS } from './client/exchanger.js';
 import { sessionlessV15, type Framer } from './client/framers.js';
 import { DEFAULT_SESSION_BACKOFF, isSessionRefusal, SessionBackoff } from './client/session-backoff.js';
@@ -30,7 +30,6 @@ import {
   CompletionCode,
   CompletionCodeError,
   InvalidArgumentError,
-  type IpmiError,
   isCompletionCode,
   SessionBackoffError,
   TimeoutError,
@@ -40,26 +39,28 @@ import { USERNAME_MAX, V20_PASSWORD_MAX } from './session/auth-types.js';
 import { DEFAULT_IPMI_PORT, formatPeer, peerFromIp, type Peer } from './transport/peer.js';
 import { UdpTransport } from './transport/udp-transport.js';
 
-/** The signal of a call made without one (the exchanger knows it never fires and skips listening). */
-const NEVER = NEVER_ABORTS;
-
 interface ActiveSession {
   framer: Framer & { readonly sessionId: number };
   description: SessionDescription;
+  /** This session's send contexts, made once: with the in-session attempts, and with a single send. */
+  send: SendCommandContext;
+  sendOnce: SendCommandContext;
 }
 
 
 /**
- * One BMC, one session, one command in flight (architecture invariant 1).
+ * One BMC, one session, one command in flight (invariant 1 in docs/architecture.md).
  * Commands queue behind each other; the session is opened on first use and
  * re-established transparently when it stops answering (BMC restart, idle
  * expiry). Every call can be bounded by an AbortSignal.
  */
 export class BmcClient {
-  /** p-queue, concurrency 1: exactly one command in flight per BMC (invariant 1). */
-  private readonly queue = new PQueue({ concurrency: 1 });
-  /** Cancels each call still waiting in the queue (close() rejects them). */
-  private readonly waiting = new Set<(err: IpmiError) => void>();
+  /**
+   * The per-BMC command queue: one command (with its session set-up and
+   * retries) at a time, and a command whose caller gave up keeps the BMC
+   * until its exchange on the wire is over (invariant 1 in docs/architecture.md).
+   */
+  private readonly commands = new AbortableQueue({ detachRunning: true, abortReason: abortError });
   private readonly retry: RetryPolicy;
   private readonly hooks: ClientHooks;
   private readonly password: Buffer;
@@ -124,26 +125,33 @@ export class BmcClient {
 
   /** Commands waiting or in flight. */
   get pending(): number {
-    return this.queue.size + this.queue.pending;
+    return this.commands.size;
   }
 
-  /** Send one command (opening a session first if needed) and decode its answer. */
-  readonly execute: Execute = <Req, Rsp>(command: Command<Req, Rsp>, request: Req, options: ExecuteOptions = {}) =>
-    this.enqueue(async (signal) => {
-      const started = (this.options.timers ?? realTimers).now();
-      try {
-        const rsp = await this.inSession(command, request, options.lun, signal);
-        this.hooks.commandCompleted?.(command.name, seconds(started, this.options), 'ok', CompletionCode.ok);
-        return rsp;
-      } catch (err) {
-        if (err instanceof CompletionCodeError) {
-          this.hooks.commandCompleted?.(command.name, seconds(started, this.options), 'completion-code', err.completionCode);
-        } else {
-          this.hooks.commandCompleted?.(command.name, seconds(started, this.options), err instanceof TimeoutError ? 'timeout' : 'error');
-        }
-        throw err;
+  /**
+   * Send one command (opening a session first if needed) and decode its
+   * answer. `commandCompleted` is told of every command that was started,
+   * when its caller is answered: a deadline reports the command then, even
+   * though its exchange may hold the BMC a little longer.
+   */
+  readonly execute: Execute = async <Req, Rsp>(command: Command<Req, Rsp>, request: Req, options: ExecuteOptions = {}) => {
+    let started = -1;
+    try {
+      const rsp = await this.enqueue((signal) => {
+        started = this.now();
+        return this.inSession(command, request, options.lun, signal);
+      }, options.signal);
+      this.hooks.commandCompleted?.(command.name, (this.now() - started) / 1000, 'ok', CompletionCode.ok);
+      return rsp;
+    } catch (err) {
+      if (started >= 0) {
+        const seconds = (this.now() - started) / 1000;
+        if (err instanceof CompletionCodeError) this.hooks.commandCompleted?.(command.name, seconds, 'completion-code', err.completionCode);
+        else this.hooks.commandCompleted?.(command.name, seconds, err instanceof TimeoutError ? 'timeout' : 'error');
       }
-    }, options.signal);
+      throw err;
+    }
+  };
 
   /** Open the session now (otherwise the first command does). */
   open(options: { signal?: AbortSignal } = {}): Promise<SessionDescription> {
@@ -158,14 +166,14 @@ export class BmcClient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const cancel of [...this.waiting]) cancel(new ClientClosedError('client closed'));
-    await this.queue.onIdle();
+    this.commands.cancelWaiting(new ClientClosedError('client closed'));
+    await this.commands.onIdle();
     const session = this.active;
     this.active = undefined;
     if (session && this.exchanger) {
       try {
         await sendCommand(
-          { ...this.context(1), framer: session.framer },
+          session.sendOnce,
           closeSession,
           { sessionId: session.framer.sessionId },
           { signal: AbortSignal.timeout(this.retry.initialTimeoutMs) },
@@ -181,43 +189,14 @@ export class BmcClient {
   }
 
   /**
-   * Run `task` when every earlier one has settled. p-queue is never given the
-   * signal: it would free the slot the moment the signal fires, while the task
-   * is still talking to the BMC, and let a second command in flight.
-   * Instead an abort rejects a task still waiting at once, and the task, when
-   * its turn comes, is skipped. Closing cancels what is queued; the command in
-   * flight runs on under its caller's deadline so close() can then end the
-   * session cleanly.
+   * Run `task` on the command queue: a caller whose signal fires is
+   * answered at once, waiting or not; closing cancels what is waiting; the
+   * command running goes on under its caller's deadline so close() can
+   * then end the session cleanly.
    */
   private enqueue<T>(task: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.closed) return Promise.reject(new ClientClosedError('client is closed'));
-    if (signal?.aborted) return Promise.reject(abortError(signal));
-    return new Promise<T>((resolve, reject) => {
-      let state: 'queued' | 'cancelled' | 'started' = 'queued';
-      const cancel = (err: IpmiError) => {
-        if (state !== 'queued') return;
-        state = 'cancelled';
-        release();
-        reject(err);
-      };
-      const onAbort = () => cancel(abortError(signal!));
-      const release = () => {
-        signal?.removeEventListener('abort', onAbort);
-        this.waiting.delete(cancel);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiting.add(cancel);
-      void this.queue.add(async () => {
-        if (state !== 'queued') return; // rejected while waiting
-        state = 'started';
-        release();
-        try {
-          resolve(await task(signal ?? NEVER));
-        } catch (err) {
-          reject(err);
-        }
-      });
-    });
+    return this.commands.run(() => task(signal ?? NEVER_ABORTS), signal);
   }
 
   /** Set-up exchanges are reported only when a sessionStep hook listens. */
@@ -243,7 +222,7 @@ export class BmcClient {
     // between scrapes).
     const suspect = !fresh && idleMs >= this.retry.idleSuspectMs;
     try {
-      return await this.sendInSession(session, suspect ? 1 : this.retry.sessionAttempts, command, request, lun, signal);
+      return await this.sendInSession(suspect ? session.sendOnce : session.send, command, request, lun, signal);
     } catch (err) {
       if (!(err instanceof TimeoutError) || fresh || signal.aborted) throw err;
       // Silence inside an established session, used recently, means either
@@ -255,21 +234,20 @@ export class BmcClient {
       this.dropSession('expired');
       this.options.logger?.debug({ target: this.target, command: command.name, idleMs: Math.round(idleMs) }, 'session stopped answering; re-establishing');
       session = await this.login(signal);
-      return await this.sendInSession(session, this.retry.sessionAttempts, command, request, lun, signal);
+      return await this.sendInSession(session.send, command, request, lun, signal);
     }
   }
 
   /** One command in the session; any answer, even a completion code, shows the session alive. */
   private async sendInSession<Req, Rsp>(
-    session: ActiveSession,
-    attempts: number,
+    ctx: SendCommandContext,
     command: Command<Req, Rsp>,
     request: Req,
     lun: number | undefined,
     signal: AbortSignal,
   ): Promise<Rsp> {
     try {
-      const rsp = await sendCommand({ ...this.context(attempts), framer: session.framer }, command, request, { lun, signal });
+      const rsp = await sendCommand(ctx, command, request, { lun, signal });
       this.lastAnswerAt = this.now();
       return rsp;
     } catch (err) {
@@ -284,7 +262,7 @@ export class BmcClient {
 
   private async sessionAnswers(session: ActiveSession, signal: AbortSignal): Promise<boolean> {
     try {
-      await sendCommand({ ...this.context(1), framer: session.framer }, getDeviceId, undefined, { signal });
+      await sendCommand(session.sendOnce, getDeviceId, undefined, { signal });
       return true;
     } catch (err) {
       if (err instanceof TimeoutError && !signal.aborted) return false;
@@ -361,31 +339,29 @@ export class BmcClient {
     const pinned = this.options.cipherSuites;
     const authTypes: readonly AuthType15[] = this.options.authTypes ?? ['md5', 'md2', 'password'];
 
-    let framer: ActiveSession['framer'];
-    let description: SessionDescription;
-    try {
-      if (version === '2.0') {
-        const r = await loginV20(ctx, {
-          username: this.options.username,
-          password: this.password,
-          kg: this.options.kg,
-          privilege,
-          pinned,
-          preference: DEFAULT_CIPHER_PREFERENCE,
-          random: this.random,
-          logger: this.options.logger,
-          signal,
-        });
-        framer = r.framer;
-        description = { ipmiVersion: '2.0', cipherSuite: r.suite.id, authType: null, privilege: privilegeName };
-      } else {
-        throw new UnsupportedCipherSuiteError([], undefined, 'use IPMI 1.5');
+    let login: Pick<ActiveSession, 'framer' | 'description'> | undefined;
+    if (version === '2.0') {
+      const v20 = await loginV20(ctx, {
+        username: this.options.username,
+        password: this.password,
+        kg: this.options.kg,
+        privilege,
+        pinned,
+        preference: DEFAULT_CIPHER_PREFERENCE,
+        random: this.random,
+        logger: this.options.logger,
+        signal,
+      });
+      if (!(v20 instanceof UnsupportedCipherSuiteError)) {
+        login = { framer: v20.framer, description: { ipmiVersion: '2.0', cipherSuite: v20.suite.id, authType: null, privilege: privilegeName } };
+      } else if (wanted !== 'auto' || pinned?.length) {
+        // Asked for RMCP+ (or for given suites) and no suite fits: a refusal.
+        throw v20;
       }
-    } catch (err) {
-      // Only an automatic choice falls back to 1.5, and only when no suite fits.
-      const fallBack = version === '2.0' && wanted === 'auto' && !pinned?.length && err instanceof UnsupportedCipherSuiteError;
-      if (version === '2.0' && !fallBack) throw err;
-      const r = await loginV15(ctx, {
+      // Otherwise an automatic choice, and the BMC has no suite we can use: IPMI 1.5 it is.
+    }
+    if (!login) {
+      const v15 = await loginV15(ctx, {
         username: this.options.username,
         password: this.password,
         privilege,
@@ -394,9 +370,9 @@ export class BmcClient {
         random: this.random,
         signal,
       });
-      framer = r.framer;
-      description = { ipmiVersion: '1.5', cipherSuite: null, authType: r.authType, privilege: privilegeName };
+      login = { framer: v15.framer, description: { ipmiVersion: '1.5', cipherSuite: null, authType: v15.authType, privilege: privilegeName } };
     }
+    const { framer, description } = login;
 
     if (privilege > PRIVILEGE_LEVEL.user) {
       try {
@@ -409,7 +385,8 @@ export class BmcClient {
         throw err;
       }
     }
-    this.active = { framer, description };
+    const base = { ...this.context(this.retry.sessionAttempts), framer };
+    this.active = { framer, description, send: base, sendOnce: { ...base, attempts: 1 } };
     this.lastAnswerAt = this.now();
     this.hooks.sessionOpened?.(description);
     this.options.logger?.debug({ target: this.target, ...description }, 'session established');
@@ -442,6 +419,4 @@ export class BmcClient {
   }
 }
 
-function seconds(started: number, o: BmcClientOptions): number {
-  return ((o.timers ?? realTimers).now() - started) / 1000;
-}
+

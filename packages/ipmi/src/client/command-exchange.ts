@@ -1,7 +1,7 @@
 import type { Command } from '../commands/command.js';
 import { CompletionCode, CompletionCodeError, MalformedPacketError, TimeoutError } from '../errors.js';
 import { decodeLanResponse, encodeLanRequest, type LanResponse } from '../message/lan-message.js';
-import { Drop, type Exchanger } from './exchanger.js';
+import { Drop, type Exchanger, type RmcpDatagram } from './exchanger.js';
 import type { Framer } from './framers.js';
 import type { ClientHooks, CommandOutcome, RetryPolicy } from './options.js';
 
@@ -65,6 +65,33 @@ export async function sendCommand<Req, Rsp>(
   return exchange(ctx, command, request, options);
 }
 
+/**
+ * The one retry loop: `attempt(timeoutMs)` is sent again on silence (a
+ * TimeoutError), up to `ctx.attempts` sends, each waiting `retry.backoff`
+ * times longer than the last (capped at `retry.maxTimeoutMs`). Any other
+ * error, or the caller's signal having fired, ends it at once. `attempt`
+ * builds what it sends: a command takes a fresh rqSeq each time, so the
+ * first send's late answer is never taken for the retransmit's.
+ */
+export async function withRetries<T>(
+  ctx: Pick<SendCommandContext, 'retry' | 'hooks' | 'attempts'>,
+  name: string,
+  signal: AbortSignal | undefined,
+  attempt: (timeoutMs: number) => Promise<T>,
+): Promise<T> {
+  let timeoutMs = ctx.retry.initialTimeoutMs;
+  for (let sent = 1; ; sent++) {
+    try {
+      return await attempt(timeoutMs);
+    } catch (err) {
+      if (!(err instanceof TimeoutError) || signal?.aborted) throw err;
+      if (sent >= ctx.attempts) throw new TimeoutError(`${name}: no answer after ${sent} attempt(s)`, { cause: err });
+      ctx.hooks.retry?.(name);
+      timeoutMs = Math.min(timeoutMs * ctx.retry.backoff, ctx.retry.maxTimeoutMs);
+    }
+  }
+}
+
 async function exchange<Req, Rsp>(
   ctx: SendCommandContext,
   command: Command<Req, Rsp>,
@@ -72,38 +99,25 @@ async function exchange<Req, Rsp>(
   options: { lun?: number; signal?: AbortSignal },
 ): Promise<Rsp> {
   const data = command.encode(request);
-  let timeoutMs = ctx.retry.initialTimeoutMs;
-  for (let attempt = 1; ; attempt++) {
+  const rsp = await withRetries(ctx, command.name, options.signal, (timeoutMs) => {
+    // Every send, retransmits included, takes a fresh rqSeq (and, in a session, sequence number).
     const rqSeq = ctx.rqSeq.next();
     const lan = encodeLanRequest({ netFn: command.netFn, cmd: command.cmd, rqSeq, rsLun: options.lun ?? 0, data });
-    const accept = (d: Parameters<Framer['unwrap']>[0]): LanResponse | Drop => {
+    const accept = (d: RmcpDatagram): LanResponse | Drop => {
       const inner = ctx.framer.unwrap(d);
       if (inner instanceof Drop) return inner;
-      let rsp: LanResponse;
+      let answer: LanResponse;
       try {
-        rsp = decodeLanResponse(inner);
+        answer = decodeLanResponse(inner);
       } catch (err) {
         if (err instanceof MalformedPacketError) return new Drop('malformed');
         throw err;
       }
-      if (rsp.rqSeq !== rqSeq || rsp.netFn !== command.netFn + 1 || rsp.cmd !== command.cmd) return new Drop('no-match');
-      return rsp;
+      if (answer.rqSeq !== rqSeq || answer.netFn !== command.netFn + 1 || answer.cmd !== command.cmd) return new Drop('no-match');
+      return answer;
     };
-    let rsp: LanResponse;
-    try {
-      rsp = await ctx.exchanger.roundTrip(ctx.framer.wrap(lan), accept, timeoutMs, options.signal);
-    } catch (err) {
-      if (err instanceof TimeoutError && attempt < ctx.attempts && !options.signal?.aborted) {
-        ctx.hooks.retry?.(command.name);
-        timeoutMs = Math.min(timeoutMs * ctx.retry.backoff, ctx.retry.maxTimeoutMs);
-        continue;
-      }
-      if (err instanceof TimeoutError && !options.signal?.aborted) {
-        throw new TimeoutError(`${command.name}: no answer after ${attempt} attempt(s)`, { cause: err });
-      }
-      throw err;
-    }
-    if (rsp.completionCode !== 0) throw new CompletionCodeError(command.name, rsp.completionCode);
-    return command.decode(rsp.data);
-  }
+    return ctx.exchanger.roundTrip(ctx.framer.wrap(lan), accept, timeoutMs, options.signal);
+  });
+  if (rsp.completionCode !== 0) throw new CompletionCodeError(command.name, rsp.completionCode);
+  return command.decode(rsp.data);
 }

@@ -3,10 +3,7 @@ import { decodeRmcp } from '../rmcp/rmcp.js';
 import type { PeerChannel } from '../transport/udp-transport.js';
 import type { ClientHooks, DropReason, Timers } from './options.js';
 
-/**
- * The signal of a call made without one. Listening on it would only pile
- * listeners onto one shared EventTarget, so the exchanger skips that.
- */
+/** The signal of a call made without one: it never fires, so nothing looks at it. */
 export const NEVER_ABORTS: AbortSignal = new AbortController().signal;
 
 /** Returned by an acceptor to say "not my answer": the packet is counted and dropped. */
@@ -24,6 +21,9 @@ export type Acceptor<T> = (d: RmcpDatagram) => T | Drop;
 
 interface Waiter {
   accept: Acceptor<unknown>;
+  /** The caller's signal: fired by the exchange's end, the outcome is the abort. */
+  signal: AbortSignal | undefined;
+  timer: unknown;
   resolve(v: unknown): void;
   reject(e: unknown): void;
 }
@@ -32,12 +32,12 @@ interface Waiter {
  * Sends one datagram at a time and waits for the one answer that the
  * acceptor recognises. Anything else arriving meanwhile (late answers to
  * earlier attempts, duplicates, spoofed or corrupted packets) is dropped and
- * counted; it is never taken as "the next packet" (architecture invariant 2).
+ * counted; it is never taken as "the next packet" (invariant 2 in
+ * docs/architecture.md). It keeps no queue: its caller (BmcClient's
+ * AbortableQueue) starts the next exchange only when this one is over.
  */
 export class Exchanger {
   private waiter: Waiter | undefined;
-  /** Settles when an exchange whose caller gave up is over (answered or timed out). */
-  private draining: Promise<void> | undefined;
   private closed = false;
 
   constructor(
@@ -69,102 +69,67 @@ export class Exchanger {
         this.hooks.packetDropped?.('malformed');
         return;
       }
-      this.waiter = undefined;
-      w.reject(err);
+      this.settle(w, err, true);
       return;
     }
     if (result instanceof Drop) {
       this.hooks.packetDropped?.(result.reason);
       return;
     }
-    this.waiter = undefined;
-    w.resolve(result);
+    this.settle(w, result, false);
   }
 
   /**
    * Send `datagram` and wait up to `timeoutMs` for an answer the acceptor
-   * takes. An abort rejects the caller at once, but the exchange stays
-   * "draining" until its answer arrives or its time is up: the next request
-   * waits for that, so the BMC never has two requests from us at once, even
-   * when callers give up early (invariant 1).
+   * takes. `signal` is looked at twice, never listened to: a signal already
+   * fired sends nothing; one that fired during the exchange turns its
+   * outcome into the abort, once the answer is in or the time is up. The
+   * exchange itself always runs to its end, so the BMC never has two
+   * requests from us at once even when callers give up early (invariant 1 in
+   * docs/architecture.md);
+   * the caller was already answered by the queue above.
    */
-  async roundTrip<T>(datagram: Buffer, accept: Acceptor<T>, timeoutMs: number, given?: AbortSignal): Promise<T> {
-    const signal = given === NEVER_ABORTS ? undefined : given;
-    if (this.draining) await waitOrAbort(this.draining, signal);
-    if (this.closed) throw new ClientClosedError('client is closed');
-    if (signal?.aborted) throw abortError(signal);
-    if (this.waiter) throw new IpmiError('internal: two exchanges in flight on one client');
+  roundTrip<T>(datagram: Buffer, accept: Acceptor<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
+    if (this.closed) return Promise.reject(new ClientClosedError('client is closed'));
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    if (this.waiter) return Promise.reject(new IpmiError('internal: two exchanges in flight on one client'));
     return new Promise<T>((resolve, reject) => {
-      let timer: unknown;
-      let abandoned = false;
-      let endDrain: (() => void) | undefined;
-      const finish = () => {
-        this.timers.clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        if (this.waiter === waiter) this.waiter = undefined;
-        if (endDrain) {
-          this.draining = undefined;
-          endDrain();
-        }
-      };
-      const onAbort = () => {
-        // Answer the caller now; keep the slot until the wire is clear.
-        abandoned = true;
-        signal?.removeEventListener('abort', onAbort);
-        this.draining = new Promise<void>((r) => (endDrain = r));
-        this.hooks.requestAbandoned?.();
-        reject(abortError(signal!));
-      };
       const waiter: Waiter = {
         accept: accept as Acceptor<unknown>,
-        resolve: (v) => {
-          finish();
-          if (!abandoned) resolve(v as T);
-        },
-        reject: (e) => {
-          finish();
-          if (!abandoned) reject(e);
-        },
+        signal: signal === NEVER_ABORTS ? undefined : signal,
+        timer: undefined,
+        resolve: resolve as (v: unknown) => void,
+        reject,
       };
       this.waiter = waiter;
-      signal?.addEventListener('abort', onAbort, { once: true });
-      timer = this.timers.setTimeout(() => waiter.reject(new TimeoutError(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      waiter.timer = this.timers.setTimeout(() => this.settle(waiter, new TimeoutError(`no answer within ${timeoutMs} ms`), true), timeoutMs);
       this.hooks.packetSent?.();
-      this.channel.send(datagram).catch((err: unknown) => waiter.reject(err));
+      this.channel.send(datagram, (err) => this.settle(waiter, err, true));
     });
   }
 
-  /** Fire and forget (e.g. a Close Session we will not wait long for). */
-  async sendOnly(datagram: Buffer): Promise<void> {
-    if (this.closed) return;
-    this.hooks.packetSent?.();
-    await this.channel.send(datagram);
+  /** End the exchange of `w` (once): its answer, or its error; an abandoned one ends in its abort. */
+  private settle(w: Waiter, value: unknown, failed: boolean): void {
+    if (this.waiter !== w) return;
+    this.waiter = undefined;
+    this.timers.clearTimeout(w.timer);
+    if (w.signal?.aborted) {
+      this.hooks.requestAbandoned?.();
+      w.reject(abortError(w.signal));
+    } else if (failed) w.reject(value);
+    else w.resolve(value);
   }
 
   close(): void {
     this.closed = true;
     const w = this.waiter;
-    this.waiter = undefined;
-    w?.reject(new ClientClosedError('client closed'));
+    if (w) {
+      this.waiter = undefined;
+      this.timers.clearTimeout(w.timer);
+      w.reject(new ClientClosedError('client closed'));
+    }
     this.channel.close();
-    this.draining = undefined;
   }
-}
-
-/** Wait for `p` unless `signal` fires first. */
-function waitOrAbort(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return p;
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    // Settled either way, the wait is over: the caller only needs to know that p is done.
-    const done = (): void => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    };
-    p.then(done, done);
-  });
 }
 
 /** A deadline expressed as AbortSignal.timeout() becomes our TimeoutError; any other abort, AbortedError. */

@@ -1,12 +1,12 @@
 import { readCipherSuites } from '../commands/get-channel-cipher-suites.js';
 import type { Execute } from '../commands/command.js';
-import { TimeoutError, UnsupportedCipherSuiteError } from '../errors.js';
+import { UnsupportedCipherSuiteError } from '../errors.js';
 import { RMCP_CLASS } from '../rmcp/rmcp.js';
 import { cipherSuite, type CipherSuite } from '../session/cipher-suites.js';
 import { RmcpPlusHandshake } from '../session/rakp-handshake.js';
 import { peekSessionHeader } from '../session/session-packet.js';
 import { decodeV20Packet, PAYLOAD_TYPE } from '../session/v20-packet.js';
-import { reportStep, sendCommand, type SendCommandContext } from './command-exchange.js';
+import { reportStep, sendCommand, withRetries, type SendCommandContext } from './command-exchange.js';
 import { Drop, type RmcpDatagram } from './exchanger.js';
 import { sessionlessV15, V20SessionFramer } from './framers.js';
 import type { ClientLogger } from './options.js';
@@ -31,9 +31,9 @@ export interface V20Login {
 
 type LoginContext = Omit<SendCommandContext, 'framer'>;
 
-/** Which suites to try, in order: pinned as given; else the preference filtered by what the BMC lists. */
-async function chooseSuites(ctx: LoginContext, p: V20LoginParams): Promise<number[]> {
-  if (p.pinned && p.pinned.length > 0) return [...p.pinned];
+/** Which suites to try, in order: pinned as given; else the preference filtered by what the BMC lists (empty: none fits). */
+async function chooseSuites(ctx: LoginContext, p: V20LoginParams): Promise<{ ids: number[]; offered?: number[] }> {
+  if (p.pinned && p.pinned.length > 0) return { ids: [...p.pinned] };
   // IPMI 1.5 framing, as for Get Channel Authentication Capabilities: every
   // BMC that talks to ipmitool answers it before a session, while some
   // (ipmi_sim among them) ignore the same request in sessionless RMCP+ framing.
@@ -51,20 +51,22 @@ async function chooseSuites(ctx: LoginContext, p: V20LoginParams): Promise<numbe
     if (p.signal?.aborted) throw err;
     p.logger?.debug({ error: String(err) }, 'cipher suite discovery failed; trying preferred suites in order');
   }
-  if (!offered || offered.length === 0) return [...p.preference];
-  const usable = p.preference.filter((id) => offered.includes(id));
-  if (usable.length === 0) throw new UnsupportedCipherSuiteError(p.preference, offered);
-  return usable;
+  if (!offered || offered.length === 0) return { ids: [...p.preference] };
+  return { ids: p.preference.filter((id) => offered.includes(id)), offered };
 }
 
 /**
  * RMCP+ session establishment (IPMI v2.0 §13.15-13.31): Open Session, then
  * RAKP 1-4, each step retransmitted unchanged on silence. Suites are tried in
  * order; only "unsupported algorithm" moves on to the next one — a credential
- * failure is final (retrying would only lock the account).
+ * failure is final (retrying would only lock the account). When no suite is
+ * left (the BMC lists none we support, or refused each), the result is the
+ * UnsupportedCipherSuiteError, returned, not thrown: the caller decides
+ * whether that means IPMI 1.5 or a refusal.
  */
-export async function loginV20(ctx: LoginContext, p: V20LoginParams): Promise<V20Login> {
-  const ids = await chooseSuites(ctx, p);
+export async function loginV20(ctx: LoginContext, p: V20LoginParams): Promise<V20Login | UnsupportedCipherSuiteError> {
+  const { ids, offered } = await chooseSuites(ctx, p);
+  if (ids.length === 0) return new UnsupportedCipherSuiteError(p.preference, offered);
   let lastUnsupported: UnsupportedCipherSuiteError | undefined;
   for (const id of ids) {
     let suite: CipherSuite;
@@ -88,7 +90,7 @@ export async function loginV20(ctx: LoginContext, p: V20LoginParams): Promise<V2
       throw err;
     }
   }
-  throw new UnsupportedCipherSuiteError(ids, lastUnsupported?.offered);
+  return new UnsupportedCipherSuiteError(ids, lastUnsupported?.offered);
 }
 
 async function handshake(ctx: LoginContext, p: V20LoginParams, suite: CipherSuite): Promise<V20Login> {
@@ -127,18 +129,6 @@ async function step(
     const { payload } = decodeV20Packet(d.body);
     return accept(payload) === 'ok' ? true : new Drop('no-match');
   };
-  let timeoutMs = ctx.retry.initialTimeoutMs;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await ctx.exchanger.roundTrip(datagram, acceptor, timeoutMs, p.signal);
-      return;
-    } catch (err) {
-      if (!(err instanceof TimeoutError) || p.signal?.aborted) throw err;
-      if (attempt >= ctx.attempts) {
-        throw new TimeoutError(`${name}: no answer after ${attempt} attempt(s)`, { cause: err });
-      }
-      ctx.hooks.retry?.(name);
-      timeoutMs = Math.min(timeoutMs * ctx.retry.backoff, ctx.retry.maxTimeoutMs);
-    }
-  }
+  // The same message on every send: a handshake step carries no sequence number of its own.
+  await withRetries(ctx, name, p.signal, (timeoutMs) => ctx.exchanger.roundTrip(datagram, acceptor, timeoutMs, p.signal));
 }

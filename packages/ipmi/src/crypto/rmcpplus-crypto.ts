@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, randomBytes, type Cipher, type Decipher, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, randomBytes, type Cipher, type Decipher } from 'node:crypto';
 import { MalformedPacketError } from '../errors.js';
 import type { AuthenticationAlgorithm, IntegrityAlgorithm } from '../session/cipher-suites.js';
 import { HmacSha1 } from './hmac-sha1.js';
@@ -37,6 +37,7 @@ export const INTEGRITY_AUTHCODE_LENGTH = {
  *   HMAC-* : HMAC keyed with K1, truncated.
  *   MD5-128: MD5(password ‖ data ‖ password), password zero padded to 20 bytes
  *            (what ipmi_sim and FreeIPMI do; the spec says "the user password").
+ * One-off: a session's packets use its PacketCrypto, which keeps the key state.
  */
 export function integrityAuthCode(
   alg: IntegrityAlgorithm,
@@ -44,79 +45,86 @@ export function integrityAuthCode(
   password: Buffer | undefined,
   data: Buffer,
 ): Buffer {
+  return integrityFunction(alg, k1, password)(data);
+}
+
+/** The AuthCode function for one key: the key imported (HMAC) or its pads pre-hashed (HMAC-SHA1) once. */
+function integrityFunction(alg: IntegrityAlgorithm, k1: Buffer, password: Buffer | undefined): (data: Buffer) => Buffer {
   switch (alg) {
-    case 'hmac-sha1-96':
-      return sha1For(k1).digest(data).subarray(0, 12);
-    case 'hmac-md5-128':
-      return createHmac('md5', k1Key(k1)).update(data).digest();
-    case 'hmac-sha256-128':
-      return createHmac('sha256', k1Key(k1)).update(data).digest().subarray(0, 16);
+    case 'hmac-sha1-96': {
+      // Suites 1-3, the common ones, run on our own SHA-1 with the key's pads pre-hashed; see hmac-sha1.ts.
+      const sha1 = new HmacSha1(k1);
+      return (data) => sha1.digest(data).subarray(0, 12);
+    }
+    case 'hmac-md5-128': {
+      const key = createSecretKey(k1);
+      return (data) => createHmac('md5', key).update(data).digest();
+    }
+    case 'hmac-sha256-128': {
+      const key = createSecretKey(k1);
+      return (data) => createHmac('sha256', key).update(data).digest().subarray(0, 16);
+    }
     case 'md5-128': {
       const pw = Buffer.alloc(20);
       password?.copy(pw, 0, 0, 20);
-      return createHash('md5').update(pw).update(data).update(pw).digest();
+      return (data) => createHash('md5').update(pw).update(data).update(pw).digest();
     }
     case 'none':
-      return Buffer.alloc(0);
+      return () => Buffer.alloc(0);
   }
-}
-
-/*
- * Per-session crypto state, cached against the session's key Buffers (a
- * WeakMap, so it goes when the session's keys do). A session sends and
- * checks thousands of packets under one K1/K2; importing the HMAC key and
- * building an AES context for each of them was most of a packet's cost.
- * The caches hold nothing but what the key already determines: callers
- * must not rewrite a key Buffer in place after use (none do: keys are
- * derived once per session).
- */
-const hmacKeys = new WeakMap<Buffer, KeyObject>();
-
-function k1Key(k1: Buffer): KeyObject {
-  let k = hmacKeys.get(k1);
-  if (!k) {
-    k = createSecretKey(k1);
-    hmacKeys.set(k1, k);
-  }
-  return k;
-}
-
-const sha1Keys = new WeakMap<Buffer, HmacSha1>();
-
-/** HMAC-SHA1-96 (suites 1-3, the common ones) runs on our own SHA-1 with the key's pads pre-hashed; see hmac-sha1.ts. */
-function sha1For(k1: Buffer): HmacSha1 {
-  let h = sha1Keys.get(k1);
-  if (!h) {
-    h = new HmacSha1(k1);
-    sha1Keys.set(k1, h);
-  }
-  return h;
 }
 
 const AES_BLOCK = 16;
 
-interface AesContext {
-  /** AES-128 on single blocks (ECB, no padding): CBC's chaining is done here, so the context never needs a new IV. */
-  enc: Cipher;
-  dec: Decipher;
+/** AES-128 on single blocks (ECB, no padding) under one K2: CBC's chaining is done here, so the contexts never need a new IV. */
+class AesContext {
+  readonly enc: Cipher;
+  readonly dec: Decipher;
   /** One block of scratch for chaining. */
-  block: Buffer;
+  readonly block = Buffer.alloc(AES_BLOCK);
+
+  constructor(k2: Buffer) {
+    const key = k2.subarray(0, AES_BLOCK);
+    this.enc = createCipheriv('aes-128-ecb', key, null).setAutoPadding(false);
+    this.dec = createDecipheriv('aes-128-ecb', key, null).setAutoPadding(false);
+  }
 }
 
-const aesContexts = new WeakMap<Buffer, AesContext>();
+/**
+ * One RMCP+ session's packet crypto: the integrity function and the AES
+ * contexts built from its K1 and K2 once, not per packet (importing the HMAC
+ * key and building an AES context for each packet was most of a packet's
+ * cost). It lives on the session's keys object (see sessionCrypto in
+ * session/v20-packet.ts), so it goes when the session does.
+ */
+export class PacketCrypto {
+  /** §13.28.4 AuthCode over AuthType..Next Header. */
+  readonly authCode: (data: Buffer) => Buffer;
+  private aes: AesContext | undefined;
 
-function aesFor(k2: Buffer): AesContext {
-  let c = aesContexts.get(k2);
-  if (!c) {
-    const key = k2.subarray(0, AES_BLOCK);
-    c = {
-      enc: createCipheriv('aes-128-ecb', key, null).setAutoPadding(false),
-      dec: createDecipheriv('aes-128-ecb', key, null).setAutoPadding(false),
-      block: Buffer.alloc(AES_BLOCK),
-    };
-    aesContexts.set(k2, c);
+  constructor(
+    integrity: IntegrityAlgorithm,
+    /** The key Buffers this was built from: a keys object holding others needs a new one. */
+    readonly k1: Buffer,
+    readonly k2: Buffer,
+    password: Buffer | undefined,
+  ) {
+    this.authCode = integrityFunction(integrity, k1, password);
   }
-  return c;
+
+  private aesContext(): AesContext {
+    return (this.aes ??= new AesContext(this.k2));
+  }
+
+  /** AES-CBC-128 (§13.29): IV ‖ ciphertext; see aesCbcEncrypt. */
+  encrypt(iv: Buffer, payload: Buffer, fullBlockPad = false): Buffer {
+    return cbcEncrypt(this.aesContext(), iv, payload, fullBlockPad);
+  }
+
+  /** The payload of IV ‖ ciphertext; see aesCbcDecrypt. */
+  decrypt(field: Buffer): Buffer {
+    return cbcDecrypt(this.aesContext(), field);
+  }
 }
 
 /*
@@ -144,9 +152,13 @@ export function randomIv(): Buffer {
  * IPMI v2.0 §13.29 AES-CBC-128: payload ‖ pad 01 02 .. n ‖ n, to a 16-byte
  * multiple, encrypted with K2[0..15]; the 16-byte IV is sent in clear first.
  * `fullBlockPad` reproduces the vendor quirk of a 16-byte pad where the spec wants none.
- * Returns IV ‖ ciphertext.
+ * Returns IV ‖ ciphertext. One-off: a session's packets use its PacketCrypto.
  */
 export function aesCbcEncrypt(k2: Buffer, iv: Buffer, payload: Buffer, fullBlockPad = false): Buffer {
+  return cbcEncrypt(new AesContext(k2), iv, payload, fullBlockPad);
+}
+
+function cbcEncrypt(aes: AesContext, iv: Buffer, payload: Buffer, fullBlockPad: boolean): Buffer {
   if (iv.length !== AES_BLOCK) throw new MalformedPacketError(`AES-CBC-128: IV must be 16 bytes, got ${iv.length}`);
   const natural = (AES_BLOCK - ((payload.length + 1) % AES_BLOCK)) % AES_BLOCK;
   // fullBlockPad: some BMCs never send pad length 0 and send a whole block of 16 instead (peers.md).
@@ -154,7 +166,7 @@ export function aesCbcEncrypt(k2: Buffer, iv: Buffer, payload: Buffer, fullBlock
   const plainLen = payload.length + padLen + 1;
   const out = Buffer.allocUnsafe(AES_BLOCK + plainLen);
   iv.copy(out, 0);
-  const { enc, block } = aesFor(k2);
+  const { enc, block } = aes;
   // CBC: C[i] = E(P[i] xor C[i-1]), C[-1] = IV; out holds IV ‖ C, so C[i-1] sits at out[off..off+16].
   for (let off = 0; off < plainLen; off += AES_BLOCK) {
     for (let j = 0; j < AES_BLOCK; j++) {
@@ -173,6 +185,10 @@ export function aesCbcEncrypt(k2: Buffer, iv: Buffer, payload: Buffer, fullBlock
  * extra block — which some BMCs send (see peers.md); the spec allows 0..15.
  */
 export function aesCbcDecrypt(k2: Buffer, field: Buffer): Buffer {
+  return cbcDecrypt(new AesContext(k2), field);
+}
+
+function cbcDecrypt(aes: AesContext, field: Buffer): Buffer {
   if (field.length < 2 * AES_BLOCK || field.length % AES_BLOCK !== 0) {
     throw new MalformedPacketError(
       `AES-CBC-128: encrypted payload of ${field.length} bytes is not IV + whole blocks`,
@@ -180,7 +196,7 @@ export function aesCbcDecrypt(k2: Buffer, field: Buffer): Buffer {
     );
   }
   // CBC: P[i] = D(C[i]) xor C[i-1], C[-1] = IV; every block deciphers at once, then the xor.
-  const plain = aesFor(k2).dec.update(field.subarray(AES_BLOCK));
+  const plain = aes.dec.update(field.subarray(AES_BLOCK));
   for (let i = 0; i < plain.length; i++) plain[i] = plain[i]! ^ field[i]!;
   const padLen = plain[plain.length - 1]!;
   if (padLen > AES_BLOCK || padLen + 1 > plain.length) {

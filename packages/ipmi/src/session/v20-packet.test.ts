@@ -6,7 +6,7 @@ import { decodeRmcp } from '../rmcp/rmcp.js';
 import { cipherSuite } from './cipher-suites.js';
 import { deriveSessionKeys } from './key-derivation.js';
 import { peekSessionHeader } from './session-packet.js';
-import { PAYLOAD_TYPE, decodeV20Packet, encodeV20Packet } from './v20-packet.js';
+import { PAYLOAD_TYPE, decodeV20Packet, encodeV20Packet, sessionCrypto } from './v20-packet.js';
 
 const K2 = Buffer.from('000102030405060708090a0b0c0d0e0f10111213', 'hex');
 const IV = Buffer.alloc(16, 0xee);
@@ -19,6 +19,19 @@ describe('RMCP+ session packet (IPMI v2.0 §13.6)', () => {
     expect(d.toString('hex')).toBe('0600ff07' + '06' + '00' + '00000000' + '00000000' + '0900' + '2018c88100388e04b5');
     expect(peekSessionHeader(body(d))).toEqual({ format: 'v2.0', payloadType: 0, encrypted: false, authenticated: false, sessionId: 0, sessionSeq: 0 });
     expect(decodeV20Packet(body(d)).payload.toString('hex')).toBe('2018c88100388e04b5');
+  });
+
+  it("keeps one packet crypto per keys object, on the object, unseen by copies; a copy with another K1 gets its own", () => {
+    const keys = deriveSessionKeys(cipherSuite(3), Buffer.alloc(20, 7));
+    const crypto = sessionCrypto(keys);
+    expect(sessionCrypto(keys)).toBe(crypto);
+    expect(Object.keys(keys).sort()).toEqual(['k1', 'k2', 'sik', 'suite']);
+    const other = { ...keys, k1: Buffer.alloc(20, 0x55) };
+    expect(sessionCrypto(other)).not.toBe(crypto);
+    // Sealed under one K1, refused under the other: nothing about the first key leaked into the copy.
+    const d = encodeV20Packet({ payloadType: 0, sessionId: 9, sessionSeq: 1, payload: Buffer.from('01', 'hex'), keys });
+    expect(decodeV20Packet(body(d), keys).payload.toString('hex')).toBe('01');
+    expect(() => decodeV20Packet(body(d), other)).toThrow(IntegrityError);
   });
 
   it('refuses an authenticated packet without keys and an unauthenticated one inside an integrity session', () => {

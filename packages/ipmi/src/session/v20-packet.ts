@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { ByteReader } from '../codec/reader.js';
 import { ByteWriter } from '../codec/writer.js';
-import { aesCbcDecrypt, aesCbcEncrypt, integrityAuthCode, INTEGRITY_AUTHCODE_LENGTH, randomIv } from '../crypto/rmcpplus-crypto.js';
+import { INTEGRITY_AUTHCODE_LENGTH, PacketCrypto, randomIv } from '../crypto/rmcpplus-crypto.js';
 import { IntegrityError, InvalidArgumentError, MalformedPacketError, hex2 } from '../errors.js';
 import { RMCP_CLASS, RMCP_HEADER_LENGTH, writeRmcpHeader } from '../rmcp/rmcp.js';
 import { AUTH_TYPE } from './auth-types.js';
@@ -20,6 +20,35 @@ export interface SessionKeys {
   /** Only for integrity MD5-128, which keys on the password itself. */
   password?: Buffer;
 }
+
+/**
+ * The packet crypto of `keys`, built on first use and kept on the keys
+ * object itself (a property that is not enumerable, so copies and equality
+ * checks see only the keys). A keys object whose K1, K2 or password was
+ * replaced gets a new one.
+ */
+export function sessionCrypto(keys: SessionKeys): PacketCrypto {
+  const held = (keys as KeysWithCrypto)[CRYPTO];
+  if (held && held.k1 === keys.k1 && held.k2 === keys.k2 && held.password === keys.password && held.suite === keys.suite) return held.crypto;
+  const crypto = new PacketCrypto(keys.suite.integrity, keys.k1, keys.k2, keys.password);
+  Object.defineProperty(keys, CRYPTO, {
+    value: { suite: keys.suite, k1: keys.k1, k2: keys.k2, password: keys.password, crypto } satisfies HeldCrypto,
+    enumerable: false,
+    configurable: true,
+    writable: true,
+  });
+  return crypto;
+}
+
+const CRYPTO = Symbol('packet crypto');
+interface HeldCrypto {
+  suite: CipherSuite;
+  k1: Buffer;
+  k2: Buffer;
+  password: Buffer | undefined;
+  crypto: PacketCrypto;
+}
+type KeysWithCrypto = SessionKeys & { [CRYPTO]?: HeldCrypto };
 
 /** IPMI v2.0 §13.27.3 Table 13-16: payload types (bits 5:0 of the payload type byte). */
 export const PAYLOAD_TYPE = {
@@ -82,7 +111,8 @@ export function encodeV20Packet(p: {
   if (suite && suite.confidentiality !== 'none' && !encrypt) {
     throw new InvalidArgumentError(`confidentiality ${suite.confidentiality} is not implemented`);
   }
-  const body = encrypt ? aesCbcEncrypt(p.keys!.k2, p.iv ?? randomIv(), p.payload, p.aesFullBlockPad) : p.payload;
+  const crypto = suite ? sessionCrypto(p.keys!) : undefined;
+  const body = encrypt ? crypto!.encrypt(p.iv ?? randomIv(), p.payload, p.aesFullBlockPad) : p.payload;
   if (body.length > 0xffff) throw new InvalidArgumentError('RMCP+ payload longer than 65535 bytes');
 
   // RMCP header and session packet go into one exactly sized writer: no copy between layers.
@@ -101,7 +131,7 @@ export function encodeV20Packet(p: {
     for (let i = 0; i < padLen; i++) w.u8(0xff);
     w.u8(padLen).u8(NEXT_HEADER);
     // The AuthCode covers AuthType..Next Header: everything after the RMCP header so far.
-    w.bytes(integrityAuthCode(suite.integrity, p.keys!.k1, p.keys!.password, w.view(h)));
+    w.bytes(crypto!.authCode(w.view(h)));
   }
   return w.finish();
 }
@@ -149,7 +179,7 @@ export function decodeV20Packet(rmcpBody: Buffer, keys?: SessionKeys): V20Packet
     if (!keys || keys.suite.confidentiality !== 'aes-cbc-128') {
       throw new MalformedPacketError('RMCP+ packet is encrypted but the session has no AES-CBC-128 key');
     }
-    payload = aesCbcDecrypt(keys.k2, field);
+    payload = sessionCrypto(keys).decrypt(field);
   } else {
     payload = Buffer.from(field);
   }
@@ -164,7 +194,7 @@ function verifyTrailer(rmcpBody: Buffer, payloadStart: number, keys: SessionKeys
     throw new IntegrityError(`RMCP+ integrity trailer is truncated (${rmcpBody.length - payloadStart} bytes after the header)`);
   }
   const covered = rmcpBody.subarray(0, nextHeaderAt + 1);
-  const expected = integrityAuthCode(keys.suite.integrity, keys.k1, keys.password, covered);
+  const expected = sessionCrypto(keys).authCode(covered);
   const got = rmcpBody.subarray(nextHeaderAt + 1);
   if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
     throw new IntegrityError('RMCP+ packet failed its integrity check');

@@ -98,9 +98,17 @@ describe('UdpTransport', () => {
       const a = s.address();
       return t.open(peerFromIp(a.address, a.port), (d) => got[i]!.push(d.toString()));
     });
-    await Promise.all(channels.map((c, i) => c.send(Buffer.from(`hi${i}`))));
+    const sendErrors: Error[] = [];
+    // The first sends bind the sockets on their way out; wait for the three echoes (or a send error).
+    const echoed = new Promise<void>((resolve) => {
+      const poll = () => (got.every((g) => g.length > 0) || sendErrors.length > 0 ? resolve() : setTimeout(poll, 5));
+      poll();
+    });
+    channels.forEach((c, i) => c.send(Buffer.from(`hi${i}`), (err) => sendErrors.push(err)));
+    await echoed;
     await new Promise((r) => setTimeout(r, 50));
     expect(got).toEqual([['echo:hi0'], ['echo:hi1'], ['echo:hi2']]);
+    expect(sendErrors).toEqual([]);
     expect(t.socketCount).toBe(2); // one per family, whatever the peer count
     expect(dropped).toEqual([]);
 

@@ -26,7 +26,8 @@ export type DatagramHandler = (datagram: Buffer) => void;
 /** A client's handle on the shared transport: send to its peer, receive only its peer's datagrams. */
 export interface PeerChannel {
   readonly peer: Peer;
-  send(datagram: Buffer): Promise<void>;
+  /** Send one datagram; a failure (no socket, a send error, the channel closed) is told to `onError` as a TransportError, never thrown. */
+  send(datagram: Buffer, onError: (err: TransportError) => void): void;
   close(): void;
 }
 
@@ -85,21 +86,18 @@ export class UdpTransport {
     set.add(handler);
     let open = true;
     const spread = hashKey(key);
-    const sendOn = (socket: dgram.Socket, datagram: Buffer) =>
-      new Promise<void>((resolve, reject) => {
-        socket.send(datagram, peer.port, peer.address, (err) => {
-          if (err) reject(new TransportError(`send to ${formatPeer(peer)} failed: ${err.message}`, { cause: err }));
-          else resolve();
-        });
+    // A callback, no promise: the send path runs once per datagram.
+    const sendOn = (socket: dgram.Socket, datagram: Buffer, onError: (err: TransportError) => void) =>
+      socket.send(datagram, peer.port, peer.address, (err) => {
+        if (err) onError(new TransportError(`send to ${formatPeer(peer)} failed: ${err.message}`, { cause: err }));
       });
     return {
       peer,
-      send: (datagram: Buffer) => {
-        if (!open) return Promise.reject(new TransportError(`channel to ${formatPeer(peer)} is closed`));
-        // Sockets bound already (every send but the first few): no extra promise hop.
+      send: (datagram, onError) => {
+        if (!open) return onError(new TransportError(`channel to ${formatPeer(peer)} is closed`));
         const bound = this.sockets.get(peer.family);
-        if (bound) return sendOn(bound[spread % bound.length]!, datagram);
-        return this.socketsFor(peer.family).then((sockets) => sendOn(sockets[spread % sockets.length]!, datagram));
+        if (bound) return sendOn(bound[spread % bound.length]!, datagram, onError);
+        this.socketsFor(peer.family).then((sockets) => sendOn(sockets[spread % sockets.length]!, datagram, onError), onError);
       },
       close: () => {
         if (!open) return;

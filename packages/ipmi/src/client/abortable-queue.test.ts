@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { AbortableQueue } from './abortable-queue.js';
+
+/** A task the test finishes by hand, recording when it started. */
+function manual(log: string[], name: string) {
+  let finish!: (v: string) => void;
+  let fail!: (e: unknown) => void;
+  const done = new Promise<string>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  return {
+    task: () => {
+      log.push(`start ${name}`);
+      return done;
+    },
+    finish: () => finish(name),
+    fail: (e: unknown) => fail(e),
+  };
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+describe('AbortableQueue', () => {
+  it('runs tasks one at a time, in order', async () => {
+    const q = new AbortableQueue({ detachRunning: true });
+    const log: string[] = [];
+    const a = manual(log, 'a');
+    const b = manual(log, 'b');
+    const pa = q.run(a.task);
+    const pb = q.run(b.task);
+    await flush();
+    expect(log).toEqual(['start a']);
+    expect(q.size).toBe(2);
+    a.finish();
+    expect(await pa).toBe('a');
+    await flush();
+    expect(log).toEqual(['start a', 'start b']);
+    b.fail(new Error('b failed'));
+    await expect(pb).rejects.toThrow('b failed');
+  });
+
+  it('a waiting caller whose signal fires is rejected at once with the chosen reason, and its task never runs', async () => {
+    const q = new AbortableQueue({ detachRunning: true, abortReason: (s) => new Error(`gave up: ${String(s.reason)}`) });
+    const log: string[] = [];
+    const a = manual(log, 'a');
+    const b = manual(log, 'b');
+    const pa = q.run(a.task);
+    const ac = new AbortController();
+    const pb = q.run(b.task, ac.signal);
+    ac.abort('deadline');
+    await expect(pb).rejects.toThrow('gave up: deadline');
+    a.finish();
+    await pa;
+    await q.onIdle();
+    expect(log).toEqual(['start a']);
+  });
+
+  it('detachRunning: a running caller is answered at once, but the next task waits until the running one settles', async () => {
+    const q = new AbortableQueue({ detachRunning: true });
+    const log: string[] = [];
+    const a = manual(log, 'a');
+    const b = manual(log, 'b');
+    const ac = new AbortController();
+    const pa = q.run(a.task, ac.signal);
+    const pb = q.run(b.task);
+    await flush();
+    ac.abort(new Error('deadline'));
+    await expect(pa).rejects.toThrow('deadline');
+    await flush();
+    expect(log).toEqual(['start a']); // b still waits: a is on the wire
+    a.finish();
+    await flush();
+    expect(log).toEqual(['start a', 'start b']);
+    b.finish();
+    expect(await pb).toBe('b');
+  });
+
+  it('without detachRunning the signal bounds only the wait: a running task answers its caller itself', async () => {
+    const q = new AbortableQueue({ detachRunning: false });
+    const log: string[] = [];
+    const a = manual(log, 'a');
+    const ac = new AbortController();
+    const pa = q.run(a.task, ac.signal);
+    await flush();
+    ac.abort(new Error('deadline'));
+    await flush();
+    a.finish();
+    expect(await pa).toBe('a');
+  });
+
+  it('an already fired signal is refused without queueing; cancelWaiting rejects the waiting, not the running', async () => {
+    const q = new AbortableQueue({ detachRunning: true });
+    const log: string[] = [];
+    await expect(q.run(manual(log, 'x').task, AbortSignal.abort(new Error('late')))).rejects.toThrow('late');
+    const a = manual(log, 'a');
+    const pa = q.run(a.task);
+    const pb = q.run(manual(log, 'b').task);
+    await flush();
+    q.cancelWaiting(new Error('closed'));
+    await expect(pb).rejects.toThrow('closed');
+    a.finish();
+    expect(await pa).toBe('a');
+    await q.onIdle();
+    expect(log).toEqual(['start a']);
+  });
+
+  it('leaves no abort listener behind on a long-lived signal', async () => {
+    const q = new AbortableQueue({ detachRunning: true });
+    const ac = new AbortController();
+    let listeners = 0;
+    const add = ac.signal.addEventListener.bind(ac.signal);
+    const remove = ac.signal.removeEventListener.bind(ac.signal);
+    ac.signal.addEventListener = ((...args: Parameters<typeof add>) => {
+      listeners++;
+      add(...args);
+    }) as typeof add;
+    ac.signal.removeEventListener = ((...args: Parameters<typeof remove>) => {
+      listeners--;
+      remove(...args);
+    }) as typeof remove;
+    for (let i = 0; i < 100; i++) await q.run(async () => i, ac.signal);
+    await expect(q.run(async () => Promise.reject(new Error('no')), ac.signal)).rejects.toThrow('no');
+    expect(listeners).toBe(0);
+  });
+});

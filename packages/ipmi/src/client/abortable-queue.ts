@@ -1,0 +1,96 @@
+import PQueue from 'p-queue';
+
+/** What a caller whose signal fired is rejected with (the signal's reason, or a typed error made from it). */
+export type AbortReason = (signal: AbortSignal) => unknown;
+
+const signalReason: AbortReason = (signal) => signal.reason;
+
+export interface AbortableQueueOptions {
+  /**
+   * Whether a task already running lets its caller go when the caller's
+   * signal fires. `true`: the caller is rejected at once, but the task keeps
+   * its place until it settles, so the next task still waits for it (what the
+   * client needs: an abandoned request holds the BMC until it is answered or
+   * timed out). `false`: the signal only bounds the wait; a running task
+   * answers its caller itself (a scrape returns what it collected by its
+   * deadline).
+   */
+  detachRunning: boolean;
+  /** The rejection for a caller whose signal fired; the signal's reason by default. */
+  abortReason?: AbortReason;
+}
+
+/**
+ * The one FIFO on the way from a scrape to the wire: tasks run one at a
+ * time, in order, on a p-queue of concurrency 1, each bounded by its
+ * caller's AbortSignal with one abort listener for its whole life.
+ *
+ * p-queue is never handed the signal itself: it would free the slot the
+ * moment the signal fires, while the task is still running, and let the next
+ * one start beside it. Here an abort rejects a waiting caller at once and
+ * its task, when its turn comes, is skipped; a running task is detached or
+ * not as `detachRunning` says, and always keeps the slot until it settles.
+ */
+export class AbortableQueue {
+  private readonly queue = new PQueue({ concurrency: 1 });
+  /** Rejects each caller still waiting for its turn (cancelWaiting). */
+  private readonly waiting = new Set<(err: unknown) => void>();
+  private readonly abortReason: AbortReason;
+
+  constructor(private readonly options: AbortableQueueOptions) {
+    this.abortReason = options.abortReason ?? signalReason;
+  }
+
+  /** Tasks waiting or running. */
+  get size(): number {
+    return this.queue.size + this.queue.pending;
+  }
+
+  /** Resolves when no task is waiting or running. */
+  onIdle(): Promise<void> {
+    return this.queue.onIdle();
+  }
+
+  /** Reject every caller still waiting with `err`; their tasks never run. The running task is left alone. */
+  cancelWaiting(err: unknown): void {
+    for (const cancel of [...this.waiting]) cancel(err);
+  }
+
+  /** Run `task` after every earlier one has settled, unless `signal` fires first. */
+  run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) return Promise.reject(this.abortReason(signal));
+    return new Promise<T>((resolve, reject) => {
+      /** The caller has been answered (rejected while waiting, or detached): the task's outcome goes nowhere. */
+      let answered = false;
+      let started = false;
+      const cancel = (err: unknown) => {
+        if (answered) return;
+        answered = true;
+        this.waiting.delete(cancel);
+        if (!started) signal?.removeEventListener('abort', onAbort);
+        reject(err);
+      };
+      const onAbort = () => {
+        if (started && !this.options.detachRunning) return;
+        cancel(this.abortReason(signal!));
+      };
+      if (signal) signal.addEventListener('abort', onAbort, { once: true });
+      this.waiting.add(cancel);
+      void this.queue.add(async () => {
+        if (answered) return; // rejected while waiting: skipped
+        started = true;
+        this.waiting.delete(cancel);
+        if (signal && !this.options.detachRunning) signal.removeEventListener('abort', onAbort);
+        try {
+          const value = await task();
+          if (!answered) resolve(value);
+        } catch (err) {
+          if (!answered) reject(err);
+        } finally {
+          answered = true;
+          if (signal && this.options.detachRunning) signal.removeEventListener('abort', onAbort);
+        }
+      });
+    });
+  }
+}
