@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import dgram from 'node:dgram';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InvalidArgumentError } from '../errors.js';
 import { formatPeer, parseHostPort, peerFromIp } from './peer.js';
 import { UdpTransport } from './udp-transport.js';
@@ -99,7 +99,8 @@ describe('UdpTransport', () => {
       return t.open(peerFromIp(a.address, a.port), (d) => got[i]!.push(d.toString()));
     });
     await Promise.all(channels.map((c, i) => c.send(Buffer.from(`hi${i}`))));
-    await new Promise((r) => setTimeout(r, 50));
+    // Waits for the echoes; the timeout is only a safety net.
+    await vi.waitFor(() => expect(got.every((g) => g.length > 0)).toBe(true), { timeout: 5_000, interval: 5 });
     expect(got).toEqual([['echo:hi0'], ['echo:hi1'], ['echo:hi2']]);
     expect(t.socketCount).toBe(2); // one per family, whatever the peer count
     expect(dropped).toEqual([]);
@@ -107,7 +108,7 @@ describe('UdpTransport', () => {
     // After a channel closes, its peer's datagrams are counted and dropped.
     channels[0]!.close();
     servers[0]!.send('late', lastSender.get(servers[0]!)!, '127.0.0.1');
-    await new Promise((r) => setTimeout(r, 50));
+    await vi.waitFor(() => expect(dropped.length).toBeGreaterThan(0), { timeout: 5_000, interval: 5 });
     expect(got[0]).toEqual(['echo:hi0']);
     expect(dropped).toEqual(['unknown-peer']);
   });
