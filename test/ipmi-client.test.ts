@@ -363,8 +363,10 @@ describe('one command in flight per BMC (invariant 1)', () => {
   it('concurrent calls, some aborted while queued or in flight, never put two requests on the wire', async () => {
     const proxy = await startUdpProxy({ listen: { address: '127.0.0.1', port: 0 }, upstream: { address: sim.host, port: sim.port } });
     try {
-      // Answers take 30 ms, so a call aborted 5 ms after its request went out
-      // is aborted in flight; the next call must still wait for the wire to clear.
+      // Answers take 30 ms (the relay's timer, in this process), so a call aborted on the
+      // next turn of the event loop after its request went out is aborted in flight, however
+      // loaded the machine: the relay's timer cannot run before that turn. The next call must
+      // still wait for the wire to clear.
       // Calls run in order, one packet each (loopback: no retransmits), and the
       // two aborted before they start send nothing: packet k belongs to order[k].
       const abortedEarly = new Set([21, 22]);
@@ -381,7 +383,7 @@ describe('one command in flight per BMC (invariant 1)', () => {
           packetSent: () => {
             if (!opened) return;
             const i = order[sent++]!;
-            if (abortInFlight.delete(i)) setTimeout(() => controllers[i]!.abort(), 5);
+            if (abortInFlight.delete(i)) setImmediate(() => controllers[i]!.abort());
           },
         },
       });
