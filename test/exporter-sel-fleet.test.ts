@@ -125,11 +125,12 @@ describe('SEL collector against a simulated BMC (fleet, 127.8.0.1)', () => {
       last = await scrape();
       expect(last.m.get('bmc_scrape_duration_seconds')).toBeLessThan((DEADLINE_MS + BOUND_MS) / 1000);
       expect(last.ms).toBeLessThan(DEADLINE_MS + BOUND_MS);
+      // Every scrape reads more (what each read is kept), so the loop ends; how many scrapes
+      // that takes depends on the machine's speed, which is the benchmark's business, not this test's.
+      expect(total(last.m)).toBeGreaterThan(progress.at(-1)!);
       progress.push(total(last.m));
-      expect(progress.length).toBeLessThanOrEqual(5);
+      expect(progress.length, 'a safety net: strict progress ends the loop long before').toBeLessThanOrEqual(50);
     }
-    // Counts only grow while the first read is in progress (what each scrape read is kept).
-    expect(progress).toEqual([...progress].sort((a, b) => a - b));
     console.log(`SEL of ${ENTRIES} entries, ${DELAY_MS} ms per answer, ${DEADLINE_MS} ms deadline: counted after each scrape ${progress.join(', ')}, scrapes took ${durations.join(', ')} ms (collect ${scrapeSeconds.join(', ')} s)`);
     // Stopping before the deadline is not a failure: no partial collection, no collector error, healthy.
     const self = samples(await (await fetch(`${exporter.url}/metrics`)).text());
