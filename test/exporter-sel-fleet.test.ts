@@ -132,9 +132,12 @@ describe('SEL collector against a simulated BMC (fleet, 127.8.0.1)', () => {
       expect(progress.length, 'a safety net: strict progress ends the loop long before').toBeLessThanOrEqual(50);
     }
     console.log(`SEL of ${ENTRIES} entries, ${DELAY_MS} ms per answer, ${DEADLINE_MS} ms deadline: counted after each scrape ${progress.join(', ')}, scrapes took ${durations.join(', ')} ms (collect ${scrapeSeconds.join(', ')} s)`);
-    // Stopping before the deadline is not a failure: no partial collection, no collector error, healthy.
+    // Stopping before the deadline is not a failure: no partial collection, no collector error,
+    // healthy. Only a scrape the deadline itself cut (real time: the pacing can misjudge on a
+    // loaded machine; src/collectors/sel.test.ts proves it exactly on a virtual clock) may count.
     const self = samples(await (await fetch(`${exporter.url}/metrics`)).text());
-    expect(self.get('bmc_collector_partial_collections_total')).toBe(0);
+    const cut = scrapeSeconds.filter((s) => s >= DEADLINE_MS / 1000).length;
+    expect(self.get('bmc_collector_partial_collections_total')).toBeLessThanOrEqual(cut);
     expect([...self].filter(([k, v]) => k.startsWith('bmc_exporter_collector_errors_total') && v > 0)).toEqual([]);
     expect(self.get('bmc_exporter_healthy')).toBe(1);
     expect(selEvents(last.m)).toEqual(tally(selRecordsOf(model())));
