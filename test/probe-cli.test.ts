@@ -135,7 +135,10 @@ describe('bmc-exporter probe against ipmi_sim', () => {
     expect(run.code).toBe(3);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/^bmc-exporter probe: unreachable: no session with 127\.0\.0\.3:623 within 2000 ms/);
-    expect(run.ms).toBeLessThan(2000 + 1500); // the timeout plus process start-up
+    // Real time: the CLI is a child process. The message names the 2 s timeout that ended it;
+    // the bound, generous for process start-up on a loaded machine, still tells it from the
+    // library's own retries, which give a silent BMC 7 s.
+    expect(run.ms).toBeLessThan(2000 + 4000);
   });
 
   it('an unsupported cipher suite exits 5', async () => {

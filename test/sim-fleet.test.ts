@@ -24,7 +24,8 @@ import {
   type DropReason,
 } from '@bmc-exporter/ipmi';
 import { parse } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { settle } from '../src/testing/fake-clock.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const CLI = fileURLToPath(new URL('../packages/bmc-sim/dist/cli.js', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'sim-fleet-'));
@@ -171,9 +172,28 @@ describe('faults, as the client sees them', () => {
     const t = setup({ delayMs: 5000 });
     await t.client.open();
     t.apply();
-    const t0 = performance.now();
-    await expect(t.client.execute(getDeviceId, undefined, { signal: AbortSignal.timeout(600) })).rejects.toBeInstanceOf(TimeoutError);
-    expect(performance.now() - t0).toBeLessThan(1500);
+    // A fake clock for the client's timers, the simulator's delay and the deadline alike;
+    // datagrams stay real. The deadline's abort reason is what AbortSignal.timeout gives.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const deadline = new AbortController();
+      setTimeout(() => deadline.abort(new DOMException('deadline', 'TimeoutError')), 600);
+      let outcome: unknown;
+      const call = t.client.execute(getDeviceId, undefined, { signal: deadline.signal }).then(
+        () => (outcome = 'answered'),
+        (err: unknown) => (outcome = err),
+      );
+      await vi.advanceTimersByTimeAsync(599);
+      await settle();
+      expect(outcome).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
+      await call;
+      expect(outcome).toBeInstanceOf(TimeoutError);
+      // Retransmits went out meanwhile; every answer is still held back by the 5 s delay.
+      expect(t.retries.length).toBeGreaterThan(0);
+    } finally {
+      vi.useRealTimers();
+    }
     t.bmc.setFaults({ delayMs: 0 });
     await t.client.close();
   });
@@ -297,8 +317,12 @@ describe('a session the BMC expired while idle', () => {
     fleet = await startFleet({ count: 1, baseAddress: '127.2.1.1', seed: 5, sessionIdleTimeoutMs: 600 });
   });
   afterAll(() => fleet.close());
+  afterEach(() => vi.useRealTimers());
 
   it('is replaced after one unanswered send: no second attempt, no canary', async () => {
+    // The idle time on a fake clock that the client (performance.now) and the simulated BMC
+    // (Date.now) both read; timers and datagrams stay real.
+    vi.useFakeTimers({ toFake: ['Date', 'performance'] });
     const cred = Object.values(fleet.secrets())[0]!;
     let sent = 0;
     let opened = 0;
@@ -313,7 +337,7 @@ describe('a session the BMC expired while idle', () => {
     });
     try {
       expect((await client.execute(getDeviceId, undefined)).manufacturerId).toBe(0xa2);
-      await new Promise((r) => setTimeout(r, 900)); // idle past the BMC's 600 ms
+      vi.advanceTimersByTime(900); // idle past the BMC's 600 ms and the client's 500 ms
       const before = sent;
       expect((await client.execute(getDeviceId, undefined)).manufacturerId).toBe(0xa2);
       // 1 unanswered send + Get Channel Auth Caps, Open Session, RAKP 1, RAKP 3 + the command again.

@@ -9,8 +9,8 @@ export type SecretsWorkerAnswer =
 /**
  * The worker's compiled file. Built code runs it beside this module; the
  * test runner executes the TypeScript sources, which a worker thread cannot
- * load, so from there it runs the build of the same file (`npm test` builds
- * before it tests).
+ * load, so from there it runs the build of the same file (vitest builds it
+ * before any test runs: test/build-dist.ts).
  */
 function workerUrl(): URL {
   const here = import.meta.url;

@@ -47,7 +47,6 @@ describe('BasicAuthChecker', () => {
   it('an unknown user costs a bcrypt too (no user-enumeration timing oracle)', async () => {
     const checker = new BasicAuthChecker(new Map([['prom', hash]]));
     const spy = vi.spyOn(bcrypt, 'hash');
-    await new Promise((r) => setTimeout(r, 50)); // let the decoy hash be made
     spy.mockClear();
     expect(await checker.check(basic('mallory', 'x'))).toBe(false);
     expect(spy).toHaveBeenCalledTimes(1);

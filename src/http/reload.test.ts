@@ -4,17 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import bcrypt from 'bcryptjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../logger.js';
 import { startExporter, type Exporter, type StartOptions } from '../main.js';
 import { samples } from '../testing/sim-target.js';
 
 const cleanup: Array<() => Promise<void>> = [];
+/** The warnings and errors the last exporter started logged. */
+let logText = '';
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
 
 async function start(opts: Partial<StartOptions> = {}, webConfig?: string, withSecrets = true): Promise<Exporter> {
+  logText = '';
   const dir = await mkdtemp(join(tmpdir(), 'bmc-exporter-reload-'));
   cleanup.push(() => rm(dir, { recursive: true, force: true }));
   const secretsFile = join(dir, 'secrets.yml');
@@ -34,7 +37,19 @@ async function start(opts: Partial<StartOptions> = {}, webConfig?: string, withS
       ...(webConfigFile ? { webConfigFile } : {}),
       ...opts,
     },
-    { processMetrics: false, logger: createLogger({ level: 'error', format: 'json', destination: new Writable({ write: (_c, _e, cb) => cb() }) }) },
+    {
+      processMetrics: false,
+      logger: createLogger({
+        level: 'warn',
+        format: 'json',
+        destination: new Writable({
+          write: (chunk, _e, cb) => {
+            logText += String(chunk);
+            cb();
+          },
+        }),
+      }),
+    },
   );
   cleanup.push(() => exporter.close());
   return exporter;
@@ -45,18 +60,26 @@ async function reloads(e: Exporter, headers: Record<string, string> = {}): Promi
   return m.get('bmc_exporter_secrets_reloads_total{result="success"}')! + m.get('bmc_exporter_secrets_reloads_total{result="failure"}')!;
 }
 
-/** Send raw bytes on a fresh connection; resolve with everything the server wrote back before closing. */
-function raw(url: string, bytes: string, endAfterMs = 300): Promise<string> {
-  const u = new URL(url);
+/**
+ * Send raw bytes on a fresh connection; resolve with everything the server
+ * wrote back before closing. With `cutOnRequest`, the client goes away as soon
+ * as the exporter has the request's head: the rest of the body never comes.
+ */
+function raw(e: Exporter, bytes: string, cutOnRequest = false): Promise<string> {
+  const u = new URL(e.url);
   return new Promise((resolve, reject) => {
     let got = '';
     const s = connect({ host: u.hostname, port: Number(u.port) }, () => s.write(bytes));
+    if (cutOnRequest) e.httpServer.once('request', () => s.end());
     s.on('data', (d) => (got += d.toString()));
     s.on('error', reject);
     s.on('close', () => resolve(got));
-    // A truncated body: the client stops sending and goes away.
-    setTimeout(() => s.end(), endAfterMs);
   });
+}
+
+/** Waits for the handler to log that it reloaded nothing; from then on this request can no longer reload. */
+async function refusedBrokenBody(): Promise<void> {
+  await vi.waitFor(() => expect(logText).toContain('reload request with a broken body; nothing was reloaded'), { timeout: 3_000, interval: 10 });
 }
 
 describe('POST /-/reload', () => {
@@ -69,17 +92,17 @@ describe('POST /-/reload', () => {
 
   it('a broken chunked body is answered 400 and reloads nothing', async () => {
     const e = await start();
-    const answer = await raw(e.url, 'POST /-/reload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nnot a chunk\r\n\r\n');
+    // The exporter answers 400 and closes the connection.
+    const answer = await raw(e, 'POST /-/reload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nnot a chunk\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
-    // Give a reload that should not happen the time to happen.
-    await new Promise((r) => setTimeout(r, 100));
+    await refusedBrokenBody();
     expect(await reloads(e)).toBe(0);
   });
 
   it('a body cut off before its end reloads nothing', async () => {
     const e = await start();
-    await raw(e.url, 'POST /-/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly part of it');
-    await new Promise((r) => setTimeout(r, 100));
+    await raw(e, 'POST /-/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly part of it', true);
+    await refusedBrokenBody();
     expect(await reloads(e)).toBe(0);
   });
 

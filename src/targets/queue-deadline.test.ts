@@ -1,6 +1,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Exporter } from '../main.js';
+import { recordServed, settle, until } from '../testing/fake-clock.js';
 import { samples, startSimTarget, writeSecrets, type SimTarget } from '../testing/sim-target.js';
 import { startTestExporter } from '../testing/test-exporter.js';
 
@@ -20,8 +21,11 @@ async function setup(): Promise<{ sim: SimTarget; exporter: Exporter }> {
   return { sim, exporter };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Hold the event loop (this process runs the exporter): every timer due meanwhile fires late, together. */
+/**
+ * Hold the event loop (this process runs the exporter): every timer due meanwhile fires late,
+ * together. Real time on purpose: it stands for a loaded process, and a fake clock would fire
+ * each timer at its own instant.
+ */
 function busy(ms: number): void {
   const end = performance.now() + ms;
   while (performance.now() < end);
@@ -36,10 +40,14 @@ describe('a scrape queued behind another of the same BMC', () => {
     const { sim, exporter } = await setup();
     sim.answerBudget = 0;
     const url = `${exporter.url}/bmc?target=${sim.target}`;
+    const served = recordServed(exporter.httpServer);
     const first = fetch(url).then(async (r) => ({ status: r.status, body: await r.text() }));
-    await sleep(100);
+    // The first scrape holds the BMC: its first datagram is on the wire.
+    await until(() => sim.requests > 0);
     const second = fetch(url).then(async (r) => ({ status: r.status, body: await r.text() }));
-    await sleep(100);
+    // The exporter has the second request; its handler queues it without waiting on anything.
+    await until(() => served.length === 2);
+    await settle();
     busy(1300);
     const [a, b] = await Promise.all([first, second]);
     expect(a.status).toBe(200);

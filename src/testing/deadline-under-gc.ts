@@ -8,19 +8,24 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startExporter } from '../main.js';
 
 /**
- * The scrape deadline under garbage collection: many concurrent /bmc scrapes
- * of BMCs that never give a usable answer (one silent, one answering random
+ * The scrape deadline under garbage collection: many concurrent scrapes (of
+ * /bmc, or of /ipmi, the ipmi_exporter-compatible endpoint) of BMCs that never give a usable answer (one silent, one answering random
  * bytes), with collections forced every 100 ms (a full one takes ~20 ms) while they wait.
  * Per BMC, one scrape with a long deadline goes first and holds the BMC until
  * its deadline; the rest, with a shorter one, queue behind it. Every answer
  * must arrive by its own deadline plus a small bound: the first 200 with
- * bmc_up 0, the queued ones 503 when their deadline passes in the queue.
+ * bmc_up 0 (/ipmi: every ipmi_up 0), the queued ones 503 when their deadline
+ * passes in the queue.
  * Runs in the process of the exporter it starts (collections must happen
  * there), so that process needs --expose-gc. Used by a unit test on the host
  * and, from the built dist/, by the container test on the image's Node.
  * Loopback only: the BMCs and the exporter listen on 127.0.0.1.
+ * Self-contained on purpose: its only import besides node:* is ../main.js,
+ * which the container test points at the image's dist/.
  */
 export interface DeadlineUnderGcOptions {
+  /** The endpoint scraped: /bmc (credentials from a secrets file) or /ipmi (from an ipmi_exporter modules file). */
+  endpoint?: '/bmc' | '/ipmi';
   /** Concurrent scrapes per BMC. */
   concurrency?: number;
   /** X-Prometheus-Scrape-Timeout-Seconds of the queued scrapes; the deadline is this minus the 500 ms offset. */
@@ -39,11 +44,11 @@ export interface DeadlineAnswer {
   status: number;
   /** From sending the request to the end of the answer. */
   ms: number;
-  /** bmc_up of a 200 answer. */
+  /** bmc_up of a 200 /bmc answer; for /ipmi, 1 if any ipmi_up{collector} is 1, else 0. */
   up?: number;
 }
 
-/** One /bmc request as the exporter saw it: from its arrival to the end of its answer. */
+/** One scrape request as the exporter saw it: from its arrival to the end of its answer. */
 export interface ServerTiming {
   deadlineMs: number;
   status: number;
@@ -71,6 +76,7 @@ export async function runDeadlineUnderGc(o: DeadlineUnderGcOptions = {}): Promis
   const headerSeconds = o.headerSeconds ?? 1.5;
   const firstHeaderSeconds = o.firstHeaderSeconds ?? 4.5;
   const waitPastMs = o.waitPastDeadlineMs ?? 8000;
+  const endpoint = o.endpoint ?? '/bmc';
 
   const silent = await bind((_msg, _from, _s) => undefined);
   const garbage = await bind((msg, from, s) => {
@@ -80,13 +86,19 @@ export async function runDeadlineUnderGc(o: DeadlineUnderGcOptions = {}): Promis
   });
   const targets = { silent: `127.0.0.1:${port(silent)}`, garbage: `127.0.0.1:${port(garbage)}` };
   const dir = await mkdtemp(join(tmpdir(), 'bmc-exporter-gc-'));
-  const secretsFile = join(dir, 'secrets.yml');
-  await writeFile(secretsFile, Object.values(targets).map((t) => `"${t}":\n  username: scraper\n  password: not-a-real-one\n`).join(''));
+  const credentialFiles: { secretsFile: string } | { ipmiConfigFile: string; ipmiAllowedTargets: string } =
+    endpoint === '/bmc' ? { secretsFile: join(dir, 'secrets.yml') } : { ipmiConfigFile: join(dir, 'ipmi.yml'), ipmiAllowedTargets: '127.0.0.1/32' };
+  if ('secretsFile' in credentialFiles) {
+    await writeFile(credentialFiles.secretsFile, Object.values(targets).map((t) => `"${t}":\n  username: scraper\n  password: not-a-real-one\n`).join(''));
+  } else {
+    // ipmi_exporter's default module with its default collectors (ipmi, dcmi, bmc, chassis).
+    await writeFile(credentialFiles.ipmiConfigFile, 'modules:\n  default:\n    user: scraper\n    pass: not-a-real-one\n');
+  }
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const exporter = await startExporter(
     {
       listen: { host: '127.0.0.1', port: 0 },
-      secretsFile,
+      ...credentialFiles,
       // Longer than the header's: the header must rule, as with Prometheus.
       scrapeTimeoutMs: 8000,
       scrapeTimeoutOffsetMs: OFFSET_MS,
@@ -100,7 +112,7 @@ export async function runDeadlineUnderGc(o: DeadlineUnderGcOptions = {}): Promis
   );
   const served: ServerTiming[] = [];
   exporter.httpServer.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (!req.url?.startsWith('/bmc')) return;
+    if (!req.url?.startsWith(`${endpoint}?`)) return;
     const arrived = performance.now();
     const header = Number(req.headers['x-prometheus-scrape-timeout-seconds']);
     res.once('finish', () => served.push({ deadlineMs: Math.floor(header * 1000 - OFFSET_MS), status: res.statusCode, ms: performance.now() - arrived }));
@@ -121,10 +133,10 @@ export async function runDeadlineUnderGc(o: DeadlineUnderGcOptions = {}): Promis
       return new Promise((resolve) => {
         const done = (status: number, text = '') => {
           clearTimeout(timer);
-          const up = /^bmc_up (\d+)$/m.exec(text)?.[1];
-          resolve({ bmc, deadlineMs, status, ms: performance.now() - started, ...(up !== undefined ? { up: Number(up) } : {}) });
+          const up = upOf(endpoint, text);
+          resolve({ bmc, deadlineMs, status, ms: performance.now() - started, ...(up !== undefined ? { up } : {}) });
         };
-        const req = httpGet(`${exporter.url}/bmc?target=${targets[bmc]}`, { agent: false, headers: { 'X-Prometheus-Scrape-Timeout-Seconds': seconds.toFixed(6) } }, (res) => {
+        const req = httpGet(`${exporter.url}${endpoint}?target=${targets[bmc]}`, { agent: false, headers: { 'X-Prometheus-Scrape-Timeout-Seconds': seconds.toFixed(6) } }, (res) => {
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (d: string) => (text += d));
@@ -155,6 +167,16 @@ export async function runDeadlineUnderGc(o: DeadlineUnderGcOptions = {}): Promis
     garbage.close();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** bmc_up of a /bmc answer; for /ipmi, whether any collector's ipmi_up is 1. Undefined when the answer has none. */
+function upOf(endpoint: '/bmc' | '/ipmi', text: string): number | undefined {
+  if (endpoint === '/bmc') {
+    const up = /^bmc_up (\d+)$/m.exec(text)?.[1];
+    return up === undefined ? undefined : Number(up);
+  }
+  const ups = [...text.matchAll(/^ipmi_up\{collector="[^"]*"\} (\d+)$/gm)].map((m) => Number(m[1]));
+  return ups.length === 0 ? undefined : Math.max(...ups);
 }
 
 async function bind(onMessage: (msg: Buffer, from: { address: string; port: number }, s: Socket) => void): Promise<Socket> {

@@ -1,5 +1,6 @@
-// The exporter as users run it: the built CLI (dist/src/cli.js) in a child
-// process, its logs captured, its URL read from the "listening" log line.
+// The exporter as users run it: the built CLI (dist/src/cli.js, built before
+// any test runs by test/build-dist.ts) in a child process, its logs captured,
+// its URL read from the "listening" log line.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -71,7 +71,7 @@ describe('startFleet (in-process)', () => {
   });
 });
 
-describe('startFleet (worker processes; needs dist/, built by tsc -b)', () => {
+describe('startFleet (worker processes; from dist/, built before the tests by test/build-dist.ts)', () => {
   it('spreads BMCs over workers and forwards control operations', async () => {
     const fleet = await startFleet({ count: 5, baseAddress: '127.0.0.1', port: 47300, portRange: true }, { maxInProcess: 2, perWorker: 3 });
     try {

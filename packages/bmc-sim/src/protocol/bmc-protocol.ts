@@ -83,7 +83,8 @@ export class BmcProtocol {
 
   constructor(config: ProtocolConfig, handler: CommandHandler, opts: BmcProtocolOptions = {}) {
     this.hooks = opts.hooks ?? {};
-    this.now = opts.now ?? Date.now;
+    // Read at each call, so a test's fake clock (vi.useFakeTimers) reaches it.
+    this.now = opts.now ?? (() => Date.now());
     this.ivFromRandom = opts.random !== undefined;
     this.state = {
       config: { ...config },

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import dgram from 'node:dgram';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InvalidArgumentError } from '../errors.js';
 import { formatPeer, parseHostPort, peerFromIp } from './peer.js';
 import { UdpTransport } from './udp-transport.js';
@@ -99,14 +99,9 @@ describe('UdpTransport', () => {
       return t.open(peerFromIp(a.address, a.port), (d) => got[i]!.push(d.toString()));
     });
     const sendErrors: Error[] = [];
-    // The first sends bind the sockets on their way out; wait for the three echoes (or a send error).
-    const echoed = new Promise<void>((resolve) => {
-      const poll = () => (got.every((g) => g.length > 0) || sendErrors.length > 0 ? resolve() : setTimeout(poll, 5));
-      poll();
-    });
     channels.forEach((c, i) => c.send(Buffer.from(`hi${i}`), (err) => sendErrors.push(err)));
-    await echoed;
-    await new Promise((r) => setTimeout(r, 50));
+    // Waits for the echoes (or a send error); the timeout is only a safety net.
+    await vi.waitFor(() => expect(got.every((g) => g.length > 0) || sendErrors.length > 0).toBe(true), { timeout: 5_000, interval: 5 });
     expect(got).toEqual([['echo:hi0'], ['echo:hi1'], ['echo:hi2']]);
     expect(sendErrors).toEqual([]);
     expect(t.socketCount).toBe(2); // one per family, whatever the peer count
@@ -115,7 +110,7 @@ describe('UdpTransport', () => {
     // After a channel closes, its peer's datagrams are counted and dropped.
     channels[0]!.close();
     servers[0]!.send('late', lastSender.get(servers[0]!)!, '127.0.0.1');
-    await new Promise((r) => setTimeout(r, 50));
+    await vi.waitFor(() => expect(dropped.length).toBeGreaterThan(0), { timeout: 5_000, interval: 5 });
     expect(got[0]).toEqual(['echo:hi0']);
     expect(dropped).toEqual(['unknown-peer']);
   });
