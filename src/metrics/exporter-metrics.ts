@@ -61,6 +61,8 @@ export class ExporterMetrics {
   readonly sensorReadErrors: Counter<'reason'>;
   readonly sdrIncomplete: Counter<'reason'>;
   readonly sessionRefusals: Counter;
+  readonly redfishRequests: Counter;
+  readonly redfishErrors: Counter<'code'>;
 
   /** Hooks every BmcClient shares (per-target extras are layered on top). */
   readonly clientHooks: Required<
@@ -232,6 +234,13 @@ export class ExporterMetrics {
       registers,
     });
     for (const reason of ['cycle', 'record-limit', 'byte-limit']) this.sdrIncomplete.inc({ reason }, 0);
+    this.redfishRequests = new Counter({ name: 'bmc_exporter_redfish_requests_total', help: 'HTTP requests sent to Redfish services (session logins and logouts included).', registers });
+    this.redfishErrors = new Counter({
+      name: 'bmc_exporter_redfish_errors_total',
+      help: 'Redfish reads that failed, by the client error code (REDFISH_TIMEOUT, REDFISH_TLS, REDFISH_AUTH_FAILED, REDFISH_HTTP_STATUS, REDFISH_MALFORMED, ...).',
+      labelNames: ['code'],
+      registers,
+    });
     const health = o.health;
     new Gauge({
       name: 'bmc_exporter_healthy',

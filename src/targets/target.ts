@@ -1,5 +1,6 @@
 import { BmcClient, type ClientLogger, type RetryPolicy, type Timers, type UdpTransport } from '@bmc-exporter/ipmi';
 import type { Registry } from 'prom-client';
+import { probeRedfish, RedfishScraper } from '../redfish/redfish-scraper.js';
 import { setGauge, type CollectContext, type Collector } from '../collectors/collector.js';
 import { DEFAULT_COLLECTORS, selectCollectors } from '../collectors/index.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
@@ -38,6 +39,8 @@ export interface TargetStatus {
   errors: string[] | null;
   /** Worst threshold level among the sensors read (0 ok … 3 non-recoverable); -1 when none was read. */
   worstSensorLevel: number;
+  /** How the last scrape read the BMC; absent before the first scrape. */
+  transport?: 'ipmi' | 'redfish';
 }
 
 /** Errors kept per scrape for the console: the first few say what went wrong. */
@@ -92,6 +95,10 @@ export class Target {
   private sessionGeneration = 0;
   private tail: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
+  /** The Redfish side for transport redfish or auto (made up front; it sends nothing until the first scrape). */
+  private readonly redfish: RedfishScraper | undefined;
+  /** The transport in use: fixed by the entry, or what `auto`'s one probe chose; undefined until it has probed. */
+  private transportChoice: 'ipmi' | 'redfish' | undefined;
   /**
    * The trace of the scrape running now, if it asked for one. Scrapes of a
    * target run one at a time and its commands are serialised, so everything
@@ -150,6 +157,17 @@ export class Target {
         },
       },
     });
+    const transport = c.transport ?? 'ipmi';
+    if (transport !== 'auto') this.transportChoice = transport;
+    if (transport !== 'ipmi') {
+      const host = o.address.host.includes(':') ? `[${o.address.host}]` : o.address.host;
+      this.redfish = new RedfishScraper({
+        origin: `https://${host}:${c.redfishPort ?? 443}`,
+        username: c.username,
+        password: c.password,
+        tls: { ...(c.ca !== undefined ? { ca: c.ca } : {}), ...(c.insecureSkipVerify ? { insecureSkipVerify: true } : {}) },
+      });
+    }
     this.cache = new SessionCache(this.client.execute, () => o.metrics.initialiseTimeouts.inc(), o.sdrLimits, (err) => {
       o.metrics.sdrIncomplete.inc({ reason: err.reason });
       o.logger?.warn({ target: this.key, reason: err.reason, err: err.message }, 'SDR walk stopped early; exporting the sensors read before');
@@ -239,12 +257,65 @@ export class Target {
 
   /** Close Session and release the transport channel; a scrape in flight finishes first (bounded by its deadline). */
   close(): Promise<void> {
-    return (this.closing ??= this.tail.then(() => this.client.close()));
+    return (this.closing ??= this.tail.then(() => Promise.all([this.client.close(), this.redfish?.close()]).then(() => undefined)));
+  }
+
+  /** `auto` probes the Redfish service root once (within this scrape's deadline) and keeps the answer for the target's life. */
+  private async chooseTransport(signal: AbortSignal): Promise<'ipmi' | 'redfish'> {
+    if (this.transportChoice) return this.transportChoice;
+    const { redfish, reason } = await probeRedfish(this.redfish!.client, signal);
+    // A probe the deadline cut short decides nothing: the next scrape probes again.
+    if (signal.aborted) return 'ipmi';
+    this.transportChoice = redfish ? 'redfish' : 'ipmi';
+    // The fallback is logged as a warning: a Redfish service with an untrusted certificate lands here too.
+    const log = { target: this.key, transport: this.transportChoice, reason: this.describe(reason) };
+    if (redfish) this.o.logger?.debug(log, 'transport auto: the BMC serves Redfish');
+    else this.o.logger?.warn(log, 'transport auto: no usable Redfish service root; using IPMI');
+    if (!redfish) void this.redfish!.close();
+    return this.transportChoice;
+  }
+
+  /** A scrape over Redfish: the same families into the registry, the same status and self-metrics as an IPMI scrape. */
+  private async collectRedfish(signal: AbortSignal, registry: Registry, deadline: number, started: number): Promise<void> {
+    let r: Awaited<ReturnType<RedfishScraper['scrape']>>;
+    try {
+      // The session of the target this one replaced is being DELETEd: wait for it, but not past our deadline.
+      if (this.o.after) await untilDone(this.o.after, signal);
+      r = await this.redfish!.scrape(signal, registry, deadline);
+    } catch (err) {
+      r = { up: false, errors: [`session: ${err instanceof Error ? err.message : String(err)}`], partial: signal.aborted, requests: 0, codes: [] };
+    }
+    const m = this.o.metrics;
+    m.redfishRequests.inc(r.requests);
+    for (const code of r.codes) m.redfishErrors.inc({ code });
+    const errors = r.errors.map((e) => this.describe(e)).slice(0, MAX_ERRORS);
+    if (r.partial) m.partialCollections.inc();
+    const failed = errors.length > 0 || !r.up;
+    const seconds = (performance.now() - started) / 1000;
+    m.collectDuration.observe(seconds);
+    this.o.health.recordCollection(this.key, failed);
+    setGauge(registry, BMC_UP, r.up ? 1 : 0);
+    setGauge(registry, BMC_SCRAPE_DURATION, seconds);
+    // Logged when the outcome changes, not on every scrape of a BMC that stays broken.
+    if ((errors[0] ?? null) !== this.status.lastError && errors[0] !== undefined) {
+      this.o.logger?.warn({ target: this.key, transport: 'redfish', up: r.up, error: errors[0] }, r.up ? 'Redfish scrape incomplete' : 'Redfish scrape failed');
+    }
+    Object.assign(this.status, {
+      up: r.up,
+      durationSeconds: seconds,
+      lastError: errors[0] ?? null,
+      partial: r.up && failed,
+      commands: r.requests,
+      errors: errors.length > 0 ? errors : null,
+      transport: 'redfish',
+    });
   }
 
   private async collect(signal: AbortSignal, registry: Registry, deadline: number, collectors: readonly Collector[]): Promise<void> {
     const started = performance.now();
     this.status.lastScrapeAt = new Date();
+    if (this.redfish && (await this.chooseTransport(signal)) === 'redfish') return this.collectRedfish(signal, registry, deadline, started);
+    this.status.transport = 'ipmi';
     let up = false;
     let failed = false;
     let partial = false;
