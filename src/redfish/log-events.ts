@@ -58,7 +58,7 @@ function selCategory(e: LogEntry): SelCategory {
 const MESSAGE_RULES: ReadonlyArray<[RegExp, SelCategory]> = [
   [/uncorrectable/i, 'memory-ecc-uncorrectable'],
   [/(memory|dimm|ecc).*correctable|correctable.*(memory|dimm|ecc)/i, 'memory-ecc-correctable'],
-  [/(input|ac).*(lost|loss)|lossofinput|lineinput/i, 'ac-lost'],
+  [/(input|ac).*(lost|loss)|lossofinput|lineinput|powerlost/i, 'ac-lost'],
   [/power ?supply|psu/i, 'psu-failure'],
   [/fan/i, 'fan-failure'],
   [/temperature|thermal|overheat/i, 'temperature-threshold'],
