@@ -253,6 +253,18 @@ describe('Redfish faults', () => {
     expect(m.get('bmc_exporter_redfish_errors_total{code="REDFISH_HTTP_STATUS"}')).toBeGreaterThan(0);
   });
 
+  it('the homepage and the target page say the target is read over Redfish', async () => {
+    const home = await (await fetch(`${exporter.url}/`)).text();
+    bodies.push(home);
+    expect(home).toContain('over Redfish');
+    const page = await (await fetch(`${exporter.url}/target?target=${HOST}:1623`)).text();
+    bodies.push(page);
+    expect(page).toContain('Redfish (HTTPS)');
+    expect(page).toContain('HTTP requests sent');
+    const ipmiPage = await (await fetch(`${exporter.url}/target?target=${HOST}:623`)).text();
+    expect(ipmiPage).toContain('<dd>IPMI</dd>');
+  });
+
   it('never puts a credential in an answer or a log line', async () => {
     const pages = await Promise.all(['/', '/metrics', `/target?target=${HOST}:1632`].map(async (p) => (await fetch(`${exporter.url}${p}`)).text()));
     for (const text of [...bodies, ...pages, ...logLines]) {
