@@ -10,10 +10,13 @@
 // Target keys: a key is host:port with the IPMI port; the Redfish port is
 // the entry's redfish_port. The Redfish-only entries use IPMI ports nothing
 // listens on (1623, ...) so each is a target of its own on the one host.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { makeSelfSignedCert, PROFILES, RedfishSimServer, SimBmc, type RedfishSimOptions, type SelfSignedCert } from '@bmc-exporter/bmc-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
@@ -284,4 +287,42 @@ describe('shutdown', () => {
     expect(left).toEqual(['unavailable: 1']);
     expect(Object.keys(sims.get('unavailable')!.counters.byPath).some((p) => p.startsWith('/redfish/v1/SessionService/Sessions/'))).toBe(true);
   });
+});
+
+describe('npm run sim -- --redfish-port', () => {
+  it('serves Redfish for the fleet and writes secrets the exporter reads over Redfish', async () => {
+    const cli = fileURLToPath(new URL('../packages/bmc-sim/dist/cli.js', import.meta.url));
+    const secretsFile = join(dir, 'sim-secrets.yml');
+    // 127.203.1.0/24: this file's range; IPMI on 1623 (no root needed), Redfish on 8443.
+    const child = spawn(process.execPath, [cli, '--count', '2', '--base-address', '127.203.1.1', '--port', '1623', '--redfish-port', '8443', '--secrets-out', secretsFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let simExporter: Exporter | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\nready')) resolve();
+        });
+        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        child.once('exit', (code) => reject(new Error(`sim exited ${code}: ${out}`)));
+      });
+      expect(out).toContain('Redfish (HTTPS): https://127.203.1.1:8443 … https://127.203.1.2:8443');
+      const written = readFileSync(secretsFile, 'utf8');
+      expect(written).toContain('transport: redfish');
+      expect(written).toContain('ca_file: sim-secrets-ca.pem');
+      simExporter = await startTestExporter(secretsFile);
+      const res = await fetch(`${simExporter.url}/bmc?target=127.203.1.2:1623`);
+      const series = samples(await res.text());
+      expect(series.get('bmc_up')).toBe(1);
+      expect(series.get('bmc_transport_info{transport="redfish",redfish_version="1.17.0",auth="session"}')).toBe(1);
+      expect(family(series, 'fan_speed_rpm').size).toBe(6);
+    } finally {
+      await simExporter?.close();
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      await exited;
+    }
+  }, 60_000);
 });
