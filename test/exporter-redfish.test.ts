@@ -39,6 +39,7 @@ const SERVERS: Record<string, { port: number; options: Partial<RedfishSimOptions
   slow: { port: 8448, options: { faults: { delayMs: 400 } } },
   expiring: { port: 8449, options: { generation: 'legacy', faults: { unauthorizedAfter: 6 } } },
   untrusted: { port: 8450, options: {} },
+  hugeLog: { port: 8451, options: { generation: 'legacy', faults: { extraLogEntries: 30_000 } } },
 };
 
 let dir: string;
@@ -81,6 +82,7 @@ beforeAll(async () => {
     `"${HOST}:1632":\n  username: ${USER}\n  password: ${WRONG_PASSWORD}\n  redfish_port: 8443\n  transport: redfish\n  ca_file: ca.pem\n`,
     // auto where Redfish answers: Redfish.
     `"${HOST}:1633":\n${entry(8444, '  transport: auto\n  ca_file: ca.pem\n')}`,
+    `"${HOST}:1634":\n${entry(8451, '  transport: redfish\n  ca_file: ca.pem\n')}`,
   ].join('');
   await writeFile(join(dir, 'secrets.yml'), secrets);
   const logger = createLogger({ level: 'debug', format: 'json', destination: new Writable({ write: (c, _e, cb) => (logLines.push(String(c)), cb()) }) });
@@ -247,6 +249,25 @@ describe('Redfish faults', () => {
     const sim = sims.get('expiring')!;
     for (let i = 0; i < 3; i++) expect((await scrape(1629)).series.get('bmc_up')).toBe(1);
     expect(sim.counters.sessionsCreated).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a log of 30,000 entries is read over several scrapes, each answered within its deadline', async () => {
+    const total = (m: Map<string, number>) => [...family(m, 'sel_events')].reduce((n, [, v]) => n + v, 0);
+    let previous = -1;
+    let last = new Map<string, number>();
+    for (let i = 0; i < 8; i++) {
+      const started = performance.now();
+      last = (await scrape(1634, '', { 'X-Prometheus-Scrape-Timeout-Seconds': '2' })).series;
+      expect((performance.now() - started) / 1000).toBeLessThan(4);
+      expect(last.get('bmc_up')).toBe(1);
+      expect(total(last)).toBeGreaterThan(previous);
+      previous = total(last);
+      if (i === 0) expect(last.get('sel_read_complete')).toBe(0);
+      if (last.get('sel_read_complete') === 1) break;
+    }
+    expect(last.get('sel_read_complete')).toBe(1);
+    expect(last.get('sel_entries')).toBe(30_000 + bmc.model.sel.count);
+    expect(total(last)).toBe(last.get('sel_entries'));
   });
 
   it('counts Redfish requests and errors in /metrics', async () => {

@@ -234,7 +234,7 @@ export class ExporterMetrics {
       registers,
     });
     for (const reason of ['cycle', 'record-limit', 'byte-limit']) this.sdrIncomplete.inc({ reason }, 0);
-    this.redfishRequests = new Counter({ name: 'bmc_exporter_redfish_requests_total', help: 'HTTP requests sent to Redfish services (session logins and logouts included).', registers });
+    this.redfishRequests = new Counter({ name: 'bmc_exporter_redfish_requests_total', help: 'HTTP GET requests sent to Redfish services by scrapes (session logins and logouts not counted).', registers });
     this.redfishErrors = new Counter({
       name: 'bmc_exporter_redfish_errors_total',
       help: 'Redfish reads that failed, by the client error code (REDFISH_TIMEOUT, REDFISH_TLS, REDFISH_AUTH_FAILED, REDFISH_HTTP_STATUS, REDFISH_MALFORMED, ...).',

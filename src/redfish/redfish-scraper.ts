@@ -28,6 +28,8 @@ import { setInfo, setReadings } from './redfish-metrics.js';
 const MAX_CHASSIS = 4;
 /** Log entries asked for per request. */
 const LOG_PAGE = 200;
+/** Pages per log service per scrape at most (10,000 entries), whatever the deadline: a log that claims to grow forever is read over many scrapes. */
+const MAX_LOG_PAGES = 50;
 
 /** What the exporter keeps of one log service between scrapes: a cursor and aggregates, never the entries. */
 interface LogState {
@@ -124,7 +126,7 @@ export class RedfishScraper {
           st = { cursor: INITIAL_CURSOR, counts: new Array<number>(SEL_SLOTS).fill(0), latest: new Array<number>(SEL_SLOTS).fill(Number.NaN), total: undefined, complete: false };
           this.logs.set(svc.path, st);
         }
-        for (;;) {
+        for (let page = 0; page < MAX_LOG_PAGES; page++) {
           if (deadline - clock() < Math.max(SEL_MIN_HEADROOM_MS, SEL_HEADROOM_ROUND_TRIPS * requestMs)) return;
           const started = clock();
           const r = await readLogEntries(this.client, svc, st.cursor, signal, { pageSize: LOG_PAGE, maxPages: 1 });
