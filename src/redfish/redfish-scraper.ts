@@ -121,32 +121,33 @@ export class RedfishScraper {
     const nowSeconds = Date.now() / 1000;
     try {
       for (const svc of services) {
-        let st = this.logs.get(svc.path);
-        if (!st) {
-          st = { cursor: INITIAL_CURSOR, counts: new Array<number>(SEL_SLOTS).fill(0), latest: new Array<number>(SEL_SLOTS).fill(Number.NaN), total: undefined, complete: false };
-          this.logs.set(svc.path, st);
+        let log = this.logs.get(svc.path);
+        if (!log) {
+          log = { cursor: INITIAL_CURSOR, counts: new Array<number>(SEL_SLOTS).fill(0), latest: new Array<number>(SEL_SLOTS).fill(Number.NaN), total: undefined, complete: false };
+          this.logs.set(svc.path, log);
         }
         for (let page = 0; page < MAX_LOG_PAGES; page++) {
           if (deadline - clock() < Math.max(SEL_MIN_HEADROOM_MS, SEL_HEADROOM_ROUND_TRIPS * requestMs)) return;
           const started = clock();
-          const r = await readLogEntries(this.client, svc, st.cursor, signal, { pageSize: LOG_PAGE, maxPages: 1 });
+          const r = await readLogEntries(this.client, svc, log.cursor, signal, { pageSize: LOG_PAGE, maxPages: 1 });
           requestMs = Math.max(requestMs, clock() - started);
           if (r.reset) {
-            st.counts.fill(0);
-            st.latest.fill(Number.NaN);
-            st.complete = false;
+            log.counts.fill(0);
+            log.latest.fill(Number.NaN);
+            log.complete = false;
           }
           for (const e of r.entries) {
             const { category, severity } = classifyLogEntry(e);
             const slot = selSlot(category, severity);
-            st.counts[slot]!++;
+            log.counts[slot]!++;
             const at = e.createdMs !== undefined ? e.createdMs / 1000 : undefined;
-            if (at !== undefined && at <= nowSeconds + 86_400 && !(at <= st.latest[slot]!)) st.latest[slot] = at;
+            // An entry dated more than a day ahead (a BMC clock far off) does not move the latest time.
+            if (at !== undefined && at <= nowSeconds + 86_400 && !(at <= log.latest[slot]!)) log.latest[slot] = at;
           }
-          st.cursor = r.cursor;
-          st.total = r.total;
+          log.cursor = r.cursor;
+          log.total = r.total;
           if (!r.more) {
-            st.complete = true;
+            log.complete = true;
             break;
           }
         }
@@ -189,7 +190,7 @@ function isServiceDown(err: unknown): boolean {
 /**
  * `auto`: read the unauthenticated service root once. A JSON object there
  * means the BMC speaks Redfish; anything else (refused, TLS failure, 404,
- * not JSON, no answer within `timeoutMs`) means IPMI. The reason is returned for the log.
+ * not JSON, no answer before the scrape's deadline) means IPMI. The reason is returned for the log.
  */
 export async function probeRedfish(client: RedfishClient, signal: AbortSignal): Promise<{ redfish: boolean; reason: string }> {
   try {
