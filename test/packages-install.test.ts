@@ -70,7 +70,7 @@ describe('npm pack', () => {
   it('the exporter depends at run time only on packages that can be published (none private)', () => {
     const root = tarJson(join(dir.path, 'bmc-exporter-0.1.0.tgz'), 'package/package.json');
     const ours = Object.keys(root['dependencies'] as object).filter((d) => d.startsWith('@bmc-exporter/'));
-    expect(ours.sort()).toEqual(['@bmc-exporter/bmc-sim', '@bmc-exporter/ipmi']);
+    expect(ours.sort()).toEqual(['@bmc-exporter/bmc-sim', '@bmc-exporter/ipmi', '@bmc-exporter/redfish']);
     for (const name of ours) {
       const pkg = tarJson(join(dir.path, `${name.slice(1).replace('/', '-')}-0.1.0.tgz`), 'package/package.json');
       expect(pkg['name']).toBe(name);

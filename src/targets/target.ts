@@ -271,7 +271,7 @@ export class Target {
    */
   private async chooseTransport(signal: AbortSignal, deadline: number): Promise<'ipmi' | 'redfish'> {
     if (this.transportChoice) return this.transportChoice;
-    const budgetMs = Math.max(0, Math.min(PROBE_MAX_MS, (deadline - performance.now()) / 2));
+    const budgetMs = Math.floor(Math.max(0, Math.min(PROBE_MAX_MS, (deadline - performance.now()) / 2)));
     const { redfish, reason } = await probeRedfish(this.redfish!.client, AbortSignal.any([signal, AbortSignal.timeout(budgetMs)]));
     // A probe the deadline cut short decides nothing: the next scrape probes again.
     if (signal.aborted) return 'ipmi';
