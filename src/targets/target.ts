@@ -43,9 +43,6 @@ export interface TargetStatus {
   transport?: 'ipmi' | 'redfish';
 }
 
-/** The longest a `transport: auto` probe of the Redfish service root may take. */
-const PROBE_MAX_MS = 5_000;
-
 /** Errors kept per scrape for the console: the first few say what went wrong. */
 const MAX_ERRORS = 5;
 
@@ -263,16 +260,10 @@ export class Target {
     return (this.closing ??= this.tail.then(() => Promise.all([this.client.close(), this.redfish?.close()]).then(() => undefined)));
   }
 
-  /**
-   * `auto` probes the Redfish service root once and keeps the answer for the
-   * target's life. The probe gets half the time left (at most 5 s), so a
-   * Redfish port that swallows connections still leaves this scrape the
-   * other half for IPMI.
-   */
-  private async chooseTransport(signal: AbortSignal, deadline: number): Promise<'ipmi' | 'redfish'> {
+  /** `auto` probes the Redfish service root once (within this scrape's deadline) and keeps the answer for the target's life. */
+  private async chooseTransport(signal: AbortSignal): Promise<'ipmi' | 'redfish'> {
     if (this.transportChoice) return this.transportChoice;
-    const budgetMs = Math.floor(Math.max(0, Math.min(PROBE_MAX_MS, (deadline - performance.now()) / 2)));
-    const { redfish, reason } = await probeRedfish(this.redfish!.client, AbortSignal.any([signal, AbortSignal.timeout(budgetMs)]));
+    const { redfish, reason } = await probeRedfish(this.redfish!.client, signal);
     // A probe the deadline cut short decides nothing: the next scrape probes again.
     if (signal.aborted) return 'ipmi';
     this.transportChoice = redfish ? 'redfish' : 'ipmi';
@@ -323,7 +314,7 @@ export class Target {
   private async collect(signal: AbortSignal, registry: Registry, deadline: number, collectors: readonly Collector[]): Promise<void> {
     const started = performance.now();
     this.status.lastScrapeAt = new Date();
-    if (this.redfish && (await this.chooseTransport(signal, deadline)) === 'redfish') return this.collectRedfish(signal, registry, deadline, started);
+    if (this.redfish && (await this.chooseTransport(signal)) === 'redfish') return this.collectRedfish(signal, registry, deadline, started);
     this.status.transport = 'ipmi';
     let up = false;
     let failed = false;
