@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { createServer, type Server, type Socket } from 'node:net';
 import { makeSelfSignedCert, PROFILES, RedfishSimServer, SimBmc, type RedfishSimOptions, type SelfSignedCert } from '@bmc-exporter/bmc-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
@@ -47,6 +48,9 @@ let cert: SelfSignedCert;
 let bmc: SimBmc;
 const sims = new Map<string, RedfishSimServer>();
 let exporter: Exporter;
+/** A TCP port that accepts connections and never answers: the TLS handshake never completes. */
+let blackHole: Server;
+const swallowed: Socket[] = [];
 const logLines: string[] = [];
 const bodies: string[] = [];
 
@@ -64,6 +68,8 @@ beforeAll(async () => {
     await sim.listen();
     sims.set(name, sim);
   }
+  blackHole = createServer((socket) => void swallowed.push(socket));
+  await new Promise<void>((resolve) => blackHole.listen(8452, HOST, resolve));
   await writeFile(join(dir, 'ca.pem'), cert.cert);
   const entry = (port: number, extra: string) => `  username: ${USER}\n  password: ${PASSWORD}\n  redfish_port: ${port}\n${extra}`;
   const secrets = [
@@ -83,6 +89,7 @@ beforeAll(async () => {
     // auto where Redfish answers: Redfish.
     `"${HOST}:1633":\n${entry(8444, '  transport: auto\n  ca_file: ca.pem\n')}`,
     `"${HOST}:1634":\n${entry(8451, '  transport: redfish\n  ca_file: ca.pem\n')}`,
+    `"${HOST}:1635":\n${entry(8452, '  transport: redfish\n  ca_file: ca.pem\n')}`,
   ].join('');
   await writeFile(join(dir, 'secrets.yml'), secrets);
   const logger = createLogger({ level: 'debug', format: 'json', destination: new Writable({ write: (c, _e, cb) => (logLines.push(String(c)), cb()) }) });
@@ -92,6 +99,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await exporter?.close();
   for (const s of sims.values()) await s.close();
+  for (const socket of swallowed) socket.destroy();
+  await new Promise((resolve) => blackHole?.close(resolve));
   await bmc?.close();
   await cert?.dispose();
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -243,6 +252,17 @@ describe('Redfish faults', () => {
     expect(series.has('bmc_up')).toBe(true);
     if (series.get('bmc_up') === 1) expect(text).toContain('not everything was read');
     else expect(text).toMatch(/deadline|aborted/);
+  });
+
+  it('a TLS handshake that never completes: answered by the deadline with bmc_up 0', async () => {
+    for (let i = 0; i < 2; i++) {
+      const started = performance.now();
+      const { text, series } = await errorsOf(1635, { 'X-Prometheus-Scrape-Timeout-Seconds': '2' });
+      expect((performance.now() - started) / 1000).toBeLessThan(3.5);
+      expect(series.get('bmc_up')).toBe(0);
+      // The first read is still waiting for the connect timeout when the second scrape comes.
+      expect(text).toContain(i === 0 ? 'the deadline passed while the BMC had not answered' : 'the previous Redfish read has not ended yet');
+    }
   });
 
   it('a session the BMC drops after a few requests: logged in again, every scrape up', async () => {
