@@ -64,8 +64,10 @@ COPY --from=prod-deps /app/package.json ./
 COPY --from=prod-deps /app/node_modules node_modules
 COPY --from=prod-deps /app/packages/ipmi/package.json packages/ipmi/
 COPY --from=prod-deps /app/packages/bmc-sim/package.json packages/bmc-sim/
+COPY --from=prod-deps /app/packages/redfish/package.json packages/redfish/
 COPY --from=build /app/packages/ipmi/dist packages/ipmi/dist
 COPY --from=build /app/packages/bmc-sim/dist packages/bmc-sim/dist
+COPY --from=build /app/packages/redfish/dist packages/redfish/dist
 COPY --from=build /app/dist/src dist/src
 COPY secrets.example.yml /etc/bmc-exporter/secrets.example.yml
 # Everything above is root-owned and read-only to the exporter.

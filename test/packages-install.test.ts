@@ -71,7 +71,7 @@ describe('npm pack', () => {
   it('the exporter depends at run time only on packages that can be published (none private)', () => {
     const root = tarJson(join(dir.path, 'bmc-exporter-0.1.0.tgz'), 'package/package.json');
     const ours = Object.keys(root['dependencies'] as object).filter((d) => d.startsWith('@bmc-exporter/'));
-    expect(ours.sort()).toEqual(['@bmc-exporter/bmc-sim', '@bmc-exporter/ipmi']);
+    expect(ours.sort()).toEqual(['@bmc-exporter/bmc-sim', '@bmc-exporter/ipmi', '@bmc-exporter/redfish']);
     for (const name of ours) {
       const pkg = tarJson(join(dir.path, `${name.slice(1).replace('/', '-')}-0.1.0.tgz`), 'package/package.json');
       expect(pkg['name']).toBe(name);
@@ -87,9 +87,8 @@ describe('bmc-exporter installed from the tarballs into an empty prefix', () => 
   beforeAll(() => {
     prefix = join(dir.path, 'exporter-prefix');
     spawnSync('mkdir', [prefix]);
-    // The exporter's own three: the Redfish library is not one of its dependencies yet.
-    const exporterTarballs = TARBALLS.filter((t) => !t.includes('redfish'));
-    const r = npm(['install', '--prefer-offline', '--no-audit', '--no-fund', ...exporterTarballs.map((t) => join(dir.path, t))], prefix);
+    // All four: the exporter depends on the IPMI and Redfish libraries and the simulator.
+    const r = npm(['install', '--prefer-offline', '--no-audit', '--no-fund', ...TARBALLS.map((t) => join(dir.path, t))], prefix);
     expect(r.status, r.output).toBe(0);
     bin = join(prefix, 'node_modules', '.bin', 'bmc-exporter');
     expect(existsSync(bin)).toBe(true);

@@ -17,6 +17,8 @@ export { ConfigError } from './config-error.js';
 
 export type Privilege = 'user' | 'operator' | 'administrator';
 export type IpmiVersionSetting = '1.5' | '2.0' | 'auto';
+/** How the exporter talks to the BMC: IPMI over LAN, Redfish over HTTPS, or whichever the BMC offers (Redfish first). */
+export type TransportSetting = 'ipmi' | 'redfish' | 'auto';
 
 export interface TargetConfig {
   username: string;
@@ -25,6 +27,16 @@ export interface TargetConfig {
   cipherSuites?: number[];
   ipmiVersion?: IpmiVersionSetting;
   collectors?: string[];
+  /** Default 'ipmi'. */
+  transport?: TransportSetting;
+  /** TCP port of the BMC's Redfish service (HTTPS); default 443. The target key's port stays the IPMI port. */
+  redfishPort?: number;
+  /** PEM CA certificate(s) the BMC's Redfish certificate must chain to (the contents of `ca_file`). */
+  ca?: string;
+  /** `ca_file` as written in the secrets file, for messages. */
+  caFile?: string;
+  /** Accept any Redfish certificate: an explicit opt-in for lab BMCs. */
+  insecureSkipVerify?: boolean;
   /** Labels Prometheus attaches to the target when it discovers it through GET /discover. */
   labels?: Record<string, string>;
 }
@@ -51,6 +63,9 @@ export interface Secrets {
 
 const PRIVILEGES = ['user', 'operator', 'administrator'] as const;
 const IPMI_VERSIONS = ['1.5', '2.0', 'auto'] as const;
+const TRANSPORTS = ['ipmi', 'redfish', 'auto'] as const;
+/** Fields that only mean something when the exporter may speak Redfish to the target. */
+const REDFISH_FIELDS = ['redfish_port', 'ca_file', 'insecure_skip_verify'] as const;
 
 /** Each field an entry may have: the file's name for it, and what it holds. */
 const FIELDS = {
@@ -62,6 +77,10 @@ const FIELDS = {
   ipmi_version: '"1.5", "2.0" or "auto"',
   collectors: 'collector names to run for this target',
   labels: 'a map of label: value that GET /discover attaches to this target',
+  transport: 'ipmi (default), redfish, or auto (Redfish when the BMC serves /redfish/v1, else IPMI)',
+  redfish_port: 'TCP port of the Redfish service (HTTPS), default 443',
+  ca_file: 'a PEM file of the CA(s) the Redfish certificate must chain to, relative to this file',
+  insecure_skip_verify: 'true: accept any Redfish certificate (lab BMCs only)',
 } as const;
 
 /** Prometheus label names; the `__` prefix is reserved for Prometheus' own. */
@@ -151,6 +170,8 @@ export function secretsFromParts(parts: SecretsParts): Secrets {
 export interface ParseSecretsOptions {
   /** Collector names a `collectors:` list may use; when given, any other name is refused with its line. */
   knownCollectors?: readonly string[];
+  /** The contents of a `ca_file:` (a path as written in the file), like passwordFile; without it, an entry with ca_file is refused. */
+  caFile?: (path: string) => string;
   /**
    * The contents of a `password_file:` (a path as written in the file);
    * throws when it cannot be read. loadSecretsFile reads the files
@@ -235,6 +256,7 @@ function parseEntry(src: YamlSource, key: string, value: Node | null, keyNode: N
     if (items.length === 0) throw src.error(suites, 'cipher_suites is empty; remove it to use the defaults, or list suite ids such as [17, 3]');
     config.cipherSuites = items.map((n) => src.int(n, 'each cipher suite id', 0, 255));
   }
+  parseTransport(src, key, seen, config, options);
   const collectors = seen.get('collectors');
   if (collectors !== undefined) {
     const items = src.list(collectors, 'collectors');
@@ -249,6 +271,35 @@ function parseEntry(src: YamlSource, key: string, value: Node | null, keyNode: N
     });
   }
   return config;
+}
+
+function parseTransport(src: YamlSource, key: string, seen: Map<string, Node | null>, config: TargetConfig, options: ParseSecretsOptions): void {
+  const transport = seen.get('transport');
+  if (transport !== undefined) config.transport = oneOf(src, transport, 'transport', TRANSPORTS);
+  if ((config.transport ?? 'ipmi') === 'ipmi') {
+    const stray = REDFISH_FIELDS.find((f) => seen.has(f));
+    if (stray) throw src.error(seen.get(stray) ?? null, `"${key}": ${stray} applies to Redfish only; add "transport: redfish" or "transport: auto", or remove it`);
+    return;
+  }
+  const port = seen.get('redfish_port');
+  if (port !== undefined) config.redfishPort = src.int(port, 'redfish_port', 1, 65535);
+  const insecure = seen.get('insecure_skip_verify');
+  if (insecure !== undefined) config.insecureSkipVerify = src.bool(insecure, 'insecure_skip_verify');
+  const caNode = seen.get('ca_file');
+  if (caNode === undefined) return;
+  if (config.insecureSkipVerify) throw src.error(caNode, `"${key}" has both ca_file and insecure_skip_verify: true; keep one (ca_file verifies, insecure_skip_verify does not)`);
+  const path = src.string(caNode, 'ca_file');
+  if (path.trim() === '') throw src.error(caNode, `"${key}": ca_file is empty; give the path of a PEM file holding the CA certificate`);
+  if (!options.caFile) throw src.error(caNode, `"${key}": ca_file is only read when the secrets are loaded from a file`);
+  let text: string;
+  try {
+    text = options.caFile(path);
+  } catch (err) {
+    throw src.error(caNode, `"${key}": cannot read ca_file "${path}": ${readFailure(err)}`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw src.error(caNode, `"${key}": ca_file "${path}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  config.ca = text;
+  config.caFile = path;
 }
 
 function passwordFromFile(src: YamlSource, key: string, node: Node | null, options: ParseSecretsOptions): string {
@@ -295,7 +346,9 @@ function oneOf<T extends string>(src: YamlSource, node: Node | null, field: stri
 
 /** A password file is a few bytes; anything larger is not one (and must not be read whole). */
 const PASSWORD_FILE_MAX_BYTES = 64 * 1024;
-/** Password files read at once. */
+/** A CA bundle: the system's whole bundle is about 200 KiB. */
+const CA_FILE_MAX_BYTES = 1024 * 1024;
+/** Password and CA files read at once. */
 const PASSWORD_FILE_READERS = 16;
 
 export async function loadSecretsFile(path: string, options: Omit<ParseSecretsOptions, 'passwordFile'> = {}): Promise<Secrets> {
@@ -305,44 +358,49 @@ export async function loadSecretsFile(path: string, options: Omit<ParseSecretsOp
   } catch (err) {
     throw new ConfigError(path, `cannot read the secrets file: ${readFailure(err)}`);
   }
-  // First pass: which password files the entries name (a broken entry throws its line here).
+  // First pass: which password and CA files the entries name (a broken entry throws its line here).
   const wanted = new Set<string>();
-  const withoutFiles = parseSecrets(text, path, { ...options, passwordFile: (p) => (wanted.add(p), 'unread') });
-  // No entry names a file: that pass read every password from the file itself.
-  if (wanted.size === 0) return withoutFiles;
+  const wantedCa = new Set<string>();
+  const withoutFiles = parseSecrets(text, path, {
+    ...options,
+    passwordFile: (p) => (wanted.add(p), 'unread'),
+    caFile: (p) => (wantedCa.add(p), '-----BEGIN CERTIFICATE----- unread'),
+  });
+  // No entry names a file: that pass read everything from the file itself.
+  if (wanted.size === 0 && wantedCa.size === 0) return withoutFiles;
   // Read them without blocking scrapes in flight (a reload happens while serving), then parse for real.
   const read = new Map<string, { text: string } | { error: unknown }>();
-  const queue = [...wanted];
+  const queue = [...wanted].map((p) => ({ p, key: `password:${p}`, max: PASSWORD_FILE_MAX_BYTES, what: 'a password file' }));
+  queue.push(...[...wantedCa].map((p) => ({ p, key: `ca:${p}`, max: CA_FILE_MAX_BYTES, what: 'a CA file' })));
   // A few at a time: thousands of entries with files of their own must not run out of descriptors.
   const worker = async () => {
-    for (let p = queue.pop(); p !== undefined; p = queue.pop()) {
-      read.set(p, await readPasswordFile(resolve(dirname(path), p)).then((t) => ({ text: t }), (error: unknown) => ({ error })));
+    for (let job = queue.pop(); job !== undefined; job = queue.pop()) {
+      const { p, key, max, what } = job;
+      read.set(key, await readSmallFile(resolve(dirname(path), p), max, what).then((t) => ({ text: t }), (error: unknown) => ({ error })));
     }
   };
   await Promise.all(Array.from({ length: Math.min(PASSWORD_FILE_READERS, queue.length) }, worker));
-  return parseSecrets(text, path, {
-    ...options,
-    passwordFile: (p) => {
-      const r = read.get(p);
-      if (!r) throw new Error('not read');
-      if ('error' in r) throw r.error;
-      return r.text;
-    },
-  });
+  const answer = (key: string) => {
+    const r = read.get(key);
+    if (!r) throw new Error('not read');
+    if ('error' in r) throw r.error;
+    return r.text;
+  };
+  return parseSecrets(text, path, { ...options, passwordFile: (p) => answer(`password:${p}`), caFile: (p) => answer(`ca:${p}`) });
 }
 
-async function readPasswordFile(file: string): Promise<string> {
+async function readSmallFile(file: string, maxBytes: number, what: string): Promise<string> {
   // A FIFO or device would block the read (and the reload) until someone writes to it.
   if (!(await stat(file)).isFile()) throw new Error('not a regular file');
   const handle = await open(file, 'r');
   try {
-    const buf = Buffer.alloc(PASSWORD_FILE_MAX_BYTES + 1);
+    const buf = Buffer.alloc(maxBytes + 1);
     let length = 0;
     for (;;) {
       const { bytesRead } = await handle.read(buf, length, buf.length - length, null);
       if (bytesRead === 0) break;
       length += bytesRead;
-      if (length > PASSWORD_FILE_MAX_BYTES) throw new Error(`larger than ${PASSWORD_FILE_MAX_BYTES / 1024} KiB, not a password file`);
+      if (length > maxBytes) throw new Error(`larger than ${maxBytes / 1024} KiB, not ${what}`);
     }
     return buf.subarray(0, length).toString('utf8');
   } finally {

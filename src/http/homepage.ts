@@ -56,7 +56,9 @@ function row<E extends FleetEntry>(e: E, facts: FleetFacts<E>, now: number): Htm
   const state = fleetState(s);
   const level = s && s.worstSensorLevel >= 0 ? LEVELS[s.worstSensorLevel]! : undefined;
   const labels = fromSecrets ? Object.entries(fromSecrets).map(([k, v]) => `${k}=${v}`).join(' ') : '';
-  return html`<tr><td><a href="${query('target', { target: e.key })}">${e.key}</a>${labels ? html`<div class="labels">${labels}</div>` : ''}</td>
+  // Redfish targets say so: their count is HTTP requests, not IPMI commands.
+  const over = s?.transport === 'redfish' ? html`<div class="labels">over Redfish</div>` : '';
+  return html`<tr><td><a href="${query('target', { target: e.key })}">${e.key}</a>${labels ? html`<div class="labels">${labels}</div>` : ''}${over}</td>
 <td>${badge(state, STATE_TEXT[state])}</td><td>${ago(s?.lastScrapeAt, now)}</td><td class="num">${seconds(s?.durationSeconds)}</td>
 <td class="num">${s?.lastScrapeAt ? s.commands : '–'}</td><td>${level ? badge(level) : '–'}</td><td class="num">${facts.newSelEvents(e)}</td><td class="error">${s?.lastError ?? ''}</td></tr>`;
 }

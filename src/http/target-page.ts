@@ -47,7 +47,8 @@ ${facts([
   ['State', badge(ls.state, stateText)],
   ['When', ago(ls.at ? Date.parse(ls.at) : null, now)],
   ['Duration', seconds(ls.durationSeconds)],
-  ['Commands sent', ls.at ? ls.commands : null],
+  ['Transport', ls.transport === 'redfish' ? 'Redfish (HTTPS)' : ls.transport === 'ipmi' ? 'IPMI' : null],
+  [ls.transport === 'redfish' ? 'HTTP requests sent' : 'Commands sent', ls.at ? ls.commands : null],
   ['Errors', ls.errors.length ? html`<ul id="errors">${ls.errors.map((e) => html`<li class="error">${e}</li>`)}</ul>` : 'none'],
 ])}
 

@@ -26,6 +26,8 @@ export interface TargetView {
     durationSeconds: number | null;
     commands: number;
     errors: string[];
+    /** 'ipmi' or 'redfish' once scraped; `commands` counts HTTP requests for Redfish. */
+    transport?: 'ipmi' | 'redfish';
   };
   bmcInfo: { firmware: string; guid: string; ipmiVersion: string; manufacturerId: number; productId: number; deviceId: number; deviceRevision: number } | null;
   session: { ipmiVersion: string; cipherSuite: number | null; authType: string | null; privilege: string; openedAt: string | null } | null;
@@ -113,6 +115,7 @@ export function targetView(t: Target, labels: Readonly<Record<string, string>> |
       durationSeconds: s.durationSeconds,
       commands: s.commands,
       errors: s.errors ? [...s.errors] : [],
+      ...(s.transport ? { transport: s.transport } : {}),
     },
     bmcInfo: device
       ? {

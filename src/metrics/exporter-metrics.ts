@@ -177,6 +177,15 @@ const FAMILIES = {
     labelNames: ['reason'],
     zeroed: () => ['cycle', 'record-limit', 'byte-limit'].map((reason) => ({ reason })),
   }),
+  redfishRequests: counter({
+    name: 'bmc_exporter_redfish_requests_total',
+    help: 'HTTP GET requests sent to Redfish services by scrapes (session logins and logouts not counted).',
+  }),
+  redfishErrors: counter({
+    name: 'bmc_exporter_redfish_errors_total',
+    help: 'Redfish reads that failed, by the client error code (REDFISH_TIMEOUT, REDFISH_TLS, REDFISH_AUTH_FAILED, REDFISH_HTTP_STATUS, REDFISH_MALFORMED, ...).',
+    labelNames: ['code'],
+  }),
   healthy: gauge({
     name: 'bmc_exporter_healthy',
     help: "1 before any scrape, while first collections run, and when the most recent collection of every active target had no read failure; 0 when the UDP transport could not start or some target's most recent collection failed (timeout, BMC error).",

@@ -14,6 +14,13 @@ export interface TargetCredentials {
   ipmiVersion?: IpmiVersion | 'auto';
   /** Collector names to run (all when absent). */
   collectors?: readonly string[];
+  /** 'ipmi' when absent; 'auto' probes the unauthenticated Redfish service root once per target. */
+  transport?: 'ipmi' | 'redfish' | 'auto';
+  /** HTTPS port of the Redfish service; 443 when absent. */
+  redfishPort?: number;
+  /** PEM CA certificate(s) for the Redfish service. */
+  ca?: string;
+  insecureSkipVerify?: boolean;
 }
 
 /** Finds a target's credentials; undefined = not configured (the exporter then sends nothing). */
@@ -25,6 +32,17 @@ export type CredentialsLookup = (target: string) => TargetCredentials | undefine
  * not the password, is what the pool keeps to compare.
  */
 export function configFingerprint(c: TargetCredentials): string {
-  const canonical = JSON.stringify([c.username, c.password, c.privilege ?? null, c.cipherSuites ?? null, c.ipmiVersion ?? null, c.collectors ?? null]);
+  const canonical = JSON.stringify([
+    c.username,
+    c.password,
+    c.privilege ?? null,
+    c.cipherSuites ?? null,
+    c.ipmiVersion ?? null,
+    c.collectors ?? null,
+    c.transport ?? 'ipmi',
+    c.redfishPort ?? null,
+    c.ca ?? null,
+    c.insecureSkipVerify === true,
+  ]);
   return createHash('sha256').update(canonical).digest('hex');
 }

@@ -1,5 +1,6 @@
 import { AbortableQueue, BmcClient, type ClientLogger, type RetryPolicy, type Timers, type UdpTransport } from '@bmc-exporter/ipmi';
 import type { Registry } from 'prom-client';
+import { probeRedfish, RedfishScraper } from '../redfish/redfish-scraper.js';
 import { setGauge, type CollectContext, type Collector } from '../collectors/collector.js';
 import { DEFAULT_COLLECTORS, selectCollectors } from '../collectors/index.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
@@ -38,6 +39,8 @@ export interface TargetStatus {
   errors: string[] | null;
   /** Worst threshold level among the sensors read (0 ok … 3 non-recoverable); -1 when none was read. */
   worstSensorLevel: number;
+  /** How the last scrape read the BMC; absent before the first scrape. */
+  transport?: 'ipmi' | 'redfish';
 }
 
 /** Errors kept per scrape for the console: the first few say what went wrong. */
@@ -99,6 +102,10 @@ export class Target {
    */
   private readonly scrapes: AbortableQueue;
   private closing: Promise<void> | undefined;
+  /** The Redfish side for transport redfish or auto (made up front; it sends nothing until the first scrape). */
+  private readonly redfish: RedfishScraper | undefined;
+  /** The transport in use: fixed by the entry, or what `auto`'s one probe chose; undefined until it has probed. */
+  private transportChoice: 'ipmi' | 'redfish' | undefined;
   /**
    * The trace of the scrape running now, if it asked for one. Scrapes of a
    * target run one at a time and its commands are serialised, so everything
@@ -164,6 +171,17 @@ export class Target {
         },
       },
     });
+    const transport = credentials.transport ?? 'ipmi';
+    if (transport !== 'auto') this.transportChoice = transport;
+    if (transport !== 'ipmi') {
+      const host = options.address.host.includes(':') ? `[${options.address.host}]` : options.address.host;
+      this.redfish = new RedfishScraper({
+        origin: `https://${host}:${credentials.redfishPort ?? 443}`,
+        username: credentials.username,
+        password: credentials.password,
+        tls: { ...(credentials.ca !== undefined ? { ca: credentials.ca } : {}), ...(credentials.insecureSkipVerify ? { insecureSkipVerify: true } : {}) },
+      });
+    }
     this.cache = new SessionCache(this.client.execute, () => options.metrics.initialiseTimeouts.inc(), options.sdrLimits, (err) => {
       options.metrics.sdrIncomplete.inc({ reason: err.reason });
       options.logger?.warn({ target: this.key, reason: err.reason, err: err.message }, 'SDR walk stopped early; exporting the sensors read before');
@@ -245,7 +263,56 @@ export class Target {
 
   /** Close Session and release the transport channel; a scrape in flight finishes first (bounded by its deadline). */
   close(): Promise<void> {
-    return (this.closing ??= this.scrapes.onIdle().then(() => this.client.close()));
+    return (this.closing ??= this.scrapes.onIdle().then(() => Promise.all([this.client.close(), this.redfish?.close()])).then(() => undefined));
+  }
+
+  /** `auto` probes the Redfish service root once (within this scrape's deadline) and keeps the answer for the target's life. */
+  private async chooseTransport(signal: AbortSignal): Promise<'ipmi' | 'redfish'> {
+    if (this.transportChoice) return this.transportChoice;
+    const { redfish, reason } = await probeRedfish(this.redfish!.client, signal);
+    // A probe the deadline cut short decides nothing: the next scrape probes again.
+    if (signal.aborted) return 'ipmi';
+    this.transportChoice = redfish ? 'redfish' : 'ipmi';
+    // The fallback is logged as a warning: a Redfish service with an untrusted certificate lands here too.
+    const log = { target: this.key, transport: this.transportChoice, reason: this.describe(reason) };
+    if (redfish) this.options.logger?.debug(log, 'transport auto: the BMC serves Redfish');
+    else this.options.logger?.warn(log, 'transport auto: no usable Redfish service root; using IPMI');
+    if (!redfish) void this.redfish!.close();
+    return this.transportChoice;
+  }
+
+  /** A scrape over Redfish: the same families into the registry, the same status and self-metrics as an IPMI scrape. */
+  private async collectRedfish(signal: AbortSignal, registry: Registry, deadline: number, started: number): Promise<void> {
+    let r: Awaited<ReturnType<RedfishScraper['scrape']>>;
+    try {
+      r = await this.redfish!.scrape(signal, registry, deadline);
+    } catch (err) {
+      r = { up: false, errors: [`session: ${err instanceof Error ? err.message : String(err)}`], partial: signal.aborted, requests: 0, codes: [] };
+    }
+    const m = this.options.metrics;
+    m.redfishRequests.inc(r.requests);
+    for (const code of r.codes) m.redfishErrors.inc({ code });
+    const errors = r.errors.map((e) => this.describe(e)).slice(0, MAX_ERRORS);
+    if (r.partial) m.partialCollections.inc();
+    const failed = errors.length > 0 || !r.up;
+    const seconds = (performance.now() - started) / 1000;
+    m.collectDuration.observe(seconds);
+    this.options.health.recordCollection(this.key, failed);
+    setGauge(registry, BMC_UP, r.up ? 1 : 0);
+    setGauge(registry, BMC_SCRAPE_DURATION, seconds);
+    // Logged when the outcome changes, not on every scrape of a BMC that stays broken.
+    if ((errors[0] ?? null) !== this.status.lastError && errors[0] !== undefined) {
+      this.options.logger?.warn({ target: this.key, transport: 'redfish', up: r.up, error: errors[0] }, r.up ? 'Redfish scrape incomplete' : 'Redfish scrape failed');
+    }
+    Object.assign(this.status, {
+      up: r.up,
+      durationSeconds: seconds,
+      lastError: errors[0] ?? null,
+      partial: r.up && failed,
+      commands: r.requests,
+      errors: errors.length > 0 ? errors : null,
+      transport: 'redfish',
+    });
   }
 
   private async collect(
@@ -257,6 +324,8 @@ export class Target {
   ): Promise<void> {
     const started = performance.now();
     this.status.lastScrapeAt = new Date();
+    if (this.redfish && (await this.chooseTransport(signal)) === 'redfish') return this.collectRedfish(signal, registry, deadline, started);
+    this.status.transport = 'ipmi';
     let up = false;
     let failed = false;
     let partial = false;

@@ -2,6 +2,9 @@
 // npm run sim -- --count N [--profile NAME] [--base-address 127.x.y.z] [--port 623]
 //   [--port-range] [--seed N] [--config fleet.yml] [--secrets-out FILE] [--control ADDR:PORT]
 import { writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { stringify } from 'yaml';
+import { makeSelfSignedCert, RedfishSimServer, type SelfSignedCert } from './redfish/index.js';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { startControlServer, type ControlServer } from './control/index.js';
 import {
@@ -44,6 +47,7 @@ interface Flags {
   secretsOut?: string;
   control?: { address: string; port: number };
   printProfile?: string;
+  redfishPort?: number;
 }
 
 function program(): Command {
@@ -59,6 +63,7 @@ function program(): Command {
     .option('--secrets-out <file>', "write bmc_exporter's secrets file (host:port → username/password)")
     .option('--control <addr:port>', 'serve the control API (HTTP/JSON) on this loopback address', hostPort)
     .option('--print-profile <name>', 'print a built-in profile as YAML and exit')
+    .option('--redfish-port <n>', 'also serve Redfish over HTTPS on this TCP port of each BMC address (with --port-range: consecutive ports from it)', int('--redfish-port', 1, 65535))
     .exitOverride()
     .configureOutput({ writeErr: () => undefined });
 }
@@ -127,11 +132,14 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   let control: ControlServer | undefined;
+  let redfish: RedfishFleet | undefined;
   try {
     if (o.control) control = await startControlServer(fleet, o.control);
-    if (o.secretsOut) writeFileSync(o.secretsOut, formatSecretsFile(fleet.secrets()), { mode: 0o600 });
+    if (o.redfishPort !== undefined) redfish = await startRedfish(fleet, o.redfishPort, o.portRange === true);
+    if (o.secretsOut) writeFileSync(o.secretsOut, redfish ? redfish.secretsFile(o.secretsOut) : formatSecretsFile(fleet.secrets()), { mode: 0o600 });
   } catch (err) {
     console.error(`bmc-sim: ${(err as Error).message}`);
+    await redfish?.close();
     await control?.close();
     await fleet.close();
     return 1;
@@ -142,6 +150,7 @@ async function main(argv: string[]): Promise<number> {
     `bmc-sim: ${fleet.endpoints.length} BMCs (${profile}, seed ${def.seed ?? 1}) bound in ${Math.round(fleet.bindMs)} ms${fleet.workers ? ` across ${fleet.workers} worker processes` : ''}:`,
     ...describeEndpoints(fleet),
     o.secretsOut ? `secrets file: ${o.secretsOut}` : `user: ${Object.values(fleet.secrets())[0]!.username} (pass --secrets-out FILE for the passwords)`,
+    ...(redfish ? [`Redfish (HTTPS): ${redfish.describe()}`] : []),
     ...(control ? [`control API: http://${control.address.includes(':') ? `[${control.address}]` : control.address}:${control.port}/bmcs`] : []),
     'ready',
   ];
@@ -151,10 +160,66 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  await redfish?.close();
   await control?.close();
   await fleet.close();
   console.log('bmc-sim: stopped');
   return 0;
+}
+
+interface RedfishFleet {
+  /** The secrets file for the exporter: each BMC with transport redfish, its redfish_port and the CA file written next to it. */
+  secretsFile(secretsPath: string): string;
+  describe(): string;
+  close(): Promise<void>;
+}
+
+/**
+ * Redfish over HTTPS for every BMC of an in-process fleet, from the same
+ * models as their IPMI side, with one self-signed certificate covering every
+ * address (its file is the CA clients trust).
+ */
+async function startRedfish(fleet: Fleet, port: number, portRange: boolean): Promise<RedfishFleet> {
+  if (fleet.bmcs.length === 0) throw new Error('--redfish-port serves in-process fleets only (this one runs in worker processes)');
+  const secrets = fleet.secrets();
+  const cert: SelfSignedCert = await makeSelfSignedCert(fleet.bmcs.map((b) => b.address));
+  const servers: RedfishSimServer[] = [];
+  const close = async () => {
+    for (const s of servers) await s.close();
+    await cert.dispose();
+  };
+  try {
+    for (const [i, bmc] of fleet.bmcs.entries()) {
+      const cred = secrets[`${bmc.address.includes(':') ? `[${bmc.address}]` : bmc.address}:${bmc.port}`];
+      if (!cred) throw new Error(`no credentials for ${bmc.address}:${bmc.port}`);
+      const server = new RedfishSimServer({
+        address: bmc.address,
+        port: portRange ? port + i : port,
+        model: () => bmc.model,
+        users: [{ name: cred.username, password: cred.password }],
+        tls: cert,
+      });
+      await server.listen();
+      servers.push(server);
+    }
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return {
+    secretsFile(secretsPath) {
+      const caName = `${basename(secretsPath).replace(/\.ya?ml$/, '')}-ca.pem`;
+      writeFileSync(join(dirname(secretsPath), caName), cert.cert);
+      const out: Record<string, object> = {};
+      fleet.bmcs.forEach((bmc, i) => {
+        const key = `${bmc.address.includes(':') ? `[${bmc.address}]` : bmc.address}:${bmc.port}`;
+        out[key] = { ...secrets[key], transport: 'redfish', redfish_port: servers[i]!.port, ca_file: caName };
+      });
+      return `# bmc-sim fleet credentials for the exporter, read over Redfish (transport: redfish)\n${stringify(out)}`;
+    },
+    describe: () => `${servers[0]!.origin}${servers.length > 1 ? ` … ${servers.at(-1)!.origin}` : ''}`,
+    close,
+  };
 }
 
 main(process.argv.slice(2)).then(

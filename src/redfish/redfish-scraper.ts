@@ -1,0 +1,241 @@
+import { SEL_CATEGORIES, SEL_SEVERITIES } from '@bmc-exporter/ipmi';
+import {
+  INITIAL_CURSOR,
+  RedfishAbortedError,
+  RedfishAuthenticationError,
+  RedfishClient,
+  RedfishConnectionError,
+  RedfishError,
+  RedfishSessionError,
+  RedfishTimeoutError,
+  RedfishTlsError,
+  readChassis,
+  readLogEntries,
+  type ChassisReadings,
+  type LogCursor,
+  type LogServiceStructure,
+  type RedfishClientOptions,
+} from '@bmc-exporter/redfish';
+import type { Registry } from 'prom-client';
+import { setGauge } from '../collectors/collector.js';
+import { SEL_METRICS } from '../collectors/sel.js';
+import { SEL_HEADROOM_ROUND_TRIPS, SEL_MIN_HEADROOM_MS } from '../collectors/sel-pacing.js';
+import { SEL_SLOTS, selSlot } from '../collectors/sel-state.js';
+import { classifyLogEntry } from './log-events.js';
+import { setInfo, setReadings } from './redfish-metrics.js';
+
+/** Chassis read per scrape: a blade enclosure lists a few; a hostile listing must not cost a request each. */
+const MAX_CHASSIS = 4;
+/** How long a read whose deadline passed may take to end with what it read, before the scrape is answered without it. */
+const ABORT_GRACE_MS = 50;
+/** Log entries asked for per request. */
+const LOG_PAGE = 200;
+/** Pages per log service per scrape at most (10,000 entries), whatever the deadline: a log that claims to grow forever is read over many scrapes. */
+const MAX_LOG_PAGES = 50;
+
+/** What the exporter keeps of one log service between scrapes: a cursor and aggregates, never the entries. */
+interface LogState {
+  cursor: LogCursor;
+  counts: number[];
+  latest: number[];
+  total: number | undefined;
+  /** The read reached the newest entry at least once since the last reset. */
+  complete: boolean;
+}
+
+export interface RedfishScrapeResult {
+  /** The service answered an authenticated read this scrape. */
+  up: boolean;
+  /** Errors in the order met, for the console and logs (no credential in any). */
+  errors: string[];
+  /** The deadline cut the scrape short. */
+  partial: boolean;
+  /** HTTP requests this scrape sent (GETs; logins not counted). */
+  requests: number;
+  /** Error codes of failed reads, for bmc_exporter_redfish_errors_total. */
+  codes: string[];
+}
+
+/**
+ * One BMC over Redfish for the target's life: one client (one keep-alive
+ * connection, one session, its structure discovered once per session) and
+ * the log cursors. scrape() writes the /bmc families into the scrape's
+ * registry; the caller writes bmc_up and the duration.
+ */
+export class RedfishScraper {
+  readonly client: RedfishClient;
+  private readonly logs = new Map<string, LogState>();
+  /** The read still running after its scrape was answered (a request the deadline could not cut short). */
+  private running: Promise<RedfishScrapeResult> | undefined;
+
+  constructor(options: RedfishClientOptions) {
+    this.client = new RedfishClient(options);
+  }
+
+  /**
+   * The scrape, answered by the deadline whatever the connection does: a TLS
+   * handshake that never completes is not cut short by the request's signal
+   * (the HTTP client waits for its connect timeout), so the answer does not
+   * wait for it. Until that read ends, later scrapes answer at once with
+   * bmc_up 0 instead of reading the same log state twice.
+   */
+  async scrape(signal: AbortSignal, registry: Registry, deadline: number, clock: () => number = () => performance.now()): Promise<RedfishScrapeResult> {
+    if (this.running) return { up: false, errors: ['session: the previous Redfish read has not ended yet'], partial: false, requests: 0, codes: [] };
+    const read = this.read(signal, registry, deadline, clock);
+    this.running = read;
+    void read.finally(() => {
+      if (this.running === read) this.running = undefined;
+    });
+    if (signal.aborted) return { up: false, errors: ['session: the deadline passed before the Redfish read began'], partial: true, requests: 0, codes: [] };
+    let onAbort: (() => void) | undefined;
+    let grace: NodeJS.Timeout | undefined;
+    const cut = new Promise<RedfishScrapeResult>((resolve) => {
+      // A read the abort does reach ends within a few ms with what it read (bmc_up 1, partial); only a stuck one is cut.
+      onAbort = () => {
+        grace = setTimeout(
+          () => resolve({ up: false, errors: ['session: the deadline passed while the BMC had not answered'], partial: true, requests: 0, codes: ['REDFISH_TIMEOUT'] }),
+          ABORT_GRACE_MS,
+        );
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([read, cut]);
+    } finally {
+      signal.removeEventListener('abort', onAbort!);
+      clearTimeout(grace);
+    }
+  }
+
+  private async read(signal: AbortSignal, registry: Registry, deadline: number, clock: () => number): Promise<RedfishScrapeResult> {
+    const requestsBefore = this.client.stats.requests;
+    const out: RedfishScrapeResult = { up: false, errors: [], partial: false, requests: 0, codes: [] };
+    const failed = (what: string, err: unknown) => {
+      out.errors.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+      if (err instanceof RedfishError) out.codes.push(err.code);
+      if (err instanceof RedfishTimeoutError || err instanceof RedfishAbortedError || signal.aborted) out.partial = true;
+    };
+    try {
+      const structure = await this.client.discover(signal);
+      out.up = true;
+      setInfo(registry, structure, this.client.authMode ?? '');
+      for (const p of structure.problems) failed('discovery', p);
+      const chassis: ChassisReadings[] = [];
+      try {
+        for (const c of structure.chassis.slice(0, MAX_CHASSIS)) {
+          const r = await readChassis(this.client, c, signal);
+          chassis.push(r);
+          for (const e of r.errors) failed(`chassis ${c.id}`, e);
+        }
+      } catch (err) {
+        failed('chassis', err);
+        // A BMC that stopped answering or refused us again was not up for this scrape.
+        if (isServiceDown(err)) out.up = false;
+      }
+      setReadings(registry, chassis);
+      if (out.up && !signal.aborted) await this.readLogs(structure.logServices, signal, registry, deadline, clock, failed);
+    } catch (err) {
+      failed('session', err);
+      if (signal.aborted) out.partial = true;
+    }
+    out.requests = this.client.stats.requests - requestsBefore;
+    return out;
+  }
+
+  /**
+   * Every log service's entries newer than the last read, a page at a time,
+   * stopping a few request times before the deadline (as the IPMI SEL read
+   * is paced); the rest is read at the next scrape. The SEL families are
+   * written from what was counted, also when the read stopped early.
+   */
+  private async readLogs(
+    services: readonly LogServiceStructure[],
+    signal: AbortSignal,
+    registry: Registry,
+    deadline: number,
+    clock: () => number,
+    failed: (what: string, err: unknown) => void,
+  ): Promise<void> {
+    let requestMs = 0;
+    const nowSeconds = Date.now() / 1000;
+    try {
+      for (const svc of services) {
+        let log = this.logs.get(svc.path);
+        if (!log) {
+          log = { cursor: INITIAL_CURSOR, counts: new Array<number>(SEL_SLOTS).fill(0), latest: new Array<number>(SEL_SLOTS).fill(Number.NaN), total: undefined, complete: false };
+          this.logs.set(svc.path, log);
+        }
+        for (let page = 0; page < MAX_LOG_PAGES; page++) {
+          if (deadline - clock() < Math.max(SEL_MIN_HEADROOM_MS, SEL_HEADROOM_ROUND_TRIPS * requestMs)) return;
+          const started = clock();
+          const r = await readLogEntries(this.client, svc, log.cursor, signal, { pageSize: LOG_PAGE, maxPages: 1 });
+          requestMs = Math.max(requestMs, clock() - started);
+          if (r.reset) {
+            log.counts.fill(0);
+            log.latest.fill(Number.NaN);
+            log.complete = false;
+          }
+          for (const e of r.entries) {
+            const { category, severity } = classifyLogEntry(e);
+            const slot = selSlot(category, severity);
+            log.counts[slot]!++;
+            const at = e.createdMs !== undefined ? e.createdMs / 1000 : undefined;
+            // An entry dated more than a day ahead (a BMC clock far off) does not move the latest time.
+            if (at !== undefined && at <= nowSeconds + 86_400 && !(at <= log.latest[slot]!)) log.latest[slot] = at;
+          }
+          log.cursor = r.cursor;
+          log.total = r.total;
+          if (!r.more) {
+            log.complete = true;
+            break;
+          }
+        }
+      }
+    } catch (err) {
+      failed('log entries', err);
+    } finally {
+      this.setLogGauges(registry, services);
+    }
+  }
+
+  private setLogGauges(registry: Registry, services: readonly LogServiceStructure[]): void {
+    const states = services.map((s) => this.logs.get(s.path)).filter((s) => s !== undefined);
+    if (states.length === 0) return;
+    const m = SEL_METRICS;
+    const totals = states.map((s) => s.total);
+    if (totals.every((t) => t !== undefined)) setGauge(registry, m.entries, totals.reduce((a, b) => a + b, 0));
+    for (const category of SEL_CATEGORIES) {
+      for (const severity of SEL_SEVERITIES) {
+        const slot = selSlot(category, severity);
+        setGauge(registry, m.events, states.reduce((sum, s) => sum + s.counts[slot]!, 0), { category, severity });
+        const latest = Math.max(...states.map((s) => (Number.isNaN(s.latest[slot]!) ? -Infinity : s.latest[slot]!)));
+        if (latest !== -Infinity) setGauge(registry, m.latest, latest, { category, severity });
+      }
+    }
+    setGauge(registry, m.complete, states.every((s) => s.complete) ? 1 : 0);
+  }
+
+  /** DELETE the session and close the connection (bounded). */
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+/** Failures that mean the service is not usable now (as opposed to one resource being broken). */
+function isServiceDown(err: unknown): boolean {
+  return err instanceof RedfishAuthenticationError || err instanceof RedfishSessionError || err instanceof RedfishConnectionError || err instanceof RedfishTlsError;
+}
+
+/**
+ * `auto`: read the unauthenticated service root once. A JSON object there
+ * means the BMC speaks Redfish; anything else (refused, TLS failure, 404,
+ * not JSON, no answer before the scrape's deadline) means IPMI. The reason is returned for the log.
+ */
+export async function probeRedfish(client: RedfishClient, signal: AbortSignal): Promise<{ redfish: boolean; reason: string }> {
+  try {
+    await client.serviceRoot(signal);
+    return { redfish: true, reason: 'the service root /redfish/v1/ answered' };
+  } catch (err) {
+    return { redfish: false, reason: err instanceof Error ? err.message : String(err) };
+  }
+}
