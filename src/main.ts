@@ -12,6 +12,7 @@ import { ExporterMetrics } from './metrics/exporter-metrics.js';
 import { HealthTracker } from './metrics/health.js';
 import type { CredentialsLookup } from './targets/target-config.js';
 import { TargetPool } from './targets/target-pool.js';
+import { SdrFileCache } from './targets/sdr-file-cache.js';
 import { loadIpmiCompat } from './ipmi-compat/wiring.js';
 import { VERSION } from './version.js';
 
@@ -119,6 +120,7 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
   const fromFile: CredentialsLookup = (t) => store?.current.lookup(t);
   const lookup: CredentialsLookup = demo ? (t) => fromFile(t) ?? demo.lookup(t) : fromFile;
 
+  const sdrFiles = options.sdrCacheDir === undefined ? undefined : new SdrFileCache(options.sdrCacheDir, logger, options.sdrMaxBytes);
   pool = new TargetPool({
     lookup,
     transport,
@@ -135,6 +137,7 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
           },
         }
       : {}),
+    ...(sdrFiles ? { sdrFiles } : {}),
     ...(deps.retry ? { retry: deps.retry } : {}),
     ...(deps.timers ? { timers: deps.timers } : {}),
   });
@@ -199,6 +202,7 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
         logger.info({}, 'shutting down: finishing scrapes in flight');
         await server.close();
         await activePool.close();
+        await sdrFiles?.flush();
         await transport.close();
         await demo?.close();
         logger.info({}, 'shut down');

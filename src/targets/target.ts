@@ -7,6 +7,7 @@ import type { HealthTracker } from '../metrics/health.js';
 import { createScrapeContext, type ScrapeObserver, type SensorFaultListener } from './scrape-context.js';
 import type { ScrapeTrace } from './scrape-trace.js';
 import { SensorSnapshot } from './sensor-snapshot.js';
+import type { SdrFileCache } from './sdr-file-cache.js';
 import { SessionCache, type SdrLimits } from './session-cache.js';
 import type { TargetAddress } from './target-address.js';
 import { configFingerprint, type TargetCredentials } from './target-config.js';
@@ -56,8 +57,10 @@ export interface TargetOptions {
   collectors?: readonly Collector[];
   /** Bounds of the SDR walk (--sdr.max-records, --sdr.max-bytes). */
   sdrLimits?: SdrLimits;
+  /** SDRs kept on disk across restarts (--sdr.cache-dir). */
+  sdrFiles?: SdrFileCache;
   /** Resolves when the target this one replaces has closed its session (one session per BMC). */
-  after?: Promise<void>;
+  previousSessionClosed?: Promise<void>;
 }
 
 export interface ScrapeOptions {
@@ -99,24 +102,24 @@ export class Target {
    */
   private trace: ScrapeTrace | undefined;
 
-  constructor(private readonly o: TargetOptions) {
-    this.key = o.address.key;
-    this.fingerprint = configFingerprint(o.credentials);
-    this.collectors = selectCollectors(o.credentials.collectors, o.collectors ?? DEFAULT_COLLECTORS);
-    const shared = o.metrics.clientHooks;
-    const c = o.credentials;
+  constructor(private readonly options: TargetOptions) {
+    this.key = options.address.key;
+    this.fingerprint = configFingerprint(options.credentials);
+    this.collectors = selectCollectors(options.credentials.collectors, options.collectors ?? DEFAULT_COLLECTORS);
+    const shared = options.metrics.clientHooks;
+    const c = options.credentials;
     this.client = new BmcClient({
-      host: o.address.host,
-      port: o.address.port,
+      host: options.address.host,
+      port: options.address.port,
       username: c.username,
       password: c.password,
       ...(c.privilege ? { privilege: c.privilege } : {}),
       ...(c.cipherSuites ? { cipherSuites: c.cipherSuites } : {}),
       ...(c.ipmiVersion ? { ipmiVersion: c.ipmiVersion } : {}),
-      transport: o.transport,
-      ...(o.retry ? { retry: o.retry } : {}),
-      ...(o.timers ? { timers: o.timers } : {}),
-      ...(o.logger ? { logger: o.logger } : {}),
+      transport: options.transport,
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.timers ? { timers: options.timers } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
       hooks: {
         ...shared,
         sessionOpened: (d) => {
@@ -150,9 +153,13 @@ export class Target {
         },
       },
     });
-    this.cache = new SessionCache(this.client.execute, () => o.metrics.initialiseTimeouts.inc(), o.sdrLimits, (err) => {
-      o.metrics.sdrIncomplete.inc({ reason: err.reason });
-      o.logger?.warn({ target: this.key, reason: err.reason, err: err.message }, 'SDR walk stopped early; exporting the sensors read before');
+    this.cache = new SessionCache(this.client.execute, () => options.metrics.initialiseTimeouts.inc(), {
+      ...(options.sdrLimits ? { sdrLimits: options.sdrLimits } : {}),
+      ...(options.sdrFiles ? { sdrFiles: { cache: options.sdrFiles, target: this.key } } : {}),
+      onSdrIncomplete: (err) => {
+        options.metrics.sdrIncomplete.inc({ reason: err.reason });
+        options.logger?.warn({ target: this.key, reason: err.reason, err: err.message }, 'SDR walk stopped early; exporting the sensors read before');
+      },
     });
   }
 
@@ -162,10 +169,10 @@ export class Target {
    * bmc_scrape_duration_seconds; throws ScrapeAbandonedError only when the
    * deadline passed before this scrape reached the front of the queue.
    */
-  async scrape(signal: AbortSignal, registry: Registry, deadline = Infinity, options: ScrapeOptions = {}): Promise<void> {
+  async scrape(signal: AbortSignal, registry: Registry, deadline = Infinity, scrapeOptions: ScrapeOptions = {}): Promise<void> {
     await this.exclusive(signal, deadline, async () => {
-      const collectors = options.collectors ? selectCollectors(options.collectors, this.o.collectors ?? DEFAULT_COLLECTORS) : this.collectors;
-      this.trace = options.trace;
+      const collectors = scrapeOptions.collectors ? selectCollectors(scrapeOptions.collectors, this.options.collectors ?? DEFAULT_COLLECTORS) : this.collectors;
+      this.trace = scrapeOptions.trace;
       try {
         await this.collect(signal, registry, deadline, collectors);
       } finally {
@@ -195,7 +202,7 @@ export class Target {
       let error: string | null = null;
       try {
         // The session of the target this one replaced is closing: wait for it, but not past our deadline.
-        if (this.o.after) await untilDone(this.o.after, signal);
+        if (this.options.previousSessionClosed) await untilDone(this.options.previousSessionClosed, signal);
         const session = await this.client.open({ signal });
         up = true;
         this.cache.startScrape(this.sessionGeneration, session.ipmiVersion);
@@ -204,8 +211,8 @@ export class Target {
         error = `session: ${this.describe(err)}`;
       }
       const seconds = (performance.now() - started) / 1000;
-      this.o.metrics.collectDuration.observe(seconds);
-      this.o.health.recordCollection(this.key, failed);
+      this.options.metrics.collectDuration.observe(seconds);
+      this.options.health.recordCollection(this.key, failed);
       Object.assign(this.status, { up, durationSeconds: seconds, lastError: error });
       return { up, error };
     });
@@ -226,11 +233,11 @@ export class Target {
     } catch {
       // Whoever queues behind us waits for the scrape we were waiting for.
       void previous.then(release);
-      this.o.metrics.abandonedRequests.inc();
+      this.options.metrics.abandonedRequests.inc();
       throw new ScrapeAbandonedError(`the deadline passed while waiting for an earlier scrape of ${this.key}`);
     }
     try {
-      this.o.metrics.scrapeDispatchLatency.observe((performance.now() - queuedAt) / 1000);
+      this.options.metrics.scrapeDispatchLatency.observe((performance.now() - queuedAt) / 1000);
       return await body();
     } finally {
       release();
@@ -259,14 +266,14 @@ export class Target {
     // One sensor's unusable answer: counted and reported, the other sensors still read.
     const faulty: string[] = [];
     const onSensorFault: SensorFaultListener = (sensor, reason, err) => {
-      this.o.metrics.sensorReadErrors.inc({ reason });
+      this.options.metrics.sensorReadErrors.inc({ reason });
       // The name is the BMC's: scrubbed like any other text from it.
       const name = sensor.name || `0x${sensor.number.toString(16)}`;
       faulty.push(faulty.length === 0 ? this.describe(`sensor "${name}": ${err instanceof Error ? err.message : String(err)}`) : name);
     };
     try {
       // The session of the target this one replaced is closing: wait for it, but not past our deadline.
-      if (this.o.after) await untilDone(this.o.after, signal);
+      if (this.options.previousSessionClosed) await untilDone(this.options.previousSessionClosed, signal);
       const generation = this.sessionGeneration;
       const session = await this.client.open({ signal });
       if (generation === this.sessionGeneration) this.trace?.sessionReused(session);
@@ -284,7 +291,7 @@ export class Target {
         } catch (err) {
           failed = true;
           fail(`${collector.name}: ${this.describe(err)}`);
-          this.o.metrics.collectorErrors.inc({ collector: collector.name });
+          this.options.metrics.collectorErrors.inc({ collector: collector.name });
           if (signal.aborted) {
             partial = true;
             break;
@@ -316,11 +323,11 @@ export class Target {
     }
     if (partial) {
       failed = true;
-      this.o.metrics.partialCollections.inc();
+      this.options.metrics.partialCollections.inc();
     }
     const seconds = (performance.now() - started) / 1000;
-    this.o.metrics.collectDuration.observe(seconds);
-    this.o.health.recordCollection(this.key, failed);
+    this.options.metrics.collectDuration.observe(seconds);
+    this.options.health.recordCollection(this.key, failed);
     setGauge(registry, BMC_UP, up ? 1 : 0);
     setGauge(registry, BMC_SCRAPE_DURATION, seconds);
     Object.assign(this.status, {
@@ -349,7 +356,7 @@ export class Target {
    * holds should any layer or BMC ever echo one).
    */
   redact(text: string): string {
-    for (const secret of [this.o.credentials.password, this.o.credentials.username]) {
+    for (const secret of [this.options.credentials.password, this.options.credentials.username]) {
       if (secret) text = text.split(secret).join('<redacted>');
     }
     return text;
@@ -358,7 +365,7 @@ export class Target {
   /** An error as one line for the homepage and logs, with the password scrubbed should any layer ever echo it. */
   describe(err: unknown): string {
     let text = err instanceof Error ? err.message : String(err);
-    const { password } = this.o.credentials;
+    const { password } = this.options.credentials;
     if (password) text = text.split(password).join('<redacted>');
     return text.replace(/\s+/g, ' ').slice(0, 300);
   }
