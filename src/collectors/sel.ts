@@ -60,7 +60,7 @@ export interface SelCollectorOptions {
 }
 
 /**
- * The System Event Log, read incrementally (architecture invariant 7). Each
+ * The System Event Log, read incrementally (invariant 7 in docs/architecture.md). Each
  * scrape sends Get SEL Info; when neither its entry count nor its last
  * addition changed since the read last reached the end, that is the only SEL
  * command. Otherwise the last record read is read again (its "next id" was
