@@ -42,6 +42,7 @@ describe('an SDR walk cut short by the scrape deadline, through the exporter', (
     expect(target().status.partial).toBe(true);
     expect((await self()).get('bmc_collector_partial_collections_total')).toBe(1);
     expect(await (await fetch(`${exporter.url}/`)).text()).toMatch(/partial/);
+    expect(target().status.errors).toContain('SDR: walk cut short after 10 records; the next scrape continues it');
     // Ten whole records (header and body each) were kept for the next scrape.
     expect(target().cache.sdrWalkProgress).toBe(10);
     const walkedBefore = sim.commands.get(GET_SDR.key)!;

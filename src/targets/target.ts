@@ -316,6 +316,9 @@ export class Target {
       failed = true;
       fail(`SDR: ${sdrProblem.message}`);
     }
+    // A walk the deadline cut short: the next scrape continues it (the scrape is already partial or failed).
+    const walked = up && failed ? this.cache.sdrWalkProgress : undefined;
+    if (walked !== undefined) fail(`SDR: walk cut short after ${walked} records; the next scrape continues it`);
     if (faulty.length > 0) {
       failed = true;
       const more = faulty.length > 1 ? ` (and ${faulty.length - 1} more sensor${faulty.length > 2 ? 's' : ''})` : '';
