@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AbortedError, CompletionCodeError, SdrIncompleteError, TimeoutError } from '../errors.js';
+import { AbortedError, CompletionCodeError, InvalidArgumentError, SdrIncompleteError, TimeoutError } from '../errors.js';
 import type { Command, Execute } from '../commands/command.js';
 import { DEFAULT_SDR_MAX_RECORDS, readSdrRepository, SdrWalk } from './walk.js';
 import { COMPACT_DIMMS, FULL_12V, FULL_CPU_TEMP, MC_LOCATOR, OEM_RECORD } from './sdr-fixtures.test-data.js';
@@ -283,6 +283,14 @@ describe('SdrWalk', () => {
     const { records, incomplete } = await walk.run(bmc.execute);
     expect(records.map((r) => r.recordId)).toEqual([1, 2, 4]);
     expect(incomplete?.reason).toBe('cycle');
+  });
+
+  it('refuses a second run while the first is still reading', async () => {
+    const walk = new SdrWalk();
+    const bmc = fakeBmc(IMAGE);
+    const first = walk.run(bmc.execute);
+    await expect(walk.run(bmc.execute)).rejects.toThrow(InvalidArgumentError);
+    expect((await first).records).toHaveLength(5);
   });
 
   it('keeps each record\'s bytes when asked to', async () => {

@@ -1,4 +1,4 @@
-import { AbortedError, CompletionCode, CompletionCodeError, isCompletionCode, MalformedPacketError, READ_TOO_LARGE_CODES, SdrIncompleteError } from '../errors.js';
+import { AbortedError, CompletionCode, CompletionCodeError, InvalidArgumentError, isCompletionCode, MalformedPacketError, READ_TOO_LARGE_CODES, SdrIncompleteError } from '../errors.js';
 import type { Execute, ExecuteOptions } from '../commands/command.js';
 import { getSdr, SDR_LAST_RECORD_ID } from '../commands/get-sdr.js';
 import { getSdrRepositoryInfo } from '../commands/get-sdr-repository-info.js';
@@ -120,6 +120,7 @@ export class SdrWalk {
   private bytesHeld = 0;
   /** Body read size; shrinks when the BMC refuses a read as too large, and stays shrunk. */
   private chunk: number;
+  private running = false;
 
   constructor(limits: SdrWalkLimits = {}) {
     this.recordCount = limits.recordCount;
@@ -146,12 +147,16 @@ export class SdrWalk {
   /** Read on from where the walk stands to its end. Throws on transport errors and abort, keeping what was read. */
   async run(execute: Execute, signal?: AbortSignal): Promise<SdrRepositoryContents> {
     if (this.done) return this.contents;
+    // Two runs at once would read the same records twice: one walk, one reader at a time.
+    if (this.running) throw new InvalidArgumentError('SdrWalk.run called while an earlier run of the same walk is still reading');
+    this.running = true;
     const reader = new RecordReader(execute, signal, this.chunk);
     try {
       await reader.reserve();
       while (!this.done) await this.step(reader);
     } finally {
       this.chunk = reader.chunk;
+      this.running = false;
     }
     return this.contents;
   }
