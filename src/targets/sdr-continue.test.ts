@@ -16,7 +16,7 @@ afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
 
-describe('an SDR walk cut short by the scrape deadline, through the exporter', () => {
+describe('an SDR walk cut short by the scrape deadline, through the exporter', { timeout: 30_000 }, () => {
   it('is a partial scrape, counted and shown; the next scrape continues the walk and is whole', async () => {
     // The BMC answers this many Get SDR, then leaves the rest unanswered until the test opens it up.
     let answered = 0;

@@ -63,7 +63,7 @@ async function walkAndStop(sim: SimTarget, start: () => Promise<Exporter>, scrap
   return { metrics: m, walked };
 }
 
-describe('--sdr.cache-dir across a restart', () => {
+describe('--sdr.cache-dir across a restart', { timeout: 30_000 }, () => {
   it('an unchanged SDR is not walked again: the restarted exporter sends no Get SDR and exports the same series', async () => {
     const { sim, dir, start, scrape, logs } = await setup();
     const { metrics } = await walkAndStop(sim, start, scrape);
