@@ -67,6 +67,12 @@ const program = new Command('bmc-exporter')
   )
   .addOption(
     new Option(
+      '--sdr.cache-dir <dir>',
+      "keep each BMC's SDR in this directory across restarts, used again only while the BMC's identity and SDR repository info are unchanged (default: off, every SDR is walked after a restart)",
+    ),
+  )
+  .addOption(
+    new Option(
       '--config.file <file>',
       "prometheus-community/ipmi_exporter's modules file (modules: name -> user, pass, driver, privilege, collectors, ...); serves /ipmi?target=&module= with its series",
     ),

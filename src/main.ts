@@ -12,6 +12,7 @@ import { ExporterMetrics } from './metrics/exporter-metrics.js';
 import { HealthTracker } from './metrics/health.js';
 import type { CredentialsLookup } from './targets/target-config.js';
 import { TargetPool } from './targets/target-pool.js';
+import { SdrFileCache } from './targets/sdr-file-cache.js';
 import { loadIpmiCompat, type IpmiCompat } from './ipmi-compat/wiring.js';
 import { VERSION } from './version.js';
 
@@ -85,7 +86,9 @@ export async function startExporter(options: StartOptions, deps: StartDeps = {})
   try {
     await openTransport(transport, health, logger);
     if (config.demoMode) running.demo = await startDemo(deps, logger);
-    running.pool = pool = createPool(options, deps, config, running.demo, { transport, metrics, health, logger });
+    if (options.sdrCacheDir !== undefined) running.sdrFiles = new SdrFileCache(options.sdrCacheDir, logger, options.sdrMaxBytes);
+    const { sdrFiles } = running;
+    running.pool = pool = createPool(options, deps, config, running.demo, { transport, metrics, health, logger, ...(sdrFiles ? { sdrFiles } : {}) });
     running.server = await startHttp(options, config, running.demo, pool, metrics, logger, () => ready);
   } catch (err) {
     // Nothing opened above may outlive a start that failed.
@@ -206,7 +209,7 @@ function createPool(
   deps: StartDeps,
   config: Configuration,
   demo: DemoFleet | undefined,
-  shared: { transport: UdpTransport; metrics: ExporterMetrics; health: HealthTracker; logger: AppLogger },
+  shared: { transport: UdpTransport; metrics: ExporterMetrics; health: HealthTracker; logger: AppLogger; sdrFiles?: SdrFileCache },
 ): TargetPool {
   const { store } = config;
   const fromFile: CredentialsLookup = (target) => store?.current.lookup(target);
@@ -261,6 +264,8 @@ async function startHttp(
 /** What a start has opened so far, released in this order: no new scrape, scrapes and sessions finished, sockets, simulated BMCs. */
 interface Running {
   transport: UdpTransport;
+  /** --sdr.cache-dir: its pending writes are flushed once the pool has closed. */
+  sdrFiles?: SdrFileCache;
   demo?: DemoFleet;
   pool?: TargetPool;
   server?: ExporterServer;
@@ -269,6 +274,7 @@ interface Running {
 async function release(running: Running): Promise<void> {
   await running.server?.close();
   await running.pool?.close();
+  await running.sdrFiles?.flush();
   await running.transport.close();
   await running.demo?.close();
 }

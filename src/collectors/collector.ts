@@ -1,7 +1,8 @@
 import type { DcmiPowerReading, DeviceId, Execute, SensorDescriptor, SensorReading } from '@bmc-exporter/ipmi';
 import { Gauge, type Registry } from 'prom-client';
+import type { SelState } from './sel-state.js';
 
-/** What a collector may ask of its target: per-session facts, each fetched at most once per session. */
+/** What a collector may ask of its target: per-session facts, each fetched at most once per session, and state kept across scrapes. */
 export interface CollectTarget {
   /** "2.0" or "1.5": the IPMI version of the session in use. */
   readonly ipmiVersion: string;
@@ -13,6 +14,8 @@ export interface CollectTarget {
   dcmiPowerSupported(signal: AbortSignal): Promise<boolean>;
   /** The BMC turned out not to answer Get Power Reading after all: stop asking this session. */
   dcmiPowerUnsupported(): void;
+  /** The SEL collector's aggregates and cursor for this BMC, kept across sessions for as long as the target. */
+  selState(): SelState;
 }
 
 export interface CollectContext {

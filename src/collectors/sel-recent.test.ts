@@ -12,7 +12,7 @@ function setup() {
   const sel = createSelCollector({ clock: () => vb.clock.now, now: () => WALL_NOW_MS });
   const target = fakeTarget();
   const scrape = () => sel.collect(collectContext(vb, target, 2000));
-  const recent = () => sel.stateOf(target)!.recent;
+  const recent = () => target.selState().recent;
   const add = (n: number) => {
     for (let i = 0; i < n; i++) vb.model.addSelEvent({ ...ECC, timestamp: MODEL_EPOCH_MS / 1000 + i });
   };

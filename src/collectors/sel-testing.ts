@@ -16,6 +16,7 @@ import {
 import { BmcModel, PROFILES, type BmcDefinition } from '@bmc-exporter/bmc-sim';
 import { Registry } from 'prom-client';
 import type { CollectContext, CollectTarget } from './collector.js';
+import { SelState } from './sel-state.js';
 
 export const MODEL_EPOCH_MS = Date.UTC(2026, 0, 15, 12, 0, 0);
 
@@ -71,10 +72,11 @@ export function selRecordsOf(model: BmcModel): SelRecord[] {
   return out;
 }
 
-/** A target whose only identity matters: the SEL collector keys its state on it. */
+/** A target that holds only the SEL state, as the session cache does for the SEL collector. */
 export function fakeTarget(): CollectTarget {
   const no = () => Promise.reject(new Error('not used by the SEL collector'));
-  return { ipmiVersion: '2.0', deviceInfo: no, sensors: no, dcmiPowerSupported: no, dcmiPowerUnsupported: () => undefined };
+  const sel = new SelState();
+  return { ipmiVersion: '2.0', deviceInfo: no, sensors: no, dcmiPowerSupported: no, dcmiPowerUnsupported: () => undefined, selState: () => sel };
 }
 
 export function collectContext(vb: VirtualBmc, target: CollectTarget, deadlineMs: number, signal: AbortSignal = new AbortController().signal): CollectContext {

@@ -210,6 +210,6 @@ describe('SEL collector', () => {
     vb.resetCounts();
     await sel.collect(ctx);
     expect(vb.commands.get('Get SEL Entry')).toBe(10);
-    expect(sel.stateOf(other)?.recordsRead).toBe(10);
+    expect(other.selState().recordsRead).toBe(10);
   });
 });

@@ -14,10 +14,10 @@ import {
   isCompletionCode,
 } from '@bmc-exporter/ipmi';
 import type { Registry } from 'prom-client';
-import { setGauge, type CollectContext, type Collector, type CollectTarget } from './collector.js';
+import { setGauge, type CollectContext, type Collector } from './collector.js';
 import { SelPacer } from './sel-pacing.js';
 import { RECENT_SEL_CAPACITY } from './sel-recent.js';
-import { recordHex, selSlot, SelState } from './sel-state.js';
+import { recordHex, selSlot, type SelState } from './sel-state.js';
 
 const EVENT_LABELS = ['category', 'severity'] as const;
 
@@ -60,7 +60,7 @@ export interface SelCollectorOptions {
 }
 
 /**
- * The System Event Log, read incrementally (architecture invariant 7). Each
+ * The System Event Log, read incrementally (invariant 7 in docs/architecture.md). Each
  * scrape sends Get SEL Info; when neither its entry count nor its last
  * addition changed since the read last reached the end, that is the only SEL
  * command. Otherwise the last record read is read again (its "next id" was
@@ -70,21 +70,18 @@ export interface SelCollectorOptions {
  * deadline, continuing at the next scrape; every batch read is kept.
  *
  * Per target the collector keeps only aggregates and a cursor (SelState),
- * held in a WeakMap keyed by the target's session cache: it survives
+ * held by the target's session cache (CollectTarget.selState): it survives
  * re-established sessions and goes with the target when it is evicted.
  */
-export function createSelCollector(opts: SelCollectorOptions = {}): Collector & { stateOf(target: CollectTarget): SelState | undefined } {
+export function createSelCollector(opts: SelCollectorOptions = {}): Collector {
   const clock = opts.clock ?? (() => performance.now());
   const now = opts.now ?? Date.now;
-  const states = new WeakMap<CollectTarget, SelState>();
 
   return {
     name: 'sel',
-    stateOf: (target) => states.get(target),
     async collect(ctx) {
-      let st = states.get(ctx.target);
-      if (!st) states.set(ctx.target, (st = new SelState()));
-      if (st.unsupported) return;
+      const selState = ctx.target.selState();
+      if (selState.unsupported) return;
       const pacer = new SelPacer(ctx.deadline, clock);
       const started = clock();
       let info: SelInfo;
@@ -93,17 +90,17 @@ export function createSelCollector(opts: SelCollectorOptions = {}): Collector & 
       } catch (err) {
         // A BMC without a SEL answers Get SEL Info with "invalid command".
         if (!isCompletionCode(err, CompletionCode.invalidCommand)) throw err;
-        st.unsupported = true;
+        selState.unsupported = true;
         return;
       }
       pacer.observe(1, clock() - started);
       setInfoGauges(ctx.registry, info);
-      st.observe(info);
+      selState.observe(info);
       try {
-        if (!st.upToDate(info)) await readNewRecords({ ctx, st, info, pacer, clock, nowSeconds: now() / 1000 });
+        if (!selState.upToDate(info)) await readNewRecords({ ctx, selState, info, pacer, clock, nowSeconds: now() / 1000 });
       } finally {
         // What was counted stays counted, also when the deadline or the BMC cut the read short.
-        setEventGauges(ctx.registry, st);
+        setEventGauges(ctx.registry, selState);
       }
     },
   };
@@ -114,7 +111,7 @@ export const selCollector = createSelCollector();
 
 interface ReadScope {
   ctx: CollectContext;
-  st: SelState;
+  selState: SelState;
   info: SelInfo;
   pacer: SelPacer;
   clock: () => number;
@@ -122,7 +119,7 @@ interface ReadScope {
   nowSeconds: number;
 }
 
-async function readNewRecords({ ctx, st, info, pacer, clock, nowSeconds }: ReadScope): Promise<void> {
+async function readNewRecords({ ctx, selState, info, pacer, clock, nowSeconds }: ReadScope): Promise<void> {
   const { execute, signal } = ctx;
   const walk = async (fromRecordId: number, maxEntries: number): Promise<SelWalkResult> => {
     const t = clock();
@@ -131,23 +128,23 @@ async function readNewRecords({ ctx, st, info, pacer, clock, nowSeconds }: ReadS
     return r;
   };
 
-  if (st.nextId === SEL_LAST_ENTRY) {
-    if (st.lastRecordId === undefined) {
+  if (selState.nextId === SEL_LAST_ENTRY) {
+    if (selState.lastRecordId === undefined) {
       // It was empty: whatever it holds now starts at the first entry.
-      st.nextId = SEL_FIRST_ENTRY;
+      selState.nextId = SEL_FIRST_ENTRY;
     } else {
       if (pacer.nextBatch() === 0) return;
       let again: SelWalkResult | undefined;
       try {
-        again = await walk(st.lastRecordId, 1);
+        again = await walk(selState.lastRecordId, 1);
       } catch (err) {
         if (!isCompletionCode(err, CompletionCode.notPresent)) throw err;
       }
       const rec = again?.records[0];
-      if (!again || !rec) st.reset('record-gone');
-      else if (rec.recordId !== st.lastRecordId || recordHex(rec) !== st.lastRecordHex) st.reset('record-changed');
-      else if (again.nextRecordId === SEL_LAST_ENTRY) return st.finish(info);
-      else st.nextId = again.nextRecordId;
+      if (!again || !rec) selState.reset('record-gone');
+      else if (rec.recordId !== selState.lastRecordId || recordHex(rec) !== selState.lastRecordHex) selState.reset('record-changed');
+      else if (again.nextRecordId === SEL_LAST_ENTRY) return selState.finish(info);
+      else selState.nextId = again.nextRecordId;
     }
   }
 
@@ -155,7 +152,7 @@ async function readNewRecords({ ctx, st, info, pacer, clock, nowSeconds }: ReadS
   for (;;) {
     const n = pacer.nextBatch();
     if (n === 0) return;
-    const from = st.nextId;
+    const from = selState.nextId;
     let r: SelWalkResult;
     try {
       r = await walk(from, n);
@@ -164,20 +161,20 @@ async function readNewRecords({ ctx, st, info, pacer, clock, nowSeconds }: ReadS
       // erase stamp or count telling (a wrap, or a BMC that reports neither).
       if (isCompletionCode(err, CompletionCode.notPresent) && from !== SEL_FIRST_ENTRY && !resetHere) {
         resetHere = true;
-        st.reset('record-gone');
+        selState.reset('record-gone');
         continue;
       }
       throw err;
     }
-    const fresh = st.readingNewRecords;
+    const fresh = selState.readingNewRecords;
     const keepFrom = r.records.length - RECENT_SEL_CAPACITY;
     r.records.forEach((rec, i) => {
       const { category, severity } = describeEvent(rec);
-      st.count(selSlot(category, severity), eventSeconds(rec, fresh, nowSeconds));
-      if (i >= keepFrom) st.recent.push(rec, fresh, nowSeconds * 1000);
+      selState.count(selSlot(category, severity), eventSeconds(rec, fresh, nowSeconds));
+      if (i >= keepFrom) selState.recent.push(rec, fresh, nowSeconds * 1000);
     });
-    st.advance(r.loopDetected || st.recordsRead >= MAX_RECORDS ? SEL_LAST_ENTRY : r.nextRecordId, r.records.at(-1));
-    if (st.nextId === SEL_LAST_ENTRY) return st.finish(info);
+    selState.advance(r.loopDetected || selState.recordsRead >= MAX_RECORDS ? SEL_LAST_ENTRY : r.nextRecordId, r.records.at(-1));
+    if (selState.nextId === SEL_LAST_ENTRY) return selState.finish(info);
   }
 }
 
@@ -214,15 +211,15 @@ function setInfoGauges(registry: Registry, info: SelInfo): void {
  * Every category × severity, zeros included: an alert's increase() or
  * changes() then sees 0 → 1 instead of a series that appears from nothing.
  */
-function setEventGauges(registry: Registry, st: SelState): void {
+function setEventGauges(registry: Registry, selState: SelState): void {
   const m = SEL_METRICS;
   for (const category of SEL_CATEGORIES) {
     for (const severity of SEL_SEVERITIES) {
       const slot = selSlot(category, severity);
-      setGauge(registry, m.events, st.counts[slot]!, { category, severity });
-      const latest = st.latest[slot]!;
+      setGauge(registry, m.events, selState.counts[slot]!, { category, severity });
+      const latest = selState.latest[slot]!;
       if (!Number.isNaN(latest)) setGauge(registry, m.latest, latest, { category, severity });
     }
   }
-  setGauge(registry, m.complete, st.complete ? 1 : 0);
+  setGauge(registry, m.complete, selState.complete ? 1 : 0);
 }

@@ -45,6 +45,7 @@ describe('parseExporterOptions', () => {
           'web.disableReload': true,
           'sdr.maxRecords': '65535',
           'sdr.maxBytes': '64MiB',
+          'sdr.cacheDir': '/var/cache/bmc-exporter',
         },
         noFiles,
       ),
@@ -61,6 +62,7 @@ describe('parseExporterOptions', () => {
       reloadDisabled: true,
       sdrMaxRecords: 65535,
       sdrMaxBytes: 64 * 1024 * 1024,
+      sdrCacheDir: '/var/cache/bmc-exporter',
     });
   });
 
@@ -72,6 +74,7 @@ describe('parseExporterOptions', () => {
     expect(error({ 'sdr.maxRecords': '1e3' })).toMatch(/^--sdr\.max-records/);
     expect(error({ 'sdr.maxBytes': '1MB' })).toBe('--sdr.max-bytes: "1MB" is not a size in bytes, e.g. 1048576, 512KiB or 4MiB');
     expect(error({ 'sdr.maxBytes': '0' })).toMatch(/^--sdr\.max-bytes/);
+    expect(error({ 'sdr.cacheDir': ' ' })).toBe('--sdr.cache-dir: is empty; name a directory');
   });
 
   it('--collectors.default: a comma list of known collectors, opt-in ones allowed; bad lists name the flag and the known collectors', () => {

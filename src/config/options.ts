@@ -22,6 +22,8 @@ export interface ExporterOptions {
   sdrMaxRecords?: number;
   /** --sdr.max-bytes: the most SDR record bytes one walk holds (library default when absent). */
   sdrMaxBytes?: number;
+  /** --sdr.cache-dir: where SDRs are kept across restarts (off when absent). */
+  sdrCacheDir?: string;
   /** --collectors.default: collector names run for targets whose secrets entry names none (built-in default when absent). */
   defaultCollectors?: string[];
   /** --config.file: prometheus-community/ipmi_exporter's modules file, serving /ipmi. */
@@ -50,6 +52,7 @@ export interface ExporterFlags {
   'web.disableReload'?: boolean;
   'sdr.maxRecords'?: string;
   'sdr.maxBytes'?: string;
+  'sdr.cacheDir'?: string;
   demo?: boolean;
   'config.file'?: string;
   'ipmi.allowedTargets'?: string;
@@ -103,6 +106,8 @@ export function parseExporterOptions(flags: ExporterFlags, env: OptionsEnvironme
   if (maxRecords !== undefined) options.sdrMaxRecords = count('sdr.max-records', maxRecords, 1, 0xffff);
   const maxBytes = flags['sdr.maxBytes'];
   if (maxBytes !== undefined) options.sdrMaxBytes = byteSize('sdr.max-bytes', maxBytes);
+  const cacheDir = flags['sdr.cacheDir'];
+  if (cacheDir !== undefined) options.sdrCacheDir = nonEmpty('sdr.cache-dir', cacheDir);
   const collectors = flags['collectors.default'];
   if (collectors !== undefined) {
     try {
@@ -172,6 +177,11 @@ function byteSize(flag: string, text: string): number {
   const n = m ? Number(m[1]) * BYTE_UNITS[(m[2] ?? '') as keyof typeof BYTE_UNITS] : NaN;
   if (!Number.isSafeInteger(n) || n < 1) throw new OptionsError(flag, `"${text}" is not a size in bytes, e.g. 1048576, 512KiB or 4MiB`);
   return n;
+}
+
+function nonEmpty(flag: string, text: string): string {
+  if (text.trim() === '') throw new OptionsError(flag, 'is empty; name a directory');
+  return text;
 }
 
 function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {

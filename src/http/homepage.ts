@@ -1,4 +1,3 @@
-import { selCollector } from '../collectors/sel.js';
 import { Target } from '../targets/target.js';
 import { ago, badge, page, seconds } from './console-layout.js';
 import { FLEET_STATES, fleetState, parseFleetQuery, PAGE_SIZE, SORTS, summarizeFleet, type FleetEntry, type FleetFacts, type FleetQuery, type FleetState, type FleetSummary } from './fleet-summary.js';
@@ -9,7 +8,7 @@ export { escapeHtml } from './html.js';
 
 /** Fresh SEL events the exporter saw for a target (0 before its SEL was read). */
 export function newSelEvents(t: Target): number {
-  return selCollector.stateOf(t.cache)?.recent.freshCount ?? 0;
+  return t.cache.cachedSelState?.recent.freshCount ?? 0;
 }
 
 /** A configured target the pool does not hold (never scraped, or forgotten when idle). */

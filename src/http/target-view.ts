@@ -3,7 +3,6 @@ import { fanSensors } from '../collectors/fans.js';
 import { formatFirmwareLabel } from '../collectors/firmware.js';
 import { powerSupplyStatusSensors, PSU_OFFSETS } from '../collectors/power-supply.js';
 import { powerSupplyWattageSensors } from '../collectors/power-draw.js';
-import { selCollector } from '../collectors/sel.js';
 import { fleetState, type FleetState } from './fleet-summary.js';
 import type { Target } from '../targets/target.js';
 import type { PowerView, ReadingState, SensorView } from '../targets/sensor-snapshot.js';
@@ -102,7 +101,7 @@ export function targetView(t: Target, labels: Readonly<Record<string, string>> |
   const list = views.map((v) => v.sensor);
   const watts = powerSupplyWattageSensors(list);
   const { rpm, ratio } = fanSensors(list);
-  const sel = selCollector.stateOf(t.cache);
+  const sel = t.cache.cachedSelState;
   const iso = (ms: number) => (ms > 0 ? new Date(ms).toISOString() : null);
   return {
     target: t.key,

@@ -1,12 +1,17 @@
 import {
   CompletionCodeError,
   dcmiGetSupportedCapabilities,
+  decodeSdrRecord,
   getDeviceId,
   getSdrRepositoryInfo,
   getSystemGuid,
-  readSdrRepository,
+  MalformedPacketError,
+  SdrWalk,
   sensorsFromSdr,
   type SdrIncompleteError,
+  type SdrRecord,
+  type SdrRepositoryContents,
+  type SdrRepositoryInfo,
   TimeoutError,
   type DeviceId,
   type Execute,
@@ -15,6 +20,8 @@ import {
   UNSUPPORTED_COMMAND_CODES,
 } from '@bmc-exporter/ipmi';
 import type { CollectTarget } from '../collectors/collector.js';
+import { SelState } from '../collectors/sel-state.js';
+import { bmcIdentity, type SdrCacheKey, type SdrFileCache } from './sdr-file-cache.js';
 import { sharedSensorLists } from './shared-sensor-lists.js';
 
 /** A copy with its own small ArrayBuffer (Buffer.alloc never takes from the pool). */
@@ -23,7 +30,6 @@ function unpooled(b: Buffer): Buffer {
   b.copy(out);
   return out;
 }
-
 
 interface SdrCache {
   /** Repository info the walk was taken under: addition/erase timestamps and record count. */
@@ -40,11 +46,36 @@ export interface SdrLimits {
 }
 
 /**
+ * What Get SDR Repository Info says about the repository's state: the most
+ * recent addition and erase timestamps and the record count. Equal stamps
+ * mean the same records under the same IDs. A BMC that leaves both
+ * timestamps unspecified says nothing: its stamp holds the session number,
+ * so the SDR is walked again on every new session and never taken from disk.
+ */
+export function repositoryStamp(info: SdrRepositoryInfo, sessionGeneration: number): string {
+  return info.mostRecentAddition === null && info.mostRecentErase === null
+    ? `unspecified/${sessionGeneration}`
+    : `${info.mostRecentAddition}/${info.mostRecentErase}/${info.recordCount}`;
+}
+
+export interface SessionCacheOptions {
+  /** Bounds of each SDR walk. */
+  sdrLimits?: SdrLimits;
+  /** Told once per walk that stopped early (a cycle, a cap). */
+  onSdrIncomplete?: (err: SdrIncompleteError) => void;
+  /** SDRs on disk across restarts (--sdr.cache-dir), with the target they are kept under. */
+  sdrFiles?: { cache: SdrFileCache; target: string };
+}
+
+/**
  * Per-session knowledge of one BMC. Device ID, GUID and DCMI support are
  * forgotten when a new session starts (a BMC may have been updated while we
  * were away); the SDR walk survives sessions and is re-read only when Get SDR
- * Repository Info, asked once per session, shows different timestamps
- * (architecture invariant 7).
+ * Repository Info, asked once per session, shows a different stamp
+ * (repositoryStamp; invariant 7 in docs/architecture.md). A walk the scrape
+ * deadline cut short is continued by the next scrape while the stamp is
+ * unchanged, so a big or slow SDR completes over a few scrapes. The SEL
+ * collector's cursor and counts live here too, for as long as the target.
  */
 export class SessionCache implements CollectTarget {
   ipmiVersion = '2.0';
@@ -56,18 +87,31 @@ export class SessionCache implements CollectTarget {
   private sdr: SdrCache | undefined;
   private sdrChecked = false;
   private sdrUsed: SdrCache | undefined;
+  /** A walk not finished yet, and the stamp it began under: continued only under the same stamp. */
+  private walking: { stamp: string; walk: SdrWalk; fileKey: SdrCacheKey | undefined } | undefined;
+  private sel: SelState | undefined;
+  private readonly sdrLimits: SdrLimits;
+  private readonly onSdrIncomplete: (err: SdrIncompleteError) => void;
+  private readonly sdrFiles: SessionCacheOptions['sdrFiles'];
 
   constructor(
     private readonly execute: Execute,
     private readonly onInitialiseTimeout: () => void,
-    private readonly sdrLimits: SdrLimits = {},
-    /** Told once per walk that stopped early. */
-    private readonly onSdrIncomplete: (err: SdrIncompleteError) => void = () => undefined,
-  ) {}
+    options: SessionCacheOptions = {},
+  ) {
+    this.sdrLimits = options.sdrLimits ?? {};
+    this.onSdrIncomplete = options.onSdrIncomplete ?? (() => undefined);
+    this.sdrFiles = options.sdrFiles;
+  }
 
   /** Why the SDR this scrape used is incomplete (a cycle, a cap), if it is: the scrape reports it. */
   get sdrIncomplete(): SdrIncompleteError | undefined {
     return this.sdrUsed?.incomplete;
+  }
+
+  /** Records read by a walk still in progress (cut short by a deadline, to be continued), if there is one. */
+  get sdrWalkProgress(): number | undefined {
+    return this.walking?.walk.recordsRead;
   }
 
   /** Call at the start of each scrape with the client's session count; a new session drops per-session facts. */
@@ -103,24 +147,57 @@ export class SessionCache implements CollectTarget {
     }
     try {
       const info = await this.execute(getSdrRepositoryInfo, undefined, { signal });
-      // Unspecified timestamps tell us nothing: walk again on every new session.
-      const stamp =
-        info.mostRecentAddition === null && info.mostRecentErase === null
-          ? `unspecified/${this.generation}`
-          : `${info.mostRecentAddition}/${info.mostRecentErase}/${info.recordCount}`;
-      if (this.sdr?.stamp !== stamp) {
-        const contents = await readSdrRepository(this.execute, { signal, recordCount: info.recordCount, ...this.sdrLimits });
-        // Shared with every target whose SDR describes the same sensors (one copy per server model).
-        const sensors = sharedSensorLists.intern(sensorsFromSdr(contents.records));
-        this.sdr = contents.incomplete ? { stamp, sensors, incomplete: contents.incomplete } : { stamp, sensors };
-        if (contents.incomplete) this.onSdrIncomplete(contents.incomplete);
-      }
+      const stamp = repositoryStamp(info, this.generation);
+      if (this.sdr?.stamp !== stamp) this.sdr = await this.readSdr(stamp, info.recordCount, signal);
       this.sdrChecked = true;
       this.sdrUsed = this.sdr;
       return this.sdr.sensors;
     } catch (err) {
       if (signal.aborted) this.onInitialiseTimeout();
       throw err;
+    }
+  }
+
+  /** The SDR under `stamp`: from disk when a file matches, else walked (continuing a walk begun under the same stamp). */
+  private async readSdr(stamp: string, recordCount: number, signal: AbortSignal): Promise<SdrCache> {
+    if (this.walking?.stamp !== stamp) {
+      const fileKey = await this.fileKey(stamp, signal);
+      const stored = fileKey && (await this.sdrFiles?.cache.load(fileKey));
+      if (stored) {
+        this.walking = undefined;
+        return this.entry(stamp, { records: decodeStored(stored), unparsed: [] });
+      }
+      // Any walk begun under another stamp read records that may have moved: start again.
+      this.walking = { stamp, walk: new SdrWalk({ recordCount, ...this.sdrLimits, keepBytes: fileKey !== undefined }), fileKey };
+    }
+    const { walk, fileKey } = this.walking;
+    // Throws on the deadline or a BMC failure; the walk keeps what it read for the next scrape.
+    const contents = await walk.run(this.execute, signal);
+    this.walking = undefined;
+    if (contents.incomplete) this.onSdrIncomplete(contents.incomplete);
+    else if (fileKey && walk.recordBytes) void this.sdrFiles?.cache.save(fileKey, walk.recordBytes);
+    return this.entry(stamp, contents);
+  }
+
+  private entry(stamp: string, contents: SdrRepositoryContents): SdrCache {
+    // Shared with every target whose SDR describes the same sensors (one copy per server model).
+    const sensors = sharedSensorLists.intern(sensorsFromSdr(contents.records));
+    return contents.incomplete ? { stamp, sensors, incomplete: contents.incomplete } : { stamp, sensors };
+  }
+
+  /**
+   * What this BMC's SDR is stored under on disk, or undefined when it is not
+   * stored: no --sdr.cache-dir, a stamp that cannot tell a changed SDR from
+   * the same one, or a BMC whose identity cannot be read.
+   */
+  private async fileKey(stamp: string, signal: AbortSignal): Promise<SdrCacheKey | undefined> {
+    if (!this.sdrFiles || stamp.startsWith('unspecified/')) return undefined;
+    try {
+      const { device, guid } = await this.deviceInfo(signal);
+      return { target: this.sdrFiles.target, identity: bmcIdentity(device, guid), stamp };
+    } catch (err) {
+      if (signal.aborted) throw err;
+      return undefined;
     }
   }
 
@@ -147,6 +224,16 @@ export class SessionCache implements CollectTarget {
     return this.deviceKnown;
   }
 
+  /** The SEL collector's aggregates and cursor for this BMC, created on first use; they live as long as the target. */
+  selState(): SelState {
+    return (this.sel ??= new SelState());
+  }
+
+  /** The SEL state if the SEL collector has run (for the homepage, which sends no command). */
+  get cachedSelState(): SelState | undefined {
+    return this.sel;
+  }
+
   /** Sensor descriptors from the last walk, if any (for the homepage and tests). */
   get cachedSensors(): readonly SensorDescriptor[] | undefined {
     return this.sdr?.sensors;
@@ -169,4 +256,17 @@ export class SessionCache implements CollectTarget {
       throw err;
     }
   }
+}
+
+/** Records read back from disk, decoded as the walk decodes them (an undecodable one is left out, as the walk lists it apart). */
+function decodeStored(stored: readonly Buffer[]): SdrRecord[] {
+  const records: SdrRecord[] = [];
+  for (const bytes of stored) {
+    try {
+      records.push(decodeSdrRecord(bytes));
+    } catch (err) {
+      if (!(err instanceof MalformedPacketError)) throw err;
+    }
+  }
+  return records;
 }

@@ -5,6 +5,7 @@ import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
 import type { HealthTracker } from '../metrics/health.js';
 import type { TargetAddress } from './target-address.js';
 import { configFingerprint, type CredentialsLookup, type TargetCredentials } from './target-config.js';
+import type { SdrFileCache } from './sdr-file-cache.js';
 import type { SdrLimits } from './session-cache.js';
 import { Target } from './target.js';
 
@@ -23,6 +24,8 @@ export interface TargetPoolOptions {
   collectors?: readonly Collector[];
   /** Bounds of each target's SDR walk (--sdr.max-records, --sdr.max-bytes). */
   sdrLimits?: SdrLimits;
+  /** SDRs kept on disk across restarts (--sdr.cache-dir). */
+  sdrFiles?: SdrFileCache;
 }
 
 /** The outcome of looking a target up: the Target, or why there is none (then nothing was sent anywhere). */
@@ -46,13 +49,13 @@ export class TargetPool {
   private readonly sweeper: ReturnType<typeof setInterval>;
   private closed = false;
 
-  constructor(private readonly o: TargetPoolOptions) {
+  constructor(private readonly options: TargetPoolOptions) {
     this.cache = new LRUCache<string, Target>({
       // maxSize with a size of 1 each, not `max`: lru-cache preallocates `max`
       // slots up front (1,000,000 of them cost ~43 MB before the first target).
-      maxSize: o.maxTargets ?? 1_000_000,
+      maxSize: options.maxTargets ?? 1_000_000,
       sizeCalculation: () => 1,
-      ttl: o.idleTimeoutMs,
+      ttl: options.idleTimeoutMs,
       updateAgeOnGet: true,
       // Stale targets are swept on a timer below, not one timer per target.
       ttlAutopurge: false,
@@ -62,7 +65,7 @@ export class TargetPool {
         this.retire(key, target, reason);
       },
     });
-    const every = Math.max(50, Math.min(o.idleTimeoutMs / 4, 60_000));
+    const every = Math.max(50, Math.min(options.idleTimeoutMs / 4, 60_000));
     this.sweeper = setInterval(() => this.cache.purgeStale(), every);
     this.sweeper.unref();
   }
@@ -87,14 +90,14 @@ export class TargetPool {
 
   /** The target for a scrape, creating or replacing it as its credentials say. `raw` is the query string's spelling. */
   acquire(address: TargetAddress, raw: string): Acquired {
-    this.o.metrics.mapperQueries.inc();
+    this.options.metrics.mapperQueries.inc();
     const credentials = this.lookup(address, raw);
     return this.acquireWith(address, credentials);
   }
 
   /** The credentials the secrets (or demo) lookup holds for a target, if any. */
   lookup(address: TargetAddress, raw: string): TargetCredentials | undefined {
-    return this.o.lookup(raw) ?? (raw === address.key ? undefined : this.o.lookup(address.key));
+    return this.options.lookup(raw) ?? (raw === address.key ? undefined : this.options.lookup(address.key));
   }
 
   /**
@@ -103,7 +106,7 @@ export class TargetPool {
    * endpoint asks, so a BMC keeps one session; different credentials replace it.
    */
   acquireWith(address: TargetAddress, credentials: TargetCredentials | undefined): Acquired {
-    const m = this.o.metrics;
+    const m = this.options.metrics;
     const existing = this.cache.get(address.key);
     if (!credentials) {
       m.credentialFailures.inc();
@@ -118,19 +121,20 @@ export class TargetPool {
     if (this.closed) throw new Error('the exporter is shutting down');
     if (existing) {
       this.cache.delete(address.key);
-      this.o.logger?.debug({ target: address.key }, 'credentials changed; replacing the session');
+      this.options.logger?.debug({ target: address.key }, 'credentials changed; replacing the session');
     }
     const target = new Target({
       address,
       credentials,
-      transport: this.o.transport,
+      transport: this.options.transport,
       metrics: m,
-      health: this.o.health,
-      ...(this.o.logger ? { logger: this.o.logger } : {}),
-      ...(this.o.retry ? { retry: this.o.retry } : {}),
-      ...(this.o.timers ? { timers: this.o.timers } : {}),
-      ...(this.o.collectors ? { collectors: this.o.collectors } : {}),
-      ...(this.o.sdrLimits ? { sdrLimits: this.o.sdrLimits } : {}),
+      health: this.options.health,
+      ...(this.options.logger ? { logger: this.options.logger } : {}),
+      ...(this.options.retry ? { retry: this.options.retry } : {}),
+      ...(this.options.timers ? { timers: this.options.timers } : {}),
+      ...(this.options.collectors ? { collectors: this.options.collectors } : {}),
+      ...(this.options.sdrLimits ? { sdrLimits: this.options.sdrLimits } : {}),
+      ...(this.options.sdrFiles ? { sdrFiles: this.options.sdrFiles } : {}),
       ...(this.closing.has(address.key) ? { predecessorClosed: this.closing.get(address.key)! } : {}),
     });
     this.cache.set(address.key, target);
@@ -152,9 +156,9 @@ export class TargetPool {
   }
 
   private retire(key: string, target: Target, reason: string): void {
-    this.o.metrics.targetEvictions.inc();
-    this.o.health.forget(key);
-    this.o.logger?.debug({ target: key, reason }, 'closing target');
+    this.options.metrics.targetEvictions.inc();
+    this.options.health.forget(key);
+    this.options.logger?.debug({ target: key, reason }, 'closing target');
     const done = target
       .close()
       .catch(() => undefined)

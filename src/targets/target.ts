@@ -8,6 +8,7 @@ import type { HealthTracker } from '../metrics/health.js';
 import { createScrapeContext, type ScrapeObserver, type SensorFaultListener } from './scrape-context.js';
 import type { ScrapeTrace } from './scrape-trace.js';
 import { SensorSnapshot } from './sensor-snapshot.js';
+import type { SdrFileCache } from './sdr-file-cache.js';
 import { SessionCache, type SdrLimits } from './session-cache.js';
 import type { TargetAddress } from './target-address.js';
 import { configFingerprint, type TargetCredentials } from './target-config.js';
@@ -59,6 +60,8 @@ export interface TargetOptions {
   collectors?: readonly Collector[];
   /** Bounds of the SDR walk (--sdr.max-records, --sdr.max-bytes). */
   sdrLimits?: SdrLimits;
+  /** SDRs kept on disk across restarts (--sdr.cache-dir). */
+  sdrFiles?: SdrFileCache;
   /** Resolves when the target this one replaces has closed its session (one session per BMC): the first scrape waits for it. */
   predecessorClosed?: Promise<void>;
 }
@@ -182,9 +185,13 @@ export class Target {
         tls: { ...(credentials.ca !== undefined ? { ca: credentials.ca } : {}), ...(credentials.insecureSkipVerify ? { insecureSkipVerify: true } : {}) },
       });
     }
-    this.cache = new SessionCache(this.client.execute, () => options.metrics.initialiseTimeouts.inc(), options.sdrLimits, (err) => {
-      options.metrics.sdrIncomplete.inc({ reason: err.reason });
-      options.logger?.warn({ target: this.key, reason: err.reason, err: err.message }, 'SDR walk stopped early; exporting the sensors read before');
+    this.cache = new SessionCache(this.client.execute, () => options.metrics.initialiseTimeouts.inc(), {
+      ...(options.sdrLimits ? { sdrLimits: options.sdrLimits } : {}),
+      ...(options.sdrFiles ? { sdrFiles: { cache: options.sdrFiles, target: this.key } } : {}),
+      onSdrIncomplete: (err) => {
+        options.metrics.sdrIncomplete.inc({ reason: err.reason });
+        options.logger?.warn({ target: this.key, reason: err.reason, err: err.message }, 'SDR walk stopped early; exporting the sensors read before');
+      },
     });
   }
 
@@ -390,6 +397,9 @@ export class Target {
       failed = true;
       fail(`SDR: ${sdrProblem.message}`);
     }
+    // A walk the deadline cut short: the next scrape continues it (the scrape is already partial or failed).
+    const walked = up && failed ? this.cache.sdrWalkProgress : undefined;
+    if (walked !== undefined) fail(`SDR: walk cut short after ${walked} records; the next scrape continues it`);
     if (faulty.length > 0) {
       failed = true;
       const more = faulty.length > 1 ? ` (and ${faulty.length - 1} more sensor${faulty.length > 2 ? 's' : ''})` : '';

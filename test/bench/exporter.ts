@@ -45,8 +45,8 @@ export interface ExporterProcess {
   stop(): Promise<void>;
 }
 
-/** Start the exporter CLI on a free loopback port with a secrets file, pinned to `cpu` (negative: not pinned); resolves once /-/ready answers. */
-export async function startExporterCli(secretsYaml: string, dir: string, cpu: number, name: string): Promise<ExporterProcess> {
+/** Start the exporter CLI on a free loopback port with a secrets file, pinned to `cpu` (negative: not pinned), with `extraArgs` after the others; resolves once /-/ready answers. */
+export async function startExporterCli(secretsYaml: string, dir: string, cpu: number, name: string, extraArgs: readonly string[] = []): Promise<ExporterProcess> {
   const secrets = join(dir, `${name}-secrets.yml`);
   writeFileSync(secrets, secretsYaml, { mode: 0o600 });
   const port = await freePort();
@@ -54,7 +54,7 @@ export async function startExporterCli(secretsYaml: string, dir: string, cpu: nu
   const heap = heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : [];
   const flags = (process.env.EXPORTER_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   // The launcher's own node flag, as every way of starting the exporter gives it; EXPORTER_BENCH_NODE_FLAGS after it wins.
-  const args = [HEAP_GROWTH_NODE_FLAG, ...flags, ...prof, ...heap, CLI, '--web.listen-address', `127.0.0.1:${port}`, '--secrets.static', secrets, '--log.level', 'warn'];
+  const args = [HEAP_GROWTH_NODE_FLAG, ...flags, ...prof, ...heap, CLI, '--web.listen-address', `127.0.0.1:${port}`, '--secrets.static', secrets, '--log.level', 'warn', ...extraArgs];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));

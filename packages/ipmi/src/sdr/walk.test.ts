@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AbortedError, CompletionCodeError, SdrIncompleteError, TimeoutError } from '../errors.js';
+import { AbortedError, CompletionCodeError, InvalidArgumentError, SdrIncompleteError, TimeoutError } from '../errors.js';
 import type { Command, Execute } from '../commands/command.js';
-import { DEFAULT_SDR_MAX_RECORDS, readSdrRepository } from './walk.js';
+import { DEFAULT_SDR_MAX_RECORDS, readSdrRepository, SdrWalk } from './walk.js';
 import { COMPACT_DIMMS, FULL_12V, FULL_CPU_TEMP, MC_LOCATOR, OEM_RECORD } from './sdr-fixtures.test-data.js';
 
 interface FakeBmcOptions {
@@ -222,5 +222,81 @@ describe('readSdrRepository', () => {
     await expect(readSdrRepository(fakeBmc(IMAGE).execute, { recordCount: 5, signal: ac.signal })).rejects.toThrow(
       AbortedError,
     );
+  });
+});
+
+describe('SdrWalk', () => {
+  it('continues after an abort at the record it was reading, under a new reservation, keeping the records read', async () => {
+    const ac = new AbortController();
+    let gets = 0;
+    const bmc = fakeBmc(IMAGE, {
+      failWith: () => {
+        // Abort once the third record's header has been asked for.
+        if (++gets === 5) ac.abort();
+        return undefined;
+      },
+    });
+    const walk = new SdrWalk({ recordCount: IMAGE.length });
+    await expect(walk.run(bmc.execute, ac.signal)).rejects.toThrow(AbortedError);
+    expect(walk.done).toBe(false);
+    expect(walk.records.map((r) => r.recordId)).toEqual([1, 2]);
+    bmc.log.length = 0;
+    const { records, incomplete } = await walk.run(bmc.execute, new AbortController().signal);
+    expect(records.map((r) => r.recordId)).toEqual([1, 2, 4, 8, 9]);
+    expect(incomplete).toBeUndefined();
+    // Record 4 from its header again; records 1 and 2 are not asked for a second time.
+    expect(bmc.log.slice(0, 2)).toEqual(['reserve', 'get 4@0+5']);
+    expect(bmc.log.filter((l) => l.startsWith('get'))).toHaveLength(2 * 3);
+    // A finished walk reads nothing more.
+    bmc.log.length = 0;
+    await walk.run(bmc.execute);
+    expect(bmc.log).toEqual([]);
+  });
+
+  it('continues after a transport error, and its limits count the records of every run', async () => {
+    const oem = Array.from({ length: 8 }, (_, i) => {
+      const b = Buffer.from(OEM_RECORD);
+      b.writeUInt16LE(i + 1, 0);
+      return b;
+    });
+    const bmc = fakeBmc(oem, { failWith: (n) => (n === 7 ? new TimeoutError('no answer') : undefined) });
+    const walk = new SdrWalk({ maxRecords: 5 });
+    await expect(walk.run(bmc.execute)).rejects.toThrow(TimeoutError);
+    expect(walk.recordsRead).toBe(3);
+    const { records, incomplete } = await walk.run(bmc.execute);
+    expect(records.map((r) => r.recordId)).toEqual([1, 2, 3, 4, 5]);
+    expect(incomplete?.reason).toBe('record-limit');
+  });
+
+  it('a cycle spanning two runs is still a cycle', async () => {
+    const ac = new AbortController();
+    let gets = 0;
+    const bmc = fakeBmc(IMAGE, {
+      nextOverride: { 4: 2 },
+      failWith: () => {
+        if (++gets === 4) ac.abort();
+        return undefined;
+      },
+    });
+    const walk = new SdrWalk({ recordCount: 5 });
+    await expect(walk.run(bmc.execute, ac.signal)).rejects.toThrow(AbortedError);
+    const { records, incomplete } = await walk.run(bmc.execute);
+    expect(records.map((r) => r.recordId)).toEqual([1, 2, 4]);
+    expect(incomplete?.reason).toBe('cycle');
+  });
+
+  it('refuses a second run while the first is still reading', async () => {
+    const walk = new SdrWalk();
+    const bmc = fakeBmc(IMAGE);
+    const first = walk.run(bmc.execute);
+    await expect(walk.run(bmc.execute)).rejects.toThrow(InvalidArgumentError);
+    expect((await first).records).toHaveLength(5);
+  });
+
+  it('keeps each record\'s bytes when asked to', async () => {
+    const walk = new SdrWalk({ keepBytes: true });
+    await walk.run(fakeBmc(IMAGE).execute);
+    expect(walk.recordBytes).toEqual(IMAGE);
+    expect(new SdrWalk().recordBytes).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { AbortedError, CompletionCode, CompletionCodeError, isCompletionCode, MalformedPacketError, READ_TOO_LARGE_CODES, SdrIncompleteError } from '../errors.js';
+import { AbortedError, CompletionCode, CompletionCodeError, InvalidArgumentError, isCompletionCode, MalformedPacketError, READ_TOO_LARGE_CODES, SdrIncompleteError } from '../errors.js';
 import type { Execute, ExecuteOptions } from '../commands/command.js';
 import { getSdr, SDR_LAST_RECORD_ID } from '../commands/get-sdr.js';
 import { getSdrRepositoryInfo } from '../commands/get-sdr-repository-info.js';
@@ -29,7 +29,6 @@ export const DEFAULT_SDR_MAX_RECORDS = 4096;
 /** The most record bytes one walk holds unless the caller allows more (4096 records of ~256 bytes). */
 export const DEFAULT_SDR_MAX_BYTES = 1024 * 1024;
 
-
 export interface UnparsedSdrRecord {
   recordId: number;
   error: string;
@@ -43,169 +42,277 @@ export interface SdrRepositoryContents {
   incomplete?: SdrIncompleteError;
 }
 
-export interface ReadSdrOptions {
-  signal?: AbortSignal;
+/** Bounds and read size of one walk. */
+export interface SdrWalkLimits {
   /** Body chunk size in bytes (default 254: whole bodies), clamped to each record's length. */
   chunkSize?: number;
-  /** Record count from Get SDR Repository Info if the caller already has it; otherwise it is asked for. */
+  /** Record count from Get SDR Repository Info, when known: more records than this (plus a margin) end the walk. */
   recordCount?: number;
   /** Stop after this many records (default DEFAULT_SDR_MAX_RECORDS). */
   maxRecords?: number;
   /** Stop before holding more than this many record bytes (default DEFAULT_SDR_MAX_BYTES). */
   maxBytes?: number;
+  /** Keep each record's bytes as read (`SdrWalk.recordBytes`), for a caller that stores the SDR. */
+  keepBytes?: boolean;
+}
+
+export interface ReadSdrOptions extends Omit<SdrWalkLimits, 'recordCount'> {
+  signal?: AbortSignal;
+  /** Record count from Get SDR Repository Info if the caller already has it; otherwise it is asked for. */
+  recordCount?: number;
 }
 
 /**
- * Reads every record of the SDR repository (IPMI v2.0 §33): Reserve SDR
- * Repository, then from record 0x0000 follow "next record ID" until 0xFFFF.
- * Each record is read as its 5-byte header, then its body, whole when the BMC
- * allows, else in chunks: many BMCs refuse (0xCA) reads larger than their buffer. A cancelled
- * reservation (0xC5, the repository changed) re-reserves and restarts that
- * record. The walk is bounded whatever the BMC serves: a next ID already
- * visited (a cycle), more records than `maxRecords` or than the BMC reported
- * (plus a margin), or more bytes than `maxBytes` end it, keeping what was read
- * and saying why in `incomplete`. Records that fail to decode are listed in
- * `unparsed` instead of failing the whole walk; transport errors propagate.
+ * Reads every record of the SDR repository (IPMI v2.0 §33) in one go: Get
+ * SDR Repository Info for the record count (unless given), then an SdrWalk
+ * to the end. Transport errors and abort propagate; what was read is lost
+ * with them (a caller that wants to continue later keeps its own SdrWalk).
  */
 export async function readSdrRepository(execute: Execute, opts: ReadSdrOptions = {}): Promise<SdrRepositoryContents> {
-  const { signal } = opts;
-  const base: ExecuteOptions = signal ? { signal } : {};
-  const checkAbort = () => {
-    if (signal?.aborted) throw new AbortedError('SDR repository read aborted', { cause: signal.reason });
-  };
-
-  let recordCount = opts.recordCount;
-  if (recordCount === undefined) {
+  const { signal, ...limits } = opts;
+  if (limits.recordCount === undefined) {
     try {
-      recordCount = (await execute(getSdrRepositoryInfo, undefined, base)).recordCount;
+      limits.recordCount = (await execute(getSdrRepositoryInfo, undefined, signal ? { signal } : {})).recordCount;
     } catch (err) {
       if (!(err instanceof CompletionCodeError)) throw err;
     }
   }
-  const cap = opts.maxRecords ?? DEFAULT_SDR_MAX_RECORDS;
-  const reportedCap = (recordCount ?? 0xffff) + EXTRA_RECORDS_TOLERATED;
-  const maxRecords = Math.min(0xffff, cap, reportedCap);
-  const maxBytes = opts.maxBytes ?? DEFAULT_SDR_MAX_BYTES;
+  return await new SdrWalk(limits).run(execute, signal);
+}
 
-  const reserve = async (): Promise<number> => {
+/**
+ * One walk over the SDR repository: Reserve SDR Repository, then from record
+ * 0x0000 follow "next record ID" until 0xFFFF. Each record is read as its
+ * 5-byte header, then its body, whole when the BMC allows, else in chunks:
+ * many BMCs refuse (0xCA) reads larger than their buffer. A cancelled
+ * reservation (0xC5, the repository changed) re-reserves and restarts that
+ * record.
+ *
+ * The walk is bounded whatever the BMC serves: a next ID already visited (a
+ * cycle), more records than `maxRecords` or than the BMC reported (plus a
+ * margin), or more bytes than `maxBytes` end it, keeping what was read and
+ * saying why in `incomplete`. Records that fail to decode are listed in
+ * `unparsed` instead of failing the whole walk.
+ *
+ * `run` can be called again after it threw (a deadline, a timeout): the walk
+ * keeps every whole record read and continues at the record it was reading,
+ * under a fresh reservation. Record IDs are only stable while the repository
+ * is unchanged, so a caller continues a walk only when Get SDR Repository
+ * Info answers as it did when the walk began.
+ */
+export class SdrWalk {
+  readonly records: SdrRecord[] = [];
+  readonly unparsed: UnparsedSdrRecord[] = [];
+  /** Each record's bytes as read, in walk order, when `keepBytes` was asked for (undecodable ones included). */
+  readonly recordBytes: Buffer[] | undefined;
+  /** Why the walk ended early, once it has. */
+  incomplete: SdrIncompleteError | undefined;
+  /** The walk reached its end (the last record, a limit, a cycle): `run` reads nothing more. */
+  done = false;
+  private readonly maxRecords: number;
+  private readonly maxBytes: number;
+  /** maxRecords came from the BMC's reported count (plus a margin), not from the caller's cap. */
+  private readonly capIsReported: boolean;
+  private readonly recordCount: number | undefined;
+  private readonly visited = new Set<number>();
+  /** The record to read next (0x0000: the first). */
+  private nextRecordId = 0x0000;
+  private bytesHeld = 0;
+  /** Body read size; shrinks when the BMC refuses a read as too large, and stays shrunk. */
+  private chunk: number;
+  private running = false;
+
+  constructor(limits: SdrWalkLimits = {}) {
+    this.recordCount = limits.recordCount;
+    const cap = limits.maxRecords ?? DEFAULT_SDR_MAX_RECORDS;
+    const reportedCap = (limits.recordCount ?? 0xffff) + EXTRA_RECORDS_TOLERATED;
+    this.maxRecords = Math.min(0xffff, cap, reportedCap);
+    this.capIsReported = this.maxRecords === reportedCap;
+    this.maxBytes = limits.maxBytes ?? DEFAULT_SDR_MAX_BYTES;
+    this.chunk = Math.max(MIN_SDR_CHUNK, Math.min(limits.chunkSize ?? DEFAULT_SDR_CHUNK, 0xfe));
+    this.recordBytes = limits.keepBytes ? [] : undefined;
+  }
+
+  /** Records read so far, decodable or not. */
+  get recordsRead(): number {
+    return this.records.length + this.unparsed.length;
+  }
+
+  /** What was read; complete unless `incomplete` is set (or `done` is still false). */
+  get contents(): SdrRepositoryContents {
+    const { records, unparsed, incomplete } = this;
+    return incomplete ? { records, unparsed, incomplete } : { records, unparsed };
+  }
+
+  /** Read on from where the walk stands to its end. Throws on transport errors and abort, keeping what was read. */
+  async run(execute: Execute, signal?: AbortSignal): Promise<SdrRepositoryContents> {
+    if (this.done) return this.contents;
+    // Two runs at once would read the same records twice: one walk, one reader at a time.
+    if (this.running) throw new InvalidArgumentError('SdrWalk.run called while an earlier run of the same walk is still reading');
+    this.running = true;
+    const reader = new RecordReader(execute, signal, this.chunk);
     try {
-      return (await execute(reserveSdrRepository, undefined, base)).reservationId;
+      await reader.reserve();
+      while (!this.done) await this.step(reader);
+    } finally {
+      this.chunk = reader.chunk;
+      this.running = false;
+    }
+    return this.contents;
+  }
+
+  /** Read the next record and keep it, or end the walk. */
+  private async step(reader: RecordReader): Promise<void> {
+    if (this.recordsRead >= this.maxRecords) return this.end(this.recordLimitError());
+    const recordId = this.nextRecordId;
+    this.visited.add(recordId);
+    let result: RecordRead;
+    try {
+      result = await reader.readRecord(recordId);
     } catch (err) {
-      // Reservation is optional for BMCs that answer whole records; 0 is the "no reservation" ID.
-      if (isCompletionCode(err, CompletionCode.invalidCommand)) return 0;
+      // An empty repository answers the first Get SDR with "not present".
+      if (recordId === 0x0000 && isCompletionCode(err, CompletionCode.notPresent)) return this.end();
+      if (err instanceof MalformedPacketError) {
+        this.unparsed.push({ recordId, error: err.message });
+        return this.end(); // without a good response there is no next ID to follow
+      }
       throw err;
     }
-  };
+    if (this.bytesHeld + result.bytes.length > this.maxBytes) {
+      return this.end(new SdrIncompleteError('byte-limit', `SDR holds more than ${this.maxBytes} bytes (the walk's limit); the rest were not read`));
+    }
+    this.keep(recordId, result.bytes);
+    // Record 0x0000 means "first": remember the ID the BMC actually served too.
+    const servedId = decodeSdrHeader(result.bytes).recordId;
+    this.visited.add(servedId);
+    const next = result.nextRecordId;
+    if (next === SDR_LAST_RECORD_ID) return this.end();
+    if (this.visited.has(next)) {
+      return this.end(
+        new SdrIncompleteError('cycle', `SDR record 0x${hex4(servedId)} links back to record 0x${hex4(next)}, already read: the repository's links form a cycle`),
+      );
+    }
+    this.nextRecordId = next;
+  }
 
-  let reservationId = await reserve();
-  let chunk = Math.max(MIN_SDR_CHUNK, Math.min(opts.chunkSize ?? DEFAULT_SDR_CHUNK, 0xfe));
-  const records: SdrRecord[] = [];
-  const unparsed: UnparsedSdrRecord[] = [];
-  const visited = new Set<number>();
+  private keep(recordId: number, bytes: Buffer): void {
+    this.bytesHeld += bytes.length;
+    this.recordBytes?.push(bytes);
+    try {
+      this.records.push(decodeSdrRecord(bytes));
+    } catch (err) {
+      if (!(err instanceof MalformedPacketError)) throw err;
+      this.unparsed.push({ recordId, error: err.message });
+    }
+  }
 
-  const read = (recordId: number, offset: number, bytesToRead: number) =>
-    execute(getSdr, { reservationId, recordId, offset, bytesToRead }, base);
+  private end(why?: SdrIncompleteError): void {
+    this.done = true;
+    this.incomplete = why;
+  }
 
-  /** One record's bytes and the next ID; restarts itself on a lost reservation. */
-  const readRecord = async (recordId: number): Promise<{ bytes: Buffer; nextRecordId: number }> => {
+  private recordLimitError(): SdrIncompleteError {
+    return new SdrIncompleteError(
+      'record-limit',
+      this.capIsReported
+        ? `SDR has more records than the ${this.recordCount} its repository info reports (stopped after ${this.maxRecords})`
+        : `SDR has more than ${this.maxRecords} records (the walk's limit); the rest were not read`,
+    );
+  }
+}
+
+interface RecordRead {
+  bytes: Buffer;
+  nextRecordId: number;
+}
+
+/** Get SDR for one walk's run: the reservation, the body chunk size, and reading one record whole. */
+class RecordReader {
+  private readonly base: ExecuteOptions;
+  private reservationId = 0;
+
+  constructor(
+    private readonly execute: Execute,
+    private readonly signal: AbortSignal | undefined,
+    /** Body read size, shrunk when the BMC refuses a read as too large. */
+    public chunk: number,
+  ) {
+    this.base = signal ? { signal } : {};
+  }
+
+  async reserve(): Promise<void> {
+    try {
+      this.reservationId = (await this.execute(reserveSdrRepository, undefined, this.base)).reservationId;
+    } catch (err) {
+      // Reservation is optional for BMCs that answer whole records; 0 is the "no reservation" ID.
+      if (!isCompletionCode(err, CompletionCode.invalidCommand)) throw err;
+      this.reservationId = 0;
+    }
+  }
+
+  /** One record's bytes and the next ID; restarts the record under a new reservation when the old one was cancelled. */
+  async readRecord(recordId: number): Promise<RecordRead> {
     for (let restarts = 0; ; restarts++) {
       try {
-        checkAbort();
-        const head = await read(recordId, 0, SDR_HEADER_LENGTH);
-        if (head.data.length < SDR_HEADER_LENGTH) {
-          throw new MalformedPacketError(`Get SDR 0x${recordId.toString(16)}: header read returned ${head.data.length} byte(s)`, {
-            want: SDR_HEADER_LENGTH,
-            got: head.data.length,
-          });
-        }
-        const header = decodeSdrHeader(head.data);
-        const total = SDR_HEADER_LENGTH + header.length;
-        const parts: Buffer[] = [head.data.subarray(0, SDR_HEADER_LENGTH)];
-        let offset = SDR_HEADER_LENGTH;
-        while (offset < total) {
-          checkAbort();
-          const want = Math.min(chunk, total - offset);
-          let got: Buffer;
-          try {
-            got = (await read(recordId, offset, want)).data;
-          } catch (err) {
-            if (isCompletionCode(err, ...READ_TOO_LARGE_CODES) && want > MIN_SDR_CHUNK) {
-              // Halving from what was refused; a refused big read goes straight to the size every BMC takes.
-              chunk = Math.max(MIN_SDR_CHUNK, want > FALLBACK_SDR_CHUNK ? FALLBACK_SDR_CHUNK : Math.floor(want / 2));
-              continue;
-            }
-            throw err;
-          }
-          if (got.length === 0) {
-            throw new MalformedPacketError(`Get SDR 0x${recordId.toString(16)}: empty read at offset ${offset}`, {
-              want,
-              got: 0,
-            });
-          }
-          const take = got.subarray(0, Math.min(got.length, want));
-          parts.push(take);
-          offset += take.length;
-        }
-        return { bytes: Buffer.concat(parts), nextRecordId: head.nextRecordId };
+        return await this.readOnce(recordId);
       } catch (err) {
         if (isCompletionCode(err, CompletionCode.reservationCancelled) && restarts < MAX_RESERVATION_RESTARTS) {
-          reservationId = await reserve();
+          await this.reserve();
           continue;
         }
         throw err;
       }
     }
-  };
+  }
 
-  let recordId = 0x0000;
-  let bytesHeld = 0;
-  let incomplete: SdrIncompleteError | undefined;
-  for (;;) {
-    if (records.length + unparsed.length >= maxRecords) {
-      incomplete = new SdrIncompleteError(
-        'record-limit',
-        maxRecords === reportedCap
-          ? `SDR has more records than the ${recordCount} its repository info reports (stopped after ${maxRecords})`
-          : `SDR has more than ${maxRecords} records (the walk's limit); the rest were not read`,
-      );
-      break;
+  private async readOnce(recordId: number): Promise<RecordRead> {
+    this.checkAbort();
+    const head = await this.read(recordId, 0, SDR_HEADER_LENGTH);
+    if (head.data.length < SDR_HEADER_LENGTH) {
+      throw new MalformedPacketError(`Get SDR 0x${recordId.toString(16)}: header read returned ${head.data.length} byte(s)`, {
+        want: SDR_HEADER_LENGTH,
+        got: head.data.length,
+      });
     }
-    visited.add(recordId);
-    let result: { bytes: Buffer; nextRecordId: number };
+    const total = SDR_HEADER_LENGTH + decodeSdrHeader(head.data).length;
+    const parts: Buffer[] = [head.data.subarray(0, SDR_HEADER_LENGTH)];
+    for (let offset = SDR_HEADER_LENGTH; offset < total; ) {
+      const part = await this.readChunk(recordId, offset, total - offset);
+      if (!part) continue; // refused as too large: the chunk shrank, ask again
+      parts.push(part);
+      offset += part.length;
+    }
+    return { bytes: Buffer.concat(parts), nextRecordId: head.nextRecordId };
+  }
+
+  /** Up to `remaining` bytes of a body at `offset`; undefined when the read was refused as too large and the chunk shrank. */
+  private async readChunk(recordId: number, offset: number, remaining: number): Promise<Buffer | undefined> {
+    this.checkAbort();
+    const want = Math.min(this.chunk, remaining);
+    let got: Buffer;
     try {
-      result = await readRecord(recordId);
+      got = (await this.read(recordId, offset, want)).data;
     } catch (err) {
-      // An empty repository answers the first Get SDR with "not present".
-      if (recordId === 0x0000 && isCompletionCode(err, CompletionCode.notPresent)) break;
-      if (err instanceof MalformedPacketError) {
-        unparsed.push({ recordId, error: err.message });
-        break; // without a good response there is no next ID to follow
+      if (isCompletionCode(err, ...READ_TOO_LARGE_CODES) && want > MIN_SDR_CHUNK) {
+        // Halving from what was refused; a refused big read goes straight to the size every BMC takes.
+        this.chunk = Math.max(MIN_SDR_CHUNK, want > FALLBACK_SDR_CHUNK ? FALLBACK_SDR_CHUNK : Math.floor(want / 2));
+        return undefined;
       }
       throw err;
     }
-    if (bytesHeld + result.bytes.length > maxBytes) {
-      incomplete = new SdrIncompleteError('byte-limit', `SDR holds more than ${maxBytes} bytes (the walk's limit); the rest were not read`);
-      break;
+    if (got.length === 0) {
+      throw new MalformedPacketError(`Get SDR 0x${recordId.toString(16)}: empty read at offset ${offset}`, { want, got: 0 });
     }
-    bytesHeld += result.bytes.length;
-    // Record 0x0000 means "first": remember the ID the BMC actually served too.
-    visited.add(decodeSdrHeader(result.bytes).recordId);
-    try {
-      records.push(decodeSdrRecord(result.bytes));
-    } catch (err) {
-      if (!(err instanceof MalformedPacketError)) throw err;
-      unparsed.push({ recordId, error: err.message });
-    }
-    const next = result.nextRecordId;
-    if (next === SDR_LAST_RECORD_ID) break;
-    if (visited.has(next)) {
-      const at = decodeSdrHeader(result.bytes).recordId;
-      incomplete = new SdrIncompleteError('cycle', `SDR record 0x${hex4(at)} links back to record 0x${hex4(next)}, already read: the repository's links form a cycle`);
-      break;
-    }
-    recordId = next;
+    return got.subarray(0, Math.min(got.length, want));
   }
-  return incomplete ? { records, unparsed, incomplete } : { records, unparsed };
+
+  private read(recordId: number, offset: number, bytesToRead: number) {
+    return this.execute(getSdr, { reservationId: this.reservationId, recordId, offset, bytesToRead }, this.base);
+  }
+
+  private checkAbort(): void {
+    if (this.signal?.aborted) throw new AbortedError('SDR repository read aborted', { cause: this.signal.reason });
+  }
 }
 
 function hex4(n: number): string {

@@ -1,0 +1,210 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DEFAULT_SDR_MAX_BYTES, type DeviceId } from '@bmc-exporter/ipmi';
+
+/** The file's format tag: a file without it (another program's, an older layout) is not ours to read. */
+const FORMAT = 'bmc-exporter-sdr/1';
+
+/** Room for the JSON around the records (base64 grows them by a third). */
+const FILE_OVERHEAD_BYTES = 64 * 1024;
+
+/** Where a cached SDR may be used: the BMC it was read from and the repository state it was read under. */
+export interface SdrCacheKey {
+  /** The target as configured (host:port). */
+  target: string;
+  /** The BMC's identity (bmcIdentity): a different BMC at the same address, or new firmware, never matches. */
+  identity: string;
+  /** Get SDR Repository Info's most recent addition and erase timestamps and record count. */
+  stamp: string;
+}
+
+export interface SdrFileCacheLogger {
+  warn(obj: object, msg: string): void;
+}
+
+/**
+ * The BMC's identity as Get System GUID and Get Device ID give it: GUID,
+ * device ID and revision, firmware revision, manufacturer and product. A
+ * firmware update (which may bring a new SDR) changes it.
+ */
+export function bmcIdentity(device: DeviceId, guid: Buffer | null): string {
+  return [
+    guid ? guid.toString('hex') : 'no-guid',
+    device.deviceId,
+    device.deviceRevision,
+    `${device.firmwareMajor}.${device.firmwareMinorRaw}`,
+    device.auxFirmware ? device.auxFirmware.toString('hex') : '',
+    device.manufacturerId,
+    device.productId,
+  ].join('/');
+}
+
+/**
+ * SDRs kept on disk across restarts (--sdr.cache-dir), one file per target,
+ * so a restarted exporter does not walk every BMC's SDR again. A file is used
+ * only when target, BMC identity and repository stamp all match the BMC's
+ * answers of this session, so a BMC whose SDR changed while the exporter was
+ * down is walked again. Files are written to a temporary name and renamed
+ * (a reader sees the old file or the new one, never half of one), hold the
+ * raw record bytes and what they are keyed by (no credential), and are
+ * bounded by the walk's byte limit. A file that is unreadable, too big,
+ * malformed, for another BMC or fails its checksum is ignored with a log
+ * line, and the SDR is walked.
+ */
+export class SdrFileCache {
+  private readonly maxFileBytes: number;
+  /** Writes in flight, per file: a later write for the same target waits for the earlier one. */
+  private readonly writing = new Map<string, Promise<void>>();
+  private ready: Promise<void> | undefined;
+
+  constructor(
+    readonly dir: string,
+    private readonly logger?: SdrFileCacheLogger,
+    /** The walk's byte limit (--sdr.max-bytes): no valid file holds more records than that. */
+    maxRecordBytes = DEFAULT_SDR_MAX_BYTES,
+  ) {
+    this.maxFileBytes = Math.ceil((maxRecordBytes * 4) / 3) + FILE_OVERHEAD_BYTES;
+  }
+
+  /** The records stored for `key`, or undefined when there is no usable file (the reason logged unless there is none). */
+  async load(key: SdrCacheKey): Promise<Buffer[] | undefined> {
+    const file = this.fileOf(key.target);
+    let text: string;
+    try {
+      const read = await this.readBounded(file);
+      if (read === undefined) return undefined;
+      text = read;
+    } catch (err) {
+      this.warn(key.target, file, `unreadable: ${(err as Error).message}`);
+      return undefined;
+    }
+    const parsed = parseCacheFile(text);
+    if (typeof parsed === 'string') {
+      this.warn(key.target, file, parsed);
+      return undefined;
+    }
+    if (parsed.target !== key.target) {
+      this.warn(key.target, file, 'written for another target');
+      return undefined;
+    }
+    // A different BMC, new firmware or a changed SDR: expected, not worth a warning; the walk replaces the file.
+    if (parsed.identity !== key.identity || parsed.stamp !== key.stamp) return undefined;
+    return parsed.records;
+  }
+
+  /** Store `records` for `key` (replacing what was there). Never rejects: a failure is logged and the SDR is walked next time. */
+  save(key: SdrCacheKey, records: readonly Buffer[]): Promise<void> {
+    const file = this.fileOf(key.target);
+    const previous = this.writing.get(file) ?? Promise.resolve();
+    const done = previous.then(() => this.write(file, key, records));
+    this.writing.set(file, done);
+    void done.then(() => {
+      if (this.writing.get(file) === done) this.writing.delete(file);
+    });
+    return done;
+  }
+
+  /** Resolves when every write started so far has finished (for shutdown and tests). */
+  async flush(): Promise<void> {
+    await Promise.all(this.writing.values());
+  }
+
+  /** The file that holds `target`'s SDR: a hash of the address, so any host name makes a safe file name. */
+  fileOf(target: string): string {
+    return join(this.dir, `sdr-${createHash('sha256').update(target).digest('hex').slice(0, 32)}.json`);
+  }
+
+  private async write(file: string, key: SdrCacheKey, records: readonly Buffer[]): Promise<void> {
+    const body = serialise(key, records);
+    if (Buffer.byteLength(body) > this.maxFileBytes) return; // larger than any file load() accepts
+    const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      this.ready ??= mkdir(this.dir, { recursive: true }).then(() => undefined);
+      await this.ready;
+      await writeFile(temp, body, { mode: 0o644 });
+      await rename(temp, file);
+    } catch (err) {
+      this.ready = undefined;
+      await unlink(temp).catch(() => undefined);
+      this.logger?.warn({ target: key.target, file, err: (err as Error).message }, 'cannot write the SDR cache file; the SDR will be walked after a restart');
+    }
+  }
+
+  /** The file's text, undefined when there is none; throws when it cannot be read or is larger than any valid file. */
+  private async readBounded(file: string): Promise<string | undefined> {
+    let handle;
+    try {
+      handle = await open(file, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    try {
+      const { size } = await handle.stat();
+      if (size > this.maxFileBytes) throw new Error(`${size} bytes, more than the ${this.maxFileBytes} a cached SDR may take`);
+      // Read one byte past the size seen, should the file have grown since.
+      const buf = Buffer.alloc(size + 1);
+      const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+      if (bytesRead > size) throw new Error('the file grew while it was read');
+      return buf.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private warn(target: string, file: string, why: string): void {
+    this.logger?.warn({ target, file, reason: why }, 'ignoring the SDR cache file; walking the SDR');
+  }
+}
+
+interface CacheFile {
+  format: typeof FORMAT;
+  target: string;
+  identity: string;
+  stamp: string;
+  /** Each record's bytes, base64, in walk order. */
+  records: string[];
+  /** sha256 over target, identity, stamp and records: a file damaged on disk is not used. */
+  checksum: string;
+}
+
+function checksumOf(target: string, identity: string, stamp: string, records: readonly string[]): string {
+  const h = createHash('sha256');
+  for (const part of [target, identity, stamp, ...records]) h.update(part).update('\n');
+  return h.digest('hex');
+}
+
+function serialise(key: SdrCacheKey, records: readonly Buffer[]): string {
+  const encoded = records.map((r) => r.toString('base64'));
+  const file: CacheFile = {
+    format: FORMAT,
+    target: key.target,
+    identity: key.identity,
+    stamp: key.stamp,
+    records: encoded,
+    checksum: checksumOf(key.target, key.identity, key.stamp, encoded),
+  };
+  return JSON.stringify(file);
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** The file's contents, or why they cannot be used. */
+function parseCacheFile(text: string): { target: string; identity: string; stamp: string; records: Buffer[] } | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 'not valid JSON';
+  }
+  if (typeof value !== 'object' || value === null) return 'not a cached SDR';
+  const f = value as Partial<Record<keyof CacheFile, unknown>>;
+  if (f.format !== FORMAT) return 'not a cached SDR of this format';
+  if (typeof f.target !== 'string' || typeof f.identity !== 'string' || typeof f.stamp !== 'string' || typeof f.checksum !== 'string') {
+    return 'a field is missing';
+  }
+  if (!Array.isArray(f.records) || !f.records.every((r): r is string => typeof r === 'string' && BASE64.test(r))) return 'records are not base64 strings';
+  if (checksumOf(f.target, f.identity, f.stamp, f.records) !== f.checksum) return 'checksum mismatch';
+  return { target: f.target, identity: f.identity, stamp: f.stamp, records: f.records.map((r) => Buffer.from(r, 'base64')) };
+}

@@ -1,0 +1,141 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { BmcModel, PROFILES, type BmcDefinition, type CommandHandler } from '@bmc-exporter/bmc-sim';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../logger.js';
+import type { Exporter } from '../main.js';
+import { samples, startSimTarget, writeSecrets, type SimTarget } from '../testing/sim-target.js';
+import { startTestExporter } from '../testing/test-exporter.js';
+
+const FAST = { initialTimeoutMs: 150, maxTimeoutMs: 300, backoff: 2, attempts: 2, sessionAttempts: 2 };
+const GET_SDR = '0a:23';
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!();
+});
+
+/**
+ * One simulated BMC whose model can be swapped while the exporter is down
+ * (same address, GUID and device ID: the same BMC with a changed SDR), and a
+ * cache directory that outlives the exporters started against it.
+ */
+async function setup() {
+  let answer: CommandHandler | undefined;
+  const sim = await startSimTarget('server-2s', (model) => {
+    answer = model;
+    return (req, ctx) => answer!(req, ctx);
+  });
+  cleanup.push(() => sim.close());
+  const secrets = await writeSecrets([sim.target]);
+  cleanup.push(() => secrets.remove());
+  const dir = await mkdtemp(join(tmpdir(), 'sdr-restart-test-'));
+  cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  const logs: string[] = [];
+  const start = async (cacheDir: string | null = dir): Promise<Exporter> => {
+    const logger = createLogger({ level: 'warn', format: 'json', destination: new Writable({ write: (c, _e, cb) => (logs.push(String(c)), cb()) }) });
+    const exporter = await startTestExporter(secrets.path, cacheDir === null ? {} : { sdrCacheDir: cacheDir }, { retry: FAST, logger });
+    cleanup.push(() => exporter.close());
+    return exporter;
+  };
+  const scrape = async (exporter: Exporter) => samples(await (await fetch(`${exporter.url}/bmc?target=${sim.target}`)).text());
+  /** The BMC's SDR becomes `definition`'s, with a repository stamp from `nowMs`. */
+  const replaceModel = (definition: BmcDefinition, nowMs: number): BmcModel => {
+    const model = new BmcModel(definition, { seed: 1, now: () => nowMs });
+    answer = model.handler;
+    return model;
+  };
+  return { sim, dir, start, scrape, replaceModel, logs };
+}
+
+const fans = (m: Map<string, number>) => [...m.keys()].filter((k) => k.startsWith('fan_speed_rpm{')).sort();
+const server2s = PROFILES['server-2s']!;
+
+async function walkAndStop(sim: SimTarget, start: () => Promise<Exporter>, scrape: (e: Exporter) => Promise<Map<string, number>>) {
+  const first = await start();
+  const m = await scrape(first);
+  expect(m.get('bmc_up')).toBe(1);
+  const walked = sim.commands.get(GET_SDR) ?? 0;
+  expect(walked).toBeGreaterThan(40);
+  await first.close();
+  sim.resetCounts();
+  return { metrics: m, walked };
+}
+
+describe('--sdr.cache-dir across a restart', { timeout: 30_000 }, () => {
+  it('an unchanged SDR is not walked again: the restarted exporter sends no Get SDR and exports the same series', async () => {
+    const { sim, dir, start, scrape, logs } = await setup();
+    const { metrics } = await walkAndStop(sim, start, scrape);
+    expect(await readdir(dir)).toHaveLength(1);
+
+    const second = await start();
+    const again = await scrape(second);
+    expect(sim.commands.get(GET_SDR)).toBeUndefined();
+    // Get SDR Repository Info and Get Device ID / GUID still checked the BMC.
+    expect(sim.commands.get('0a:20')).toBe(1);
+    expect(fans(again)).toEqual(fans(metrics));
+    expect(again.get('processor_temperature_celsius{cpu="1"}')).toBe(metrics.get('processor_temperature_celsius{cpu="1"}'));
+    expect(logs).toEqual([]);
+  });
+
+  it('without the flag, a restarted exporter walks the SDR again', async () => {
+    const { sim, start, scrape } = await setup();
+    const { walked } = await walkAndStop(sim, () => start(null), scrape);
+    await scrape(await start(null));
+    expect(sim.commands.get(GET_SDR)).toBe(walked);
+  });
+
+  it('an SDR changed while the exporter was down (same record count, new timestamp) is walked again and the new SDR reported', async () => {
+    const { sim, start, scrape, replaceModel } = await setup();
+    const { metrics, walked } = await walkAndStop(sim, start, scrape);
+    expect(fans(metrics)).toContain('fan_speed_rpm{fan="FAN6"}');
+    // The same BMC; FAN6's record now names it otherwise, and the repository says it changed an hour later.
+    const renamed = { ...server2s, sensors: server2s.sensors.map((s) => (s.name === 'FAN6' ? { ...s, name: 'FAN6 REAR' } : s)) };
+    replaceModel(renamed, Date.now() + 3_600_000);
+
+    const second = await start();
+    const after = await scrape(second);
+    expect(sim.commands.get(GET_SDR)).toBe(walked);
+    expect(fans(after)).toContain('fan_speed_rpm{fan="FAN6 REAR"}');
+    expect(fans(after)).not.toContain('fan_speed_rpm{fan="FAN6"}');
+    await second.close();
+
+    // The file now holds the new SDR: a third start walks nothing and still reports it.
+    sim.resetCounts();
+    const third = await scrape(await start());
+    expect(sim.commands.get(GET_SDR)).toBeUndefined();
+    expect(fans(third)).toContain('fan_speed_rpm{fan="FAN6 REAR"}');
+  });
+
+  it('another BMC at the same address (other firmware, same SDR stamp) is walked again', async () => {
+    const { sim, start, scrape, replaceModel } = await setup();
+    const { walked } = await walkAndStop(sim, start, scrape);
+    // The same SDR repository stamp (addition time and record count); only the firmware differs.
+    const updated: BmcDefinition = { ...server2s, device: { ...server2s.device, firmware: '9.99' } };
+    const model = replaceModel(updated, sim.model.sdrRepositoryInfo.lastAddition * 1000);
+    expect(model.sdrRepositoryInfo).toEqual(sim.model.sdrRepositoryInfo);
+    await scrape(await start());
+    expect(sim.commands.get(GET_SDR)).toBe(walked);
+  });
+
+  it('a corrupt file is ignored with a log line: the SDR is walked, the scrape is whole, the file is rewritten', async () => {
+    const { sim, dir, start, scrape, logs } = await setup();
+    const { metrics, walked } = await walkAndStop(sim, start, scrape);
+    const [name] = await readdir(dir);
+    await writeFile(join(dir, name!), '{"format":"bmc-exporter-sdr/1","records":[');
+
+    const second = await start();
+    const after = await scrape(second);
+    expect(after.get('bmc_up')).toBe(1);
+    expect(fans(after)).toEqual(fans(metrics));
+    expect(sim.commands.get(GET_SDR)).toBe(walked);
+    expect(logs.map((l) => JSON.parse(l) as { msg: string; reason: string })).toEqual([
+      expect.objectContaining({ msg: 'ignoring the SDR cache file; walking the SDR', reason: 'not valid JSON' }),
+    ]);
+    await second.close();
+    sim.resetCounts();
+    await scrape(await start());
+    expect(sim.commands.get(GET_SDR)).toBeUndefined();
+  });
+});

@@ -1,0 +1,91 @@
+import { AbortedError, getSdr, sensorsFromSdr, readSdrRepository, type Execute } from '@bmc-exporter/ipmi';
+import { PROFILES } from '@bmc-exporter/bmc-sim';
+import { describe, expect, it } from 'vitest';
+import { MODEL_EPOCH_MS, virtualBmc, type VirtualBmc } from '../collectors/sel-testing.js';
+import { SessionCache } from './session-cache.js';
+
+/**
+ * A big SDR (gpu-server: 100+ records) answered in process, and scrapes whose
+ * deadline fires after a given number of Get SDR: the deadline is an event
+ * the test controls, not a clock.
+ */
+function setup() {
+  let modelNow = MODEL_EPOCH_MS;
+  const vb = virtualBmc({ definition: PROFILES['gpu-server']!, modelNowMs: () => modelNow });
+  let timeouts = 0;
+  let budget = Infinity;
+  let deadline = new AbortController();
+  const execute = (async (command, request, options) => {
+    const answer = await vb.execute(command, request, options);
+    if (command.name === getSdr.name && --budget <= 0) deadline.abort(new Error('scrape deadline'));
+    return answer;
+  }) as Execute;
+  const cache = new SessionCache(execute, () => timeouts++);
+  /** One scrape's sensors() whose deadline fires once `getSdrBudget` Get SDR have been answered. */
+  const scrape = async (getSdrBudget = Infinity, session = 1) => {
+    budget = getSdrBudget;
+    deadline = new AbortController();
+    cache.startScrape(session, '2.0');
+    return await cache.sensors(deadline.signal);
+  };
+  const getSdrSent = () => vb.commands.get(getSdr.name) ?? 0;
+  return { vb, cache, scrape, getSdrSent, timeouts: () => timeouts, changeSdr: () => ((modelNow += 60_000), vb.model.touchSdrRepository()) };
+}
+
+async function fullWalk(vb: VirtualBmc) {
+  const { records } = await readSdrRepository(vb.execute);
+  vb.resetCounts();
+  return { records: records.length, sensors: sensorsFromSdr(records) };
+}
+
+describe('an SDR walk cut short by the scrape deadline', () => {
+  it('is continued by the next scrapes from where it stopped while the repository is unchanged', async () => {
+    const { vb, cache, scrape, getSdrSent, timeouts } = setup();
+    const whole = await fullWalk(vb);
+    expect(whole.records).toBeGreaterThan(100);
+
+    // Each scrape's deadline allows 60 Get SDR: about 30 records.
+    await expect(scrape(60)).rejects.toThrow(AbortedError);
+    const afterFirst = cache.sdrWalkProgress!;
+    expect(afterFirst).toBeGreaterThanOrEqual(29);
+    await expect(scrape(60, 2)).rejects.toThrow(AbortedError);
+    expect(cache.sdrWalkProgress).toBeGreaterThanOrEqual(afterFirst + 29);
+    await expect(scrape(60, 3)).rejects.toThrow(AbortedError);
+    // The cut scrapes were counted as initialisation timeouts, as any walk cut short is.
+    expect(timeouts()).toBe(3);
+
+    const sensors = await scrape(Infinity, 4);
+    expect(sensors).toEqual(whole.sensors);
+    expect(cache.sdrWalkProgress).toBeUndefined();
+    // Every record read once, plus at most the one record in flight at each cut (header and body again).
+    expect(getSdrSent()).toBeGreaterThanOrEqual(2 * whole.records);
+    expect(getSdrSent()).toBeLessThanOrEqual(2 * whole.records + 3 * 2);
+
+    // Complete: the next scrape sends no Get SDR.
+    vb.resetCounts();
+    expect(await scrape(Infinity, 5)).toBe(sensors);
+    expect(getSdrSent()).toBe(0);
+  });
+
+  it('restarts from the first record when the repository changed in between', async () => {
+    const { vb, cache, scrape, getSdrSent, changeSdr } = setup();
+    const whole = await fullWalk(vb);
+    await expect(scrape(60)).rejects.toThrow(AbortedError);
+    expect(cache.sdrWalkProgress).toBeGreaterThan(0);
+    changeSdr();
+    vb.resetCounts();
+    const sensors = await scrape(Infinity, 2);
+    expect(sensors).toEqual(whole.sensors);
+    // The whole SDR again: nothing of the walk begun under the old stamp was kept.
+    expect(getSdrSent()).toBe(2 * whole.records);
+  });
+
+  it('within one scrape, collectors that ask again after the cut do not read past the deadline', async () => {
+    const { cache, scrape, getSdrSent } = setup();
+    await expect(scrape(10)).rejects.toThrow(AbortedError);
+    const sent = getSdrSent();
+    // The same scrape's signal: a second collector's sensors() fails without a Get SDR.
+    await expect(cache.sensors(AbortSignal.abort())).rejects.toThrow();
+    expect(getSdrSent()).toBe(sent);
+  });
+});
