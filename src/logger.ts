@@ -19,7 +19,7 @@ export type Logger = PinoLogger;
 
 /**
  * Field names whose values are censored wherever they appear (top level, and
- * one or two objects deep), whatever the caller passed: invariant 5 must not
+ * one or two objects deep), whatever the caller passed: invariant 5 in docs/architecture.md must not
  * depend on every call site remembering.
  *
  * Usernames are censored too. They are not secrets in general, but in IPMI 2.0

@@ -1,4 +1,4 @@
-// The standing hostile battery (issue 9), against the exporter CLI as users
+// The standing hostile battery, against the exporter CLI as users
 // run it, everything on loopback (127.6.10.0/24 and 127.0.0.1), bounded in
 // count and time:
 //  - hostile HTTP: malformed targets, timeout headers and raw requests, huge

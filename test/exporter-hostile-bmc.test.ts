@@ -1,4 +1,4 @@
-// Hostile BMCs against the exporter CLI as users run it (issue 9): simulated
+// Hostile BMCs against the exporter CLI as users run it: simulated
 // BMCs on 127.6.9.0/24 whose answers are well framed, authenticated and carry
 // completion code 0, but whose content is hostile (the simulator's hostile
 // faults): an SDR whose links form a cycle, an SDR of 65,535 records, a SEL

@@ -92,7 +92,7 @@ function compare(m: Map<string, number>, ref: Awaited<ReturnType<typeof ipmitool
   }
 }
 
-describe('issue 5 sensor collectors vs ipmitool against ipmi_sim', () => {
+describe('sensor collectors vs ipmitool against ipmi_sim', () => {
   it('fans, rails, intake/exhaust, PSU status and threshold states equal ipmitool; the exhaust starts non-critical', async () => {
     const [m, ref] = await Promise.all([scrape(), ipmitool()]);
     compare(m, ref);

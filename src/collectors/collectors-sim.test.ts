@@ -98,7 +98,7 @@ function expectHeld(s: Setup, m: Map<string, number>, series: string, sensor: st
   expect(Math.abs(got! - value * scale), `${series} = ${got}, BMC holds ${value * scale}`).toBeLessThanOrEqual(((step / 2) * scale) + 1e-9);
 }
 
-describe('issue 5 collectors against a simulated server-2s', () => {
+describe('sensor collectors against a simulated server-2s', () => {
   it('exports every family with the values the BMC holds, one series per physical thing', async () => {
     const s = await setup({ profile: 'server-2s' });
     const { status, m } = await s.scrape();
@@ -199,7 +199,7 @@ describe('issue 5 collectors against a simulated server-2s', () => {
   });
 });
 
-describe('issue 5 collectors against a simulated gpu-server', () => {
+describe('sensor collectors against a simulated gpu-server', () => {
   it('100+ sensors: every family, GPU temperatures never taken for chassis air, warm cost one read per distinct sensor', async () => {
     const s = await setup({ profile: 'gpu-server' });
     const { m } = await s.scrape();

@@ -175,7 +175,7 @@ describe('parseSecrets errors', () => {
     expect(err.file).toBe('secrets.yml');
     expect(err.message.startsWith(message)).toBe(true);
     expect(err.message).toContain(`secrets.yml:${err.line}:${err.column}: `);
-    // Invariant 5: the password never shows in an error.
+    // The password never shows in an error (invariant 5 in docs/architecture.md).
     expect(err.message).not.toContain('s3cret');
   });
 });

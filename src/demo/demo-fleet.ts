@@ -28,13 +28,13 @@ const HIGH_PORT_SPAN = 40_000;
  * ports on 127.0.0.1, chosen at random and retried if taken. Each BMC is
  * the profile varied by its index (different GUIDs and readings).
  */
-export async function startDemoFleet(o: DemoFleetOptions = {}): Promise<DemoFleet> {
-  const count = o.count ?? 3;
-  const profile = o.profile ?? 'server-2s';
+export async function startDemoFleet(options: DemoFleetOptions = {}): Promise<DemoFleet> {
+  const count = options.count ?? 3;
+  const profile = options.profile ?? 'server-2s';
   const seed = 1;
   const layouts: Array<{ baseAddress: string; port: number; portRange: boolean }> = [];
   if (process.getuid?.() === 0) layouts.push({ baseAddress: '127.1.0.1', port: 623, portRange: false });
-  for (let i = 0; i < (o.attempts ?? 8); i++) {
+  for (let i = 0; i < (options.attempts ?? 8); i++) {
     layouts.push({ baseAddress: '127.0.0.1', port: HIGH_PORT_MIN + Math.floor(Math.random() * HIGH_PORT_SPAN), portRange: true });
   }
   let lastError: unknown;

@@ -14,7 +14,7 @@ import { sendText, type Handler, type HttpDeps } from './types.js';
  * `params` list) runs only those for this scrape, module-style, so one job can
  * ask for less. 400: no or unparsable target, or an empty or unknown collector
  * (the message lists the known ones). 403: no credentials for it — the exporter
- * refuses to talk to BMCs it was not given (architecture invariant 4), nothing
+ * refuses to talk to BMCs it was not given (invariant 4 in docs/architecture.md), nothing
  * is sent, no client is made; 403 rather than 404 because the BMC may well
  * exist: the exporter is just not allowed to scrape it. 503: the deadline
  * passed while queued behind another scrape of the same BMC. Otherwise 200

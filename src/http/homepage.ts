@@ -65,7 +65,7 @@ function row<E extends FleetEntry>(e: E, facts: FleetFacts<E>, now: number): Htm
 /** The fleet summary: counts, common errors, filters, one page of targets. Every dynamic string goes through `html`. */
 export function renderHomepage<E extends FleetEntry>(version: string, q: FleetQuery, f: FleetSummary<E>, facts: FleetFacts<E>, now = Date.now()): string {
   const counts = FLEET_STATES.map(
-    (st) => html`<li><a href="${query('', { state: st }) || '?'}" aria-label="${f.counts[st]} ${STATE_TEXT[st]}"><strong>${f.counts[st]}</strong>${badge(st, STATE_TEXT[st])}</a></li>`,
+    (state) => html`<li><a href="${query('', { state }) || '?'}" aria-label="${f.counts[state]} ${STATE_TEXT[state]}"><strong>${f.counts[state]}</strong>${badge(state, STATE_TEXT[state])}</a></li>`,
   );
   const errors = f.errors.length
     ? html`<table id="errors"><caption class="muted">Most common last errors</caption><thead><tr><th>Error</th><th class="num">Targets</th></tr></thead><tbody>

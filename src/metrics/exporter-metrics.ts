@@ -55,7 +55,7 @@ const FAMILIES = {
     name: 'bmc_exporter_build_info',
     help: 'The version and commit of the running exporter. Constant 1.',
     labelNames: ['version', 'commit'],
-    info: (o) => ({ version: o.version, commit: o.commit }),
+    info: (options) => ({ version: options.version, commit: options.commit }),
   }),
 
   // gebn/bmc_exporter bmc_exporter.go
@@ -106,17 +106,17 @@ const FAMILIES = {
   socketsOpen: gauge({
     name: 'bmc_exporter_sockets_open',
     help: 'UDP sockets of the shared transport (a handful whatever the number of BMCs).',
-    read: (o) => o.transport?.()?.socketCount ?? 0,
+    read: (options) => options.transport?.()?.socketCount ?? 0,
   }),
   targets: gauge({
     name: 'bmc_exporter_targets',
     help: 'Targets in the pool (scraped within --target.idle-timeout).',
-    read: (o) => o.targetCount?.() ?? 0,
+    read: (options) => options.targetCount?.() ?? 0,
   }),
   targetsBackingOff: gauge({
     name: 'bmc_exporter_targets_backing_off',
     help: 'Targets whose BMC refused a session recently: nothing is sent to them until their back-off ends, and their scrapes answer at once with bmc_up 0.',
-    read: (o) => o.targetsBackingOff?.() ?? 0,
+    read: (options) => options.targetsBackingOff?.() ?? 0,
   }),
   sessionRefusals: counter({
     name: 'bmc_exporter_session_refusals_total',
@@ -189,7 +189,7 @@ const FAMILIES = {
   healthy: gauge({
     name: 'bmc_exporter_healthy',
     help: "1 before any scrape, while first collections run, and when the most recent collection of every active target had no read failure; 0 when the UDP transport could not start or some target's most recent collection failed (timeout, BMC error).",
-    read: (o) => (o.health.healthy ? 1 : 0),
+    read: (options) => (options.health.healthy ? 1 : 0),
   }),
 };
 

@@ -4,10 +4,9 @@ import type { SensorDescriptor } from '@bmc-exporter/ipmi';
 /**
  * One copy of each distinct sensor list in the process. A fleet is mostly a
  * few server models, and BMCs of one model and firmware describe the same
- * sensors in the same SDR: each target used to keep its own ~40 descriptors
- * (names, keys, conversion and threshold objects: most of a warm target's
- * heap). Now targets whose lists are equal, field by field, hold the same
- * frozen array, and collectors' per-list selections (perSensorList) are made
+ * sensors in the same SDR. A target's own ~40 descriptors (names, keys,
+ * conversion and threshold objects) would be most of a warm target's heap, so
+ * targets whose lists are equal, field by field, hold the same frozen array, and collectors' per-list selections (perSensorList) are made
  * once for all of them. Lists are held weakly: one no target uses any more
  * goes with its last target.
  */

@@ -1,4 +1,4 @@
-// The console benchmark (issue 14): the fleet summary at / with 50,000
+// The console benchmark: the fleet summary at / with 50,000
 // targets in the pool, served by the real web server in this process. Each
 // figure is the page's size in bytes and its render time: the median and p95
 // of CONSOLE_BENCH_REQUESTS GETs over loopback (keep-alive), from request to

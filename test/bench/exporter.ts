@@ -221,7 +221,7 @@ async function atScale(
     report(`cpu_us_per_command@${k}`, cpuPerCommand * 1e6, 'us', 'exporter CPU per warm scrape / round trips per warm scrape');
     report(`fleet_cpu_share@${k}`, (s2.cpuUser + s2.cpuSystem - s1.cpuUser - s1.cpuSystem) / (warm.ms / 1000), 'cores', `generator ${((warm.cpuUser + warm.cpuSystem) / (warm.ms / 1000)).toFixed(2)} cores`);
 
-    // Issue 5: what the new default collectors cost per warm scrape, against the
+    // What the default collectors cost per warm scrape, against the
     // bmc_exporter-compatible set asked for with ?collectors= on the same warm targets.
     const s3 = await stats(fleet);
     const c3 = procCpu(exp.pid).self;

@@ -1,4 +1,4 @@
-// The fault-matrix benchmark (issue 9): 1,000 simulated BMCs, every one with
+// The fault-matrix benchmark: 1,000 simulated BMCs, every one with
 // the same network fault, one condition at a time: none, 10% and 30% loss,
 // duplicated answers, reordered answers, 50 ms delay. Per condition a fresh
 // exporter CLI does one cold pass (session + SDR walk per target) and then

@@ -284,7 +284,7 @@ function onAnswer(b: Bmc, msg: Buffer): void {
     }
   } catch (err) {
     // Not an authentic answer to the pending command: counted and dropped, never taken
-    // as the answer (invariant 2). The command keeps waiting; the sweep times it out.
+    // as the answer (invariant 2 in docs/architecture.md). The command keeps waiting; the sweep times it out.
     noteError(`${(err as Error).name}: ${(err as Error).message}`);
     return;
   }

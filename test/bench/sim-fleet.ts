@@ -1,4 +1,4 @@
-// The bmc-sim scale benchmark (issue 3): one process serves ≥ 5,000 BMCs and
+// The bmc-sim scale benchmark: one process serves ≥ 5,000 BMCs and
 // answers ≥ 20,000 commands/s with cipher suite 3. The fleet runs in its own
 // process, the load generators in others, so each side gets its own core and
 // its own CPU figures.

@@ -1,4 +1,4 @@
-// The soak benchmark (issue 9): the exporter CLI scraping 2,000 simulated BMCs
+// The soak benchmark: the exporter CLI scraping 2,000 simulated BMCs
 // every 30 s, as Prometheus would, for an hour, with faults mixed in: 10% of
 // the BMCs lose 5% of their datagrams, a few are restarted now and then (every
 // session forgotten), one has had its password changed, two have a slow SEL.

@@ -68,17 +68,17 @@ function program(): Command {
     .configureOutput({ writeErr: () => undefined });
 }
 
-function definitionFrom(o: Flags): FleetDefinition {
+function definitionFrom(flags: Flags): FleetDefinition {
   const overrides: Partial<FleetDefinition> = {
-    count: o.count,
-    profile: o.profile,
-    baseAddress: o.baseAddress,
-    port: o.port,
-    portRange: o.portRange,
-    seed: o.seed,
+    count: flags.count,
+    profile: flags.profile,
+    baseAddress: flags.baseAddress,
+    port: flags.port,
+    portRange: flags.portRange,
+    seed: flags.seed,
   };
-  if (o.config) return loadFleetConfig(o.config, overrides);
-  if (o.count === undefined) throw new FleetDefinitionError('--count is required (or a --config file with count)');
+  if (flags.config) return loadFleetConfig(flags.config, overrides);
+  if (flags.count === undefined) throw new FleetDefinitionError('--count is required (or a --config file with count)');
   return validateFleetDefinition(Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)));
 }
 
@@ -91,9 +91,9 @@ function describeEndpoints(fleet: Fleet): string[] {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let o: Flags;
+  let flags: Flags;
   try {
-    o = program().parse(argv, { from: 'user' }).opts<Flags>();
+    flags = program().parse(argv, { from: 'user' }).opts<Flags>();
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return 0; // --help / --version
@@ -102,18 +102,18 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  if (o.printProfile) {
-    const p = PROFILES[o.printProfile];
+  if (flags.printProfile) {
+    const p = PROFILES[flags.printProfile];
     if (!p) {
-      console.error(`bmc-sim: unknown profile "${o.printProfile}" (built in: ${Object.keys(PROFILES).join(', ')})`);
+      console.error(`bmc-sim: unknown profile "${flags.printProfile}" (built in: ${Object.keys(PROFILES).join(', ')})`);
       return EXIT_USAGE;
     }
-    process.stdout.write(bmcDefinitionToYaml(p, `bmc-sim built-in profile "${o.printProfile}"`));
+    process.stdout.write(bmcDefinitionToYaml(p, `bmc-sim built-in profile "${flags.printProfile}"`));
     return 0;
   }
   let def: FleetDefinition;
   try {
-    def = definitionFrom(o);
+    def = definitionFrom(flags);
   } catch (err) {
     if (err instanceof FleetDefinitionError || err instanceof ConfigFileError || err instanceof FaultConfigError) {
       console.error(`bmc-sim: ${err.message}`);
@@ -134,9 +134,9 @@ async function main(argv: string[]): Promise<number> {
   let control: ControlServer | undefined;
   let redfish: RedfishFleet | undefined;
   try {
-    if (o.control) control = await startControlServer(fleet, o.control);
-    if (o.redfishPort !== undefined) redfish = await startRedfish(fleet, o.redfishPort, o.portRange === true);
-    if (o.secretsOut) writeFileSync(o.secretsOut, redfish ? redfish.secretsFile(o.secretsOut) : formatSecretsFile(fleet.secrets()), { mode: 0o600 });
+    if (flags.control) control = await startControlServer(fleet, flags.control);
+    if (flags.redfishPort !== undefined) redfish = await startRedfish(fleet, flags.redfishPort, flags.portRange === true);
+    if (flags.secretsOut) writeFileSync(flags.secretsOut, redfish ? redfish.secretsFile(flags.secretsOut) : formatSecretsFile(fleet.secrets()), { mode: 0o600 });
   } catch (err) {
     console.error(`bmc-sim: ${(err as Error).message}`);
     await redfish?.close();
@@ -149,7 +149,7 @@ async function main(argv: string[]): Promise<number> {
   const lines = [
     `bmc-sim: ${fleet.endpoints.length} BMCs (${profile}, seed ${def.seed ?? 1}) bound in ${Math.round(fleet.bindMs)} ms${fleet.workers ? ` across ${fleet.workers} worker processes` : ''}:`,
     ...describeEndpoints(fleet),
-    o.secretsOut ? `secrets file: ${o.secretsOut}` : `user: ${Object.values(fleet.secrets())[0]!.username} (pass --secrets-out FILE for the passwords)`,
+    flags.secretsOut ? `secrets file: ${flags.secretsOut}` : `user: ${Object.values(fleet.secrets())[0]!.username} (pass --secrets-out FILE for the passwords)`,
     ...(redfish ? [`Redfish (HTTPS): ${redfish.describe()}`] : []),
     ...(control ? [`control API: http://${control.address.includes(':') ? `[${control.address}]` : control.address}:${control.port}/bmcs`] : []),
     'ready',

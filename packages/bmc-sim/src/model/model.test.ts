@@ -276,7 +276,7 @@ describe('varyDefinition', () => {
       const [a, b] = [await describe(1), await describe(2)];
       expect(a.length).toBeGreaterThan(0);
       expect(b).toEqual(a);
-      // The readings do differ (fans and PSU input power, the sensors whose factors used to follow them, included).
+      // The readings do differ (fans and PSU input power, whose conversion factors must not depend on the seed, included).
       const execA = executor(model(varyDefinition(base, 1)));
       const execB = executor(model(varyDefinition(base, 2)));
       const analog = a.filter((d) => d.hasAnalogReading);

@@ -64,7 +64,7 @@ export class RmcpPlusHandshake {
   private hashedRole = 0;
   private sessionKeys: SessionKeys | undefined;
 
-  constructor(o: {
+  constructor(params: {
     suite: CipherSuite;
     username: string;
     password: Buffer;
@@ -74,27 +74,27 @@ export class RmcpPlusHandshake {
     random?: (n: number) => Buffer;
     quirks?: RakpQuirks;
   }) {
-    this.suite = cipherSuite(o.suite.id); // rejects xRC4 suites up front
-    this.username = Buffer.from(o.username, 'utf8');
+    this.suite = cipherSuite(params.suite.id); // rejects xRC4 suites up front
+    this.username = Buffer.from(params.username, 'utf8');
     if (this.username.length > USERNAME_MAX) {
       throw new InvalidArgumentError(`user name is ${this.username.length} bytes; RMCP+ allows at most ${USERNAME_MAX}`);
     }
-    if (o.password.length > V20_PASSWORD_MAX) {
+    if (params.password.length > V20_PASSWORD_MAX) {
       throw new InvalidArgumentError(`password is longer than the ${V20_PASSWORD_MAX} bytes RMCP+ allows`);
     }
-    if (o.kg && o.kg.length > V20_PASSWORD_MAX) throw new InvalidArgumentError('Kg is longer than 20 bytes');
-    if (!Number.isInteger(o.privilege) || o.privilege < 1 || o.privilege > 5) {
-      throw new InvalidArgumentError(`privilege level ${o.privilege} is not 1..5`);
+    if (params.kg && params.kg.length > V20_PASSWORD_MAX) throw new InvalidArgumentError('Kg is longer than 20 bytes');
+    if (!Number.isInteger(params.privilege) || params.privilege < 1 || params.privilege > 5) {
+      throw new InvalidArgumentError(`privilege level ${params.privilege} is not 1..5`);
     }
-    if (!Number.isInteger(o.consoleSessionId) || o.consoleSessionId <= 0 || o.consoleSessionId > 0xffffffff) {
+    if (!Number.isInteger(params.consoleSessionId) || params.consoleSessionId <= 0 || params.consoleSessionId > 0xffffffff) {
       throw new InvalidArgumentError('console session id must be a non-zero 32-bit number');
     }
-    this.kuid = padKey20(o.password);
-    this.kg = o.kg && o.kg.some((b) => b !== 0) ? padKey20(o.kg) : this.kuid;
-    this.privilege = o.privilege;
-    this.consoleSid = o.consoleSessionId;
-    this.random = o.random ?? randomBytes;
-    this.quirks = o.quirks ?? {};
+    this.kuid = padKey20(params.password);
+    this.kg = params.kg && params.kg.some((b) => b !== 0) ? padKey20(params.kg) : this.kuid;
+    this.privilege = params.privilege;
+    this.consoleSid = params.consoleSessionId;
+    this.random = params.random ?? randomBytes;
+    this.quirks = params.quirks ?? {};
     this.messageTag = this.random(1)[0]!;
     this.consoleRandom = Buffer.from(this.random(16));
   }
