@@ -7,7 +7,7 @@
 //    target every windowMs, and 'passed' at the end.
 //  - 'pass': `passes` passes over every target with `concurrency` scrapes in
 //    flight; answers one record per scrape.
-import { Agent, request } from 'node:http';
+import { countSeries, scrapeAgent, scrapeGet } from './scrape-client.js';
 
 /** One scrape as the generator saw it. status 0: no answer within the client's own timeout (or a socket error). */
 export interface ScrapeRecord {
@@ -17,6 +17,8 @@ export interface ScrapeRecord {
   ms: number;
   /** Sample lines in the body (comments excluded). */
   series: number;
+  /** status 0: the socket error's code, or "client timeout". */
+  error?: string;
 }
 
 export interface ClassWindow {
@@ -50,35 +52,11 @@ export type FromScrape =
   | { type: 'error'; message: string };
 
 const send = (m: FromScrape) => process.send!(m);
-/** The generator's own patience: far past any deadline, so "late" and "never" are told apart. */
-const CLIENT_TIMEOUT_MS = 60_000;
-/** Keep-alive connections; as many as scrapes in flight, so no scrape waits for a socket (that wait would count as its duration). */
-const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
-
-function get(url: string, headerSeconds: number): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const req = request(url, { agent, headers: { 'X-Prometheus-Scrape-Timeout-Seconds': headerSeconds.toFixed(3) }, timeout: CLIENT_TIMEOUT_MS }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', () => resolve({ status: 0, body: '' }));
-    });
-    req.on('timeout', () => req.destroy(new Error('client timeout')));
-    req.on('error', () => resolve({ status: 0, body: '' }));
-    req.end();
-  });
-}
-
-function countSeries(body: string): number {
-  let n = 0;
-  for (const line of body.split('\n')) if (line !== '' && line[0] !== '#') n++;
-  return n;
-}
-
 async function scrape(base: string, target: string, index: number, headerSeconds: number): Promise<ScrapeRecord> {
   const t0 = performance.now();
-  const r = await get(`${base}/bmc?target=${encodeURIComponent(target)}`, headerSeconds);
-  return { target: index, status: r.status, up: r.status === 200 && /^bmc_up 1$/m.test(r.body), ms: performance.now() - t0, series: countSeries(r.body) };
+  const r = await scrapeGet(`${base}/bmc?target=${encodeURIComponent(target)}`, headerSeconds);
+  const up = r.status === 200 && /^bmc_up 1$/m.test(r.body);
+  return { target: index, status: r.status, up, ms: performance.now() - t0, series: countSeries(r.body), ...(r.error ? { error: r.error } : {}) };
 }
 
 function emptyWindow(): ClassWindow {
@@ -112,7 +90,7 @@ async function paced(m: Extract<ToScrape, { type: 'paced' }>): Promise<void> {
       w.scrapes++;
       w.latenciesMs.push(Math.round(r.ms * 10) / 10);
       if (r.status === 0 || r.ms > m.lateAfterMs) w.late++;
-      const why = r.status === 0 ? 'no answer' : r.status !== 200 ? `HTTP ${r.status}` : r.up ? undefined : 'bmc_up 0';
+      const why = r.status === 0 ? `no answer (${r.error ?? 'unknown'})` : r.status !== 200 ? `HTTP ${r.status}` : r.up ? undefined : 'bmc_up 0';
       if (why) w.failures[why] = (w.failures[why] ?? 0) + 1;
       else w.up++;
     });
@@ -146,7 +124,7 @@ async function passes(m: Extract<ToScrape, { type: 'pass' }>): Promise<void> {
 
 process.on('message', (m: ToScrape) => {
   if (m.type === 'close') {
-    agent.destroy();
+    scrapeAgent.destroy();
     process.exit(0);
   }
   void (m.type === 'paced' ? paced(m) : passes(m)).catch((err: Error) => send({ type: 'error', message: err.message }));

@@ -3,7 +3,7 @@
 // it (as Prometheus spreads a job), for a given time, and answers every
 // scrape's outcome: when it started, status, bmc_up, series count. In its own
 // process (pinned by the parent) so its CPU is not the exporter's.
-import { Agent, request } from 'node:http';
+import { countSeries, scrapeAgent, scrapeGet } from './scrape-client.js';
 
 export interface PacedRecord {
   target: number;
@@ -20,30 +20,6 @@ export type ToRestartScrape = { type: 'paced'; base: string; targets: string[]; 
 export type FromRestartScrape = { type: 'paced-done'; records: PacedRecord[] } | { type: 'error'; message: string };
 
 const send = (m: FromRestartScrape) => process.send!(m);
-const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
-/** Far past any deadline: an answer that never comes is told apart from a late one. */
-const CLIENT_TIMEOUT_MS = 60_000;
-
-function get(url: string, headerSeconds: number): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const req = request(url, { agent, headers: { 'X-Prometheus-Scrape-Timeout-Seconds': headerSeconds.toFixed(3) }, timeout: CLIENT_TIMEOUT_MS }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', () => resolve({ status: 0, body: '' }));
-    });
-    req.on('timeout', () => req.destroy(new Error('client timeout')));
-    req.on('error', () => resolve({ status: 0, body: '' }));
-    req.end();
-  });
-}
-
-function countSeries(body: string): number {
-  let n = 0;
-  for (const line of body.split('\n')) if (line !== '' && line[0] !== '#') n++;
-  return n;
-}
-
 async function paced(m: Extract<ToRestartScrape, { type: 'paced' }>): Promise<void> {
   const t0 = performance.now();
   const n = m.targets.length;
@@ -57,7 +33,7 @@ async function paced(m: Extract<ToRestartScrape, { type: 'paced' }>): Promise<vo
     const i = k % n;
     const atMs = performance.now() - t0;
     pending.push(
-      get(`${m.base}/bmc?target=${encodeURIComponent(m.targets[i]!)}`, m.timeoutHeaderSeconds).then((r) => {
+      scrapeGet(`${m.base}/bmc?target=${encodeURIComponent(m.targets[i]!)}`, m.timeoutHeaderSeconds).then((r) => {
         records.push({ target: i, atMs, ms: performance.now() - t0 - atMs, status: r.status, up: r.status === 200 && /^bmc_up 1$/m.test(r.body), series: countSeries(r.body) });
       }),
     );
@@ -68,7 +44,7 @@ async function paced(m: Extract<ToRestartScrape, { type: 'paced' }>): Promise<vo
 
 process.on('message', (m: ToRestartScrape) => {
   if (m.type === 'close') {
-    agent.destroy();
+    scrapeAgent.destroy();
     process.exit(0);
   }
   void paced(m).catch((err: Error) => send({ type: 'error', message: err.message }));
