@@ -192,6 +192,10 @@ describe('faults, as the client sees them', () => {
       // Retransmits went out meanwhile; every answer is still held back by the 5 s delay.
       expect(t.retries.length).toBeGreaterThan(0);
     } finally {
+      // The caller was answered at the deadline, but the exchange it left keeps the BMC's one
+      // command slot until its own retries run out (a late answer could still arrive): let the
+      // fake clock run that out before the real timers come back, or close() would wait on it.
+      await vi.advanceTimersByTimeAsync(30_000);
       vi.useRealTimers();
     }
     t.bmc.setFaults({ delayMs: 0 });
