@@ -194,15 +194,43 @@ function isServiceDown(err: unknown): boolean {
 }
 
 /**
+ * How long `auto`'s probe of the service root may take at most, and never
+ * more than half the time the scrape has left: a port that accepts
+ * connections and never completes the TLS handshake (or never answers)
+ * is decided IPMI in the first scrape, with time left to read it over IPMI.
+ */
+export const REDFISH_PROBE_MS = 2_000;
+/** A probe that timed out with less time than this (a scrape that began late) decides nothing: the next scrape probes again. */
+export const REDFISH_PROBE_MIN_MS = 500;
+
+export interface ProbeResult {
+  redfish: boolean;
+  /** Why, for the log (no credential: the service root is read without one). */
+  reason: string;
+  /** False when the scrape's own deadline ended the probe, or the probe had too little time to judge: that decides nothing. */
+  decided: boolean;
+}
+
+/**
  * `auto`: read the unauthenticated service root once. A JSON object there
  * means the BMC speaks Redfish; anything else (refused, TLS failure, 404,
- * not JSON, no answer before the scrape's deadline) means IPMI. The reason is returned for the log.
+ * not JSON, no answer within the probe's limit) means IPMI.
  */
-export async function probeRedfish(client: RedfishClient, signal: AbortSignal): Promise<{ redfish: boolean; reason: string }> {
+export async function probeRedfish(client: RedfishClient, signal: AbortSignal, deadline: number, clock: () => number = () => performance.now()): Promise<ProbeResult> {
+  const limitMs = Math.max(0, Math.min(REDFISH_PROBE_MS, (deadline - clock()) / 2));
+  const probe = new AbortController();
+  const onScrapeAbort = () => probe.abort(signal.reason);
+  if (signal.aborted) onScrapeAbort();
+  else signal.addEventListener('abort', onScrapeAbort, { once: true });
+  const limit = setTimeout(() => probe.abort(new RedfishTimeoutError(`GET /redfish/v1/: no answer within the probe's ${Math.round(limitMs)} ms`)), limitMs);
   try {
-    await client.serviceRoot(signal);
-    return { redfish: true, reason: 'the service root /redfish/v1/ answered' };
+    await client.serviceRoot(probe.signal);
+    return { redfish: true, reason: 'the service root /redfish/v1/ answered', decided: true };
   } catch (err) {
-    return { redfish: false, reason: err instanceof Error ? err.message : String(err) };
+    const timedOut = probe.signal.aborted && !signal.aborted;
+    return { redfish: false, reason: err instanceof Error ? err.message : String(err), decided: !signal.aborted && !(timedOut && limitMs < REDFISH_PROBE_MIN_MS) };
+  } finally {
+    clearTimeout(limit);
+    signal.removeEventListener('abort', onScrapeAbort);
   }
 }
