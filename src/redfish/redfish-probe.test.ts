@@ -11,7 +11,11 @@ function hangingClient(): RedfishClient & { signals: AbortSignal[] } {
   const serviceRoot = (signal: AbortSignal) =>
     new Promise<never>((_resolve, reject) => {
       signals.push(signal);
-      signal.addEventListener('abort', () => reject(signal.reason instanceof RedfishTimeoutError ? signal.reason : new RedfishTimeoutError('GET /redfish/v1/: deadline passed')), { once: true });
+      signal.addEventListener(
+        'abort',
+        () => reject(signal.reason instanceof RedfishTimeoutError ? signal.reason : new RedfishTimeoutError('GET /redfish/v1/: deadline passed')),
+        { once: true },
+      );
     });
   return { serviceRoot, signals } as unknown as RedfishClient & { signals: AbortSignal[] };
 }
