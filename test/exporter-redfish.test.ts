@@ -46,6 +46,8 @@ const SERVERS: Record<string, { port: number; options: Partial<RedfishSimOptions
 let dir: string;
 let cert: SelfSignedCert;
 let bmc: SimBmc;
+/** A second simulated BMC of the same profile on IPMI port 1636, for `auto` against a Redfish port whose handshake hangs. */
+let hangingAutoBmc: SimBmc;
 const sims = new Map<string, RedfishSimServer>();
 let exporter: Exporter;
 /** A TCP port that accepts connections and never answers: the TLS handshake never completes. */
@@ -68,7 +70,14 @@ beforeAll(async () => {
     await sim.listen();
     sims.set(name, sim);
   }
-  blackHole = createServer((socket) => void swallowed.push(socket));
+  hangingAutoBmc = new SimBmc({ address: HOST, port: 1636, definition: PROFILES['server-2s']!, users: [{ name: USER, password: PASSWORD, maxPrivilege: 4 }], seed: 204 });
+  await hangingAutoBmc.bind();
+  blackHole = createServer((socket) => {
+    swallowed.push(socket);
+    // Read (so the client closing is seen) and never answer.
+    socket.on('error', () => undefined);
+    socket.resume();
+  });
   await new Promise<void>((resolve) => blackHole.listen(8452, HOST, resolve));
   await writeFile(join(dir, 'ca.pem'), cert.cert);
   const entry = (port: number, extra: string) => `  username: ${USER}\n  password: ${PASSWORD}\n  redfish_port: ${port}\n${extra}`;
@@ -90,6 +99,8 @@ beforeAll(async () => {
     `"${HOST}:1633":\n${entry(8444, '  transport: auto\n  ca_file: ca.pem\n')}`,
     `"${HOST}:1634":\n${entry(8451, '  transport: redfish\n  ca_file: ca.pem\n')}`,
     `"${HOST}:1635":\n${entry(8452, '  transport: redfish\n  ca_file: ca.pem\n')}`,
+    // auto where the Redfish port's TLS handshake never completes: IPMI, decided by the probe's own limit.
+    `"${HOST}:1636":\n${entry(8452, '  transport: auto\n  ca_file: ca.pem\n')}`,
   ].join('');
   await writeFile(join(dir, 'secrets.yml'), secrets);
   const logger = createLogger({ level: 'debug', format: 'json', destination: new Writable({ write: (c, _e, cb) => (logLines.push(String(c)), cb()) }) });
@@ -102,6 +113,7 @@ afterAll(async () => {
   for (const socket of swallowed) socket.destroy();
   await new Promise((resolve) => blackHole?.close(resolve));
   await bmc?.close();
+  await hangingAutoBmc?.close();
   await cert?.dispose();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -194,6 +206,27 @@ describe('one BMC through IPMI and Redfish', () => {
     });
   }
 
+  it('transport auto where the handshake hangs: IPMI in the first scrape, kept, the reason logged', async () => {
+    const connectionsBefore = swallowed.length;
+    const started = performance.now();
+    const first = (await scrape(1636, '', { 'X-Prometheus-Scrape-Timeout-Seconds': '6' })).series;
+    // The probe gives up after its own 2 s; the IPMI read follows in the same scrape (6 s less the 0.5 s offset).
+    expect((performance.now() - started) / 1000).toBeLessThan(5.5);
+    expect(first.get('bmc_up')).toBe(1);
+    expect([...family(first, 'bmc_info').keys()][0]).toContain('ipmi="2.0"');
+    expect(swallowed.length).toBe(connectionsBefore + 1);
+    const fallback = logLines.filter((l) => l.includes('"target":"127.203.0.1:1636"') && l.includes('no usable Redfish service root'));
+    expect(fallback).toHaveLength(1);
+    expect(fallback[0]).toContain("no answer within the probe's 2000 ms");
+    // The choice is kept: no second probe, no second connection to the Redfish port.
+    for (let i = 0; i < 2; i++) {
+      const again = (await scrape(1636, '', { 'X-Prometheus-Scrape-Timeout-Seconds': '6' })).series;
+      expect(again.get('bmc_up')).toBe(1);
+    }
+    expect(swallowed.length).toBe(connectionsBefore + 1);
+    expect(logLines.filter((l) => l.includes('"target":"127.203.0.1:1636"') && l.includes('transport auto'))).toHaveLength(1);
+  });
+
   it('transport auto picks Redfish where the service root answers', async () => {
     const { series } = await scrape(1633);
     expect(series.get('bmc_up')).toBe(1);
@@ -254,14 +287,18 @@ describe('Redfish faults', () => {
     else expect(text).toMatch(/deadline|aborted/);
   });
 
-  it('a TLS handshake that never completes: answered by the deadline with bmc_up 0', async () => {
+  it('a TLS handshake that never completes: answered by the deadline with bmc_up 0, the connection closed', async () => {
     for (let i = 0; i < 2; i++) {
+      const connectionsBefore = swallowed.length;
       const started = performance.now();
       const { text, series } = await errorsOf(1635, { 'X-Prometheus-Scrape-Timeout-Seconds': '2' });
       expect((performance.now() - started) / 1000).toBeLessThan(3.5);
       expect(series.get('bmc_up')).toBe(0);
-      // The first read is still waiting for the connect timeout when the second scrape comes.
-      expect(text).toContain(i === 0 ? 'the deadline passed while the BMC had not answered' : 'the previous Redfish read has not ended yet');
+      expect(text).toContain('GET /redfish/v1/: deadline passed');
+      // Each scrape's half-made connection is closed at its deadline; the next scrape connects afresh.
+      expect(swallowed.length).toBe(connectionsBefore + 1);
+      const socket = swallowed.at(-1)!;
+      if (!socket.closed) await new Promise((resolve) => socket.once('close', resolve));
     }
   });
 

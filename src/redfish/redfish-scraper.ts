@@ -26,8 +26,6 @@ import { setInfo, setReadings } from './redfish-metrics.js';
 
 /** Chassis read per scrape: a blade enclosure lists a few; a hostile listing must not cost a request each. */
 const MAX_CHASSIS = 4;
-/** How long a read whose deadline passed may take to end with what it read, before the scrape is answered without it. */
-const ABORT_GRACE_MS = 50;
 /** Log entries asked for per request. */
 const LOG_PAGE = 200;
 /** Pages per log service per scrape at most (10,000 entries), whatever the deadline: a log that claims to grow forever is read over many scrapes. */
@@ -65,49 +63,18 @@ export interface RedfishScrapeResult {
 export class RedfishScraper {
   readonly client: RedfishClient;
   private readonly logs = new Map<string, LogState>();
-  /** The read still running after its scrape was answered (a request the deadline could not cut short). */
-  private running: Promise<RedfishScrapeResult> | undefined;
 
   constructor(options: RedfishClientOptions) {
     this.client = new RedfishClient(options);
   }
 
   /**
-   * The scrape, answered by the deadline whatever the connection does: a TLS
-   * handshake that never completes is not cut short by the request's signal
-   * (the HTTP client waits for its connect timeout), so the answer does not
-   * wait for it. Until that read ends, later scrapes answer at once with
-   * bmc_up 0 instead of reading the same log state twice.
+   * The scrape: every request takes `signal`, and the client ends a request
+   * (connection set-up and TLS handshake included) when it fires, so the
+   * read ends by the deadline with what it read. The target runs one scrape
+   * at a time, so the log cursors are never read by two at once.
    */
   async scrape(signal: AbortSignal, registry: Registry, deadline: number, clock: () => number = () => performance.now()): Promise<RedfishScrapeResult> {
-    if (this.running) return { up: false, errors: ['session: the previous Redfish read has not ended yet'], partial: false, requests: 0, codes: [] };
-    const read = this.read(signal, registry, deadline, clock);
-    this.running = read;
-    void read.finally(() => {
-      if (this.running === read) this.running = undefined;
-    });
-    if (signal.aborted) return { up: false, errors: ['session: the deadline passed before the Redfish read began'], partial: true, requests: 0, codes: [] };
-    let onAbort: (() => void) | undefined;
-    let grace: NodeJS.Timeout | undefined;
-    const cut = new Promise<RedfishScrapeResult>((resolve) => {
-      // A read the abort does reach ends within a few ms with what it read (bmc_up 1, partial); only a stuck one is cut.
-      onAbort = () => {
-        grace = setTimeout(
-          () => resolve({ up: false, errors: ['session: the deadline passed while the BMC had not answered'], partial: true, requests: 0, codes: ['REDFISH_TIMEOUT'] }),
-          ABORT_GRACE_MS,
-        );
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      return await Promise.race([read, cut]);
-    } finally {
-      signal.removeEventListener('abort', onAbort!);
-      clearTimeout(grace);
-    }
-  }
-
-  private async read(signal: AbortSignal, registry: Registry, deadline: number, clock: () => number): Promise<RedfishScrapeResult> {
     const requestsBefore = this.client.stats.requests;
     const out: RedfishScrapeResult = { up: false, errors: [], partial: false, requests: 0, codes: [] };
     const failed = (what: string, err: unknown) => {
@@ -227,15 +194,43 @@ function isServiceDown(err: unknown): boolean {
 }
 
 /**
+ * How long `auto`'s probe of the service root may take at most, and never
+ * more than half the time the scrape has left: a port that accepts
+ * connections and never completes the TLS handshake (or never answers)
+ * is decided IPMI in the first scrape, with time left to read it over IPMI.
+ */
+export const REDFISH_PROBE_MS = 2_000;
+/** A probe that timed out with less time than this (a scrape that began late) decides nothing: the next scrape probes again. */
+export const REDFISH_PROBE_MIN_MS = 500;
+
+export interface ProbeResult {
+  redfish: boolean;
+  /** Why, for the log (no credential: the service root is read without one). */
+  reason: string;
+  /** False when the scrape's own deadline ended the probe, or the probe had too little time to judge: that decides nothing. */
+  decided: boolean;
+}
+
+/**
  * `auto`: read the unauthenticated service root once. A JSON object there
  * means the BMC speaks Redfish; anything else (refused, TLS failure, 404,
- * not JSON, no answer before the scrape's deadline) means IPMI. The reason is returned for the log.
+ * not JSON, no answer within the probe's limit) means IPMI.
  */
-export async function probeRedfish(client: RedfishClient, signal: AbortSignal): Promise<{ redfish: boolean; reason: string }> {
+export async function probeRedfish(client: RedfishClient, signal: AbortSignal, deadline: number, clock: () => number = () => performance.now()): Promise<ProbeResult> {
+  const limitMs = Math.max(0, Math.min(REDFISH_PROBE_MS, (deadline - clock()) / 2));
+  const probe = new AbortController();
+  const onScrapeAbort = () => probe.abort(signal.reason);
+  if (signal.aborted) onScrapeAbort();
+  else signal.addEventListener('abort', onScrapeAbort, { once: true });
+  const limit = setTimeout(() => probe.abort(new RedfishTimeoutError(`GET /redfish/v1/: no answer within the probe's ${Math.round(limitMs)} ms`)), limitMs);
   try {
-    await client.serviceRoot(signal);
-    return { redfish: true, reason: 'the service root /redfish/v1/ answered' };
+    await client.serviceRoot(probe.signal);
+    return { redfish: true, reason: 'the service root /redfish/v1/ answered', decided: true };
   } catch (err) {
-    return { redfish: false, reason: err instanceof Error ? err.message : String(err) };
+    const timedOut = probe.signal.aborted && !signal.aborted;
+    return { redfish: false, reason: err instanceof Error ? err.message : String(err), decided: !signal.aborted && !(timedOut && limitMs < REDFISH_PROBE_MIN_MS) };
+  } finally {
+    clearTimeout(limit);
+    signal.removeEventListener('abort', onScrapeAbort);
   }
 }

@@ -273,12 +273,17 @@ export class Target {
     return (this.closing ??= this.scrapes.onIdle().then(() => Promise.all([this.client.close(), this.redfish?.close()])).then(() => undefined));
   }
 
-  /** `auto` probes the Redfish service root once (within this scrape's deadline) and keeps the answer for the target's life. */
-  private async chooseTransport(signal: AbortSignal): Promise<'ipmi' | 'redfish'> {
+  /**
+   * `auto` probes the Redfish service root once, within a limit of its own
+   * well inside the scrape's deadline (REDFISH_PROBE_MS), and keeps the
+   * answer for the target's life: a port that never answers is IPMI from
+   * the first scrape on.
+   */
+  private async chooseTransport(signal: AbortSignal, deadline: number): Promise<'ipmi' | 'redfish'> {
     if (this.transportChoice) return this.transportChoice;
-    const { redfish, reason } = await probeRedfish(this.redfish!.client, signal);
-    // A probe the deadline cut short decides nothing: the next scrape probes again.
-    if (signal.aborted) return 'ipmi';
+    const { redfish, reason, decided } = await probeRedfish(this.redfish!.client, signal, deadline);
+    // A probe the scrape's own deadline cut short decides nothing: the next scrape probes again.
+    if (!decided) return 'ipmi';
     this.transportChoice = redfish ? 'redfish' : 'ipmi';
     // The fallback is logged as a warning: a Redfish service with an untrusted certificate lands here too.
     const log = { target: this.key, transport: this.transportChoice, reason: this.describe(reason) };
@@ -331,7 +336,7 @@ export class Target {
   ): Promise<void> {
     const started = performance.now();
     this.status.lastScrapeAt = new Date();
-    if (this.redfish && (await this.chooseTransport(signal)) === 'redfish') return this.collectRedfish(signal, registry, deadline, started);
+    if (this.redfish && (await this.chooseTransport(signal, deadline)) === 'redfish') return this.collectRedfish(signal, registry, deadline, started);
     this.status.transport = 'ipmi';
     let up = false;
     let failed = false;

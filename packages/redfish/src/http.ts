@@ -1,4 +1,5 @@
-import { Client } from 'undici';
+import { Socket } from 'node:net';
+import { buildConnector, Client } from 'undici';
 import {
   RedfishAbortedError,
   RedfishBodyTooLargeError,
@@ -28,7 +29,11 @@ export interface HttpOptions {
   maxBodyBytes?: number;
   /** Idle time before the kept-alive connection is closed. Default 60 s. */
   keepAliveMs?: number;
-  /** TCP + TLS handshake bound. Default 10 s; the request's signal still applies. */
+  /**
+   * TCP + TLS handshake bound. Default 10 s. The request's signal cuts it
+   * shorter: a connection still being set up when the signal fires is
+   * destroyed, so the connect never outlasts the request's deadline.
+   */
   connectTimeoutMs?: number;
 }
 
@@ -71,6 +76,10 @@ export class RedfishHttp {
   readonly origin: string;
   private readonly client: Client;
   private readonly maxBodyBytes: number;
+  /** The socket whose TCP connect or TLS handshake is under way (undici's connect ignores request signals). */
+  private connecting: Socket | undefined;
+  /** Requests sent and neither answered nor aborted: a connection being set up is kept while one waits. */
+  private waiting = 0;
   private closed = false;
 
   constructor(opts: HttpOptions) {
@@ -85,6 +94,12 @@ export class RedfishHttp {
     this.origin = url.origin;
     this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
     const tls = opts.tls ?? {};
+    const connector = buildConnector({
+      timeout: opts.connectTimeoutMs ?? 10_000,
+      rejectUnauthorized: tls.insecureSkipVerify !== true,
+      ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+      ...(tls.serverName !== undefined ? { servername: tls.serverName } : {}),
+    });
     this.client = new Client(url.origin, {
       pipelining: 1,
       keepAliveTimeout: opts.keepAliveMs ?? 60_000,
@@ -92,11 +107,14 @@ export class RedfishHttp {
       // The caller's signal is the deadline; these only stop a stalled peer outliving a forgotten signal.
       headersTimeout: 120_000,
       bodyTimeout: 120_000,
-      connect: {
-        timeout: opts.connectTimeoutMs ?? 10_000,
-        rejectUnauthorized: tls.insecureSkipVerify !== true,
-        ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-        ...(tls.serverName !== undefined ? { servername: tls.serverName } : {}),
+      // undici's connector returns the socket it is setting up (its type says void): kept so an abort can destroy it.
+      connect: (options, callback) => {
+        let socket: Socket | undefined;
+        const made: unknown = connector(options, (...result) => {
+          if (this.connecting === socket) this.connecting = undefined;
+          callback(...result);
+        });
+        if (made instanceof Socket && !made.destroyed) socket = this.connecting = made;
       },
     });
   }
@@ -104,17 +122,44 @@ export class RedfishHttp {
   async request(req: HttpRequest): Promise<HttpResponse> {
     if (this.closed) throw new RedfishClientClosedError(`${req.method} ${req.path}: client closed`);
     if (req.signal.aborted) throw abortError(req, req.signal);
+    const pending = this.client.request({
+      method: req.method,
+      path: req.path,
+      headers: { accept: 'application/json', ...req.headers, ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: req.body,
+      signal: req.signal,
+    });
+    // undici applies the signal only once the request has a connection: a request waiting for a TCP
+    // connect or a TLS handshake would wait for the connect timeout. The abort is answered here at once,
+    // and once no other request waits for it, the connection being set up is destroyed (its fd closed).
+    this.waiting++;
+    let counted = true;
+    const done = () => {
+      if (counted) this.waiting--;
+      counted = false;
+    };
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_resolve, reject) => {
+      onAbort = () => {
+        done();
+        reject(abortError(req, req.signal));
+        if (this.waiting === 0) this.connecting?.destroy(new RedfishAbortedError('connection set-up aborted: no request waits for it'));
+      };
+      req.signal.addEventListener('abort', onAbort, { once: true });
+    });
     let res;
     try {
-      res = await this.client.request({
-        method: req.method,
-        path: req.path,
-        headers: { accept: 'application/json', ...req.headers, ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: req.body,
-        signal: req.signal,
-      });
+      res = await Promise.race([pending, aborted]);
     } catch (err) {
-      throw this.mapError(req, err);
+      // A response that arrives after the abort was answered is not read: its body is dropped.
+      pending.then(
+        (late) => late.body.destroy(),
+        () => undefined,
+      );
+      throw err instanceof RedfishError ? err : this.mapError(req, err);
+    } finally {
+      done();
+      req.signal.removeEventListener('abort', onAbort!);
     }
     const headers = res.headers as HttpResponse['headers'];
     const declared = Number(headers['content-length']);
@@ -143,6 +188,8 @@ export class RedfishHttp {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A connection still in its handshake would otherwise linger until the connect timeout.
+    this.connecting?.destroy();
     // A graceful close waits for in-flight requests; after a failed TLS handshake undici's close can
     // wait forever, so it gets a bound and the connection is then destroyed.
     let timer: NodeJS.Timeout | undefined;
