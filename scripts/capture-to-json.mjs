@@ -4,7 +4,9 @@
 import { readFileSync } from 'node:fs';
 
 const env = process.env;
-const lines = readFileSync(0, 'utf8').split('\n').filter((l) => l.trim() !== '');
+const lines = readFileSync(0, 'utf8')
+  .split('\n')
+  .filter((l) => l.trim() !== '');
 const packets = lines.map((line) => {
   const [dstPort = '', hex = '', info = ''] = line.split('\t');
   // The BMC listens on 623; everything sent to it is a request.

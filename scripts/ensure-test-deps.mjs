@@ -61,8 +61,7 @@ function dockerAnswers() {
 // A Python module counts when Debian's interpreter (the one its python3-* package installs for) can import it.
 const importable = (module) => spawnSync('/usr/bin/python3', ['-c', `import ${module}`], { stdio: 'ignore', timeout: 30_000 }).status === 0;
 
-const present = (d) =>
-  d.pythonModule !== undefined ? importable(d.pythonModule) : onPath(d.binary) || (d.unlessDockerAnswers === true && dockerAnswers());
+const present = (d) => (d.pythonModule !== undefined ? importable(d.pythonModule) : onPath(d.binary) || (d.unlessDockerAnswers === true && dockerAnswers()));
 const missing = DEPS.filter((d) => !present(d));
 if (missing.length === 0) {
   console.log(`ensure-test-deps: ok (${DEPS.map((d) => d.binary).join(', ')})`);

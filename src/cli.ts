@@ -26,7 +26,10 @@ const program = new Command('bmc-exporter')
   .exitOverride(exitOnUsage)
   .addOption(new Option('--web.listen-address <[host]:port>', 'address to serve /bmc, /metrics and the homepage on').default(DEFAULTS.listenAddress))
   .addOption(
-    new Option('--web.config.file <file>', 'TLS and basic-auth settings, in the Prometheus exporter-toolkit web config format (tls_server_config, basic_auth_users)'),
+    new Option(
+      '--web.config.file <file>',
+      'TLS and basic-auth settings, in the Prometheus exporter-toolkit web config format (tls_server_config, basic_auth_users)',
+    ),
   )
   .addOption(new Option('--web.disable-reload', 'refuse POST /-/reload (403); SIGHUP still re-reads the secrets file'))
   .addOption(
@@ -50,7 +53,9 @@ const program = new Command('bmc-exporter')
   .addOption(new Option('--log.level <level>', 'least severe log level written').choices(LOG_LEVELS).default(DEFAULTS.logLevel))
   .addOption(new Option('--log.format <format>', 'log line format, on standard error').choices(LOG_FORMATS).default(DEFAULTS.logFormat))
   .addOption(
-    new Option('--target.idle-timeout <duration>', 'a BMC not scraped for this long has its session closed and is forgotten').default(DEFAULTS.targetIdleTimeout),
+    new Option('--target.idle-timeout <duration>', 'a BMC not scraped for this long has its session closed and is forgotten').default(
+      DEFAULTS.targetIdleTimeout,
+    ),
   )
   .addOption(
     new Option(
@@ -60,10 +65,16 @@ const program = new Command('bmc-exporter')
     ),
   )
   .addOption(
-    new Option('--sdr.max-records <n>', `the most SDR records one walk reads; a BMC serving more has the rest ignored and reported (default ${DEFAULT_SDR_MAX_RECORDS})`),
+    new Option(
+      '--sdr.max-records <n>',
+      `the most SDR records one walk reads; a BMC serving more has the rest ignored and reported (default ${DEFAULT_SDR_MAX_RECORDS})`,
+    ),
   )
   .addOption(
-    new Option('--sdr.max-bytes <size>', `the most SDR record bytes one walk holds, e.g. 4MiB; beyond it the rest is ignored and reported (default ${DEFAULT_SDR_MAX_BYTES / 1024 / 1024}MiB)`),
+    new Option(
+      '--sdr.max-bytes <size>',
+      `the most SDR record bytes one walk holds, e.g. 4MiB; beyond it the rest is ignored and reported (default ${DEFAULT_SDR_MAX_BYTES / 1024 / 1024}MiB)`,
+    ),
   )
   .addOption(
     new Option(
@@ -96,7 +107,8 @@ const program = new Command('bmc-exporter')
     }
     const logger = createLogger({ level: options.logLevel, format: options.logFormat });
     const heapGrowth = heapGrowingPercentOf();
-    if (heapGrowth === undefined) logger.debug({ flag: HEAP_GROWTH_NODE_FLAG }, "V8 old-generation growth not capped: started by node without the launcher's flag");
+    if (heapGrowth === undefined)
+      logger.debug({ flag: HEAP_GROWTH_NODE_FLAG }, "V8 old-generation growth not capped: started by node without the launcher's flag");
     else logger.debug({ heapGrowingPercent: heapGrowth }, 'V8 old-generation growth limit');
     if (options.demoReason === 'no-secrets-file') {
       logger.warn({}, `no --secrets.static given and no ./${DEFAULTS.secretsFile} here: starting in demo mode with simulated BMCs`);

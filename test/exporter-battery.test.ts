@@ -141,7 +141,16 @@ beforeAll(async () => {
   const creds = fleet.fleet.secrets()[fleet.targets[HEALTHY]!]!;
   const secrets = { ...fleet.fleet.secrets(), ...Object.fromEntries(RELAY_ADDRESSES.map((a) => [`${a}:623`, { ...creds }])) };
   dir = await tempDir('bmc-exporter-battery-');
-  cli = await startCli(['--web.listen-address', '127.0.0.1:0', '--secrets.static', await dir.write('secrets.yml', secrets), '--scrape.timeout', `${DEADLINE_MS}ms`, '--log.level', 'info']);
+  cli = await startCli([
+    '--web.listen-address',
+    '127.0.0.1:0',
+    '--secrets.static',
+    await dir.write('secrets.yml', secrets),
+    '--scrape.timeout',
+    `${DEADLINE_MS}ms`,
+    '--log.level',
+    'info',
+  ]);
   const u = new URL(cli.url);
   host = u.hostname;
   port = Number(u.port);
@@ -259,7 +268,14 @@ describe('hostile HTTP', () => {
       for (let i = 0; i < 10; i++) {
         sockets.push(
           ...(await Promise.all(
-            Array.from({ length: 100 }, () => new Promise<Socket>((resolve, reject) => { const s = connect(port, host, () => resolve(s)); s.once('error', reject); })),
+            Array.from(
+              { length: 100 },
+              () =>
+                new Promise<Socket>((resolve, reject) => {
+                  const s = connect(port, host, () => resolve(s));
+                  s.once('error', reject);
+                }),
+            ),
           )),
         );
       }
@@ -278,7 +294,12 @@ describe('hostile HTTP', () => {
       );
       const statuses: Record<number, number> = {};
       for (const a of answers) statuses[a.status] = (statuses[a.status] ?? 0) + 1;
-      expect(Object.keys(statuses).map(Number).every((st) => st === 200 || st === 503), JSON.stringify(statuses)).toBe(true);
+      expect(
+        Object.keys(statuses)
+          .map(Number)
+          .every((st) => st === 200 || st === 503),
+        JSON.stringify(statuses),
+      ).toBe(true);
       expect(statuses[200]).toBeGreaterThan(0);
       const slowest = Math.max(...answers.map((a) => a.ms));
       expect(slowest, `slowest answer ${slowest.toFixed(0)} ms; ${JSON.stringify(statuses)}`).toBeLessThan(DEADLINE_MS + BOUND_MS);
@@ -305,7 +326,14 @@ describe('UDP flood of the exporter socket', () => {
       shapes.push(Buffer.concat([Buffer.from([0x06, 0x00, 0xff, 0x07, 0x00]), rnd(9), Buffer.from([0x07]), rnd(7)]));
     }
     const senders: UdpSocket[] = await Promise.all(
-      Array.from({ length: 4 }, () => new Promise<UdpSocket>((resolve) => { const s = createSocket('udp4'); s.bind(0, '127.0.0.1', () => resolve(s)); })),
+      Array.from(
+        { length: 4 },
+        () =>
+          new Promise<UdpSocket>((resolve) => {
+            const s = createSocket('udp4');
+            s.bind(0, '127.0.0.1', () => resolve(s));
+          }),
+      ),
     );
     let sent = 0;
     let flooding = true;
@@ -341,23 +369,30 @@ describe('malicious BMCs', () => {
   const rnd = noise(17);
   const modes: [string, (r: UdpProxy) => void][] = [
     ['garbage instead of every answer', (r) => (r.tamper = (a) => [rnd(a.length), Buffer.concat([a.subarray(0, 4), rnd(40)]), rnd(3)])],
-    ['every answer truncated, three times over', (r) => (r.tamper = (a) => [a.subarray(0, a.length - 1), a.subarray(0, a.length >> 1), a.subarray(0, a.length - 1)])],
+    [
+      'every answer truncated, three times over',
+      (r) => (r.tamper = (a) => [a.subarray(0, a.length - 1), a.subarray(0, a.length >> 1), a.subarray(0, a.length - 1)]),
+    ],
     ['every answer only after the deadline', (r) => (r.delayMs = DEADLINE_MS + 1000)],
   ];
 
-  it.each(modes.map(([name], i) => [name, i] as const))('%s: bmc_up 0 by the deadline, a healthy BMC scraped alongside is undisturbed', async (_name, i) => {
-    const relay = relays[i]!;
-    modes[i]![1](relay);
-    const target = `${RELAY_ADDRESSES[i]}:623`;
-    for (let k = 0; k < 2; k++) {
-      const [bad] = await Promise.all([bmc(target), healthyScrape()]);
-      expect(bad.status).toBe(200);
-      expect(bad.ms, `${target} answered after ${bad.ms.toFixed(0)} ms`).toBeLessThan(DEADLINE_MS + BOUND_MS);
-      expect(samples(bad.body).get('bmc_up')).toBe(0);
-    }
-    expect(relay.requests).toBeGreaterThan(0);
-    alive();
-  }, 60_000);
+  it.each(modes.map(([name], i) => [name, i] as const))(
+    '%s: bmc_up 0 by the deadline, a healthy BMC scraped alongside is undisturbed',
+    async (_name, i) => {
+      const relay = relays[i]!;
+      modes[i]![1](relay);
+      const target = `${RELAY_ADDRESSES[i]}:623`;
+      for (let k = 0; k < 2; k++) {
+        const [bad] = await Promise.all([bmc(target), healthyScrape()]);
+        expect(bad.status).toBe(200);
+        expect(bad.ms, `${target} answered after ${bad.ms.toFixed(0)} ms`).toBeLessThan(DEADLINE_MS + BOUND_MS);
+        expect(samples(bad.body).get('bmc_up')).toBe(0);
+      }
+      expect(relay.requests).toBeGreaterThan(0);
+      alive();
+    },
+    60_000,
+  );
 
   it('late answers that land after their scrapes were given up are dropped, and the healthy BMC stays up', async () => {
     const before = dropped(await selfMetrics());

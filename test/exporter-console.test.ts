@@ -40,7 +40,11 @@ function hostileDefinition(): BmcDefinition {
 }
 
 async function controlApi(method: string, path: string, body: unknown): Promise<unknown> {
-  const r = await fetch(`http://${control.address}:${control.port}${path}`, { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const r = await fetch(`http://${control.address}:${control.port}${path}`, {
+    method,
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
   const out = (await r.json()) as unknown;
   if (!r.ok) throw new Error(`control API ${method} ${path}: ${r.status} ${JSON.stringify(out)}`);
   return out;
@@ -66,10 +70,13 @@ async function badgeContrasts(): Promise<Array<{ text: string; ratio: number }>>
     }),
   );
   const luminance = (rgb: string) => {
-    const [r, g, b] = rgb.match(/\d+(\.\d+)?/g)!.slice(0, 3).map((v) => {
-      const c = Number(v) / 255;
-      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-    });
+    const [r, g, b] = rgb
+      .match(/\d+(\.\d+)?/g)!
+      .slice(0, 3)
+      .map((v) => {
+        const c = Number(v) / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
     return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
   };
   return colours.map(({ text, fg, bg }) => {
@@ -89,7 +96,9 @@ async function scrapeNow(): Promise<void> {
 
 /** The targets table: cell texts per row, keyed by target address. */
 async function rows(): Promise<Map<string, string[]>> {
-  const cells = await page.locator('#targets tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())));
+  const cells = await page
+    .locator('#targets tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())));
   return new Map(cells.filter((c) => c.length === 8).map((c) => [c[0]!.split('\n')[0]!, c]));
 }
 
@@ -114,13 +123,29 @@ beforeAll(async () => {
   dir = await tempDir('bmc-exporter-console-');
   const creds = { username: USER.name, password: USER.password };
   const secrets = Object.fromEntries([...fleet.targets, ...hostile.targets, ...NEVER].map((t) => [t, { ...creds }]));
-  exporter = await startCli(['--web.listen-address', '127.0.0.1:0', '--scrape.timeout', '4s', '--secrets.static', await dir.write('secrets.yml', stringify(secrets))]);
+  exporter = await startCli([
+    '--web.listen-address',
+    '127.0.0.1:0',
+    '--scrape.timeout',
+    '4s',
+    '--secrets.static',
+    await dir.write('secrets.yml', stringify(secrets)),
+  ]);
   for (const t of [...fleet.targets, ...hostile.targets]) await scrape(t);
   browser = await chromium.launchPersistentContext(join(dir.path, 'chromium-profile'), {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = browser.pages()[0] ?? (await browser.newPage());
   page.on('dialog', (d) => {
@@ -143,7 +168,9 @@ describe('the fleet console in headless Chromium', () => {
     expect(await page.title()).toBe('BMC Exporter');
     const counts = await page.locator('#counts a').evaluateAll((as) => as.map((a) => a.getAttribute('aria-label')));
     expect(counts).toEqual(['3 up', '1 partial', '2 down', '110 never scraped', '116 targets in all']);
-    const errors = await page.locator('#errors tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    const errors = await page
+      .locator('#errors tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
     expect(errors.length).toBe(3);
     for (const [, n] of errors) expect(n).toBe('1');
     const t = await rows();
@@ -167,7 +194,8 @@ describe('the fleet console in headless Chromium', () => {
   it('summary: search, the down filter (applied on change by the script), and paging by keyboard', async () => {
     await page.goto(`${exporter.url}/`);
     // Found by their labels, as a screen reader announces them.
-    for (const label of ['Last scrape', 'has a critical sensor', 'has new SEL events', 'Sort by']) expect(await page.getByLabel(label, { exact: true }).count(), label).toBe(1);
+    for (const label of ['Last scrape', 'has a critical sensor', 'has new SEL events', 'Sort by'])
+      expect(await page.getByLabel(label, { exact: true }).count(), label).toBe(1);
     const search = page.getByLabel('Search address or label');
     await search.fill(hostile.targets[0]!);
     await Promise.all([page.waitForURL(/q=/), search.press('Enter')]);
@@ -198,7 +226,11 @@ describe('the fleet console in headless Chromium', () => {
     await page.getByRole('link', { name: target, exact: true }).click();
     expect(new URL(page.url()).pathname).toBe('/target');
     const sensorState = async (name: string) =>
-      page.locator('#sensors tbody tr').filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${name}$`) }) }).locator('td:nth-child(5)').textContent();
+      page
+        .locator('#sensors tbody tr')
+        .filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${name}$`) }) })
+        .locator('td:nth-child(5)')
+        .textContent();
     expect(await sensorState('CPU1 Temp')).toBe('ok');
     expect(await page.locator('#session').locator('xpath=following-sibling::dl[1]').innerText()).toMatch(/Cipher suite\s+\d+/);
     expect(await page.locator('#bmc-info').locator('xpath=following-sibling::dl[1]').innerText()).toMatch(/Firmware\s+\S+/);
@@ -236,7 +268,16 @@ describe('the fleet console in headless Chromium', () => {
       executablePath: CHROMIUM,
       headless: true,
       javaScriptEnabled: false,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     try {
       const p = noJs.pages()[0] ?? (await noJs.newPage());
@@ -248,7 +289,10 @@ describe('the fleet console in headless Chromium', () => {
       const target = fleet.targets[1]!;
       await p.goto(`${exporter.url}/target?target=${encodeURIComponent(target)}`);
       const before = await p.locator('#last-scrape + dl time').getAttribute('datetime');
-      await Promise.all([p.waitForResponse((r) => r.request().method() === 'POST' && r.status() === 303), p.getByRole('button', { name: 'Scrape now' }).click()]);
+      await Promise.all([
+        p.waitForResponse((r) => r.request().method() === 'POST' && r.status() === 303),
+        p.getByRole('button', { name: 'Scrape now' }).click(),
+      ]);
       await p.waitForLoadState('load');
       await expect.poll(() => p.locator('#last-scrape + dl time').getAttribute('datetime')).not.toBe(before);
       expect(new URL(p.url()).pathname).toBe('/target');

@@ -87,7 +87,8 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 
   for (;;) {
     const v = await probe();
     if (v !== undefined) return v;
-    if (performance.now() - t0 > ms) throw new Error(`${what} not reached within ${ms / 1000} s\nprometheus log:\n${prom?.log()}\nexporter log:\n${exporter.stderr()}`);
+    if (performance.now() - t0 > ms)
+      throw new Error(`${what} not reached within ${ms / 1000} s\nprometheus log:\n${prom?.log()}\nexporter log:\n${exporter.stderr()}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -151,7 +152,13 @@ describe('Prometheus discovering the BMCs through /discover', () => {
   it('follows a reload: a removed target leaves, changed labels arrive', async () => {
     expect(prom).toBeDefined();
     const [a, b] = fleet.targets as [string, string, string];
-    await writeFile(secretsFile, secretsYaml([[a, { rack: 'r9', site: 'par2' }], [b, { rack: 'r2', site: 'par1' }]]));
+    await writeFile(
+      secretsFile,
+      secretsYaml([
+        [a, { rack: 'r9', site: 'par2' }],
+        [b, { rack: 'r2', site: 'par1' }],
+      ]),
+    );
     const auth = `Basic ${Buffer.from(`${AUTH.username}:${AUTH.password}`).toString('base64')}`;
     const reload = await fetch(`${exporter.url}/-/reload`, { method: 'POST', headers: { Authorization: auth } });
     expect(reload.status).toBe(200);

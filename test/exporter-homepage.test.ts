@@ -25,14 +25,30 @@ beforeAll(async () => {
   } catch {
     throw new Error(`${CHROMIUM} not found: install the Debian package "chromium" (or run node scripts/ensure-test-deps.mjs as root)`);
   }
-  fleet = await startTestFleet({ count: 3, profile: 'server-2s', baseAddress: '127.6.2.1', seed: 62, users: [{ ...USER, maxPrivilege: 'user' }], bmcFaults: { '2': { wrongPassword: true } } });
+  fleet = await startTestFleet({
+    count: 3,
+    profile: 'server-2s',
+    baseAddress: '127.6.2.1',
+    seed: 62,
+    users: [{ ...USER, maxPrivilege: 'user' }],
+    bmcFaults: { '2': { wrongPassword: true } },
+  });
   dir = await tempDir('bmc-exporter-homepage-');
   exporter = await startCli(['--web.listen-address', '127.0.0.1:0', '--secrets.static', await dir.write('secrets.yml', fleet.fleet.secrets())]);
   // A fresh profile dir; no network beyond loopback, no first-run or background traffic.
   browser = await chromium.launchPersistentContext(join(dir.path, 'chromium-profile'), {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = browser.pages()[0] ?? (await browser.newPage());
 }, 60_000);
@@ -48,8 +64,14 @@ afterAll(async () => {
 async function table(): Promise<Map<string, { lastScrape: string; state: string; duration: string; error: string }>> {
   const rows = await page
     .locator('#targets tbody tr')
-    .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.querySelector('time')?.getAttribute('datetime') ?? (td.textContent ?? '').trim())));
-  return new Map(rows.filter((r) => r.length === 8).map(([target, state, lastScrape, duration, , , , error]) => [target!, { lastScrape: lastScrape!, state: state!, duration: duration!, error: error! }]));
+    .evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.querySelector('time')?.getAttribute('datetime') ?? (td.textContent ?? '').trim())),
+    );
+  return new Map(
+    rows
+      .filter((r) => r.length === 8)
+      .map(([target, state, lastScrape, duration, , , , error]) => [target!, { lastScrape: lastScrape!, state: state!, duration: duration!, error: error! }]),
+  );
 }
 
 describe('the homepage in headless Chromium', () => {

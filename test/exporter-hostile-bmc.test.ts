@@ -81,7 +81,11 @@ const keys = (s: Scrape) => [...s.series.keys()].filter((k) => k !== 'bmc_scrape
 async function homepageRow(name: string): Promise<string> {
   const html = await (await fetch(`${cli.url}/`)).text();
   const row = html.split('<tr').find((r) => r.includes(target(name)));
-  return (row ?? '').replace(/<[^>]+>/g, ' ').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/\s+/g, ' ');
+  return (row ?? '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/\s+/g, ' ');
 }
 
 beforeAll(async () => {
@@ -89,7 +93,18 @@ beforeAll(async () => {
   fleet = await startTestFleet({ count: NAMES.length, profile: 'server-2s', baseAddress: '127.6.9.1', seed: 91, bmcFaults });
   dir = await tempDir('bmc-exporter-hostile-');
   const secrets = await dir.write('secrets.yml', fleet.fleet.secrets());
-  cli = await startCli(['--web.listen-address', '127.0.0.1:0', '--secrets.static', secrets, '--scrape.timeout', `${DEADLINE_MS}ms`, '--sdr.max-records', `${SDR_CAP}`, '--log.level', 'info']);
+  cli = await startCli([
+    '--web.listen-address',
+    '127.0.0.1:0',
+    '--secrets.static',
+    secrets,
+    '--scrape.timeout',
+    `${DEADLINE_MS}ms`,
+    '--sdr.max-records',
+    `${SDR_CAP}`,
+    '--log.level',
+    'info',
+  ]);
   const first = await inTime('healthy');
   expect(first.series.get('bmc_up')).toBe(1);
   healthySeries = keys(first);
@@ -171,7 +186,8 @@ describe('hostile BMCs against the exporter', () => {
     const before = (await selfMetrics()).get('bmc_exporter_sensor_read_errors_total{reason="malformed"}') ?? 0;
     const s = await inTime('shortReadings');
     expect(s.series.get('bmc_up')).toBe(1);
-    const readings = (x: string[]) => x.filter((k) => /^(fan_speed_rpm|voltage_volts|processor_temperature_celsius|power_draw_watts|chassis_\w+_temperature_celsius)\{/.test(k));
+    const readings = (x: string[]) =>
+      x.filter((k) => /^(fan_speed_rpm|voltage_volts|processor_temperature_celsius|power_draw_watts|chassis_\w+_temperature_celsius)\{/.test(k));
     const got = readings(keys(s));
     const all = readings(healthySeries);
     // About 30% of readings short: some series missing, most there (not "the rest of the collector dropped").

@@ -70,9 +70,12 @@ describe('SIGTERM during scrapes', () => {
     );
     // Every BMC has the first scrape's first command (the timeout is only a safety net).
     const commandsBefore = new Map(before.map((b) => [b.address, b.counters.commandsTotal]));
-    await vi.waitFor(async () => {
-      for (const b of await fleet.fleet.list()) expect(b.counters.commandsTotal, b.address).toBeGreaterThan(commandsBefore.get(b.address)!);
-    }, { timeout: 20_000, interval: 20 });
+    await vi.waitFor(
+      async () => {
+        for (const b of await fleet.fleet.list()) expect(b.counters.commandsTotal, b.address).toBeGreaterThan(commandsBefore.get(b.address)!);
+      },
+      { timeout: 20_000, interval: 20 },
+    );
     process.kill(exporter.pid, 'SIGTERM');
     // The listening socket goes first ...
     await vi.waitFor(async () => expect(await tryConnect(exporter.url)).toBe('ECONNREFUSED'), { timeout: 20_000, interval: 20 });

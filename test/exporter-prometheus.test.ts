@@ -7,7 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCli, tempDir, type CliProcess, type TempDir } from './exporter/cli.js';
 import { expectedServer2s, startTestFleet, type TestFleet } from './exporter/fleet.js';
-import { jobFor, promtoolCheck, readmeScrapeConfig, startPrometheus, writePrometheusConfig, type PrometheusServer, type ScrapeConfig } from './exporter/prometheus.js';
+import {
+  jobFor,
+  promtoolCheck,
+  readmeScrapeConfig,
+  startPrometheus,
+  writePrometheusConfig,
+  type PrometheusServer,
+  type ScrapeConfig,
+} from './exporter/prometheus.js';
 
 const COUNT = 4;
 let fleet: TestFleet;
@@ -68,7 +76,9 @@ describe('Prometheus scraping the exporter', () => {
       const temps = await prom.query('processor_temperature_celsius');
       if (up.length === COUNT && power.length === 2 * COUNT && temps.length === 2 * COUNT) break;
       if (performance.now() - t0 > 20_000) {
-        throw new Error(`after 20 s: up=${JSON.stringify(up)} power=${power.length} temps=${temps.length}\nprometheus log:\n${prom.log()}\nexporter log:\n${exporter.stderr()}`);
+        throw new Error(
+          `after 20 s: up=${JSON.stringify(up)} power=${power.length} temps=${temps.length}\nprometheus log:\n${prom.log()}\nexporter log:\n${exporter.stderr()}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -76,7 +86,9 @@ describe('Prometheus scraping the exporter', () => {
     for (const s of up) expect(s.metric['job']).toBe('bmc');
 
     // Prometheus' own view of the scrape: every target healthy.
-    const targets = (await (await fetch(`${prom.url}/api/v1/targets`)).json()) as { data: { activeTargets: Array<{ health: string; labels: Record<string, string>; scrapeUrl: string }> } };
+    const targets = (await (await fetch(`${prom.url}/api/v1/targets`)).json()) as {
+      data: { activeTargets: Array<{ health: string; labels: Record<string, string>; scrapeUrl: string }> };
+    };
     expect(targets.data.activeTargets).toHaveLength(COUNT);
     for (const t of targets.data.activeTargets) {
       expect(t.health).toBe('up');

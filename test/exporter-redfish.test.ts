@@ -70,7 +70,13 @@ beforeAll(async () => {
     await sim.listen();
     sims.set(name, sim);
   }
-  hangingAutoBmc = new SimBmc({ address: HOST, port: 1636, definition: PROFILES['server-2s']!, users: [{ name: USER, password: PASSWORD, maxPrivilege: 4 }], seed: 204 });
+  hangingAutoBmc = new SimBmc({
+    address: HOST,
+    port: 1636,
+    definition: PROFILES['server-2s']!,
+    users: [{ name: USER, password: PASSWORD, maxPrivilege: 4 }],
+    seed: 204,
+  });
   await hangingAutoBmc.bind();
   blackHole = createServer((socket) => {
     swallowed.push(socket);
@@ -372,9 +378,13 @@ describe('npm run sim -- --redfish-port', () => {
     const cli = fileURLToPath(new URL('../packages/bmc-sim/dist/cli.js', import.meta.url));
     const secretsFile = join(dir, 'sim-secrets.yml');
     // 127.203.1.0/24: this file's range; IPMI on 1623 (no root needed), Redfish on 8443.
-    const child = spawn(process.execPath, [cli, '--count', '2', '--base-address', '127.203.1.1', '--port', '1623', '--redfish-port', '8443', '--secrets-out', secretsFile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [cli, '--count', '2', '--base-address', '127.203.1.1', '--port', '1623', '--redfish-port', '8443', '--secrets-out', secretsFile],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let simExporter: Exporter | undefined;
     try {

@@ -165,7 +165,25 @@ describe('--web.config.file: basic auth (bcrypt) and TLS (openssl self-signed)',
     const cert = join(dir.path, 'tls.crt');
     const r = spawnSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
       { encoding: 'utf8' },
     );
     if (r.error || r.status !== 0) throw new Error(`openssl (Debian package "openssl") failed: ${r.error?.message ?? r.stderr}`);

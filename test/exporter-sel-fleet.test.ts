@@ -131,7 +131,9 @@ describe('SEL collector against a simulated BMC (fleet, 127.8.0.1)', () => {
       progress.push(total(last.m));
       expect(progress.length, 'a safety net: strict progress ends the loop long before').toBeLessThanOrEqual(50);
     }
-    console.log(`SEL of ${ENTRIES} entries, ${DELAY_MS} ms per answer, ${DEADLINE_MS} ms deadline: counted after each scrape ${progress.join(', ')}, scrapes took ${durations.join(', ')} ms (collect ${scrapeSeconds.join(', ')} s)`);
+    console.log(
+      `SEL of ${ENTRIES} entries, ${DELAY_MS} ms per answer, ${DEADLINE_MS} ms deadline: counted after each scrape ${progress.join(', ')}, scrapes took ${durations.join(', ')} ms (collect ${scrapeSeconds.join(', ')} s)`,
+    );
     // Stopping before the deadline is not a failure: no partial collection, no collector error,
     // healthy. Only a scrape the deadline itself cut (real time: the pacing can misjudge on a
     // loaded machine; src/collectors/sel.test.ts proves it exactly on a virtual clock) may count.

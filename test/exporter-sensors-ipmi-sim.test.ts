@@ -102,7 +102,12 @@ describe('sensor collectors vs ipmitool against ipmi_sim', () => {
 
   it('after the console moves sensors across thresholds and fails a PSU, the next scrape equals ipmitool again', async () => {
     // FAN2 raw 15: below lower non-critical (20); FAN3 raw 5: below lower critical (10); CPU1 raw 101: above upper non-recoverable (100).
-    for (const cmd of ['sensor_set_value 0x20 0 0x11 15 0', 'sensor_set_value 0x20 0 0x12 5 0', 'sensor_set_value 0x20 0 0x01 101 0', 'sensor_set_bit_clr_rest 0x20 0 0x41 1 0']) {
+    for (const cmd of [
+      'sensor_set_value 0x20 0 0x11 15 0',
+      'sensor_set_value 0x20 0 0x12 5 0',
+      'sensor_set_value 0x20 0 0x01 101 0',
+      'sensor_set_bit_clr_rest 0x20 0 0x41 1 0',
+    ]) {
       expect(await sim.console(cmd)).not.toMatch(/\*\*/);
     }
     const [m, ref] = await Promise.all([scrape(), ipmitool()]);

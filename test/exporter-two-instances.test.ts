@@ -58,36 +58,43 @@ async function scraper(exporter: number, first: number, until: number, results: 
 }
 
 describe('two exporter processes on the same BMCs', () => {
-  it(`scraping concurrently for ${RUN_MS / 1000} s: bmc_up 1 every time, at most two sessions open at once on every BMC`, async () => {
-    const results: Result[] = [];
-    const until = Date.now() + RUN_MS;
-    const scrapers = [];
-    for (let e = 0; e < 2; e++) for (let s = 0; s < SCRAPERS_PER_EXPORTER; s++) scrapers.push(scraper(e, e * SCRAPERS_PER_EXPORTER + s, until, results));
-    await Promise.all(scrapers);
+  it(
+    `scraping concurrently for ${RUN_MS / 1000} s: bmc_up 1 every time, at most two sessions open at once on every BMC`,
+    async () => {
+      const results: Result[] = [];
+      const until = Date.now() + RUN_MS;
+      const scrapers = [];
+      for (let e = 0; e < 2; e++) for (let s = 0; s < SCRAPERS_PER_EXPORTER; s++) scrapers.push(scraper(e, e * SCRAPERS_PER_EXPORTER + s, until, results));
+      await Promise.all(scrapers);
 
-    const ms = results.map((r) => r.ms).sort((a, b) => a - b);
-    const p = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))]!.toFixed(0);
-    console.log(`two-instances: ${results.length} scrapes, p50 ${p(0.5)} ms, p99 ${p(0.99)} ms, max ${p(1)} ms; counters ${JSON.stringify((await fleet.fleet.list()).map((b) => b.counters.sessions))}`);
+      const ms = results.map((r) => r.ms).sort((a, b) => a - b);
+      const p = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))]!.toFixed(0);
+      console.log(
+        `two-instances: ${results.length} scrapes, p50 ${p(0.5)} ms, p99 ${p(0.99)} ms, max ${p(1)} ms; counters ${JSON.stringify((await fleet.fleet.list()).map((b) => b.counters.sessions))}`,
+      );
 
-    const bad = results.filter((r) => r.status !== 200 || r.up !== 1);
-    expect(bad, JSON.stringify(bad.slice(0, 5))).toEqual([]);
-    // Both exporters scraped every BMC, many times.
-    for (let e = 0; e < 2; e++) for (const t of fleet.targets) expect(results.filter((r) => r.exporter === e && r.target === t).length).toBeGreaterThan(RUN_MS / 10_000);
+      const bad = results.filter((r) => r.status !== 200 || r.up !== 1);
+      expect(bad, JSON.stringify(bad.slice(0, 5))).toEqual([]);
+      // Both exporters scraped every BMC, many times.
+      for (let e = 0; e < 2; e++)
+        for (const t of fleet.targets) expect(results.filter((r) => r.exporter === e && r.target === t).length).toBeGreaterThan(RUN_MS / 10_000);
 
-    const counters = await fleet.fleet.list();
-    for (const b of counters) {
-      const s = b.counters.sessions;
-      expect(s.maxOpen, `${b.address}: ${JSON.stringify(s)}`).toBeLessThanOrEqual(2);
-      expect(s.open, `${b.address}: ${JSON.stringify(s)}`).toBeLessThanOrEqual(2);
-    }
-    // The idle timeout did bite: sessions expired on the BMCs and were opened again.
-    const expired = counters.reduce((n, b) => n + b.counters.sessions.expiredTotal, 0);
-    const opened = counters.reduce((n, b) => n + b.counters.sessions.openedTotal, 0);
-    expect(expired).toBeGreaterThan(0);
-    expect(opened).toBeGreaterThan(2 * BMCS);
+      const counters = await fleet.fleet.list();
+      for (const b of counters) {
+        const s = b.counters.sessions;
+        expect(s.maxOpen, `${b.address}: ${JSON.stringify(s)}`).toBeLessThanOrEqual(2);
+        expect(s.open, `${b.address}: ${JSON.stringify(s)}`).toBeLessThanOrEqual(2);
+      }
+      // The idle timeout did bite: sessions expired on the BMCs and were opened again.
+      const expired = counters.reduce((n, b) => n + b.counters.sessions.expiredTotal, 0);
+      const opened = counters.reduce((n, b) => n + b.counters.sessions.openedTotal, 0);
+      expect(expired).toBeGreaterThan(0);
+      expect(opened).toBeGreaterThan(2 * BMCS);
 
-    // Both stop cleanly and leave no session behind on any BMC.
-    for (const e of exporters) expect(await e.stop()).toBe(0);
-    for (const b of await fleet.fleet.list()) expect(b.counters.sessions.open, b.address).toBe(0);
-  }, RUN_MS + 30_000);
+      // Both stop cleanly and leave no session behind on any BMC.
+      for (const e of exporters) expect(await e.stop()).toBe(0);
+      for (const b of await fleet.fleet.list()) expect(b.counters.sessions.open, b.address).toBe(0);
+    },
+    RUN_MS + 30_000,
+  );
 });

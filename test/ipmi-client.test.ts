@@ -24,15 +24,7 @@ import {
 import { settle } from '../src/testing/fake-clock.js';
 import { startIpmiSim, type IpmiSimHandle } from './peers/ipmi-sim.js';
 import { startUdpProxy } from './peers/udp-proxy.js';
-import {
-  parseChassisStatus,
-  parseMcGuid,
-  parseMcInfo,
-  parseSelElist,
-  parseSensorList,
-  runIpmitool,
-  type IpmitoolOptions,
-} from './peers/ipmitool.js';
+import { parseChassisStatus, parseMcGuid, parseMcInfo, parseSelElist, parseSensorList, runIpmitool, type IpmitoolOptions } from './peers/ipmitool.js';
 
 let sim: IpmiSimHandle;
 
@@ -214,7 +206,7 @@ describe('typed errors from a real BMC', () => {
     }
   });
 
-  it('ipmi_sim does not enforce a user\'s maximum privilege: we get what ipmitool gets', async () => {
+  it("ipmi_sim does not enforce a user's maximum privilege: we get what ipmitool gets", async () => {
     // The USER-level account asks for ADMINISTRATOR. A strict BMC refuses
     // (AuthenticationError 'privilege-refused', proven against packages/bmc-sim);
     // ipmi_sim 2.0.33 grants it, to ipmitool as to us.
@@ -291,10 +283,7 @@ describe('strict matching with real traffic (invariant 2)', () => {
     const transport = new UdpTransport();
     const a = client({ transport, cipherSuites: [3] });
     const b = client({ transport, ipmiVersion: '1.5' });
-    const [da, db] = await Promise.all([
-      a.execute(getDeviceId, undefined, { signal: deadline() }),
-      b.execute(getDeviceId, undefined, { signal: deadline() }),
-    ]);
+    const [da, db] = await Promise.all([a.execute(getDeviceId, undefined, { signal: deadline() }), b.execute(getDeviceId, undefined, { signal: deadline() })]);
     expect(da.deviceId).toBe(db.deviceId);
     expect(transport.socketCount).toBe(1);
     await a.close();
@@ -335,9 +324,7 @@ describe('strict matching with real traffic (invariant 2)', () => {
     try {
       const tampered = await readAll(c);
       const direct = await readAll(client({ cipherSuites: [3] }));
-      expect(tampered.sensors.map((s) => [s.d.name, s.r.value, s.r.state])).toEqual(
-        direct.sensors.map((s) => [s.d.name, s.r.value, s.r.state]),
-      );
+      expect(tampered.sensors.map((s) => [s.d.name, s.r.value, s.r.state])).toEqual(direct.sensors.map((s) => [s.d.name, s.r.value, s.r.state]));
       expect(tampered.sel.records).toEqual(direct.sel.records);
       expect(tampered.device).toEqual(direct.device);
       for (const reason of ['malformed', 'no-match', 'bad-integrity', 'stale-sequence'] satisfies DropReason[]) {
@@ -404,9 +391,11 @@ describe('one command in flight per BMC (invariant 1)', () => {
         if (abortedEarly.has(i)) ac.abort();
         // Calls nobody aborts pass no signal at all, as most callers do.
         const signal = abortedEarly.has(i) || abortInFlight.has(i) ? ac.signal : undefined;
-        const call: Promise<unknown> =
-          i % 2 ? c.execute(getDeviceId, undefined, { signal }) : c.execute(getChassisStatus, undefined, { signal });
-        return call.then(() => 'ok', (e: { code?: string }) => e.code);
+        const call: Promise<unknown> = i % 2 ? c.execute(getDeviceId, undefined, { signal }) : c.execute(getChassisStatus, undefined, { signal });
+        return call.then(
+          () => 'ok',
+          (e: { code?: string }) => e.code,
+        );
       });
       const outcomes = await Promise.all(calls);
       expect(outcomes.filter((o) => o === 'IPMI_ABORTED')).toHaveLength(6);

@@ -36,10 +36,16 @@ describe('--config.file at start-up', () => {
   });
 
   it('FreeIPMI-only settings: one start-up warning naming them', async () => {
-    const file = await dir.write('freeipmi.yml', 'modules:\n  default:\n    workaround_flags: [opensesspriv]\n    custom_args:\n      ipmi: ["--bridge-sensors"]\n');
+    const file = await dir.write(
+      'freeipmi.yml',
+      'modules:\n  default:\n    workaround_flags: [opensesspriv]\n    custom_args:\n      ipmi: ["--bridge-sensors"]\n',
+    );
     const cli = await startCli(['--config.file', file, '--web.listen-address', '127.0.0.1:0']);
     try {
-      const warnings = cli.stderr().split('\n').filter((l) => l.includes('have no effect here'));
+      const warnings = cli
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('have no effect here'));
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toContain('default.workaround_flags (opensesspriv); default.custom_args');
     } finally {

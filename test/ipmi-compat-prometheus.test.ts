@@ -123,6 +123,13 @@ describe("ipmi_exporter's scrape config, one Prometheus, both exporters", () => 
     // The comparison is not vacuous: most expressions fire on this BMC.
     expect(nonEmpty).toBeGreaterThanOrEqual(8);
     const critical = await byJob('ipmi_temperature_state == 2');
-    expect(Object.keys(critical['ours']!)).toEqual([JSON.stringify([['__name__', 'ipmi_temperature_state'], ['id', '5'], ['instance', SIM_ADDRESS], ['name', 'Exhaust Temp']])]);
+    expect(Object.keys(critical['ours']!)).toEqual([
+      JSON.stringify([
+        ['__name__', 'ipmi_temperature_state'],
+        ['id', '5'],
+        ['instance', SIM_ADDRESS],
+        ['name', 'Exhaust Temp'],
+      ]),
+    ]);
   });
 });

@@ -37,7 +37,10 @@ beforeAll(async () => {
     'ipmi.yml',
     `modules:\n  default:\n    user: "${admin.username}"\n    pass: "${admin.password}"\n    driver: "LAN_2_0"\n    privilege: "admin"\n    collectors: [sel-events, bmc-watchdog]\n    sel_events:\n${rules}\n`,
   );
-  freeipmiConf = await dir.write('freeipmi.conf', `driver-type LAN_2_0\nprivilege-level admin\nusername ${admin.username}\npassword ${admin.password}\nworkaround-flags opensesspriv\n`);
+  freeipmiConf = await dir.write(
+    'freeipmi.conf',
+    `driver-type LAN_2_0\nprivilege-level admin\nusername ${admin.username}\npassword ${admin.password}\nworkaround-flags opensesspriv\n`,
+  );
   ours = await startCli(['--config.file', file, '--web.listen-address', '127.0.0.1:0']);
 });
 
@@ -60,10 +63,24 @@ function run(cmd: string, args: string[]): Promise<string> {
 }
 
 /** What ipmi_exporter's sel-events collector makes of ipmi-sel's output. */
-async function expectedFromIpmiSel(): Promise<{ byState: Record<string, number>; count: Record<string, number>; latest: Record<string, number>; lines: number }> {
+async function expectedFromIpmiSel(): Promise<{
+  byState: Record<string, number>;
+  count: Record<string, number>;
+  latest: Record<string, number>;
+  lines: number;
+}> {
   const out = await run('ipmi-sel', [
-    '--quiet-cache', '--comma-separated-output', '--no-header-output', '--sdr-cache-recreate', '--output-event-state', '--interpret-oem-data',
-    '--entity-sensor-names', '--config-file', freeipmiConf, '-h', SIM_ADDRESS,
+    '--quiet-cache',
+    '--comma-separated-output',
+    '--no-header-output',
+    '--sdr-cache-recreate',
+    '--output-event-state',
+    '--interpret-oem-data',
+    '--entity-sensor-names',
+    '--config-file',
+    freeipmiConf,
+    '-h',
+    SIM_ADDRESS,
   ]);
   const byState: Record<string, number> = {};
   const count: Record<string, number> = Object.fromEntries(RULES.map((r) => [r.name, 0]));

@@ -96,7 +96,12 @@ describe('the pair (deploy/kubernetes)', () => {
     expect(d.spec.replicas).toBe(2);
     expect(d.spec.strategy.rollingUpdate).toEqual({ maxSurge: 0, maxUnavailable: 1 });
     expect(pod.topologySpreadConstraints).toEqual([
-      expect.objectContaining({ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: d.spec.selector.matchLabels } }),
+      expect.objectContaining({
+        maxSkew: 1,
+        topologyKey: 'kubernetes.io/hostname',
+        whenUnsatisfiable: 'DoNotSchedule',
+        labelSelector: { matchLabels: d.spec.selector.matchLabels },
+      }),
     ]);
     expect(matches(d.spec.selector.matchLabels, d.spec.template.metadata.labels)).toBe(true);
     expect(c.readinessProbe.httpGet).toEqual({ path: '/-/ready', port: 'http' });
@@ -104,7 +109,13 @@ describe('the pair (deploy/kubernetes)', () => {
     expect(c.ports).toEqual([{ name: 'http', containerPort: 9622, protocol: 'TCP' }]);
     expect(c.resources).toEqual({ requests: { cpu: '200m', memory: '192Mi' }, limits: { cpu: '1', memory: '512Mi' } });
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+    expect(c.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(pod.automountServiceAccountToken).toBe(false);
     // The image's user is the one runAsUser names (the node images' "node", uid 1000).
     expect(readFileSync(`${ROOT}Dockerfile`, 'utf8')).toMatch(/^USER node$/m);
@@ -156,7 +167,10 @@ describe('the PrometheusRule', () => {
   it('is the committed output of npm run kubernetes:rules (regenerate it when the mixin changes)', () => {
     const r = spawnSync(process.execPath, [`${ROOT}scripts/kubernetes-rules.mjs`, '--stdout'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    expect(readFileSync(`${K8S}/rules/prometheus-rule.yaml`, 'utf8'), 'deploy/kubernetes/rules/prometheus-rule.yaml is stale: run npm run kubernetes:rules').toBe(r.stdout);
+    expect(
+      readFileSync(`${K8S}/rules/prometheus-rule.yaml`, 'utf8'),
+      'deploy/kubernetes/rules/prometheus-rule.yaml is stale: run npm run kubernetes:rules',
+    ).toBe(r.stdout);
   });
 
   it('carries every group of the mixin’s rule files unchanged, once per layout', () => {
@@ -210,9 +224,12 @@ describe('hashmod sharding over three pairs (overlays/sharded)', () => {
     const seen = new Map<string, string[]>();
     const t0 = performance.now();
     for (;;) {
-      const body = (await (await fetch(`${prom.url}/api/v1/targets?state=active`)).json()) as { data: { activeTargets: Array<{ labels: Record<string, string> }> } };
+      const body = (await (await fetch(`${prom.url}/api/v1/targets?state=active`)).json()) as {
+        data: { activeTargets: Array<{ labels: Record<string, string> }> };
+      };
       seen.clear();
-      for (const t of body.data.activeTargets) seen.set(t.labels['instance']!, [...(seen.get(t.labels['instance']!) ?? []), `${t.labels['job']} ${t.labels['pair']}`]);
+      for (const t of body.data.activeTargets)
+        seen.set(t.labels['instance']!, [...(seen.get(t.labels['instance']!) ?? []), `${t.labels['job']} ${t.labels['pair']}`]);
       if (seen.size === targets.length || performance.now() - t0 > 20_000) break;
       await new Promise((r) => setTimeout(r, 250));
     }

@@ -70,7 +70,9 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms 
     const v = await probe();
     if (v !== undefined) return v;
     if (performance.now() - t0 > ms) {
-      throw new Error(`${what}: not within ${ms / 1000} s\nalerts: ${JSON.stringify(await alerts())}\nprometheus log:\n${prom.log().slice(-3000)}\nexporter log:\n${exporter.stderr().slice(-3000)}`);
+      throw new Error(
+        `${what}: not within ${ms / 1000} s\nalerts: ${JSON.stringify(await alerts())}\nprometheus log:\n${prom.log().slice(-3000)}\nexporter log:\n${exporter.stderr().slice(-3000)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -139,8 +141,18 @@ describe('the mixin on a real Prometheus', () => {
     // A few evaluations of every rule on complete data.
     await evaluations(3);
     const loaded = await rules();
-    expect(loaded.filter((r) => r.type === 'alerting').map((r) => r.name).sort()).toEqual([...ALERTS].sort());
-    expect(loaded.filter((r) => r.type === 'recording').map((r) => r.name).sort()).toEqual([...RECORDS].sort());
+    expect(
+      loaded
+        .filter((r) => r.type === 'alerting')
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual([...ALERTS].sort());
+    expect(
+      loaded
+        .filter((r) => r.type === 'recording')
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual([...RECORDS].sort());
     for (const r of loaded) expect(r.health, `${r.name}: ${r.lastError ?? ''}`).toBe('ok');
     const early = await alerts();
     expect(early, `${JSON.stringify(early)}\n${(await prom.query('bmc_collector_partial_collections_total'))[0]?.value[1]} partial collections`).toEqual([]);

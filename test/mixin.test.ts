@@ -105,8 +105,14 @@ describe('promtool', () => {
     const cases = tests.flatMap((t) => t.alert_rule_test ?? []);
     for (const a of ALERTS) {
       const mine = cases.filter((c) => c.alertname === a.alert);
-      expect(mine.some((c) => (c.exp_alerts ?? []).length > 0), `${a.alert}: a firing case`).toBe(true);
-      expect(mine.some((c) => (c.exp_alerts ?? []).length === 0), `${a.alert}: a not-firing case`).toBe(true);
+      expect(
+        mine.some((c) => (c.exp_alerts ?? []).length > 0),
+        `${a.alert}: a firing case`,
+      ).toBe(true);
+      expect(
+        mine.some((c) => (c.exp_alerts ?? []).length === 0),
+        `${a.alert}: a not-firing case`,
+      ).toBe(true);
     }
     const exprs = tests.flatMap((t) => t.promql_expr_test ?? []).map((e) => e.expr);
     for (const r of RECORDS) expect(exprs, r.record).toContain(r.record);
@@ -133,10 +139,25 @@ describe('alerts', () => {
   it('take every threshold from config.ts, and the selector scopes every series', () => {
     const scoped = alertGroups(withOverrides({ selector: 'job=~"bmc.*"' })).flatMap((g) => g.rules);
     const metrics = [
-      'up', 'bmc_up', 'bmc_exporter_build_info', 'bmc_exporter_healthy', 'sensor_threshold_state', 'processor_temperature_celsius',
-      'chassis_intake_temperature_celsius', 'power_supply_failed', 'power_supply_input_lost', 'sel_latest_event_timestamp_seconds',
-      'chassis_power_fault', 'sel_events', 'sel_entries', 'sel_free_bytes', 'sel_overflow', 'chassis_intrusion',
-      'bmc_collector_partial_collections_total', 'bmc_collector_collect_duration_seconds_count', 'bmc_target_abandoned_requests_total',
+      'up',
+      'bmc_up',
+      'bmc_exporter_build_info',
+      'bmc_exporter_healthy',
+      'sensor_threshold_state',
+      'processor_temperature_celsius',
+      'chassis_intake_temperature_celsius',
+      'power_supply_failed',
+      'power_supply_input_lost',
+      'sel_latest_event_timestamp_seconds',
+      'chassis_power_fault',
+      'sel_events',
+      'sel_entries',
+      'sel_free_bytes',
+      'sel_overflow',
+      'chassis_intrusion',
+      'bmc_collector_partial_collections_total',
+      'bmc_collector_collect_duration_seconds_count',
+      'bmc_target_abandoned_requests_total',
       'bmc_scrape_duration_seconds',
     ];
     const used = new Set<string>();

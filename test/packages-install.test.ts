@@ -56,12 +56,25 @@ afterAll(async () => {
 
 describe('npm pack', () => {
   it('gives one tarball per package, with built JavaScript and no sources or tests', () => {
-    expect(readdirSync(dir.path).filter((f) => f.endsWith('.tgz')).sort()).toEqual([...TARBALLS].sort());
+    expect(
+      readdirSync(dir.path)
+        .filter((f) => f.endsWith('.tgz'))
+        .sort(),
+    ).toEqual([...TARBALLS].sort());
     for (const tgz of TARBALLS) {
       const files = tarFiles(join(dir.path, tgz));
-      expect(files.some((f) => /^package\/dist\/.*\.js$/.test(f)), tgz).toBe(true);
-      expect(files.filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts')), tgz).toEqual([]);
-      expect(files.filter((f) => /\.test\.js$|tsbuildinfo$/.test(f)), tgz).toEqual([]);
+      expect(
+        files.some((f) => /^package\/dist\/.*\.js$/.test(f)),
+        tgz,
+      ).toBe(true);
+      expect(
+        files.filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts')),
+        tgz,
+      ).toEqual([]);
+      expect(
+        files.filter((f) => /\.test\.js$|tsbuildinfo$/.test(f)),
+        tgz,
+      ).toEqual([]);
     }
     expect(tarFiles(join(dir.path, 'bmc-exporter-bmc-sim-0.1.0.tgz'))).toContain('package/profiles/server-2s.yml');
     expect(tarFiles(join(dir.path, 'bmc-exporter-ipmi-0.1.0.tgz'))).toContain('package/examples/read-bmc.mjs');
@@ -143,7 +156,10 @@ describe('@bmc-exporter/ipmi installed alone', () => {
     const script = join(prefix, 'read-bmc.mjs');
     await copyFile(join(prefix, 'node_modules', '@bmc-exporter', 'ipmi', 'examples', 'read-bmc.mjs'), script);
     const before = (await fleet.fleet.counters(0)).sessions;
-    const { stdout } = await run(process.execPath, [script, target, user.username], { cwd: prefix, env: { PATH: process.env['PATH'] ?? '', BMC_PASSWORD: user.password } });
+    const { stdout } = await run(process.execPath, [script, target, user.username], {
+      cwd: prefix,
+      env: { PATH: process.env['PATH'] ?? '', BMC_PASSWORD: user.password },
+    });
     const out = JSON.parse(stdout) as { firmware: string; poweredOn: boolean; sensors: Array<{ name: string; value: number | null; state: string }> };
     expect(out.poweredOn).toBe(true);
     expect(out.firmware).toMatch(/^\d+\.\d+$/);

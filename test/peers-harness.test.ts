@@ -3,16 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIpmiSim } from './peers/ipmi-sim.js';
 import type { IpmiSimHandle } from './peers/ipmi-sim.js';
-import {
-  parseChassisStatus,
-  parseKeyValues,
-  parseMcGuid,
-  parseMcInfo,
-  parseSdrElist,
-  parseSelElist,
-  parseSensorList,
-  runIpmitool,
-} from './peers/ipmitool.js';
+import { parseChassisStatus, parseKeyValues, parseMcGuid, parseMcInfo, parseSdrElist, parseSelElist, parseSensorList, runIpmitool } from './peers/ipmitool.js';
 import { SIM_DISCRETE_SENSORS, SIM_FRU, SIM_MC, SIM_SEL, SIM_THRESHOLD_SENSORS } from './peers/sim-model.js';
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');

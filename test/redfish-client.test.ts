@@ -70,7 +70,13 @@ describe.each(['legacy', 'subsystems'] as const)('the %s schema generation', (ge
       expect(r.powerState).toBe('On');
       expect(r.intrusion).toBe('Normal');
       const sensors = byName(r.sensors);
-      expect(sensors['CPU1 Temp']).toMatchObject({ kind: 'temperature', reading: 45, units: 'Cel', physicalContext: 'CPU', thresholds: { upperCaution: 85, upperCritical: 90, upperFatal: 95 } });
+      expect(sensors['CPU1 Temp']).toMatchObject({
+        kind: 'temperature',
+        reading: 45,
+        units: 'Cel',
+        physicalContext: 'CPU',
+        thresholds: { upperCaution: 85, upperCritical: 90, upperFatal: 95 },
+      });
       expect(sensors['Inlet Temp']).toMatchObject({ reading: 22, physicalContext: 'Intake' });
       expect(sensors['Exhaust Temp']).toMatchObject({ reading: 35, physicalContext: 'Exhaust' });
       // FAN1 is 5520 in the profile; 5516 is the nearest step of its IPMI conversion, which both protocols report.
@@ -356,6 +362,8 @@ describe('client construction', () => {
       }
       throw new Error('did not throw');
     };
-    expect(thrown(() => new RedfishClient({ origin: `https://${USER}:${PASSWORD}@127.0.0.1`, username: USER, password: PASSWORD })).message).not.toContain(PASSWORD);
+    expect(thrown(() => new RedfishClient({ origin: `https://${USER}:${PASSWORD}@127.0.0.1`, username: USER, password: PASSWORD })).message).not.toContain(
+      PASSWORD,
+    );
   });
 });

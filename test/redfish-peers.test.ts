@@ -89,7 +89,10 @@ describe('redfishtool (DMTF) reads the simulator', () => {
 
   it('Chassis Thermal: temperatures and fans as our client reads them', async () => {
     const thermal = await redfishtool('Chassis', '-1', 'Thermal');
-    const theirs = [...thermal.Temperatures.map((t: Json) => [t.Name, t.ReadingCelsius, t.UpperThresholdCritical ?? null]), ...thermal.Fans.map((f: Json) => [f.Name, f.Reading, null])];
+    const theirs = [
+      ...thermal.Temperatures.map((t: Json) => [t.Name, t.ReadingCelsius, t.UpperThresholdCritical ?? null]),
+      ...thermal.Fans.map((f: Json) => [f.Name, f.Reading, null]),
+    ];
     const mine = [...named(legacy, 'temperature'), ...named(legacy, 'fan')].map((x) => [x.name, x.reading, x.thresholds.upperCritical ?? null]);
     expect(mine).toEqual(theirs);
     expect(mine.length).toBe(10);
@@ -170,10 +173,14 @@ describe('sushy (OpenStack) reads the simulator', () => {
 
   it('sushy refuses the simulator without its CA file: the certificate is really checked', async () => {
     await expect(
-      run(PYTHON, ['-c', "import sys, sushy\nfrom sushy import auth\nsushy.Sushy(sys.argv[1] + '/redfish/v1', auth=auth.SessionAuth('x', 'y'))", s.sim.origin], {
-        REQUESTS_CA_BUNDLE: '/etc/ssl/certs/ca-certificates.crt',
-        CURL_CA_BUNDLE: '/etc/ssl/certs/ca-certificates.crt',
-      }),
+      run(
+        PYTHON,
+        ['-c', "import sys, sushy\nfrom sushy import auth\nsushy.Sushy(sys.argv[1] + '/redfish/v1', auth=auth.SessionAuth('x', 'y'))", s.sim.origin],
+        {
+          REQUESTS_CA_BUNDLE: '/etc/ssl/certs/ca-certificates.crt',
+          CURL_CA_BUNDLE: '/etc/ssl/certs/ca-certificates.crt',
+        },
+      ),
     ).rejects.toThrow(/CERTIFICATE_VERIFY_FAILED/);
   });
 });

@@ -53,7 +53,12 @@ const row0 = (s: string | undefined) => (s ?? '').split(' ')[0];
 const ipmiTarget = () => ({ host: HOST, port: 623, users });
 
 async function viaRedfish(sim: RedfishSimServer): Promise<SensorReading[]> {
-  const client = new RedfishClient({ origin: sim.origin, username: users.admin.username, password: users.admin.password, tls: { ca: readFileSync(cert.caFile) } });
+  const client = new RedfishClient({
+    origin: sim.origin,
+    username: users.admin.username,
+    password: users.admin.password,
+    tls: { ca: readFileSync(cert.caFile) },
+  });
   try {
     const signal = AbortSignal.timeout(20_000);
     const s = await client.discover(signal);
@@ -110,7 +115,12 @@ describe('the same BMC through ipmitool and our Redfish client', () => {
   it('the SEL: the same entries, in the same order, through both', async () => {
     bmc.model.addSelEvent({ sensorType: 'temperature', sensorNumber: 2, eventType: 0x01, data: [0x59, 91, 90] });
     const ipmi = parseSelElist(await runIpmitool(ipmiTarget(), ['sel', 'elist'], { cipherSuite: 17 }));
-    const client = new RedfishClient({ origin: legacySim.origin, username: users.admin.username, password: users.admin.password, tls: { ca: readFileSync(cert.caFile) } });
+    const client = new RedfishClient({
+      origin: legacySim.origin,
+      username: users.admin.username,
+      password: users.admin.password,
+      tls: { ca: readFileSync(cert.caFile) },
+    });
     try {
       const signal = AbortSignal.timeout(20_000);
       const log = await readLogEntries(client, (await client.discover(signal)).logServices[0]!, INITIAL_CURSOR, signal);
@@ -119,7 +129,10 @@ describe('the same BMC through ipmitool and our Redfish client', () => {
       const stamp = (ms: number) => {
         const d = new Date(ms);
         const two = (n: number) => String(n).padStart(2, '0');
-        return [`${two(d.getUTCMonth() + 1)}/${two(d.getUTCDate())}/${two(d.getUTCFullYear() % 100)}`, `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`];
+        return [
+          `${two(d.getUTCMonth() + 1)}/${two(d.getUTCDate())}/${two(d.getUTCFullYear() % 100)}`,
+          `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`,
+        ];
       };
       expect(log.entries.map((e) => stamp(e.createdMs!))).toEqual(ipmi.map((row) => [row.date, row.time]));
       expect(log.entries.map((e) => row0(e.sensorType))).toEqual(ipmi.map((row) => row0(row.sensor)));

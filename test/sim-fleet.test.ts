@@ -42,9 +42,13 @@ describe('npm run sim (the CLI as a child process)', () => {
   let secrets: Record<string, { username: string; password: string }>;
 
   beforeAll(async () => {
-    child = spawn(process.execPath, [CLI, '--count', String(COUNT), '--base-address', '127.5.0.1', '--seed', '11', '--secrets-out', secretsFile, '--control', `127.0.0.1:${CONTROL}`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      process.execPath,
+      [CLI, '--count', String(COUNT), '--base-address', '127.5.0.1', '--seed', '11', '--secrets-out', secretsFile, '--control', `127.0.0.1:${CONTROL}`],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     await new Promise<void>((resolve, reject) => {
       child.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
@@ -99,7 +103,13 @@ describe('npm run sim (the CLI as a child process)', () => {
   it('control API changes a sensor and a fault on the running fleet', async () => {
     const api = `http://127.0.0.1:${CONTROL}/bmcs/127.5.0.9`;
     const cred = secrets['127.5.0.9:623']!;
-    const c = new BmcClient({ host: '127.5.0.9', username: cred.username, password: cred.password, transport, retry: { initialTimeoutMs: 200, maxTimeoutMs: 200 } });
+    const c = new BmcClient({
+      host: '127.5.0.9',
+      username: cred.username,
+      password: cred.password,
+      transport,
+      retry: { initialTimeoutMs: 200, maxTimeoutMs: 200 },
+    });
     try {
       const before = (await c.execute(getSensorReading, { sensorNumber: 0x01 })).raw;
       const r = await fetch(`${api}/sensors/CPU1%20Temp`, { method: 'POST', body: JSON.stringify({ value: 88 }) });
@@ -110,7 +120,9 @@ describe('npm run sim (the CLI as a child process)', () => {
       await expect(c.execute(getDeviceId, undefined, { signal: AbortSignal.timeout(1500) })).rejects.toBeInstanceOf(TimeoutError);
       expect((await fetch(`${api}/faults`, { method: 'PUT', body: '{"noAnswer": false}' })).status).toBe(200);
       expect((await c.execute(getDeviceId, undefined)).manufacturerId).toBe(0xa2);
-      const counters = (await (await fetch(`${api}/counters`)).json()) as { counters: { faults: { dropped: { noAnswer: number } }; commands: Record<string, number> } };
+      const counters = (await (await fetch(`${api}/counters`)).json()) as {
+        counters: { faults: { dropped: { noAnswer: number } }; commands: Record<string, number> };
+      };
       expect(counters.counters.faults.dropped.noAnswer).toBeGreaterThan(0);
       expect(counters.counters.commands['0x04:0x2d']).toBeGreaterThanOrEqual(2);
     } finally {

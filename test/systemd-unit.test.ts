@@ -85,8 +85,17 @@ describe('the systemd unit', () => {
     expect(Number(m![1])).toBeLessThanOrEqual(2.0);
     expect(m![2]).toBe('OK');
     // The checks that matter most here, each passed.
-    const checks = JSON.parse(analyze(['security', '--offline=yes', '--json=short', await unitForVerify(unit)]).output) as Array<{ name: string; set: boolean }>;
-    for (const name of ['PrivateDevices=', 'ProtectKernelModules=', 'RestrictAddressFamilies=~AF_PACKET', 'CapabilityBoundingSet=~CAP_SYS_ADMIN', 'NoNewPrivileges=']) {
+    const checks = JSON.parse(analyze(['security', '--offline=yes', '--json=short', await unitForVerify(unit)]).output) as Array<{
+      name: string;
+      set: boolean;
+    }>;
+    for (const name of [
+      'PrivateDevices=',
+      'ProtectKernelModules=',
+      'RestrictAddressFamilies=~AF_PACKET',
+      'CapabilityBoundingSet=~CAP_SYS_ADMIN',
+      'NoNewPrivileges=',
+    ]) {
       expect(checks.find((c) => c.name === name)?.set, name).toBe(true);
     }
   });

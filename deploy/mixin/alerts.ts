@@ -37,14 +37,7 @@ export const runbookAnchor = (alert: string): string => alert.toLowerCase();
 export function alertGroups(c: MixinConfig): Array<RuleGroup<AlertRule>> {
   const m = selectorFor(c);
   const t = c.thresholds;
-  const rule = (
-    alert: string,
-    severity: 'critical' | 'warning',
-    forDuration: string,
-    expr: string,
-    summary: string,
-    description: string,
-  ): AlertRule => ({
+  const rule = (alert: string, severity: 'critical' | 'warning', forDuration: string, expr: string, summary: string, description: string): AlertRule => ({
     alert,
     expr,
     for: forDuration,

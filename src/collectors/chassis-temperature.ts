@@ -62,7 +62,10 @@ export const EXHAUST_NAME = /exhaust|outlet|exit air/i;
  * The exhaust is never the sensor chosen as intake, and a name matching both
  * patterns ("Inlet/Outlet Temp") is taken for neither.
  */
-export function chassisTemperatureSensors(sensors: readonly SensorDescriptor[]): { intake: SensorDescriptor | undefined; exhaust: SensorDescriptor | undefined } {
+export function chassisTemperatureSensors(sensors: readonly SensorDescriptor[]): {
+  intake: SensorDescriptor | undefined;
+  exhaust: SensorDescriptor | undefined;
+} {
   const temps = sensors.filter((s) => s.sensorType === TEMPERATURE_SENSOR_TYPE && s.unit === 'celsius' && s.hasAnalogReading && isReadable(s));
   const chassisLevel = temps.filter((s) => !COMPONENT_ENTITIES.has(s.entityId));
   const intakeEntities: ReadonlySet<number> = new Set(Object.values(INTAKE_ENTITIES));

@@ -57,7 +57,11 @@ async function setup(
       secretsFile,
       ...opts.options,
     },
-    { retry: FAST, processMetrics: false, logger: createLogger({ level: 'error', format: 'json', destination: new Writable({ write: (_c, _e, cb) => cb() }) }) },
+    {
+      retry: FAST,
+      processMetrics: false,
+      logger: createLogger({ level: 'error', format: 'json', destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
+    },
   );
   cleanup.push(() => exporter.close());
   const sim = fleet.bmcs[0]!;
@@ -95,7 +99,7 @@ function expectHeld(s: Setup, m: Map<string, number>, series: string, sensor: st
   const { value, step } = s.held(sensor);
   const got = m.get(series);
   expect(got, series).toBeDefined();
-  expect(Math.abs(got! - value * scale), `${series} = ${got}, BMC holds ${value * scale}`).toBeLessThanOrEqual(((step / 2) * scale) + 1e-9);
+  expect(Math.abs(got! - value * scale), `${series} = ${got}, BMC holds ${value * scale}`).toBeLessThanOrEqual((step / 2) * scale + 1e-9);
 }
 
 describe('sensor collectors against a simulated server-2s', () => {
@@ -230,7 +234,12 @@ describe('sensor collectors against a simulated gpu-server', () => {
 function duplicatedDefinition(): BmcDefinition {
   const base = PROFILES['server-2s']!;
   const find = (name: string) => base.sensors.find((x) => x.name === name)!;
-  const cpuTemp = (number: number, instance: number): SensorDefinition => ({ ...find('CPU1 Temp'), name: 'Temp', number, entity: { id: 'processor', instance } });
+  const cpuTemp = (number: number, instance: number): SensorDefinition => ({
+    ...find('CPU1 Temp'),
+    name: 'Temp',
+    number,
+    entity: { id: 'processor', instance },
+  });
   return {
     ...base,
     sel: { capacity: 16 },
@@ -271,7 +280,10 @@ describe('duplicated and ambiguous sensors', () => {
     expect(m.has('sensor_value{name="Temp (3.2)",type="temperature",unit="celsius"}')).toBe(true);
     expect(count('sensor_threshold_state{sensor="FAN1"')).toBe(1);
     // prom-client would have thrown on a duplicate; check the exposition has no repeated series line anyway.
-    const lines = text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.slice(0, l.lastIndexOf(' ')));
+    const lines = text
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.slice(0, l.lastIndexOf(' ')));
     expect(new Set(lines).size).toBe(lines.length);
   });
 });
@@ -370,10 +382,28 @@ describe('collector selection', () => {
   it('query parameter: a comma list or repeated values run only those; unknown or empty is 400 naming the known ones, nothing sent', async () => {
     const s = await setup({ profile: 'server-2s' });
     const only = await s.scrape('&collectors=chassis,voltages');
-    expect(families(only.m)).toEqual(['bmc_scrape_duration_seconds', 'bmc_up', 'chassis_cooling_fault', 'chassis_drive_fault', 'chassis_intrusion', 'chassis_power_fault', 'chassis_powered_on', 'voltage_volts']);
+    expect(families(only.m)).toEqual([
+      'bmc_scrape_duration_seconds',
+      'bmc_up',
+      'chassis_cooling_fault',
+      'chassis_drive_fault',
+      'chassis_intrusion',
+      'chassis_power_fault',
+      'chassis_powered_on',
+      'voltage_volts',
+    ]);
     // Prometheus sends `params: {collectors: [dcmi, fans]}` as repeated parameters.
     const repeated = await s.scrape('&collectors=dcmi&collectors=fans');
-    expect(families(repeated.m)).toEqual(['bmc_scrape_duration_seconds', 'bmc_up', 'dcmi_power_average_watts', 'dcmi_power_current_watts', 'dcmi_power_maximum_watts', 'dcmi_power_minimum_watts', 'dcmi_power_sampling_period_seconds', 'fan_speed_rpm']);
+    expect(families(repeated.m)).toEqual([
+      'bmc_scrape_duration_seconds',
+      'bmc_up',
+      'dcmi_power_average_watts',
+      'dcmi_power_current_watts',
+      'dcmi_power_maximum_watts',
+      'dcmi_power_minimum_watts',
+      'dcmi_power_sampling_period_seconds',
+      'fan_speed_rpm',
+    ]);
     const before = await s.commands();
     const unknown = await s.scrape('&collectors=chassis,fanz');
     expect(unknown.status).toBe(400);
@@ -402,7 +432,18 @@ describe('collector selection', () => {
 
     const builtIn = await setup({ profile: 'server-2s' });
     const all = families((await builtIn.scrape()).m);
-    for (const f of ['bmc_info', 'chassis_powered_on', 'processor_temperature_celsius', 'power_draw_watts', 'chassis_intake_temperature_celsius', 'fan_speed_rpm', 'voltage_volts', 'power_supply_present', 'sensor_threshold_state', 'dcmi_power_current_watts']) {
+    for (const f of [
+      'bmc_info',
+      'chassis_powered_on',
+      'processor_temperature_celsius',
+      'power_draw_watts',
+      'chassis_intake_temperature_celsius',
+      'fan_speed_rpm',
+      'voltage_volts',
+      'power_supply_present',
+      'sensor_threshold_state',
+      'dcmi_power_current_watts',
+    ]) {
       expect(all).toContain(f);
     }
     expect(all).not.toContain('sensor_value');

@@ -78,7 +78,9 @@ export function parseCollectorList(values: readonly string[], known: readonly st
   if (names.includes('')) throw new CollectorListError(`a collector name is empty; known collectors: ${known.join(', ')}`);
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length > 0) {
-    throw new CollectorListError(`unknown collector${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}; known collectors: ${known.join(', ')}`);
+    throw new CollectorListError(
+      `unknown collector${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}; known collectors: ${known.join(', ')}`,
+    );
   }
   return [...new Set(names)];
 }

@@ -29,7 +29,9 @@ export function allThresholdSensors(sensors: readonly SensorDescriptor[]): Array
 }
 
 // Fields named, not spread from t: spread-built objects each got a hidden class of their own (~180 B a sensor).
-const allThresholdSeries = perSensorList((sensors) => allThresholdSensors(sensors).map(({ label, sensor }) => ({ label, sensor, type: sensorTypeLabel(sensor) })));
+const allThresholdSeries = perSensorList((sensors) =>
+  allThresholdSensors(sensors).map(({ label, sensor }) => ({ label, sensor, type: sensorTypeLabel(sensor) })),
+);
 
 /**
  * Opt-in (not in the default set): everything, as prometheus-community's

@@ -80,7 +80,9 @@ describe('parseExporterOptions', () => {
   it('--collectors.default: a comma list of known collectors, opt-in ones allowed; bad lists name the flag and the known collectors', () => {
     expect(parseExporterOptions({ 'collectors.default': 'chassis, sensors,fans' }, withSecretsYml).defaultCollectors).toEqual(['chassis', 'sensors', 'fans']);
     expect(parseExporterOptions({}, withSecretsYml).defaultCollectors).toBeUndefined();
-    expect(error({ 'collectors.default': 'chassis,fanz' })).toMatch(/^--collectors\.default: unknown collector "fanz"; known collectors: bmc_info, chassis, .*sensors/);
+    expect(error({ 'collectors.default': 'chassis,fanz' })).toMatch(
+      /^--collectors\.default: unknown collector "fanz"; known collectors: bmc_info, chassis, .*sensors/,
+    );
     expect(error({ 'collectors.default': '' })).toMatch(/^--collectors\.default: name at least one collector/);
     expect(error({ 'collectors.default': 'chassis,,fans' })).toMatch(/^--collectors\.default: a collector name is empty/);
   });

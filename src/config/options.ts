@@ -165,7 +165,8 @@ function duration(flag: string, text: string): number {
 }
 
 function count(flag: string, text: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text.trim()) || Number(text) < min || Number(text) > max) throw new OptionsError(flag, `"${text}" is not a whole number from ${min} to ${max}`);
+  if (!/^\d+$/.test(text.trim()) || Number(text) < min || Number(text) > max)
+    throw new OptionsError(flag, `"${text}" is not a whole number from ${min} to ${max}`);
   return Number(text);
 }
 

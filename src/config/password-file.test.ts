@@ -101,7 +101,9 @@ describe('password_file', () => {
   });
 
   it('parsing text alone (no file to resolve against) refuses password_file with its line', () => {
-    expect(() => parseSecrets(entry('pw'), 'secrets.yml')).toThrow('secrets.yml:3:18: "127.0.2.1:623": password_file is only read when the secrets are loaded from a file');
+    expect(() => parseSecrets(entry('pw'), 'secrets.yml')).toThrow(
+      'secrets.yml:3:18: "127.0.2.1:623": password_file is only read when the secrets are loaded from a file',
+    );
   });
 
   it('the password never appears in an error, even when a later entry is broken', async () => {

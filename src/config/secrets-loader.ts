@@ -43,7 +43,14 @@ export function loadSecretsFileOffThread(path: string, options: ParseSecretsOpti
     worker.once('message', (answer: SecretsWorkerAnswer) =>
       settle(() => {
         if (answer.ok) resolve(secretsFromParts(answer.parts));
-        else reject(new ConfigError(answer.file, answer.what, answer.line !== undefined && answer.column !== undefined ? { line: answer.line, column: answer.column } : undefined));
+        else
+          reject(
+            new ConfigError(
+              answer.file,
+              answer.what,
+              answer.line !== undefined && answer.column !== undefined ? { line: answer.line, column: answer.column } : undefined,
+            ),
+          );
       }),
     );
     worker.once('error', (err) => settle(() => reject(new ConfigError(path, `cannot parse the secrets file: ${err.message}`))));

@@ -35,9 +35,21 @@ describe('transport options in the secrets file', () => {
   it.each([
     ['an unknown transport', `${head}  transport: https\n`, 's.yml:4:14: transport is "https"; use one of "ipmi", "redfish", "auto"'],
     ['a port out of range', `${head}  transport: redfish\n  redfish_port: 70000\n`, 's.yml:5:17: redfish_port'],
-    ['ca_file on an IPMI entry', `${head}  ca_file: ca.pem\n`, 's.yml:4:12: "127.0.2.1:623": ca_file applies to Redfish only; add "transport: redfish" or "transport: auto", or remove it'],
-    ['redfish_port with transport ipmi', `${head}  transport: ipmi\n  redfish_port: 443\n`, 's.yml:5:17: "127.0.2.1:623": redfish_port applies to Redfish only'],
-    ['both ca_file and insecure_skip_verify', `${head}  transport: redfish\n  insecure_skip_verify: true\n  ca_file: ca.pem\n`, 's.yml:6:12: "127.0.2.1:623" has both ca_file and insecure_skip_verify: true; keep one'],
+    [
+      'ca_file on an IPMI entry',
+      `${head}  ca_file: ca.pem\n`,
+      's.yml:4:12: "127.0.2.1:623": ca_file applies to Redfish only; add "transport: redfish" or "transport: auto", or remove it',
+    ],
+    [
+      'redfish_port with transport ipmi',
+      `${head}  transport: ipmi\n  redfish_port: 443\n`,
+      's.yml:5:17: "127.0.2.1:623": redfish_port applies to Redfish only',
+    ],
+    [
+      'both ca_file and insecure_skip_verify',
+      `${head}  transport: redfish\n  insecure_skip_verify: true\n  ca_file: ca.pem\n`,
+      's.yml:6:12: "127.0.2.1:623" has both ca_file and insecure_skip_verify: true; keep one',
+    ],
     ['insecure_skip_verify not a boolean', `${head}  transport: redfish\n  insecure_skip_verify: yes-please\n`, 's.yml:5:25: insecure_skip_verify'],
   ])('%s names the line', (_what, text, message) => {
     expect(parseError(text).message).toContain(message);

@@ -224,7 +224,8 @@ function sameAs(src: YamlSource, node: Node, key: string, prior: { key: string; 
 }
 
 function parseEntry(src: YamlSource, key: string, value: Node | null, keyNode: Node, options: ParseSecretsOptions): TargetConfig {
-  if (value === null || (isScalar(value) && value.value === null)) throw src.error(keyNode, `"${key}" has no credentials: give it username: and password: on the lines below, indented`);
+  if (value === null || (isScalar(value) && value.value === null))
+    throw src.error(keyNode, `"${key}" has no credentials: give it username: and password: on the lines below, indented`);
   const entry = src.map(value, `"${key}"`);
   const seen = new Map<string, Node | null>();
   for (const { key: field, keyNode: fieldNode, value: v } of src.pairs(entry, `"${key}"`)) {
@@ -242,7 +243,9 @@ function parseEntry(src: YamlSource, key: string, value: Node | null, keyNode: N
   }
   const config: TargetConfig = {
     username: src.string(seen.get('username') ?? null, 'username'),
-    password: seen.has('password') ? src.string(seen.get('password') ?? null, 'password') : passwordFromFile(src, key, seen.get('password_file') ?? null, options),
+    password: seen.has('password')
+      ? src.string(seen.get('password') ?? null, 'password')
+      : passwordFromFile(src, key, seen.get('password_file') ?? null, options),
   };
   const labels = seen.get('labels');
   if (labels !== undefined) config.labels = parseLabels(src, key, labels);
@@ -278,7 +281,8 @@ function parseTransport(src: YamlSource, key: string, seen: Map<string, Node | n
   if (transport !== undefined) config.transport = oneOf(src, transport, 'transport', TRANSPORTS);
   if ((config.transport ?? 'ipmi') === 'ipmi') {
     const stray = REDFISH_FIELDS.find((f) => seen.has(f));
-    if (stray) throw src.error(seen.get(stray) ?? null, `"${key}": ${stray} applies to Redfish only; add "transport: redfish" or "transport: auto", or remove it`);
+    if (stray)
+      throw src.error(seen.get(stray) ?? null, `"${key}": ${stray} applies to Redfish only; add "transport: redfish" or "transport: auto", or remove it`);
     return;
   }
   const port = seen.get('redfish_port');
@@ -287,7 +291,8 @@ function parseTransport(src: YamlSource, key: string, seen: Map<string, Node | n
   if (insecure !== undefined) config.insecureSkipVerify = src.bool(insecure, 'insecure_skip_verify');
   const caNode = seen.get('ca_file');
   if (caNode === undefined) return;
-  if (config.insecureSkipVerify) throw src.error(caNode, `"${key}" has both ca_file and insecure_skip_verify: true; keep one (ca_file verifies, insecure_skip_verify does not)`);
+  if (config.insecureSkipVerify)
+    throw src.error(caNode, `"${key}" has both ca_file and insecure_skip_verify: true; keep one (ca_file verifies, insecure_skip_verify does not)`);
   const path = src.string(caNode, 'ca_file');
   if (path.trim() === '') throw src.error(caNode, `"${key}": ca_file is empty; give the path of a PEM file holding the CA certificate`);
   if (!options.caFile) throw src.error(caNode, `"${key}": ca_file is only read when the secrets are loaded from a file`);
@@ -297,7 +302,8 @@ function parseTransport(src: YamlSource, key: string, seen: Map<string, Node | n
   } catch (err) {
     throw src.error(caNode, `"${key}": cannot read ca_file "${path}": ${readFailure(err)}`);
   }
-  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw src.error(caNode, `"${key}": ca_file "${path}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  if (!text.includes('-----BEGIN CERTIFICATE-----'))
+    throw src.error(caNode, `"${key}": ca_file "${path}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   config.ca = text;
   config.caFile = path;
 }
@@ -321,7 +327,8 @@ function passwordFromFile(src: YamlSource, key: string, node: Node | null, optio
 function parseLabels(src: YamlSource, key: string, node: Node | null): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const { key: name, keyNode, value } of src.pairs(src.map(node, `labels of "${key}"`), `labels of "${key}"`)) {
-    if (!LABEL_NAME.test(name)) throw src.error(keyNode, `label name "${name}" is not a Prometheus label name (letters, digits and _, not starting with a digit)`);
+    if (!LABEL_NAME.test(name))
+      throw src.error(keyNode, `label name "${name}" is not a Prometheus label name (letters, digits and _, not starting with a digit)`);
     if (name.startsWith('__')) throw src.error(keyNode, `label name "${name}" starts with "__", which Prometheus reserves for itself`);
     labels[name] = src.string(value, `label "${name}"`);
   }
@@ -376,7 +383,13 @@ export async function loadSecretsFile(path: string, options: Omit<ParseSecretsOp
   const worker = async () => {
     for (let job = queue.pop(); job !== undefined; job = queue.pop()) {
       const { p, key, max, what } = job;
-      read.set(key, await readSmallFile(resolve(dirname(path), p), max, what).then((t) => ({ text: t }), (error: unknown) => ({ error })));
+      read.set(
+        key,
+        await readSmallFile(resolve(dirname(path), p), max, what).then(
+          (t) => ({ text: t }),
+          (error: unknown) => ({ error }),
+        ),
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.min(PASSWORD_FILE_READERS, queue.length) }, worker));

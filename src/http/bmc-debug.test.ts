@@ -134,9 +134,7 @@ describe('/bmc?debug=true', () => {
           : model(req, ctx),
     });
     const { log, metrics } = split((await debugScrape(exporter, sim)).text);
-    expect(log).toContainEqual(
-      expect.stringMatching(/ command Get Sensor Reading: \d+\.\d{3}s cc=0xcb \(Requested sensor, data, or record not present\)$/),
-    );
+    expect(log).toContainEqual(expect.stringMatching(/ command Get Sensor Reading: \d+\.\d{3}s cc=0xcb \(Requested sensor, data, or record not present\)$/));
     expect(samples(metrics).has('fan_speed_rpm{fan="FAN3"}')).toBe(false);
     expect(samples(metrics).get('fan_speed_rpm{fan="FAN4"}')).toBeGreaterThan(0);
   });

@@ -90,7 +90,8 @@ export function ago(at: Date | number | null | undefined, now: number): Html {
   if (!at) return html`<span class="muted">never</span>`;
   const ms = typeof at === 'number' ? at : at.getTime();
   const s = Math.max(0, Math.round((now - ms) / 1000));
-  const text = s < 90 ? `${s} s ago` : s < 5400 ? `${Math.round(s / 60)} min ago` : s < 172_800 ? `${Math.round(s / 3600)} h ago` : `${Math.round(s / 86_400)} d ago`;
+  const text =
+    s < 90 ? `${s} s ago` : s < 5400 ? `${Math.round(s / 60)} min ago` : s < 172_800 ? `${Math.round(s / 3600)} h ago` : `${Math.round(s / 86_400)} d ago`;
   const iso = new Date(ms).toISOString();
   return html`<time datetime="${iso}" title="${iso}">${text}</time>`;
 }

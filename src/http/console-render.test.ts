@@ -29,7 +29,14 @@ function view(events = 1): TargetView {
     sel: {
       supported: true,
       newEvents: 1,
-      events: Array.from({ length: events }, (_, i) => ({ recordId: events - i, time: null, category: EVIL, severity: 'critical', description: `${EVIL} #${events - i}`, fresh: i === 0 })),
+      events: Array.from({ length: events }, (_, i) => ({
+        recordId: events - i,
+        time: null,
+        category: EVIL,
+        severity: 'critical',
+        description: `${EVIL} #${events - i}`,
+        fresh: i === 0,
+      })),
     },
   };
 }
@@ -43,7 +50,16 @@ describe('console pages escape what BMCs and requests supply', () => {
   });
 
   it('the summary: a hostile search, error text and labels', () => {
-    const status = { lastScrapeAt: new Date(NOW), up: false, durationSeconds: 1, lastError: EVIL, partial: false, commands: 0, errors: [EVIL], worstSensorLevel: -1 };
+    const status = {
+      lastScrapeAt: new Date(NOW),
+      up: false,
+      durationSeconds: 1,
+      lastError: EVIL,
+      partial: false,
+      commands: 0,
+      errors: [EVIL],
+      worstSensorLevel: -1,
+    };
     const q = parseFleetQuery(new URLSearchParams({ q: EVIL.slice(0, 5), error: EVIL }));
     const facts = { labels: () => ({ rack: EVIL }), newSelEvents: () => 0 };
     const page = renderHomepage('1.0.0', q, summarizeFleet([{ key: '127.0.0.1:623', status }], { ...q, search: '' }, facts), facts, NOW);

@@ -59,11 +59,16 @@ describe('scrapeDeadlineMs', () => {
 
   it('takes a well-formed header as Prometheus means it: its timeout minus the offset, to the millisecond', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10 ** 9 }), fc.integer({ min: 1, max: 10 ** 9 }), fc.integer({ min: 0, max: 10 ** 4 }), (promMs, timeoutMs, offsetMs) => {
-        const text = (promMs / 1000).toFixed(6);
-        const lowered = promMs > offsetMs ? promMs - offsetMs : promMs;
-        expect(scrapeDeadlineMs(text, timeoutMs, offsetMs)).toBe(Math.min(timeoutMs, lowered));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 10 ** 9 }),
+        fc.integer({ min: 1, max: 10 ** 9 }),
+        fc.integer({ min: 0, max: 10 ** 4 }),
+        (promMs, timeoutMs, offsetMs) => {
+          const text = (promMs / 1000).toFixed(6);
+          const lowered = promMs > offsetMs ? promMs - offsetMs : promMs;
+          expect(scrapeDeadlineMs(text, timeoutMs, offsetMs)).toBe(Math.min(timeoutMs, lowered));
+        },
+      ),
       { numRuns: 2000 },
     );
   });

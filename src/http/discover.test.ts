@@ -60,7 +60,11 @@ async function start(opts: Partial<StartOptions>): Promise<Exporter> {
 
 async function discover(e: Exporter, init: RequestInit = {}) {
   const res = await fetch(`${e.url}/discover`, init);
-  return { status: res.status, type: res.headers.get('content-type'), body: res.status === 200 && init.method !== 'HEAD' ? ((await res.json()) as unknown) : await res.text() };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    body: res.status === 200 && init.method !== 'HEAD' ? ((await res.json()) as unknown) : await res.text(),
+  };
 }
 
 describe('GET /discover', () => {

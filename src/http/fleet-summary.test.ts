@@ -6,7 +6,17 @@ const T0 = Date.UTC(2026, 0, 1);
 
 function status(o: Partial<TargetStatus> & { at: number }): TargetStatus {
   const { at, ...rest } = o;
-  return { lastScrapeAt: new Date(at), up: true, durationSeconds: 0.1, lastError: null, partial: false, commands: 10, errors: null, worstSensorLevel: 0, ...rest };
+  return {
+    lastScrapeAt: new Date(at),
+    up: true,
+    durationSeconds: 0.1,
+    lastError: null,
+    partial: false,
+    commands: 10,
+    errors: null,
+    worstSensorLevel: 0,
+    ...rest,
+  };
 }
 
 interface Entry extends FleetEntry {
@@ -18,9 +28,24 @@ const summarizeFleet = (entries: Entry[], query: FleetQuery) => summarize(entrie
 
 const fleet: Entry[] = [
   { key: '127.0.0.1:623', status: status({ at: T0 + 1000, durationSeconds: 0.2 }), labels: { rack: 'r12', room: 'a' }, newSelEvents: 0 },
-  { key: '127.0.0.2:623', status: status({ at: T0 + 3000, up: false, lastError: 'session: no answer from 127.0.0.2:623', durationSeconds: 3 }), labels: undefined, newSelEvents: 0 },
-  { key: '127.0.0.3:623', status: status({ at: T0 + 2000, up: false, lastError: 'session: no answer from 127.0.0.3:623', durationSeconds: 2.5 }), labels: { rack: 'r13' }, newSelEvents: 0 },
-  { key: '127.0.0.4:623', status: status({ at: T0 + 4000, partial: true, lastError: 'sel: timeout', worstSensorLevel: 2 }), labels: undefined, newSelEvents: 3 },
+  {
+    key: '127.0.0.2:623',
+    status: status({ at: T0 + 3000, up: false, lastError: 'session: no answer from 127.0.0.2:623', durationSeconds: 3 }),
+    labels: undefined,
+    newSelEvents: 0,
+  },
+  {
+    key: '127.0.0.3:623',
+    status: status({ at: T0 + 2000, up: false, lastError: 'session: no answer from 127.0.0.3:623', durationSeconds: 2.5 }),
+    labels: { rack: 'r13' },
+    newSelEvents: 0,
+  },
+  {
+    key: '127.0.0.4:623',
+    status: status({ at: T0 + 4000, partial: true, lastError: 'sel: timeout', worstSensorLevel: 2 }),
+    labels: undefined,
+    newSelEvents: 3,
+  },
   { key: '127.0.0.5:623', status: undefined, labels: { rack: 'r12' }, newSelEvents: 0 },
   { key: '[::1]:623', status: status({ at: T0 + 500, up: false, lastError: 'session: wrong password for ::1' }), labels: undefined, newSelEvents: 0 },
 ];
@@ -60,9 +85,23 @@ describe('summarizeFleet', () => {
   it('sorts by last scrape (newest first, never last), duration (slowest first), error (none last), target', () => {
     expect(keys(summarizeFleet(fleet, q()).rows)).toEqual(['127.0.0.4:623', '127.0.0.2:623', '127.0.0.3:623', '127.0.0.1:623', '[::1]:623', '127.0.0.5:623']);
     expect(keys(summarizeFleet(fleet, q({ sort: 'duration' })).rows).slice(0, 3)).toEqual(['127.0.0.2:623', '127.0.0.3:623', '127.0.0.1:623']);
-    expect(keys(summarizeFleet(fleet, q({ sort: 'error' })).rows)).toEqual(['127.0.0.4:623', '127.0.0.2:623', '127.0.0.3:623', '[::1]:623', '127.0.0.1:623', '127.0.0.5:623']);
+    expect(keys(summarizeFleet(fleet, q({ sort: 'error' })).rows)).toEqual([
+      '127.0.0.4:623',
+      '127.0.0.2:623',
+      '127.0.0.3:623',
+      '[::1]:623',
+      '127.0.0.1:623',
+      '127.0.0.5:623',
+    ]);
     // IPv4 in numeric order, then other spellings as text.
-    expect(keys(summarizeFleet(fleet, q({ sort: 'target' })).rows)).toEqual(['127.0.0.1:623', '127.0.0.2:623', '127.0.0.3:623', '127.0.0.4:623', '127.0.0.5:623', '[::1]:623']);
+    expect(keys(summarizeFleet(fleet, q({ sort: 'target' })).rows)).toEqual([
+      '127.0.0.1:623',
+      '127.0.0.2:623',
+      '127.0.0.3:623',
+      '127.0.0.4:623',
+      '127.0.0.5:623',
+      '[::1]:623',
+    ]);
   });
 
   it('pages: a fixed page size, the last page partly filled, a page past the end shows the last', () => {

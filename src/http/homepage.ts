@@ -1,6 +1,18 @@
 import { Target } from '../targets/target.js';
 import { ago, badge, page, seconds } from './console-layout.js';
-import { FLEET_STATES, fleetState, parseFleetQuery, PAGE_SIZE, SORTS, summarizeFleet, type FleetEntry, type FleetFacts, type FleetQuery, type FleetState, type FleetSummary } from './fleet-summary.js';
+import {
+  FLEET_STATES,
+  fleetState,
+  parseFleetQuery,
+  PAGE_SIZE,
+  SORTS,
+  summarizeFleet,
+  type FleetEntry,
+  type FleetFacts,
+  type FleetQuery,
+  type FleetState,
+  type FleetSummary,
+} from './fleet-summary.js';
 import { html, query, type Html } from './html.js';
 import type { Handler, HttpDeps } from './types.js';
 
@@ -37,16 +49,18 @@ const LEVELS = ['ok', 'non-critical', 'critical', 'non-recoverable'] as const;
 
 /** The URL of this summary with some parameters changed (page reset unless given). */
 function link(q: FleetQuery, change: Partial<Record<string, string | number>>): string {
-  return query('', {
-    q: q.search,
-    state: q.state,
-    critical: q.critical ? 1 : undefined,
-    newsel: q.newSel ? 1 : undefined,
-    error: q.error,
-    sort: q.sort === 'last' ? undefined : q.sort,
-    size: q.size === PAGE_SIZE.default ? undefined : q.size,
-    ...change,
-  }) || '?';
+  return (
+    query('', {
+      q: q.search,
+      state: q.state,
+      critical: q.critical ? 1 : undefined,
+      newsel: q.newSel ? 1 : undefined,
+      error: q.error,
+      sort: q.sort === 'last' ? undefined : q.sort,
+      size: q.size === PAGE_SIZE.default ? undefined : q.size,
+      ...change,
+    }) || '?'
+  );
 }
 
 function row<E extends FleetEntry>(e: E, facts: FleetFacts<E>, now: number): Html {
@@ -54,7 +68,11 @@ function row<E extends FleetEntry>(e: E, facts: FleetFacts<E>, now: number): Htm
   const fromSecrets = facts.labels(e);
   const state = fleetState(s);
   const level = s && s.worstSensorLevel >= 0 ? LEVELS[s.worstSensorLevel]! : undefined;
-  const labels = fromSecrets ? Object.entries(fromSecrets).map(([k, v]) => `${k}=${v}`).join(' ') : '';
+  const labels = fromSecrets
+    ? Object.entries(fromSecrets)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')
+    : '';
   // Redfish targets say so: their count is HTTP requests, not IPMI commands.
   const over = s?.transport === 'redfish' ? html`<div class="labels">over Redfish</div>` : '';
   return html`<tr><td><a href="${query('target', { target: e.key })}">${e.key}</a>${labels ? html`<div class="labels">${labels}</div>` : ''}${over}</td>
@@ -65,7 +83,8 @@ function row<E extends FleetEntry>(e: E, facts: FleetFacts<E>, now: number): Htm
 /** The fleet summary: counts, common errors, filters, one page of targets. Every dynamic string goes through `html`. */
 export function renderHomepage<E extends FleetEntry>(version: string, q: FleetQuery, f: FleetSummary<E>, facts: FleetFacts<E>, now = Date.now()): string {
   const counts = FLEET_STATES.map(
-    (state) => html`<li><a href="${query('', { state }) || '?'}" aria-label="${f.counts[state]} ${STATE_TEXT[state]}"><strong>${f.counts[state]}</strong>${badge(state, STATE_TEXT[state])}</a></li>`,
+    (state) =>
+      html`<li><a href="${query('', { state }) || '?'}" aria-label="${f.counts[state]} ${STATE_TEXT[state]}"><strong>${f.counts[state]}</strong>${badge(state, STATE_TEXT[state])}</a></li>`,
   );
   const errors = f.errors.length
     ? html`<table id="errors"><caption class="muted">Most common last errors</caption><thead><tr><th>Error</th><th class="num">Targets</th></tr></thead><tbody>

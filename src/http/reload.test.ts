@@ -123,7 +123,7 @@ describe('POST /-/reload', () => {
     expect(await e.reload()).toEqual({ ok: true, reloaded: ['secrets'] });
   });
 
-  it('sits behind the web config\'s basic auth like every other route', async () => {
+  it("sits behind the web config's basic auth like every other route", async () => {
     const hash = bcrypt.hashSync('s3cret', 4);
     const e = await start({}, `basic_auth_users:\n  prom: ${hash}\n`);
     const auth = { Authorization: `Basic ${Buffer.from('prom:s3cret').toString('base64')}` };

@@ -20,7 +20,16 @@ async function setup() {
   const secrets = await writeSecrets([sim.target]);
   cleanup.push(() => secrets.remove());
   const exporter: Exporter = await startExporter(
-    { listen: { host: '127.0.0.1', port: 0 }, scrapeTimeoutMs: 2500, scrapeTimeoutOffsetMs: 500, logLevel: 'error', logFormat: 'json', targetIdleTimeoutMs: 60_000, demo: false, secretsFile: secrets.path },
+    {
+      listen: { host: '127.0.0.1', port: 0 },
+      scrapeTimeoutMs: 2500,
+      scrapeTimeoutOffsetMs: 500,
+      logLevel: 'error',
+      logFormat: 'json',
+      targetIdleTimeoutMs: 60_000,
+      demo: false,
+      secretsFile: secrets.path,
+    },
     { retry: { initialTimeoutMs: 150, maxTimeoutMs: 300, backoff: 2, attempts: 2, sessionAttempts: 2 }, processMetrics: false },
   );
   cleanup.push(() => exporter.close());

@@ -36,7 +36,13 @@ export function renderTargetPage(v: TargetView, selPage: number, now = Date.now(
   const events = v.sel.events.slice((sp - 1) * SEL_PAGE_SIZE, sp * SEL_PAGE_SIZE);
   const body = html`<p><a href="./">← Fleet</a></p>
 <h1>BMC <span id="target-name">${v.target}</span></h1>
-${v.labels ? html`<p class="labels">${Object.entries(v.labels).map(([k, val]) => `${k}=${val}`).join(' ')}</p>` : ''}
+${
+  v.labels
+    ? html`<p class="labels">${Object.entries(v.labels)
+        .map(([k, val]) => `${k}=${val}`)
+        .join(' ')}</p>`
+    : ''
+}
 <form id="scrape-now" method="post" action="${self()}"><button type="submit">Scrape now</button>
 <span class="muted">Everything below is what the exporter kept from earlier scrapes; this asks the BMC again.</span></form>
 <p>Same data elsewhere: <a href="${query('bmc', { target: v.target })}">Prometheus text</a> (a new scrape) ·
@@ -53,71 +59,89 @@ ${facts([
 ])}
 
 <h2 id="bmc-info">BMC</h2>
-${v.bmcInfo
-  ? facts([
-      ['Firmware', v.bmcInfo.firmware],
-      ['GUID', v.bmcInfo.guid || '–'],
-      ['IPMI version (device)', v.bmcInfo.ipmiVersion],
-      ['Manufacturer id', v.bmcInfo.manufacturerId],
-      ['Product id', v.bmcInfo.productId],
-      ['Device id, revision', `${v.bmcInfo.deviceId}, ${v.bmcInfo.deviceRevision}`],
-    ])
-  : html`<p class="muted">Not read yet.</p>`}
+${
+  v.bmcInfo
+    ? facts([
+        ['Firmware', v.bmcInfo.firmware],
+        ['GUID', v.bmcInfo.guid || '–'],
+        ['IPMI version (device)', v.bmcInfo.ipmiVersion],
+        ['Manufacturer id', v.bmcInfo.manufacturerId],
+        ['Product id', v.bmcInfo.productId],
+        ['Device id, revision', `${v.bmcInfo.deviceId}, ${v.bmcInfo.deviceRevision}`],
+      ])
+    : html`<p class="muted">Not read yet.</p>`
+}
 
 <h2 id="session">Session</h2>
-${v.session
-  ? facts([
-      ['IPMI version', v.session.ipmiVersion],
-      ['Cipher suite', v.session.cipherSuite ?? '–'],
-      ['Authentication (IPMI 1.5)', v.session.authType ?? '–'],
-      ['Privilege', v.session.privilege],
-      ['Open since', ago(v.session.openedAt ? Date.parse(v.session.openedAt) : null, now)],
-    ])
-  : html`<p class="muted">No session open.</p>`}
+${
+  v.session
+    ? facts([
+        ['IPMI version', v.session.ipmiVersion],
+        ['Cipher suite', v.session.cipherSuite ?? '–'],
+        ['Authentication (IPMI 1.5)', v.session.authType ?? '–'],
+        ['Privilege', v.session.privilege],
+        ['Open since', ago(v.session.openedAt ? Date.parse(v.session.openedAt) : null, now)],
+      ])
+    : html`<p class="muted">No session open.</p>`
+}
 
 <h2 id="sensors-heading">Sensors</h2>
 <p class="muted">Readings from the scrapes${v.sensorsReadAt ? html`, last read ${ago(Date.parse(v.sensorsReadAt), now)}` : ''}.</p>
-${v.sensors.length
-  ? html`<table id="sensors" aria-labelledby="sensors-heading"><thead><tr><th scope="col">Sensor</th><th scope="col">Type</th><th scope="col" class="num">Reading</th><th scope="col">Unit</th><th scope="col">State</th><th scope="col">Thresholds</th></tr></thead><tbody>
+${
+  v.sensors.length
+    ? html`<table id="sensors" aria-labelledby="sensors-heading"><thead><tr><th scope="col">Sensor</th><th scope="col">Type</th><th scope="col" class="num">Reading</th><th scope="col">Unit</th><th scope="col">State</th><th scope="col">Thresholds</th></tr></thead><tbody>
 ${v.sensors.map(
-  (s) => html`<tr><td>${s.name}</td><td>${s.type}</td><td class="num">${num(s.value)}</td><td>${s.unit}</td><td>${badge(s.state)}${s.asserted?.length ? html` <span class="muted">states ${s.asserted.join(', ')}</span>` : ''}</td><td class="muted">${thresholdsText(s.thresholds)}</td></tr>\n`,
+  (s) =>
+    html`<tr><td>${s.name}</td><td>${s.type}</td><td class="num">${num(s.value)}</td><td>${s.unit}</td><td>${badge(s.state)}${s.asserted?.length ? html` <span class="muted">states ${s.asserted.join(', ')}</span>` : ''}</td><td class="muted">${thresholdsText(s.thresholds)}</td></tr>\n`,
 )}</tbody></table>`
-  : html`<p class="muted">No sensors read yet.</p>`}
+    : html`<p class="muted">No sensors read yet.</p>`
+}
 
 <h2 id="psus-heading">Power supplies</h2>
-${v.powerSupplies.length
-  ? html`<table id="psus" aria-labelledby="psus-heading"><thead><tr><th scope="col">PSU</th><th scope="col">Sensor</th><th scope="col">Present</th><th scope="col">Failed</th><th scope="col">Predictive failure</th><th scope="col">Input lost</th><th scope="col" class="num">Watts</th></tr></thead><tbody>
+${
+  v.powerSupplies.length
+    ? html`<table id="psus" aria-labelledby="psus-heading"><thead><tr><th scope="col">PSU</th><th scope="col">Sensor</th><th scope="col">Present</th><th scope="col">Failed</th><th scope="col">Predictive failure</th><th scope="col">Input lost</th><th scope="col" class="num">Watts</th></tr></thead><tbody>
 ${v.powerSupplies.map((p) => html`<tr><td>${p.psu}</td><td>${p.sensor}</td><td>${yesNo(p.present)}</td><td>${p.failed ? badge('critical', 'yes') : yesNo(p.failed)}</td><td>${p.predictiveFailure ? badge('non-critical', 'yes') : yesNo(p.predictiveFailure)}</td><td>${p.inputLost ? badge('critical', 'yes') : yesNo(p.inputLost)}</td><td class="num">${num(p.watts)}</td></tr>\n`)}</tbody></table>`
-  : html`<p class="muted">None found in the SDR.</p>`}
+    : html`<p class="muted">None found in the SDR.</p>`
+}
 
 <h2 id="fans-heading">Fans</h2>
-${v.fans.length
-  ? html`<table id="fans" aria-labelledby="fans-heading"><thead><tr><th scope="col">Fan</th><th scope="col" class="num">Speed</th><th scope="col">Unit</th><th scope="col">State</th></tr></thead><tbody>
+${
+  v.fans.length
+    ? html`<table id="fans" aria-labelledby="fans-heading"><thead><tr><th scope="col">Fan</th><th scope="col" class="num">Speed</th><th scope="col">Unit</th><th scope="col">State</th></tr></thead><tbody>
 ${v.fans.map((f) => html`<tr><td>${f.fan}</td><td class="num">${num(f.value, 0)}</td><td>${f.unit}</td><td>${badge(f.state)}</td></tr>\n`)}</tbody></table>`
-  : html`<p class="muted">None found in the SDR.</p>`}
+    : html`<p class="muted">None found in the SDR.</p>`
+}
 
 <h2 id="dcmi">DCMI power</h2>
-${v.dcmiPower
-  ? facts([
-      ['Now', `${num(v.dcmiPower.currentWatts)} W`],
-      ['Minimum', `${num(v.dcmiPower.minimumWatts)} W`],
-      ['Maximum', `${num(v.dcmiPower.maximumWatts)} W`],
-      ['Average', `${num(v.dcmiPower.averageWatts)} W`],
-      ['Over', `${num(v.dcmiPower.periodSeconds)} s`],
-    ])
-  : html`<p class="muted">No active DCMI power reading.</p>`}
+${
+  v.dcmiPower
+    ? facts([
+        ['Now', `${num(v.dcmiPower.currentWatts)} W`],
+        ['Minimum', `${num(v.dcmiPower.minimumWatts)} W`],
+        ['Maximum', `${num(v.dcmiPower.maximumWatts)} W`],
+        ['Average', `${num(v.dcmiPower.averageWatts)} W`],
+        ['Over', `${num(v.dcmiPower.periodSeconds)} s`],
+      ])
+    : html`<p class="muted">No active DCMI power reading.</p>`
+}
 
 <h2 id="sel-heading">System Event Log</h2>
 <p class="muted">${v.sel.supported ? `The newest ${v.sel.events.length} records the exporter keeps, newest first; ${v.sel.newEvents} logged while it watched.` : 'This BMC has no SEL.'}</p>
-${events.length
-  ? html`<table id="sel" aria-labelledby="sel-heading"><thead><tr><th scope="col" class="num">Record</th><th scope="col">Time</th><th scope="col">Category</th><th scope="col">Severity</th><th scope="col">Description</th></tr></thead><tbody>
+${
+  events.length
+    ? html`<table id="sel" aria-labelledby="sel-heading"><thead><tr><th scope="col" class="num">Record</th><th scope="col">Time</th><th scope="col">Category</th><th scope="col">Severity</th><th scope="col">Description</th></tr></thead><tbody>
 ${events.map(
-  (e) => html`<tr><td class="num">${e.recordId}</td><td>${e.time ?? html`<span class="muted">BMC clock not set</span>`}${e.fresh ? html` <strong>new</strong>` : ''}</td><td>${e.category}</td><td class="sev-${e.severity}">${e.severity}</td><td>${e.description}</td></tr>\n`,
+  (e) =>
+    html`<tr><td class="num">${e.recordId}</td><td>${e.time ?? html`<span class="muted">BMC clock not set</span>`}${e.fresh ? html` <strong>new</strong>` : ''}</td><td>${e.category}</td><td class="sev-${e.severity}">${e.severity}</td><td>${e.description}</td></tr>\n`,
 )}</tbody></table>
-${selPages > 1
-  ? html`<nav class="pager" aria-label="SEL pages">${sp > 1 ? html`<a href="${self({ selpage: sp - 1 })}#sel-heading" rel="prev">Newer</a>` : ''}<span id="sel-page-info">SEL page ${sp} of ${selPages}</span>${sp < selPages ? html`<a href="${self({ selpage: sp + 1 })}#sel-heading" rel="next">Older</a>` : ''}</nav>`
-  : ''}`
-  : ''}`;
+${
+  selPages > 1
+    ? html`<nav class="pager" aria-label="SEL pages">${sp > 1 ? html`<a href="${self({ selpage: sp - 1 })}#sel-heading" rel="prev">Newer</a>` : ''}<span id="sel-page-info">SEL page ${sp} of ${selPages}</span>${sp < selPages ? html`<a href="${self({ selpage: sp + 1 })}#sel-heading" rel="next">Older</a>` : ''}</nav>`
+    : ''
+}`
+    : ''
+}`;
   return page(`BMC ${v.target} – BMC Exporter`, body);
 }
 

@@ -32,7 +32,16 @@ export interface TargetView {
   session: { ipmiVersion: string; cipherSuite: number | null; authType: string | null; privilege: string; openedAt: string | null } | null;
   sensorsReadAt: string | null;
   sensors: SensorRow[];
-  powerSupplies: Array<{ psu: string; sensor: string; state: ReadingState; present: boolean | null; failed: boolean | null; predictiveFailure: boolean | null; inputLost: boolean | null; watts: number | null }>;
+  powerSupplies: Array<{
+    psu: string;
+    sensor: string;
+    state: ReadingState;
+    present: boolean | null;
+    failed: boolean | null;
+    predictiveFailure: boolean | null;
+    inputLost: boolean | null;
+    watts: number | null;
+  }>;
   fans: Array<{ fan: string; value: number | null; unit: string; state: ReadingState }>;
   dcmiPower: PowerView | null;
   sel: {
@@ -128,7 +137,13 @@ export function targetView(t: Target, labels: Readonly<Record<string, string>> |
         }
       : null,
     session: session
-      ? { ipmiVersion: session.ipmiVersion, cipherSuite: session.cipherSuite, authType: session.authType, privilege: session.privilege, openedAt: iso(t.sessionOpenedAt) }
+      ? {
+          ipmiVersion: session.ipmiVersion,
+          cipherSuite: session.cipherSuite,
+          authType: session.authType,
+          privilege: session.privilege,
+          openedAt: iso(t.sessionOpenedAt),
+        }
       : null,
     sensorsReadAt: iso(t.snapshot.readAt),
     sensors: views.filter((v) => v.sensor.readable).map(sensorRow),
@@ -158,7 +173,14 @@ export function targetView(t: Target, labels: Readonly<Record<string, string>> |
       events: (sel?.recent.newestFirst() ?? []).map(({ record, fresh }) => {
         const d = describeEvent(record, { sensorName: sensorNameFor(record, list) });
         const date = 'date' in record ? record.date : null;
-        return { recordId: record.recordId, time: date ? date.toISOString() : null, category: d.category, severity: d.severity, description: d.description, fresh };
+        return {
+          recordId: record.recordId,
+          time: date ? date.toISOString() : null,
+          category: d.category,
+          severity: d.severity,
+          description: d.description,
+          fresh,
+        };
       }),
     },
   };

@@ -20,7 +20,6 @@ export type ReloadedFile = 'secrets' | 'modules';
  */
 export type ReloadResult = { ok: true; reloaded: ReloadedFile[] } | { ok: false; reloaded: ReloadedFile[]; failed: ReloadedFile[]; error: string };
 
-
 /** Everything the routes need from the running exporter. */
 export interface HttpDeps {
   pool: TargetPool;

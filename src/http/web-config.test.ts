@@ -14,11 +14,29 @@ let hash: string;
 
 /** A self-signed certificate for 127.0.0.1, made with openssl for this run. */
 function makeCert(name: string): void {
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
-    '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.crt`),
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-keyout',
+      join(dir, `${name}.key`),
+      '-out',
+      join(dir, `${name}.crt`),
+    ],
+    { stdio: 'ignore' },
+  );
 }
 
 function write(name: string, text: string): string {
@@ -29,7 +47,10 @@ function write(name: string, text: string): string {
 
 async function loadError(text: string): Promise<ConfigError> {
   const path = write('web.yml', text);
-  const err = await loadWebConfig(path).then(() => undefined, (e: unknown) => e);
+  const err = await loadWebConfig(path).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ConfigError);
   return err as ConfigError;
 }
@@ -84,19 +105,59 @@ describe('loadWebConfig', () => {
 
   it.each<[string, string, string]>([
     ['bad YAML', 'basic_auth_users:\n  prom: [a\n', 'web.yml:3:'],
-    ['unknown top-level field', 'tls_config:\n  cert_file: x\n', 'web.yml:1:1: unknown field "tls_config" in the web config; the fields are tls_server_config, basic_auth_users, http_server_config'],
-    ['unknown TLS field', 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  certfile: x\n', 'web.yml:4:3: unknown field "certfile" in tls_server_config'],
+    [
+      'unknown top-level field',
+      'tls_config:\n  cert_file: x\n',
+      'web.yml:1:1: unknown field "tls_config" in the web config; the fields are tls_server_config, basic_auth_users, http_server_config',
+    ],
+    [
+      'unknown TLS field',
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  certfile: x\n',
+      'web.yml:4:3: unknown field "certfile" in tls_server_config',
+    ],
     ['missing key_file', 'tls_server_config:\n  cert_file: server.crt\n', 'web.yml:2:3: tls_server_config needs key_file (the server private key, PEM)'],
-    ['cert file not there', 'tls_server_config:\n  cert_file: nope.crt\n  key_file: server.key\n', 'web.yml:2:14: cannot read cert_file "nope.crt" (the server certificate): no such file'],
-    ['key of another cert', 'tls_server_config:\n  cert_file: server.crt\n  key_file: other.key\n', 'web.yml:3:13: the server key does not belong to the server certificate'],
-    ['not a certificate', 'tls_server_config:\n  cert_file: server.key\n  key_file: server.key\n', 'web.yml:2:14: the server certificate is not a PEM X.509 certificate'],
-    ['bad client_auth_type', 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: Always\n', 'web.yml:4:21: client_auth_type is "Always"; use one of NoClientCert, RequestClientCert'],
-    ['verify without a CA', 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n', 'web.yml:4:21: client_auth_type RequireAndVerifyClientCert needs client_ca_file'],
-    ['bad min_version', 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: TLS1.2\n', 'web.yml:4:16: min_version is "TLS1.2"; use one of TLS10, TLS11, TLS12, TLS13'],
-    ['unknown cipher suite', 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  cipher_suites: [TLS_RC4]\n', 'web.yml:4:19: each cipher suite is "TLS_RC4"'],
+    [
+      'cert file not there',
+      'tls_server_config:\n  cert_file: nope.crt\n  key_file: server.key\n',
+      'web.yml:2:14: cannot read cert_file "nope.crt" (the server certificate): no such file',
+    ],
+    [
+      'key of another cert',
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: other.key\n',
+      'web.yml:3:13: the server key does not belong to the server certificate',
+    ],
+    [
+      'not a certificate',
+      'tls_server_config:\n  cert_file: server.key\n  key_file: server.key\n',
+      'web.yml:2:14: the server certificate is not a PEM X.509 certificate',
+    ],
+    [
+      'bad client_auth_type',
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: Always\n',
+      'web.yml:4:21: client_auth_type is "Always"; use one of NoClientCert, RequestClientCert',
+    ],
+    [
+      'verify without a CA',
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n',
+      'web.yml:4:21: client_auth_type RequireAndVerifyClientCert needs client_ca_file',
+    ],
+    [
+      'bad min_version',
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: TLS1.2\n',
+      'web.yml:4:16: min_version is "TLS1.2"; use one of TLS10, TLS11, TLS12, TLS13',
+    ],
+    [
+      'unknown cipher suite',
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  cipher_suites: [TLS_RC4]\n',
+      'web.yml:4:19: each cipher suite is "TLS_RC4"',
+    ],
     ['plain-text password', 'basic_auth_users:\n  prom: hunter2\n', 'web.yml:2:9: the password of "prom" must be a bcrypt hash'],
     ['header not settable', 'http_server_config:\n  headers:\n    Server: me\n', 'web.yml:3:5: header "Server" cannot be set here'],
-    ['bad header value', 'http_server_config:\n  headers:\n    X-Frame-Options: allow\n', 'web.yml:3:22: X-Frame-Options is "allow"; use one of "deny", "sameorigin"'],
+    [
+      'bad header value',
+      'http_server_config:\n  headers:\n    X-Frame-Options: allow\n',
+      'web.yml:3:22: X-Frame-Options is "allow"; use one of "deny", "sameorigin"',
+    ],
   ])('%s', async (_what, text, message) => {
     const err = await loadError(text);
     expect(err.message.startsWith(join(dir, message))).toBe(true);

@@ -26,8 +26,19 @@ export interface WebConfig {
 
 const TOP_FIELDS = ['tls_server_config', 'basic_auth_users', 'http_server_config'] as const;
 const TLS_FIELDS = [
-  'cert_file', 'key_file', 'cert', 'key', 'client_ca_file', 'client_ca', 'client_auth_type', 'client_allowed_sans',
-  'min_version', 'max_version', 'cipher_suites', 'prefer_server_cipher_suites', 'curve_preferences',
+  'cert_file',
+  'key_file',
+  'cert',
+  'key',
+  'client_ca_file',
+  'client_ca',
+  'client_auth_type',
+  'client_allowed_sans',
+  'min_version',
+  'max_version',
+  'cipher_suites',
+  'prefer_server_cipher_suites',
+  'curve_preferences',
 ] as const;
 const HTTP_FIELDS = ['headers', 'http2'] as const;
 
@@ -126,7 +137,10 @@ async function parseTls(src: YamlSource, node: Node, readFileAt: (file: string) 
     throw src.error(authNode ?? map, 'client_auth_type RequireAndVerifyClientCert needs client_ca_file to verify client certificates against');
   }
   if (ca && clientAuth === 'NoClientCert') {
-    throw src.error(f.get('client_ca_file') ?? f.get('client_ca') ?? map, 'a client CA is set but client_auth_type is NoClientCert; set client_auth_type: RequireAndVerifyClientCert');
+    throw src.error(
+      f.get('client_ca_file') ?? f.get('client_ca') ?? map,
+      'a client CA is set but client_auth_type is NoClientCert; set client_auth_type: RequireAndVerifyClientCert',
+    );
   }
   const tls: WebTlsConfig = {
     cert,
@@ -144,13 +158,19 @@ async function parseTls(src: YamlSource, node: Node, readFileAt: (file: string) 
   if (tls.maxVersion && tls.maxVersion < tls.minVersion) throw src.error(maxNode ?? map, 'max_version is lower than min_version');
   const suites = f.get('cipher_suites');
   if (suites && !isNull(suites)) {
-    tls.ciphers = src.list(suites, 'cipher_suites').map((n) => CIPHER_SUITES[oneOf(src, n, 'each cipher suite', Object.keys(CIPHER_SUITES))]!).join(':');
+    tls.ciphers = src
+      .list(suites, 'cipher_suites')
+      .map((n) => CIPHER_SUITES[oneOf(src, n, 'each cipher suite', Object.keys(CIPHER_SUITES))]!)
+      .join(':');
   }
   const prefer = f.get('prefer_server_cipher_suites');
   if (prefer) tls.honorCipherOrder = src.bool(prefer, 'prefer_server_cipher_suites');
   const curves = f.get('curve_preferences');
   if (curves && !isNull(curves)) {
-    tls.ecdhCurve = src.list(curves, 'curve_preferences').map((n) => CURVES[oneOf(src, n, 'each curve', Object.keys(CURVES))]!).join(':');
+    tls.ecdhCurve = src
+      .list(curves, 'curve_preferences')
+      .map((n) => CURVES[oneOf(src, n, 'each curve', Object.keys(CURVES))]!)
+      .join(':');
   }
   const sans = f.get('client_allowed_sans');
   if (sans && !isNull(sans)) {

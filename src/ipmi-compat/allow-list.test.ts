@@ -22,11 +22,13 @@ describe('parseAllowList (--ipmi.allowed-targets)', () => {
     expect(a.allows('bmc1.example.net')).toBe(false);
   });
 
-  it.each([['', 'is empty'], ['127.0.0.0/33', 'prefix length must be 0 to 32'], ['bmc.example/24', 'is not an address range'], ['fd00::/129', '0 to 128']])(
-    '%j is refused: %s',
-    (text, message) => {
-      expect(() => parseAllowList(text)).toThrow(AllowListError);
-      expect(() => parseAllowList(text)).toThrow(message);
-    },
-  );
+  it.each([
+    ['', 'is empty'],
+    ['127.0.0.0/33', 'prefix length must be 0 to 32'],
+    ['bmc.example/24', 'is not an address range'],
+    ['fd00::/129', '0 to 128'],
+  ])('%j is refused: %s', (text, message) => {
+    expect(() => parseAllowList(text)).toThrow(AllowListError);
+    expect(() => parseAllowList(text)).toThrow(message);
+  });
 });

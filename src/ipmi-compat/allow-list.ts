@@ -29,7 +29,10 @@ export function parseAllowList(text: string): AllowList {
   const canonical: string[] = [];
   let anyV4 = false;
   let anyV6 = false;
-  for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
     const slash = part.indexOf('/');
     const addr = (slash < 0 ? part : part.slice(0, slash)).replace(/^\[|\]$/g, '');
     const detected = isIP(addr);

@@ -57,7 +57,12 @@ describe('parseModulesConfig: ipmi_exporter modules file', () => {
 
   it.each([
     ['an unknown top-level key', 'modules: {}\nmodule:\n  x: {}\n', 2, 'unknown field "module" at the top level'],
-    ['an unknown module key, with the known ones', 'modules:\n  a:\n    user: u\n    password: p\n', 4, 'unknown field "password" in module "a"; the fields are user, pass,'],
+    [
+      'an unknown module key, with the known ones',
+      'modules:\n  a:\n    user: u\n    password: p\n',
+      4,
+      'unknown field "password" in module "a"; the fields are user, pass,',
+    ],
     ['an unknown collector', 'modules:\n  a:\n    collectors: [ipmi, sensors]\n', 3, 'invalid collector: sensors'],
     ['an in-band driver', 'modules:\n  a:\n    driver: KCS\n', 3, 'driver is "KCS"; over the network use "LAN_2_0"'],
     ['a bad privilege', 'modules:\n  a:\n    privilege: root\n', 3, 'privilege is "root"'],

@@ -34,16 +34,51 @@ const PRIVILEGES = { user: 'user', operator: 'operator', admin: 'administrator' 
  * accepted and named in the one start-up warning.
  */
 const WORKAROUND_FLAGS = new Set([
-  'none', 'assumeio', 'spinpoll', 'authcap', 'nochecksumcheck', 'idzero', 'unexpectedauth', 'forcepermsg', 'endianseq',
-  'noauthcodecheck', 'intel20', 'supermicro20', 'sun20', 'opensesspriv', 'integritycheckvalue', 'discretereading',
-  'ignorescanningdisabled', 'assumebmcowner', 'ignoreauthcode', 'assumemaxsdrrecordcount', 'assumesystemevent',
-  'malformedack', 'skipchecks', 'slowcommit', 'veryslowcommit', 'solpayloadsize', 'solport', 'solstatus', 'serialalertsdeferred',
+  'none',
+  'assumeio',
+  'spinpoll',
+  'authcap',
+  'nochecksumcheck',
+  'idzero',
+  'unexpectedauth',
+  'forcepermsg',
+  'endianseq',
+  'noauthcodecheck',
+  'intel20',
+  'supermicro20',
+  'sun20',
+  'opensesspriv',
+  'integritycheckvalue',
+  'discretereading',
+  'ignorescanningdisabled',
+  'assumebmcowner',
+  'ignoreauthcode',
+  'assumemaxsdrrecordcount',
+  'assumesystemevent',
+  'malformedack',
+  'skipchecks',
+  'slowcommit',
+  'veryslowcommit',
+  'solpayloadsize',
+  'solport',
+  'solstatus',
+  'serialalertsdeferred',
 ]);
 
 /** Every key a module may have, and what it is for (the message for an unknown key lists them). */
 const MODULE_KEYS = [
-  'user', 'pass', 'privilege', 'driver', 'timeout', 'collectors', 'exclude_sensor_ids', 'workaround_flags',
-  'collector_cmd', 'default_args', 'custom_args', 'sel_events',
+  'user',
+  'pass',
+  'privilege',
+  'driver',
+  'timeout',
+  'collectors',
+  'exclude_sensor_ids',
+  'workaround_flags',
+  'collector_cmd',
+  'default_args',
+  'custom_args',
+  'sel_events',
 ] as const;
 /** Keys whose whole purpose is to shape a FreeIPMI command line. */
 const FREEIPMI_ONLY_KEYS = ['collector_cmd', 'default_args', 'custom_args'] as const;
@@ -126,7 +161,8 @@ function parseModule(src: YamlSource, name: string, keyNode: Node, value: Node |
       case 'collectors':
         module.collectors = src.list(v, 'collectors').map((n) => {
           const c = src.string(n, 'each collector name');
-          if (!(COMPAT_COLLECTORS as readonly string[]).includes(c)) throw src.error(n, `invalid collector: ${c}; the collectors are ${COMPAT_COLLECTORS.join(', ')}`);
+          if (!(COMPAT_COLLECTORS as readonly string[]).includes(c))
+            throw src.error(n, `invalid collector: ${c}; the collectors are ${COMPAT_COLLECTORS.join(', ')}`);
           return c as CompatCollectorName;
         });
         break;
@@ -199,8 +235,10 @@ export async function loadModulesConfig(path: string): Promise<ModulesConfig> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(path, `cannot read the config file: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`);
+    throw new ConfigError(
+      path,
+      `cannot read the config file: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`,
+    );
   }
   return parseModulesConfig(text, path);
 }
-

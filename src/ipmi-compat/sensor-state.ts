@@ -53,7 +53,32 @@ const SENSOR_SPECIFIC: Readonly<Record<number, Offsets>> = {
   0x2c: { 0: 'C', 1: 'C', 2: 'W', 3: 'W', 5: 'W', 6: 'W', 7: 'C' }, // FRU state
 };
 
-const T = { temperature: 0x01, voltage: 0x02, current: 0x03, fan: 0x04, processor: 0x07, powerSupply: 0x08, powerUnit: 0x09, cooling: 0x0a, memory: 0x0c, driveSlot: 0x0d, postResize: 0x0e, firmwareProgress: 0x0f, systemEvent: 0x12, button: 0x14, moduleBoard: 0x15, chassis: 0x18, chipSet: 0x19, cable: 0x1b, bootError: 0x1e, osStop: 0x20, slot: 0x21, platformAlert: 0x24, entityPresence: 0x25, mgmtHealth: 0x28 } as const;
+const T = {
+  temperature: 0x01,
+  voltage: 0x02,
+  current: 0x03,
+  fan: 0x04,
+  processor: 0x07,
+  powerSupply: 0x08,
+  powerUnit: 0x09,
+  cooling: 0x0a,
+  memory: 0x0c,
+  driveSlot: 0x0d,
+  postResize: 0x0e,
+  firmwareProgress: 0x0f,
+  systemEvent: 0x12,
+  button: 0x14,
+  moduleBoard: 0x15,
+  chassis: 0x18,
+  chipSet: 0x19,
+  cable: 0x1b,
+  bootError: 0x1e,
+  osStop: 0x20,
+  slot: 0x21,
+  platformAlert: 0x24,
+  entityPresence: 0x25,
+  mgmtHealth: 0x28,
+} as const;
 
 /** Generic event/reading types (IPMI v2.0 Table 42-2): the sensor types each is interpreted for, and its offsets. */
 const GENERIC: ReadonlyArray<{ readingType: number; types: Readonly<Record<number, Offsets>> }> = [
@@ -61,9 +86,22 @@ const GENERIC: ReadonlyArray<{ readingType: number; types: Readonly<Record<numbe
   {
     readingType: 0x03,
     types: {
-      [T.temperature]: { 1: 'W' }, [T.voltage]: { 1: 'W' }, [T.fan]: { 1: 'W' }, [T.processor]: { 1: 'C' }, [T.powerSupply]: { 1: 'W' },
-      [T.powerUnit]: { 1: 'W' }, [T.memory]: { 1: 'C' }, [T.driveSlot]: { 0: 'W' }, [T.postResize]: { 1: 'W' }, [T.firmwareProgress]: { 1: 'W' },
-      [T.systemEvent]: { 1: 'W' }, [T.button]: {}, [T.moduleBoard]: { 1: 'C' }, [T.bootError]: { 1: 'C' }, [T.osStop]: { 1: 'C' }, [T.platformAlert]: { 1: 'C' },
+      [T.temperature]: { 1: 'W' },
+      [T.voltage]: { 1: 'W' },
+      [T.fan]: { 1: 'W' },
+      [T.processor]: { 1: 'C' },
+      [T.powerSupply]: { 1: 'W' },
+      [T.powerUnit]: { 1: 'W' },
+      [T.memory]: { 1: 'C' },
+      [T.driveSlot]: { 0: 'W' },
+      [T.postResize]: { 1: 'W' },
+      [T.firmwareProgress]: { 1: 'W' },
+      [T.systemEvent]: { 1: 'W' },
+      [T.button]: {},
+      [T.moduleBoard]: { 1: 'C' },
+      [T.bootError]: { 1: 'C' },
+      [T.osStop]: { 1: 'C' },
+      [T.platformAlert]: { 1: 'C' },
     },
   },
   // 0x04 predictive failure deasserted / asserted
@@ -77,22 +115,42 @@ const GENERIC: ReadonlyArray<{ readingType: number; types: Readonly<Record<numbe
   {
     readingType: 0x07,
     types: Object.fromEntries(
-      [T.temperature, T.voltage, T.current, T.fan, T.powerSupply, T.powerUnit, T.memory, T.driveSlot, T.firmwareProgress, T.systemEvent, T.button, T.chassis, T.chipSet, T.cable, T.bootError, T.slot, T.mgmtHealth].map(
-        (t) => [t, { 1: 'W', 2: 'C', 3: 'C', 4: 'W', 5: 'C', 6: 'C', 7: 'W' } as Offsets],
-      ),
+      [
+        T.temperature,
+        T.voltage,
+        T.current,
+        T.fan,
+        T.powerSupply,
+        T.powerUnit,
+        T.memory,
+        T.driveSlot,
+        T.firmwareProgress,
+        T.systemEvent,
+        T.button,
+        T.chassis,
+        T.chipSet,
+        T.cable,
+        T.bootError,
+        T.slot,
+        T.mgmtHealth,
+      ].map((t) => [t, { 1: 'W', 2: 'C', 3: 'C', 4: 'W', 5: 'C', 6: 'C', 7: 'W' } as Offsets]),
     ),
   },
   // 0x08 device removed/absent (0) / inserted/present (1)
   {
     readingType: 0x08,
-    types: Object.fromEntries([T.fan, T.powerUnit, T.driveSlot, T.firmwareProgress, T.moduleBoard, T.entityPresence, T.mgmtHealth].map((t) => [t, { 0: 'C' } as Offsets])),
+    types: Object.fromEntries(
+      [T.fan, T.powerUnit, T.driveSlot, T.firmwareProgress, T.moduleBoard, T.entityPresence, T.mgmtHealth].map((t) => [t, { 0: 'C' } as Offsets]),
+    ),
   },
   // 0x0A availability: 1 in test ... 7 power save, 6 degraded, 8 install error
   { readingType: 0x0a, types: { [T.fan]: { ...range(1, 7, 'W'), 6: 'C', 8: 'C' } } },
   // 0x0B redundancy: 1 lost, 2 degraded, 3-5 non-redundant, 6/7 degraded
   {
     readingType: 0x0b,
-    types: Object.fromEntries([T.fan, T.powerSupply, T.powerUnit, T.cooling, T.memory].map((t) => [t, { 1: 'C', 2: 'W', 3: 'C', 4: 'C', 5: 'C', 6: 'W', 7: 'W' } as Offsets])),
+    types: Object.fromEntries(
+      [T.fan, T.powerSupply, T.powerUnit, T.cooling, T.memory].map((t) => [t, { 1: 'C', 2: 'W', 3: 'C', 4: 'C', 5: 'C', 6: 'W', 7: 'W' } as Offsets]),
+    ),
   },
 ];
 

@@ -29,10 +29,16 @@ export async function loadIpmiCompat(file: string, allowed: string | undefined, 
   }
   logger.info({ file, modules: [...config.modules.keys()].join(' ') }, 'ipmi_exporter modules loaded: serving /ipmi');
   if (config.ignored.length > 0) {
-    logger.warn({ file, settings: config.ignored.join('; ') }, 'these settings only steer FreeIPMI commands and have no effect here (bmc-exporter speaks IPMI itself)');
+    logger.warn(
+      { file, settings: config.ignored.join('; ') },
+      'these settings only steer FreeIPMI commands and have no effect here (bmc-exporter speaks IPMI itself)',
+    );
   }
   if (allowList.any) {
-    logger.warn({ allowed: allowList.text }, '/ipmi may send packets to any address a scrape names (as ipmi_exporter does); narrow it with --ipmi.allowed-targets');
+    logger.warn(
+      { allowed: allowList.text },
+      '/ipmi may send packets to any address a scrape names (as ipmi_exporter does); narrow it with --ipmi.allowed-targets',
+    );
   }
   return {
     async reload() {

@@ -43,7 +43,10 @@ const counter = <L extends string = never>(spec: Omit<FamilySpec<'counter', L>, 
   kind: 'counter',
   ...spec,
 });
-const gauge = <L extends string = never>(spec: Omit<FamilySpec<'gauge', L>, 'kind' | 'zeroed' | 'buckets'>): FamilySpec<'gauge', L> => ({ kind: 'gauge', ...spec });
+const gauge = <L extends string = never>(spec: Omit<FamilySpec<'gauge', L>, 'kind' | 'zeroed' | 'buckets'>): FamilySpec<'gauge', L> => ({
+  kind: 'gauge',
+  ...spec,
+});
 const histogram = <L extends string = never>(spec: Omit<FamilySpec<'histogram', L>, 'kind' | 'read' | 'info'>): FamilySpec<'histogram', L> => ({
   kind: 'histogram',
   ...spec,
@@ -196,7 +199,13 @@ const FAMILIES = {
 type Families = typeof FAMILIES;
 /** The prom-client metric each row of FAMILIES becomes. */
 type MetricOf<S> =
-  S extends FamilySpec<'counter', infer L> ? Counter<L> : S extends FamilySpec<'gauge', infer L> ? Gauge<L> : S extends FamilySpec<'histogram', infer L> ? Histogram<L> : never;
+  S extends FamilySpec<'counter', infer L>
+    ? Counter<L>
+    : S extends FamilySpec<'gauge', infer L>
+      ? Gauge<L>
+      : S extends FamilySpec<'histogram', infer L>
+        ? Histogram<L>
+        : never;
 type FamilyMetrics = { readonly [K in keyof Families]: MetricOf<Families[K]> };
 
 /** Registers one family in `registry` and creates the series it starts with. */
@@ -244,7 +253,18 @@ export class ExporterMetrics {
 
   /** Hooks every BmcClient shares (per-target extras are layered on top). */
   readonly clientHooks: Required<
-    Pick<ClientHooks, 'packetSent' | 'packetReceived' | 'packetDropped' | 'requestAbandoned' | 'retry' | 'commandCompleted' | 'sessionOpened' | 'sessionClosed' | 'sessionRefused'>
+    Pick<
+      ClientHooks,
+      | 'packetSent'
+      | 'packetReceived'
+      | 'packetDropped'
+      | 'requestAbandoned'
+      | 'retry'
+      | 'commandCompleted'
+      | 'sessionOpened'
+      | 'sessionClosed'
+      | 'sessionRefused'
+    >
   >;
 
   constructor(options: ExporterMetricsOptions) {

@@ -19,7 +19,7 @@ afterEach(async () => {
 
 const probeOf = (s: SimTarget) => ({ address: parseTargetAddress(s.target), credentials: { ...SIM_USER }, selEvents: 5 });
 
-describe('probe: one read of the BMC through the exporter\'s collectors and session cache', () => {
+describe("probe: one read of the BMC through the exporter's collectors and session cache", () => {
   it('asks each command once: the report reuses what the collectors read', async () => {
     sim = await startSimTarget('server-2s');
     const { result, exposition } = await collectProbe(probeOf(sim), AbortSignal.timeout(20_000));
@@ -68,7 +68,7 @@ describe('probe: one read of the BMC through the exporter\'s collectors and sess
     expect(names(exposition)).toEqual(expect.arrayContaining(names(scraped)));
   });
 
-  it('a wrong password is the probe\'s failure, thrown with its class', async () => {
+  it("a wrong password is the probe's failure, thrown with its class", async () => {
     sim = await startSimTarget('server-2s');
     const probe = { ...probeOf(sim), credentials: { username: SIM_USER.username, password: 'wrong' } };
     await expect(collectProbe(probe, AbortSignal.timeout(20_000))).rejects.toMatchObject({ name: 'AuthenticationError' });

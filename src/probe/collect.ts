@@ -213,7 +213,9 @@ function probeSections(result: ProbeResult, registry: Registry, selEvents: numbe
     }),
     section('chassis', async () => {
       // Get Chassis Status is the chassis collector's: its gauges hold the answer.
-      const bits = await Promise.all((['poweredOn', 'intrusion', 'powerFault', 'coolingFault', 'driveFault'] as const).map((k) => gaugeValue(registry, CHASSIS_METRICS[k].name)));
+      const bits = await Promise.all(
+        (['poweredOn', 'intrusion', 'powerFault', 'coolingFault', 'driveFault'] as const).map((k) => gaugeValue(registry, CHASSIS_METRICS[k].name)),
+      );
       if (bits.some((b) => b === undefined)) return;
       const [poweredOn, intrusion, powerFault, coolingFault, driveFault] = bits.map((b) => b === 1) as [boolean, boolean, boolean, boolean, boolean];
       result.chassis = { poweredOn, intrusion, powerFault, coolingFault, driveFault };

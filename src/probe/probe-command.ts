@@ -117,7 +117,12 @@ export async function runProbe(target: string, flags: ProbeFlags): Promise<numbe
     return Object.keys(result.errors).length > 0 ? PROBE_EXIT.partial : PROBE_EXIT.ok;
   } catch (err) {
     if (err instanceof AuthenticationError) {
-      const why = { 'unknown-user': 'unknown user name', 'wrong-password': 'wrong password', 'privilege-refused': 'privilege level refused', unknown: 'refused' }[err.reason];
+      const why = {
+        'unknown-user': 'unknown user name',
+        'wrong-password': 'wrong password',
+        'privilege-refused': 'privilege level refused',
+        unknown: 'refused',
+      }[err.reason];
       return fail(PROBE_EXIT.authentication, `authentication failed (${why})`, err.message);
     }
     if (err instanceof UnsupportedCipherSuiteError) return fail(PROBE_EXIT.unsupportedCipherSuite, 'unsupported cipher suite', err.message);

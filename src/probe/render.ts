@@ -4,7 +4,10 @@ import type { ProbeResult } from './collect.js';
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 
@@ -24,11 +27,11 @@ function formatTime(seconds: number | null): string {
 /** The human-readable probe report. */
 export function renderProbe(r: ProbeResult): string {
   const out: string[] = [];
-  const session =
-    r.ipmiVersion === '2.0'
-      ? `IPMI 2.0 (RMCP+), cipher suite ${r.cipherSuite}`
-      : `IPMI 1.5, auth type ${r.authType}`;
-  const rows: string[][] = [['Target', r.target], ['Session', `${session}, privilege ${r.privilege}`]];
+  const session = r.ipmiVersion === '2.0' ? `IPMI 2.0 (RMCP+), cipher suite ${r.cipherSuite}` : `IPMI 1.5, auth type ${r.authType}`;
+  const rows: string[][] = [
+    ['Target', r.target],
+    ['Session', `${session}, privilege ${r.privilege}`],
+  ];
   if (r.device) {
     rows.push([
       'Device',
@@ -62,15 +65,7 @@ export function renderProbe(r: ProbeResult): string {
   out.push(
     table(
       ['NAME', 'NUMBER', 'TYPE', 'ENTITY', 'VALUE', 'UNIT', 'STATE'],
-      r.sensors.map((s) => [
-        s.name,
-        hex(s.number),
-        s.sensorType,
-        `${s.entityId}.${s.entityInstance}`,
-        formatValue(s.value),
-        s.unitName,
-        s.state,
-      ]),
+      r.sensors.map((s) => [s.name, hex(s.number), s.sensorType, `${s.entityId}.${s.entityInstance}`, formatValue(s.value), s.unitName, s.state]),
     ),
   );
 

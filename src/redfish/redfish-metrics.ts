@@ -123,7 +123,8 @@ function setSensorFamilies(registry: Registry, sensors: readonly SensorReading[]
     setGauge(registry, PROCESSOR_TEMPERATURE, s.reading!, { cpu });
   });
   const intake =
-    temps.find((s) => s.physicalContext === 'Intake') ?? temps.find((s) => s.physicalContext !== 'CPU' && INTAKE_NAME.test(s.name) && !EXHAUST_NAME.test(s.name));
+    temps.find((s) => s.physicalContext === 'Intake') ??
+    temps.find((s) => s.physicalContext !== 'CPU' && INTAKE_NAME.test(s.name) && !EXHAUST_NAME.test(s.name));
   const exhaust =
     temps.find((s) => s !== intake && s.physicalContext === 'Exhaust') ??
     temps.find((s) => s !== intake && s.physicalContext !== 'CPU' && EXHAUST_NAME.test(s.name) && !INTAKE_NAME.test(s.name));

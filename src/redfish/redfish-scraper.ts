@@ -129,7 +129,13 @@ export class RedfishScraper {
       for (const svc of services) {
         let log = this.logs.get(svc.path);
         if (!log) {
-          log = { cursor: INITIAL_CURSOR, counts: new Array<number>(SEL_SLOTS).fill(0), latest: new Array<number>(SEL_SLOTS).fill(Number.NaN), total: undefined, complete: false };
+          log = {
+            cursor: INITIAL_CURSOR,
+            counts: new Array<number>(SEL_SLOTS).fill(0),
+            latest: new Array<number>(SEL_SLOTS).fill(Number.NaN),
+            total: undefined,
+            complete: false,
+          };
           this.logs.set(svc.path, log);
         }
         for (let page = 0; page < MAX_LOG_PAGES; page++) {
@@ -170,11 +176,21 @@ export class RedfishScraper {
     if (states.length === 0) return;
     const m = SEL_METRICS;
     const totals = states.map((s) => s.total);
-    if (totals.every((t) => t !== undefined)) setGauge(registry, m.entries, totals.reduce((a, b) => a + b, 0));
+    if (totals.every((t) => t !== undefined))
+      setGauge(
+        registry,
+        m.entries,
+        totals.reduce((a, b) => a + b, 0),
+      );
     for (const category of SEL_CATEGORIES) {
       for (const severity of SEL_SEVERITIES) {
         const slot = selSlot(category, severity);
-        setGauge(registry, m.events, states.reduce((sum, s) => sum + s.counts[slot]!, 0), { category, severity });
+        setGauge(
+          registry,
+          m.events,
+          states.reduce((sum, s) => sum + s.counts[slot]!, 0),
+          { category, severity },
+        );
         const latest = Math.max(...states.map((s) => (Number.isNaN(s.latest[slot]!) ? -Infinity : s.latest[slot]!)));
         if (latest !== -Infinity) setGauge(registry, m.latest, latest, { category, severity });
       }
@@ -190,7 +206,9 @@ export class RedfishScraper {
 
 /** Failures that mean the service is not usable now (as opposed to one resource being broken). */
 function isServiceDown(err: unknown): boolean {
-  return err instanceof RedfishAuthenticationError || err instanceof RedfishSessionError || err instanceof RedfishConnectionError || err instanceof RedfishTlsError;
+  return (
+    err instanceof RedfishAuthenticationError || err instanceof RedfishSessionError || err instanceof RedfishConnectionError || err instanceof RedfishTlsError
+  );
 }
 
 /**
@@ -216,7 +234,12 @@ export interface ProbeResult {
  * means the BMC speaks Redfish; anything else (refused, TLS failure, 404,
  * not JSON, no answer within the probe's limit) means IPMI.
  */
-export async function probeRedfish(client: RedfishClient, signal: AbortSignal, deadline: number, clock: () => number = () => performance.now()): Promise<ProbeResult> {
+export async function probeRedfish(
+  client: RedfishClient,
+  signal: AbortSignal,
+  deadline: number,
+  clock: () => number = () => performance.now(),
+): Promise<ProbeResult> {
   const limitMs = Math.max(0, Math.min(REDFISH_PROBE_MS, (deadline - clock()) / 2));
   const probe = new AbortController();
   const onScrapeAbort = () => probe.abort(signal.reason);
@@ -228,7 +251,11 @@ export async function probeRedfish(client: RedfishClient, signal: AbortSignal, d
     return { redfish: true, reason: 'the service root /redfish/v1/ answered', decided: true };
   } catch (err) {
     const timedOut = probe.signal.aborted && !signal.aborted;
-    return { redfish: false, reason: err instanceof Error ? err.message : String(err), decided: !signal.aborted && !(timedOut && limitMs < REDFISH_PROBE_MIN_MS) };
+    return {
+      redfish: false,
+      reason: err instanceof Error ? err.message : String(err),
+      decided: !signal.aborted && !(timedOut && limitMs < REDFISH_PROBE_MIN_MS),
+    };
   } finally {
     clearTimeout(limit);
     signal.removeEventListener('abort', onScrapeAbort);

@@ -1,4 +1,3 @@
-
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Exporter } from '../main.js';
 import { recordServed, settle, until } from '../testing/fake-clock.js';

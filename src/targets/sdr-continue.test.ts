@@ -21,10 +21,14 @@ describe('an SDR walk cut short by the scrape deadline, through the exporter', {
     // The BMC answers this many Get SDR, then leaves the rest unanswered until the test opens it up.
     let answered = 0;
     let budget = 20;
-    const sim = await startSimTarget('server-2s', (model): CommandHandler => (req, ctx) => {
-      if (req.netFn === GET_SDR.netFn && req.cmd === GET_SDR.cmd && answered++ >= budget) return undefined;
-      return model(req, ctx);
-    });
+    const sim = await startSimTarget(
+      'server-2s',
+      (model): CommandHandler =>
+        (req, ctx) => {
+          if (req.netFn === GET_SDR.netFn && req.cmd === GET_SDR.cmd && answered++ >= budget) return undefined;
+          return model(req, ctx);
+        },
+    );
     cleanup.push(() => sim.close());
     const secrets = await writeSecrets([sim.target]);
     cleanup.push(() => secrets.remove());

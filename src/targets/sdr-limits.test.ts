@@ -1,4 +1,3 @@
-
 import type { CommandHandler } from '@bmc-exporter/bmc-sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Exporter, StartOptions } from '../main.js';

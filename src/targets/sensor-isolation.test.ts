@@ -1,4 +1,3 @@
-
 import type { CommandHandler } from '@bmc-exporter/bmc-sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Exporter } from '../main.js';
@@ -62,8 +61,9 @@ describe('one bad sensor reading', () => {
   });
 
   it('a refusal of one sensor (completion code other than "not present") is isolated the same way', async () => {
-    const { sim, exporter } = await setup((model) => (req, ctx) =>
-      req.netFn === GET_SENSOR_READING.netFn && req.cmd === GET_SENSOR_READING.cmd && req.data[0] === FAN3 ? { completionCode: 0xff } : model(req, ctx),
+    const { sim, exporter } = await setup(
+      (model) => (req, ctx) =>
+        req.netFn === GET_SENSOR_READING.netFn && req.cmd === GET_SENSOR_READING.cmd && req.data[0] === FAN3 ? { completionCode: 0xff } : model(req, ctx),
     );
     const m = samples(await text(`${exporter.url}/bmc?target=${sim.target}`));
     expect(family(m, 'fan_speed_rpm')).toHaveLength(5);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SensorSnapshot } from './sensor-snapshot.js';
 
 function sensor(key: string, o: Partial<SensorDescriptor> = {}): SensorDescriptor {
-  return { key, name: key, hasAnalogReading: true, isThreshold: true, readable: true, bridged: false, unit: "celsius", ...o } as unknown as SensorDescriptor;
+  return { key, name: key, hasAnalogReading: true, isThreshold: true, readable: true, bridged: false, unit: 'celsius', ...o } as unknown as SensorDescriptor;
 }
 const reading = (descriptor: SensorDescriptor, o: Partial<SensorReading>): SensorReading => ({ descriptor, value: null, state: 'ok', available: true, ...o });
 
@@ -53,7 +53,15 @@ describe('SensorSnapshot', () => {
 
   it('keeps the DCMI reading only while the measurement is active', () => {
     const s = new SensorSnapshot();
-    const p = { currentWatts: 400, minimumWatts: 300, maximumWatts: 500, averageWatts: 390, timestamp: 0, statisticsReportingPeriodSeconds: 60, powerMeasurementActive: true };
+    const p = {
+      currentWatts: 400,
+      minimumWatts: 300,
+      maximumWatts: 500,
+      averageWatts: 390,
+      timestamp: 0,
+      statisticsReportingPeriodSeconds: 60,
+      powerMeasurementActive: true,
+    };
     s.power(p);
     expect(s.powerView).toEqual({ currentWatts: 400, minimumWatts: 300, maximumWatts: 500, averageWatts: 390, periodSeconds: 60 });
     s.power({ ...p, powerMeasurementActive: false });

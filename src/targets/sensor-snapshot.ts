@@ -109,7 +109,12 @@ export class SensorSnapshot {
       const state = STATE_NAMES[code % 8]!;
       const v = slots[2 * i]!;
       const discrete = Math.floor(code / 8);
-      return { sensor, state, value: state === 'failed' || state === 'unread' || Number.isNaN(v) || !sensor.hasAnalogReading ? null : v, discreteStates: state === 'discrete' ? discrete : null };
+      return {
+        sensor,
+        state,
+        value: state === 'failed' || state === 'unread' || Number.isNaN(v) || !sensor.hasAnalogReading ? null : v,
+        discreteStates: state === 'discrete' ? discrete : null,
+      };
     });
   }
 

@@ -1,4 +1,3 @@
-
 import { DEFAULT_SESSION_BACKOFF, type Timers } from '@bmc-exporter/ipmi';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Exporter } from '../main.js';

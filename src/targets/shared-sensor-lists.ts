@@ -39,7 +39,9 @@ export class SharedSensorLists {
  * the text: a list seen once (BMCs whose SDRs differ) costs 44 bytes of key, not kilobytes.
  */
 function identity(sensors: readonly SensorDescriptor[]): string {
-  const text = JSON.stringify(sensors, (_k, v: unknown) => (v === undefined ? '\u0000undefined' : typeof v === 'number' && !Number.isFinite(v) ? `\u0000${v}` : v));
+  const text = JSON.stringify(sensors, (_k, v: unknown) =>
+    v === undefined ? '\u0000undefined' : typeof v === 'number' && !Number.isFinite(v) ? `\u0000${v}` : v,
+  );
   return createHash('sha256').update(text).digest('base64');
 }
 

@@ -87,7 +87,16 @@ export interface ScrapeOptions {
 export class Target {
   readonly key: string;
   readonly fingerprint: string;
-  readonly status: TargetStatus = { lastScrapeAt: null, up: null, durationSeconds: null, lastError: null, partial: false, commands: 0, errors: null, worstSensorLevel: -1 };
+  readonly status: TargetStatus = {
+    lastScrapeAt: null,
+    up: null,
+    durationSeconds: null,
+    lastError: null,
+    partial: false,
+    commands: 0,
+    errors: null,
+    worstSensorLevel: -1,
+  };
   /** The last readings, for the console (bounded: one slot pair per SDR sensor). */
   readonly snapshot = new SensorSnapshot();
   /** When the current session was opened (ms since the epoch); 0: none yet. */
@@ -270,7 +279,10 @@ export class Target {
 
   /** Close Session and release the transport channel; a scrape in flight finishes first (bounded by its deadline). */
   close(): Promise<void> {
-    return (this.closing ??= this.scrapes.onIdle().then(() => Promise.all([this.client.close(), this.redfish?.close()])).then(() => undefined));
+    return (this.closing ??= this.scrapes
+      .onIdle()
+      .then(() => Promise.all([this.client.close(), this.redfish?.close()]))
+      .then(() => undefined));
   }
 
   /**
@@ -314,7 +326,10 @@ export class Target {
     setGauge(registry, BMC_SCRAPE_DURATION, seconds);
     // Logged when the outcome changes, not on every scrape of a BMC that stays broken.
     if ((errors[0] ?? null) !== this.status.lastError && errors[0] !== undefined) {
-      this.options.logger?.warn({ target: this.key, transport: 'redfish', up: r.up, error: errors[0] }, r.up ? 'Redfish scrape incomplete' : 'Redfish scrape failed');
+      this.options.logger?.warn(
+        { target: this.key, transport: 'redfish', up: r.up, error: errors[0] },
+        r.up ? 'Redfish scrape incomplete' : 'Redfish scrape failed',
+      );
     }
     Object.assign(this.status, {
       up: r.up,

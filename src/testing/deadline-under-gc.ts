@@ -89,7 +89,12 @@ export async function runDeadlineUnderGc(o: DeadlineUnderGcOptions = {}): Promis
   const credentialFiles: { secretsFile: string } | { ipmiConfigFile: string; ipmiAllowedTargets: string } =
     endpoint === '/bmc' ? { secretsFile: join(dir, 'secrets.yml') } : { ipmiConfigFile: join(dir, 'ipmi.yml'), ipmiAllowedTargets: '127.0.0.1/32' };
   if ('secretsFile' in credentialFiles) {
-    await writeFile(credentialFiles.secretsFile, Object.values(targets).map((t) => `"${t}":\n  username: scraper\n  password: not-a-real-one\n`).join(''));
+    await writeFile(
+      credentialFiles.secretsFile,
+      Object.values(targets)
+        .map((t) => `"${t}":\n  username: scraper\n  password: not-a-real-one\n`)
+        .join(''),
+    );
   } else {
     // ipmi_exporter's default module with its default collectors (ipmi, dcmi, bmc, chassis).
     await writeFile(credentialFiles.ipmiConfigFile, 'modules:\n  default:\n    user: scraper\n    pass: not-a-real-one\n');
@@ -136,13 +141,17 @@ export async function runDeadlineUnderGc(o: DeadlineUnderGcOptions = {}): Promis
           const up = upOf(endpoint, text);
           resolve({ bmc, deadlineMs, status, ms: performance.now() - started, ...(up !== undefined ? { up } : {}) });
         };
-        const req = httpGet(`${exporter.url}${endpoint}?target=${targets[bmc]}`, { agent: false, headers: { 'X-Prometheus-Scrape-Timeout-Seconds': seconds.toFixed(6) } }, (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (d: string) => (text += d));
-          res.on('end', () => done(res.statusCode ?? 0, text));
-          res.on('error', () => done(0));
-        });
+        const req = httpGet(
+          `${exporter.url}${endpoint}?target=${targets[bmc]}`,
+          { agent: false, headers: { 'X-Prometheus-Scrape-Timeout-Seconds': seconds.toFixed(6) } },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (d: string) => (text += d));
+            res.on('end', () => done(res.statusCode ?? 0, text));
+            res.on('error', () => done(0));
+          },
+        );
         req.on('error', () => done(0));
         // Our own timer, strongly held, for the same reason as the exporter's.
         const timer = setTimeout(() => req.destroy(), deadlineMs + waitPastMs);

@@ -18,8 +18,14 @@ const SERVER_BOUND_MS = 1000;
 export function expectDeadlinesKept(r: DeadlineUnderGcResult, concurrency: number): void {
   expect(r.collections).toBeGreaterThan(5);
   expect(r.served).toHaveLength(2 * concurrency);
-  expect(r.served.filter((s) => s.ms > s.deadlineMs + SERVER_BOUND_MS), `answers past their deadline + ${SERVER_BOUND_MS} ms`).toEqual([]);
-  expect(r.answers.filter((a) => a.status === 0), 'requests without an answer').toEqual([]);
+  expect(
+    r.served.filter((s) => s.ms > s.deadlineMs + SERVER_BOUND_MS),
+    `answers past their deadline + ${SERVER_BOUND_MS} ms`,
+  ).toEqual([]);
+  expect(
+    r.answers.filter((a) => a.status === 0),
+    'requests without an answer',
+  ).toEqual([]);
   for (const bmc of ['silent', 'garbage'] as const) {
     const [first, ...queued] = r.answers.filter((a) => a.bmc === bmc);
     expect(first).toMatchObject({ deadlineMs: 4000, status: 200, up: 0 });

@@ -74,7 +74,9 @@ export async function startSimTarget(
 }
 
 /** A secrets file in bmc_exporter's format for these targets, in a fresh temp dir. */
-export async function writeSecrets(targets: readonly string[]): Promise<{ path: string; rewrite(targets: readonly string[] | string): Promise<void>; remove(): Promise<void> }> {
+export async function writeSecrets(
+  targets: readonly string[],
+): Promise<{ path: string; rewrite(targets: readonly string[] | string): Promise<void>; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'bmc-exporter-test-'));
   const path = join(dir, 'secrets.yml');
   const render = (ts: readonly string[]) => ts.map((t) => `"${t}":\n  username: ${SIM_USER.username}\n  password: ${SIM_USER.password}\n`).join('') || '{}\n';

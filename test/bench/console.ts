@@ -58,7 +58,14 @@ export const benchmark: Benchmark = {
     const requests = env('CONSOLE_BENCH_REQUESTS', 30);
     const health = new HealthTracker();
     const transport = new UdpTransport();
-    const metrics = new ExporterMetrics({ version: 'bench', commit: 'bench', health, transport: () => transport, targetCount: () => pool.size, processMetrics: false });
+    const metrics = new ExporterMetrics({
+      version: 'bench',
+      commit: 'bench',
+      health,
+      transport: () => transport,
+      targetCount: () => pool.size,
+      processMetrics: false,
+    });
     const credentials = { username: 'bench', password: 'bench-password' };
     const pool: TargetPool = new TargetPool({ lookup: () => credentials, transport, metrics, health, idleTimeoutMs: 3_600_000 });
     const now = Date.now();

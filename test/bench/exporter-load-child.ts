@@ -115,6 +115,17 @@ process.on('message', (m: ToLoad) => {
       } while (passes < m.maxPasses && performance.now() - t0 < m.minSeconds * 1000);
     }
     const cpu = process.cpuUsage(cpu0);
-    send({ type: 'passed', passes, scrapes, up, failures, firstFailure, ms: performance.now() - t0, latenciesMs, cpuUser: cpu.user / 1e6, cpuSystem: cpu.system / 1e6 });
+    send({
+      type: 'passed',
+      passes,
+      scrapes,
+      up,
+      failures,
+      firstFailure,
+      ms: performance.now() - t0,
+      latenciesMs,
+      cpuUser: cpu.user / 1e6,
+      cpuSystem: cpu.system / 1e6,
+    });
   })();
 });

@@ -71,7 +71,9 @@ export function procFds(pid: number): { total: number; udp: number; tcp: number 
 
 /** Kernel-wide UDP datagrams dropped for a full receive buffer (/proc/net/snmp RcvbufErrors). */
 export function udpRcvbufErrors(): number {
-  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+  const lines = readFileSync('/proc/net/snmp', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('Udp:'));
   const names = lines[0]?.split(/\s+/) ?? [];
   const values = lines[1]?.split(/\s+/) ?? [];
   return Number(values[names.indexOf('RcvbufErrors')]);

@@ -33,10 +33,16 @@ function ensurePeer(log: (l: string) => void): string | undefined {
   }
   log(`installing the Debian package ${PEER_BIN} (apt-get)`);
   try {
-    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', PEER_BIN], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', PEER_BIN], {
+      stdio: 'ignore',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   } catch {
     execFileSync('apt-get', ['update'], { stdio: 'ignore' });
-    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', PEER_BIN], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', PEER_BIN], {
+      stdio: 'ignore',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   }
   return which(PEER_BIN);
 }
@@ -75,7 +81,12 @@ export async function compareWithIpmiExporter(n: number, dir: string, report: Re
   try {
     // Ours: the sim's admin user, cipher suite 3; the first scrape is cold (session + SDR walk), the rest warm.
     const { username, password } = sim.users.admin;
-    const ours = await startExporterCli(`${SIM_HOST}:623:\n  username: ${JSON.stringify(username)}\n  password: ${JSON.stringify(password)}\n  cipher_suites: [3]\n`, dir, 0, 'exporter-ipmi-sim');
+    const ours = await startExporterCli(
+      `${SIM_HOST}:623:\n  username: ${JSON.stringify(username)}\n  password: ${JSON.stringify(password)}\n  cipher_suites: [3]\n`,
+      dir,
+      0,
+      'exporter-ipmi-sim',
+    );
     let oursCpu: number;
     let oursWarmCpu: number;
     let oursMs: number[];
@@ -89,14 +100,22 @@ export async function compareWithIpmiExporter(n: number, dir: string, report: Re
       oursWarmCpu = (c2 - c1) / Math.max(1, n - 1);
       oursMs = [...first.ms, ...rest.ms].sort((a, b) => a - b);
       const bad = first.bad + rest.bad;
-      report('ipmi_sim_ours_cpu_ms_per_scrape', oursCpu * 1000, 'ms', `${n} sequential scrapes incl. the cold first (${(first.ms[0] ?? NaN).toFixed(0)} ms); warm only ${(oursWarmCpu * 1000).toFixed(2)} ms${bad ? `; ${bad} not up: ${first.firstBad ?? rest.firstBad}` : ''}`);
+      report(
+        'ipmi_sim_ours_cpu_ms_per_scrape',
+        oursCpu * 1000,
+        'ms',
+        `${n} sequential scrapes incl. the cold first (${(first.ms[0] ?? NaN).toFixed(0)} ms); warm only ${(oursWarmCpu * 1000).toFixed(2)} ms${bad ? `; ${bad} not up: ${first.firstBad ?? rest.firstBad}` : ''}`,
+      );
       report('ipmi_sim_ours_p50', percentile(oursMs, 50), 'ms', 'collectors bmc_info, chassis, power_draw, processor_temperature');
     } finally {
       await ours.stop();
     }
     if (!peerBin) return;
 
-    const version = execFileSync(peerBin, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0]?.trim() ?? '?';
+    const version =
+      execFileSync(peerBin, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+        .split('\n')[0]
+        ?.trim() ?? '?';
     // Closest to ours: bmc (bmc_info), chassis, ipmi (all sensors: it has no per-sensor
     // selection, so it reads more than our two collectors). dcmi is left out: ipmi_sim
     // has no DCMI, and our power_draw falls back to DCMI only without PSU sensors.
@@ -118,7 +137,9 @@ export async function compareWithIpmiExporter(n: number, dir: string, report: Re
       { mode: 0o600 },
     );
     const port = await freePort();
-    const peer = spawn(peerBin, [`--config.file=${config}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const peer = spawn(peerBin, [`--config.file=${config}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     peer.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
     pin(peer.pid!, 0);
@@ -133,9 +154,19 @@ export async function compareWithIpmiExporter(n: number, dir: string, report: Re
       const self = (p1.self - p0.self) / n;
       const children = (p1.children - p0.children) / n;
       const ms = [...r.ms].sort((a, b) => a - b);
-      report('ipmi_sim_peer_cpu_ms_per_scrape', (self + children) * 1000, 'ms', `${version}; exporter ${(self * 1000).toFixed(1)} ms + FreeIPMI children ${(children * 1000).toFixed(1)} ms; collectors bmc, ipmi, chassis${r.bad ? `; ${r.bad} failed: ${r.firstBad}` : ''}`);
+      report(
+        'ipmi_sim_peer_cpu_ms_per_scrape',
+        (self + children) * 1000,
+        'ms',
+        `${version}; exporter ${(self * 1000).toFixed(1)} ms + FreeIPMI children ${(children * 1000).toFixed(1)} ms; collectors bmc, ipmi, chassis${r.bad ? `; ${r.bad} failed: ${r.firstBad}` : ''}`,
+      );
       report('ipmi_sim_peer_p50', percentile(ms, 50), 'ms', `${n} sequential scrapes of /ipmi?target=${SIM_HOST}&module=default`);
-      report('ipmi_sim_cpu_ratio_peer_over_ours', (self + children) / oursCpu, 'x', `per scrape, ours incl. its cold first scrape (warm only: ${((self + children) / oursWarmCpu).toFixed(0)}x)`);
+      report(
+        'ipmi_sim_cpu_ratio_peer_over_ours',
+        (self + children) / oursCpu,
+        'x',
+        `per scrape, ours incl. its cold first scrape (warm only: ${((self + children) / oursWarmCpu).toFixed(0)}x)`,
+      );
       report('ipmi_sim_p50_ratio_peer_over_ours', percentile(ms, 50) / percentile(oursMs, 50), 'x');
       if (r.bad) log(`prometheus-ipmi-exporter stderr: ${err.slice(-500)}`);
     } finally {

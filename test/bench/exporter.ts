@@ -29,7 +29,22 @@ import type { Benchmark, Report } from './run.js';
 import type { FromFleet, ToFleet } from './exporter-fleet-child.js';
 import type { FromFloor } from './exporter-floor-child.js';
 import type { FromLoad, ToLoad } from './exporter-load-child.js';
-import { child, COMMAND_NAMES, exporterMemory, exporterTrouble, freePort, next, percentile, pin, procCpu, procFds, procRss, stopped, udpRcvbufErrors, waitHttp } from './exporter-proc.js';
+import {
+  child,
+  COMMAND_NAMES,
+  exporterMemory,
+  exporterTrouble,
+  freePort,
+  next,
+  percentile,
+  pin,
+  procCpu,
+  procFds,
+  procRss,
+  stopped,
+  udpRcvbufErrors,
+  waitHttp,
+} from './exporter-proc.js';
 import { compareWithIpmiExporter } from './exporter-vs-ipmi.js';
 
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
@@ -46,15 +61,36 @@ export interface ExporterProcess {
 }
 
 /** Start the exporter CLI on a free loopback port with a secrets file, pinned to `cpu` (negative: not pinned), with `extraArgs` after the others; resolves once /-/ready answers. */
-export async function startExporterCli(secretsYaml: string, dir: string, cpu: number, name: string, extraArgs: readonly string[] = []): Promise<ExporterProcess> {
+export async function startExporterCli(
+  secretsYaml: string,
+  dir: string,
+  cpu: number,
+  name: string,
+  extraArgs: readonly string[] = [],
+): Promise<ExporterProcess> {
   const secrets = join(dir, `${name}-secrets.yml`);
   writeFileSync(secrets, secretsYaml, { mode: 0o600 });
   const port = await freePort();
-  const prof = process.env.EXPORTER_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.EXPORTER_BENCH_PROFILE}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  const prof = process.env.EXPORTER_BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.EXPORTER_BENCH_PROFILE}`, `--cpu-prof-name=${name}.cpuprofile`]
+    : [];
   const heap = heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : [];
   const flags = (process.env.EXPORTER_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   // The launcher's own node flag, as every way of starting the exporter gives it; EXPORTER_BENCH_NODE_FLAGS after it wins.
-  const args = [HEAP_GROWTH_NODE_FLAG, ...flags, ...prof, ...heap, CLI, '--web.listen-address', `127.0.0.1:${port}`, '--secrets.static', secrets, '--log.level', 'warn', ...extraArgs];
+  const args = [
+    HEAP_GROWTH_NODE_FLAG,
+    ...flags,
+    ...prof,
+    ...heap,
+    CLI,
+    '--web.listen-address',
+    `127.0.0.1:${port}`,
+    '--secrets.static',
+    secrets,
+    '--log.level',
+    'warn',
+    ...extraArgs,
+  ];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
@@ -112,7 +148,9 @@ async function heapSnapshot(pid: number, dir: string, log: (l: string) => void):
 }
 
 function yamlFor(targets: [string, { username: string; password: string }][]): string {
-  return targets.map(([t, c]) => `${t}:\n  username: ${JSON.stringify(c.username)}\n  password: ${JSON.stringify(c.password)}\n  cipher_suites: [3]\n`).join('');
+  return targets
+    .map(([t, c]) => `${t}:\n  username: ${JSON.stringify(c.username)}\n  password: ${JSON.stringify(c.password)}\n  cipher_suites: [3]\n`)
+    .join('');
 }
 
 /** RSS once it has stopped falling: sampled each second, until 30 s pass without a new low (at most 90 s; V8 waits 8 s of quiet before it even starts reducing). */
@@ -149,7 +187,12 @@ async function atScale(
     const cpu0 = procCpu(exp.pid).self;
     const targets = mine.map(([t]) => t);
     const pass = (minSeconds: number, maxPasses: number, inFlight = concurrency, query?: string) =>
-      next<FromLoad>(load, 'passed', { type: 'pass', base: exp.base, targets, concurrency: inFlight, minSeconds, maxPasses, ...(query ? { query } : {}) } satisfies ToLoad, 600_000);
+      next<FromLoad>(
+        load,
+        'passed',
+        { type: 'pass', base: exp.base, targets, concurrency: inFlight, minSeconds, maxPasses, ...(query ? { query } : {}) } satisfies ToLoad,
+        600_000,
+      );
 
     const s0 = await stats(fleet);
     // Cold scrapes are CPU-bound in the exporter: fewer in flight keeps each under the 8 s
@@ -157,9 +200,21 @@ async function atScale(
     const cold = await pass(0, 1, 64);
     const cpu1 = procCpu(exp.pid).self;
     const sc = await stats(fleet);
-    report(`cold_round_trips_per_target@${k}`, (sc.commandsTotal - s0.commandsTotal) / count, 'commands', `simulator counters, session setup not included; Get SDR ${(((sc.commands['0x0a:0x23'] ?? 0) - (s0.commands['0x0a:0x23'] ?? 0)) / count).toFixed(1)}`);
-    log(`${count} targets: cold pass (session + SDR walk each) ${(cold.ms / 1000).toFixed(1)} s, ${cold.up}/${cold.scrapes} up, exporter CPU ${(cpu1 - cpu0).toFixed(2)} s`);
-    report(`cold_pass_seconds@${k}`, cold.ms / 1000, 's', `${cold.up}/${cold.scrapes} bmc_up 1${cold.firstFailure ? `; first failure: ${cold.firstFailure}` : ''}`);
+    report(
+      `cold_round_trips_per_target@${k}`,
+      (sc.commandsTotal - s0.commandsTotal) / count,
+      'commands',
+      `simulator counters, session setup not included; Get SDR ${(((sc.commands['0x0a:0x23'] ?? 0) - (s0.commands['0x0a:0x23'] ?? 0)) / count).toFixed(1)}`,
+    );
+    log(
+      `${count} targets: cold pass (session + SDR walk each) ${(cold.ms / 1000).toFixed(1)} s, ${cold.up}/${cold.scrapes} up, exporter CPU ${(cpu1 - cpu0).toFixed(2)} s`,
+    );
+    report(
+      `cold_pass_seconds@${k}`,
+      cold.ms / 1000,
+      's',
+      `${cold.up}/${cold.scrapes} bmc_up 1${cold.firstFailure ? `; first failure: ${cold.firstFailure}` : ''}`,
+    );
     report(`cold_cpu_ms_per_target@${k}`, ((cpu1 - cpu0) / count) * 1000, 'ms', 'exporter CPU per first scrape: session setup + SDR walk');
 
     // RSS as a deployment sees it: every target scraped once per 30 s interval (Prometheus
@@ -171,16 +226,33 @@ async function atScale(
       if (performance.now() - pacedStart >= (intervals - 1) * 30_000) rssSamples.push(procRss(exp.pid));
     }, 1000);
     const cp0 = procCpu(exp.pid).self;
-    const paced = await next<FromLoad>(load, 'passed', { type: 'paced', base: exp.base, targets, intervalMs: 30_000, intervals } satisfies ToLoad, (intervals * 30 + 120) * 1000).finally(() => clearInterval(sampler));
+    const paced = await next<FromLoad>(
+      load,
+      'passed',
+      { type: 'paced', base: exp.base, targets, intervalMs: 30_000, intervals } satisfies ToLoad,
+      (intervals * 30 + 120) * 1000,
+    ).finally(() => clearInterval(sampler));
     const cp1 = procCpu(exp.pid).self;
     rssSamples.push(procRss(exp.pid));
     const rss = Math.max(...rssSamples);
     const pacedLat = [...paced.latenciesMs].sort((a, b) => a - b);
     const pacedFailures = paced.scrapes - paced.up;
-    log(`${count} targets at a 30 s interval: ${paced.scrapes} scrapes in ${(paced.ms / 1000).toFixed(0)} s, exporter ${(((cp1 - cp0) / (paced.ms / 1000)) * 100).toFixed(0)}% of a core; ${await exporterMemory(exp.base)}`);
-    report(`paced_scrape_p50@${k}`, percentile(pacedLat, 50), 'ms', `every target once per 30 s, ${intervals} intervals; p99 ${percentile(pacedLat, 99).toFixed(1)} ms; ${pacedFailures ? `${pacedFailures} failed: ${paced.firstFailure}` : 'all bmc_up 1'}`);
+    log(
+      `${count} targets at a 30 s interval: ${paced.scrapes} scrapes in ${(paced.ms / 1000).toFixed(0)} s, exporter ${(((cp1 - cp0) / (paced.ms / 1000)) * 100).toFixed(0)}% of a core; ${await exporterMemory(exp.base)}`,
+    );
+    report(
+      `paced_scrape_p50@${k}`,
+      percentile(pacedLat, 50),
+      'ms',
+      `every target once per 30 s, ${intervals} intervals; p99 ${percentile(pacedLat, 99).toFixed(1)} ms; ${pacedFailures ? `${pacedFailures} failed: ${paced.firstFailure}` : 'all bmc_up 1'}`,
+    );
     report(`paced_cores@${k}`, (cp1 - cp0) / (paced.ms / 1000), 'cores', 'exporter CPU while scraping every target once per 30 s');
-    report(`rss_per_warm_target@${k}`, (rss - rss0) / count / 1024, 'KiB', `(${(rss / 2 ** 20).toFixed(0)} MiB, the highest RSS sampled each second over the last 30 s interval - ${(rss0 / 2 ** 20).toFixed(0)} MiB: the idle exporter) / ${count} (target <= 32)`);
+    report(
+      `rss_per_warm_target@${k}`,
+      (rss - rss0) / count / 1024,
+      'KiB',
+      `(${(rss / 2 ** 20).toFixed(0)} MiB, the highest RSS sampled each second over the last 30 s interval - ${(rss0 / 2 ** 20).toFixed(0)} MiB: the idle exporter) / ${count} (target <= 32)`,
+    );
 
     if (heapDir) await heapSnapshot(exp.pid, heapDir, log);
 
@@ -204,14 +276,34 @@ async function atScale(
     const rtPerScrape = commands / warm.scrapes;
     const lat = [...warm.latenciesMs].sort((a, b) => a - b);
     const failures = warm.scrapes - warm.up;
-    report(`warm_scrapes_per_second@${k}`, warm.scrapes / (warm.ms / 1000), 'scrapes/s', `${warm.passes} passes, ${concurrency} in flight, ${failures ? `${failures} failed: ${warm.firstFailure}` : 'all bmc_up 1'}`);
-    report(`warm_cpu_us_per_scrape@${k}`, perScrapeUs, 'us', `default collectors; exporter process only; ${((cpu / (warm.ms / 1000)) * 100).toFixed(0)}% of a core while loaded`);
+    report(
+      `warm_scrapes_per_second@${k}`,
+      warm.scrapes / (warm.ms / 1000),
+      'scrapes/s',
+      `${warm.passes} passes, ${concurrency} in flight, ${failures ? `${failures} failed: ${warm.firstFailure}` : 'all bmc_up 1'}`,
+    );
+    report(
+      `warm_cpu_us_per_scrape@${k}`,
+      perScrapeUs,
+      'us',
+      `default collectors; exporter process only; ${((cpu / (warm.ms / 1000)) * 100).toFixed(0)}% of a core while loaded`,
+    );
     report(`cores_for_10k_targets_at_30s@${k}`, (perScrapeUs * 10_000) / 30 / 1e6, 'cores', 'CPU per warm scrape x 10,000 / 30 s (target <= 1)');
     report(`warm_scrape_p50@${k}`, percentile(lat, 50), 'ms', `p99 ${percentile(lat, 99).toFixed(1)} ms, with ${concurrency} in flight`);
-    report(`rss_per_target_flat_out@${k}`, (rssFlatOut - rss0) / count / 1024, 'KiB', `(${(rssFlatOut / 2 ** 20).toFixed(0)} MiB right after the flat-out warm passes, ${concurrency} in flight - ${(rss0 / 2 ** 20).toFixed(0)} MiB: the idle exporter) / ${count}`);
+    report(
+      `rss_per_target_flat_out@${k}`,
+      (rssFlatOut - rss0) / count / 1024,
+      'KiB',
+      `(${(rssFlatOut / 2 ** 20).toFixed(0)} MiB right after the flat-out warm passes, ${concurrency} in flight - ${(rss0 / 2 ** 20).toFixed(0)} MiB: the idle exporter) / ${count}`,
+    );
     report(`udp_sockets@${k}`, fds.udp, 'sockets', 'target <= 16');
     report(`open_fds@${k}`, fds.total, 'fds', `${fds.tcp} TCP (the generator's keep-alive connections), ${fds.udp} UDP`);
-    report(`round_trips_per_warm_scrape@${k}`, rtPerScrape, 'commands', `default collectors, simulator counters; sessions opened during warm passes: ${s2.sessionsOpened - s1.sessionsOpened}`);
+    report(
+      `round_trips_per_warm_scrape@${k}`,
+      rtPerScrape,
+      'commands',
+      `default collectors, simulator counters; sessions opened during warm passes: ${s2.sessionsOpened - s1.sessionsOpened}`,
+    );
     log(`${count} targets: per warm scrape (default collectors): ${byCommand(s1, s2, warm.scrapes).join(', ')}`);
     for (const [key, n] of Object.entries(s2.commands)) {
       const d = n - (s1.commands[key] ?? 0);
@@ -219,7 +311,12 @@ async function atScale(
     }
     const cpuPerCommand = cpu / commands;
     report(`cpu_us_per_command@${k}`, cpuPerCommand * 1e6, 'us', 'exporter CPU per warm scrape / round trips per warm scrape');
-    report(`fleet_cpu_share@${k}`, (s2.cpuUser + s2.cpuSystem - s1.cpuUser - s1.cpuSystem) / (warm.ms / 1000), 'cores', `generator ${((warm.cpuUser + warm.cpuSystem) / (warm.ms / 1000)).toFixed(2)} cores`);
+    report(
+      `fleet_cpu_share@${k}`,
+      (s2.cpuUser + s2.cpuSystem - s1.cpuUser - s1.cpuSystem) / (warm.ms / 1000),
+      'cores',
+      `generator ${((warm.cpuUser + warm.cpuSystem) / (warm.ms / 1000)).toFixed(2)} cores`,
+    );
 
     // What the default collectors cost per warm scrape, against the
     // bmc_exporter-compatible set asked for with ?collectors= on the same warm targets.
@@ -231,10 +328,25 @@ async function atScale(
     const compatUs = ((c4 - c3) / compat.scrapes) * 1e6;
     const compatRt = (s4.commandsTotal - s3.commandsTotal) / compat.scrapes;
     const compatFailures = compat.scrapes - compat.up;
-    report(`warm_cpu_us_per_scrape_compatible@${k}`, compatUs, 'us', `?collectors=${COMPATIBLE_COLLECTORS}; ${(compat.scrapes / (compat.ms / 1000)).toFixed(0)} scrapes/s, ${compatFailures ? `${compatFailures} failed: ${compat.firstFailure}` : 'all bmc_up 1'}`);
+    report(
+      `warm_cpu_us_per_scrape_compatible@${k}`,
+      compatUs,
+      'us',
+      `?collectors=${COMPATIBLE_COLLECTORS}; ${(compat.scrapes / (compat.ms / 1000)).toFixed(0)} scrapes/s, ${compatFailures ? `${compatFailures} failed: ${compat.firstFailure}` : 'all bmc_up 1'}`,
+    );
     report(`round_trips_per_warm_scrape_compatible@${k}`, compatRt, 'commands', byCommand(s3, s4, compat.scrapes).join(', '));
-    report(`default_collectors_extra_cpu_us_per_scrape@${k}`, perScrapeUs - compatUs, 'us', `default ${perScrapeUs.toFixed(0)} us vs compatible-only ${compatUs.toFixed(0)} us (x${(perScrapeUs / compatUs).toFixed(2)})`);
-    report(`default_collectors_extra_round_trips_per_scrape@${k}`, rtPerScrape - compatRt, 'commands', `default ${rtPerScrape.toFixed(2)} vs compatible-only ${compatRt.toFixed(2)}`);
+    report(
+      `default_collectors_extra_cpu_us_per_scrape@${k}`,
+      perScrapeUs - compatUs,
+      'us',
+      `default ${perScrapeUs.toFixed(0)} us vs compatible-only ${compatUs.toFixed(0)} us (x${(perScrapeUs / compatUs).toFixed(2)})`,
+    );
+    report(
+      `default_collectors_extra_round_trips_per_scrape@${k}`,
+      rtPerScrape - compatRt,
+      'commands',
+      `default ${rtPerScrape.toFixed(2)} vs compatible-only ${compatRt.toFixed(2)}`,
+    );
     log(`${count} targets: per warm scrape (compatible-only): ${compatUs.toFixed(0)} us CPU, ${byCommand(s3, s4, compat.scrapes).join(', ')}`);
     return { cpuPerCommand, rss0, rss };
   } finally {
@@ -245,7 +357,8 @@ async function atScale(
 
 export const benchmark: Benchmark = {
   name: 'exporter',
-  description: 'exporter: warm /bmc scrapes at 1,000 and 10,000 simulated BMCs (fleet core 1, exporter core 0), dgram floor, vs prometheus-ipmi-exporter on ipmi_sim',
+  description:
+    'exporter: warm /bmc scrapes at 1,000 and 10,000 simulated BMCs (fleet core 1, exporter core 0), dgram floor, vs prometheus-ipmi-exporter on ipmi_sim',
   async run(report, log) {
     const counts = (process.env.EXPORTER_BENCH_COUNTS ?? '1000,10000').split(',').map(Number);
     const max = Math.max(...counts);
@@ -269,7 +382,12 @@ export const benchmark: Benchmark = {
       pin(floor.pid!, 0);
       const f = await next<FromFloor>(floor, 'floor', undefined, 30_000);
       const floorUs = ((f.cpuUser + f.cpuSystem) / f.roundTrips) * 1e6;
-      report('floor_dgram_cpu_us_per_round_trip', floorUs, 'us', `node:dgram client, ${SUITE3_SENSOR_READING_BYTES}-byte datagrams, ${floorReq.inflight} in flight, ${f.roundTrips} round trips`);
+      report(
+        'floor_dgram_cpu_us_per_round_trip',
+        floorUs,
+        'us',
+        `node:dgram client, ${SUITE3_SENSOR_READING_BYTES}-byte datagrams, ${floorReq.inflight} in flight, ${f.roundTrips} round trips`,
+      );
 
       const secrets = Object.entries(ready.secrets);
       // The baseline every RSS figure is taken against: the exporter with one target configured
@@ -288,7 +406,12 @@ export const benchmark: Benchmark = {
       // slope between two counts is what each further target costs.
       const [lo, hi] = [rssAt[0], rssAt.at(-1)];
       if (lo && hi && hi.count > lo.count) {
-        report(`rss_per_target_marginal@${lo.count}-${hi.count}`, (hi.rss - lo.rss) / (hi.count - lo.count) / 1024, 'KiB', `(RSS at a 30 s interval at ${hi.count} - at ${lo.count}) / ${hi.count - lo.count} (target <= 32)`);
+        report(
+          `rss_per_target_marginal@${lo.count}-${hi.count}`,
+          (hi.rss - lo.rss) / (hi.count - lo.count) / 1024,
+          'KiB',
+          `(RSS at a 30 s interval at ${hi.count} - at ${lo.count}) / ${hi.count - lo.count} (target <= 32)`,
+        );
       }
 
       const peerScrapes = env('EXPORTER_BENCH_PEER_SCRAPES', 20);

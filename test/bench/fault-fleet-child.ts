@@ -31,7 +31,13 @@ const fleet = await startFleet(def, { workers: 0 }).catch((err: Error) => {
   process.exit(1);
 });
 
-send({ type: 'ready', bindMs: fleet.bindMs, count: fleet.bmcs.length, targets: fleet.endpoints.map((e) => `${e.address}:${e.port}`), secrets: fleet.secrets() });
+send({
+  type: 'ready',
+  bindMs: fleet.bindMs,
+  count: fleet.bmcs.length,
+  targets: fleet.endpoints.map((e) => `${e.address}:${e.port}`),
+  secrets: fleet.secrets(),
+});
 
 const close = () => void fleet.close().then(() => process.exit(0));
 process.on('message', (m: ToFaultFleet) => {

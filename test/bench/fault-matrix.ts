@@ -65,7 +65,16 @@ function reportPhase(report: Report, cond: string, phase: string, records: Scrap
   const k = `${cond}@${phase}`;
   report(`complete_share@${k}`, f.complete, '%', `${records.length} scrapes; complete = 200, bmc_up 1 and every series of the clean scrape`);
   report(`p99_duration@${k}`, f.p99, 'ms', `p50 ${f.p50.toFixed(0)} ms, slowest ${f.max.toFixed(0)} ms`);
-  report(`false_bmc_up_0@${k}`, f.falseDown, '%', down.length ? Object.entries(why).map(([w, n]) => `${w} ${n}`).join(', ') : 'none');
+  report(
+    `false_bmc_up_0@${k}`,
+    f.falseDown,
+    '%',
+    down.length
+      ? Object.entries(why)
+          .map(([w, n]) => `${w} ${n}`)
+          .join(', ')
+      : 'none',
+  );
   return `| ${cond} | ${phase} | ${f.complete.toFixed(2)}% | ${f.p99.toFixed(0)} ms | ${f.falseDown.toFixed(2)}% |`;
 }
 
@@ -92,7 +101,12 @@ export const benchmark: Benchmark = {
       log(`fleet of ${ready.count} BMCs from ${MATRIX_BASE_ADDRESS} bound in ${ready.bindMs.toFixed(0)} ms`);
       const reference = new Map<number, number>();
       const pass = (base: string, n: number) =>
-        next<Passed>(gen, 'passed', { type: 'pass', base, targets: ready.targets, concurrency, passes: n, timeoutHeaderSeconds: TIMEOUT_HEADER_SECONDS } satisfies ToScrape, 1_800_000);
+        next<Passed>(
+          gen,
+          'passed',
+          { type: 'pass', base, targets: ready.targets, concurrency, passes: n, timeoutHeaderSeconds: TIMEOUT_HEADER_SECONDS } satisfies ToScrape,
+          1_800_000,
+        );
       for (const cond of conditions) {
         await next(fleet, 'done', { type: 'faults', indexes: 'all', patch: { ...OFF, ...CONDITIONS[cond] } } satisfies ToFaultFleet, 120_000);
         // Sessions the last condition's exporter could not close (its Close Session lost) would

@@ -119,7 +119,9 @@ async function run(report: Report, log: (l: string) => void): Promise<void> {
   try {
     peerBin = execFileSync('sh', ['-c', 'command -v prometheus-ipmi-exporter'], { encoding: 'utf8' }).trim();
   } catch {
-    throw new Error('prometheus-ipmi-exporter is not installed (Debian package prometheus-ipmi-exporter; node scripts/ensure-test-deps.mjs installs it as root)');
+    throw new Error(
+      'prometheus-ipmi-exporter is not installed (Debian package prometheus-ipmi-exporter; node scripts/ensure-test-deps.mjs installs it as root)',
+    );
   }
   simConfigInDist();
   const { startIpmiSim } = await import('../peers/ipmi-sim.js');
@@ -138,8 +140,15 @@ async function run(report: Report, log: (l: string) => void): Promise<void> {
     log(`${WARMUP} warm-up then ${SCRAPES} measured scrapes each of /ipmi?target=${SIM_HOST}&module=default (collectors ${COLLECTORS.join(', ')})`);
 
     const oursPort = await freePort();
-    const prof = process.env.EXPORTER_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.EXPORTER_BENCH_PROFILE}`, '--cpu-prof-name=ipmi-compat.cpuprofile'] : [];
-    const ours = await runExporter(process.execPath, [HEAP_GROWTH_NODE_FLAG, ...prof, CLI, '--config.file', config, '--web.listen-address', `127.0.0.1:${oursPort}`, '--log.level', 'error'], `http://127.0.0.1:${oursPort}/-/ready`, 0);
+    const prof = process.env.EXPORTER_BENCH_PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.EXPORTER_BENCH_PROFILE}`, '--cpu-prof-name=ipmi-compat.cpuprofile']
+      : [];
+    const ours = await runExporter(
+      process.execPath,
+      [HEAP_GROWTH_NODE_FLAG, ...prof, CLI, '--config.file', config, '--web.listen-address', `127.0.0.1:${oursPort}`, '--log.level', 'error'],
+      `http://127.0.0.1:${oursPort}/-/ready`,
+      0,
+    );
     let o: Run;
     try {
       o = await measure(ours.pid, `http://127.0.0.1:${oursPort}/ipmi?target=${SIM_HOST}&module=default`);
@@ -152,11 +161,26 @@ async function run(report: Report, log: (l: string) => void): Promise<void> {
 
     // The same commands through BmcClient alone, on the same CPU: how much of ours is the library's per-command path.
     const lib = await libraryPath(username, password);
-    report('ours_library_path_cpu_ms_per_scrape', lib.cpuMsPerRound, 'ms', `the ${lib.commandsPerRound} commands of a warm scrape through BmcClient alone (no HTTP, targets, collectors)`);
-    report('ours_outside_library_cpu_ms_per_scrape', o.cpuSelfMs - lib.cpuMsPerRound, 'ms', 'HTTP, targets, collectors, exposition: ours minus the library path');
+    report(
+      'ours_library_path_cpu_ms_per_scrape',
+      lib.cpuMsPerRound,
+      'ms',
+      `the ${lib.commandsPerRound} commands of a warm scrape through BmcClient alone (no HTTP, targets, collectors)`,
+    );
+    report(
+      'ours_outside_library_cpu_ms_per_scrape',
+      o.cpuSelfMs - lib.cpuMsPerRound,
+      'ms',
+      'HTTP, targets, collectors, exposition: ours minus the library path',
+    );
 
     const peerPort = await freePort();
-    const peer = await runExporter(peerBin, [`--config.file=${config}`, `--web.listen-address=127.0.0.1:${peerPort}`, '--log.level=error'], `http://127.0.0.1:${peerPort}/metrics`, 0);
+    const peer = await runExporter(
+      peerBin,
+      [`--config.file=${config}`, `--web.listen-address=127.0.0.1:${peerPort}`, '--log.level=error'],
+      `http://127.0.0.1:${peerPort}/metrics`,
+      0,
+    );
     let t: Run;
     try {
       t = await measure(peer.pid, `http://127.0.0.1:${peerPort}/ipmi?target=${SIM_HOST}&module=default`);
@@ -165,7 +189,12 @@ async function run(report: Report, log: (l: string) => void): Promise<void> {
     }
     if (t.bad) log(`ipmi_exporter: ${t.bad} bad scrapes, first: ${t.firstBad}; stderr ${peer.stderr().slice(-300)}`);
     const theirsCpu = t.cpuSelfMs + t.cpuChildrenMs;
-    report('ipmi_exporter_cpu_ms_per_scrape', theirsCpu, 'ms', `exporter ${t.cpuSelfMs.toFixed(1)} ms + FreeIPMI children ${t.cpuChildrenMs.toFixed(1)} ms${t.bad ? `; ${t.bad} bad: ${t.firstBad}` : ''}`);
+    report(
+      'ipmi_exporter_cpu_ms_per_scrape',
+      theirsCpu,
+      'ms',
+      `exporter ${t.cpuSelfMs.toFixed(1)} ms + FreeIPMI children ${t.cpuChildrenMs.toFixed(1)} ms${t.bad ? `; ${t.bad} bad: ${t.firstBad}` : ''}`,
+    );
     report('ipmi_exporter_p50', t.p50Ms, 'ms', `p90 ${t.p90Ms.toFixed(1)} ms`);
     report('cpu_ratio_ipmi_exporter_over_ours', theirsCpu / o.cpuSelfMs, 'x', 'target: at least 20x');
     report('p50_ratio_ipmi_exporter_over_ours', t.p50Ms / o.p50Ms, 'x');

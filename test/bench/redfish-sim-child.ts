@@ -19,5 +19,8 @@ const sim = new RedfishSimServer({
 await sim.listen();
 process.stdout.write(JSON.stringify({ origin: sim.origin, caFile: cert.caFile }) + '\n');
 process.on('SIGTERM', () => {
-  void sim.close().then(() => cert.dispose()).then(() => process.exit(0));
+  void sim
+    .close()
+    .then(() => cert.dispose())
+    .then(() => process.exit(0));
 });

@@ -16,7 +16,9 @@ const WARM_READS = 200;
 const CLIENTS = 100;
 
 async function startSim(generation: string): Promise<{ child: ChildProcess; origin: string; ca: Buffer }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./redfish-sim-child.js', import.meta.url)), ADDRESS, generation], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./redfish-sim-child.js', import.meta.url)), ADDRESS, generation], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
     rl.once('line', resolve);

@@ -16,7 +16,9 @@ export interface PacedRecord {
   series: number;
 }
 
-export type ToRestartScrape = { type: 'paced'; base: string; targets: string[]; intervalMs: number; durationMs: number; timeoutHeaderSeconds: number } | { type: 'close' };
+export type ToRestartScrape =
+  | { type: 'paced'; base: string; targets: string[]; intervalMs: number; durationMs: number; timeoutHeaderSeconds: number }
+  | { type: 'close' };
 export type FromRestartScrape = { type: 'paced-done'; records: PacedRecord[] } | { type: 'error'; message: string };
 
 const send = (m: FromRestartScrape) => process.send!(m);
@@ -34,7 +36,14 @@ async function paced(m: Extract<ToRestartScrape, { type: 'paced' }>): Promise<vo
     const atMs = performance.now() - t0;
     pending.push(
       scrapeGet(`${m.base}/bmc?target=${encodeURIComponent(m.targets[i]!)}`, m.timeoutHeaderSeconds).then((r) => {
-        records.push({ target: i, atMs, ms: performance.now() - t0 - atMs, status: r.status, up: r.status === 200 && /^bmc_up 1$/m.test(r.body), series: countSeries(r.body) });
+        records.push({
+          target: i,
+          atMs,
+          ms: performance.now() - t0 - atMs,
+          status: r.status,
+          up: r.status === 200 && /^bmc_up 1$/m.test(r.body),
+          series: countSeries(r.body),
+        });
       }),
     );
   }

@@ -42,7 +42,12 @@ const GOAL_TARGETS = 50_000;
 type Ready = Extract<FromFaultFleet, { type: 'ready' }>;
 
 /** Exporter CPU seconds for one flat-out pass over every target, and the pass's records. */
-async function flatOutPass(gen: ChildProcess, exp: ExporterProcess, targets: string[], concurrency: number): Promise<{ cpu: number; seconds: number; records: ScrapeRecord[] }> {
+async function flatOutPass(
+  gen: ChildProcess,
+  exp: ExporterProcess,
+  targets: string[],
+  concurrency: number,
+): Promise<{ cpu: number; seconds: number; records: ScrapeRecord[] }> {
   const before = procCpu(exp.pid).self;
   const done = await next<Extract<FromScrape, { type: 'passed' }>>(
     gen,
@@ -70,7 +75,8 @@ interface ModeResult {
 
 export const benchmark: Benchmark = {
   name: 'restart',
-  description: 'restart: N simulated BMCs, the exporter restarted and scraped each target once per interval: share complete within two intervals with and without --sdr.cache-dir; cold-scrape CPU per target',
+  description:
+    'restart: N simulated BMCs, the exporter restarted and scraped each target once per interval: share complete within two intervals with and without --sdr.cache-dir; cold-scrape CPU per target',
   async run(report, log) {
     const count = env('RESTART_TARGETS', 2000);
     const intervalMs = env('RESTART_INTERVAL_SECONDS', 30) * 1000;
@@ -94,7 +100,9 @@ export const benchmark: Benchmark = {
         const args = mode === 'cache' ? ['--sdr.cache-dir', cacheDir] : [];
         exp = await startExporterCli(secrets, dir, pinExporter, `exporter-restart-${mode}`, args);
         const cold = await flatOutPass(gen, exp, targets, concurrency);
-        log(`${mode}: cold flat-out pass ${cold.seconds.toFixed(1)} s, exporter CPU ${cold.cpu.toFixed(1)} s, ${cold.records.filter((r) => r.up).length}/${count} bmc_up 1`);
+        log(
+          `${mode}: cold flat-out pass ${cold.seconds.toFixed(1)} s, exporter CPU ${cold.cpu.toFixed(1)} s, ${cold.records.filter((r) => r.up).length}/${count} bmc_up 1`,
+        );
         await exp.stop();
         if (mode === 'cache') log(`cache: ${readdirSync(cacheDir).length} files written`);
         exp = await startExporterCli(secrets, dir, pinExporter, `exporter-restart-${mode}-2`, args);
@@ -102,7 +110,14 @@ export const benchmark: Benchmark = {
         const done = await next<Extract<FromRestartScrape, { type: 'paced-done' }>>(
           pacer,
           'paced-done',
-          { type: 'paced', base: exp.base, targets, intervalMs, durationMs: 2 * intervalMs, timeoutHeaderSeconds: TIMEOUT_HEADER_SECONDS } satisfies ToRestartScrape,
+          {
+            type: 'paced',
+            base: exp.base,
+            targets,
+            intervalMs,
+            durationMs: 2 * intervalMs,
+            timeoutHeaderSeconds: TIMEOUT_HEADER_SECONDS,
+          } satisfies ToRestartScrape,
           2 * intervalMs + 120_000,
         );
         const pacedCpu = procCpu(exp.pid).self - cpu0;
@@ -124,7 +139,11 @@ export const benchmark: Benchmark = {
 
       // What a complete scrape of each target holds: the most series seen for it anywhere in the run.
       const best = new Array<number>(count).fill(0);
-      const all: Array<{ target: number; series: number }> = [noCache, cache].flatMap((r) => [...r.paced, ...r.cold.records, ...(r.restartedFlatOut?.records ?? [])]);
+      const all: Array<{ target: number; series: number }> = [noCache, cache].flatMap((r) => [
+        ...r.paced,
+        ...r.cold.records,
+        ...(r.restartedFlatOut?.records ?? []),
+      ]);
       for (const r of all) best[r.target] = Math.max(best[r.target]!, r.series);
       const complete = (r: { target: number; status: number; up: boolean; series: number }) => r.status === 200 && r.up && r.series >= best[r.target]!;
 
@@ -148,11 +167,21 @@ export const benchmark: Benchmark = {
           '%',
           `${within.size}/${count} targets had a complete scrape within ${(2 * intervalMs) / 1000} s of the restart; ${completeScrapes}/${scrapes} scrapes complete; ${r.getSdrAfterRestart} Get SDR sent after the restart; exporter CPU ${r.pacedCpu.toFixed(1)} s over the two intervals`,
         );
-        report(`restart_first_scrape_complete_${mode}@${k}`, (firstComplete / count) * 100, '%', `${firstComplete}/${count} targets' first scrape after the restart was complete`);
+        report(
+          `restart_first_scrape_complete_${mode}@${k}`,
+          (firstComplete / count) * 100,
+          '%',
+          `${firstComplete}/${count} targets' first scrape after the restart was complete`,
+        );
       }
 
       const coldPerTarget = (noCache.cold.cpu / count) * 1000;
-      report(`cold_scrape_cpu_per_target@${count}`, coldPerTarget, 'ms', `exporter CPU of a fresh exporter's first pass (session + SDR walk), flat out with ${concurrency} in flight, ${noCache.cold.seconds.toFixed(1)} s`);
+      report(
+        `cold_scrape_cpu_per_target@${count}`,
+        coldPerTarget,
+        'ms',
+        `exporter CPU of a fresh exporter's first pass (session + SDR walk), flat out with ${concurrency} in flight, ${noCache.cold.seconds.toFixed(1)} s`,
+      );
       const restarted = cache.restartedFlatOut!;
       const cachedPerTarget = (restarted.cpu / count) * 1000;
       report(

@@ -12,12 +12,16 @@ export const scrapeAgent = new Agent({ keepAlive: true, maxSockets: Infinity });
 export function scrapeGet(url: string, headerSeconds: number): Promise<{ status: number; body: string; error?: string }> {
   return new Promise((resolve) => {
     const failed = (err: Error) => resolve({ status: 0, body: '', error: (err as NodeJS.ErrnoException).code ?? err.message });
-    const req = request(url, { agent: scrapeAgent, headers: { 'X-Prometheus-Scrape-Timeout-Seconds': headerSeconds.toFixed(3) }, timeout: CLIENT_TIMEOUT_MS }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', failed);
-    });
+    const req = request(
+      url,
+      { agent: scrapeAgent, headers: { 'X-Prometheus-Scrape-Timeout-Seconds': headerSeconds.toFixed(3) }, timeout: CLIENT_TIMEOUT_MS },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', failed);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('client timeout')));
     req.on('error', failed);
     req.end();

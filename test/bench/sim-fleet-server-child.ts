@@ -33,7 +33,16 @@ process.on('message', (m: ToServer) => {
       openedTotal += b.protocol.counters.openedTotal;
     }
     const cpu = process.cpuUsage();
-    send({ type: 'stats', commands, sessionsOpen, openedTotal, cpuUser: cpu.user / 1e6, cpuSystem: cpu.system / 1e6, rss: process.memoryUsage().rss, fds: fds() });
+    send({
+      type: 'stats',
+      commands,
+      sessionsOpen,
+      openedTotal,
+      cpuUser: cpu.user / 1e6,
+      cpuSystem: cpu.system / 1e6,
+      rss: process.memoryUsage().rss,
+      fds: fds(),
+    });
   } else if (m.type === 'close') {
     void fleet.close().then(() => process.exit(0));
   }

@@ -105,20 +105,34 @@ export const benchmark: Benchmark = {
       for (let g = 0; g < generators; g++) loads.push(child(GENERATORS[kind]));
       const opened = await Promise.all(
         loads.map((l, g) =>
-          next<Extract<FromGenerator, { type: 'opened' }>>(l, 'opened', { type: 'open', targets: targets.filter((_, i) => i % generators === g), concurrency: 200, cipherSuite: 3 } satisfies ToLoad, 90_000),
+          next<Extract<FromGenerator, { type: 'opened' }>>(
+            l,
+            'opened',
+            { type: 'open', targets: targets.filter((_, i) => i % generators === g), concurrency: 200, cipherSuite: 3 } satisfies ToLoad,
+            90_000,
+          ),
         ),
       );
       const ok = opened.reduce((n, o) => n + o.ok, 0);
       const failedOpen = opened.reduce((n, o) => n + o.failed, 0);
       const openMs = Math.max(...opened.map((o) => o.ms));
-      log(`${ok} suite-3 sessions opened in ${openMs.toFixed(0)} ms${failedOpen ? `, ${failedOpen} failed (${opened.find((o) => o.firstError)?.firstError})` : ''}`);
+      log(
+        `${ok} suite-3 sessions opened in ${openMs.toFixed(0)} ms${failedOpen ? `, ${failedOpen} failed (${opened.find((o) => o.firstError)?.firstError})` : ''}`,
+      );
       report('sessions_opened', ok, 'sessions', failedOpen ? `${failedOpen} failed` : undefined);
       report('session_setup_rate', ok / (openMs / 1000), 'sessions/s');
 
       const before = await next<Extract<FromServer, { type: 'stats' }>>(server, 'stats', { type: 'stats' } satisfies ToServer);
       const t0 = performance.now();
       const driven = await Promise.all(
-        loads.map((l) => next<Extract<FromGenerator, { type: 'driven' }>>(l, 'driven', { type: 'drive', durationMs: seconds * 1000, inflight } satisfies ToLoad, (seconds + 30) * 1000)),
+        loads.map((l) =>
+          next<Extract<FromGenerator, { type: 'driven' }>>(
+            l,
+            'driven',
+            { type: 'drive', durationMs: seconds * 1000, inflight } satisfies ToLoad,
+            (seconds + 30) * 1000,
+          ),
+        ),
       );
       const after = await next<Extract<FromServer, { type: 'stats' }>>(server, 'stats', { type: 'stats' } satisfies ToServer);
       const elapsed = (performance.now() - t0) / 1000;
@@ -152,11 +166,15 @@ export const benchmark: Benchmark = {
       const genBusy = genCpu / elapsed / generators;
       const fleetBusy = fleetCpu / elapsed;
       if (genBusy > 0.9 && fleetBusy < 0.9) {
-        log(`the load generator is the bottleneck (a core saturated while the fleet had headroom): ${kind === 'client' ? 'try SIM_BENCH_GENERATOR=wire or ' : 'try '}SIM_BENCH_GENERATORS=2`);
+        log(
+          `the load generator is the bottleneck (a core saturated while the fleet had headroom): ${kind === 'client' ? 'try SIM_BENCH_GENERATOR=wire or ' : 'try '}SIM_BENCH_GENERATORS=2`,
+        );
       } else if (fleetBusy > 0.9) {
         log('the fleet is the bottleneck (its core saturated)');
       } else {
-        log(`neither side saturated a core (fleet ${(fleetBusy * 100).toFixed(0)}%, generator ${(genBusy * 100).toFixed(0)}%): other processes share the CPUs, or the ${inflight} in flight are too few`);
+        log(
+          `neither side saturated a core (fleet ${(fleetBusy * 100).toFixed(0)}%, generator ${(genBusy * 100).toFixed(0)}%): other processes share the CPUs, or the ${inflight} in flight are too few`,
+        );
       }
 
       await Promise.all(loads.map((l) => next<Extract<FromGenerator, { type: 'closed' }>>(l, 'closed', { type: 'close' } satisfies ToLoad)));

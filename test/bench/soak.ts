@@ -114,7 +114,8 @@ function healthy(totals: Map<string, ClassWindow>): { scrapes: number; up: numbe
 
 export const benchmark: Benchmark = {
   name: 'soak',
-  description: 'soak: 2,000 simulated BMCs scraped every 30 s for an hour with loss, restarts, a wrong password and a slow SEL mixed in; RSS/heap/fds every 10 s',
+  description:
+    'soak: 2,000 simulated BMCs scraped every 30 s for an hour with loss, restarts, a wrong password and a slow SEL mixed in; RSS/heap/fds every 10 s',
   async run(report, log) {
     const seconds = env('SOAK_SECONDS', 3600);
     const count = env('SOAK_TARGETS', 2000);
@@ -141,7 +142,9 @@ export const benchmark: Benchmark = {
     try {
       if (!(pin(fleet.pid!, 1) && pin(gen.pid!, 1))) log('taskset not available: processes are separate but not pinned');
       const ready = await next<Ready>(fleet, 'ready', undefined, 120_000);
-      log(`fleet of ${ready.count} BMCs from ${SOAK_BASE_ADDRESS} bound in ${ready.bindMs.toFixed(0)} ms; classes: ${[...new Set(classes)].map((c) => `${c} ${indexes(c).length}`).join(', ')}`);
+      log(
+        `fleet of ${ready.count} BMCs from ${SOAK_BASE_ADDRESS} bound in ${ready.bindMs.toFixed(0)} ms; classes: ${[...new Set(classes)].map((c) => `${c} ${indexes(c).length}`).join(', ')}`,
+      );
       // Not pinned: on a shared machine one pinned core is all the exporter could get.
       exp = await startExporterCli(secretsYaml(ready.secrets), dir, process.env.SOAK_PIN_EXPORTER ? 0 : -1, 'exporter-soak');
       const e = exp;
@@ -152,13 +155,25 @@ export const benchmark: Benchmark = {
         const cold = await next<Extract<FromScrape, { type: 'passed' }>>(
           gen,
           'passed',
-          { type: 'pass', base: e.base, targets: ready.targets, concurrency: coldConcurrency, passes: 1, timeoutHeaderSeconds: TIMEOUT_HEADER_SECONDS } satisfies ToScrape,
+          {
+            type: 'pass',
+            base: e.base,
+            targets: ready.targets,
+            concurrency: coldConcurrency,
+            passes: 1,
+            timeoutHeaderSeconds: TIMEOUT_HEADER_SECONDS,
+          } satisfies ToScrape,
           1_800_000,
         );
         const lat = cold.records.map((r) => r.ms).sort((a, b) => a - b);
         const up = cold.records.filter((r) => r.up).length;
         log(`cold pass: ${(cold.ms / 1000).toFixed(1)} s, ${up}/${cold.records.length} bmc_up 1, p99 ${percentile(lat, 99).toFixed(0)} ms`);
-        report(`cold_pass_seconds@${count}`, cold.ms / 1000, 's', `${coldConcurrency} in flight; ${up}/${cold.records.length} bmc_up 1; p99 ${percentile(lat, 99).toFixed(0)} ms`);
+        report(
+          `cold_pass_seconds@${count}`,
+          cold.ms / 1000,
+          's',
+          `${coldConcurrency} in flight; ${up}/${cold.records.length} bmc_up 1; p99 ${percentile(lat, 99).toFixed(0)} ms`,
+        );
       }
       const t0 = performance.now();
       const samples: Sample[] = [];
@@ -205,7 +220,12 @@ export const benchmark: Benchmark = {
           healthyUpShare: h.scrapes ? +((h.up / h.scrapes) * 100).toFixed(3) : null,
           late: h.late,
           maxMs: Math.round(h.maxMs),
-          afterWarmup: { scrapes: hs.scrapes, healthyUpShare: hs.scrapes ? +((hs.up / hs.scrapes) * 100).toFixed(3) : null, late: hs.late, maxMs: Math.round(hs.maxMs) },
+          afterWarmup: {
+            scrapes: hs.scrapes,
+            healthyUpShare: hs.scrapes ? +((hs.up / hs.scrapes) * 100).toFixed(3) : null,
+            late: hs.late,
+            maxMs: Math.round(hs.maxMs),
+          },
           rssSlopeMiBPerHour: Number.isFinite(rssSlope) ? +rssSlope.toFixed(2) : null,
           heapSlopeMiBPerHour: Number.isFinite(heapSlope) ? +heapSlope.toFixed(2) : null,
           restarts,
@@ -249,17 +269,53 @@ export const benchmark: Benchmark = {
       const heapSlope = slope(post.filter((s) => Number.isFinite(s.heapMiB)).map((s) => ({ x: s.t / 3600, y: s.heapMiB })));
       const all = [...totals.values()].flatMap((w) => w.latenciesMs).sort((a, b) => a - b);
       const k = `${count}x${seconds}s`;
-      report(`rss_slope_after_warmup@${k}`, rssSlope, 'MiB/h', `least squares over ${post.length} samples after ${warmupS} s; RSS ${Math.min(...rss).toFixed(0)}-${Math.max(...rss).toFixed(0)} MiB, first ${rss[0]?.toFixed(0)} last ${rss.at(-1)?.toFixed(0)}`);
+      report(
+        `rss_slope_after_warmup@${k}`,
+        rssSlope,
+        'MiB/h',
+        `least squares over ${post.length} samples after ${warmupS} s; RSS ${Math.min(...rss).toFixed(0)}-${Math.max(...rss).toFixed(0)} MiB, first ${rss[0]?.toFixed(0)} last ${rss.at(-1)?.toFixed(0)}`,
+      );
       report(`heap_slope_after_warmup@${k}`, heapSlope, 'MiB/h', 'V8 heap used (nodejs_heap_size_used_bytes), same samples');
-      report(`fds_after_warmup_max@${k}`, Math.max(...post.map((s) => s.fds)), 'fds', `min ${Math.min(...post.map((s) => s.fds))}; UDP sockets ${Math.min(...post.map((s) => s.udp))}-${Math.max(...post.map((s) => s.udp))}`);
+      report(
+        `fds_after_warmup_max@${k}`,
+        Math.max(...post.map((s) => s.fds)),
+        'fds',
+        `min ${Math.min(...post.map((s) => s.fds))}; UDP sockets ${Math.min(...post.map((s) => s.udp))}-${Math.max(...post.map((s) => s.udp))}`,
+      );
       const hs = healthy(settled);
       const allSettled = [...settled.values()].flatMap((w) => w.latenciesMs).sort((a, b) => a - b);
-      report(`answers_past_deadline@${k}`, h.late, 'answers', `of ${[...totals.values()].reduce((a, w) => a + w.scrapes, 0)}: later than ${DEADLINE_MS} ms + ${lateBound} ms, or none within 60 s; slowest ${h.maxMs.toFixed(0)} ms; p99 ${percentile(all, 99).toFixed(0)} ms (target 0)`);
-      report(`answers_past_deadline_after_warmup@${k}`, hs.late, 'answers', `of ${[...settled.values()].reduce((a, w) => a + w.scrapes, 0)} after ${warmupS} s; slowest ${hs.maxMs.toFixed(0)} ms; p99 ${percentile(allSettled, 99).toFixed(0)} ms`);
-      report(`healthy_up_share@${k}`, (h.up / h.scrapes) * 100, '%', `${h.up}/${h.scrapes} scrapes of every BMC but the wrong-password one answered 200 with bmc_up 1 (target >= 99.9)`);
+      report(
+        `answers_past_deadline@${k}`,
+        h.late,
+        'answers',
+        `of ${[...totals.values()].reduce((a, w) => a + w.scrapes, 0)}: later than ${DEADLINE_MS} ms + ${lateBound} ms, or none within 60 s; slowest ${h.maxMs.toFixed(0)} ms; p99 ${percentile(all, 99).toFixed(0)} ms (target 0)`,
+      );
+      report(
+        `answers_past_deadline_after_warmup@${k}`,
+        hs.late,
+        'answers',
+        `of ${[...settled.values()].reduce((a, w) => a + w.scrapes, 0)} after ${warmupS} s; slowest ${hs.maxMs.toFixed(0)} ms; p99 ${percentile(allSettled, 99).toFixed(0)} ms`,
+      );
+      report(
+        `healthy_up_share@${k}`,
+        (h.up / h.scrapes) * 100,
+        '%',
+        `${h.up}/${h.scrapes} scrapes of every BMC but the wrong-password one answered 200 with bmc_up 1 (target >= 99.9)`,
+      );
       report(`healthy_up_share_after_warmup@${k}`, (hs.up / hs.scrapes) * 100, '%', `${hs.up}/${hs.scrapes} after ${warmupS} s`);
       for (const [cls, w] of totals) {
-        report(`up_share_${cls}@${k}`, (w.up / w.scrapes) * 100, '%', `${w.up}/${w.scrapes}${Object.keys(w.failures).length ? `; ${Object.entries(w.failures).map(([f, n]) => `${f} ${n}`).join(', ')}` : ''}`);
+        report(
+          `up_share_${cls}@${k}`,
+          (w.up / w.scrapes) * 100,
+          '%',
+          `${w.up}/${w.scrapes}${
+            Object.keys(w.failures).length
+              ? `; ${Object.entries(w.failures)
+                  .map(([f, n]) => `${f} ${n}`)
+                  .join(', ')}`
+              : ''
+          }`,
+        );
       }
       report(`bmc_restarts@${k}`, restarts, 'restarts', `${restarted.length} BMCs restarted every ${restartMs / 1000} s`);
       const trouble = await exporterTrouble(e.base).catch(() => '');

@@ -16,7 +16,8 @@ export function parseExposition(text: string): Map<string, Series> {
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!m) throw new Error(`not an exposition sample line: ${JSON.stringify(line)}`);
     const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      labels[l[1]!] = l[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
     const name = m[1]!;
     const value = /^nan$/i.test(m[3]!) ? NaN : Number(m[3]);
     out.set(seriesKey(name, labels), { name, labels, value });
@@ -43,7 +44,12 @@ export interface Comparison {
  * (the documented differences); `tolerance(series)` is how far a value may be
  * off (0: exact).
  */
-export function compareSeries(theirs: Map<string, Series>, ours: Map<string, Series>, ignored: ReadonlySet<string>, tolerance: (s: Series) => number): Comparison {
+export function compareSeries(
+  theirs: Map<string, Series>,
+  ours: Map<string, Series>,
+  ignored: ReadonlySet<string>,
+  tolerance: (s: Series) => number,
+): Comparison {
   const r: Comparison = { onlyTheirs: [], onlyOurs: [], different: [], equal: [] };
   for (const [k, t] of theirs) {
     if (ignored.has(t.name)) continue;

@@ -31,7 +31,11 @@ export function readmeScrapeConfig(readme = readFileSync(README, 'utf8')): { yam
   if (!fence) throw new Error(`README.md: no \`\`\`yaml block between ${BEGIN} and ${END}`);
   const yaml = fence[1]!;
   const doc = parse(yaml) as unknown;
-  const list = Array.isArray(doc) ? doc : doc && typeof doc === 'object' && 'scrape_configs' in doc ? (doc as { scrape_configs: unknown[] }).scrape_configs : [doc];
+  const list = Array.isArray(doc)
+    ? doc
+    : doc && typeof doc === 'object' && 'scrape_configs' in doc
+      ? (doc as { scrape_configs: unknown[] }).scrape_configs
+      : [doc];
   const job = (list as ScrapeConfig[]).find((j) => j?.job_name === 'bmc');
   if (!job) throw new Error('README.md scrape-config block: no job_name: bmc');
   return { yaml, job };
@@ -55,7 +59,8 @@ export function jobFor(job: ScrapeConfig, exporter: string, targets: readonly st
 export function binary(name: string): string {
   const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
   const path = r.stdout.trim();
-  if (r.status !== 0 || !path) throw new Error(`${name} not found on PATH: install the Debian package "prometheus" (or run node scripts/ensure-test-deps.mjs as root)`);
+  if (r.status !== 0 || !path)
+    throw new Error(`${name} not found on PATH: install the Debian package "prometheus" (or run node scripts/ensure-test-deps.mjs as root)`);
   return path;
 }
 
@@ -131,7 +136,11 @@ export async function startPrometheus(job: ScrapeConfig | readonly ScrapeConfig[
     log: () => log,
     async query(q) {
       const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(q)}`);
-      const body = (await res.json()) as { status: string; data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> }; error?: string };
+      const body = (await res.json()) as {
+        status: string;
+        data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+        error?: string;
+      };
       if (body.status !== 'success') throw new Error(`query ${q}: ${body.error}`);
       return body.data!.result;
     },

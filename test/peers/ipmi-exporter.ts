@@ -16,7 +16,9 @@ export function ipmiExporterBinary(): string {
   try {
     return execFileSync('sh', ['-c', 'command -v prometheus-ipmi-exporter'], { encoding: 'utf8' }).trim();
   } catch {
-    throw new Error('prometheus-ipmi-exporter not found: install the Debian package "prometheus-ipmi-exporter" (node scripts/ensure-test-deps.mjs as root does)');
+    throw new Error(
+      'prometheus-ipmi-exporter not found: install the Debian package "prometheus-ipmi-exporter" (node scripts/ensure-test-deps.mjs as root does)',
+    );
   }
 }
 

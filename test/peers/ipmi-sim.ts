@@ -72,7 +72,6 @@ async function assertUdpPortFree(host: string, port: number): Promise<void> {
   }
 }
 
-
 // ASF Presence Ping (DSP0136 section 3.2.4): RMCP header 06 00 ff 06, IANA 4542, type 0x80.
 const PRESENCE_PING = Buffer.from('0600ff06000011be80000000', 'hex');
 

@@ -52,7 +52,11 @@ export interface Query {
 }
 
 export function query(q: Query, refId: string): prometheus.DataqueryBuilder {
-  const b = new prometheus.DataqueryBuilder().datasource(DS).refId(refId).expr(q.expr).legendFormat(q.legend ?? '__auto');
+  const b = new prometheus.DataqueryBuilder()
+    .datasource(DS)
+    .refId(refId)
+    .expr(q.expr)
+    .legendFormat(q.legend ?? '__auto');
   if (q.instant) b.instant();
   else b.range();
   if (q.table) b.format(prometheus.PromQueryFormat.Table);
@@ -80,7 +84,13 @@ export function timeSeries(ids: Ids, title: string, description: string, unit: s
     .height(h)
     .fillOpacity(10)
     .showPoints(common.VisibilityMode.Never)
-    .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.Table).placement(common.LegendPlacement.Right).calcs(['lastNotNull', 'max']))
+    .legend(
+      new common.VizLegendOptionsBuilder()
+        .showLegend(true)
+        .displayMode(common.LegendDisplayMode.Table)
+        .placement(common.LegendPlacement.Right)
+        .calcs(['lastNotNull', 'max']),
+    )
     .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
   queries.forEach((q, i) => p.withTarget(query(q, refIds[i]!)));
   return p;

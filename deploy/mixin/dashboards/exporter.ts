@@ -9,7 +9,11 @@ export function exporterDashboard(_c: MixinConfig): dashboard.Dashboard {
   const ids = new Ids();
   const s = 'job=~"$job",instance=~"$instance"';
   const rate = (metric: string, by: string) => `sum by (${by}) (rate(${metric}{${s}}[$__rate_interval]))`;
-  return newDashboard('bmc-exporter', EXPORTER_UID, 'The exporter\'s own metrics: health, sessions, packets, IPMI command latency and failures, collections and reloads.')
+  return newDashboard(
+    'bmc-exporter',
+    EXPORTER_UID,
+    "The exporter's own metrics: health, sessions, packets, IPMI command latency and failures, collections and reloads.",
+  )
     .withVariable(jobVariable('bmc_exporter_build_info'))
     .withVariable(instanceVariable('bmc_exporter_build_info', true))
     .withRow(row(ids, 'Health'))
@@ -18,10 +22,12 @@ export function exporterDashboard(_c: MixinConfig): dashboard.Dashboard {
         { expr: `min(bmc_exporter_healthy{${s}})` },
       ]).mappings(booleanMappings('Unhealthy', 'Healthy', false)),
     )
-    .withPanel(statPanel(ids, 'Targets', 'BMCs in the exporters\' pools.', 'short', [{ expr: `sum(bmc_exporter_targets{${s}})` }]))
+    .withPanel(statPanel(ids, 'Targets', "BMCs in the exporters' pools.", 'short', [{ expr: `sum(bmc_exporter_targets{${s}})` }]))
     .withPanel(statPanel(ids, 'Sessions open', 'IPMI sessions established with BMCs.', 'short', [{ expr: `sum(bmc_exporter_sessions_open{${s}})` }]))
     .withPanel(statPanel(ids, 'Sockets open', 'UDP sockets of the shared transport.', 'short', [{ expr: `sum(bmc_exporter_sockets_open{${s}})` }]))
-    .withPanel(tablePanel(ids, 'Build', 'bmc_exporter_build_info: version and commit per instance.', { expr: `bmc_exporter_build_info{${s}}` }, 8, 4, ['Value']))
+    .withPanel(
+      tablePanel(ids, 'Build', 'bmc_exporter_build_info: version and commit per instance.', { expr: `bmc_exporter_build_info{${s}}` }, 8, 4, ['Value']),
+    )
     .withPanel(
       timeSeries(ids, 'Health over time', 'bmc_exporter_healthy per instance.', 'short', [{ expr: `bmc_exporter_healthy{${s}}`, legend: '{{instance}}' }]),
     )
@@ -46,7 +52,10 @@ export function exporterDashboard(_c: MixinConfig): dashboard.Dashboard {
     )
     .withPanel(
       timeSeries(ids, 'Command latency (p50, p99)', 'bmc_exporter_command_duration_seconds by IPMI command, retries included.', 's', [
-        { expr: `histogram_quantile(0.99, sum by (le, command) (rate(bmc_exporter_command_duration_seconds_bucket{${s}}[$__rate_interval])))`, legend: '{{command}} p99' },
+        {
+          expr: `histogram_quantile(0.99, sum by (le, command) (rate(bmc_exporter_command_duration_seconds_bucket{${s}}[$__rate_interval])))`,
+          legend: '{{command}} p99',
+        },
         { expr: `histogram_quantile(0.5, sum by (le) (rate(bmc_exporter_command_duration_seconds_bucket{${s}}[$__rate_interval])))`, legend: 'all p50' },
       ]),
     )
@@ -56,11 +65,18 @@ export function exporterDashboard(_c: MixinConfig): dashboard.Dashboard {
       ]),
     )
     .withPanel(
-      timeSeries(ids, 'Command failures, retries and abandoned requests', 'Failures by command and outcome (completion-code, timeout, error), retries by step, requests whose caller gave up.', 'ops', [
-        { expr: rate('bmc_exporter_command_failures_total', 'command, outcome'), legend: '{{command}} {{outcome}}' },
-        { expr: rate('bmc_exporter_command_retries_total', 'step'), legend: 'retry {{step}}' },
-        { expr: rate('bmc_exporter_ipmi_requests_abandoned_total', 'instance'), legend: '{{instance}} abandoned IPMI requests' },
-      ], 24),
+      timeSeries(
+        ids,
+        'Command failures, retries and abandoned requests',
+        'Failures by command and outcome (completion-code, timeout, error), retries by step, requests whose caller gave up.',
+        'ops',
+        [
+          { expr: rate('bmc_exporter_command_failures_total', 'command, outcome'), legend: '{{command}} {{outcome}}' },
+          { expr: rate('bmc_exporter_command_retries_total', 'step'), legend: 'retry {{step}}' },
+          { expr: rate('bmc_exporter_ipmi_requests_abandoned_total', 'instance'), legend: '{{instance}} abandoned IPMI requests' },
+        ],
+        24,
+      ),
     )
     .withRow(row(ids, 'Collections and scrapes'))
     .withPanel(
@@ -70,19 +86,37 @@ export function exporterDashboard(_c: MixinConfig): dashboard.Dashboard {
       ]),
     )
     .withPanel(
-      timeSeries(ids, 'Partial, abandoned and failed collections', 'Collections ended at the deadline (partial), scrapes abandoned in the queue, sessions that expired, initialisations that timed out, collector read failures.', 'ops', [
-        { expr: rate('bmc_collector_partial_collections_total', 'instance'), legend: '{{instance}} partial' },
-        { expr: rate('bmc_target_abandoned_requests_total', 'instance'), legend: '{{instance}} abandoned' },
-        { expr: rate('bmc_collector_session_expiries_total', 'instance'), legend: '{{instance}} session expiries' },
-        { expr: rate('bmc_collector_initialise_timeouts_total', 'instance'), legend: '{{instance}} initialise timeouts' },
-        { expr: rate('bmc_exporter_collector_errors_total', 'collector'), legend: 'errors {{collector}}' },
-      ]),
+      timeSeries(
+        ids,
+        'Partial, abandoned and failed collections',
+        'Collections ended at the deadline (partial), scrapes abandoned in the queue, sessions that expired, initialisations that timed out, collector read failures.',
+        'ops',
+        [
+          { expr: rate('bmc_collector_partial_collections_total', 'instance'), legend: '{{instance}} partial' },
+          { expr: rate('bmc_target_abandoned_requests_total', 'instance'), legend: '{{instance}} abandoned' },
+          { expr: rate('bmc_collector_session_expiries_total', 'instance'), legend: '{{instance}} session expiries' },
+          { expr: rate('bmc_collector_initialise_timeouts_total', 'instance'), legend: '{{instance}} initialise timeouts' },
+          { expr: rate('bmc_exporter_collector_errors_total', 'collector'), legend: 'errors {{collector}}' },
+        ],
+      ),
     )
     .withPanel(
-      timeSeries(ids, 'HTTP request duration (p99)', 'bmc_exporter_request_duration_seconds by path, and the wait for the event loop to pick a scrape up.', 's', [
-        { expr: `histogram_quantile(0.99, sum by (le, path) (rate(bmc_exporter_request_duration_seconds_bucket{${s}}[$__rate_interval])))`, legend: '{{path}}' },
-        { expr: `histogram_quantile(0.99, sum by (le) (rate(bmc_target_scrape_dispatch_latency_seconds_bucket{${s}}[$__rate_interval])))`, legend: 'dispatch latency' },
-      ]),
+      timeSeries(
+        ids,
+        'HTTP request duration (p99)',
+        'bmc_exporter_request_duration_seconds by path, and the wait for the event loop to pick a scrape up.',
+        's',
+        [
+          {
+            expr: `histogram_quantile(0.99, sum by (le, path) (rate(bmc_exporter_request_duration_seconds_bucket{${s}}[$__rate_interval])))`,
+            legend: '{{path}}',
+          },
+          {
+            expr: `histogram_quantile(0.99, sum by (le) (rate(bmc_target_scrape_dispatch_latency_seconds_bucket{${s}}[$__rate_interval])))`,
+            legend: 'dispatch latency',
+          },
+        ],
+      ),
     )
     .withPanel(
       timeSeries(ids, 'Credentials and target cache', 'Credential lookups that failed or found nothing; target mapper queries and hits.', 'ops', [
@@ -105,9 +139,14 @@ export function exporterDashboard(_c: MixinConfig): dashboard.Dashboard {
       ]),
     )
     .withPanel(
-      timeSeries(ids, 'CPU', 'CPU seconds per second of each exporter process.', 'percentunit', [
-        { expr: `rate(process_cpu_seconds_total{${s}}[$__rate_interval])`, legend: '{{instance}}' },
-      ], 24),
+      timeSeries(
+        ids,
+        'CPU',
+        'CPU seconds per second of each exporter process.',
+        'percentunit',
+        [{ expr: `rate(process_cpu_seconds_total{${s}}[$__rate_interval])`, legend: '{{instance}}' }],
+        24,
+      ),
     )
     .build();
 }

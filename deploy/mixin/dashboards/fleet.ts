@@ -9,8 +9,15 @@ export function fleetDashboard(c: MixinConfig): dashboard.Dashboard {
   const ids = new Ids();
   const j = 'job=~"$job"';
   const n = c.topN;
-  const red = [{ value: null, color: 'green' }, { value: 1, color: 'red' }];
-  return newDashboard('BMC fleet', FLEET_UID, 'Every BMC scraped through bmc-exporter: availability, power, temperatures, fans, PSUs, SEL events and scrape health.')
+  const red = [
+    { value: null, color: 'green' },
+    { value: 1, color: 'red' },
+  ];
+  return newDashboard(
+    'BMC fleet',
+    FLEET_UID,
+    'Every BMC scraped through bmc-exporter: availability, power, temperatures, fans, PSUs, SEL events and scrape health.',
+  )
     .withVariable(jobVariable('bmc_up'))
     .withRow(row(ids, 'Availability'))
     .withPanel(statPanel(ids, 'BMCs up', 'BMCs whose latest scrape opened a session (bmc_up 1).', 'short', [{ expr: `sum(bmc_up{${j}})` }]))
@@ -24,9 +31,20 @@ export function fleetDashboard(c: MixinConfig): dashboard.Dashboard {
         red,
       ),
     )
-    .withPanel(statPanel(ids, 'Total power', 'Sum of power_draw_watts over every PSU of every BMC (DCMI where a BMC has no PSU sensor).', 'watt', [{ expr: `sum(power_draw_watts{${j}})` }]))
     .withPanel(
-      statPanel(ids, 'Fans below threshold', 'Fan sensors past any lower threshold (sensor_threshold_state > 0).', 'short', [{ expr: `count(sensor_threshold_state{${j},type="fan"} > 0) or vector(0)` }], red),
+      statPanel(ids, 'Total power', 'Sum of power_draw_watts over every PSU of every BMC (DCMI where a BMC has no PSU sensor).', 'watt', [
+        { expr: `sum(power_draw_watts{${j}})` },
+      ]),
+    )
+    .withPanel(
+      statPanel(
+        ids,
+        'Fans below threshold',
+        'Fan sensors past any lower threshold (sensor_threshold_state > 0).',
+        'short',
+        [{ expr: `count(sensor_threshold_state{${j},type="fan"} > 0) or vector(0)` }],
+        red,
+      ),
     )
     .withPanel(
       statPanel(
@@ -45,7 +63,10 @@ export function fleetDashboard(c: MixinConfig): dashboard.Dashboard {
         'Threshold sensors outside their normal range (non-critical or worse).',
         'short',
         [{ expr: `count(sensor_threshold_state{${j}} > 0) or vector(0)` }],
-        [{ value: null, color: 'green' }, { value: 1, color: 'orange' }],
+        [
+          { value: null, color: 'green' },
+          { value: 1, color: 'orange' },
+        ],
       ),
     )
     .withPanel(
@@ -70,9 +91,13 @@ export function fleetDashboard(c: MixinConfig): dashboard.Dashboard {
       ]),
     )
     .withPanel(
-      timeSeries(ids, `Hottest ${n} air intakes`, 'chassis_intake_temperature_celsius: the air entering the chassis; high values point at the room or the rack.', 'celsius', [
-        { expr: `topk(${n}, chassis_intake_temperature_celsius{${j}})`, legend: '{{instance}}' },
-      ]),
+      timeSeries(
+        ids,
+        `Hottest ${n} air intakes`,
+        'chassis_intake_temperature_celsius: the air entering the chassis; high values point at the room or the rack.',
+        'celsius',
+        [{ expr: `topk(${n}, chassis_intake_temperature_celsius{${j}})`, legend: '{{instance}}' }],
+      ),
     )
     .withPanel(
       timeSeries(ids, `Exhaust − intake ΔT (top ${n})`, 'How much the server heats its air: exhaust minus intake temperature.', 'celsius', [
@@ -128,17 +153,24 @@ export function fleetDashboard(c: MixinConfig): dashboard.Dashboard {
       ]),
     )
     .withPanel(
-      timeSeries(ids, 'Scrape duration', 'Per job: the slowest and the average collection, and Prometheus\' own measure of the whole scrape.', 's', [
+      timeSeries(ids, 'Scrape duration', "Per job: the slowest and the average collection, and Prometheus' own measure of the whole scrape.", 's', [
         { expr: `max by (job) (bmc_scrape_duration_seconds{${j}})`, legend: '{{job}} max' },
         { expr: `avg by (job) (bmc_scrape_duration_seconds{${j}})`, legend: '{{job}} avg' },
         { expr: `max by (job) (scrape_duration_seconds{${j}})`, legend: '{{job}} Prometheus max' },
       ]),
     )
     .withPanel(
-      timeSeries(ids, 'Partial and abandoned scrapes', 'From the exporters\' /metrics (any job): collections ended at the deadline with partial data, and scrapes abandoned before they reached a BMC.', 'ops', [
-        { expr: 'sum by (instance) (rate(bmc_collector_partial_collections_total[$__rate_interval]))', legend: '{{instance}} partial' },
-        { expr: 'sum by (instance) (rate(bmc_target_abandoned_requests_total[$__rate_interval]))', legend: '{{instance}} abandoned' },
-      ], 24),
+      timeSeries(
+        ids,
+        'Partial and abandoned scrapes',
+        "From the exporters' /metrics (any job): collections ended at the deadline with partial data, and scrapes abandoned before they reached a BMC.",
+        'ops',
+        [
+          { expr: 'sum by (instance) (rate(bmc_collector_partial_collections_total[$__rate_interval]))', legend: '{{instance}} partial' },
+          { expr: 'sum by (instance) (rate(bmc_target_abandoned_requests_total[$__rate_interval]))', legend: '{{instance}} abandoned' },
+        ],
+        24,
+      ),
     )
     .build();
 }

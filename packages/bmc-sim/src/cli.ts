@@ -7,14 +7,7 @@ import { stringify } from 'yaml';
 import { makeSelfSignedCert, RedfishSimServer, type SelfSignedCert } from './redfish/index.js';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { startControlServer, type ControlServer } from './control/index.js';
-import {
-  FleetDefinitionError,
-  formatSecretsFile,
-  startFleet,
-  validateFleetDefinition,
-  type Fleet,
-  type FleetDefinition,
-} from './fleet/index.js';
+import { FleetDefinitionError, formatSecretsFile, startFleet, validateFleetDefinition, type Fleet, type FleetDefinition } from './fleet/index.js';
 import { ConfigFileError, bmcDefinitionToYaml, loadFleetConfig } from './fleet/index.js';
 import { FaultConfigError } from './faults/index.js';
 import { PROFILES } from './model/index.js';
@@ -63,7 +56,11 @@ function program(): Command {
     .option('--secrets-out <file>', "write bmc_exporter's secrets file (host:port → username/password)")
     .option('--control <addr:port>', 'serve the control API (HTTP/JSON) on this loopback address', hostPort)
     .option('--print-profile <name>', 'print a built-in profile as YAML and exit')
-    .option('--redfish-port <n>', 'also serve Redfish over HTTPS on this TCP port of each BMC address (with --port-range: consecutive ports from it)', int('--redfish-port', 1, 65535))
+    .option(
+      '--redfish-port <n>',
+      'also serve Redfish over HTTPS on this TCP port of each BMC address (with --port-range: consecutive ports from it)',
+      int('--redfish-port', 1, 65535),
+    )
     .exitOverride()
     .configureOutput({ writeErr: () => undefined });
 }
@@ -136,7 +133,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (flags.control) control = await startControlServer(fleet, flags.control);
     if (flags.redfishPort !== undefined) redfish = await startRedfish(fleet, flags.redfishPort, flags.portRange === true);
-    if (flags.secretsOut) writeFileSync(flags.secretsOut, redfish ? redfish.secretsFile(flags.secretsOut) : formatSecretsFile(fleet.secrets()), { mode: 0o600 });
+    if (flags.secretsOut)
+      writeFileSync(flags.secretsOut, redfish ? redfish.secretsFile(flags.secretsOut) : formatSecretsFile(fleet.secrets()), { mode: 0o600 });
   } catch (err) {
     console.error(`bmc-sim: ${(err as Error).message}`);
     await redfish?.close();

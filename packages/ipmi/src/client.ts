@@ -47,7 +47,6 @@ interface ActiveSession {
   sendOnce: SendCommandContext;
 }
 
-
 /**
  * One BMC, one session, one command in flight (invariant 1 in docs/architecture.md).
  * Commands queue behind each other; the session is opened on first use and
@@ -317,7 +316,10 @@ export class BmcClient {
         const backoffMs = this.backoff.refused();
         this.lastRefusal = (err as Error).message;
         this.hooks.sessionRefused?.(err as Error, backoffMs);
-        this.options.logger?.debug({ target: this.target, backoffMs, refusals: this.backoff.consecutiveRefusals, error: this.lastRefusal }, 'session refused; backing off');
+        this.options.logger?.debug(
+          { target: this.target, backoffMs, refusals: this.backoff.consecutiveRefusals, error: this.lastRefusal },
+          'session refused; backing off',
+        );
       }
       throw err;
     }
@@ -400,8 +402,7 @@ export class BmcClient {
     askV20: boolean,
     signal: AbortSignal,
   ): Promise<GetChannelAuthCapabilitiesRsp> {
-    const send = (ipmi20: boolean) =>
-      sendCommand({ ...ctx, framer: sessionlessV15 }, getChannelAuthCapabilities, { privilege, ipmi20 }, { signal });
+    const send = (ipmi20: boolean) => sendCommand({ ...ctx, framer: sessionlessV15 }, getChannelAuthCapabilities, { privilege, ipmi20 }, { signal });
     try {
       try {
         return await send(askV20);
@@ -418,5 +419,3 @@ export class BmcClient {
     }
   }
 }
-
-

@@ -65,7 +65,11 @@ describe('CompletionCode and isCompletionCode', () => {
     const numbers = Object.values(CompletionCode);
     expect(new Set(numbers).size).toBe(numbers.length);
     for (const code of numbers) expect(completionCodeName(code)).not.toMatch(/^Unknown/);
-    expect(Object.keys(COMPLETION_CODES).map(Number).sort((a, b) => a - b)).toEqual([...numbers].sort((a, b) => a - b));
+    expect(
+      Object.keys(COMPLETION_CODES)
+        .map(Number)
+        .sort((a, b) => a - b),
+    ).toEqual([...numbers].sort((a, b) => a - b));
   });
 
   it('is true only for a CompletionCodeError carrying one of the codes', () => {

@@ -32,11 +32,7 @@ export class ClientClosedError extends IpmiError {
 }
 
 /** Which part of the credentials the BMC refused, where it says so. */
-export type AuthFailureReason =
-  | 'unknown-user'
-  | 'wrong-password'
-  | 'privilege-refused'
-  | 'unknown';
+export type AuthFailureReason = 'unknown-user' | 'wrong-password' | 'privilege-refused' | 'unknown';
 
 /** The BMC refused the login. `reason` is as specific as the BMC's answer allows. */
 export class AuthenticationError extends IpmiError {
@@ -54,11 +50,7 @@ export class UnsupportedCipherSuiteError extends IpmiError {
   readonly requested: readonly number[];
   readonly offered: readonly number[] | undefined;
   constructor(requested: readonly number[], offered: readonly number[] | undefined, message?: string) {
-    super(
-      message ??
-        `BMC supports none of the requested cipher suites [${requested.join(', ')}]` +
-          (offered ? ` (it offers [${offered.join(', ')}])` : ''),
-    );
+    super(message ?? `BMC supports none of the requested cipher suites [${requested.join(', ')}]` + (offered ? ` (it offers [${offered.join(', ')}])` : ''));
     this.requested = requested;
     this.offered = offered;
   }

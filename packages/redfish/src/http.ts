@@ -194,7 +194,13 @@ export class RedfishHttp {
     // wait forever, so it gets a bound and the connection is then destroyed.
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), CLOSE_GRACE_MS)));
-    const outcome = await Promise.race([this.client.close().then(() => 'closed' as const, () => 'timeout' as const), bound]);
+    const outcome = await Promise.race([
+      this.client.close().then(
+        () => 'closed' as const,
+        () => 'timeout' as const,
+      ),
+      bound,
+    ]);
     clearTimeout(timer);
     if (outcome === 'timeout') await this.client.destroy().catch(() => undefined);
   }

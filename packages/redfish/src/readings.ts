@@ -75,12 +75,7 @@ export type Generation = 'auto' | 'legacy' | 'subsystems';
 
 const MAX_ARRAY = 256;
 
-export async function readChassis(
-  client: RedfishClient,
-  c: ChassisStructure,
-  signal: AbortSignal,
-  generation: Generation = 'auto',
-): Promise<ChassisReadings> {
+export async function readChassis(client: RedfishClient, c: ChassisStructure, signal: AbortSignal, generation: Generation = 'auto'): Promise<ChassisReadings> {
   const doc = await client.get(c.path, signal);
   const useSubsystems = generation === 'subsystems' || (generation === 'auto' && (c.sensors !== undefined || c.powerSubsystem !== undefined));
   const out: ChassisReadings = {

@@ -11,12 +11,31 @@ const RELATIVE_TIMESTAMP_LIMIT = 0x20000000;
  * it (freeipmi_interpret_sel.conf), by offset: [assertion, deassertion].
  */
 const THRESHOLD_EVENT_STATES: ReadonlyArray<readonly [FreeIpmiState, FreeIpmiState]> = [
-  ['Warning', 'Nominal'], ['Nominal', 'Nominal'], ['Critical', 'Warning'], ['Warning', 'Warning'], ['Critical', 'Critical'], ['Critical', 'Critical'],
-  ['Nominal', 'Nominal'], ['Warning', 'Nominal'], ['Warning', 'Warning'], ['Critical', 'Warning'], ['Critical', 'Critical'], ['Critical', 'Critical'],
+  ['Warning', 'Nominal'],
+  ['Nominal', 'Nominal'],
+  ['Critical', 'Warning'],
+  ['Warning', 'Warning'],
+  ['Critical', 'Critical'],
+  ['Critical', 'Critical'],
+  ['Nominal', 'Nominal'],
+  ['Warning', 'Nominal'],
+  ['Warning', 'Warning'],
+  ['Critical', 'Warning'],
+  ['Critical', 'Critical'],
+  ['Critical', 'Critical'],
 ];
 
 /** FreeIPMI's unit abbreviations for the reading it appends to threshold events. */
-const UNIT_ABBREVIATIONS: Readonly<Record<string, string>> = { celsius: 'C', fahrenheit: 'F', kelvin: 'K', volts: 'V', amperes: 'A', watts: 'W', rpm: 'RPM', percent: '%' };
+const UNIT_ABBREVIATIONS: Readonly<Record<string, string>> = {
+  celsius: 'C',
+  fahrenheit: 'F',
+  kelvin: 'K',
+  volts: 'V',
+  amperes: 'A',
+  watts: 'W',
+  rpm: 'RPM',
+  percent: '%',
+};
 
 export interface SelEvent {
   state: FreeIpmiState;
@@ -80,7 +99,11 @@ export const selEventsCompatCollector: CompatCollector = {
     const stateSpec = { name: 'ipmi_sel_events_count_by_state', help: 'Current number of log entries in the SEL by state.', labelNames: ['state'] as const };
     for (const [state, n] of byState) r.set(stateSpec, n, { state });
     const nameSpec = { name: 'ipmi_sel_events_count_by_name', help: 'Current number of custom log entries in the SEL by name.', labelNames: ['name'] as const };
-    const tsSpec = { name: 'ipmi_sel_events_latest_timestamp', help: 'Latest timestamp of custom log entries in the SEL by name.', labelNames: ['name'] as const };
+    const tsSpec = {
+      name: 'ipmi_sel_events_latest_timestamp',
+      help: 'Latest timestamp of custom log entries in the SEL by name.',
+      labelNames: ['name'] as const,
+    };
     for (const [name, n] of counts) {
       r.set(nameSpec, n, { name });
       r.set(tsSpec, latest.get(name) ?? 0, { name });

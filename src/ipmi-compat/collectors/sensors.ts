@@ -99,7 +99,13 @@ function planFor(sensors: readonly SensorDescriptor[], exclude: ReadonlySet<numb
       const typed = d.isThreshold ? family(d) : undefined;
       return typed
         ? { descriptor: d, value: typed.value, state: typed.state, labels: labelText({ id, name: d.name }), scale: typed.scale }
-        : { descriptor: d, value: GENERIC_SENSOR.value, state: GENERIC_SENSOR.state, labels: labelText({ id, name: d.name, type: freeipmiSensorTypeName(d.sensorType) }), scale: 1 };
+        : {
+            descriptor: d,
+            value: GENERIC_SENSOR.value,
+            state: GENERIC_SENSOR.state,
+            labels: labelText({ id, name: d.name, type: freeipmiSensorTypeName(d.sensorType) }),
+            scale: 1,
+          };
     });
   byExclude.set(exclude, plan);
   return plan;

@@ -132,9 +132,17 @@ export const bmcWatchdogCompatCollector: CompatCollector = {
     const use = { name: 'ipmi_bmc_watchdog_timer_use_state', help: 'Watchdog timer use (1: active, 0: inactive)', labelNames: ['name'] as const };
     TIMER_USES.forEach((name, i) => r.set(use, w.use === i + 1 ? 1 : 0, { name }));
     r.set({ name: 'ipmi_bmc_watchdog_logging_state', help: 'Watchdog log flag (1: Enabled, 0: Disabled / note: reverse of freeipmi)' }, w.logging ? 1 : 0);
-    const action = { name: 'ipmi_bmc_watchdog_timeout_action_state', help: 'Watchdog timeout action (1: active, 0: inactive)', labelNames: ['action'] as const };
+    const action = {
+      name: 'ipmi_bmc_watchdog_timeout_action_state',
+      help: 'Watchdog timeout action (1: active, 0: inactive)',
+      labelNames: ['action'] as const,
+    };
     TIMEOUT_ACTIONS.forEach((a, i) => r.set(action, w.timeoutAction === i ? 1 : 0, { action: a }));
-    const irq = { name: 'ipmi_bmc_watchdog_pretimeout_interrupt_state', help: 'Watchdog pre-timeout interrupt (1: active, 0: inactive)', labelNames: ['interrupt'] as const };
+    const irq = {
+      name: 'ipmi_bmc_watchdog_pretimeout_interrupt_state',
+      help: 'Watchdog pre-timeout interrupt (1: active, 0: inactive)',
+      labelNames: ['interrupt'] as const,
+    };
     PRETIMEOUT_INTERRUPTS.forEach((i, n) => r.set(irq, w.preTimeoutInterrupt === n ? 1 : 0, { interrupt: i }));
     r.set({ name: 'ipmi_bmc_watchdog_pretimeout_interval_seconds', help: 'Watchdog pre-timeout interval in seconds' }, w.preTimeoutIntervalSeconds);
     r.set({ name: 'ipmi_bmc_watchdog_initial_countdown_seconds', help: 'Watchdog initial countdown in seconds' }, w.initialCountdownSeconds);

@@ -45,7 +45,11 @@ describe('control API', () => {
     expect(fleet.bmcs[0]!.model.sensor('PSU2 Status').response[2]).toBe(0b11);
     expect((await call('POST', '/bmcs/127.0.0.1:47200/sensors/PSU2%20Status', '{"states": [15]}')).status).toBe(400);
     const before = fleet.bmcs[0]!.model.sel.count;
-    const s = await call('POST', '/bmcs/127.0.0.1:47200/sel', JSON.stringify({ sensorType: 'temperature', sensorNumber: 1, eventType: 1, data: [0x59, 0x4d, 0x55] }));
+    const s = await call(
+      'POST',
+      '/bmcs/127.0.0.1:47200/sel',
+      JSON.stringify({ sensorType: 'temperature', sensorNumber: 1, eventType: 1, data: [0x59, 0x4d, 0x55] }),
+    );
     expect(s.status).toBe(201);
     expect(fleet.bmcs[0]!.model.sel.count).toBe(before + 1);
     expect((await call('DELETE', '/bmcs/127.0.0.1:47200/sel')).status).toBe(200);

@@ -56,10 +56,11 @@ export async function startControlServer(fleet: Fleet, at: { address: string; po
   return {
     address: a.address,
     port: a.port,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -75,7 +76,10 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 
 async function route(fleet: Fleet, req: IncomingMessage): Promise<{ status: number; body: unknown }> {
   const url = new URL(req.url ?? '/', 'http://control');
-  const parts = url.pathname.split('/').filter(Boolean).map((p) => decodeURIComponent(p));
+  const parts = url.pathname
+    .split('/')
+    .filter(Boolean)
+    .map((p) => decodeURIComponent(p));
   const method = req.method ?? 'GET';
   if (parts[0] !== 'bmcs') throw new HttpError(404, `no such resource ${url.pathname} (try GET /bmcs)`);
   if (parts.length === 1) {
@@ -124,7 +128,12 @@ async function route(fleet: Fleet, req: IncomingMessage): Promise<{ status: numb
       }
       return { status: 200, body: { sensor: parts[3], states } };
     }
-    if (typeof body !== 'object' || body === null || !('value' in body) || (body.value !== null && (typeof body.value !== 'number' || !Number.isFinite(body.value)))) {
+    if (
+      typeof body !== 'object' ||
+      body === null ||
+      !('value' in body) ||
+      (body.value !== null && (typeof body.value !== 'number' || !Number.isFinite(body.value)))
+    ) {
       throw new HttpError(400, 'expected {"value": number} (or null for "reading unavailable"), or {"states": [offsets]}');
     }
     try {
@@ -167,6 +176,7 @@ function selEvent(b: unknown): SelEntryDefinition {
   if (!byte(e.eventType)) throw new HttpError(400, 'eventType: expected a byte (0x01 threshold, 0x6f sensor-specific)');
   if (!Array.isArray(e.data) || e.data.length !== 3 || !e.data.every(byte)) throw new HttpError(400, 'data: expected three bytes');
   if (e.assertion !== undefined && typeof e.assertion !== 'boolean') throw new HttpError(400, 'assertion: expected true or false');
-  if (e.timestamp !== undefined && !(typeof e.timestamp === 'number' && e.timestamp >= 0)) throw new HttpError(400, 'timestamp: expected seconds since the epoch');
+  if (e.timestamp !== undefined && !(typeof e.timestamp === 'number' && e.timestamp >= 0))
+    throw new HttpError(400, 'timestamp: expected seconds since the epoch');
   return e as SelEntryDefinition;
 }

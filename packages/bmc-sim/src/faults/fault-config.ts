@@ -111,7 +111,12 @@ export const HOSTILE_FAULTS = [
   'shortGuid',
 ] as const satisfies readonly (keyof FaultConfig)[];
 /** Fields that change the protocol config. */
-export const PROTOCOL_FAULTS = ['wrongPassword', 'sessionLimitReached', 'aesPad16', 'rakpOpenSessionPrivilege'] as const satisfies readonly (keyof FaultConfig)[];
+export const PROTOCOL_FAULTS = [
+  'wrongPassword',
+  'sessionLimitReached',
+  'aesPad16',
+  'rakpOpenSessionPrivilege',
+] as const satisfies readonly (keyof FaultConfig)[];
 
 export class FaultConfigError extends Error {
   override name = 'FaultConfigError';

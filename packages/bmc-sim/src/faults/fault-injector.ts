@@ -117,8 +117,7 @@ export class FaultInjector implements ProtocolHooks {
   update(patch: Partial<FaultConfig>): void {
     this.cfg = { ...this.cfg, ...patch };
     const c = this.cfg;
-    this.altersAnswers =
-      c.wrongSessionIdPercent > 0 || c.badIntegrityPercent > 0 || c.corruptPercent > 0 || c.truncatePercent > 0 || c.duplicatePercent > 0;
+    this.altersAnswers = c.wrongSessionIdPercent > 0 || c.badIntegrityPercent > 0 || c.corruptPercent > 0 || c.truncatePercent > 0 || c.duplicatePercent > 0;
     if (!this.cfg.reorder) this.flushHeld();
   }
 

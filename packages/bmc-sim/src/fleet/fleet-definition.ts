@@ -41,10 +41,22 @@ export class FleetDefinitionError extends Error {
   override name = 'FleetDefinitionError';
 }
 
-
 export const DEFAULT_BASE_ADDRESS = '127.1.0.1';
 export const DEFAULT_PORT = 623;
-const KEYS = new Set(['count', 'profile', 'bmc', 'baseAddress', 'port', 'portRange', 'seed', 'users', 'faults', 'bmcFaults', 'sessionLimit', 'sessionIdleTimeoutMs']);
+const KEYS = new Set([
+  'count',
+  'profile',
+  'bmc',
+  'baseAddress',
+  'port',
+  'portRange',
+  'seed',
+  'users',
+  'faults',
+  'bmcFaults',
+  'sessionLimit',
+  'sessionIdleTimeoutMs',
+]);
 
 /** Check an untrusted fleet definition (YAML) once, naming the field at fault. */
 export function validateFleetDefinition(input: unknown): FleetDefinition {

@@ -32,7 +32,10 @@ function parseYaml(text: string, file: string): Parsed {
 function lineOf(p: Parsed, message: string): string {
   const m = /^([A-Za-z0-9_.[\]:-]+):/.exec(message);
   if (!m) return '';
-  const path = m[1]!.split(/\.|\[|\]/).filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  const path = m[1]!
+    .split(/\.|\[|\]/)
+    .filter(Boolean)
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
   for (let n = path.length; n > 0; n--) {
     const node = p.doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
     if (node?.range) return `:${p.lines.linePos(node.range[0]).line}`;

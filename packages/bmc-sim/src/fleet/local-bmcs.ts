@@ -28,7 +28,11 @@ export class LocalBmcs {
   bindMs = 0;
   private selTimer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(readonly definition: FleetDefinition, readonly from: number, readonly to: number) {
+  constructor(
+    readonly definition: FleetDefinition,
+    readonly from: number,
+    readonly to: number,
+  ) {
     const base = baseDefinition(definition);
     const users = fleetUsers(definition);
     const seed = definition.seed ?? 1;

@@ -58,18 +58,22 @@ export class SimBmc {
       ...protocolFromDefinition(options.definition),
       ...options.protocol,
     });
-    this.protocol = new BmcProtocol(this.baseProtocol, this.hostile.wrap(() => this.model), {
-      hooks: {
-        onRequest: this.faults.onRequest,
-        onResponse: this.faults.onResponse,
-        onCommand: (netFn, cmd) => {
-          this.faults.onCommand(netFn, cmd);
-          const k = commandKey(netFn, cmd);
-          this.commands.set(k, (this.commands.get(k) ?? 0) + 1);
-          this.commandsTotal++;
+    this.protocol = new BmcProtocol(
+      this.baseProtocol,
+      this.hostile.wrap(() => this.model),
+      {
+        hooks: {
+          onRequest: this.faults.onRequest,
+          onResponse: this.faults.onResponse,
+          onCommand: (netFn, cmd) => {
+            this.faults.onCommand(netFn, cmd);
+            const k = commandKey(netFn, cmd);
+            this.commands.set(k, (this.commands.get(k) ?? 0) + 1);
+            this.commandsTotal++;
+          },
         },
       },
-    });
+    );
     if (options.faults) this.setFaults(options.faults);
   }
 
@@ -99,15 +103,30 @@ export class SimBmc {
     const before = this.faults.config;
     this.faults.update(patch);
     const f = this.faults.config;
-    if (f.wrongPassword !== before.wrongPassword || f.sessionLimitReached !== before.sessionLimitReached || f.aesPad16 !== before.aesPad16 || f.rakpOpenSessionPrivilege !== before.rakpOpenSessionPrivilege || 'wrongPassword' in patch) {
+    if (
+      f.wrongPassword !== before.wrongPassword ||
+      f.sessionLimitReached !== before.sessionLimitReached ||
+      f.aesPad16 !== before.aesPad16 ||
+      f.rakpOpenSessionPrivilege !== before.rakpOpenSessionPrivilege ||
+      'wrongPassword' in patch
+    ) {
       const base = this.baseProtocol;
       this.protocol.update({
         users: f.wrongPassword ? base.users.map((u) => ({ ...u, password: `${u.password}-changed` })) : base.users,
         sessionLimit: f.sessionLimitReached ? 0 : base.sessionLimit,
-        quirks: { ...base.quirks, aesPad16: f.aesPad16 || base.quirks?.aesPad16, rakpOpenSessionPrivilege: f.rakpOpenSessionPrivilege || base.quirks?.rakpOpenSessionPrivilege },
+        quirks: {
+          ...base.quirks,
+          aesPad16: f.aesPad16 || base.quirks?.aesPad16,
+          rakpOpenSessionPrivilege: f.rakpOpenSessionPrivilege || base.quirks?.rakpOpenSessionPrivilege,
+        },
       });
     }
-    if (f.sdrMaxRead !== before.sdrMaxRead || f.sdrIdType00 !== before.sdrIdType00 || f.psuTypedOther !== before.psuTypedOther || f.dcmiIgnore !== before.dcmiIgnore) {
+    if (
+      f.sdrMaxRead !== before.sdrMaxRead ||
+      f.sdrIdType00 !== before.sdrIdType00 ||
+      f.psuTypedOther !== before.psuTypedOther ||
+      f.dcmiIgnore !== before.dcmiIgnore
+    ) {
       this.model = new BmcModel(quirkedDefinition(this.options.definition, f), { seed: this.options.seed });
     }
     return { ...f };

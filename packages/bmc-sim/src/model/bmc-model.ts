@@ -49,7 +49,16 @@ import {
   encodeReserveSdrRepositoryResponse,
   encodeReserveSelResponse,
 } from '@bmc-exporter/ipmi/wire';
-import { commandKey, formatCommandKey, keyOf, type CommandContext, type CommandHandler, type CommandId, type CommandRequest, type CommandResult } from '../command-handler.js';
+import {
+  commandKey,
+  formatCommandKey,
+  keyOf,
+  type CommandContext,
+  type CommandHandler,
+  type CommandId,
+  type CommandRequest,
+  type CommandResult,
+} from '../command-handler.js';
 import { LAN_CHANNEL } from '../protocol/session-commands.js';
 import type { BmcDefinition, DcmiPowerDefinition, SelEntryDefinition } from './definition.js';
 import { SdrRepository } from './sdr-repository.js';
@@ -120,7 +129,10 @@ export class BmcModel {
   private dcmi: BmcDefinition['dcmi'];
   private dcmiCapabilities = new Map<number, Buffer>();
 
-  constructor(readonly definition: BmcDefinition, opts: BmcModelOptions = {}) {
+  constructor(
+    readonly definition: BmcDefinition,
+    opts: BmcModelOptions = {},
+  ) {
     const def = definition;
     this.now = opts.now ?? Date.now;
     this.seed = opts.seed;
@@ -157,9 +169,7 @@ export class BmcModel {
 
   sensor(nameOrNumber: string | number): SimSensor {
     const s =
-      typeof nameOrNumber === 'string'
-        ? this.byName.get(nameOrNumber)
-        : this.sensors.find((x) => x.number === nameOrNumber && x.owner === BMC_OWNER_ID);
+      typeof nameOrNumber === 'string' ? this.byName.get(nameOrNumber) : this.sensors.find((x) => x.number === nameOrNumber && x.owner === BMC_OWNER_ID);
     if (!s) throw new RangeError(`no sensor ${JSON.stringify(nameOrNumber)}`);
     return s;
   }
@@ -295,7 +305,17 @@ export class BmcModel {
       const f = s.linear;
       // Linear sensors: the SDR's factors hold for every reading, so the "next reading" is the top of the range.
       return data(
-        encodeGetSensorReadingFactorsResponse({ nextReading: 0xff, m: f.m, b: f.b, bExp: f.bExp, rExp: f.rExp, tolerance: 0, accuracy: 0, accuracyExp: 0, direction: 0 }),
+        encodeGetSensorReadingFactorsResponse({
+          nextReading: 0xff,
+          m: f.m,
+          b: f.b,
+          bExp: f.bExp,
+          rExp: f.rExp,
+          tolerance: 0,
+          accuracy: 0,
+          accuracyExp: 0,
+          direction: 0,
+        }),
       );
     });
 

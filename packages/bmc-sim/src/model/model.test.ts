@@ -204,8 +204,7 @@ describe('BmcModel SEL', () => {
 
   it('Get SEL Entry: missing ID 0xCB, last (0xFFFF), partial reads need the reservation', () => {
     const m = model(PROFILES['server-2s']!);
-    const h = (data: number[], priv = 2) =>
-      m.handler({ netFn: 0x0a, cmd: 0x43, lun: 0, data: Buffer.from(data) }, { ...USER, privilege: priv });
+    const h = (data: number[], priv = 2) => m.handler({ netFn: 0x0a, cmd: 0x43, lun: 0, data: Buffer.from(data) }, { ...USER, privilege: priv });
     expect(h([0, 0, 9, 0, 0, 0xff])!.completionCode).toBe(0xcb);
     expect(h([0, 0, 0xff, 0xff, 0, 0xff])!.data!.readUInt16LE(2)).toBe(2);
     expect(h([0, 0, 1, 0, 4, 4])!.completionCode).toBe(0xc5);

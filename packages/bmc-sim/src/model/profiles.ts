@@ -82,8 +82,21 @@ const serverSensors: SensorDefinition[] = [
 
 const serverFru: BmcDefinition['fru'] = {
   chassis: { type: 0x17, partNumber: 'CH-2U-0001', serialNumber: 'CSN0000001' },
-  board: { manufacturer: 'Simulated Systems', productName: 'SIM-2S Mainboard', serialNumber: 'BSN0000001', partNumber: 'MB-2S-01', manufacturedAt: new Date(Date.UTC(2023, 5, 1)) },
-  product: { manufacturer: 'Simulated Systems', productName: 'SIM-2S', partNumber: 'SYS-2S', version: '1.0', serialNumber: 'PSN0000001', assetTag: 'ASSET-0001' },
+  board: {
+    manufacturer: 'Simulated Systems',
+    productName: 'SIM-2S Mainboard',
+    serialNumber: 'BSN0000001',
+    partNumber: 'MB-2S-01',
+    manufacturedAt: new Date(Date.UTC(2023, 5, 1)),
+  },
+  product: {
+    manufacturer: 'Simulated Systems',
+    productName: 'SIM-2S',
+    partNumber: 'SYS-2S',
+    version: '1.0',
+    serialNumber: 'PSN0000001',
+    assetTag: 'ASSET-0001',
+  },
 };
 
 const server2s: BmcDefinition = {
@@ -138,7 +151,15 @@ function gpuSensors(): SensorDefinition[] {
   }
   for (let g = 1; g <= 8; g++) {
     s.push({ ...temp(`GPU${g} Mem Temp`, 0x90 + g, 'add-in-card', g, 70 + g, 95, 100) });
-    s.push({ name: `GPU${g} Power`, number: 0xa0 + g, sensorType: 'other-units', entity: { id: 'add-in-card', instance: g }, unit: 'watts', value: 300 + g * 5, thresholds: { ucr: 700 } });
+    s.push({
+      name: `GPU${g} Power`,
+      number: 0xa0 + g,
+      sensorType: 'other-units',
+      entity: { id: 'add-in-card', instance: g },
+      unit: 'watts',
+      value: 300 + g * 5,
+      thresholds: { ucr: 700 },
+    });
   }
   s.push({ name: 'Memory ECC', number: 0xc0, sensorType: 'memory', entity: { id: 'memory-module', instance: 1 }, states: [] });
   s.push({ name: 'Intrusion', number: 0xc1, sensorType: 'physical-security', entity: { id: 'chassis', instance: 1 }, states: [] });

@@ -107,6 +107,9 @@ export class SdrRepository {
     if (this.maxRead !== undefined && want > this.maxRead) return { completionCode: CompletionCode.cannotReturnRequestedBytes };
     if (offset === 0 && want >= rec.length) return { completionCode: CompletionCode.ok, data: this.wholeReads[index]! };
     const next = index + 1 < this.records.length ? index + 2 : SDR_LAST_RECORD_ID;
-    return { completionCode: CompletionCode.ok, data: encodeGetSdrResponse({ nextRecordId: next, data: rec.subarray(offset, Math.min(rec.length, offset + want)) }) };
+    return {
+      completionCode: CompletionCode.ok,
+      data: encodeGetSdrResponse({ nextRecordId: next, data: rec.subarray(offset, Math.min(rec.length, offset + want)) }),
+    };
   }
 }

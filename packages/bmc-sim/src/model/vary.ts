@@ -70,8 +70,12 @@ export function varyDefinition(def: BmcDefinition, seed: number): BmcDefinition 
     const f = def.fru;
     out.fru = {
       ...(f.board ? { board: { ...f.board, ...(serial(f.board.serialNumber, tag) ? { serialNumber: serial(f.board.serialNumber, tag)! } : {}) } } : {}),
-      ...(f.product ? { product: { ...f.product, ...(serial(f.product.serialNumber, tag) ? { serialNumber: serial(f.product.serialNumber, tag)! } : {}) } } : {}),
-      ...(f.chassis ? { chassis: { ...f.chassis, ...(serial(f.chassis.serialNumber, tag) ? { serialNumber: serial(f.chassis.serialNumber, tag)! } : {}) } } : {}),
+      ...(f.product
+        ? { product: { ...f.product, ...(serial(f.product.serialNumber, tag) ? { serialNumber: serial(f.product.serialNumber, tag)! } : {}) } }
+        : {}),
+      ...(f.chassis
+        ? { chassis: { ...f.chassis, ...(serial(f.chassis.serialNumber, tag) ? { serialNumber: serial(f.chassis.serialNumber, tag)! } : {}) } }
+        : {}),
     };
   }
   if (typeof def.dcmi === 'object') {

@@ -107,7 +107,12 @@ describe('BmcProtocol on the wire', () => {
     const p = bmc();
     const chunks: Buffer[] = [];
     for (let index = 0; index < 8; index++) {
-      const req = encodeV20Packet({ payloadType: PAYLOAD_TYPE.ipmi, sessionId: 0, sessionSeq: 0, payload: lan(0x54, getChannelCipherSuites.encode({ index })) });
+      const req = encodeV20Packet({
+        payloadType: PAYLOAD_TYPE.ipmi,
+        sessionId: 0,
+        sessionSeq: 0,
+        payload: lan(0x54, getChannelCipherSuites.encode({ index })),
+      });
       const rsp = decodeLanResponse(v20Payload(one(p.handle(req, FROM))));
       const data = getChannelCipherSuites.decode(rsp.data).recordData;
       chunks.push(data);
@@ -138,7 +143,12 @@ describe('BmcProtocol on the wire', () => {
   it('name+privilege lookup (role bit 4 clear) reads a too-high role as an unknown name', () => {
     const p = bmc();
     const hs = new RmcpPlusHandshake({
-      suite: cipherSuite(3), username: 'viewer', password: Buffer.from('viewer-secret'), privilege: 4, consoleSessionId: 8, random,
+      suite: cipherSuite(3),
+      username: 'viewer',
+      password: Buffer.from('viewer-secret'),
+      privilege: 4,
+      consoleSessionId: 8,
+      random,
       quirks: { nameOnlyLookup: false },
     });
     expect(decodeOpenSessionResponse(v20Payload(one(p.handle(hs.openSessionRequest(), FROM)))).status).toBe(0);
@@ -176,11 +186,15 @@ describe('BmcProtocol on the wire', () => {
     const send = (pkt: Parameters<typeof encodeV15Packet>[0]) => p.handle(encodeV15Packet(pkt), FROM);
     const pw = Buffer.from('admin-secret');
     const challengeReq = Buffer.concat([Buffer.from([AUTH_TYPE.md5]), Buffer.from('admin'), Buffer.alloc(11)]);
-    const ch = decodeLanResponse(decodeV15Packet(decodeRmcp(one(send({ authType: 0, sessionSeq: 0, sessionId: 0, payload: lan(0x39, challengeReq) }))).body).payload);
+    const ch = decodeLanResponse(
+      decodeV15Packet(decodeRmcp(one(send({ authType: 0, sessionSeq: 0, sessionId: 0, payload: lan(0x39, challengeReq) }))).body).payload,
+    );
     const tempId = ch.data.readUInt32LE(0);
     const activate = Buffer.concat([Buffer.from([AUTH_TYPE.md5, 4]), ch.data.subarray(4, 20), Buffer.from([0x10, 0, 0, 0])]);
     expect(send({ authType: AUTH_TYPE.md5, sessionSeq: 0, sessionId: tempId, password: Buffer.from('wrong'), payload: lan(0x3a, activate) })).toEqual([]);
-    const act = decodeV15Packet(decodeRmcp(one(send({ authType: AUTH_TYPE.md5, sessionSeq: 0, sessionId: tempId, password: pw, payload: lan(0x3a, activate) }))).body);
+    const act = decodeV15Packet(
+      decodeRmcp(one(send({ authType: AUTH_TYPE.md5, sessionSeq: 0, sessionId: tempId, password: pw, payload: lan(0x3a, activate) }))).body,
+    );
     expect(act.sessionSeq).toBe(0x10);
     const rsp = decodeLanResponse(act.payload);
     const sid = rsp.data.readUInt32LE(1);

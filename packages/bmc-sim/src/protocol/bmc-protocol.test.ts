@@ -106,7 +106,9 @@ describe('BmcProtocol against our own BmcClient', () => {
   it('session limit: the fifth concurrent session is refused as a temporary SessionError', async () => {
     const { protocol, client } = await start();
     for (let i = 0; i < 4; i++) await client({ cipherSuites: [3] }).open();
-    const err = await client({ cipherSuites: [3] }).open().catch((e: unknown) => e);
+    const err = await client({ cipherSuites: [3] })
+      .open()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SessionError);
     expect((err as SessionError).temporary).toBe(true);
     expect((err as SessionError).statusCode).toBe(0x01);
@@ -143,9 +145,13 @@ describe('BmcProtocol against our own BmcClient', () => {
     const seven = Buffer.from([1, 2, 3, 4, 5, 6, 7]);
     const handler: CommandHandler = (req) => (req.cmd === 0x04 ? { completionCode: 0, data: seven } : deviceIdHandler(req, { privilege: 2 }));
     const lengths: number[] = [];
-    const { client } = await start({ quirks: { aesPad16: true } }, {
-      hooks: { onResponse: (d, info) => (info.sessionId !== 0 && info.payloadType === 0 && lengths.push(d.readUInt16LE(14)), [d]) },
-    }, handler);
+    const { client } = await start(
+      { quirks: { aesPad16: true } },
+      {
+        hooks: { onResponse: (d, info) => (info.sessionId !== 0 && info.payloadType === 0 && lengths.push(d.readUInt16LE(14)), [d]) },
+      },
+      handler,
+    );
     const selfTest: Command<void, Buffer> = { name: 'Get Self Test Results', netFn: 0x06, cmd: 0x04, encode: () => Buffer.alloc(0), decode: (d) => d };
     const c = client({ cipherSuites: [17] });
     expect(await c.execute(selfTest, undefined)).toEqual(seven);
@@ -161,13 +167,16 @@ describe('BmcProtocol against our own BmcClient', () => {
   it('hooks: onCommand sees model commands only; onRequest can drop; onResponse can duplicate', async () => {
     const seen: string[] = [];
     let drop = false;
-    const { client } = await start({}, {
-      hooks: {
-        onCommand: (netFn, cmd) => seen.push(`${netFn}:${cmd}`),
-        onRequest: () => !drop,
-        onResponse: (d) => [d, d],
+    const { client } = await start(
+      {},
+      {
+        hooks: {
+          onCommand: (netFn, cmd) => seen.push(`${netFn}:${cmd}`),
+          onRequest: () => !drop,
+          onResponse: (d) => [d, d],
+        },
       },
-    });
+    );
     const c = client({ cipherSuites: [3] });
     await c.execute(getDeviceId, undefined);
     expect(seen).toEqual(['6:1']);

@@ -179,7 +179,13 @@ export class BmcProtocol {
       const a = activateSessionRequest(this.state, pkt, ch, lan.data, from, now);
       if (!a.result) return undefined;
       return {
-        datagram: encodeV15Packet({ authType: a.authType, sessionSeq: a.sessionSeq, sessionId: pkt.sessionId, password: a.password, payload: lanResponse(lan, a.result) }),
+        datagram: encodeV15Packet({
+          authType: a.authType,
+          sessionSeq: a.sessionSeq,
+          sessionId: pkt.sessionId,
+          password: a.password,
+          payload: lanResponse(lan, a.result),
+        }),
         sessionId: pkt.sessionId,
       };
     }

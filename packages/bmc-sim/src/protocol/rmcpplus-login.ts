@@ -50,7 +50,15 @@ export function openSession(state: ProtocolState, payload: Buffer, from: { addre
   // A retransmitted request (our answer was lost) gets the same answer, not a second slot.
   for (const s of state.table.all()) {
     const h = s.handshake;
-    if (h && !s.established && !h.exchange && s.peerId === m.consoleSessionId && s.address === from.address && s.port === from.port && h.messageTag === m.messageTag) {
+    if (
+      h &&
+      !s.established &&
+      !h.exchange &&
+      s.peerId === m.consoleSessionId &&
+      s.address === from.address &&
+      s.port === from.port &&
+      h.messageTag === m.messageTag
+    ) {
       return { payload: h.openSessionResponse };
     }
   }

@@ -1,11 +1,4 @@
-import {
-  CloseSessionCode,
-  CompletionCode,
-  GetSessionChallengeCode,
-  PRIVILEGE,
-  SetSessionPrivilegeCode,
-  THIS_CHANNEL,
-} from '@bmc-exporter/ipmi';
+import { CloseSessionCode, CompletionCode, GetSessionChallengeCode, PRIVILEGE, SetSessionPrivilegeCode, THIS_CHANNEL } from '@bmc-exporter/ipmi';
 import {
   AUTH_TYPE,
   decodeCloseSessionRequest,
@@ -49,21 +42,23 @@ export function answerGetChannelAuthCapabilities(state: ProtocolState, data: Buf
   const c = state.config;
   const t15 = c.authTypes15 ?? [];
   const extended = req.ipmi20 && c.ipmi20;
-  return ok(encodeGetChannelAuthCapabilitiesResponse({
-    channel: LAN_CHANNEL,
-    authTypes: { none: t15.includes('none'), md2: t15.includes('md2'), md5: t15.includes('md5'), password: t15.includes('password'), oem: false },
-    extendedCapabilities: extended,
-    kgSet: false,
-    perMessageAuthDisabled: false,
-    userLevelAuthDisabled: false,
-    nonNullUsernames: c.users.some((u) => u.name !== ''),
-    nullUsernames: c.users.some((u) => u.name === ''),
-    anonymousLogin: c.users.some((u) => u.name === '' && u.password === ''),
-    ipmi15Supported: c.authTypes15 !== null,
-    ipmi20Supported: c.ipmi20,
-    oemId: 0,
-    oemAuxiliary: 0,
-  }));
+  return ok(
+    encodeGetChannelAuthCapabilitiesResponse({
+      channel: LAN_CHANNEL,
+      authTypes: { none: t15.includes('none'), md2: t15.includes('md2'), md5: t15.includes('md5'), password: t15.includes('password'), oem: false },
+      extendedCapabilities: extended,
+      kgSet: false,
+      perMessageAuthDisabled: false,
+      userLevelAuthDisabled: false,
+      nonNullUsernames: c.users.some((u) => u.name !== ''),
+      nullUsernames: c.users.some((u) => u.name === ''),
+      anonymousLogin: c.users.some((u) => u.name === '' && u.password === ''),
+      ipmi15Supported: c.authTypes15 !== null,
+      ipmi20Supported: c.ipmi20,
+      oemId: 0,
+      oemAuxiliary: 0,
+    }),
+  );
 }
 
 /** §22.15: the offered suites as 0xC0 records, 16 bytes per list index. */

@@ -45,7 +45,10 @@ export function activateSessionRequest(
   const req = decodeActivateSessionRequest(requestData);
   if (req.authType !== ch.authType || !req.challenge.equals(ch.challenge)) return drop;
   const answer = (completionCode: number, data?: Buffer, sessionSeq = 0): Activation => ({
-    result: { completionCode, data }, authType: ch.authType, password, sessionSeq,
+    result: { completionCode, data },
+    authType: ch.authType,
+    password,
+    sessionSeq,
   });
   if (req.privilege < PRIVILEGE.callback || req.privilege > ch.user.maxPrivilege) return answer(ActivateSessionCode.privilegeExceedsLimit);
   if (state.table.size >= state.config.sessionLimit) return answer(ActivateSessionCode.noSessionSlot);
@@ -74,7 +77,11 @@ export function activateSessionRequest(
     password,
   };
   state.table.add(session);
-  return answer(CompletionCode.ok, encodeActivateSessionResponse({ authType: ch.authType, sessionId: id, initialInboundSeq, maxPrivilege: req.privilege }), firstOut);
+  return answer(
+    CompletionCode.ok,
+    encodeActivateSessionResponse({ authType: ch.authType, sessionId: id, initialInboundSeq, maxPrivilege: req.privilege }),
+    firstOut,
+  );
 }
 
 /** The inbound window anchored just before the first number we tell the console to use. */

@@ -198,7 +198,13 @@ export class RedfishSimServer {
     }
     if (this.sessionService && path === sessionsPath) {
       const ids = [...this.sessions.keys()].map((id) => ({ '@odata.id': `${sessionsPath}/${id}` }));
-      return this.send(res, path, 200, { '@odata.id': sessionsPath, '@odata.type': '#SessionCollection.SessionCollection', Name: 'Sessions', 'Members@odata.count': ids.length, Members: ids });
+      return this.send(res, path, 200, {
+        '@odata.id': sessionsPath,
+        '@odata.type': '#SessionCollection.SessionCollection',
+        Name: 'Sessions',
+        'Members@odata.count': ids.length,
+        Members: ids,
+      });
     }
     if (path === this.view.logEntriesPath) return this.send(res, path, 200, this.logCollection(url));
     if (path.startsWith(`${this.view.logEntriesPath}/`)) {
@@ -240,7 +246,13 @@ export class RedfishSimServer {
   }
 
   private sessionDoc(s: SimSession): Doc {
-    return { '@odata.id': `${ROOT}/SessionService/Sessions/${s.id}`, '@odata.type': '#Session.v1_6_0.Session', Id: s.id, Name: 'User Session', UserName: s.user };
+    return {
+      '@odata.id': `${ROOT}/SessionService/Sessions/${s.id}`,
+      '@odata.type': '#Session.v1_6_0.Session',
+      Id: s.id,
+      Name: 'User Session',
+      UserName: s.user,
+    };
   }
 
   /** The session (by token) or the Basic-auth user the request authenticates as; undefined = 401. */
@@ -297,7 +309,13 @@ export class RedfishSimServer {
     const skip = this.faults.ignoreSkip ? 0 : clampInt(url.searchParams.get('$skip'), 0, total, 0);
     const top = this.faults.ignoreTop ? total : clampInt(url.searchParams.get('$top'), 1, MAX_TOP, DEFAULT_TOP);
     const members = this.view.logEntries(skip, top);
-    const doc: Doc = { '@odata.id': path, '@odata.type': '#LogEntryCollection.LogEntryCollection', Name: 'Log Entries', 'Members@odata.count': total, Members: members };
+    const doc: Doc = {
+      '@odata.id': path,
+      '@odata.type': '#LogEntryCollection.LogEntryCollection',
+      Name: 'Log Entries',
+      'Members@odata.count': total,
+      Members: members,
+    };
     if (skip + members.length < total) doc['Members@odata.nextLink'] = `${path}?$skip=${skip + members.length}&$top=${top}`;
     return doc;
   }

@@ -206,9 +206,13 @@ describe('sendCommand over the Exchanger', () => {
 describe('Exchanger', () => {
   it('an acceptor that throws ends the exchange with that error (e.g. a refused login)', async () => {
     const s = setup();
-    const p = s.exchanger.roundTrip(Buffer.from([6, 0, 0xff, 7]), () => {
-      throw new AuthenticationError('wrong-password', 'RAKP 2 HMAC mismatch');
-    }, 1000);
+    const p = s.exchanger.roundTrip(
+      Buffer.from([6, 0, 0xff, 7]),
+      () => {
+        throw new AuthenticationError('wrong-password', 'RAKP 2 HMAC mismatch');
+      },
+      1000,
+    );
     await flush();
     s.exchanger.onDatagram(Buffer.from([6, 0, 0xff, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
     await expect(p).rejects.toBeInstanceOf(AuthenticationError);

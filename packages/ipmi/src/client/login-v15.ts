@@ -41,16 +41,18 @@ export async function loginV15(ctx: Omit<SendCommandContext, 'framer'>, p: V15Lo
   const offered = p.capabilities.authTypes;
   const chosen = p.authTypes.find((t) => offered[t]);
   if (!chosen) {
-    throw new UnsupportedCipherSuiteError([], undefined,
+    throw new UnsupportedCipherSuiteError(
+      [],
+      undefined,
       `BMC offers none of the requested IPMI 1.5 auth types [${p.authTypes.join(', ')}]` +
-        ` (it offers [${(Object.keys(offered) as AuthType15[]).filter((k) => offered[k]).join(', ')}])`);
+        ` (it offers [${(Object.keys(offered) as AuthType15[]).filter((k) => offered[k]).join(', ')}])`,
+    );
   }
   const authType = AUTH_TYPE_CODE[chosen];
 
   let challenge;
   try {
-    challenge = await sendCommand({ ...ctx, framer: sessionlessV15 }, getSessionChallenge,
-      { authType, username: p.username }, { signal: p.signal });
+    challenge = await sendCommand({ ...ctx, framer: sessionlessV15 }, getSessionChallenge, { authType, username: p.username }, { signal: p.signal });
   } catch (err) {
     if (isCompletionCode(err, GetSessionChallengeCode.invalidUserName, GetSessionChallengeCode.nullUserNameNotEnabled)) {
       throw new AuthenticationError('unknown-user', 'BMC does not know this user name', { cause: err });
@@ -58,7 +60,7 @@ export async function loginV15(ctx: Omit<SendCommandContext, 'framer'>, p: V15Lo
     throw err;
   }
 
-  const initialOutbound = (p.random(4).readUInt32LE(0) >>> 0) || 1;
+  const initialOutbound = p.random(4).readUInt32LE(0) >>> 0 || 1;
   let activated;
   try {
     // BMCs drop an Activate Session whose auth code does not verify, so

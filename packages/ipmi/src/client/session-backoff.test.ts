@@ -10,7 +10,11 @@ const POLICY: SessionBackoffPolicy = { initialMs: 1000, maxMs: 10_000, factor: 2
 function setup(policy = POLICY, randoms: number[] = [0]) {
   let t = 0;
   let i = 0;
-  const b = new SessionBackoff(policy, () => t, () => randoms[i++ % randoms.length]!);
+  const b = new SessionBackoff(
+    policy,
+    () => t,
+    () => randoms[i++ % randoms.length]!,
+  );
   return { b, advance: (ms: number) => (t += ms) };
 }
 

@@ -31,10 +31,10 @@ export class ByteReader {
 
   private need(n: number, field: string): number {
     if (this.end - this.pos < n) {
-      throw new MalformedPacketError(
-        `${this.what}: short read at offset ${this.pos} reading ${field}: want ${n} byte(s), got ${this.end - this.pos}`,
-        { want: n, got: this.end - this.pos },
-      );
+      throw new MalformedPacketError(`${this.what}: short read at offset ${this.pos} reading ${field}: want ${n} byte(s), got ${this.end - this.pos}`, {
+        want: n,
+        got: this.end - this.pos,
+      });
     }
     const at = this.pos;
     this.pos += n;

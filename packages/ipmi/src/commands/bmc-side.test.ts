@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { dcmiGetCapabilities, decodeDcmiGetCapabilitiesRequest, decodeDcmiSupportedCapabilities, encodeDcmiGetCapabilitiesResponse, encodeDcmiSupportedCapabilities } from './dcmi-get-capabilities.js';
+import {
+  dcmiGetCapabilities,
+  decodeDcmiGetCapabilitiesRequest,
+  decodeDcmiSupportedCapabilities,
+  encodeDcmiGetCapabilitiesResponse,
+  encodeDcmiSupportedCapabilities,
+} from './dcmi-get-capabilities.js';
 import { dcmiGetPowerReading, decodeDcmiGetPowerReadingRequest, encodeDcmiGetPowerReadingResponse } from './dcmi-get-power-reading.js';
 import { encodeGetChassisStatusResponse, getChassisStatus } from './get-chassis-status.js';
 import { encodeGetDeviceIdResponse, getDeviceId } from './get-device-id.js';

@@ -16,11 +16,7 @@ export interface Command<Req, Rsp> {
 }
 
 /** Sends one command and resolves with its decoded response (BmcClient.execute has this shape). */
-export type Execute = <Req, Rsp>(
-  command: Command<Req, Rsp>,
-  request: Req,
-  options?: ExecuteOptions,
-) => Promise<Rsp>;
+export type Execute = <Req, Rsp>(command: Command<Req, Rsp>, request: Req, options?: ExecuteOptions) => Promise<Rsp>;
 
 export interface ExecuteOptions {
   /** Aborts the command (and anything queued behind it for this call). */

@@ -101,8 +101,7 @@ export const dcmiGetSupportedCapabilities: Command<void, DcmiCapabilities & { su
   name: 'Get DCMI Capabilities Info',
   netFn: NETFN.groupExtension,
   cmd: 0x01,
-  encode: () =>
-    new ByteWriter(2).u8(DCMI_GROUP_EXTENSION_ID).u8(DCMI_CAPABILITY_PARAMETERS.supportedCapabilities).toBuffer(),
+  encode: () => new ByteWriter(2).u8(DCMI_GROUP_EXTENSION_ID).u8(DCMI_CAPABILITY_PARAMETERS.supportedCapabilities).toBuffer(),
   decode(data) {
     const common = decodeCommon(data);
     return { ...common, supported: decodeDcmiSupportedCapabilities(common.data) };

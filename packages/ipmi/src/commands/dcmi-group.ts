@@ -10,8 +10,6 @@ import { DCMI_GROUP_EXTENSION_ID } from './command.js';
 export function expectDcmiGroupId(r: ByteReader, what: string): void {
   const id = r.u8('group extension ID');
   if (id !== DCMI_GROUP_EXTENSION_ID) {
-    throw new MalformedPacketError(
-      `${what}: group extension ID 0x${hex2(id)}, expected 0x${hex2(DCMI_GROUP_EXTENSION_ID)} (DCMI)`,
-    );
+    throw new MalformedPacketError(`${what}: group extension ID 0x${hex2(id)}, expected 0x${hex2(DCMI_GROUP_EXTENSION_ID)} (DCMI)`);
   }
 }

@@ -92,11 +92,7 @@ describe('Get Power Reading (DCMI v1.5 §6.6.1)', () => {
   });
 
   it('rejects a wrong group ID and short data', () => {
-    expect(() => dcmiGetPowerReading.decode(h('00 f5 00 78 00 9a 01 e9 00 00 00 65 67 80 ee 36 00 40'))).toThrow(
-      MalformedPacketError,
-    );
-    expect(() => dcmiGetPowerReading.decode(h('dc f5 00 78 00 9a 01 e9 00 00 00 65 67 80 ee 36 00'))).toThrow(
-      MalformedPacketError,
-    );
+    expect(() => dcmiGetPowerReading.decode(h('00 f5 00 78 00 9a 01 e9 00 00 00 65 67 80 ee 36 00 40'))).toThrow(MalformedPacketError);
+    expect(() => dcmiGetPowerReading.decode(h('dc f5 00 78 00 9a 01 e9 00 00 00 65 67 80 ee 36 00'))).toThrow(MalformedPacketError);
   });
 });

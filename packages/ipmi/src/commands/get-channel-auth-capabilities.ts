@@ -104,10 +104,15 @@ export function decodeGetChannelAuthCapabilitiesRequest(data: Buffer): Required<
 /** The BMC side: response bytes (after the completion code) in the layout `decode` reads. */
 export function encodeGetChannelAuthCapabilitiesResponse(rsp: GetChannelAuthCapabilitiesRsp): Buffer {
   const t = rsp.authTypes;
-  const types = (rsp.extendedCapabilities ? 0x80 : 0) | (t.oem ? 0x20 : 0) | (t.password ? 0x10 : 0) |
-    (t.md5 ? 0x04 : 0) | (t.md2 ? 0x02 : 0) | (t.none ? 0x01 : 0);
-  const flags = (rsp.kgSet ? 0x20 : 0) | (rsp.perMessageAuthDisabled ? 0x10 : 0) | (rsp.userLevelAuthDisabled ? 0x08 : 0) |
-    (rsp.nonNullUsernames ? 0x04 : 0) | (rsp.nullUsernames ? 0x02 : 0) | (rsp.anonymousLogin ? 0x01 : 0);
+  const types =
+    (rsp.extendedCapabilities ? 0x80 : 0) | (t.oem ? 0x20 : 0) | (t.password ? 0x10 : 0) | (t.md5 ? 0x04 : 0) | (t.md2 ? 0x02 : 0) | (t.none ? 0x01 : 0);
+  const flags =
+    (rsp.kgSet ? 0x20 : 0) |
+    (rsp.perMessageAuthDisabled ? 0x10 : 0) |
+    (rsp.userLevelAuthDisabled ? 0x08 : 0) |
+    (rsp.nonNullUsernames ? 0x04 : 0) |
+    (rsp.nullUsernames ? 0x02 : 0) |
+    (rsp.anonymousLogin ? 0x01 : 0);
   // Byte 5 is reserved (0) unless the extended capabilities bit is set.
   const ext = rsp.extendedCapabilities ? (rsp.ipmi20Supported ? 0x02 : 0) | (rsp.ipmi15Supported ? 0x01 : 0) : 0;
   return new ByteWriter(8).u8(rsp.channel).u8(types).u8(flags).u8(ext).u24le(rsp.oemId).u8(rsp.oemAuxiliary).toBuffer();

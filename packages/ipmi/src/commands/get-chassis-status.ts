@@ -132,22 +132,29 @@ function policyCode(p: PowerRestorePolicy): number {
 export function encodeGetChassisStatusResponse(rsp: ChassisStatus): Buffer {
   const b = (v: boolean, n: number) => (v ? 1 << n : 0);
   const power =
-    b(rsp.poweredOn, 0) | b(rsp.powerOverload, 1) | b(rsp.interlock, 2) | b(rsp.powerFault, 3) | b(rsp.powerControlFault, 4) |
+    b(rsp.poweredOn, 0) |
+    b(rsp.powerOverload, 1) |
+    b(rsp.interlock, 2) |
+    b(rsp.powerFault, 3) |
+    b(rsp.powerControlFault, 4) |
     (policyCode(rsp.powerRestorePolicy) << 5);
   const l = rsp.lastPowerEvent;
   const last = b(l.acFailed, 0) | b(l.powerOverload, 1) | b(l.interlock, 2) | b(l.powerFault, 3) | b(l.powerOnByIpmi, 4);
   const identify =
-    rsp.identifyState === undefined
-      ? 0
-      : 0x40 | (Number(Object.entries(CHASSIS_IDENTIFY_STATES).find(([, v]) => v === rsp.identifyState)?.[0] ?? 0) << 4);
+    rsp.identifyState === undefined ? 0 : 0x40 | (Number(Object.entries(CHASSIS_IDENTIFY_STATES).find(([, v]) => v === rsp.identifyState)?.[0] ?? 0) << 4);
   const misc = b(rsp.intrusion, 0) | b(rsp.frontPanelLockout, 1) | b(rsp.driveFault, 2) | b(rsp.coolingFault, 3) | identify;
   const w = new ByteWriter(4).u8(power).u8(last).u8(misc);
   const fp = rsp.frontPanelButtons;
   if (fp) {
     w.u8(
-      b(fp.standbyDisableAllowed, 7) | b(fp.diagnosticInterruptDisableAllowed, 6) | b(fp.resetDisableAllowed, 5) |
-        b(fp.powerOffDisableAllowed, 4) | b(fp.standbyDisabled, 3) | b(fp.diagnosticInterruptDisabled, 2) |
-        b(fp.resetDisabled, 1) | b(fp.powerOffDisabled, 0),
+      b(fp.standbyDisableAllowed, 7) |
+        b(fp.diagnosticInterruptDisableAllowed, 6) |
+        b(fp.resetDisableAllowed, 5) |
+        b(fp.powerOffDisableAllowed, 4) |
+        b(fp.standbyDisabled, 3) |
+        b(fp.diagnosticInterruptDisabled, 2) |
+        b(fp.resetDisabled, 1) |
+        b(fp.powerOffDisabled, 0),
     );
   }
   return w.toBuffer();

@@ -36,5 +36,8 @@ export function decodeGetFruInventoryAreaInfoRequest(data: Buffer): FruInventory
 }
 
 export function encodeGetFruInventoryAreaInfoResponse(rsp: FruInventoryAreaInfo): Buffer {
-  return new ByteWriter(3).u16le(rsp.sizeBytes).u8(rsp.accessByWords ? 1 : 0).toBuffer();
+  return new ByteWriter(3)
+    .u16le(rsp.sizeBytes)
+    .u8(rsp.accessByWords ? 1 : 0)
+    .toBuffer();
 }

@@ -54,9 +54,7 @@ describe('Get SDR Repository Info (§33.9)', () => {
   });
 
   it('rejects short data', () => {
-    expect(() => getSdrRepositoryInfo.decode(h('51 2a 00 00 10 00 e1 f5 05 ff ff ff ff'))).toThrow(
-      MalformedPacketError,
-    );
+    expect(() => getSdrRepositoryInfo.decode(h('51 2a 00 00 10 00 e1 f5 05 ff ff ff ff'))).toThrow(MalformedPacketError);
   });
 });
 
@@ -70,9 +68,7 @@ describe('Reserve SDR Repository (§33.11)', () => {
 
 describe('Get SDR (§33.12)', () => {
   it('encodes reservation, record, offset and count', () => {
-    expect(getSdr.encode({ reservationId: 0x1234, recordId: 0x0005, offset: 5, bytesToRead: 16 })).toEqual(
-      h('34 12 05 00 05 10'),
-    );
+    expect(getSdr.encode({ reservationId: 0x1234, recordId: 0x0005, offset: 5, bytesToRead: 16 })).toEqual(h('34 12 05 00 05 10'));
     expect(getSdr.encode({ reservationId: 0, recordId: 0, offset: 0, bytesToRead: 0xff })).toEqual(h('00 00 00 00 00 ff'));
   });
 

@@ -78,8 +78,7 @@ export function encodeGetSdrRepositoryInfoResponse(rsp: SdrRepositoryInfo): Buff
   const mode = Number(Object.entries(SDR_UPDATE_MODES).find(([, v]) => v === rsp.updateMode)?.[0] ?? 0);
   const s = rsp.supports;
   const ops =
-    (rsp.overflow ? 0x80 : 0) | (mode << 5) | (s.deleteSdr ? 0x08 : 0) | (s.partialAdd ? 0x04 : 0) | (s.reserve ? 0x02 : 0) |
-    (s.allocationInfo ? 0x01 : 0);
+    (rsp.overflow ? 0x80 : 0) | (mode << 5) | (s.deleteSdr ? 0x08 : 0) | (s.partialAdd ? 0x04 : 0) | (s.reserve ? 0x02 : 0) | (s.allocationInfo ? 0x01 : 0);
   return new ByteWriter(14)
     .u8(((Number(minor) & 0x0f) << 4) | (Number(major) & 0x0f))
     .u16le(rsp.recordCount)

@@ -35,8 +35,7 @@ export const getSdr: Command<GetSdrReq, GetSdrRsp> = {
   name: 'Get SDR',
   netFn: NETFN.storage,
   cmd: 0x23,
-  encode: (req) =>
-    new ByteWriter(6).u16le(req.reservationId).u16le(req.recordId).u8(req.offset).u8(req.bytesToRead).toBuffer(),
+  encode: (req) => new ByteWriter(6).u16le(req.reservationId).u16le(req.recordId).u8(req.offset).u8(req.bytesToRead).toBuffer(),
   decode(data) {
     const r = new ByteReader(data, 'Get SDR response');
     const nextRecordId = r.u16le('next record ID');

@@ -61,9 +61,7 @@ describe('Reserve SEL (§31.4) and Get SEL Time (§31.10)', () => {
 describe('Get SEL Entry (§31.5)', () => {
   it('encodes with defaults for a whole-record read', () => {
     expect(getSelEntry.encode({ recordId: 0 })).toEqual(h('00 00 00 00 00 ff'));
-    expect(getSelEntry.encode({ reservationId: 0x0102, recordId: 0x0304, offset: 8, bytesToRead: 8 })).toEqual(
-      h('02 01 04 03 08 08'),
-    );
+    expect(getSelEntry.encode({ reservationId: 0x0102, recordId: 0x0304, offset: 8, bytesToRead: 8 })).toEqual(h('02 01 04 03 08 08'));
   });
 
   it('decodes next ID and the 16-byte record', () => {

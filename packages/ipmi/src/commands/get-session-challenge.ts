@@ -39,7 +39,10 @@ export const getSessionChallenge: Command<GetSessionChallengeReq, GetSessionChal
     if (name.length > USERNAME_MAX) throw new InvalidArgumentError(`user name is longer than ${USERNAME_MAX} bytes`);
     const padded = Buffer.alloc(USERNAME_MAX);
     name.copy(padded);
-    return new ByteWriter(17).u8(req.authType & 0x0f).bytes(padded).toBuffer();
+    return new ByteWriter(17)
+      .u8(req.authType & 0x0f)
+      .bytes(padded)
+      .toBuffer();
   },
   decode(data) {
     const r = new ByteReader(data, 'Get Session Challenge response');

@@ -19,11 +19,7 @@ import { NETFN, type Command } from './command.js';
  *   11:16 remote console MAC
  *   17:18 remote console port, LS byte first
  */
-export type SessionInfoReq =
-  | { by: 'current' }
-  | { by: 'index'; index: number }
-  | { by: 'handle'; handle: number }
-  | { by: 'id'; sessionId: number };
+export type SessionInfoReq = { by: 'current' } | { by: 'index'; index: number } | { by: 'handle'; handle: number } | { by: 'id'; sessionId: number };
 
 export interface SessionInfo {
   sessionHandle: number;

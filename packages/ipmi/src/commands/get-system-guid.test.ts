@@ -12,12 +12,9 @@ describe('Get System GUID (§22.14)', () => {
     expect(getSystemGuid.decode(bytes).guid).toEqual(bytes);
   });
 
-  it.each(['00112233445566778899aabbccddee', '00112233445566778899aabbccddeeff00'])(
-    'rejects %s (not 16 bytes)',
-    (s) => {
-      expect(() => getSystemGuid.decode(h(s))).toThrow(MalformedPacketError);
-    },
-  );
+  it.each(['00112233445566778899aabbccddee', '00112233445566778899aabbccddeeff00'])('rejects %s (not 16 bytes)', (s) => {
+    expect(() => getSystemGuid.decode(h(s))).toThrow(MalformedPacketError);
+  });
 });
 
 describe('formatGuid (bmc_exporter compatible: wire order)', () => {

@@ -34,10 +34,10 @@ export const readFruData: Command<ReadFruDataReq, ReadFruDataRsp> = {
     const r = new ByteReader(data, 'Read FRU Data response');
     const countReturned = r.u8('count returned');
     if (r.remaining < countReturned) {
-      throw new MalformedPacketError(
-        `Read FRU Data response: count returned is ${countReturned} but only ${r.remaining} data byte(s) follow`,
-        { want: countReturned, got: r.remaining },
-      );
+      throw new MalformedPacketError(`Read FRU Data response: count returned is ${countReturned} but only ${r.remaining} data byte(s) follow`, {
+        want: countReturned,
+        got: r.remaining,
+      });
     }
     return { countReturned, data: Buffer.from(r.bytes(countReturned, 'FRU data')) };
   },

@@ -7,30 +7,29 @@ import {
   encodeGetChannelAuthCapabilitiesResponse,
   getChannelAuthCapabilities,
 } from './get-channel-auth-capabilities.js';
-import {
-  decodeGetChannelCipherSuitesRequest,
-  encodeGetChannelCipherSuitesResponse,
-  getChannelCipherSuites,
-} from './get-channel-cipher-suites.js';
+import { decodeGetChannelCipherSuitesRequest, encodeGetChannelCipherSuitesResponse, getChannelCipherSuites } from './get-channel-cipher-suites.js';
 import { decodeGetSessionChallengeRequest, encodeGetSessionChallengeResponse, getSessionChallenge } from './get-session-challenge.js';
-import {
-  decodeSetSessionPrivilegeLevelRequest,
-  encodeSetSessionPrivilegeLevelResponse,
-  setSessionPrivilegeLevel,
-} from './set-session-privilege-level.js';
+import { decodeSetSessionPrivilegeLevelRequest, encodeSetSessionPrivilegeLevelResponse, setSessionPrivilegeLevel } from './set-session-privilege-level.js';
 
 // The BMC-side halves (decode request, encode response) must be exact inverses
 // of the console-side codecs the client already proved against real peers.
 describe('session-setup commands, BMC side', () => {
   it('Get Channel Authentication Capabilities round-trips', () => {
-    expect(decodeGetChannelAuthCapabilitiesRequest(getChannelAuthCapabilities.encode({ privilege: 4 })))
-      .toEqual({ ipmi20: true, channel: 0x0e, privilege: 4 });
+    expect(decodeGetChannelAuthCapabilitiesRequest(getChannelAuthCapabilities.encode({ privilege: 4 }))).toEqual({ ipmi20: true, channel: 0x0e, privilege: 4 });
     const rsp = {
       channel: 1,
       authTypes: { none: false, md2: true, md5: true, password: true, oem: false },
-      extendedCapabilities: true, kgSet: false, perMessageAuthDisabled: false, userLevelAuthDisabled: false,
-      nonNullUsernames: true, nullUsernames: false, anonymousLogin: false,
-      ipmi15Supported: true, ipmi20Supported: true, oemId: 0, oemAuxiliary: 0,
+      extendedCapabilities: true,
+      kgSet: false,
+      perMessageAuthDisabled: false,
+      userLevelAuthDisabled: false,
+      nonNullUsernames: true,
+      nullUsernames: false,
+      anonymousLogin: false,
+      ipmi15Supported: true,
+      ipmi20Supported: true,
+      oemId: 0,
+      oemAuxiliary: 0,
     };
     const bytes = encodeGetChannelAuthCapabilitiesResponse(rsp);
     // §22.13: channel 1, md2/md5/password + extended bit, non-null names, v1.5 + v2.0
@@ -42,8 +41,12 @@ describe('session-setup commands, BMC side', () => {
     const records = encodeCipherSuiteRecords([0, 1, 2, 3, 17]);
     expect(records.subarray(15, 20).toString('hex')).toBe('c003014181');
     expect(decodeCipherSuiteRecords(records)).toEqual([0, 1, 2, 3, 17]);
-    expect(decodeGetChannelCipherSuitesRequest(getChannelCipherSuites.encode({ index: 1 })))
-      .toEqual({ channel: 0x0e, payloadType: 0, index: 1, bySuite: true });
+    expect(decodeGetChannelCipherSuitesRequest(getChannelCipherSuites.encode({ index: 1 }))).toEqual({
+      channel: 0x0e,
+      payloadType: 0,
+      index: 1,
+      bySuite: true,
+    });
     const first = getChannelCipherSuites.decode(encodeGetChannelCipherSuitesResponse(1, records, 0));
     const second = getChannelCipherSuites.decode(encodeGetChannelCipherSuitesResponse(1, records, 1));
     expect(first.recordData.length).toBe(16);
@@ -51,11 +54,12 @@ describe('session-setup commands, BMC side', () => {
   });
 
   it('Get Session Challenge strips the name padding', () => {
-    expect(decodeGetSessionChallengeRequest(getSessionChallenge.encode({ authType: 2, username: 'admin' })))
-      .toEqual({ authType: 2, username: 'admin' });
+    expect(decodeGetSessionChallengeRequest(getSessionChallenge.encode({ authType: 2, username: 'admin' }))).toEqual({ authType: 2, username: 'admin' });
     const challenge = Buffer.alloc(16, 0xab);
-    expect(getSessionChallenge.decode(encodeGetSessionChallengeResponse({ temporarySessionId: 0x01020304, challenge })))
-      .toEqual({ temporarySessionId: 0x01020304, challenge });
+    expect(getSessionChallenge.decode(encodeGetSessionChallengeResponse({ temporarySessionId: 0x01020304, challenge }))).toEqual({
+      temporarySessionId: 0x01020304,
+      challenge,
+    });
   });
 
   it('Activate Session round-trips', () => {

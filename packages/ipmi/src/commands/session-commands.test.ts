@@ -29,9 +29,15 @@ describe('Get Channel Authentication Capabilities (§22.13)', () => {
     expect(getChannelAuthCapabilities.decode(hex(data))).toEqual({
       channel: 1,
       authTypes: { none: true, md2: true, md5: true, password: true, oem: false },
-      kgSet: false, perMessageAuthDisabled: false, userLevelAuthDisabled: false,
-      nonNullUsernames: true, nullUsernames: false, anonymousLogin: false,
-      oemId: 0, oemAuxiliary: 0, ...ext,
+      kgSet: false,
+      perMessageAuthDisabled: false,
+      userLevelAuthDisabled: false,
+      nonNullUsernames: true,
+      nullUsernames: false,
+      anonymousLogin: false,
+      oemId: 0,
+      oemAuxiliary: 0,
+      ...ext,
     });
   });
 
@@ -39,9 +45,16 @@ describe('Get Channel Authentication Capabilities (§22.13)', () => {
     const d = getChannelAuthCapabilities.decode(hex('02 a4 3b 02 a20200 07'));
     expect(d).toMatchObject({
       authTypes: { none: false, md2: false, md5: true, password: false, oem: true },
-      kgSet: true, perMessageAuthDisabled: true, userLevelAuthDisabled: true,
-      nonNullUsernames: false, nullUsernames: true, anonymousLogin: true,
-      ipmi15Supported: false, ipmi20Supported: true, oemId: 0x2a2, oemAuxiliary: 7,
+      kgSet: true,
+      perMessageAuthDisabled: true,
+      userLevelAuthDisabled: true,
+      nonNullUsernames: false,
+      nullUsernames: true,
+      anonymousLogin: true,
+      ipmi15Supported: false,
+      ipmi20Supported: true,
+      oemId: 0x2a2,
+      oemAuxiliary: 7,
     });
   });
 
@@ -54,7 +67,8 @@ describe('Get Session Challenge (§22.16)', () => {
   it('round-trips the captured MD5 exchange', () => {
     expect(getSessionChallenge.encode({ authType: 2, username: 'admin' })).toEqual(hex('02 61646d696e 0000000000000000000000'));
     expect(getSessionChallenge.decode(hex('05000000 fdbb88dabbabe17e70cae6bb894bc660'))).toEqual({
-      temporarySessionId: 5, challenge: hex('fdbb88dabbabe17e70cae6bb894bc660'),
+      temporarySessionId: 5,
+      challenge: hex('fdbb88dabbabe17e70cae6bb894bc660'),
     });
   });
 
@@ -65,10 +79,14 @@ describe('Get Session Challenge (§22.16)', () => {
 
 describe('Activate Session (§22.17)', () => {
   it('round-trips the captured MD5 exchange', () => {
-    expect(activateSession.encode({ authType: 2, privilege: 4, challenge: hex('fdbb88dabbabe17e70cae6bb894bc660'), initialOutboundSeq: 0xb48d0f14 }))
-      .toEqual(hex('02 04 fdbb88dabbabe17e70cae6bb894bc660 140f8db4'));
+    expect(activateSession.encode({ authType: 2, privilege: 4, challenge: hex('fdbb88dabbabe17e70cae6bb894bc660'), initialOutboundSeq: 0xb48d0f14 })).toEqual(
+      hex('02 04 fdbb88dabbabe17e70cae6bb894bc660 140f8db4'),
+    );
     expect(activateSession.decode(hex('02 82030000 a8f0f46d 04'))).toEqual({
-      authType: 2, sessionId: 0x382, initialInboundSeq: 0x6df4f0a8, maxPrivilege: 4,
+      authType: 2,
+      sessionId: 0x382,
+      initialInboundSeq: 0x6df4f0a8,
+      maxPrivilege: 4,
     });
   });
 

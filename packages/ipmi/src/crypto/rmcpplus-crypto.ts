@@ -39,12 +39,7 @@ export const INTEGRITY_AUTHCODE_LENGTH = {
  *            (what ipmi_sim and FreeIPMI do; the spec says "the user password").
  * One-off: a session's packets use its PacketCrypto, which keeps the key state.
  */
-export function integrityAuthCode(
-  alg: IntegrityAlgorithm,
-  k1: Buffer,
-  password: Buffer | undefined,
-  data: Buffer,
-): Buffer {
+export function integrityAuthCode(alg: IntegrityAlgorithm, k1: Buffer, password: Buffer | undefined, data: Buffer): Buffer {
   return integrityFunction(alg, k1, password)(data);
 }
 
@@ -190,10 +185,10 @@ export function aesCbcDecrypt(k2: Buffer, field: Buffer): Buffer {
 
 function cbcDecrypt(aes: AesContext, field: Buffer): Buffer {
   if (field.length < 2 * AES_BLOCK || field.length % AES_BLOCK !== 0) {
-    throw new MalformedPacketError(
-      `AES-CBC-128: encrypted payload of ${field.length} bytes is not IV + whole blocks`,
-      { want: 2 * AES_BLOCK, got: field.length },
-    );
+    throw new MalformedPacketError(`AES-CBC-128: encrypted payload of ${field.length} bytes is not IV + whole blocks`, {
+      want: 2 * AES_BLOCK,
+      got: field.length,
+    });
   }
   // CBC: P[i] = D(C[i]) xor C[i-1], C[-1] = IV; every block deciphers at once, then the xor.
   const plain = aes.dec.update(field.subarray(AES_BLOCK));

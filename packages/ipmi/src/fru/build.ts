@@ -88,15 +88,7 @@ export function buildBoardArea(b: BoardSpec): Buffer {
 export function buildProductArea(p: ProductSpec): Buffer {
   return infoArea(
     (w) => w.u8(p.languageCode ?? 25),
-    [
-      p.manufacturer ?? '',
-      p.productName ?? '',
-      p.partNumber ?? '',
-      p.version ?? '',
-      p.serialNumber ?? '',
-      p.assetTag ?? '',
-      p.fruFileId ?? '',
-    ],
+    [p.manufacturer ?? '', p.productName ?? '', p.partNumber ?? '', p.version ?? '', p.serialNumber ?? '', p.assetTag ?? '', p.fruFileId ?? ''],
     p,
   );
 }

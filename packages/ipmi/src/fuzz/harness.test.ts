@@ -78,9 +78,14 @@ describe('fuzz harness', () => {
   });
 
   it('catches a broken invariant', () => {
-    const t = target({ name: 'nan', decode: (b) => (b.length > 0 ? Number.NaN : 0), valid, check: (v) => {
-      if (Number.isNaN(v)) throw new Error('NaN');
-    } });
+    const t = target({
+      name: 'nan',
+      decode: (b) => (b.length > 0 ? Number.NaN : 0),
+      valid,
+      check: (v) => {
+        if (Number.isNaN(v)) throw new Error('NaN');
+      },
+    });
     expect(run(t).failure?.error).toMatch(/invariant broken/);
   });
 

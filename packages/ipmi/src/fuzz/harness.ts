@@ -218,9 +218,7 @@ function roundTrip(t: FuzzTarget, value: unknown): void {
   }
   const view = t.roundTripView ?? ((v: unknown) => v);
   if (!isDeepStrictEqual(view(again), view(value))) {
-    throw new FuzzFailure(
-      `${t.name}: decode(encode(v)) differs from v\n  v:     ${inspectShort(view(value))}\n  again: ${inspectShort(view(again))}`,
-    );
+    throw new FuzzFailure(`${t.name}: decode(encode(v)) differs from v\n  v:     ${inspectShort(view(value))}\n  again: ${inspectShort(view(again))}`);
   }
 }
 

@@ -103,7 +103,5 @@ export function applyMutation(input: Uint8Array, m: Mutation): Uint8Array {
 
 /** A valid encoding with one to four mutations applied. */
 export function mutated(valid: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Array> {
-  return fc
-    .tuple(valid, fc.array(mutationArb(valid), { minLength: 1, maxLength: 4 }))
-    .map(([bytes, ms]) => ms.reduce(applyMutation, bytes));
+  return fc.tuple(valid, fc.array(mutationArb(valid), { minLength: 1, maxLength: 4 })).map(([bytes, ms]) => ms.reduce(applyMutation, bytes));
 }

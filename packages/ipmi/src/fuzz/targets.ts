@@ -217,7 +217,10 @@ function sealedBody(keys: SessionKeys, payloadType: number, plain: Uint8Array, i
 }
 
 /** The demultiplexer's crypto-free peek must agree with the full decode about every packet that decodes. */
-function agreesWithPeek(bytes: Buffer, pkt: { sessionId: number; sessionSeq: number; payloadType?: number; encrypted?: boolean; authenticated?: boolean; authType?: number }): void {
+function agreesWithPeek(
+  bytes: Buffer,
+  pkt: { sessionId: number; sessionSeq: number; payloadType?: number; encrypted?: boolean; authenticated?: boolean; authType?: number },
+): void {
   const h = peekSessionHeader(bytes);
   const same =
     h.sessionId === pkt.sessionId &&
@@ -246,10 +249,29 @@ const lanResponseArb = fc
 
 /** Response decoders by (response NetFn, command), as the client's inbound path picks them. */
 const COMMANDS: readonly Command<never, unknown>[] = [
-  activateSession, closeSession, dcmiGetSupportedCapabilities, dcmiGetPowerReading, getChannelAuthCapabilities,
-  getChannelCipherSuites, getChassisStatus, getDeviceId, getFruInventoryAreaInfo, getSdr, getSdrRepositoryInfo,
-  getSelEntry, getSelInfo, getSelTime, getSensorReading, getSensorReadingFactors, getSessionChallenge, getSessionInfo,
-  getSystemGuid, readFruData, reserveSdrRepository, reserveSel, setSessionPrivilegeLevel,
+  activateSession,
+  closeSession,
+  dcmiGetSupportedCapabilities,
+  dcmiGetPowerReading,
+  getChannelAuthCapabilities,
+  getChannelCipherSuites,
+  getChassisStatus,
+  getDeviceId,
+  getFruInventoryAreaInfo,
+  getSdr,
+  getSdrRepositoryInfo,
+  getSelEntry,
+  getSelInfo,
+  getSelTime,
+  getSensorReading,
+  getSensorReadingFactors,
+  getSessionChallenge,
+  getSessionInfo,
+  getSystemGuid,
+  readFruData,
+  reserveSdrRepository,
+  reserveSel,
+  setSessionPrivilegeLevel,
 ] as unknown as Command<never, unknown>[];
 const BY_KEY = new Map(COMMANDS.map((c) => [((c.netFn + 1) << 8) | c.cmd, c]));
 
@@ -268,7 +290,15 @@ const knownLanResponseArb = fc
     const c = COMMANDS[index]!;
     const d = c.netFn === 0x2c && data.length > 0 ? Buffer.concat([Buffer.from([0xdc]), data]) : data;
     return encodeLanResponse({
-      rqAddr: 0x81, netFn: c.netFn + 1, rqLun: 0, rsAddr: 0x20, rqSeq: seq, rsLun: 0, cmd: c.cmd, completionCode: 0, data: d,
+      rqAddr: 0x81,
+      netFn: c.netFn + 1,
+      rqLun: 0,
+      rsAddr: 0x20,
+      rqSeq: seq,
+      rsLun: 0,
+      cmd: c.cmd,
+      completionCode: 0,
+      data: d,
     });
   });
 
@@ -284,9 +314,7 @@ const rmcpTargets = [
   target({
     name: 'rmcp/decodeAsfPresencePong',
     decode: decodeAsfPresencePong,
-    valid: fc
-      .record({ messageTag: u8, iana: u32, oemDefined: u32, supportsIpmi: fc.boolean() })
-      .map((p) => encodeAsfPresencePong(p).subarray(4)),
+    valid: fc.record({ messageTag: u8, iana: u32, oemDefined: u32, supportsIpmi: fc.boolean() }).map((p) => encodeAsfPresencePong(p).subarray(4)),
   }),
   target({
     name: 'rmcp/decodeAsfPresencePing',
@@ -329,18 +357,16 @@ function suiteTargets(suite: CipherSuite): FuzzTarget[] {
   const valid = v20KeyedBodyArb(keys);
   const integrity = suite.integrity !== 'none';
   // Mutated and then resealed (a valid MAC), or built from an arbitrary plaintext and pad.
-  const resealed = fc
-    .tuple(valid, fc.array(mutationArb(valid), { minLength: 1, maxLength: 3 }))
-    .map(([b, ms]) => reseal(keys, ms.reduce(applyMutation, b)));
+  const resealed = fc.tuple(valid, fc.array(mutationArb(valid), { minLength: 1, maxLength: 3 })).map(([b, ms]) => reseal(keys, ms.reduce(applyMutation, b)));
   const plaintext = fc
     .record({
       payloadType: fc.constantFrom(0, 1, 0x15),
       plain: fc.oneof(
         bytesOf(0, 64),
         // A LAN response followed by a pad that is nearly right.
-        fc.tuple(knownLanResponseArb, fc.nat({ max: 17 }), u8).map(([p, n, last]) =>
-          Buffer.concat([p, Buffer.from(Array.from({ length: n }, (_, i) => i + 1)), Buffer.from([last])]),
-        ),
+        fc
+          .tuple(knownLanResponseArb, fc.nat({ max: 17 }), u8)
+          .map(([p, n, last]) => Buffer.concat([p, Buffer.from(Array.from({ length: n }, (_, i) => i + 1)), Buffer.from([last])])),
       ),
       iv: bytesOf(16),
       lengthDelta: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: -20, max: 20 }) }),
@@ -356,8 +382,7 @@ function suiteTargets(suite: CipherSuite): FuzzTarget[] {
       check: (v, b) => agreesWithPeek(b, v),
       // The decoder takes an authenticated packet in clear in an AES session (§13.28.5 sets the bit per
       // packet); the encoder always encrypts in one, so only packets protected as the suite says round-trip.
-      reencode: (v) =>
-        v.encrypted === (suite.confidentiality === 'aes-cbc-128') ? encodeV20Packet({ ...v, keys }).subarray(4) : undefined,
+      reencode: (v) => (v.encrypted === (suite.confidentiality === 'aes-cbc-128') ? encodeV20Packet({ ...v, keys }).subarray(4) : undefined),
     }),
     target({
       name: `session/inbound-suite${suite.id}`,
@@ -389,8 +414,7 @@ const sessionTargets = [
     },
     valid: v15BodyArb,
     check: (v, b) => agreesWithPeek(b, v.pkt),
-    reencode: (v) =>
-      v.pkt.authType === AUTH_TYPE.none ? encodeV15Packet({ ...v.pkt, password: PASSWORD }).subarray(4) : undefined,
+    reencode: (v) => (v.pkt.authType === AUTH_TYPE.none ? encodeV15Packet({ ...v.pkt, password: PASSWORD }).subarray(4) : undefined),
   }),
   target({
     name: 'session/decodeV15Packet-verified',
@@ -441,9 +465,7 @@ const sessionTargets = [
       const pkt = decodeV20Packet(dgram.body);
       return { pkt, rsp: pkt.payloadType === 0 ? dispatch(pkt.payload) : undefined };
     },
-    valid: fc
-      .record({ sessionId: u32, sessionSeq: u32, payload: knownLanResponseArb })
-      .map((p) => encodeV20Packet({ ...p, payloadType: 0 })),
+    valid: fc.record({ sessionId: u32, sessionSeq: u32, payload: knownLanResponseArb }).map((p) => encodeV20Packet({ ...p, payloadType: 0 })),
     validDecodes: false,
   }),
   ...SUITES.flatMap(suiteTargets),
@@ -478,15 +500,25 @@ function handshake(suiteId: number): RmcpPlusHandshake {
 
 function openSessionResponseFor(suiteId: number): Buffer {
   return encodeOpenSessionResponse({
-    messageTag: HS_TAG, status: 0, privilege: 4, consoleSessionId: HS_CONSOLE_SID, bmcSessionId: HS_BMC_SID,
+    messageTag: HS_TAG,
+    status: 0,
+    privilege: 4,
+    consoleSessionId: HS_CONSOLE_SID,
+    bmcSessionId: HS_BMC_SID,
     ...suiteAlgorithms(cipherSuite(suiteId)),
   });
 }
 
 function exchange(suiteId: number, bmcRandom: Buffer, bmcGuid: Buffer) {
   return {
-    suite: cipherSuite(suiteId), consoleSessionId: HS_CONSOLE_SID, bmcSessionId: HS_BMC_SID,
-    consoleRandom: HANDSHAKE_RANDOM(16), bmcRandom, bmcGuid, role: 0x14, username: USERNAME,
+    suite: cipherSuite(suiteId),
+    consoleSessionId: HS_CONSOLE_SID,
+    bmcSessionId: HS_BMC_SID,
+    consoleRandom: HANDSHAKE_RANDOM(16),
+    bmcRandom,
+    bmcGuid,
+    role: 0x14,
+    username: USERNAME,
   };
 }
 
@@ -517,30 +549,22 @@ const rakpTargets = [
         .record({ messageTag: u8, status: fc.integer({ min: 1, max: 0xff }), privilege: fc.integer({ min: 0, max: 15 }), consoleSessionId: u32 })
         .map(encodeOpenSessionRefusal),
     ),
-    reencode: (v) =>
-      v.status !== 0
-        ? encodeOpenSessionRefusal(v)
-        : encodeOpenSessionResponse(v as Required<typeof v>),
+    reencode: (v) => (v.status !== 0 ? encodeOpenSessionRefusal(v) : encodeOpenSessionResponse(v as Required<typeof v>)),
   }),
   target({
     name: 'rakp/decodeRakp1',
     decode: decodeRakp1,
-    valid: fc
-      .record({ messageTag: u8, bmcSessionId: u32, consoleRandom: buf(16), role: u8, username: buf(0, 16) })
-      .map(encodeRakp1),
+    valid: fc.record({ messageTag: u8, bmcSessionId: u32, consoleRandom: buf(16), role: u8, username: buf(0, 16) }).map(encodeRakp1),
     reencode: encodeRakp1,
   }),
   target({
     name: 'rakp/decodeRakp2',
     decode: decodeRakp2,
     valid: fc.oneof(
-      fc
-        .record({ messageTag: u8, status: fc.constant(0), consoleSessionId: u32, bmcRandom: buf(16), bmcGuid: buf(16), authCode: buf(0, 32) })
-        .map(encodeRakp2),
+      fc.record({ messageTag: u8, status: fc.constant(0), consoleSessionId: u32, bmcRandom: buf(16), bmcGuid: buf(16), authCode: buf(0, 32) }).map(encodeRakp2),
       fc.record({ messageTag: u8, status: fc.integer({ min: 1, max: 0xff }), consoleSessionId: u32 }).map(encodeRakp2Refusal),
     ),
-    reencode: (v) =>
-      v.status !== 0 ? encodeRakp2Refusal(v) : v.bmcRandom ? encodeRakp2(v as Required<typeof v>) : undefined,
+    reencode: (v) => (v.status !== 0 ? encodeRakp2Refusal(v) : v.bmcRandom ? encodeRakp2(v as Required<typeof v>) : undefined),
   }),
   target({
     name: 'rakp/decodeRakp3',
@@ -603,8 +627,14 @@ const lanTargets = [
     decode: decodeLanRequest,
     valid: fc
       .record({
-        rsAddr: u8, netFn: fc.integer({ min: 0, max: 0x3f }), rsLun: fc.integer({ min: 0, max: 3 }), rqAddr: u8,
-        rqSeq: fc.integer({ min: 0, max: 0x3f }), rqLun: fc.integer({ min: 0, max: 3 }), cmd: u8, data: buf(0, 40),
+        rsAddr: u8,
+        netFn: fc.integer({ min: 0, max: 0x3f }),
+        rsLun: fc.integer({ min: 0, max: 3 }),
+        rqAddr: u8,
+        rqSeq: fc.integer({ min: 0, max: 0x3f }),
+        rqLun: fc.integer({ min: 0, max: 3 }),
+        cmd: u8,
+        data: buf(0, 40),
       })
       .map(encodeLanRequest),
     reencode: encodeLanRequest,
@@ -636,12 +666,8 @@ function request<T>(name: string, decode: (b: Buffer) => T, valid: fc.Arbitrary<
 
 const commandTargets = [
   response(getDeviceId, fc.oneof(bytesOf(11), bytesOf(15)), encodeGetDeviceIdResponse),
-  response(getChassisStatus, bytesOf(3, 4), encodeGetChassisStatusResponse, (v) =>
-    checkText('chassis status', v.powerRestorePolicy, v.identifyState ?? 'off'),
-  ),
-  response(getSdrRepositoryInfo, bytesOf(14), encodeGetSdrRepositoryInfoResponse, (v) =>
-    checkText('SDR repository info', v.updateMode, v.version),
-  ),
+  response(getChassisStatus, bytesOf(3, 4), encodeGetChassisStatusResponse, (v) => checkText('chassis status', v.powerRestorePolicy, v.identifyState ?? 'off')),
+  response(getSdrRepositoryInfo, bytesOf(14), encodeGetSdrRepositoryInfoResponse, (v) => checkText('SDR repository info', v.updateMode, v.version)),
   response(getSelInfo, bytesOf(14), encodeGetSelInfoResponse),
   response(getSelTime, bytesOf(4), encodeGetSelTimeResponse),
   response(reserveSdrRepository, bytesOf(2), encodeReserveSdrRepositoryResponse),
@@ -669,9 +695,17 @@ const commandTargets = [
     maxLength: 64,
     reencode: (v) => encodeGetSystemGuidResponse(v),
   }),
-  response(readFruData, bytesOf(0, 32).map((d) => encodeReadFruDataResponse({ data: Buffer.from(d) })), encodeReadFruDataResponse),
+  response(
+    readFruData,
+    bytesOf(0, 32).map((d) => encodeReadFruDataResponse({ data: Buffer.from(d) })),
+    encodeReadFruDataResponse,
+  ),
   response(getFruInventoryAreaInfo, bytesOf(3), encodeGetFruInventoryAreaInfoResponse),
-  response(dcmiGetCapabilities, bytesOf(3, 12).map((b) => Buffer.concat([Buffer.from([0xdc]), b])), encodeDcmiGetCapabilitiesResponse),
+  response(
+    dcmiGetCapabilities,
+    bytesOf(3, 12).map((b) => Buffer.concat([Buffer.from([0xdc]), b])),
+    encodeDcmiGetCapabilitiesResponse,
+  ),
   target({
     name: 'commands/Get DCMI Capabilities Info (supported capabilities) response',
     decode: (b) => dcmiGetSupportedCapabilities.decode(b),
@@ -679,7 +713,11 @@ const commandTargets = [
     maxLength: 64,
     reencode: encodeDcmiGetCapabilitiesResponse,
   }),
-  response(dcmiGetPowerReading, bytesOf(17).map((b) => Buffer.concat([Buffer.from([0xdc]), b])), encodeDcmiGetPowerReadingResponse),
+  response(
+    dcmiGetPowerReading,
+    bytesOf(17).map((b) => Buffer.concat([Buffer.from([0xdc]), b])),
+    encodeDcmiGetPowerReadingResponse,
+  ),
   target({
     name: 'commands/cipher suite records',
     decode: decodeCipherSuiteRecords,
@@ -687,11 +725,12 @@ const commandTargets = [
     reencode: (ids) => (ids.every((id) => id < CIPHER_SUITES.length) ? encodeCipherSuiteRecords(ids) : undefined),
   }),
   request('Activate Session', decodeActivateSessionRequest, bytesOf(22), (v) => activateSession.encode(v)),
-  request('Close Session', decodeCloseSessionRequest, bytesOf(4, 5), (v) =>
-    v.sessionHandle === undefined ? closeSession.encode(v) : undefined,
-  ),
-  request('Get DCMI Capabilities Info', decodeDcmiGetCapabilitiesRequest, u8.map((p) => dcmiGetCapabilities.encode({ parameter: p })), (v) =>
-    dcmiGetCapabilities.encode(v),
+  request('Close Session', decodeCloseSessionRequest, bytesOf(4, 5), (v) => (v.sessionHandle === undefined ? closeSession.encode(v) : undefined)),
+  request(
+    'Get DCMI Capabilities Info',
+    decodeDcmiGetCapabilitiesRequest,
+    u8.map((p) => dcmiGetCapabilities.encode({ parameter: p })),
+    (v) => dcmiGetCapabilities.encode(v),
   ),
   request(
     'Get Power Reading',
@@ -699,12 +738,8 @@ const commandTargets = [
     fc.tuple(u8, u8).map(([mode, modeAttributes]) => dcmiGetPowerReading.encode({ mode, modeAttributes })),
     (v) => dcmiGetPowerReading.encode(v),
   ),
-  request('Get Channel Authentication Capabilities', decodeGetChannelAuthCapabilitiesRequest, bytesOf(2), (v) =>
-    getChannelAuthCapabilities.encode(v),
-  ),
-  request('Get Channel Cipher Suites', decodeGetChannelCipherSuitesRequest, bytesOf(3), (v) =>
-    v.bySuite ? getChannelCipherSuites.encode(v) : undefined,
-  ),
+  request('Get Channel Authentication Capabilities', decodeGetChannelAuthCapabilitiesRequest, bytesOf(2), (v) => getChannelAuthCapabilities.encode(v)),
+  request('Get Channel Cipher Suites', decodeGetChannelCipherSuitesRequest, bytesOf(3), (v) => (v.bySuite ? getChannelCipherSuites.encode(v) : undefined)),
   request('Get FRU Inventory Area Info', decodeGetFruInventoryAreaInfoRequest, bytesOf(1), (v) => getFruInventoryAreaInfo.encode(v)),
   request('Get SDR', decodeGetSdrRequest, bytesOf(6), (v) => getSdr.encode(v)),
   request('Get SEL Entry', decodeGetSelEntryRequest, bytesOf(6), (v) => getSelEntry.encode(v)),
@@ -783,12 +818,12 @@ const bmcInboundTargets = [
       fc
         .record({ authType: v15AuthTypes, sessionSeq: u32, sessionId: u32, payload: knownLanRequestArb })
         .map((p) => encodeV15Packet({ ...p, password: PASSWORD })),
-      fc
-        .record({ sessionId: u32, sessionSeq: u32, payload: knownLanRequestArb })
-        .map((p) => encodeV20Packet({ ...p, payloadType: 0 })),
+      fc.record({ sessionId: u32, sessionSeq: u32, payload: knownLanRequestArb }).map((p) => encodeV20Packet({ ...p, payloadType: 0 })),
       fc
         .record({ messageTag: u8, privilege: fc.integer({ min: 0, max: 15 }), consoleSessionId: u32 })
-        .chain((m) => algorithms.map((a) => encodeV20Packet({ payloadType: 0x10, sessionId: 0, sessionSeq: 0, payload: encodeOpenSessionRequest({ ...m, ...a }) }))),
+        .chain((m) =>
+          algorithms.map((a) => encodeV20Packet({ payloadType: 0x10, sessionId: 0, sessionSeq: 0, payload: encodeOpenSessionRequest({ ...m, ...a }) })),
+        ),
       fc
         .record({ messageTag: u8, bmcSessionId: u32, consoleRandom: buf(16), role: u8, username: buf(0, 16) })
         .map((m) => encodeV20Packet({ payloadType: 0x12, sessionId: 0, sessionSeq: 0, payload: encodeRakp1(m) })),
@@ -1095,4 +1130,3 @@ export function selectTargets(prefix: string | undefined): FuzzTarget[] {
   if (!prefix) return [...FUZZ_TARGETS];
   return FUZZ_TARGETS.filter((t) => t.name === prefix || t.name.startsWith(prefix));
 }
-

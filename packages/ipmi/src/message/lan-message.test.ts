@@ -5,21 +5,33 @@ import { decodeLanRequest, decodeLanResponse, encodeLanRequest, encodeLanRespons
 describe('IPMI LAN message (IPMI v2.0 §13.8)', () => {
   it('encodes Get Device ID exactly as ipmitool does', () => {
     // 20 18 c8 | 81 04 01 | 7a : rsAddr 0x20, netFn App(6)<<2, chk 0xc8; rqAddr 0x81, seq 1, cmd 0x01.
-    expect(encodeLanRequest({ netFn: 0x06, rqSeq: 1, cmd: 0x01, data: Buffer.alloc(0) }).toString('hex')).toBe(
-      '2018c88104017a',
-    );
+    expect(encodeLanRequest({ netFn: 0x06, rqSeq: 1, cmd: 0x01, data: Buffer.alloc(0) }).toString('hex')).toBe('2018c88104017a');
   });
 
   it('decodes a Get Channel Auth Capabilities response', () => {
     // 81 1c 63 | 20 00 38 | cc=00 data 01 15 04 00 00 00 00 | chk
     const rsp = encodeLanResponse({
-      rqAddr: 0x81, netFn: 0x07, rqLun: 0, rsAddr: 0x20, rqSeq: 0, rsLun: 0, cmd: 0x38,
-      completionCode: 0, data: Buffer.from('01150400000000', 'hex'),
+      rqAddr: 0x81,
+      netFn: 0x07,
+      rqLun: 0,
+      rsAddr: 0x20,
+      rqSeq: 0,
+      rsLun: 0,
+      cmd: 0x38,
+      completionCode: 0,
+      data: Buffer.from('01150400000000', 'hex'),
     });
     expect(rsp.subarray(0, 3).toString('hex')).toBe('811c63');
     expect(decodeLanResponse(rsp)).toEqual({
-      rqAddr: 0x81, netFn: 0x07, rqLun: 0, rsAddr: 0x20, rqSeq: 0, rsLun: 0, cmd: 0x38,
-      completionCode: 0, data: Buffer.from('01150400000000', 'hex'),
+      rqAddr: 0x81,
+      netFn: 0x07,
+      rqLun: 0,
+      rsAddr: 0x20,
+      rqSeq: 0,
+      rsLun: 0,
+      cmd: 0x38,
+      completionCode: 0,
+      data: Buffer.from('01150400000000', 'hex'),
     });
   });
 
@@ -30,7 +42,15 @@ describe('IPMI LAN message (IPMI v2.0 §13.8)', () => {
 
   it('splits a non-zero completion code from empty data', () => {
     const rsp = encodeLanResponse({
-      rqAddr: 0x81, netFn: 0x0b, rqLun: 0, rsAddr: 0x20, rqSeq: 5, rsLun: 0, cmd: 0x23, completionCode: 0xc5, data: Buffer.alloc(0),
+      rqAddr: 0x81,
+      netFn: 0x0b,
+      rqLun: 0,
+      rsAddr: 0x20,
+      rqSeq: 5,
+      rsLun: 0,
+      cmd: 0x23,
+      completionCode: 0xc5,
+      data: Buffer.alloc(0),
     });
     const d = decodeLanResponse(rsp);
     expect(d.completionCode).toBe(0xc5);

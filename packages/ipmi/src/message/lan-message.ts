@@ -42,16 +42,7 @@ export interface LanResponse {
  *   [3] rqAddr  [4] rqSeq(7:2) | rqLUN(1:0)  [5] cmd  [6..] data  [last] chk2 over [3..]
  */
 export function encodeLanRequest(r: LanRequest): Buffer {
-  return encodeFrame(
-    r.rsAddr ?? LAN_ADDRESS.bmc,
-    r.netFn,
-    r.rsLun ?? 0,
-    r.rqAddr ?? LAN_ADDRESS.remoteConsole,
-    r.rqSeq,
-    r.rqLun ?? 0,
-    r.cmd,
-    r.data,
-  );
+  return encodeFrame(r.rsAddr ?? LAN_ADDRESS.bmc, r.netFn, r.rsLun ?? 0, r.rqAddr ?? LAN_ADDRESS.remoteConsole, r.rqSeq, r.rqLun ?? 0, r.cmd, r.data);
 }
 
 /** Response layout mirrors the request with the roles swapped and a completion code first in data. */
@@ -91,20 +82,14 @@ export function decodeLanResponse(buf: Buffer): LanResponse {
   };
 }
 
-function encodeFrame(
-  addr1: number,
-  netFn: number,
-  lun1: number,
-  addr2: number,
-  seq: number,
-  lun2: number,
-  cmd: number,
-  data: Buffer,
-): Buffer {
+function encodeFrame(addr1: number, netFn: number, lun1: number, addr2: number, seq: number, lun2: number, cmd: number, data: Buffer): Buffer {
   const w = new ByteWriter(7 + data.length);
   w.u8(addr1).u8(((netFn & 0x3f) << 2) | (lun1 & 0x03));
   w.u8(0); // chk1 placeholder
-  w.u8(addr2).u8(((seq & 0x3f) << 2) | (lun2 & 0x03)).u8(cmd).bytes(data);
+  w.u8(addr2)
+    .u8(((seq & 0x3f) << 2) | (lun2 & 0x03))
+    .u8(cmd)
+    .bytes(data);
   w.u8(0); // chk2 placeholder
   const out = w.toBuffer();
   out[2] = checksum8(out, 0, 2);

@@ -14,7 +14,11 @@ describe('ASF presence ping/pong, BMC side', () => {
     expect(pong.messageClass).toBe(RMCP_CLASS.asf);
     expect(pong.body.length).toBe(8 + 16);
     expect(decodeAsfPresencePong(pong.body)).toEqual({
-      messageTag: 7, iana: 4542, oemDefined: 0, supportsIpmi: true, supportsAsf1: true,
+      messageTag: 7,
+      iana: 4542,
+      oemDefined: 0,
+      supportsIpmi: true,
+      supportsAsf1: true,
     });
   });
 

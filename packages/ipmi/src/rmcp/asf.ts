@@ -88,8 +88,15 @@ export function decodeAsfPresencePing(body: Buffer): AsfPresencePing {
  */
 export function encodeAsfPresencePong(p: { messageTag: number; iana?: number; oemDefined?: number; supportsIpmi: boolean }): Buffer {
   const w = new ByteWriter(24)
-    .u32be(ASF_IANA).u8(ASF_MESSAGE_TYPE.presencePong).u8(p.messageTag).u8(0).u8(16)
-    .u32be(p.iana ?? ASF_IANA).u32be(p.oemDefined ?? 0)
-    .u8((p.supportsIpmi ? 0x80 : 0) | 0x01).u8(0).zeros(6);
+    .u32be(ASF_IANA)
+    .u8(ASF_MESSAGE_TYPE.presencePong)
+    .u8(p.messageTag)
+    .u8(0)
+    .u8(16)
+    .u32be(p.iana ?? ASF_IANA)
+    .u32be(p.oemDefined ?? 0)
+    .u8((p.supportsIpmi ? 0x80 : 0) | 0x01)
+    .u8(0)
+    .zeros(6);
   return encodeRmcp(RMCP_CLASS.asf, w.toBuffer());
 }

@@ -27,7 +27,9 @@ const RMCP_ACK_BIT = 0x80;
  *   [0] version (0x06)  [1] reserved (0x00)  [2] sequence  [3] class (bit7 ACK, bits 4:0 class)
  */
 export function encodeRmcp(messageClass: number, body: Buffer, sequence = RMCP_SEQ_NO_ACK): Buffer {
-  return writeRmcpHeader(new ByteWriter(RMCP_HEADER_LENGTH + body.length), messageClass, sequence).bytes(body).finish();
+  return writeRmcpHeader(new ByteWriter(RMCP_HEADER_LENGTH + body.length), messageClass, sequence)
+    .bytes(body)
+    .finish();
 }
 
 /** Bytes in the RMCP header (Table 13-1). */

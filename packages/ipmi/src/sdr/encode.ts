@@ -64,7 +64,11 @@ function writeIdString(w: ByteWriter, typeLength: number, name: string): void {
 
 /** Header (§43 bytes 1-5) with the length filled in once the body is written. */
 function record(recordId: number, version: number | undefined, type: number, body: (w: ByteWriter) => void): Buffer {
-  const w = new ByteWriter(64).u16le(recordId).u8(version ?? SDR_VERSION).u8(type).u8(0);
+  const w = new ByteWriter(64)
+    .u16le(recordId)
+    .u8(version ?? SDR_VERSION)
+    .u8(type)
+    .u8(0);
   body(w);
   w.setU8(4, w.length - SDR_HEADER_LENGTH);
   return w.toBuffer();
@@ -72,18 +76,16 @@ function record(recordId: number, version: number | undefined, type: number, bod
 
 /** Bytes 6-10: owner ID, [7:4] channel | [1:0] LUN, sensor number, entity ID, [7] logical | [6:0] instance. */
 function writeKeyAndEntity(w: ByteWriter, k: SensorKey & EntityRef): void {
-  w.u8(k.ownerId).u8(((k.channel & 0x0f) << 4) | (k.lun & 0x03)).u8(k.sensorNumber);
+  w.u8(k.ownerId)
+    .u8(((k.channel & 0x0f) << 4) | (k.lun & 0x03))
+    .u8(k.sensorNumber);
   w.u8(k.entityId).u8((k.entityIsLogical ? 0x80 : 0) | (k.entityInstance & 0x7f));
 }
 
 /** Bytes 11-23 of full and compact records. */
 function writeCommon(w: ByteWriter, r: FullSensorRecordInput | CompactSensorRecordInput): void {
   const u = r.units;
-  const u1 =
-    (indexOf(ANALOG_FORMATS, u.analogFormat) << 6) |
-    ((u.rate & 0x07) << 3) |
-    (indexOf(UNIT_MODIFIERS, u.modifier) << 1) |
-    (u.percentage ? 1 : 0);
+  const u1 = (indexOf(ANALOG_FORMATS, u.analogFormat) << 6) | ((u.rate & 0x07) << 3) | (indexOf(UNIT_MODIFIERS, u.modifier) << 1) | (u.percentage ? 1 : 0);
   w.u8(r.initialization).u8(r.capabilities).u8(r.sensorType).u8(r.eventReadingType);
   w.u16le(r.assertionMask).u16le(r.deassertionMask).u16le(r.readingMask);
   w.u8(u1).u8(u.baseUnit).u8(u.modifierUnit);
@@ -151,7 +153,11 @@ export function encodeEventOnlyRecord(r: EventOnlyRecordInput): Buffer {
 /** §43.9 Table 43-8 management controller device locator (type 0x12). */
 export function encodeMcDeviceLocatorRecord(r: McDeviceLocatorRecordInput): Buffer {
   return record(r.recordId, r.version, SDR_RECORD_TYPES.mcDeviceLocator, (w) => {
-    w.u8(r.deviceSlaveAddress).u8(r.channel & 0x0f).u8(r.powerStateNotification).u8(encodeDeviceSupport(r.capabilities)).zeros(3);
+    w.u8(r.deviceSlaveAddress)
+      .u8(r.channel & 0x0f)
+      .u8(r.powerStateNotification)
+      .u8(encodeDeviceSupport(r.capabilities))
+      .zeros(3);
     w.u8(r.entityId).u8(r.entityInstance).u8(r.oem);
     writeIdString(w, r.idStringTypeLength, r.name);
   });

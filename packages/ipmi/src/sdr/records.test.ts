@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MalformedPacketError } from '../errors.js';
 import { decodeSdrRecord } from './records.js';
-import {
-  COMPACT_DIMMS,
-  EVENT_ONLY,
-  FRU_LOCATOR,
-  FULL_12V,
-  FULL_CPU_TEMP,
-  FULL_SIGNED_INLET,
-  MC_LOCATOR,
-  OEM_RECORD,
-} from './sdr-fixtures.test-data.js';
+import { COMPACT_DIMMS, EVENT_ONLY, FRU_LOCATOR, FULL_12V, FULL_CPU_TEMP, FULL_SIGNED_INLET, MC_LOCATOR, OEM_RECORD } from './sdr-fixtures.test-data.js';
 
 describe('decodeSdrRecord (§43)', () => {
   it('full sensor record (§43.1)', () => {
@@ -55,7 +46,7 @@ describe('decodeSdrRecord (§43)', () => {
     expect(rec.name).toBe('12V');
   });
 
-  it('full record with 2\'s complement data, no thresholds readable', () => {
+  it("full record with 2's complement data, no thresholds readable", () => {
     const rec = decodeSdrRecord(FULL_SIGNED_INLET);
     if (rec.kind !== 'full') throw new Error('expected full');
     expect(rec.units.analogFormat).toBe('twos-complement');

@@ -74,13 +74,7 @@ export type McDeviceLocatorRecord = Base & { kind: 'mc-locator' } & McDeviceLoca
 /** Record types we do not interpret, kept whole for callers that do. */
 export type OtherSdrRecord = Base & { kind: 'other'; raw: Buffer };
 
-export type SdrRecord =
-  | FullSensorRecord
-  | CompactSensorRecord
-  | EventOnlyRecord
-  | FruDeviceLocatorRecord
-  | McDeviceLocatorRecord
-  | OtherSdrRecord;
+export type SdrRecord = FullSensorRecord | CompactSensorRecord | EventOnlyRecord | FruDeviceLocatorRecord | McDeviceLocatorRecord | OtherSdrRecord;
 
 export type SensorRecord = FullSensorRecord | CompactSensorRecord | EventOnlyRecord;
 

@@ -4,20 +4,9 @@ import type { Command, Execute, ExecuteOptions } from '../commands/command.js';
 import type { SensorReadingRsp } from '../commands/get-sensor-reading.js';
 import { decodeSdrRecord } from './records.js';
 import { interpretReading, readSensor, sensorsFromSdr, type SensorDescriptor } from './sensor.js';
-import {
-  COMPACT_BRIDGED,
-  COMPACT_DIMMS,
-  EVENT_ONLY,
-  FRU_LOCATOR,
-  FULL_12V,
-  FULL_CPU_TEMP,
-  FULL_SIGNED_INLET,
-  MC_LOCATOR,
-} from './sdr-fixtures.test-data.js';
+import { COMPACT_BRIDGED, COMPACT_DIMMS, EVENT_ONLY, FRU_LOCATOR, FULL_12V, FULL_CPU_TEMP, FULL_SIGNED_INLET, MC_LOCATOR } from './sdr-fixtures.test-data.js';
 
-const records = [FULL_CPU_TEMP, FULL_12V, FULL_SIGNED_INLET, COMPACT_DIMMS, COMPACT_BRIDGED, EVENT_ONLY, FRU_LOCATOR, MC_LOCATOR].map(
-  decodeSdrRecord,
-);
+const records = [FULL_CPU_TEMP, FULL_12V, FULL_SIGNED_INLET, COMPACT_DIMMS, COMPACT_BRIDGED, EVENT_ONLY, FRU_LOCATOR, MC_LOCATOR].map(decodeSdrRecord);
 const sensors = sensorsFromSdr(records);
 const byName = (n: string): SensorDescriptor => {
   const d = sensors.find((s) => s.name === n);
@@ -37,17 +26,7 @@ const rsp = (over: Partial<SensorReadingRsp>): SensorReadingRsp => ({
 
 describe('sensorsFromSdr', () => {
   it('lists full, compact (expanded) and event-only sensors, skipping locators', () => {
-    expect(sensors.map((s) => s.name)).toEqual([
-      'CPU Temp',
-      '12V',
-      'Inlet',
-      'DIMM 1',
-      'DIMM 2',
-      'DIMM 3',
-      'DIMM 4',
-      'PS1',
-      'Events',
-    ]);
+    expect(sensors.map((s) => s.name)).toEqual(['CPU Temp', '12V', 'Inlet', 'DIMM 1', 'DIMM 2', 'DIMM 3', 'DIMM 4', 'PS1', 'Events']);
   });
 
   it('describes a full threshold sensor', () => {
@@ -136,7 +115,7 @@ function fakeExecute(answer: (cmd: number, req: unknown) => Buffer | number | Er
 }
 
 describe('readSensor', () => {
-  it('sends Get Sensor Reading to the sensor\'s LUN and converts', async () => {
+  it("sends Get Sensor Reading to the sensor's LUN and converts", async () => {
     const calls: unknown[][] = [];
     const exec = fakeExecute(() => Buffer.from([0x2d, 0xc0, 0x00, 0x80]), calls);
     const r = await readSensor(exec, byName('DIMM 3'));
@@ -147,15 +126,26 @@ describe('readSensor', () => {
   });
 
   it.each([0xcb, 0xcd, 0xd5, 0xce, 0xc9, 0xcc])('completion code 0x%s means absent, not an error', async (code) => {
-    const r = await readSensor(fakeExecute(() => code), byName('CPU Temp'));
+    const r = await readSensor(
+      fakeExecute(() => code),
+      byName('CPU Temp'),
+    );
     expect(r).toMatchObject({ value: null, state: 'unavailable', available: false });
   });
 
   it('propagates other completion codes and transport errors', async () => {
-    await expect(readSensor(fakeExecute(() => 0xd4), byName('CPU Temp'))).rejects.toThrow(CompletionCodeError);
-    await expect(readSensor(fakeExecute(() => new TimeoutError('no answer')), byName('CPU Temp'))).rejects.toThrow(
-      TimeoutError,
-    );
+    await expect(
+      readSensor(
+        fakeExecute(() => 0xd4),
+        byName('CPU Temp'),
+      ),
+    ).rejects.toThrow(CompletionCodeError);
+    await expect(
+      readSensor(
+        fakeExecute(() => new TimeoutError('no answer')),
+        byName('CPU Temp'),
+      ),
+    ).rejects.toThrow(TimeoutError);
   });
 
   it('does not send anything for bridged or event-only sensors', async () => {

@@ -105,8 +105,7 @@ function sharedName(name: string, sharing: RecordSharing, i: number): string {
 
 function describe(rec: SensorRecord, index: number, shared: boolean): SensorDescriptor {
   const number = (rec.sensorNumber + index) & 0xff;
-  const entityInstance =
-    rec.kind !== 'full' && rec.sharing.entityInstanceIncrements ? (rec.entityInstance + index) & 0x7f : rec.entityInstance;
+  const entityInstance = rec.kind !== 'full' && rec.sharing.entityInstanceIncrements ? (rec.entityInstance + index) & 0x7f : rec.entityInstance;
   const name = shared && rec.kind !== 'full' ? sharedName(rec.name, rec.sharing, index) : rec.name;
   const isThreshold = rec.eventReadingType === THRESHOLD_EVENT_READING_TYPE;
   const hasAnalogReading = rec.kind === 'full' && rec.units.analogFormat !== 'none';
@@ -180,8 +179,7 @@ export function interpretReading(
   factors?: Pick<ConversionFactors, 'm' | 'b' | 'bExp' | 'rExp'>,
 ): SensorReading {
   if (rsp.readingUnavailable || !rsp.scanningEnabled) return unavailable(descriptor, rsp.raw);
-  const value =
-    descriptor.hasAnalogReading && descriptor.conversion ? convertReading(rsp.raw, descriptor.conversion, factors) : null;
+  const value = descriptor.hasAnalogReading && descriptor.conversion ? convertReading(rsp.raw, descriptor.conversion, factors) : null;
   if (descriptor.isThreshold) {
     const state = rsp.stateByte1 === undefined ? 'ok' : thresholdState(rsp.stateByte1);
     return { descriptor, value, state, available: true, raw: rsp.raw };
@@ -205,11 +203,7 @@ function isAbsent(err: unknown): boolean {
  * unavailable reading; any other error (timeouts, session loss) propagates so
  * the caller can tell a broken BMC from an empty socket.
  */
-export async function readSensor(
-  execute: Execute,
-  descriptor: SensorDescriptor,
-  opts: { signal?: AbortSignal } = {},
-): Promise<SensorReading> {
+export async function readSensor(execute: Execute, descriptor: SensorDescriptor, opts: { signal?: AbortSignal } = {}): Promise<SensorReading> {
   if (descriptor.bridged || !descriptor.readable) return unavailable(descriptor);
   const options = opts.signal ? { signal: opts.signal, lun: descriptor.lun } : { lun: descriptor.lun };
   let rsp: SensorReadingRsp;

@@ -219,9 +219,7 @@ describe('readSdrRepository', () => {
     await expect(readSdrRepository(bmc.execute, { recordCount: 5 })).rejects.toThrow(TimeoutError);
     const ac = new AbortController();
     ac.abort();
-    await expect(readSdrRepository(fakeBmc(IMAGE).execute, { recordCount: 5, signal: ac.signal })).rejects.toThrow(
-      AbortedError,
-    );
+    await expect(readSdrRepository(fakeBmc(IMAGE).execute, { recordCount: 5, signal: ac.signal })).rejects.toThrow(AbortedError);
   });
 });
 
@@ -293,7 +291,7 @@ describe('SdrWalk', () => {
     expect((await first).records).toHaveLength(5);
   });
 
-  it('keeps each record\'s bytes when asked to', async () => {
+  it("keeps each record's bytes when asked to", async () => {
     const walk = new SdrWalk({ keepBytes: true });
     await walk.run(fakeBmc(IMAGE).execute);
     expect(walk.recordBytes).toEqual(IMAGE);

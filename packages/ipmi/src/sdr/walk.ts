@@ -1,4 +1,13 @@
-import { AbortedError, CompletionCode, CompletionCodeError, InvalidArgumentError, isCompletionCode, MalformedPacketError, READ_TOO_LARGE_CODES, SdrIncompleteError } from '../errors.js';
+import {
+  AbortedError,
+  CompletionCode,
+  CompletionCodeError,
+  InvalidArgumentError,
+  isCompletionCode,
+  MalformedPacketError,
+  READ_TOO_LARGE_CODES,
+  SdrIncompleteError,
+} from '../errors.js';
 import type { Execute, ExecuteOptions } from '../commands/command.js';
 import { getSdr, SDR_LAST_RECORD_ID } from '../commands/get-sdr.js';
 import { getSdrRepositoryInfo } from '../commands/get-sdr-repository-info.js';
@@ -189,7 +198,10 @@ export class SdrWalk {
     if (next === SDR_LAST_RECORD_ID) return this.end();
     if (this.visited.has(next)) {
       return this.end(
-        new SdrIncompleteError('cycle', `SDR record 0x${hex4(servedId)} links back to record 0x${hex4(next)}, already read: the repository's links form a cycle`),
+        new SdrIncompleteError(
+          'cycle',
+          `SDR record 0x${hex4(servedId)} links back to record 0x${hex4(next)}, already read: the repository's links form a cycle`,
+        ),
       );
     }
     this.nextRecordId = next;

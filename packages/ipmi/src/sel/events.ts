@@ -120,9 +120,7 @@ function categorize(r: SystemEventRecord): { category: SelCategory; severity?: S
     case 'sensor-specific':
       return { category: SENSOR_SPECIFIC_CATEGORIES[r.sensorType]?.[off] ?? O };
     case 'generic': {
-      const rule = GENERIC_RULES.find(
-        (g) => g.eventType === r.eventType && g.sensorTypes.includes(r.sensorType) && g.offsets.includes(off),
-      );
+      const rule = GENERIC_RULES.find((g) => g.eventType === r.eventType && g.sensorTypes.includes(r.sensorType) && g.offsets.includes(off));
       return rule ? { category: rule.category, ...(rule.severity ? { severity: rule.severity } : {}) } : { category: O };
     }
     default:

@@ -81,11 +81,7 @@ const cases: Array<[string, string, Partial<SelRecord> & Record<string, unknown>
     '0700 02 00000065 2000 04 c0 01 72 a11234',
     { eventType: 0x72, eventOffset: 1, eventData2Meaning: 'oem', eventData3Meaning: 'oem' },
   ],
-  [
-    '0x20000000 is still relative',
-    '0800 02 00000020 2000 04 01 30 01 000000',
-    { timestamp: 0x20000000, timestampIsRelative: true, date: null },
-  ],
+  ['0x20000000 is still relative', '0800 02 00000020 2000 04 01 30 01 000000', { timestamp: 0x20000000, timestampIsRelative: true, date: null }],
   [
     '0xFFFFFFFF is unspecified: no date, not relative',
     '0900 02 ffffffff 2000 04 01 30 01 000000',
@@ -111,11 +107,7 @@ const cases: Array<[string, string, Partial<SelRecord> & Record<string, unknown>
     '0500 e0 101112131415161718191a1b1c',
     { kind: 'oem-non-timestamped', recordId: 5, recordType: 0xe0, oemData: hex('101112131415161718191a1b1c') },
   ],
-  [
-    'unspecified record type kept raw',
-    '0a00 05 00000000000000000000000000',
-    { kind: 'unknown', recordId: 10, recordType: 0x05, data: Buffer.alloc(13) },
-  ],
+  ['unspecified record type kept raw', '0a00 05 00000000000000000000000000', { kind: 'unknown', recordId: 10, recordType: 0x05, data: Buffer.alloc(13) }],
 ];
 
 describe('decodeSelRecord', () => {

@@ -104,11 +104,7 @@ class SelReader {
   }
 }
 
-async function walk(
-  execute: Execute,
-  opts: ReadSelOptions,
-  onRecord: (record: SelRecord) => void,
-): Promise<Omit<SelWalkResult, 'records'>> {
+async function walk(execute: Execute, opts: ReadSelOptions, onRecord: (record: SelRecord) => void): Promise<Omit<SelWalkResult, 'records'>> {
   const reader = new SelReader(execute, opts.signal);
   const max = opts.maxEntries ?? Infinity;
   const start = opts.fromRecordId ?? SEL_FIRST_ENTRY;
@@ -158,11 +154,7 @@ export async function readSelEntries(execute: Execute, opts: ReadSelOptions = {}
  * The SEL can only be walked forwards, so this reads every entry and keeps
  * the tail; use readSelEntries with a cursor to follow new entries cheaply.
  */
-export async function readSelTail(
-  execute: Execute,
-  count: number,
-  opts: Omit<ReadSelOptions, 'maxEntries'> = {},
-): Promise<SelRecord[]> {
+export async function readSelTail(execute: Execute, count: number, opts: Omit<ReadSelOptions, 'maxEntries'> = {}): Promise<SelRecord[]> {
   const records: SelRecord[] = [];
   await walk(execute, opts, (r) => {
     records.push(r);

@@ -74,7 +74,7 @@ describe.each(lanplus.map((c) => [c.file, c] as const))('RMCP+ capture %s', (_fi
     random: () => randoms.shift()!,
   });
 
-  it('runs our handshake over the BMC answers and produces ipmitool\'s RAKP1 and RAKP3 bytes', () => {
+  it("runs our handshake over the BMC answers and produces ipmitool's RAKP1 and RAKP3 bytes", () => {
     const ours = decodeV20Packet(decodeRmcp(hs.openSessionRequest()).body).payload;
     expect(decodeOpenSessionRequest(ours)).toEqual(openReq);
     expect(hs.acceptOpenSessionResponse(byType(PAYLOAD_TYPE.openSessionResponse))).toBe('ok');
@@ -98,22 +98,30 @@ describe.each(lanplus.map((c) => [c.file, c] as const))('RMCP+ capture %s', (_fi
       cmds.push(msg.cmd);
       // Our encoder, given the same IV, must produce the captured datagram exactly (pads included).
       const iv = d.encrypted ? p.body.subarray(12, 28) : undefined;
-      const again = encodeV20Packet({ payloadType: d.payloadType, sessionId: d.sessionId, sessionSeq: d.sessionSeq, payload: d.payload, keys, ...(iv ? { iv } : {}) });
+      const again = encodeV20Packet({
+        payloadType: d.payloadType,
+        sessionId: d.sessionId,
+        sessionSeq: d.sessionSeq,
+        payload: d.payload,
+        keys,
+        ...(iv ? { iv } : {}),
+      });
       expect(again.toString('hex')).toBe(p.raw.toString('hex'));
     }
     expect(cmds).toContain(0x3c); // Close Session
   });
 
-  if (suite.integrity !== 'none') it('rejects a captured packet with one flipped bit, or under the wrong keys', () => {
-    const p = pkts.find((x) => x.header.format === 'v2.0' && x.header.sessionId !== 0)!;
-    for (const at of [1 + 4, 12, p.body.length - 1]) {
-      const bad = Buffer.from(p.body);
-      bad[at] = bad[at]! ^ 0x01;
-      expect(() => decodeV20Packet(bad, hs.keys)).toThrow(IntegrityError);
-    }
-    const wrong = { ...hs.keys, k1: Buffer.alloc(hs.keys.k1.length, 0x55) };
-    expect(() => decodeV20Packet(p.body, wrong)).toThrow(IntegrityError);
-  });
+  if (suite.integrity !== 'none')
+    it('rejects a captured packet with one flipped bit, or under the wrong keys', () => {
+      const p = pkts.find((x) => x.header.format === 'v2.0' && x.header.sessionId !== 0)!;
+      for (const at of [1 + 4, 12, p.body.length - 1]) {
+        const bad = Buffer.from(p.body);
+        bad[at] = bad[at]! ^ 0x01;
+        expect(() => decodeV20Packet(bad, hs.keys)).toThrow(IntegrityError);
+      }
+      const wrong = { ...hs.keys, k1: Buffer.alloc(hs.keys.k1.length, 0x55) };
+      expect(() => decodeV20Packet(p.body, wrong)).toThrow(IntegrityError);
+    });
 });
 
 describe.each(lan.map((c) => [c.file, c] as const))('IPMI 1.5 capture %s', (_file, c) => {

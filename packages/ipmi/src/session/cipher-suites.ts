@@ -51,12 +51,7 @@ export const CONFIDENTIALITY_ALGORITHM = {
   'xrc4-40': 0x03,
 } as const satisfies Record<ConfidentialityAlgorithm, number>;
 
-function suite(
-  id: number,
-  authentication: AuthenticationAlgorithm,
-  integrity: IntegrityAlgorithm,
-  confidentiality: ConfidentialityAlgorithm,
-): CipherSuite {
+function suite(id: number, authentication: AuthenticationAlgorithm, integrity: IntegrityAlgorithm, confidentiality: ConfidentialityAlgorithm): CipherSuite {
   return Object.freeze({ id, authentication, integrity, confidentiality });
 }
 
@@ -98,9 +93,7 @@ export function cipherSuite(id: number): CipherSuite {
     throw new UnsupportedCipherSuiteError(
       [id],
       undefined,
-      s
-        ? `cipher suite ${id} needs ${s.confidentiality}, which this library does not implement`
-        : `cipher suite ${id} is not a standard suite (0-19)`,
+      s ? `cipher suite ${id} needs ${s.confidentiality}, which this library does not implement` : `cipher suite ${id} is not a standard suite (0-19)`,
     );
   }
   return s;
@@ -158,7 +151,8 @@ export function encodeCipherSuiteRecords(ids: readonly number[]): Buffer {
   for (const id of ids) {
     const s = CIPHER_SUITES[id];
     if (!s) continue;
-    w.u8(RECORD.standard).u8(id)
+    w.u8(RECORD.standard)
+      .u8(id)
       .u8(RECORD.authenticationTag | AUTHENTICATION_ALGORITHM[s.authentication])
       .u8(RECORD.integrityTag | INTEGRITY_ALGORITHM[s.integrity])
       .u8(RECORD.confidentialityTag | CONFIDENTIALITY_ALGORITHM[s.confidentiality]);

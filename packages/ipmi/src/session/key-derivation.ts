@@ -13,14 +13,7 @@ export function padKey20(key: Buffer): Buffer {
  * IPMI v2.0 §13.31: SIK = HMAC_Kg(Rm ‖ Rc ‖ RoleM ‖ ULengthM ‖ UNameM), with
  * Kg = Kuid (the password) when no BMC key is set. Empty for RAKP-none.
  */
-export function deriveSik(
-  suite: CipherSuite,
-  kg: Buffer,
-  consoleRandom: Buffer,
-  bmcRandom: Buffer,
-  role: number,
-  username: Buffer,
-): Buffer {
+export function deriveSik(suite: CipherSuite, kg: Buffer, consoleRandom: Buffer, bmcRandom: Buffer, role: number, username: Buffer): Buffer {
   const hash = rakpHash(suite.authentication);
   if (!hash) return Buffer.alloc(0);
   return hmac(hash, padKey20(kg), consoleRandom, bmcRandom, Buffer.from([role, username.length]), username);
@@ -35,11 +28,7 @@ export function deriveSik(
  * default; `constantLength: 'digest'` selects 32 bytes for SHA-256 BMCs that
  * take the spec literally.
  */
-export function deriveSessionKeys(
-  suite: CipherSuite,
-  sik: Buffer,
-  options: { constantLength?: 20 | 'digest'; password?: Buffer } = {},
-): SessionKeys {
+export function deriveSessionKeys(suite: CipherSuite, sik: Buffer, options: { constantLength?: 20 | 'digest'; password?: Buffer } = {}): SessionKeys {
   const hash = rakpHash(suite.authentication);
   const keys: SessionKeys = { suite, sik, k1: Buffer.alloc(0), k2: Buffer.alloc(0) };
   if (hash) {
@@ -80,8 +69,16 @@ function sessionIds(a: number, b?: number): Buffer {
 export function rakp2AuthCode(x: RakpExchange, kuid: Buffer): Buffer {
   const hash = rakpHash(x.suite.authentication);
   if (!hash) return Buffer.alloc(0);
-  return hmac(hash, padKey20(kuid), sessionIds(x.consoleSessionId, x.bmcSessionId), x.consoleRandom, x.bmcRandom,
-    x.bmcGuid, Buffer.from([x.role, x.username.length]), x.username);
+  return hmac(
+    hash,
+    padKey20(kuid),
+    sessionIds(x.consoleSessionId, x.bmcSessionId),
+    x.consoleRandom,
+    x.bmcRandom,
+    x.bmcGuid,
+    Buffer.from([x.role, x.username.length]),
+    x.username,
+  );
 }
 
 /** §13.31: RAKP3 key exchange auth code = HMAC_Kuid(Rc ‖ SIDm ‖ RoleM ‖ ULengthM ‖ UNameM). Empty for RAKP-none. */

@@ -30,19 +30,41 @@ describe('RAKP, BMC side', () => {
       const hs = new RmcpPlusHandshake({ suite, username: 'admin', password, privilege: 4, consoleSessionId: 0x1111, random });
       const open = decodeOpenSessionRequest(body(hs.openSessionRequest()));
       const bmcSessionId = 0x2222;
-      hs.acceptOpenSessionResponse(encodeOpenSessionResponse({
-        messageTag: open.messageTag, status: 0, privilege: 4, consoleSessionId: open.consoleSessionId, bmcSessionId,
-        authentication: open.authentication, integrity: open.integrity, confidentiality: open.confidentiality,
-      }));
+      hs.acceptOpenSessionResponse(
+        encodeOpenSessionResponse({
+          messageTag: open.messageTag,
+          status: 0,
+          privilege: 4,
+          consoleSessionId: open.consoleSessionId,
+          bmcSessionId,
+          authentication: open.authentication,
+          integrity: open.integrity,
+          confidentiality: open.confidentiality,
+        }),
+      );
       const r1 = decodeRakp1(body(hs.rakp1()));
       const x: RakpExchange = {
-        suite, consoleSessionId: 0x1111, bmcSessionId, consoleRandom: r1.consoleRandom, bmcRandom: Buffer.alloc(16, 0x5a),
-        bmcGuid: Buffer.alloc(16, 0xa5), role: r1.role, username: r1.username,
+        suite,
+        consoleSessionId: 0x1111,
+        bmcSessionId,
+        consoleRandom: r1.consoleRandom,
+        bmcRandom: Buffer.alloc(16, 0x5a),
+        bmcGuid: Buffer.alloc(16, 0xa5),
+        role: r1.role,
+        username: r1.username,
       };
-      expect(hs.acceptRakp2(encodeRakp2({
-        messageTag: r1.messageTag, status: 0, consoleSessionId: 0x1111, bmcRandom: x.bmcRandom, bmcGuid: x.bmcGuid,
-        authCode: rakp2AuthCode(x, password),
-      }))).toBe('ok');
+      expect(
+        hs.acceptRakp2(
+          encodeRakp2({
+            messageTag: r1.messageTag,
+            status: 0,
+            consoleSessionId: 0x1111,
+            bmcRandom: x.bmcRandom,
+            bmcGuid: x.bmcGuid,
+            authCode: rakp2AuthCode(x, password),
+          }),
+        ),
+      ).toBe('ok');
       const r3 = decodeRakp3(body(hs.rakp3()));
       expect(r3.sessionId).toBe(bmcSessionId);
       expect(r3.authCode).toEqual(rakp3AuthCode(x, password));
@@ -53,9 +75,12 @@ describe('RAKP, BMC side', () => {
   }
 
   it('refusals carry tag, status and the console session id', () => {
-    expect(decodeOpenSessionResponse(encodeOpenSessionRefusal({ messageTag: 3, status: 0x11, consoleSessionId: 9 })))
-      .toEqual({ messageTag: 3, status: 0x11, privilege: 0, consoleSessionId: 9 });
-    expect(decodeRakp2(encodeRakp2Refusal({ messageTag: 3, status: 0x0d, consoleSessionId: 9 })))
-      .toEqual({ messageTag: 3, status: 0x0d, consoleSessionId: 9 });
+    expect(decodeOpenSessionResponse(encodeOpenSessionRefusal({ messageTag: 3, status: 0x11, consoleSessionId: 9 }))).toEqual({
+      messageTag: 3,
+      status: 0x11,
+      privilege: 0,
+      consoleSessionId: 9,
+    });
+    expect(decodeRakp2(encodeRakp2Refusal({ messageTag: 3, status: 0x0d, consoleSessionId: 9 }))).toEqual({ messageTag: 3, status: 0x0d, consoleSessionId: 9 });
   });
 });

@@ -6,7 +6,13 @@ import { PRIVILEGE } from './auth-types.js';
 import { CIPHER_SUITES, cipherSuite } from './cipher-suites.js';
 import { RmcpPlusHandshake, type RakpQuirks } from './rakp-handshake.js';
 import {
-  decodeOpenSessionRequest, decodeRakp1, decodeRakp3Or4, encodeOpenSessionResponse, encodeRakp2, encodeRakp3Or4, suiteAlgorithms,
+  decodeOpenSessionRequest,
+  decodeRakp1,
+  decodeRakp3Or4,
+  encodeOpenSessionResponse,
+  encodeRakp2,
+  encodeRakp3Or4,
+  suiteAlgorithms,
 } from './rakp-messages.js';
 import { decodeV20Packet, encodeV20Packet } from './v20-packet.js';
 
@@ -72,7 +78,12 @@ function newHandshake(suiteId: number, o: { password?: string; quirks?: RakpQuir
 
 function openResponse(suiteId: number, status = 0, privilege = PRIVILEGE.administrator) {
   return encodeOpenSessionResponse({
-    messageTag: TAG, status, privilege, consoleSessionId: SIDM, bmcSessionId: SIDC, ...suiteAlgorithms(cipherSuite(suiteId)),
+    messageTag: TAG,
+    status,
+    privilege,
+    consoleSessionId: SIDM,
+    bmcSessionId: SIDC,
+    ...suiteAlgorithms(cipherSuite(suiteId)),
   });
 }
 
@@ -103,7 +114,12 @@ describe.each([3, 17] as const)('RMCP+ handshake and packet protection, suite %i
     const pkt = encodeV20Packet({ payloadType: 0, sessionId: SIDC, sessionSeq: 3, payload: lan, keys, iv: IV });
     expect(pkt.toString('hex')).toBe(v.packet);
     expect(decodeV20Packet(decodeRmcp(pkt).body, keys)).toEqual({
-      payloadType: 0, encrypted: true, authenticated: true, sessionId: SIDC, sessionSeq: 3, payload: lan,
+      payloadType: 0,
+      encrypted: true,
+      authenticated: true,
+      sessionId: SIDC,
+      sessionSeq: 3,
+      payload: lan,
     });
     // Random IV by default: still round-trips.
     const rnd = encodeV20Packet({ payloadType: 0, sessionId: SIDC, sessionSeq: 4, payload: lan, keys });
@@ -160,11 +176,15 @@ describe('RmcpPlusHandshake', () => {
     ids.writeUInt32LE(SIDM, 0);
     ids.writeUInt32LE(SIDC, 4);
     const name = Buffer.from('admin');
-    const code = createHmac('sha1', pw).update(Buffer.concat([ids, RM, RC, GUID, Buffer.from([0x04, 5]), name])).digest();
+    const code = createHmac('sha1', pw)
+      .update(Buffer.concat([ids, RM, RC, GUID, Buffer.from([0x04, 5]), name]))
+      .digest();
     expect(hs.acceptRakp2(rakp2(code))).toBe('ok');
     const sid = Buffer.alloc(4);
     sid.writeUInt32LE(SIDM);
-    const want = createHmac('sha1', pw).update(Buffer.concat([RC, sid, Buffer.from([0x04, 5]), name])).digest();
+    const want = createHmac('sha1', pw)
+      .update(Buffer.concat([RC, sid, Buffer.from([0x04, 5]), name]))
+      .digest();
     expect(decodeRakp3Or4(payloadOf(hs.rakp3())).authCode).toEqual(want);
   });
 
@@ -185,7 +205,7 @@ describe('RmcpPlusHandshake', () => {
     expect(hs.openSessionPrivilege).toBe(PRIVILEGE.administrator);
   });
 
-  it('answers mismatch for another handshake\'s messages and keeps waiting', () => {
+  it("answers mismatch for another handshake's messages and keeps waiting", () => {
     const hs = newHandshake(3);
     hs.openSessionRequest();
     const other = Buffer.from(openResponse(3));

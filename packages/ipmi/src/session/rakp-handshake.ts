@@ -192,8 +192,7 @@ export class RmcpPlusHandshake {
     const ids = Buffer.alloc(8);
     ids.writeUInt32LE(this.consoleSid, 0);
     ids.writeUInt32LE(this.bmcSid, 4);
-    return hmac(hash, this.kuid, ids, this.consoleRandom, this.bmcRandom, this.bmcGuid,
-      Buffer.from([role, this.username.length]), this.username);
+    return hmac(hash, this.kuid, ids, this.consoleRandom, this.bmcRandom, this.bmcGuid, Buffer.from([role, this.username.length]), this.username);
   }
 
   /**
@@ -245,13 +244,8 @@ export class RmcpPlusHandshake {
     const sid = Buffer.alloc(4);
     sid.writeUInt32LE(this.consoleSid);
     // §13.31: HMAC_Kuid(Rc ‖ SIDm ‖ RoleM ‖ ULengthM ‖ UNameM), same role byte the BMC hashed in RAKP2.
-    const authCode = hash
-      ? hmac(hash, this.kuid, this.bmcRandom, sid, Buffer.from([this.hashedRole, this.username.length]), this.username)
-      : Buffer.alloc(0);
-    return this.datagram(
-      PAYLOAD_TYPE.rakp3,
-      encodeRakp3Or4({ messageTag: this.messageTag, status: 0, sessionId: this.bmcSid, authCode }),
-    );
+    const authCode = hash ? hmac(hash, this.kuid, this.bmcRandom, sid, Buffer.from([this.hashedRole, this.username.length]), this.username) : Buffer.alloc(0);
+    return this.datagram(PAYLOAD_TYPE.rakp3, encodeRakp3Or4({ messageTag: this.messageTag, status: 0, sessionId: this.bmcSid, authCode }));
   }
 
   acceptRakp4(payload: Buffer): 'ok' | 'mismatch' {
@@ -266,8 +260,7 @@ export class RmcpPlusHandshake {
       const sid = Buffer.alloc(4);
       sid.writeUInt32LE(this.bmcSid);
       // §13.31: ICV = HMAC_SIK(Rm ‖ SIDc ‖ GUIDc), truncated per algorithm.
-      const want = hmac(hash, this.sessionKeys!.sik, this.consoleRandom, sid, this.bmcGuid)
-        .subarray(0, RAKP4_ICV_LENGTH[this.suite.authentication]);
+      const want = hmac(hash, this.sessionKeys!.sik, this.consoleRandom, sid, this.bmcGuid).subarray(0, RAKP4_ICV_LENGTH[this.suite.authentication]);
       if (m.authCode.length < want.length || !timingSafeEqual(m.authCode.subarray(0, want.length), want)) {
         throw new SessionError('RAKP4 integrity check failed');
       }

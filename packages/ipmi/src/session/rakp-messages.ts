@@ -1,11 +1,6 @@
 import { ByteReader } from '../codec/reader.js';
 import { ByteWriter } from '../codec/writer.js';
-import {
-  AUTHENTICATION_ALGORITHM,
-  CONFIDENTIALITY_ALGORITHM,
-  INTEGRITY_ALGORITHM,
-  type CipherSuite,
-} from './cipher-suites.js';
+import { AUTHENTICATION_ALGORITHM, CONFIDENTIALITY_ALGORITHM, INTEGRITY_ALGORITHM, type CipherSuite } from './cipher-suites.js';
 
 /** IPMI v2.0 §13.17: algorithm payload types inside Open Session messages. */
 const ALGORITHM_PAYLOAD = { authentication: 0x00, integrity: 0x01, confidentiality: 0x02 } as const;
@@ -30,7 +25,11 @@ export function suiteAlgorithms(s: CipherSuite): Pick<OpenSessionRequest, 'authe
 
 /** §13.17 Table 13-9 algorithm payload record: [0] type [1..2] reserved [3] length 8 [4] algorithm(5:0) [5..7] reserved. */
 function writeAlgorithm(w: ByteWriter, type: number, alg: number): void {
-  w.u8(type).u16le(0).u8(8).u8(alg & 0x3f).zeros(3);
+  w.u8(type)
+    .u16le(0)
+    .u8(8)
+    .u8(alg & 0x3f)
+    .zeros(3);
 }
 
 function readAlgorithm(r: ByteReader, what: string): number {
@@ -46,7 +45,11 @@ function readAlgorithm(r: ByteReader, what: string): number {
  *   [8..15] authentication payload [16..23] integrity payload [24..31] confidentiality payload
  */
 export function encodeOpenSessionRequest(m: OpenSessionRequest): Buffer {
-  const w = new ByteWriter(32).u8(m.messageTag).u8(m.privilege & 0x0f).u16le(0).u32le(m.consoleSessionId);
+  const w = new ByteWriter(32)
+    .u8(m.messageTag)
+    .u8(m.privilege & 0x0f)
+    .u16le(0)
+    .u32le(m.consoleSessionId);
   writeAlgorithm(w, ALGORITHM_PAYLOAD.authentication, m.authentication);
   writeAlgorithm(w, ALGORITHM_PAYLOAD.integrity, m.integrity);
   writeAlgorithm(w, ALGORITHM_PAYLOAD.confidentiality, m.confidentiality);
@@ -111,7 +114,13 @@ export function encodeOpenSessionResponse(m: Required<OpenSessionResponse>): Buf
  * session id (bytes 0..7), as the table allows on error.
  */
 export function encodeOpenSessionRefusal(m: { messageTag: number; status: number; privilege?: number; consoleSessionId: number }): Buffer {
-  return new ByteWriter(8).u8(m.messageTag).u8(m.status).u8(m.privilege ?? 0).u8(0).u32le(m.consoleSessionId).toBuffer();
+  return new ByteWriter(8)
+    .u8(m.messageTag)
+    .u8(m.status)
+    .u8(m.privilege ?? 0)
+    .u8(0)
+    .u32le(m.consoleSessionId)
+    .toBuffer();
 }
 
 /** §13.20 RAKP1 role byte: bits 3:0 the requested maximum privilege, bit 4 set to look the user up by name only (not by name and privilege). */
@@ -130,8 +139,14 @@ export interface Rakp1 {
 /** §13.20 Table 13-11: [0] tag [1..3] reserved [4..7] BMC session id [8..23] Rm [24] role [25..26] reserved [27] name length [28..] name. */
 export function encodeRakp1(m: Rakp1): Buffer {
   return new ByteWriter(44)
-    .u8(m.messageTag).zeros(3).u32le(m.bmcSessionId).bytes(m.consoleRandom)
-    .u8(m.role).zeros(2).u8(m.username.length).bytes(m.username)
+    .u8(m.messageTag)
+    .zeros(3)
+    .u32le(m.bmcSessionId)
+    .bytes(m.consoleRandom)
+    .u8(m.role)
+    .zeros(2)
+    .u8(m.username.length)
+    .bytes(m.username)
     .toBuffer();
 }
 
@@ -171,8 +186,7 @@ export function decodeRakp2(buf: Buffer): Rakp2 {
 }
 
 export function encodeRakp2(m: Required<Rakp2>): Buffer {
-  return new ByteWriter(72).u8(m.messageTag).u8(m.status).u16le(0).u32le(m.consoleSessionId)
-    .bytes(m.bmcRandom).bytes(m.bmcGuid).bytes(m.authCode).toBuffer();
+  return new ByteWriter(72).u8(m.messageTag).u8(m.status).u16le(0).u32le(m.consoleSessionId).bytes(m.bmcRandom).bytes(m.bmcGuid).bytes(m.authCode).toBuffer();
 }
 
 /** §13.21 Table 13-12 for a non-zero status: tag, status, reserved, console session id (8 bytes). */

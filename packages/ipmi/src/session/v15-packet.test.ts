@@ -47,7 +47,9 @@ describe('IPMI 1.5 session packet (IPMI v2.0 §13.6, §22.17.1)', () => {
   });
 
   it('rejects a password over 16 bytes and never verifies auth type none', () => {
-    expect(() => encodeV15Packet({ authType: AUTH_TYPE.md5, sessionSeq: 0, sessionId: 0, password: Buffer.alloc(17, 1), payload: PAYLOAD })).toThrow(InvalidArgumentError);
+    expect(() => encodeV15Packet({ authType: AUTH_TYPE.md5, sessionSeq: 0, sessionId: 0, password: Buffer.alloc(17, 1), payload: PAYLOAD })).toThrow(
+      InvalidArgumentError,
+    );
     expect(verifyV15AuthCode({ authType: AUTH_TYPE.none, sessionSeq: 0, sessionId: 0, payload: PAYLOAD }, PW)).toBe(false);
   });
 });
@@ -55,12 +57,21 @@ describe('IPMI 1.5 session packet (IPMI v2.0 §13.6, §22.17.1)', () => {
 describe('peekSessionHeader', () => {
   it('reads an RMCP+ header with the encrypted and authenticated bits', () => {
     expect(peekSessionHeader(Buffer.from('06c00200000003000000', 'hex'))).toEqual({
-      format: 'v2.0', payloadType: 0, encrypted: true, authenticated: true, sessionId: 2, sessionSeq: 3,
+      format: 'v2.0',
+      payloadType: 0,
+      encrypted: true,
+      authenticated: true,
+      sessionId: 2,
+      sessionSeq: 3,
     });
   });
 
   it('skips the OEM IANA and payload id of an OEM explicit payload', () => {
-    expect(peekSessionHeader(Buffer.from('0602' + 'a2020000' + '0100' + '07000000' + '09000000', 'hex'))).toMatchObject({ payloadType: 2, sessionId: 7, sessionSeq: 9 });
+    expect(peekSessionHeader(Buffer.from('0602' + 'a2020000' + '0100' + '07000000' + '09000000', 'hex'))).toMatchObject({
+      payloadType: 2,
+      sessionId: 7,
+      sessionSeq: 9,
+    });
   });
 
   it('throws MalformedPacketError when short', () => {

@@ -32,13 +32,7 @@ export function padV15Password(password: Buffer | undefined): Buffer {
  *   password: the padded password itself
  *   MD2/MD5: H(password ‖ session id (LE) ‖ IPMI message ‖ session seq (LE) ‖ password)
  */
-export function computeV15AuthCode(
-  authType: number,
-  password: Buffer | undefined,
-  sessionId: number,
-  sessionSeq: number,
-  payload: Buffer,
-): Buffer {
+export function computeV15AuthCode(authType: number, password: Buffer | undefined, sessionId: number, sessionSeq: number, payload: Buffer): Buffer {
   const pw = padV15Password(password);
   if (authType === AUTH_TYPE.password) return pw;
   if (authType !== AUTH_TYPE.md5 && authType !== AUTH_TYPE.md2) {
@@ -54,13 +48,7 @@ export function computeV15AuthCode(
  *   [+0] payload length (1 byte)  [+1..] payload (IPMI LAN message)
  * Returns the whole RMCP datagram.
  */
-export function encodeV15Packet(p: {
-  authType: number;
-  sessionSeq: number;
-  sessionId: number;
-  password?: Buffer;
-  payload: Buffer;
-}): Buffer {
+export function encodeV15Packet(p: { authType: number; sessionSeq: number; sessionId: number; password?: Buffer; payload: Buffer }): Buffer {
   if (p.payload.length > 0xff) throw new InvalidArgumentError('IPMI 1.5 payload longer than 255 bytes');
   const w = new ByteWriter(32 + p.payload.length).u8(p.authType).u32le(p.sessionSeq).u32le(p.sessionId);
   if (p.authType !== AUTH_TYPE.none) {

@@ -21,7 +21,7 @@ describe('RMCP+ session packet (IPMI v2.0 §13.6)', () => {
     expect(decodeV20Packet(body(d)).payload.toString('hex')).toBe('2018c88100388e04b5');
   });
 
-  it("keeps one packet crypto per keys object, on the object, unseen by copies; a copy with another K1 gets its own", () => {
+  it('keeps one packet crypto per keys object, on the object, unseen by copies; a copy with another K1 gets its own', () => {
     const keys = deriveSessionKeys(cipherSuite(3), Buffer.alloc(20, 7));
     const crypto = sessionCrypto(keys);
     expect(sessionCrypto(keys)).toBe(crypto);

@@ -122,4 +122,3 @@ describe('UdpTransport', () => {
     await t.close();
   });
 });
-

@@ -1,10 +1,4 @@
-import {
-  decodeSelRecord,
-  encodeSelRecord,
-  type OemNonTimestampedRecord,
-  type OemTimestampedRecord,
-  type SystemEventRecord,
-} from '../record.js';
+import { decodeSelRecord, encodeSelRecord, type OemNonTimestampedRecord, type OemTimestampedRecord, type SystemEventRecord } from '../record.js';
 
 /**
  * Fixture builders: tests and the simulated BMC describe an event by the
@@ -64,7 +58,5 @@ export function buildOemTimestamped(recordId: number, manufacturerId: number, oe
 }
 
 export function buildOemNonTimestamped(recordId: number, oemData: Buffer): OemNonTimestampedRecord {
-  return decodeSelRecord(
-    encodeSelRecord({ kind: 'oem-non-timestamped', recordId, recordType: 0xe0, oemData }),
-  ) as OemNonTimestampedRecord;
+  return decodeSelRecord(encodeSelRecord({ kind: 'oem-non-timestamped', recordId, recordType: 0xe0, oemData })) as OemNonTimestampedRecord;
 }
