@@ -1,6 +1,7 @@
 import { AbortableQueue, BmcClient, type ClientLogger, type RetryPolicy, type Timers, type UdpTransport } from '@bmc-exporter/ipmi';
 import type { Registry } from 'prom-client';
-import { probeRedfish, RedfishScraper } from '../redfish/redfish-scraper.js';
+import type { RedfishClientOptions } from '@bmc-exporter/redfish';
+import type { probeRedfish, RedfishScraper } from '../redfish/redfish-scraper.js';
 import { setGauge, type CollectContext, type Collector } from '../collectors/collector.js';
 import { DEFAULT_COLLECTORS, selectCollectors } from '../collectors/index.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
@@ -114,8 +115,16 @@ export class Target {
    */
   private readonly scrapes: AbortableQueue;
   private closing: Promise<void> | undefined;
-  /** The Redfish side for transport redfish or auto (made up front; it sends nothing until the first scrape). */
-  private readonly redfish: RedfishScraper | undefined;
+  /** How to reach the BMC's Redfish service, for transport redfish or auto. */
+  private readonly redfishOptions: RedfishClientOptions | undefined;
+  /**
+   * The Redfish side, loaded and made by the first scrape that needs it: an
+   * exporter whose targets all speak IPMI never loads the HTTP client (undici
+   * alone is several MiB of resident memory).
+   */
+  private redfishLoading: Promise<{ scraper: RedfishScraper; probe: typeof probeRedfish }> | undefined;
+  /** The scraper once made (close() ends its session). */
+  private redfish: RedfishScraper | undefined;
   /** The transport in use: fixed by the entry, or what `auto`'s one probe chose; undefined until it has probed. */
   private transportChoice: 'ipmi' | 'redfish' | undefined;
   /**
@@ -187,12 +196,12 @@ export class Target {
     if (transport !== 'auto') this.transportChoice = transport;
     if (transport !== 'ipmi') {
       const host = options.address.host.includes(':') ? `[${options.address.host}]` : options.address.host;
-      this.redfish = new RedfishScraper({
+      this.redfishOptions = {
         origin: `https://${host}:${credentials.redfishPort ?? 443}`,
         username: credentials.username,
         password: credentials.password,
         tls: { ...(credentials.ca !== undefined ? { ca: credentials.ca } : {}), ...(credentials.insecureSkipVerify ? { insecureSkipVerify: true } : {}) },
-      });
+      };
     }
     this.cache = new SessionCache(this.client.execute, () => options.metrics.initialiseTimeouts.inc(), {
       ...(options.sdrLimits ? { sdrLimits: options.sdrLimits } : {}),
@@ -293,7 +302,8 @@ export class Target {
    */
   private async chooseTransport(signal: AbortSignal, deadline: number): Promise<'ipmi' | 'redfish'> {
     if (this.transportChoice) return this.transportChoice;
-    const { redfish, reason, decided } = await probeRedfish(this.redfish!.client, signal, deadline);
+    const { scraper, probe } = await this.loadRedfish();
+    const { redfish, reason, decided } = await probe(scraper.client, signal, deadline);
     // A probe the scrape's own deadline cut short decides nothing: the next scrape probes again.
     if (!decided) return 'ipmi';
     this.transportChoice = redfish ? 'redfish' : 'ipmi';
@@ -301,15 +311,23 @@ export class Target {
     const log = { target: this.key, transport: this.transportChoice, reason: this.describe(reason) };
     if (redfish) this.options.logger?.debug(log, 'transport auto: the BMC serves Redfish');
     else this.options.logger?.warn(log, 'transport auto: no usable Redfish service root; using IPMI');
-    if (!redfish) void this.redfish!.close();
+    if (!redfish) void scraper.close();
     return this.transportChoice;
+  }
+
+  private loadRedfish(): Promise<{ scraper: RedfishScraper; probe: typeof probeRedfish }> {
+    this.redfishLoading ??= import('../redfish/redfish-scraper.js').then((mod) => {
+      this.redfish = new mod.RedfishScraper(this.redfishOptions!);
+      return { scraper: this.redfish, probe: mod.probeRedfish };
+    });
+    return this.redfishLoading;
   }
 
   /** A scrape over Redfish: the same families into the registry, the same status and self-metrics as an IPMI scrape. */
   private async collectRedfish(signal: AbortSignal, registry: Registry, deadline: number, started: number): Promise<void> {
     let r: Awaited<ReturnType<RedfishScraper['scrape']>>;
     try {
-      r = await this.redfish!.scrape(signal, registry, deadline);
+      r = await (await this.loadRedfish()).scraper.scrape(signal, registry, deadline);
     } catch (err) {
       r = { up: false, errors: [`session: ${err instanceof Error ? err.message : String(err)}`], partial: signal.aborted, requests: 0, codes: [] };
     }
@@ -351,7 +369,7 @@ export class Target {
   ): Promise<void> {
     const started = performance.now();
     this.status.lastScrapeAt = new Date();
-    if (this.redfish && (await this.chooseTransport(signal, deadline)) === 'redfish') return this.collectRedfish(signal, registry, deadline, started);
+    if (this.redfishOptions && (await this.chooseTransport(signal, deadline)) === 'redfish') return this.collectRedfish(signal, registry, deadline, started);
     this.status.transport = 'ipmi';
     let up = false;
     let failed = false;
