@@ -53,7 +53,7 @@ describe('labels and discovery()', () => {
 
   it('hands out copies: a caller cannot change the table', () => {
     const first = secrets.discovery();
-    first[0]!.targets.push('203.0.113.9:623');
+    first[0]!.targets.push('127.0.2.9:623');
     first[0]!.labels['rack'] = 'changed';
     expect(secrets.discovery()[0]).toEqual({ targets: ['127.0.2.1:623', '127.0.2.2:623'], labels: { rack: 'r1', site: 'par1', model: 'r650' } });
   });

@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from './secrets.js';
 import { SecretsStore } from './secrets-store.js';
 
-const GOOD_A = '192.0.2.1:623:\n  username: alice\n  password: pa\n';
-const GOOD_B = '192.0.2.2:623:\n  username: bob\n  password: pb\n';
+const GOOD_A = '127.0.2.1:623:\n  username: alice\n  password: pa\n';
+const GOOD_B = '127.0.2.2:623:\n  username: bob\n  password: pb\n';
 
 describe('SecretsStore', () => {
   let dir: string;
@@ -20,7 +20,7 @@ describe('SecretsStore', () => {
   });
 
   it('first load of a bad file throws ConfigError with the line', async () => {
-    await writeFile(path, '192.0.2.1:623:\n  username: a\n  passwd: x\n');
+    await writeFile(path, '127.0.2.1:623:\n  username: a\n  passwd: x\n');
     const store = new SecretsStore(path);
     await expect(store.load()).rejects.toThrow(`${path}:3:3: unknown field "passwd"`);
   });
@@ -37,11 +37,11 @@ describe('SecretsStore', () => {
     const events: Array<[boolean, ConfigError | undefined]> = [];
     const store = new SecretsStore(path, { reloaded: (ok, error) => events.push([ok, error]) });
     await store.load();
-    expect(store.current.lookup('192.0.2.1:623')?.username).toBe('alice');
+    expect(store.current.lookup('127.0.2.1:623')?.username).toBe('alice');
     await writeFile(path, GOOD_B);
     expect(await store.reload()).toEqual({ ok: true });
-    expect(store.current.lookup('192.0.2.1:623')).toBeUndefined();
-    expect(store.current.lookup('192.0.2.2:623')?.username).toBe('bob');
+    expect(store.current.lookup('127.0.2.1:623')).toBeUndefined();
+    expect(store.current.lookup('127.0.2.2:623')?.username).toBe('bob');
     expect(events).toEqual([[true, undefined]]);
   });
 
@@ -50,20 +50,20 @@ describe('SecretsStore', () => {
     const events: Array<[boolean, ConfigError | undefined]> = [];
     const store = new SecretsStore(path, { reloaded: (ok, error) => events.push([ok, error]) });
     await store.load();
-    await writeFile(path, GOOD_A + '192.0.2.1:623:\n  username: x\n  password: leaked\n');
+    await writeFile(path, GOOD_A + '127.0.2.1:623:\n  username: x\n  password: leaked\n');
     const result = await store.reload();
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.error.line).toBe(4);
       expect(result.error.message).not.toContain('leaked');
     }
-    expect(store.current.lookup('192.0.2.1:623')?.username).toBe('alice');
+    expect(store.current.lookup('127.0.2.1:623')?.username).toBe('alice');
     expect(events.map(([ok]) => ok)).toEqual([false]);
     expect(events[0]?.[1]).toBeInstanceOf(ConfigError);
 
     await rm(path);
     expect((await store.reload()).ok).toBe(false);
-    expect(store.current.lookup('192.0.2.1:623')?.username).toBe('alice');
+    expect(store.current.lookup('127.0.2.1:623')?.username).toBe('alice');
   });
 
   it('concurrent reloads apply in call order', async () => {
@@ -73,6 +73,6 @@ describe('SecretsStore', () => {
     await writeFile(path, GOOD_B);
     const [a, b] = await Promise.all([store.reload(), store.reload()]);
     expect(a.ok && b.ok).toBe(true);
-    expect(store.current.lookup('192.0.2.2:623')?.username).toBe('bob');
+    expect(store.current.lookup('127.0.2.2:623')?.username).toBe('bob');
   });
 });
