@@ -1,70 +1,35 @@
+import { GENERIC_EVENT_STATES } from '@bmc-exporter/ipmi';
+
 /**
  * The event text ipmi-sel prints in its "Event" column (FreeIPMI's short
- * strings for IPMI v2.0 Tables 42-2 and 42-3), restated so that the
- * sel_events regexes people wrote against ipmi_exporter keep matching.
- * Indexed by event offset. As with ipmitool's texts in packages/ipmi, this
- * is output vocabulary kept for compatibility, not logic.
+ * strings for IPMI v2.0 Tables 42-2 and 42-3), so that the sel_events
+ * regexes people wrote against ipmi_exporter keep matching. Indexed by event
+ * offset. As with ipmitool's texts in packages/ipmi, this is output
+ * vocabulary kept for compatibility, not logic.
+ *
+ * For threshold and generic events FreeIPMI prints the spec's state names,
+ * which the library already holds (GENERIC_EVENT_STATES), except for these
+ * spellings; sensor-specific texts differ too much from ours to derive.
  */
+const FREEIPMI_SPELLING: Readonly<Record<string, string>> = {
+  'Device Removed / Device Absent': 'Device Removed/Device Absent',
+  'Device Inserted / Device Present': 'Device Inserted/Device Present',
+  'Non-redundant: Sufficient Resources from Redundant': 'Non-redundant:Sufficient Resources from Redundant',
+  'Non-redundant: Sufficient Resources from Insufficient Resources': 'Non-redundant:Sufficient Resources from Insufficient Resources',
+  'Non-redundant: Insufficient Resources': 'Non-redundant:Insufficient Resources',
+};
+
+const freeipmiTexts = (states: readonly string[]): readonly string[] => states.map((state) => FREEIPMI_SPELLING[state] ?? state);
 
 /** Threshold events (reading type 0x01), offsets 0x00-0x0B. */
-export const THRESHOLD_EVENT_TEXTS = [
-  'Lower Non-critical - going low',
-  'Lower Non-critical - going high',
-  'Lower Critical - going low',
-  'Lower Critical - going high',
-  'Lower Non-recoverable - going low',
-  'Lower Non-recoverable - going high',
-  'Upper Non-critical - going low',
-  'Upper Non-critical - going high',
-  'Upper Critical - going low',
-  'Upper Critical - going high',
-  'Upper Non-recoverable - going low',
-  'Upper Non-recoverable - going high',
-] as const;
+export const THRESHOLD_EVENT_TEXTS: readonly string[] = freeipmiTexts(GENERIC_EVENT_STATES[0x01] ?? []);
 
 /** Generic discrete reading types 0x02-0x0C. */
-export const GENERIC_EVENT_TEXTS: Readonly<Record<number, readonly string[]>> = {
-  0x02: ['Transition to Idle', 'Transition to Active', 'Transition to Busy'],
-  0x03: ['State Deasserted', 'State Asserted'],
-  0x04: ['Predictive Failure deasserted', 'Predictive Failure asserted'],
-  0x05: ['Limit Not Exceeded', 'Limit Exceeded'],
-  0x06: ['Performance Met', 'Performance Lags'],
-  0x07: [
-    'transition to OK',
-    'transition to Non-Critical from OK',
-    'transition to Critical from less severe',
-    'transition to Non-recoverable from less severe',
-    'transition to Non-Critical from more severe',
-    'transition to Critical from Non-recoverable',
-    'transition to Non-recoverable',
-    'Monitor',
-    'Informational',
-  ],
-  0x08: ['Device Removed/Device Absent', 'Device Inserted/Device Present'],
-  0x09: ['Device Disabled', 'Device Enabled'],
-  0x0a: [
-    'transition to Running',
-    'transition to In Test',
-    'transition to Power Off',
-    'transition to On Line',
-    'transition to Off Line',
-    'transition to Off Duty',
-    'transition to Degraded',
-    'transition to Power Save',
-    'Install Error',
-  ],
-  0x0b: [
-    'Fully Redundant',
-    'Redundancy Lost',
-    'Redundancy Degraded',
-    'Non-redundant:Sufficient Resources from Redundant',
-    'Non-redundant:Sufficient Resources from Insufficient Resources',
-    'Non-redundant:Insufficient Resources',
-    'Redundancy Degraded from Fully Redundant',
-    'Redundancy Degraded from Non-redundant',
-  ],
-  0x0c: ['D0 Power State', 'D1 Power State', 'D2 Power State', 'D3 Power State'],
-};
+export const GENERIC_EVENT_TEXTS: Readonly<Record<number, readonly string[]>> = Object.fromEntries(
+  Object.entries(GENERIC_EVENT_STATES)
+    .filter(([code]) => Number(code) >= 0x02)
+    .map(([code, states]) => [code, freeipmiTexts(states)]),
+);
 
 /** Sensor-specific events (reading type 0x6F), by sensor type. */
 export const SENSOR_SPECIFIC_EVENT_TEXTS: Readonly<Record<number, readonly string[]>> = {
