@@ -6,11 +6,9 @@
 // unknown target gets a 4xx and not one datagram. With --web.config.file,
 // basic auth (bcrypt) refuses missing or wrong credentials and TLS works with
 // a self-signed certificate made by the openssl CLI.
-import { spawnSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
-import { join } from 'node:path';
+import { makeSelfSignedCert } from '@bmc-exporter/bmc-sim';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settle } from '../src/testing/fake-clock.js';
@@ -159,35 +157,14 @@ describe.each(['logfmt', 'json'] as const)('--log.level debug --log.format %s', 
 describe('--web.config.file: basic auth (bcrypt) and TLS (openssl self-signed)', () => {
   let exporter: CliProcess;
   let ca: Buffer;
+  let disposeCert: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    const key = join(dir.path, 'tls.key');
-    const cert = join(dir.path, 'tls.crt');
-    const r = spawnSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { encoding: 'utf8' },
-    );
-    if (r.error || r.status !== 0) throw new Error(`openssl (Debian package "openssl") failed: ${r.error?.message ?? r.stderr}`);
-    ca = await readFile(cert);
+    const tls = await makeSelfSignedCert(['127.0.0.1'], '127.0.0.1');
+    disposeCert = tls.dispose;
+    ca = Buffer.from(tls.cert);
+    const key = await dir.write('tls.key', tls.key);
+    const cert = tls.caFile;
     const web = await dir.write('web.yml', {
       tls_server_config: { cert_file: cert, key_file: key },
       basic_auth_users: { [WEB_USER]: bcrypt.hashSync(WEB_PASSWORD, 10) },
@@ -198,6 +175,7 @@ describe('--web.config.file: basic auth (bcrypt) and TLS (openssl self-signed)',
 
   afterAll(async () => {
     await exporter?.stop();
+    await disposeCert?.();
   });
 
   /** An HTTPS request trusting only our self-signed certificate. */
