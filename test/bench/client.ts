@@ -1,0 +1,98 @@
+// The client benchmark: what @bmc-exporter/ipmi's BmcClient costs in CPU per
+// warm command, against the node:dgram floor measured in the same run.
+// - floor: a bare node:dgram request/response loop with K datagrams in flight
+//   (exporter-floor-child.ts), 64-byte datagrams like a suite-3 Get Sensor
+//   Reading, against an echo server in the fleet process.
+// - fleet: K BmcClients' commands in flight over many simulated BMCs (one
+//   command per BMC at a time), Get Sensor Reading in RMCP+ suite-3 sessions.
+// - single: one command in flight against one BMC, back to back.
+// Processes: the bmc-sim fleet (+ echo server) pinned to core 1, the floor and
+// the client child pinned to core 0, each measured with its own CPU time.
+// Loopback range 127.203.0.0/16, used by no test and no other benchmark, so
+// this run needs no lock and does not disturb peer tests.
+// Knobs (environment): CLIENT_BENCH_BMCS (1000), CLIENT_BENCH_INFLIGHT (256),
+// CLIENT_BENCH_SECONDS (measured seconds per phase, 5), CLIENT_BENCH_NODE_FLAGS
+// (extra node flags for the client child, e.g. --cpu-prof or --perf-basic-prof).
+import type { ChildProcess } from 'node:child_process';
+import type { Benchmark } from './run.js';
+import type { ClientTarget, FromClient, ToClient } from './client-child.js';
+import type { FromFleet, ToFleet } from './exporter-fleet-child.js';
+import type { FromFloor } from './exporter-floor-child.js';
+import { child, next, pin, stopped } from './exporter-proc.js';
+
+const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
+/** RMCP+ suite 3 (HMAC-SHA1-96 + AES-CBC-128) Get Sensor Reading: 4 RMCP + 12 session header + 16 IV + 16 encrypted + 2 pad + 2 + 12 auth code. */
+const SUITE3_SENSOR_READING_BYTES = 64;
+const BASE_ADDRESS = '127.203.0.1';
+
+export const benchmark: Benchmark = {
+  name: 'client',
+  description: 'client: BmcClient CPU per warm Get Sensor Reading (RMCP+ suite 3) vs the node:dgram floor, K in flight over a bmc-sim fleet and single-flight',
+  async run(report, log) {
+    const count = env('CLIENT_BENCH_BMCS', 1000);
+    const inflight = Math.min(env('CLIENT_BENCH_INFLIGHT', 256), count);
+    const seconds = env('CLIENT_BENCH_SECONDS', 5);
+    const def = { count, profile: 'server-2s', baseAddress: BASE_ADDRESS, port: 623, seed: 11, sessionIdleTimeoutMs: 3_600_000 };
+    const fleet = child('./exporter-fleet-child.js', [JSON.stringify(def), String(SUITE3_SENSOR_READING_BYTES)]);
+    const flags = (process.env.CLIENT_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    const client = child('./client-child.js', [], flags);
+    let floor: ChildProcess | undefined;
+    try {
+      if (!(pin(fleet.pid!, 1) && pin(client.pid!, 0))) log('taskset not available: processes are separate but not pinned');
+      const ready = await next<Extract<FromFleet, { type: 'ready' }>>(fleet, 'ready', undefined, 120_000);
+      log(`fleet of ${ready.count} BMCs bound in ${ready.bindMs.toFixed(0)} ms`);
+
+      const floorAt = async (k: number): Promise<number> => {
+        floor = child('./exporter-floor-child.js', [JSON.stringify({ port: ready.echoPort, size: SUITE3_SENSOR_READING_BYTES, inflight: k, seconds: 3 })]);
+        pin(floor.pid!, 0);
+        const f = await next<FromFloor>(floor, 'floor', undefined, 30_000);
+        await stopped(floor);
+        floor = undefined;
+        return ((f.cpuUser + f.cpuSystem) / f.roundTrips) * 1e6;
+      };
+      const floorK = await floorAt(inflight);
+      report('floor_dgram_cpu_us_per_round_trip', floorK, 'us', `node:dgram, ${SUITE3_SENSOR_READING_BYTES}-byte datagrams, ${inflight} in flight`);
+      const floor1 = await floorAt(1);
+      report('floor_dgram_cpu_us_per_round_trip@1', floor1, 'us', `node:dgram, ${SUITE3_SENSOR_READING_BYTES}-byte datagrams, one in flight`);
+
+      const targets: ClientTarget[] = Object.entries(ready.secrets).map(([t, c]) => {
+        const colon = t.lastIndexOf(':');
+        return { host: t.slice(0, colon), port: Number(t.slice(colon + 1)), ...c };
+      });
+      const t0 = performance.now();
+      const opened = await next<Extract<FromClient, { type: 'opened' }>>(
+        client,
+        'opened',
+        { type: 'open', targets, concurrency: 64 } satisfies ToClient,
+        300_000,
+      );
+      log(
+        `${opened.ok} sessions opened in ${((performance.now() - t0) / 1000).toFixed(1)} s${opened.failed ? `, ${opened.failed} failed: ${opened.firstError}` : ''}`,
+      );
+      if (opened.ok < targets.length) throw new Error(`only ${opened.ok}/${targets.length} sessions opened: ${opened.firstError}`);
+
+      const phase = async (lanes: number, clients: number): Promise<{ us: number; note: string }> => {
+        const d = await next<Extract<FromClient, { type: 'driven' }>>(
+          client,
+          'driven',
+          { type: 'drive', lanes, clients, warmupMs: 2000, durationMs: seconds * 1000 } satisfies ToClient,
+          (seconds + 60) * 1000,
+        );
+        if (d.errors) throw new Error(`${d.errors} commands failed: ${d.firstError}`);
+        const us = ((d.cpuUser + d.cpuSystem) / d.commands) * 1e6;
+        const note = `${d.commands} commands in ${(d.ms / 1000).toFixed(1)} s (${(d.commands / (d.ms / 1000)).toFixed(0)}/s), user ${((d.cpuUser / d.commands) * 1e6).toFixed(1)} us + system ${((d.cpuSystem / d.commands) * 1e6).toFixed(1)} us`;
+        return { us, note };
+      };
+      const many = await phase(inflight, count);
+      report(`cpu_us_per_command@${inflight}`, many.us, 'us', `${inflight} in flight over ${count} BMCs; ${many.note}`);
+      report(`cpu_per_command_vs_floor@${inflight}`, many.us / floorK, 'x', `BmcClient CPU per command / dgram round trip, ${inflight} in flight`);
+      const single = await phase(1, 1);
+      report('cpu_us_per_command@1', single.us, 'us', `one BMC, one command in flight; ${single.note}`);
+      report('cpu_per_command_vs_floor@1', single.us / floor1, 'x', 'BmcClient CPU per command / dgram round trip, one in flight');
+    } finally {
+      if (client.connected) client.send({ type: 'close' } satisfies ToClient);
+      if (fleet.connected) fleet.send({ type: 'close' } satisfies ToFleet);
+      await Promise.all([stopped(client, 30_000), stopped(fleet), ...(floor ? [stopped(floor)] : [])]);
+    }
+  },
+};
