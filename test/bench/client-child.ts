@@ -22,6 +22,19 @@ export type FromClient =
   | { type: 'error'; message: string };
 
 const send = (m: FromClient) => process.send!(m);
+/** What the exporter hangs on every client: counters bumped per packet and per command. */
+const counted = { sent: 0, received: 0, dropped: 0, completed: 0, seconds: 0 };
+const hooks = {
+  packetSent: () => void counted.sent++,
+  packetReceived: () => void counted.received++,
+  packetDropped: () => void counted.dropped++,
+  commandCompleted: (_name: string, seconds: number) => {
+    counted.completed++;
+    counted.seconds += seconds;
+  },
+};
+/** Commands per scrape signal, as a warm exporter scrape sends them (one deadline per scrape). */
+const COMMANDS_PER_SIGNAL = 22;
 const transport = new UdpTransport({ receiveBufferSize: 16 * 1024 * 1024 });
 let clients: BmcClient[] = [];
 /** Sensor 1 exists on every bmc-sim profile. */
@@ -36,12 +49,14 @@ async function drive(lanes: number, count: number, until: number, tally: { comma
   await Promise.all(
     Array.from({ length: lanes }, async (_, lane) => {
       let k = lane;
-      while (performance.now() < until) {
+      let signal = AbortSignal.timeout(10_000);
+      for (let n = 1; performance.now() < until; n++) {
         const c = clients[k]!;
         k += lanes;
         if (k >= count) k = lane;
+        if (n % COMMANDS_PER_SIGNAL === 0) signal = AbortSignal.timeout(10_000);
         try {
-          await c.execute(getSensorReading, REQUEST);
+          await c.execute(getSensorReading, REQUEST, { signal });
           tally.commands++;
         } catch (err) {
           tally.errors++;
@@ -55,7 +70,7 @@ async function drive(lanes: number, count: number, until: number, tally: { comma
 process.on('message', (m: ToClient) => {
   void (async () => {
     if (m.type === 'open') {
-      clients = m.targets.map((t) => new BmcClient({ ...t, transport, cipherSuites: [3] }));
+      clients = m.targets.map((t) => new BmcClient({ ...t, transport, cipherSuites: [3], hooks }));
       let ok = 0;
       let failed = 0;
       let firstError: string | undefined;

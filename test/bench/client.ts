@@ -6,6 +6,9 @@
 // - fleet: K BmcClients' commands in flight over many simulated BMCs (one
 //   command per BMC at a time), Get Sensor Reading in RMCP+ suite-3 sessions.
 // - single: one command in flight against one BMC, back to back.
+// Each command goes as the exporter sends it: with a deadline signal (one per
+// 22 commands, a warm scrape's worth) and metric hooks that count packets and
+// commands.
 // Processes: the bmc-sim fleet (+ echo server) pinned to core 1, the floor and
 // the client child pinned to core 0, each measured with its own CPU time.
 // Loopback range 127.203.0.0/16, used by no test and no other benchmark, so

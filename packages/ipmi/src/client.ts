@@ -6,7 +6,7 @@ import { closeSession } from './commands/close-session.js';
 import { getDeviceId } from './commands/get-device-id.js';
 import { getChannelAuthCapabilities, type GetChannelAuthCapabilitiesRsp } from './commands/get-channel-auth-capabilities.js';
 import { setSessionPrivilegeLevel } from './commands/set-session-privilege-level.js';
-import { sendCommand, RqSeq, type SendCommandContext, type SetupSteps } from './client/command-exchange.js';
+import { exchangeCommand, sendCommand, RqSeq, type SendCommandContext, type SetupSteps } from './client/command-exchange.js';
 import { AbortableQueue } from './client/abortable-queue.js';
 import { abortError, Exchanger, NEVER_ABORTS } from './client/exchanger.js';
 import { sessionlessV15, type Framer } from './client/framers.js';
@@ -23,6 +23,7 @@ import {
   type ClientHooks,
   type RetryPolicy,
   type SessionDescription,
+  type Timers,
 } from './client/options.js';
 import {
   AuthenticationError,
@@ -68,6 +69,7 @@ export class BmcClient {
   private readonly rqSeq: RqSeq;
   private readonly random: (n: number) => Buffer;
   private readonly backoff: SessionBackoff;
+  private readonly timers: Timers;
   /** The refusal that started the current back-off, for the message while it lasts. */
   private lastRefusal: string | undefined;
   private peer: Peer | undefined;
@@ -93,6 +95,7 @@ export class BmcClient {
     for (const id of options.cipherSuites ?? []) {
       if (!Number.isInteger(id) || id < 0 || id > 255) throw new InvalidArgumentError(`cipher suite ${id} is not 0-255`);
     }
+    this.timers = options.timers ?? realTimers;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.hooks = options.hooks ?? {};
     this.random = options.random ?? randomBytes;
@@ -133,23 +136,32 @@ export class BmcClient {
    * when its caller is answered: a deadline reports the command then, even
    * though its exchange may hold the BMC a little longer.
    */
-  readonly execute: Execute = async <Req, Rsp>(command: Command<Req, Rsp>, request: Req, options: ExecuteOptions = {}) => {
+  readonly execute: Execute = <Req, Rsp>(command: Command<Req, Rsp>, request: Req, options?: ExecuteOptions): Promise<Rsp> => {
+    if (this.closed) return Promise.reject(new ClientClosedError('client is closed'));
+    const signal = options?.signal;
+    const lun = options?.lun;
+    const hooks = this.hooks;
+    if (!hooks.commandCompleted) return this.commands.run(() => this.inSession(command, request, lun, signal ?? NEVER_ABORTS), signal);
     let started = -1;
-    try {
-      const rsp = await this.enqueue((signal) => {
+    return this.commands
+      .run(() => {
         started = this.now();
-        return this.inSession(command, request, options.lun, signal);
-      }, options.signal);
-      this.hooks.commandCompleted?.(command.name, (this.now() - started) / 1000, 'ok', CompletionCode.ok);
-      return rsp;
-    } catch (err) {
-      if (started >= 0) {
-        const seconds = (this.now() - started) / 1000;
-        if (err instanceof CompletionCodeError) this.hooks.commandCompleted?.(command.name, seconds, 'completion-code', err.completionCode);
-        else this.hooks.commandCompleted?.(command.name, seconds, err instanceof TimeoutError ? 'timeout' : 'error');
-      }
-      throw err;
-    }
+        return this.inSession(command, request, lun, signal ?? NEVER_ABORTS);
+      }, signal)
+      .then(
+        (rsp) => {
+          hooks.commandCompleted?.(command.name, (this.now() - started) / 1000, 'ok', CompletionCode.ok);
+          return rsp;
+        },
+        (err: unknown) => {
+          if (started >= 0) {
+            const seconds = (this.now() - started) / 1000;
+            if (err instanceof CompletionCodeError) hooks.commandCompleted?.(command.name, seconds, 'completion-code', err.completionCode);
+            else hooks.commandCompleted?.(command.name, seconds, err instanceof TimeoutError ? 'timeout' : 'error');
+          }
+          throw err;
+        },
+      );
   };
 
   /** Open the session now (otherwise the first command does). */
@@ -210,6 +222,11 @@ export class BmcClient {
     return { exchanger: this.exchanger!, rqSeq: this.rqSeq, retry: this.retry, hooks: this.hooks, attempts };
   }
 
+  /**
+   * One command in the session, opened first if need be. Any answer, even a
+   * completion code, shows the session alive. Silence is looked into only
+   * here, on the failure path.
+   */
   private async inSession<Req, Rsp>(command: Command<Req, Rsp>, request: Req, lun: number | undefined, signal: AbortSignal): Promise<Rsp> {
     let session = this.active;
     const fresh = session === undefined;
@@ -221,8 +238,14 @@ export class BmcClient {
     // between scrapes).
     const suspect = !fresh && idleMs >= this.retry.idleSuspectMs;
     try {
-      return await this.sendInSession(suspect ? session.sendOnce : session.send, command, request, lun, signal);
+      const rsp = await exchangeCommand(suspect ? session.sendOnce : session.send, command, request, lun, signal);
+      this.lastAnswerAt = this.now();
+      return rsp;
     } catch (err) {
+      if (err instanceof CompletionCodeError) {
+        this.lastAnswerAt = this.now();
+        throw err;
+      }
       if (!(err instanceof TimeoutError) || fresh || signal.aborted) throw err;
       // Silence inside an established session, used recently, means either
       // the session is gone (BMC restart) or the BMC ignores this one command
@@ -246,7 +269,7 @@ export class BmcClient {
     signal: AbortSignal,
   ): Promise<Rsp> {
     try {
-      const rsp = await sendCommand(ctx, command, request, { lun, signal });
+      const rsp = await exchangeCommand(ctx, command, request, lun, signal);
       this.lastAnswerAt = this.now();
       return rsp;
     } catch (err) {
@@ -256,7 +279,7 @@ export class BmcClient {
   }
 
   private now(): number {
-    return (this.options.timers ?? realTimers).now();
+    return this.timers.now();
   }
 
   private async sessionAnswers(session: ActiveSession, signal: AbortSignal): Promise<boolean> {

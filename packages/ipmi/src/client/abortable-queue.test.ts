@@ -123,4 +123,125 @@ describe('AbortableQueue', () => {
     await expect(q.run(async () => Promise.reject(new Error('no')), ac.signal)).rejects.toThrow('no');
     expect(listeners).toBe(0);
   });
+
+  describe('a task that finds the queue idle starts at once, outside p-queue', () => {
+    it('starts synchronously, and still holds the slot: later tasks wait for it and run in the order they came', async () => {
+      const q = new AbortableQueue({ detachRunning: true });
+      const log: string[] = [];
+      const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((n) => manual(log, n));
+      const pa = q.run(a!.task);
+      // No microtask has run: only a task started without p-queue is already going.
+      expect(log).toEqual(['start a']);
+      const pb = q.run(b!.task);
+      const pc = q.run(c!.task);
+      await flush();
+      expect(log).toEqual(['start a']);
+      expect(q.size).toBe(3);
+      a!.finish();
+      expect(await pa).toBe('a');
+      await flush();
+      expect(log).toEqual(['start a', 'start b']);
+      // d comes while b runs and c waits: it goes behind c, never beside b.
+      const pd = q.run(d!.task);
+      await flush();
+      expect(log).toEqual(['start a', 'start b']);
+      b!.finish();
+      await flush();
+      expect(log).toEqual(['start a', 'start b', 'start c']);
+      c!.finish();
+      await flush();
+      expect(log).toEqual(['start a', 'start b', 'start c', 'start d']);
+      d!.finish();
+      expect(await Promise.all([pb, pc, pd])).toEqual(['b', 'c', 'd']);
+      await q.onIdle();
+      expect(q.size).toBe(0);
+    });
+
+    it('the next caller after it settles starts at once too (the queue is idle again)', async () => {
+      const q = new AbortableQueue({ detachRunning: true });
+      const log: string[] = [];
+      const a = manual(log, 'a');
+      const b = manual(log, 'b');
+      const pa = q.run(a.task);
+      a.finish();
+      await pa;
+      expect(q.size).toBe(0);
+      const pb = q.run(b.task);
+      expect(log).toEqual(['start a', 'start b']);
+      expect(q.size).toBe(1);
+      b.finish();
+      expect(await pb).toBe('b');
+    });
+
+    it('its caller whose signal fires is answered at once, but the next task waits until the task itself settles', async () => {
+      const q = new AbortableQueue({ detachRunning: true, abortReason: (s) => new Error(`gave up: ${String(s.reason)}`) });
+      const log: string[] = [];
+      const a = manual(log, 'a');
+      const b = manual(log, 'b');
+      const ac = new AbortController();
+      const pa = q.run(a.task, ac.signal);
+      const pb = q.run(b.task);
+      ac.abort('deadline');
+      await expect(pa).rejects.toThrow('gave up: deadline');
+      await flush();
+      expect(log).toEqual(['start a']);
+      expect(q.size).toBe(2);
+      a.finish();
+      await flush();
+      expect(log).toEqual(['start a', 'start b']);
+      b.finish();
+      expect(await pb).toBe('b');
+    });
+
+    it('without detachRunning its caller waits for the task even when the signal fires', async () => {
+      const q = new AbortableQueue({ detachRunning: false });
+      const log: string[] = [];
+      const a = manual(log, 'a');
+      const ac = new AbortController();
+      const pa = q.run(a.task, ac.signal);
+      ac.abort('late');
+      let settled = false;
+      void pa.then(() => (settled = true));
+      await flush();
+      expect(settled).toBe(false);
+      a.finish();
+      expect(await pa).toBe('a');
+    });
+
+    it('a task that throws at once releases the slot', async () => {
+      const q = new AbortableQueue({ detachRunning: true });
+      const log: string[] = [];
+      await expect(
+        q.run(() => {
+          throw new Error('sync');
+        }),
+      ).rejects.toThrow('sync');
+      expect(q.size).toBe(0);
+      const b = manual(log, 'b');
+      const pb = q.run(b.task);
+      expect(log).toEqual(['start b']);
+      b.finish();
+      await pb;
+    });
+
+    it('onIdle waits for it and for what queued behind it; cancelWaiting rejects only those behind it', async () => {
+      const q = new AbortableQueue({ detachRunning: true });
+      const log: string[] = [];
+      const a = manual(log, 'a');
+      const b = manual(log, 'b');
+      const pa = q.run(a.task);
+      const pb = q.run(b.task);
+      let idle = false;
+      void q.onIdle().then(() => (idle = true));
+      q.cancelWaiting(new Error('closing'));
+      await expect(pb).rejects.toThrow('closing');
+      await flush();
+      expect(idle).toBe(false);
+      a.finish();
+      expect(await pa).toBe('a');
+      await flush();
+      expect(idle).toBe(true);
+      expect(log).toEqual(['start a']);
+    });
+  });
 });

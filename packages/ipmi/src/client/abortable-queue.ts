@@ -30,12 +30,23 @@ export interface AbortableQueueOptions {
  * one start beside it. Here an abort rejects a waiting caller at once and
  * its task, when its turn comes, is skipped; a running task is detached or
  * not as `detachRunning` says, and always keeps the slot until it settles.
+ *
+ * A task that finds nothing waiting or running starts at once, without
+ * p-queue (the common case: one caller issuing commands one after another).
+ * While it runs, later tasks go to p-queue as usual and each first waits for
+ * it to settle, so the order and the one-at-a-time rule are the same either
+ * way.
  */
 export class AbortableQueue {
   private readonly queue = new PQueue({ concurrency: 1 });
   /** Rejects each caller still waiting for its turn (cancelWaiting). */
   private readonly waiting = new Set<(err: unknown) => void>();
   private readonly abortReason: AbortReason;
+  /** A task started without p-queue is running. */
+  private direct = false;
+  /** Settles when the direct task does; made only when something waits for it. */
+  private directDone: Promise<void> | undefined;
+  private releaseDirect: (() => void) | undefined;
 
   constructor(private readonly options: AbortableQueueOptions) {
     this.abortReason = options.abortReason ?? signalReason;
@@ -43,12 +54,16 @@ export class AbortableQueue {
 
   /** Tasks waiting or running. */
   get size(): number {
-    return this.queue.size + this.queue.pending;
+    return this.queue.size + this.queue.pending + (this.direct ? 1 : 0);
   }
 
   /** Resolves when no task is waiting or running. */
-  onIdle(): Promise<void> {
-    return this.queue.onIdle();
+  async onIdle(): Promise<void> {
+    for (;;) {
+      if (this.direct) await this.directSettled();
+      else if (this.queue.size + this.queue.pending > 0) await this.queue.onIdle();
+      else return;
+    }
   }
 
   /** Reject every caller still waiting with `err`; their tasks never run. The running task is left alone. */
@@ -59,6 +74,7 @@ export class AbortableQueue {
   /** Run `task` after every earlier one has settled, unless `signal` fires first. */
   run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(this.abortReason(signal));
+    if (!this.direct && this.queue.size === 0 && this.queue.pending === 0) return this.runDirect(task, signal);
     return new Promise<T>((resolve, reject) => {
       /** The caller has been answered (rejected while waiting, or detached): the task's outcome goes nowhere. */
       let answered = false;
@@ -77,6 +93,8 @@ export class AbortableQueue {
       if (signal) signal.addEventListener('abort', onAbort, { once: true });
       this.waiting.add(cancel);
       void this.queue.add(async () => {
+        // A task started without p-queue holds the slot until it settles.
+        if (this.direct) await this.directSettled();
         if (answered) return; // rejected while waiting: skipped
         started = true;
         this.waiting.delete(cancel);
@@ -92,5 +110,65 @@ export class AbortableQueue {
         }
       });
     });
+  }
+
+  /** `task` run at once; the slot is released when it settles, before its caller hears of it. */
+  private runDirect<T>(task: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    this.direct = true;
+    let running: Promise<T>;
+    try {
+      running = task();
+    } catch (err) {
+      this.endDirect();
+      return Promise.reject(err);
+    }
+    if (!signal || !this.options.detachRunning) {
+      return running.then(
+        (value) => {
+          this.endDirect();
+          return value;
+        },
+        (err: unknown) => {
+          this.endDirect();
+          throw err;
+        },
+      );
+    }
+    // Detached: the caller whose signal fires is answered at once; the task keeps the slot.
+    return new Promise<T>((resolve, reject) => {
+      let answered = false;
+      const onAbort = () => {
+        if (answered) return;
+        answered = true;
+        reject(this.abortReason(signal));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      running.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          this.endDirect();
+          if (!answered) resolve(value);
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          this.endDirect();
+          if (!answered) reject(err);
+        },
+      );
+    });
+  }
+
+  private endDirect(): void {
+    this.direct = false;
+    const release = this.releaseDirect;
+    if (release) {
+      this.releaseDirect = undefined;
+      this.directDone = undefined;
+      release();
+    }
+  }
+
+  private directSettled(): Promise<void> {
+    return (this.directDone ??= new Promise<void>((resolve) => (this.releaseDirect = resolve)));
   }
 }

@@ -1,7 +1,6 @@
 import type { Command } from '../commands/command.js';
-import { CompletionCode, CompletionCodeError, MalformedPacketError, TimeoutError } from '../errors.js';
-import { decodeLanResponse, encodeLanRequest, type LanResponse } from '../message/lan-message.js';
-import { Drop, type Exchanger, type RmcpDatagram } from './exchanger.js';
+import { CompletionCode, CompletionCodeError, TimeoutError } from '../errors.js';
+import { Drop, DROP, type Exchanger, type RmcpDatagram } from './exchanger.js';
 import type { Framer } from './framers.js';
 import type { ClientHooks, CommandOutcome, RetryPolicy } from './options.js';
 
@@ -61,8 +60,10 @@ export async function sendCommand<Req, Rsp>(
   request: Req,
   options: { lun?: number; signal?: AbortSignal },
 ): Promise<Rsp> {
-  if (ctx.setupSteps) return reportStep(ctx.setupSteps, command.name, () => exchange(ctx, command, request, options), CompletionCode.ok);
-  return exchange(ctx, command, request, options);
+  if (ctx.setupSteps) {
+    return reportStep(ctx.setupSteps, command.name, () => exchangeCommand(ctx, command, request, options.lun, options.signal), CompletionCode.ok);
+  }
+  return exchangeCommand(ctx, command, request, options.lun, options.signal);
 }
 
 /**
@@ -92,32 +93,62 @@ export async function withRetries<T>(
   }
 }
 
-async function exchange<Req, Rsp>(
+/**
+ * One command's exchange with its retries in a single async function: the
+ * request is framed in one buffer per send (fresh rqSeq and session sequence
+ * each time), and one acceptor per command checks the answer in place:
+ * §13.8 checksums, then rqSeq, NetFn+1 and command (a late answer to an
+ * earlier attempt carries an old rqSeq and is dropped).
+ */
+export async function exchangeCommand<Req, Rsp>(
   ctx: SendCommandContext,
   command: Command<Req, Rsp>,
   request: Req,
-  options: { lun?: number; signal?: AbortSignal },
+  lun: number | undefined,
+  signal: AbortSignal | undefined,
 ): Promise<Rsp> {
   const data = command.encode(request);
-  const rsp = await withRetries(ctx, command.name, options.signal, (timeoutMs) => {
-    // Every send, retransmits included, takes a fresh rqSeq (and, in a session, sequence number).
-    const rqSeq = ctx.rqSeq.next();
-    const lan = encodeLanRequest({ netFn: command.netFn, cmd: command.cmd, rqSeq, rsLun: options.lun ?? 0, data });
-    const accept = (d: RmcpDatagram): LanResponse | Drop => {
-      const inner = ctx.framer.unwrap(d);
-      if (inner instanceof Drop) return inner;
-      let answer: LanResponse;
-      try {
-        answer = decodeLanResponse(inner);
-      } catch (err) {
-        if (err instanceof MalformedPacketError) return new Drop('malformed');
-        throw err;
-      }
-      if (answer.rqSeq !== rqSeq || answer.netFn !== command.netFn + 1 || answer.cmd !== command.cmd) return new Drop('no-match');
-      return answer;
-    };
-    return ctx.exchanger.roundTrip(ctx.framer.wrap(lan), accept, timeoutMs, options.signal);
-  });
-  if (rsp.completionCode !== 0) throw new CompletionCodeError(command.name, rsp.completionCode);
-  return command.decode(rsp.data);
+  const framer = ctx.framer;
+  const netFn = command.netFn;
+  const cmd = command.cmd;
+  let rqSeq = 0;
+  const accept = (d: RmcpDatagram): Buffer | Drop => {
+    const inner = framer.unwrap(d);
+    if (inner instanceof Drop) return inner;
+    return matchResponse(inner, rqSeq, netFn, cmd);
+  };
+  let timeoutMs = ctx.retry.initialTimeoutMs;
+  let answer: Buffer;
+  for (let sent = 1; ; sent++) {
+    rqSeq = ctx.rqSeq.next();
+    try {
+      answer = await ctx.exchanger.roundTrip(framer.wrapRequest(netFn, cmd, rqSeq, lun ?? 0, data), accept, timeoutMs, signal);
+      break;
+    } catch (err) {
+      if (!(err instanceof TimeoutError) || signal?.aborted) throw err;
+      if (sent >= ctx.attempts) throw new TimeoutError(`${command.name}: no answer after ${sent} attempt(s)`, { cause: err });
+      ctx.hooks.retry?.(command.name);
+      timeoutMs = Math.min(timeoutMs * ctx.retry.backoff, ctx.retry.maxTimeoutMs);
+    }
+  }
+  // [6] completion code, [7..len-1) data, [len-1] checksum (Table 13-4).
+  const code = answer[6]!;
+  if (code !== 0) throw new CompletionCodeError(command.name, code);
+  return command.decode(answer.subarray(7, answer.length - 1));
+}
+
+/**
+ * A LAN response (§13.8 Table 13-4) checked as decodeLanResponse does, then
+ * matched to the request: the message itself, or why it is dropped.
+ */
+function matchResponse(m: Buffer, rqSeq: number, netFn: number, cmd: number): Buffer | Drop {
+  const n = m.length;
+  // Header, checksums and a completion code: at least 8 bytes.
+  if (n < 8) return DROP.malformed;
+  if (((m[0]! + m[1]! + m[2]!) & 0xff) !== 0) return DROP.malformed;
+  let sum = 0;
+  for (let i = 3; i < n; i++) sum += m[i]!;
+  if ((sum & 0xff) !== 0) return DROP.malformed;
+  if (m[4]! >> 2 !== rqSeq || m[1]! >> 2 !== netFn + 1 || m[5] !== cmd) return DROP.noMatch;
+  return m;
 }

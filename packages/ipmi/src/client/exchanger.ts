@@ -1,5 +1,5 @@
 import { AbortedError, ClientClosedError, IpmiError, MalformedPacketError, TimeoutError } from '../errors.js';
-import { decodeRmcp } from '../rmcp/rmcp.js';
+import { RMCP_HEADER_LENGTH, RMCP_VERSION } from '../rmcp/rmcp.js';
 import type { PeerChannel } from '../transport/udp-transport.js';
 import type { ClientHooks, DropReason, Timers } from './options.js';
 
@@ -11,6 +11,14 @@ export class Drop {
   constructor(readonly reason: DropReason) {}
 }
 
+/** One Drop per reason, shared: a Drop carries nothing else. */
+export const DROP = {
+  noMatch: new Drop('no-match'),
+  badIntegrity: new Drop('bad-integrity'),
+  staleSequence: new Drop('stale-sequence'),
+  malformed: new Drop('malformed'),
+} as const;
+
 export interface RmcpDatagram {
   messageClass: number;
   body: Buffer;
@@ -19,14 +27,21 @@ export interface RmcpDatagram {
 /** Looks at one received datagram: the awaited answer, a Drop, or throws to fail the exchange. */
 export type Acceptor<T> = (d: RmcpDatagram) => T | Drop;
 
-interface Waiter {
-  accept: Acceptor<unknown>;
-  /** The caller's signal: fired by the exchange's end, the outcome is the abort. */
-  signal: AbortSignal | undefined;
-  timer: unknown;
-  resolve(v: unknown): void;
-  reject(e: unknown): void;
+/** One exchange in flight: what settles it, and how. */
+class Waiter {
+  timer: unknown = undefined;
+  resolve: (v: unknown) => void = noop;
+  reject: (e: unknown) => void = noop;
+
+  constructor(
+    readonly accept: Acceptor<unknown>,
+    /** The caller's signal: fired by the exchange's end, the outcome is the abort. */
+    readonly signal: AbortSignal | undefined,
+    readonly timeoutMs: number,
+  ) {}
 }
+
+function noop(): void {}
 
 /**
  * Sends one datagram at a time and waits for the one answer that the
@@ -49,13 +64,12 @@ export class Exchanger {
   /** Transport callback. */
   onDatagram(datagram: Buffer): void {
     this.hooks.packetReceived?.();
-    let d: RmcpDatagram;
-    try {
-      d = decodeRmcp(datagram);
-    } catch {
+    // The RMCP header (Table 13-1), as decodeRmcp reads it.
+    if (datagram.length < RMCP_HEADER_LENGTH || datagram[0] !== RMCP_VERSION) {
       this.hooks.packetDropped?.('malformed');
       return;
     }
+    const d: RmcpDatagram = { messageClass: datagram[3]!, body: datagram.subarray(RMCP_HEADER_LENGTH) };
     const w = this.waiter;
     if (!w) {
       this.hooks.packetDropped?.('no-match');
@@ -93,20 +107,24 @@ export class Exchanger {
     if (this.closed) return Promise.reject(new ClientClosedError('client is closed'));
     if (signal?.aborted) return Promise.reject(abortError(signal));
     if (this.waiter) return Promise.reject(new IpmiError('internal: two exchanges in flight on one client'));
-    return new Promise<T>((resolve, reject) => {
-      const waiter: Waiter = {
-        accept: accept as Acceptor<unknown>,
-        signal: signal === NEVER_ABORTS ? undefined : signal,
-        timer: undefined,
-        resolve: resolve as (v: unknown) => void,
-        reject,
-      };
-      this.waiter = waiter;
-      waiter.timer = this.timers.setTimeout(() => this.settle(waiter, new TimeoutError(`no answer within ${timeoutMs} ms`), true), timeoutMs);
-      this.hooks.packetSent?.();
-      this.channel.send(datagram, (err) => this.settle(waiter, err, true));
+    const waiter = new Waiter(accept as Acceptor<unknown>, signal === NEVER_ABORTS ? undefined : signal, timeoutMs);
+    const answer = new Promise<T>((resolve, reject) => {
+      waiter.resolve = resolve as (v: unknown) => void;
+      waiter.reject = reject;
     });
+    this.waiter = waiter;
+    waiter.timer = this.timers.setTimeout(this.onTimeout, timeoutMs);
+    this.hooks.packetSent?.();
+    // A failed send ends this exchange only: its report may come after a timeout and a retransmit.
+    this.channel.send(datagram, (err) => this.settle(waiter, err, true));
+    return answer;
   }
+
+  /** The timer of the exchange in flight (only one is ever armed: settle clears it). */
+  private readonly onTimeout = (): void => {
+    const w = this.waiter;
+    if (w) this.settle(w, new TimeoutError(`no answer within ${w.timeoutMs} ms`), true);
+  };
 
   /** End the exchange of `w` (once): its answer, or its error; an abandoned one ends in its abort. */
   private settle(w: Waiter, value: unknown, failed: boolean): void {

@@ -1,16 +1,28 @@
-import { IntegrityError, MalformedPacketError } from '../errors.js';
-import { RMCP_CLASS } from '../rmcp/rmcp.js';
+import { randomIv, type PacketCrypto } from '../crypto/rmcpplus-crypto.js';
+import { IntegrityError, InvalidArgumentError, MalformedPacketError } from '../errors.js';
+import { encodeLanRequest, LAN_ADDRESS } from '../message/lan-message.js';
+import { RMCP_CLASS, RMCP_SEQ_NO_ACK, RMCP_VERSION } from '../rmcp/rmcp.js';
 import { AUTH_TYPE } from '../session/auth-types.js';
 import { peekSessionHeader } from '../session/session-packet.js';
 import { decodeV15Packet, encodeV15Packet, verifyV15AuthCode } from '../session/v15-packet.js';
-import { decodeV20Packet, encodeV20Packet, PAYLOAD_TYPE, type SessionKeys } from '../session/v20-packet.js';
-import { Drop, type RmcpDatagram } from './exchanger.js';
+import { encodeV20Packet, PAYLOAD_TYPE, sessionCrypto, type SessionKeys } from '../session/v20-packet.js';
+import { DROP, type Drop, type RmcpDatagram } from './exchanger.js';
 import { SequenceWindow } from './sequence-window.js';
 
 /** Puts a LAN message into a session packet and takes one out of an answer. */
 export interface Framer {
   wrap(lanMessage: Buffer): Buffer;
+  /**
+   * A LAN request (§13.8, requester 0x81 LUN 0 to the BMC 0x20) framed for
+   * sending: what wrap(encodeLanRequest(...)) gives, and framers that can
+   * write it in one buffer do.
+   */
+  wrapRequest(netFn: number, cmd: number, rqSeq: number, rsLun: number, data: Buffer): Buffer;
   unwrap(d: RmcpDatagram): Buffer | Drop;
+}
+
+function lanRequest(netFn: number, cmd: number, rqSeq: number, rsLun: number, data: Buffer): Buffer {
+  return encodeLanRequest({ netFn, cmd, rqSeq, rsLun, data });
 }
 
 function ipmiClass(d: RmcpDatagram): boolean {
@@ -20,10 +32,13 @@ function ipmiClass(d: RmcpDatagram): boolean {
 /** Pre-session IPMI 1.5 packets: auth type none, session id 0, sequence 0 (§13.6). */
 export const sessionlessV15: Framer = {
   wrap: (payload) => encodeV15Packet({ authType: AUTH_TYPE.none, sessionSeq: 0, sessionId: 0, payload }),
+  wrapRequest(netFn, cmd, rqSeq, rsLun, data) {
+    return this.wrap(lanRequest(netFn, cmd, rqSeq, rsLun, data));
+  },
   unwrap(d) {
-    if (!ipmiClass(d)) return new Drop('no-match');
+    if (!ipmiClass(d)) return DROP.noMatch;
     const h = peekSessionHeader(d.body);
-    if (h.format !== 'v1.5' || h.sessionId !== 0) return new Drop('no-match');
+    if (h.format !== 'v1.5' || h.sessionId !== 0) return DROP.noMatch;
     return decodeV15Packet(d.body).payload;
   },
 };
@@ -55,22 +70,26 @@ export class V15SessionFramer implements Framer {
     });
   }
 
+  wrapRequest(netFn: number, cmd: number, rqSeq: number, rsLun: number, data: Buffer): Buffer {
+    return this.wrap(lanRequest(netFn, cmd, rqSeq, rsLun, data));
+  }
+
   /** Set from Get Channel Authentication Capabilities' per-message-authentication bit. */
   requireAuth = true;
 
   unwrap(d: RmcpDatagram): Buffer | Drop {
-    if (!ipmiClass(d)) return new Drop('no-match');
+    if (!ipmiClass(d)) return DROP.noMatch;
     const h = peekSessionHeader(d.body);
-    if (h.format !== 'v1.5' || h.sessionId !== this.sessionId) return new Drop('no-match');
+    if (h.format !== 'v1.5' || h.sessionId !== this.sessionId) return DROP.noMatch;
     const pkt = decodeV15Packet(d.body);
     // A BMC with per-message authentication disabled answers with auth type none;
     // anything that does carry an auth code must carry the right one.
     if (pkt.authType !== AUTH_TYPE.none) {
-      if (pkt.authType !== this.authType || !verifyV15AuthCode(pkt, this.password)) return new Drop('bad-integrity');
+      if (pkt.authType !== this.authType || !verifyV15AuthCode(pkt, this.password)) return DROP.badIntegrity;
     } else if (this.authType !== AUTH_TYPE.none && this.requireAuth) {
-      return new Drop('bad-integrity');
+      return DROP.badIntegrity;
     }
-    if (!this.window.accept(pkt.sessionSeq)) return new Drop('stale-sequence');
+    if (!this.window.accept(pkt.sessionSeq)) return DROP.staleSequence;
     return pkt.payload;
   }
 }
@@ -97,62 +116,179 @@ export class V15ActivateFramer implements Framer {
     });
   }
 
+  wrapRequest(netFn: number, cmd: number, rqSeq: number, rsLun: number, data: Buffer): Buffer {
+    return this.wrap(lanRequest(netFn, cmd, rqSeq, rsLun, data));
+  }
+
   unwrap(d: RmcpDatagram): Buffer | Drop {
-    if (!ipmiClass(d)) return new Drop('no-match');
+    if (!ipmiClass(d)) return DROP.noMatch;
     const h = peekSessionHeader(d.body);
-    if (h.format !== 'v1.5') return new Drop('no-match');
+    if (h.format !== 'v1.5') return DROP.noMatch;
     const pkt = decodeV15Packet(d.body);
-    if (pkt.authType !== AUTH_TYPE.none && !verifyV15AuthCode(pkt, this.password)) return new Drop('bad-integrity');
+    if (pkt.authType !== AUTH_TYPE.none && !verifyV15AuthCode(pkt, this.password)) return DROP.badIntegrity;
     return pkt.payload;
   }
 }
 
-/** An established RMCP+ session (§13.6, §13.28-13.29): integrity and confidentiality per the cipher suite. */
+/** Table 13-8: auth type, payload type, session id, session seq, payload length. */
+const V20_HEADER = 12;
+const AES_BLOCK = 16;
+/** §13.28.4: the Next Header byte of the integrity trailer. */
+const NEXT_HEADER = 0x07;
+
+/**
+ * An established RMCP+ session (§13.6, §13.28-13.29): integrity and
+ * confidentiality per the cipher suite. Its packet crypto (HMAC pads, AES
+ * contexts) is prepared once; a request is written into one buffer (RMCP
+ * header, session header, IV, LAN message encrypted in place, trailer) and
+ * an answer is checked and decrypted straight from the datagram.
+ */
 export class V20SessionFramer implements Framer {
   private outSeq = 1;
   private readonly window = new SequenceWindow();
+  private readonly crypto: PacketCrypto | undefined;
+  private readonly encrypt: boolean;
+  private readonly authenticate: boolean;
+  private readonly authCodeLength: number;
 
   constructor(
     private readonly keys: SessionKeys,
     private readonly bmcSessionId: number,
     private readonly consoleSessionId: number,
-  ) {}
+  ) {
+    const suite = keys.suite;
+    this.encrypt = suite.confidentiality === 'aes-cbc-128';
+    if (suite.confidentiality !== 'none' && !this.encrypt) {
+      throw new InvalidArgumentError(`confidentiality ${suite.confidentiality} is not implemented`);
+    }
+    this.authenticate = suite.integrity !== 'none';
+    this.crypto = sessionCrypto(keys);
+    this.authCodeLength = this.crypto.authCodeLength;
+  }
 
   /** The managed system's session id: what Close Session names (§22.19). */
   get sessionId(): number {
     return this.bmcSessionId;
   }
 
-  wrap(payload: Buffer): Buffer {
+  private nextSeq(): number {
     const seq = this.outSeq;
     this.outSeq = (this.outSeq + 1) >>> 0 || 1;
+    return seq;
+  }
+
+  wrap(payload: Buffer): Buffer {
     return encodeV20Packet({
       payloadType: PAYLOAD_TYPE.ipmi,
       sessionId: this.bmcSessionId,
-      sessionSeq: seq,
+      sessionSeq: this.nextSeq(),
       payload,
       keys: this.keys,
     });
   }
 
+  /** The same bytes as wrap(encodeLanRequest(...)), written into one buffer. */
+  wrapRequest(netFn: number, cmd: number, rqSeq: number, rsLun: number, data: Buffer): Buffer {
+    const lanLength = 7 + data.length;
+    const aesPad = this.encrypt ? (AES_BLOCK - ((lanLength + 1) % AES_BLOCK)) % AES_BLOCK : 0;
+    const bodyLength = this.encrypt ? AES_BLOCK + lanLength + aesPad + 1 : lanLength;
+    if (bodyLength > 0xffff) throw new InvalidArgumentError('RMCP+ payload longer than 65535 bytes');
+    const covered = V20_HEADER + bodyLength;
+    const intPad = this.authenticate ? (4 - ((covered + 2) % 4)) % 4 : 0;
+    const total = 4 + covered + (this.authenticate ? intPad + 2 + this.authCodeLength : 0);
+    const out = Buffer.allocUnsafe(total);
+    out[0] = RMCP_VERSION;
+    out[1] = 0;
+    out[2] = RMCP_SEQ_NO_ACK;
+    out[3] = RMCP_CLASS.ipmi;
+    out[4] = AUTH_TYPE.rmcpPlus;
+    out[5] = (this.encrypt ? 0x80 : 0) | (this.authenticate ? 0x40 : 0) | PAYLOAD_TYPE.ipmi;
+    out.writeUInt32LE(this.bmcSessionId, 6);
+    out.writeUInt32LE(this.nextSeq(), 10);
+    out.writeUInt16LE(bodyLength, 14);
+    let at = 16;
+    if (this.encrypt) {
+      randomIv().copy(out, at);
+      at += AES_BLOCK;
+    }
+    // §13.8 Table 13-4: rsAddr, netFn/rsLUN, chk1, rqAddr, rqSeq/rqLUN, cmd, data, chk2.
+    const lan = at;
+    out[lan] = LAN_ADDRESS.bmc;
+    out[lan + 1] = ((netFn & 0x3f) << 2) | (rsLun & 0x03);
+    out[lan + 2] = (0x200 - LAN_ADDRESS.bmc - out[lan + 1]!) & 0xff;
+    out[lan + 3] = LAN_ADDRESS.remoteConsole;
+    out[lan + 4] = (rqSeq & 0x3f) << 2;
+    out[lan + 5] = cmd;
+    data.copy(out, lan + 6);
+    let sum = 0;
+    for (let i = lan + 3; i < lan + 6 + data.length; i++) sum += out[i]!;
+    out[lan + 6 + data.length] = (0x100 - (sum & 0xff)) & 0xff;
+    at = lan + lanLength;
+    if (this.encrypt) {
+      // §13.29: pad 01 02 .. n, then n; then AES-CBC in place, the IV just before.
+      for (let i = 1; i <= aesPad; i++) out[at++] = i;
+      out[at++] = aesPad;
+      this.crypto!.cbcEncryptInPlace(out, lan - AES_BLOCK, at);
+    }
+    if (this.authenticate) {
+      for (let i = 0; i < intPad; i++) out[at++] = 0xff;
+      out[at++] = intPad;
+      out[at++] = NEXT_HEADER;
+      // The AuthCode covers AuthType..Next Header.
+      this.crypto!.writeAuthCode(out, 4, at, at);
+    }
+    return out;
+  }
+
+  /**
+   * The same checks, in the same order, as peekSessionHeader then
+   * decodeV20Packet, read from the datagram in place: session id and
+   * payload type, integrity (before any length is trusted), the trailer's
+   * shape, decryption and its pad, then the sequence window.
+   */
   unwrap(d: RmcpDatagram): Buffer | Drop {
-    if (!ipmiClass(d)) return new Drop('no-match');
-    const h = peekSessionHeader(d.body);
-    if (h.format !== 'v2.0' || h.sessionId !== this.consoleSessionId || h.payloadType !== PAYLOAD_TYPE.ipmi) {
-      return new Drop('no-match');
+    if (!ipmiClass(d)) return DROP.noMatch;
+    const b = d.body;
+    if (b.length < 1) return DROP.malformed;
+    if ((b[0]! & 0x0f) !== AUTH_TYPE.rmcpPlus) {
+      // An IPMI 1.5 header: not ours, once it parses.
+      return b.length < 9 ? DROP.malformed : DROP.noMatch;
     }
+    if (b.length < 2) return DROP.malformed;
+    const pt = b[1]!;
+    const payloadType = pt & 0x3f;
+    const idAt = payloadType === 0x02 ? 8 : 2;
+    if (b.length < idAt + 8) return DROP.malformed;
+    if (payloadType !== PAYLOAD_TYPE.ipmi || b.readUInt32LE(idAt) !== this.consoleSessionId) return DROP.noMatch;
+    const encrypted = (pt & 0x80) !== 0;
+    const authenticated = (pt & 0x40) !== 0;
     // A suite with integrity or confidentiality must never be answered in the clear.
-    if (this.keys.suite.integrity !== 'none' && !h.authenticated) return new Drop('bad-integrity');
-    if (this.keys.suite.confidentiality !== 'none' && !h.encrypted) return new Drop('bad-integrity');
-    let pkt;
-    try {
-      pkt = decodeV20Packet(d.body, this.keys);
-    } catch (err) {
-      if (err instanceof IntegrityError) return new Drop('bad-integrity');
-      if (err instanceof MalformedPacketError) return new Drop('malformed');
-      throw err;
+    if (this.authenticate && !authenticated) return DROP.badIntegrity;
+    if (this.encrypt && !encrypted) return DROP.badIntegrity;
+    if (b.length < V20_HEADER) return DROP.malformed;
+    if (authenticated && !this.authenticate) return DROP.badIntegrity;
+    const length = b.readUInt16LE(10);
+    if (authenticated) {
+      const nextHeaderAt = b.length - this.authCodeLength - 1;
+      if (nextHeaderAt < V20_HEADER + 1) return DROP.badIntegrity;
+      // Verified before the length is trusted, so any tampering reads as an integrity failure.
+      if (!this.crypto!.authCodeMatches(b, 0, nextHeaderAt + 1, nextHeaderAt + 1)) return DROP.badIntegrity;
+      if (b[nextHeaderAt] !== NEXT_HEADER) return DROP.malformed;
+      if (nextHeaderAt - 1 - b[nextHeaderAt - 1]! !== V20_HEADER + length) return DROP.malformed;
+    } else if (V20_HEADER + length > b.length) return DROP.malformed;
+    let payload: Buffer;
+    if (encrypted) {
+      if (!this.encrypt) return DROP.malformed;
+      try {
+        payload = this.crypto!.decrypt(b.subarray(V20_HEADER, V20_HEADER + length));
+      } catch (err) {
+        if (err instanceof MalformedPacketError || err instanceof IntegrityError) return DROP.malformed;
+        throw err;
+      }
+    } else {
+      payload = b.subarray(V20_HEADER, V20_HEADER + length);
     }
-    if (!this.window.accept(pkt.sessionSeq)) return new Drop('stale-sequence');
-    return pkt.payload;
+    if (!this.window.accept(b.readUInt32LE(6))) return DROP.staleSequence;
+    return payload;
   }
 }

@@ -43,13 +43,20 @@ export function integrityAuthCode(alg: IntegrityAlgorithm, k1: Buffer, password:
   return integrityFunction(alg, k1, password)(data);
 }
 
-/** The AuthCode function for one key: the key imported (HMAC) or its pads pre-hashed (HMAC-SHA1) once. */
-function integrityFunction(alg: IntegrityAlgorithm, k1: Buffer, password: Buffer | undefined): (data: Buffer) => Buffer {
+/**
+ * The AuthCode function for one key: the key imported (HMAC) or its pads
+ * pre-hashed (HMAC-SHA1) once. With `whole`, the digest is not truncated
+ * (callers that copy or compare only the AuthCode's length skip a view).
+ */
+function integrityFunction(alg: IntegrityAlgorithm, k1: Buffer, password: Buffer | undefined, whole = false): (data: Buffer) => Buffer {
   switch (alg) {
     case 'hmac-sha1-96': {
-      // Suites 1-3, the common ones, run on our own SHA-1 with the key's pads pre-hashed; see hmac-sha1.ts.
+      // Suites 1-3, the common ones, run on our own SHA-1 with the key's pads
+      // pre-hashed (hmac-sha1.ts): at these sizes (one or two blocks) it costs
+      // about half of node:crypto's createHmac per packet, which pays for a
+      // new Hmac object each time.
       const sha1 = new HmacSha1(k1);
-      return (data) => sha1.digest(data).subarray(0, 12);
+      return whole ? (data) => sha1.digest(data) : (data) => sha1.digest(data).subarray(0, 12);
     }
     case 'hmac-md5-128': {
       const key = createSecretKey(k1);
@@ -57,7 +64,7 @@ function integrityFunction(alg: IntegrityAlgorithm, k1: Buffer, password: Buffer
     }
     case 'hmac-sha256-128': {
       const key = createSecretKey(k1);
-      return (data) => createHmac('sha256', key).update(data).digest().subarray(0, 16);
+      return whole ? (data) => createHmac('sha256', key).update(data).digest() : (data) => createHmac('sha256', key).update(data).digest().subarray(0, 16);
     }
     case 'md5-128': {
       const pw = Buffer.alloc(20);
@@ -95,6 +102,10 @@ class AesContext {
 export class PacketCrypto {
   /** §13.28.4 AuthCode over AuthType..Next Header. */
   readonly authCode: (data: Buffer) => Buffer;
+  /** Bytes of the AuthCode (§13.28.4). */
+  readonly authCodeLength: number;
+  /** The integrity digest before truncation to authCodeLength. */
+  private readonly mac: (data: Buffer) => Buffer;
   private aes: AesContext | undefined;
 
   constructor(
@@ -105,10 +116,41 @@ export class PacketCrypto {
     password: Buffer | undefined,
   ) {
     this.authCode = integrityFunction(integrity, k1, password);
+    this.mac = integrityFunction(integrity, k1, password, true);
+    this.authCodeLength = INTEGRITY_AUTHCODE_LENGTH[integrity];
   }
 
   private aesContext(): AesContext {
     return (this.aes ??= new AesContext(this.k2));
+  }
+
+  /** Writes the AuthCode over buf[start, end) at buf[at..]. */
+  writeAuthCode(buf: Buffer, start: number, end: number, at: number): void {
+    this.mac(buf.subarray(start, end)).copy(buf, at, 0, this.authCodeLength);
+  }
+
+  /** Whether buf[codeAt..] is exactly the AuthCode over buf[start, end), compared in constant time. */
+  authCodeMatches(buf: Buffer, start: number, end: number, codeAt: number): boolean {
+    const n = this.authCodeLength;
+    if (buf.length - codeAt !== n) return false;
+    const expected = this.mac(buf.subarray(start, end));
+    let diff = 0;
+    for (let i = 0; i < n; i++) diff |= expected[i]! ^ buf[codeAt + i]!;
+    return diff === 0;
+  }
+
+  /**
+   * AES-CBC-128 in place (§13.29): buf[ivAt, ivAt+16) holds the IV and
+   * buf[ivAt+16, end) the padded plaintext, a whole number of blocks, which
+   * becomes the ciphertext.
+   */
+  cbcEncryptInPlace(buf: Buffer, ivAt: number, end: number): void {
+    if ((end - ivAt) % AES_BLOCK !== 0) throw new MalformedPacketError('AES-CBC-128: plaintext is not whole blocks');
+    const { enc, block } = this.aesContext();
+    for (let off = ivAt + AES_BLOCK; off < end; off += AES_BLOCK) {
+      for (let j = 0; j < AES_BLOCK; j++) block[j] = buf[off + j]! ^ buf[off - AES_BLOCK + j]!;
+      enc.update(block).copy(buf, off);
+    }
   }
 
   /** AES-CBC-128 (§13.29): IV ‖ ciphertext; see aesCbcEncrypt. */
