@@ -29,7 +29,6 @@ export type Acceptor<T> = (d: RmcpDatagram) => T | Drop;
 
 /** One exchange in flight: what settles it, and how. */
 class Waiter {
-  timer: unknown = undefined;
   resolve: (v: unknown) => void = noop;
   reject: (e: unknown) => void = noop;
 
@@ -38,6 +37,8 @@ class Waiter {
     /** The caller's signal: fired by the exchange's end, the outcome is the abort. */
     readonly signal: AbortSignal | undefined,
     readonly timeoutMs: number,
+    /** When it times out, in timers.now() milliseconds. */
+    readonly deadline: number,
   ) {}
 }
 
@@ -54,6 +55,15 @@ function noop(): void {}
 export class Exchanger {
   private waiter: Waiter | undefined;
   private closed = false;
+  /**
+   * One timer serves every exchange: armed for the first deadline, left
+   * running when an exchange ends early, and on firing it times out the
+   * exchange then in flight if that one's deadline has come, else re-arms
+   * for it. A command answered in a millisecond costs no timer operation.
+   */
+  private timer: unknown = undefined;
+  /** When the armed timer fires (timers.now() ms); Infinity when none is. */
+  private timerAt = Infinity;
 
   constructor(
     private readonly channel: PeerChannel,
@@ -107,30 +117,46 @@ export class Exchanger {
     if (this.closed) return Promise.reject(new ClientClosedError('client is closed'));
     if (signal?.aborted) return Promise.reject(abortError(signal));
     if (this.waiter) return Promise.reject(new IpmiError('internal: two exchanges in flight on one client'));
-    const waiter = new Waiter(accept as Acceptor<unknown>, signal === NEVER_ABORTS ? undefined : signal, timeoutMs);
+    const now = this.timers.now();
+    const waiter = new Waiter(accept as Acceptor<unknown>, signal === NEVER_ABORTS ? undefined : signal, timeoutMs, now + timeoutMs);
     const answer = new Promise<T>((resolve, reject) => {
       waiter.resolve = resolve as (v: unknown) => void;
       waiter.reject = reject;
     });
     this.waiter = waiter;
-    waiter.timer = this.timers.setTimeout(this.onTimeout, timeoutMs);
+    if (this.timerAt > waiter.deadline) this.arm(now, waiter.deadline);
     this.hooks.packetSent?.();
     // A failed send ends this exchange only: its report may come after a timeout and a retransmit.
     this.channel.send(datagram, (err) => this.settle(waiter, err, true));
     return answer;
   }
 
-  /** The timer of the exchange in flight (only one is ever armed: settle clears it). */
-  private readonly onTimeout = (): void => {
+  private arm(now: number, at: number): void {
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = this.timers.setTimeout(this.onTimer, at - now);
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.timerAt = Infinity;
     const w = this.waiter;
-    if (w) this.settle(w, new TimeoutError(`no answer within ${w.timeoutMs} ms`), true);
+    if (!w) return;
+    const now = this.timers.now();
+    if (now >= w.deadline) this.settle(w, new TimeoutError(`no answer within ${w.timeoutMs} ms`), true);
+    else this.arm(now, w.deadline);
   };
 
   /** End the exchange of `w` (once): its answer, or its error; an abandoned one ends in its abort. */
   private settle(w: Waiter, value: unknown, failed: boolean): void {
     if (this.waiter !== w) return;
     this.waiter = undefined;
-    this.timers.clearTimeout(w.timer);
     if (w.signal?.aborted) {
       this.hooks.requestAbandoned?.();
       w.reject(abortError(w.signal));
@@ -141,9 +167,9 @@ export class Exchanger {
   close(): void {
     this.closed = true;
     const w = this.waiter;
+    this.disarm();
     if (w) {
       this.waiter = undefined;
-      this.timers.clearTimeout(w.timer);
       w.reject(new ClientClosedError('client closed'));
     }
     this.channel.close();

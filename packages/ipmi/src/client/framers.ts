@@ -1,4 +1,4 @@
-import { randomIv, type PacketCrypto } from '../crypto/rmcpplus-crypto.js';
+import { type PacketCrypto, writeRandomIv } from '../crypto/rmcpplus-crypto.js';
 import { IntegrityError, InvalidArgumentError, MalformedPacketError } from '../errors.js';
 import { encodeLanRequest, LAN_ADDRESS } from '../message/lan-message.js';
 import { RMCP_CLASS, RMCP_SEQ_NO_ACK, RMCP_VERSION } from '../rmcp/rmcp.js';
@@ -208,7 +208,7 @@ export class V20SessionFramer implements Framer {
     out.writeUInt16LE(bodyLength, 14);
     let at = 16;
     if (this.encrypt) {
-      randomIv().copy(out, at);
+      writeRandomIv(out, at);
       at += AES_BLOCK;
     }
     // §13.8 Table 13-4: rsAddr, netFn/rsLUN, chk1, rqAddr, rqSeq/rqLUN, cmd, data, chk2.

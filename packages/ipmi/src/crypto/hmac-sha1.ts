@@ -69,6 +69,7 @@ const w = new Int32Array(80);
 /** The last one or two blocks: message tail, 0x80, zeros, 64-bit bit length (§5.1.1). */
 const tail = new Uint8Array(2 * BLOCK);
 const innerDigest = new Uint8Array(20);
+const digestScratch = new Uint8Array(20);
 
 export class HmacSha1 {
   /** State after hashing K xor ipad (words 0-4), and after K xor opad (words 5-9). */
@@ -89,26 +90,46 @@ export class HmacSha1 {
 
   /** HMAC-SHA1(key, data): 20 bytes. */
   digest(data: Uint8Array): Buffer {
+    const out = Buffer.allocUnsafe(20);
+    this.digestInto(data, 0, data.length, out, 0, 20);
+    return out;
+  }
+
+  /** The first `length` (at most 20) bytes of HMAC-SHA1(key, data[start, end)), written to out[at..]: no view, no new buffer. */
+  digestInto(data: Uint8Array, start: number, end: number, out: Uint8Array, at: number, length: number): void {
+    this.hash(data, start, end);
+    writeState(h, digestScratch);
+    for (let i = 0; i < length; i++) out[at + i] = digestScratch[i]!;
+  }
+
+  /** Whether code[at, at+length) is the first `length` bytes of HMAC-SHA1(key, data[start, end)), compared in constant time. */
+  matches(data: Uint8Array, start: number, end: number, code: Uint8Array, at: number, length: number): boolean {
+    this.hash(data, start, end);
+    writeState(h, digestScratch);
+    let diff = 0;
+    for (let i = 0; i < length; i++) diff |= digestScratch[i]! ^ code[at + i]!;
+    return diff === 0;
+  }
+
+  /** Leaves HMAC-SHA1(key, data[start, end)) in the shared state h. */
+  private hash(data: Uint8Array, start: number, end: number): void {
     const pads = this.pads;
     for (let i = 0; i < 5; i++) h[i] = pads[i]!;
-    let off = 0;
-    for (; data.length - off >= BLOCK; off += BLOCK) compress(h, w, data, off);
+    let off = start;
+    for (; end - off >= BLOCK; off += BLOCK) compress(h, w, data, off);
     // Inner hash: the pad block already went in, so the length counts it too.
-    finish(data, off, data.length - off, BLOCK + data.length);
+    finish(data, off, end - off, BLOCK + end - start);
     // Outer hash over the 20-byte inner digest: one block.
     writeState(h, innerDigest);
     for (let i = 0; i < 5; i++) h[i] = pads[5 + i]!;
     finish(innerDigest, 0, 20, BLOCK + 20);
-    const out = Buffer.allocUnsafe(20);
-    writeState(h, out);
-    return out;
   }
 }
 
 /** Hash the last `rest` bytes of `src` from `from`, then the padding for a message of `total` bytes. */
 function finish(src: Uint8Array, from: number, rest: number, total: number): void {
   tail.fill(0);
-  tail.set(src.subarray(from, from + rest));
+  for (let i = 0; i < rest; i++) tail[i] = src[from + i]!;
   tail[rest] = 0x80;
   const end = rest + 9 > BLOCK ? 2 * BLOCK : BLOCK;
   const bits = total * 8;

@@ -106,6 +106,8 @@ export class PacketCrypto {
   readonly authCodeLength: number;
   /** The integrity digest before truncation to authCodeLength. */
   private readonly mac: (data: Buffer) => Buffer;
+  /** HMAC-SHA1-96's pads, for the in-place AuthCode of suites 1-3. */
+  private readonly sha1: HmacSha1 | undefined;
   private aes: AesContext | undefined;
 
   constructor(
@@ -118,6 +120,7 @@ export class PacketCrypto {
     this.authCode = integrityFunction(integrity, k1, password);
     this.mac = integrityFunction(integrity, k1, password, true);
     this.authCodeLength = INTEGRITY_AUTHCODE_LENGTH[integrity];
+    this.sha1 = integrity === 'hmac-sha1-96' ? new HmacSha1(k1) : undefined;
   }
 
   private aesContext(): AesContext {
@@ -126,13 +129,15 @@ export class PacketCrypto {
 
   /** Writes the AuthCode over buf[start, end) at buf[at..]. */
   writeAuthCode(buf: Buffer, start: number, end: number, at: number): void {
-    this.mac(buf.subarray(start, end)).copy(buf, at, 0, this.authCodeLength);
+    if (this.sha1) this.sha1.digestInto(buf, start, end, buf, at, this.authCodeLength);
+    else this.mac(buf.subarray(start, end)).copy(buf, at, 0, this.authCodeLength);
   }
 
   /** Whether buf[codeAt..] is exactly the AuthCode over buf[start, end), compared in constant time. */
   authCodeMatches(buf: Buffer, start: number, end: number, codeAt: number): boolean {
     const n = this.authCodeLength;
     if (buf.length - codeAt !== n) return false;
+    if (this.sha1) return this.sha1.matches(buf, start, end, buf, codeAt, n);
     const expected = this.mac(buf.subarray(start, end));
     let diff = 0;
     for (let i = 0; i < n; i++) diff |= expected[i]! ^ buf[codeAt + i]!;
@@ -183,6 +188,16 @@ export function randomIv(): Buffer {
   const iv = ivPool.subarray(ivNext, ivNext + AES_BLOCK);
   ivNext += AES_BLOCK;
   return iv;
+}
+
+/** A fresh random 16-byte IV written to out[at..], from the same pool as randomIv (no view made). */
+export function writeRandomIv(out: Buffer, at: number): void {
+  if (ivNext + AES_BLOCK > ivPool.length) {
+    ivPool = randomBytes(IV_POOL_BYTES);
+    ivNext = 0;
+  }
+  ivPool.copy(out, at, ivNext, ivNext + AES_BLOCK);
+  ivNext += AES_BLOCK;
 }
 
 /**
