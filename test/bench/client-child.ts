@@ -3,7 +3,11 @@
 // commands back to back. Only this process's CPU (process.cpuUsage) over the
 // measured window counts: the library's per-command path, node:dgram and the
 // kernel's loopback send and receive, nothing of the exporter.
-import { BmcClient, getSensorReading, UdpTransport } from '@bmc-exporter/ipmi';
+import * as ipmi from '@bmc-exporter/ipmi';
+
+// CLIENT_BENCH_LIBRARY: another build of the library (its dist/index.js) to
+// measure instead, e.g. main's, for a before/after on the same machine state.
+const { BmcClient, getSensorReading, UdpTransport } = (process.env.CLIENT_BENCH_LIBRARY ? await import(process.env.CLIENT_BENCH_LIBRARY) : ipmi) as typeof ipmi;
 
 export interface ClientTarget {
   host: string;
@@ -36,7 +40,7 @@ const hooks = {
 /** Commands per scrape signal, as a warm exporter scrape sends them (one deadline per scrape). */
 const COMMANDS_PER_SIGNAL = 22;
 const transport = new UdpTransport({ receiveBufferSize: 16 * 1024 * 1024 });
-let clients: BmcClient[] = [];
+let clients: ipmi.BmcClient[] = [];
 /** Sensor 1 exists on every bmc-sim profile. */
 const REQUEST = { sensorNumber: 0x01 };
 

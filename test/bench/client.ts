@@ -15,7 +15,8 @@
 // and does not disturb peer tests.
 // Knobs (environment): CLIENT_BENCH_BMCS (1000), CLIENT_BENCH_INFLIGHT (256),
 // CLIENT_BENCH_BASE_ADDRESS (first BMC's address, 127.203.0.1; another
-// loopback range when something else holds that one),
+// loopback range when something else holds that one), CLIENT_BENCH_LIBRARY
+// (absolute path of another build's dist/index.js to measure instead),
 // CLIENT_BENCH_SECONDS (measured seconds per phase, 5), CLIENT_BENCH_NODE_FLAGS
 // (extra node flags for the client child, e.g. --cpu-prof or --perf-basic-prof).
 import type { ChildProcess } from 'node:child_process';

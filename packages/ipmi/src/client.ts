@@ -6,7 +6,7 @@ import { closeSession } from './commands/close-session.js';
 import { getDeviceId } from './commands/get-device-id.js';
 import { getChannelAuthCapabilities, type GetChannelAuthCapabilitiesRsp } from './commands/get-channel-auth-capabilities.js';
 import { setSessionPrivilegeLevel } from './commands/set-session-privilege-level.js';
-import { exchangeCommand, sendCommand, RqSeq, type SendCommandContext, type SetupSteps } from './client/command-exchange.js';
+import { commandContext, exchangeCommand, sendCommand, RqSeq, type SendCommandContext, type SetupSteps } from './client/command-exchange.js';
 import { AbortableQueue } from './client/abortable-queue.js';
 import { abortError, Exchanger, NEVER_ABORTS } from './client/exchanger.js';
 import { sessionlessV15, type Framer } from './client/framers.js';
@@ -410,8 +410,8 @@ export class BmcClient {
         throw err;
       }
     }
-    const base = { ...this.context(this.retry.sessionAttempts), framer };
-    this.active = { framer, description, send: base, sendOnce: { ...base, attempts: 1 } };
+    const base = commandContext({ ...this.context(this.retry.sessionAttempts), framer });
+    this.active = { framer, description, send: base, sendOnce: commandContext({ ...base, attempts: 1 }) };
     this.lastAnswerAt = this.now();
     this.hooks.sessionOpened?.(description);
     this.options.logger?.debug({ target: this.target, ...description }, 'session established');

@@ -28,6 +28,23 @@ export interface SendCommandContext {
   setupSteps?: SetupSteps;
 }
 
+/**
+ * A SendCommandContext with its properties always in one order, so the
+ * per-command path sees one object shape (property loads stay monomorphic)
+ * whichever way the context was put together (spreads make other shapes).
+ */
+export function commandContext(c: SendCommandContext): SendCommandContext {
+  return {
+    exchanger: c.exchanger,
+    framer: c.framer,
+    rqSeq: c.rqSeq,
+    retry: c.retry,
+    hooks: c.hooks,
+    attempts: c.attempts,
+    setupSteps: c.setupSteps,
+  };
+}
+
 export interface SetupSteps {
   now(): number;
   done(step: string, seconds: number, outcome: CommandOutcome, completionCode?: number): void;
@@ -60,10 +77,11 @@ export async function sendCommand<Req, Rsp>(
   request: Req,
   options: { lun?: number; signal?: AbortSignal },
 ): Promise<Rsp> {
-  if (ctx.setupSteps) {
-    return reportStep(ctx.setupSteps, command.name, () => exchangeCommand(ctx, command, request, options.lun, options.signal), CompletionCode.ok);
+  const c = commandContext(ctx);
+  if (c.setupSteps) {
+    return reportStep(c.setupSteps, command.name, () => exchangeCommand(c, command, request, options.lun, options.signal), CompletionCode.ok);
   }
-  return exchangeCommand(ctx, command, request, options.lun, options.signal);
+  return exchangeCommand(c, command, request, options.lun, options.signal);
 }
 
 /**

@@ -11,10 +11,17 @@
 const BLOCK = 64;
 /** FIPS 180-4 §5.3.1: SHA-1 initial hash value H(0). */
 const H0 = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0] as const;
-/** FIPS 180-4 §4.2.1: the constant K for rounds 0-19, 20-39, 40-59, 60-79. */
-const K = [0x5a827999, 0x6ed9eba1, 0x8f1bbcdc, 0xca62c1d6] as const;
+/** FIPS 180-4 §4.2.1: the constant K for rounds 0-19, 20-39, 40-59, 60-79 (as signed 32-bit). */
+const K0 = 0x5a827999 | 0;
+const K1 = 0x6ed9eba1 | 0;
+const K2 = 0x8f1bbcdc | 0;
+const K3 = 0xca62c1d6 | 0;
 
-/** FIPS 180-4 §6.1.2 step 1-4: fold one 64-byte block at `off` of `b` into `h`. */
+/**
+ * FIPS 180-4 §6.1.2 step 1-4: fold one 64-byte block at `off` of `b` into
+ * `h`. The 80 rounds run as four loops of 20 (one function and constant
+ * each), every sum kept to 32 bits.
+ */
 function compress(h: Int32Array, w: Int32Array, b: Uint8Array, off: number): void {
   for (let t = 0; t < 16; t++) {
     const i = off + 4 * t;
@@ -29,23 +36,33 @@ function compress(h: Int32Array, w: Int32Array, b: Uint8Array, off: number): voi
   let c = h[2]!;
   let d = h[3]!;
   let e = h[4]!;
-  for (let t = 0; t < 80; t++) {
-    let f: number;
-    let k: number;
-    if (t < 20) {
-      f = (b1 & c) | (~b1 & d); // Ch
-      k = K[0];
-    } else if (t < 40) {
-      f = b1 ^ c ^ d; // Parity
-      k = K[1];
-    } else if (t < 60) {
-      f = (b1 & c) | (b1 & d) | (c & d); // Maj
-      k = K[2];
-    } else {
-      f = b1 ^ c ^ d;
-      k = K[3];
-    }
-    const temp = (((a << 5) | (a >>> 27)) + f + e + k + w[t]!) | 0;
+  let t = 0;
+  for (; t < 20; t++) {
+    const temp = (((((a << 5) | (a >>> 27)) + ((b1 & c) | (~b1 & d))) | 0) + ((e + K0) | 0) + w[t]!) | 0; // Ch
+    e = d;
+    d = c;
+    c = (b1 << 30) | (b1 >>> 2);
+    b1 = a;
+    a = temp;
+  }
+  for (; t < 40; t++) {
+    const temp = (((((a << 5) | (a >>> 27)) + (b1 ^ c ^ d)) | 0) + ((e + K1) | 0) + w[t]!) | 0; // Parity
+    e = d;
+    d = c;
+    c = (b1 << 30) | (b1 >>> 2);
+    b1 = a;
+    a = temp;
+  }
+  for (; t < 60; t++) {
+    const temp = (((((a << 5) | (a >>> 27)) + ((b1 & c) | (b1 & d) | (c & d))) | 0) + ((e + K2) | 0) + w[t]!) | 0; // Maj
+    e = d;
+    d = c;
+    c = (b1 << 30) | (b1 >>> 2);
+    b1 = a;
+    a = temp;
+  }
+  for (; t < 80; t++) {
+    const temp = (((((a << 5) | (a >>> 27)) + (b1 ^ c ^ d)) | 0) + ((e + K3) | 0) + w[t]!) | 0; // Parity
     e = d;
     d = c;
     c = (b1 << 30) | (b1 >>> 2);
