@@ -264,6 +264,30 @@ describe('Exchanger timing: one timer for all exchanges', () => {
     expect(await second).toBeInstanceOf(TimeoutError);
   });
 
+  it('an exchange never times out before its own timer has run, even when now() stands still (a faked clock beside real timers)', async () => {
+    const armed: Array<() => void> = [];
+    const timers: Timers = {
+      setTimeout: (fn) => armed.push(fn),
+      clearTimeout: () => undefined,
+      now: () => 0,
+    };
+    const { channel } = fakeChannel();
+    const exchanger = new Exchanger(channel, timers, {});
+    const first = exchanger.roundTrip(Buffer.from([6, 0, 0xff, 7]), accept, 1000);
+    exchanger.onDatagram(reply);
+    await first;
+    let outcome: unknown;
+    void exchanger.roundTrip(Buffer.from([6, 0, 0xff, 7]), accept, 1000).catch((e: unknown) => (outcome = e));
+    // The first exchange's timer: the second is not timed out by it, only re-armed for.
+    armed.shift()!();
+    await flush();
+    expect(outcome).toBeUndefined();
+    expect(armed).toHaveLength(1);
+    armed.shift()!();
+    await flush();
+    expect(outcome).toBeInstanceOf(TimeoutError);
+  });
+
   it('a timer that fires with nothing in flight stops; close() stops an armed one', async () => {
     const s = setup();
     const first = s.exchanger.roundTrip(Buffer.from([6, 0, 0xff, 7]), accept, 1000);

@@ -39,6 +39,8 @@ class Waiter {
     readonly timeoutMs: number,
     /** When it times out, in timers.now() milliseconds. */
     readonly deadline: number,
+    /** Which exchange of this exchanger it is (1, 2, ...). */
+    readonly id: number,
   ) {}
 }
 
@@ -56,14 +58,20 @@ export class Exchanger {
   private waiter: Waiter | undefined;
   private closed = false;
   /**
-   * One timer serves every exchange: armed for the first deadline, left
-   * running when an exchange ends early, and on firing it times out the
-   * exchange then in flight if that one's deadline has come, else re-arms
-   * for it. A command answered in a millisecond costs no timer operation.
+   * One timer serves every exchange: armed for an exchange's deadline and
+   * left running when that exchange ends early. On firing, it times out the
+   * exchange it was armed for if that one is still in flight; a later
+   * exchange in flight gets the timer re-armed for what is left of its own
+   * timeout. A command answered in a millisecond costs no timer operation,
+   * and an exchange never times out before its own timer has run (even on a
+   * clock that timers.now() reads apart from timers.setTimeout).
    */
   private timer: unknown = undefined;
   /** When the armed timer fires (timers.now() ms); Infinity when none is. */
   private timerAt = Infinity;
+  /** The exchange the armed timer is for (its id). */
+  private timerFor = 0;
+  private exchanges = 0;
 
   constructor(
     private readonly channel: PeerChannel,
@@ -118,23 +126,25 @@ export class Exchanger {
     if (signal?.aborted) return Promise.reject(abortError(signal));
     if (this.waiter) return Promise.reject(new IpmiError('internal: two exchanges in flight on one client'));
     const now = this.timers.now();
-    const waiter = new Waiter(accept as Acceptor<unknown>, signal === NEVER_ABORTS ? undefined : signal, timeoutMs, now + timeoutMs);
+    const waiter = new Waiter(accept as Acceptor<unknown>, signal === NEVER_ABORTS ? undefined : signal, timeoutMs, now + timeoutMs, ++this.exchanges);
     const answer = new Promise<T>((resolve, reject) => {
       waiter.resolve = resolve as (v: unknown) => void;
       waiter.reject = reject;
     });
     this.waiter = waiter;
-    if (this.timerAt > waiter.deadline) this.arm(now, waiter.deadline);
+    if (this.timerAt > waiter.deadline) this.arm(waiter, timeoutMs);
     this.hooks.packetSent?.();
     // A failed send ends this exchange only: its report may come after a timeout and a retransmit.
     this.channel.send(datagram, (err) => this.settle(waiter, err, true));
     return answer;
   }
 
-  private arm(now: number, at: number): void {
+  /** Arm the timer to fire in `ms` for `w`. */
+  private arm(w: Waiter, ms: number): void {
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
-    this.timerAt = at;
-    this.timer = this.timers.setTimeout(this.onTimer, at - now);
+    this.timerAt = w.deadline;
+    this.timerFor = w.id;
+    this.timer = this.timers.setTimeout(this.onTimer, ms);
   }
 
   private disarm(): void {
@@ -148,9 +158,8 @@ export class Exchanger {
     this.timerAt = Infinity;
     const w = this.waiter;
     if (!w) return;
-    const now = this.timers.now();
-    if (now >= w.deadline) this.settle(w, new TimeoutError(`no answer within ${w.timeoutMs} ms`), true);
-    else this.arm(now, w.deadline);
+    if (w.id === this.timerFor) this.settle(w, new TimeoutError(`no answer within ${w.timeoutMs} ms`), true);
+    else this.arm(w, Math.max(0, w.deadline - this.timers.now()));
   };
 
   /** End the exchange of `w` (once): its answer, or its error; an abandoned one ends in its abort. */
