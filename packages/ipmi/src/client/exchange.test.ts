@@ -7,7 +7,7 @@ import { AUTH_TYPE } from '../session/auth-types.js';
 import { decodeV15Packet, encodeV15Packet } from '../session/v15-packet.js';
 import type { PeerChannel } from '../transport/udp-transport.js';
 import { RqSeq, sendCommand } from './command-exchange.js';
-import { Drop, Exchanger, type RmcpDatagram } from './exchanger.js';
+import { Drop, Exchanger } from './exchanger.js';
 import { sessionlessV15 } from './framers.js';
 import { DEFAULT_RETRY, type DropReason, type Timers } from './options.js';
 import { SequenceWindow } from './sequence-window.js';
@@ -224,83 +224,6 @@ describe('Exchanger', () => {
     await expect(s.exchanger.roundTrip(Buffer.from([6, 0, 0xff, 7]), () => true, 1000)).rejects.toThrow(/two exchanges/);
     s.exchanger.close();
     await expect(first).rejects.toMatchObject({ code: 'IPMI_CLIENT_CLOSED' });
-  });
-});
-
-describe('Exchanger timing: one timer for all exchanges', () => {
-  const accept = (d: RmcpDatagram) => (d.body[0] === 1 ? 'answer' : new Drop('no-match'));
-  const reply = Buffer.from([6, 0, 0xff, 7, 1]);
-
-  it('an exchange answered early leaves the timer armed; the next exchange still gets its own full timeout', async () => {
-    const s = setup();
-    const first = s.exchanger.roundTrip(Buffer.from([6, 0, 0xff, 7]), accept, 1000);
-    expect(s.timers.pending).toEqual([1000]);
-    s.timers.advance(100);
-    s.exchanger.onDatagram(reply);
-    expect(await first).toBe('answer');
-    expect(s.timers.pending).toEqual([900]);
-    s.timers.advance(500);
-    const second = s.exchanger.roundTrip(Buffer.from([6, 0, 0xff, 7]), accept, 1000).catch((e: unknown) => e);
-    // The timer fires at the first deadline, finds the second exchange's still ahead, and re-arms for it.
-    s.timers.advance(400);
-    expect(s.timers.pending).toEqual([600]);
-    s.timers.advance(599);
-    s.exchanger.onDatagram(Buffer.from([6, 0, 0xff, 7, 2]));
-    expect(s.timers.pending).toEqual([1]);
-    s.timers.advance(1);
-    expect(await second).toBeInstanceOf(TimeoutError);
-    expect(s.timers.pending).toEqual([]);
-  });
-
-  it('an exchange with a nearer deadline than the armed timer moves it earlier', async () => {
-    const s = setup();
-    const first = s.exchanger.roundTrip(Buffer.from([6, 0, 0xff, 7]), accept, 4000);
-    s.exchanger.onDatagram(reply);
-    await first;
-    expect(s.timers.pending).toEqual([4000]);
-    const second = s.exchanger.roundTrip(Buffer.from([6, 0, 0xff, 7]), accept, 1000).catch((e: unknown) => e);
-    expect(s.timers.pending).toEqual([1000]);
-    s.timers.advance(1000);
-    expect(await second).toBeInstanceOf(TimeoutError);
-  });
-
-  it('an exchange never times out before its own timer has run, even when now() stands still (a faked clock beside real timers)', async () => {
-    const armed: Array<() => void> = [];
-    const timers: Timers = {
-      setTimeout: (fn) => armed.push(fn),
-      clearTimeout: () => undefined,
-      now: () => 0,
-    };
-    const { channel } = fakeChannel();
-    const exchanger = new Exchanger(channel, timers, {});
-    const first = exchanger.roundTrip(Buffer.from([6, 0, 0xff, 7]), accept, 1000);
-    exchanger.onDatagram(reply);
-    await first;
-    let outcome: unknown;
-    void exchanger.roundTrip(Buffer.from([6, 0, 0xff, 7]), accept, 1000).catch((e: unknown) => (outcome = e));
-    // The first exchange's timer: the second is not timed out by it, only re-armed for.
-    armed.shift()!();
-    await flush();
-    expect(outcome).toBeUndefined();
-    expect(armed).toHaveLength(1);
-    armed.shift()!();
-    await flush();
-    expect(outcome).toBeInstanceOf(TimeoutError);
-  });
-
-  it('a timer that fires with nothing in flight stops; close() stops an armed one', async () => {
-    const s = setup();
-    const first = s.exchanger.roundTrip(Buffer.from([6, 0, 0xff, 7]), accept, 1000);
-    s.exchanger.onDatagram(reply);
-    await first;
-    s.timers.advance(1000);
-    expect(s.timers.pending).toEqual([]);
-    const second = s.exchanger.roundTrip(Buffer.from([6, 0, 0xff, 7]), accept, 1000);
-    s.exchanger.onDatagram(reply);
-    await second;
-    expect(s.timers.pending).toEqual([1000]);
-    s.exchanger.close();
-    expect(s.timers.pending).toEqual([]);
   });
 });
 

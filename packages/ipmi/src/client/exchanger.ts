@@ -29,6 +29,7 @@ export type Acceptor<T> = (d: RmcpDatagram) => T | Drop;
 
 /** One exchange in flight: what settles it, and how. */
 class Waiter {
+  timer: unknown = undefined;
   resolve: (v: unknown) => void = noop;
   reject: (e: unknown) => void = noop;
 
@@ -36,11 +37,6 @@ class Waiter {
     readonly accept: Acceptor<unknown>,
     /** The caller's signal: fired by the exchange's end, the outcome is the abort. */
     readonly signal: AbortSignal | undefined,
-    readonly timeoutMs: number,
-    /** When it times out, in timers.now() milliseconds. */
-    readonly deadline: number,
-    /** Which exchange of this exchanger it is (1, 2, ...). */
-    readonly id: number,
   ) {}
 }
 
@@ -57,22 +53,6 @@ function noop(): void {}
 export class Exchanger {
   private waiter: Waiter | undefined;
   private closed = false;
-  /**
-   * One timer serves every exchange: armed for an exchange's deadline and
-   * left running when that exchange ends early. On firing, it times out the
-   * exchange it was armed for if that one is still in flight; a later
-   * exchange in flight gets the timer re-armed for what is left of its own
-   * timeout. A command answered in a millisecond costs no timer operation,
-   * and an exchange never times out before its own timer has run (even on a
-   * clock that timers.now() reads apart from timers.setTimeout).
-   */
-  private timer: unknown = undefined;
-  /** When the armed timer fires (timers.now() ms); Infinity when none is. */
-  private timerAt = Infinity;
-  /** The exchange the armed timer is for (its id). */
-  private timerFor = 0;
-  private exchanges = 0;
-
   constructor(
     private readonly channel: PeerChannel,
     private readonly timers: Timers,
@@ -125,47 +105,27 @@ export class Exchanger {
     if (this.closed) return Promise.reject(new ClientClosedError('client is closed'));
     if (signal?.aborted) return Promise.reject(abortError(signal));
     if (this.waiter) return Promise.reject(new IpmiError('internal: two exchanges in flight on one client'));
-    const now = this.timers.now();
-    const waiter = new Waiter(accept as Acceptor<unknown>, signal === NEVER_ABORTS ? undefined : signal, timeoutMs, now + timeoutMs, ++this.exchanges);
+    const waiter = new Waiter(accept as Acceptor<unknown>, signal === NEVER_ABORTS ? undefined : signal);
     const answer = new Promise<T>((resolve, reject) => {
       waiter.resolve = resolve as (v: unknown) => void;
       waiter.reject = reject;
     });
     this.waiter = waiter;
-    if (this.timerAt > waiter.deadline) this.arm(waiter, timeoutMs);
+    // A timer per exchange: each ends on its own timer even when the Timers in use change between
+    // exchanges (tests install fake timers after warming up on real ones), which a timer shared
+    // across exchanges would carry over.
+    waiter.timer = this.timers.setTimeout(() => this.settle(waiter, new TimeoutError(`no answer within ${timeoutMs} ms`), true), timeoutMs);
     this.hooks.packetSent?.();
     // A failed send ends this exchange only: its report may come after a timeout and a retransmit.
     this.channel.send(datagram, (err) => this.settle(waiter, err, true));
     return answer;
   }
 
-  /** Arm the timer to fire in `ms` for `w`. */
-  private arm(w: Waiter, ms: number): void {
-    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
-    this.timerAt = w.deadline;
-    this.timerFor = w.id;
-    this.timer = this.timers.setTimeout(this.onTimer, ms);
-  }
-
-  private disarm(): void {
-    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = Infinity;
-  }
-
-  private readonly onTimer = (): void => {
-    this.timer = undefined;
-    this.timerAt = Infinity;
-    const w = this.waiter;
-    if (!w) return;
-    if (w.id === this.timerFor) this.settle(w, new TimeoutError(`no answer within ${w.timeoutMs} ms`), true);
-    else this.arm(w, Math.max(0, w.deadline - this.timers.now()));
-  };
-
   /** End the exchange of `w` (once): its answer, or its error; an abandoned one ends in its abort. */
   private settle(w: Waiter, value: unknown, failed: boolean): void {
     if (this.waiter !== w) return;
     this.waiter = undefined;
+    this.timers.clearTimeout(w.timer);
     if (w.signal?.aborted) {
       this.hooks.requestAbandoned?.();
       w.reject(abortError(w.signal));
@@ -176,9 +136,9 @@ export class Exchanger {
   close(): void {
     this.closed = true;
     const w = this.waiter;
-    this.disarm();
     if (w) {
       this.waiter = undefined;
+      this.timers.clearTimeout(w.timer);
       w.reject(new ClientClosedError('client closed'));
     }
     this.channel.close();
