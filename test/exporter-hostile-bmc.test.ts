@@ -170,14 +170,18 @@ describe('hostile BMCs against the exporter', () => {
   it('a SEL of 65,535 entries: read in batches paced to the deadline, every scrape in time, memory bounded', async () => {
     const rss0 = rssMiB();
     let counted = 0;
+    // Not all in one scrape; each scrape reads on from where the last stopped. How many
+    // scrapes the whole SEL takes depends on the machine's speed: at most 3 are looked at.
     for (let i = 0; i < 3; i++) {
       const s = await inTime('selHuge');
       expect(s.series.get('bmc_up')).toBe(1);
       expect(s.series.get('sel_entries')).toBe(65_535);
-      expect(s.series.get('sel_read_complete')).toBe(0);
+      const complete = s.series.get('sel_read_complete');
+      if (i === 0) expect(complete).toBe(0);
       const events = [...s.series].filter(([k]) => k.startsWith('sel_events{')).reduce((a, [, v]) => a + v, 0);
       expect(events).toBeGreaterThan(counted);
       counted = events;
+      if (complete === 1) break;
     }
     expect(rssMiB() - rss0).toBeLessThan(MEMORY_BOUND_MIB);
   });
