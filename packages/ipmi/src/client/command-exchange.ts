@@ -85,12 +85,14 @@ export async function sendCommand<Req, Rsp>(
 }
 
 /**
- * The one retry loop: `attempt(timeoutMs)` is sent again on silence (a
+ * The retry rule: `attempt(timeoutMs)` is sent again on silence (a
  * TimeoutError), up to `ctx.attempts` sends, each waiting `retry.backoff`
  * times longer than the last (capped at `retry.maxTimeoutMs`). Any other
  * error, or the caller's signal having fired, ends it at once. `attempt`
  * builds what it sends: a command takes a fresh rqSeq each time, so the
- * first send's late answer is never taken for the retransmit's.
+ * first send's late answer is never taken for the retransmit's. Used for
+ * the RMCP+ handshake messages; exchangeCommand applies the same rule
+ * inline (one async function per command instead of two).
  */
 export async function withRetries<T>(
   ctx: Pick<SendCommandContext, 'retry' | 'hooks' | 'attempts'>,
