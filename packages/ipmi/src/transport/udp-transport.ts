@@ -1,4 +1,6 @@
 import dgram from 'node:dgram';
+import { lookup } from 'node:dns';
+import { isIP } from 'node:net';
 import { TransportError } from '../errors.js';
 import { formatPeer, peerKey, type Peer } from './peer.js';
 
@@ -144,7 +146,7 @@ export class UdpTransport {
   }
 
   private bindOne(family: 4 | 6): Promise<dgram.Socket> {
-    const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', ipv6Only: family === 6 });
+    const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', ipv6Only: family === 6, lookup: literalLookup });
     const address = family === 6 ? this.options.bindAddress6 : this.options.bindAddress4;
     return new Promise((resolve, reject) => {
       const onBindError = (err: Error) => {
@@ -180,6 +182,22 @@ export class UdpTransport {
     for (const h of set) h(msg);
   }
 }
+
+/**
+ * The sockets' address lookup. Peers are IP literals (BmcClient resolves a
+ * host name once, itself), so a send needs no resolver: the literal is
+ * handed back at once, and node:dgram sends without the process.nextTick
+ * round that dns.lookup takes even for a literal. Anything else still goes
+ * to dns.lookup.
+ */
+const literalLookup = ((hostname: string, options: unknown, callback: (err: Error | null, address: string, family: number) => void) => {
+  const family = isIP(hostname);
+  if (family !== 0 && typeof callback === 'function') {
+    callback(null, hostname, family);
+    return;
+  }
+  (lookup as (h: string, o: unknown, c: unknown) => void)(hostname, options, callback);
+}) as unknown as dgram.SocketOptions['lookup'];
 
 function stripScope(address: string): string {
   const pct = address.indexOf('%');
