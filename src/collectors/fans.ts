@@ -1,5 +1,5 @@
 import type { SensorDescriptor } from '@bmc-exporter/ipmi';
-import { perSensorList, setGauge, type Collector } from './collector.js';
+import { perSensorList, type Collector } from './collector.js';
 import { isReadable, labelledSensors, readEach } from './sensor-selection.js';
 
 export const FAN_SPEED_RPM = {
@@ -44,7 +44,7 @@ export const fansCollector: Collector = {
   name: 'fans',
   async collect(ctx) {
     const { rpm, ratio } = fanSensorsOf(await ctx.target.sensors(ctx.signal));
-    await readEach(ctx, rpm, (fan, value) => setGauge(ctx.registry, FAN_SPEED_RPM, value, { fan }));
-    await readEach(ctx, ratio, (fan, value) => setGauge(ctx.registry, FAN_SPEED_RATIO, value / 100, { fan }));
+    await readEach(ctx, rpm, (fan, value) => ctx.out.set(FAN_SPEED_RPM, value, { fan }));
+    await readEach(ctx, ratio, (fan, value) => ctx.out.set(FAN_SPEED_RATIO, value / 100, { fan }));
   },
 };

@@ -1,5 +1,5 @@
 import type { SensorDescriptor } from '@bmc-exporter/ipmi';
-import { perSensorList, setGauge, type Collector } from './collector.js';
+import { perSensorList, type Collector } from './collector.js';
 import { onePerInstance, readEach } from './sensor-selection.js';
 
 /** gebn/bmc_exporter bmc/subcollector/power_draw.go. */
@@ -32,11 +32,11 @@ export const powerDrawCollector: Collector = {
   async collect(ctx) {
     const chosen = powerSupplyWattageSensorsOf(await ctx.target.sensors(ctx.signal));
     if (chosen.size > 0) {
-      await readEach(ctx, chosen, (psu, value) => setGauge(ctx.registry, POWER_DRAW, value, { psu }));
+      await readEach(ctx, chosen, (psu, value) => ctx.out.set(POWER_DRAW, value, { psu }));
       return;
     }
     // Shared with the dcmi collector: one Get Power Reading per scrape at most.
     const p = await ctx.dcmiPowerReading();
-    if (p?.powerMeasurementActive) setGauge(ctx.registry, POWER_DRAW, p.currentWatts, { psu: '' });
+    if (p?.powerMeasurementActive) ctx.out.set(POWER_DRAW, p.currentWatts, { psu: '' });
   },
 };

@@ -1,5 +1,5 @@
 import type { SensorDescriptor } from '@bmc-exporter/ipmi';
-import { perSensorList, setGauge, type Collector } from './collector.js';
+import { perSensorList, type Collector } from './collector.js';
 import { instanceNumber, isReadable } from './sensor-selection.js';
 
 const psuGauge = (name: string, help: string) => ({ name, help, labelNames: ['psu'] as const });
@@ -62,7 +62,7 @@ export const powerSupplyCollector: Collector = {
       const r = await ctx.readSensor(sensor);
       if (!r.available || r.discreteStates === undefined) continue;
       const s = r.discreteStates;
-      const set = (key: keyof typeof POWER_SUPPLY_METRICS, on: boolean) => setGauge(ctx.registry, POWER_SUPPLY_METRICS[key], on ? 1 : 0, { psu });
+      const set = (key: keyof typeof POWER_SUPPLY_METRICS, on: boolean) => ctx.out.set(POWER_SUPPLY_METRICS[key], on ? 1 : 0, { psu });
       set('present', bit(s, PSU_OFFSETS.presence));
       set('failed', bit(s, PSU_OFFSETS.failure));
       set('predictiveFailure', bit(s, PSU_OFFSETS.predictiveFailure));

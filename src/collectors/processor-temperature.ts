@@ -1,5 +1,5 @@
 import type { SensorDescriptor } from '@bmc-exporter/ipmi';
-import { perSensorList, setGauge, type Collector } from './collector.js';
+import { perSensorList, type Collector } from './collector.js';
 import { onePerInstance, readEach } from './sensor-selection.js';
 
 /** gebn/bmc_exporter bmc/subcollector/processor_temperatures.go. */
@@ -28,6 +28,6 @@ export const processorTemperatureCollector: Collector = {
   name: 'processor_temperature',
   async collect(ctx) {
     const chosen = processorTemperatureSensorsOf(await ctx.target.sensors(ctx.signal));
-    await readEach(ctx, chosen, (cpu, value) => setGauge(ctx.registry, PROCESSOR_TEMPERATURE, value, { cpu }));
+    await readEach(ctx, chosen, (cpu, value) => ctx.out.set(PROCESSOR_TEMPERATURE, value, { cpu }));
   },
 };

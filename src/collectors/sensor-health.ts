@@ -1,5 +1,5 @@
 import type { SensorDescriptor, SensorState } from '@bmc-exporter/ipmi';
-import { perSensorList, setGauge, type Collector } from './collector.js';
+import { perSensorList, type Collector } from './collector.js';
 import { isReadable, labelledSensors } from './sensor-selection.js';
 
 export const SENSOR_THRESHOLD_STATE = {
@@ -56,7 +56,7 @@ export const sensorHealthCollector: Collector = {
   async collect(ctx) {
     for (const { label, type, sensor } of thresholdSeries(await ctx.target.sensors(ctx.signal))) {
       const level = stateLevel((await ctx.readSensor(sensor)).state);
-      if (level !== undefined) setGauge(ctx.registry, SENSOR_THRESHOLD_STATE, level, { sensor: label, type });
+      if (level !== undefined) ctx.out.set(SENSOR_THRESHOLD_STATE, level, { sensor: label, type });
     }
   },
 };

@@ -1,5 +1,5 @@
 import type { SensorDescriptor } from '@bmc-exporter/ipmi';
-import { perSensorList, setGauge, type Collector } from './collector.js';
+import { perSensorList, type Collector } from './collector.js';
 import { isReadable, labelledSensors } from './sensor-selection.js';
 import { sensorTypeLabel, stateLevel } from './sensor-health.js';
 
@@ -48,9 +48,9 @@ export const sensorsCollector: Collector = {
     for (const { label, type, sensor } of allThresholdSeries(await ctx.target.sensors(ctx.signal))) {
       const r = await ctx.readSensor(sensor);
       const labels = { name: label, type, unit: sensor.unit };
-      if (r.value !== null && Number.isFinite(r.value)) setGauge(ctx.registry, SENSOR_VALUE, r.value, labels);
+      if (r.value !== null && Number.isFinite(r.value)) ctx.out.set(SENSOR_VALUE, r.value, labels);
       const level = stateLevel(r.state);
-      if (level !== undefined) setGauge(ctx.registry, SENSOR_STATE, level, labels);
+      if (level !== undefined) ctx.out.set(SENSOR_STATE, level, labels);
     }
   },
 };

@@ -1,5 +1,5 @@
 import type { SensorDescriptor } from '@bmc-exporter/ipmi';
-import { perSensorList, setGauge, type Collector } from './collector.js';
+import { perSensorList, type Collector } from './collector.js';
 import { isReadable, labelledSensors, readEach } from './sensor-selection.js';
 
 export const VOLTAGE = {
@@ -25,6 +25,6 @@ export const voltagesCollector: Collector = {
   name: 'voltages',
   async collect(ctx) {
     const chosen = voltageSensorsOf(await ctx.target.sensors(ctx.signal));
-    await readEach(ctx, chosen, (rail, value) => setGauge(ctx.registry, VOLTAGE, value, { rail }));
+    await readEach(ctx, chosen, (rail, value) => ctx.out.set(VOLTAGE, value, { rail }));
   },
 };

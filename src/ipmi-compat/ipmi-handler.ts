@@ -1,4 +1,3 @@
-import { Registry } from 'prom-client';
 import { SCRAPE_TIMEOUT_HEADER, scrapeDeadlineMs } from '../http/deadline.js';
 import { whileInFlight } from '../http/in-flight.js';
 import { ScrapeSignal } from '../http/scrape-signal.js';
@@ -10,7 +9,7 @@ import type { TargetPool } from '../targets/target-pool.js';
 import type { AllowList } from './allow-list.js';
 import { COMPAT_COLLECTOR_BY_NAME } from './collectors/index.js';
 import { CollectorUnsupportedError } from './collectors/compat-collector.js';
-import { EXPOSITION_CONTENT_TYPE, Exposition } from './exposition.js';
+import { EXPOSITION_CONTENT_TYPE, Exposition } from '../metrics/exposition.js';
 import type { IpmiModule, ModulesConfig } from './modules-config.js';
 
 export interface IpmiHandlerDeps {
@@ -74,20 +73,18 @@ export function ipmiHandler(deps: IpmiHandlerDeps): Handler {
     // Held by this request until it is answered, as /bmc does: never left to the garbage collector.
     const scrapeSignal = new ScrapeSignal(res, deadlineMs);
     const signal = scrapeSignal.signal;
-    // The session's scrape context wants a registry; /ipmi's answer is `out`, nothing is set in this one.
-    const registry = new Registry();
     const out = new Exposition();
     const started = performance.now();
     const up = new Map<string, 0 | 1>();
     const log = { target: address.key, module: moduleName };
 
-    const scrape = target.withSession(signal, registry, deadline, async (ctx) => {
+    const scrape = target.withSession(signal, out, deadline, async (ctx) => {
       let failed = false;
       for (const name of module.collectors) {
         const collector = COMPAT_COLLECTOR_BY_NAME[name];
         try {
           if (signal.aborted) throw new Error('the scrape deadline passed before this collector ran');
-          await collector.collect({ ...ctx, module, out });
+          await collector.collect({ ...ctx, module });
           up.set(name, 1);
         } catch (err) {
           up.set(name, 0);
