@@ -1,5 +1,5 @@
 import type { DcmiPowerReading, DeviceId, Execute, SensorDescriptor, SensorReading } from '@bmc-exporter/ipmi';
-import type { Exposition } from '../metrics/exposition.js';
+import { type Exposition, labelText } from '../metrics/exposition.js';
 import type { SelState } from './sel-state.js';
 
 /** What a collector may ask of its target: per-session facts, each fetched at most once per session, and state kept across scrapes. */
@@ -76,4 +76,13 @@ export function perSensorList<T>(select: (sensors: readonly SensorDescriptor[]) 
     if (!hit) memo.set(sensors, (hit = { value: select(sensors) }));
     return hit.value;
   };
+}
+
+/**
+ * A selection keyed by label value as [label text, sensor] pairs for one
+ * label name (`{fan="FAN1"}`), in the same order, for setLabelled(): made
+ * once per sensor list (with perSensorList), so a scrape builds no label text.
+ */
+export function withLabelText(chosen: ReadonlyMap<string, SensorDescriptor>, name: string): Array<readonly [string, SensorDescriptor]> {
+  return [...chosen].map(([value, sensor]) => [labelText({ [name]: value }), sensor] as const);
 }

@@ -13,7 +13,7 @@ import {
   CompletionCode,
   isCompletionCode,
 } from '@bmc-exporter/ipmi';
-import type { Exposition } from '../metrics/exposition.js';
+import { type Exposition, labelText } from '../metrics/exposition.js';
 import type { CollectContext, Collector } from './collector.js';
 import { SelPacer } from './sel-pacing.js';
 import { RECENT_SEL_CAPACITY } from './sel-recent.js';
@@ -207,19 +207,21 @@ function setInfoGauges(out: Exposition, info: SelInfo): void {
   if (erased !== undefined) out.set(m.lastErase, erased);
 }
 
+/** Every category × severity in exposition order, with its state slot and label text. */
+const EVENT_SERIES = SEL_CATEGORIES.flatMap((category) =>
+  SEL_SEVERITIES.map((severity) => ({ slot: selSlot(category, severity), labels: labelText({ category, severity }) })),
+);
+
 /**
  * Every category × severity, zeros included: an alert's increase() or
  * changes() then sees 0 → 1 instead of a series that appears from nothing.
  */
 function setEventGauges(out: Exposition, selState: SelState): void {
   const m = SEL_METRICS;
-  for (const category of SEL_CATEGORIES) {
-    for (const severity of SEL_SEVERITIES) {
-      const slot = selSlot(category, severity);
-      out.set(m.events, selState.counts[slot]!, { category, severity });
-      const latest = selState.latest[slot]!;
-      if (!Number.isNaN(latest)) out.set(m.latest, latest, { category, severity });
-    }
+  for (const { slot, labels } of EVENT_SERIES) {
+    out.setLabelled(m.events, labels, selState.counts[slot]!);
+    const latest = selState.latest[slot]!;
+    if (!Number.isNaN(latest)) out.setLabelled(m.latest, labels, latest);
   }
   out.set(m.complete, selState.complete ? 1 : 0);
 }

@@ -26,14 +26,21 @@ export interface IpmiHandlerDeps {
 const UP = { name: 'ipmi_up', help: "'1' if a scrape of the IPMI device was successful, '0' otherwise.", labelNames: ['collector'] as const };
 const DURATION = { name: 'ipmi_scrape_duration_seconds', help: 'Returns how long the scrape took to complete in seconds.' };
 
-/** A module's credentials in the shape the target pool keys sessions by. */
+const credentialsOfModule = new WeakMap<IpmiModule, TargetCredentials>();
+
+/** A module's credentials in the shape the target pool keys sessions by: one object per module (a reload makes new modules). */
 function moduleCredentials(m: IpmiModule): TargetCredentials {
-  return {
-    username: m.user,
-    password: m.pass,
-    ...(m.privilege ? { privilege: m.privilege } : {}),
-    ...(m.ipmiVersion ? { ipmiVersion: m.ipmiVersion } : {}),
-  };
+  let c = credentialsOfModule.get(m);
+  if (!c) {
+    c = {
+      username: m.user,
+      password: m.pass,
+      ...(m.privilege ? { privilege: m.privilege } : {}),
+      ...(m.ipmiVersion ? { ipmiVersion: m.ipmiVersion } : {}),
+    };
+    credentialsOfModule.set(m, c);
+  }
+  return c;
 }
 
 /**

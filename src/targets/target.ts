@@ -286,6 +286,15 @@ export class Target {
     }
   }
 
+  /**
+   * Whether `credentials` configure this target as it is: the very entry it
+   * was made from (a lookup returns the same object until a reload), else the
+   * same fingerprint (no JSON and SHA-256 per scrape).
+   */
+  configuredWith(credentials: TargetCredentials): boolean {
+    return credentials === this.options.credentials || configFingerprint(credentials) === this.fingerprint;
+  }
+
   /** Close Session and release the transport channel; a scrape in flight finishes first (bounded by its deadline). */
   close(): Promise<void> {
     return (this.closing ??= this.scrapes
