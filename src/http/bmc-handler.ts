@@ -86,7 +86,10 @@ export function bmcHandler(deps: HttpDeps, inFlight: Set<Promise<void>>): Handle
       scrapeSignal.dispose();
     }
     const s = acquired.target.status;
-    deps.logger.debug({ target: address.key, up: s.up, seconds: s.durationSeconds, error: s.lastError, deadlineMs }, 'scraped');
+    // A line per scrape, built only when debug is on.
+    if (deps.logger.isLevelEnabled?.('debug') !== false) {
+      deps.logger.debug({ target: address.key, up: s.up, seconds: s.durationSeconds, error: s.lastError, deadlineMs }, 'scraped');
+    }
     if (res.headersSent || res.destroyed) return;
     const body = out.text();
     if (trace) {
