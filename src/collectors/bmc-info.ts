@@ -1,5 +1,5 @@
 import { formatGuid } from '@bmc-exporter/ipmi';
-import { setGauge, type Collector } from './collector.js';
+import type { Collector } from './collector.js';
 import { formatFirmwareLabel } from './firmware.js';
 
 /** gebn/bmc_exporter bmc/subcollector/bmc_info.go. */
@@ -16,9 +16,9 @@ export const BMC_INFO = {
  */
 export const bmcInfoCollector: Collector = {
   name: 'bmc_info',
-  async collect({ target, signal, registry }) {
+  async collect({ target, signal, out }) {
     const { device, guid } = await target.deviceInfo(signal);
-    setGauge(registry, BMC_INFO, 1, {
+    out.set(BMC_INFO, 1, {
       guid: guid ? formatGuid(guid) : '',
       firmware: formatFirmwareLabel(device),
       ipmi: target.ipmiVersion,

@@ -1,5 +1,5 @@
 import type { SensorDescriptor } from '@bmc-exporter/ipmi';
-import { perSensorList, setGauge, type Collector } from './collector.js';
+import { perSensorList, type Collector } from './collector.js';
 import { isReadable } from './sensor-selection.js';
 
 /** The names gebn/bmc_exporter's README announced as its next step. */
@@ -91,7 +91,7 @@ export const chassisTemperatureCollector: Collector = {
     ] as const) {
       if (!sensor) continue;
       const r = await ctx.readSensor(sensor);
-      if (r.value !== null && Number.isFinite(r.value)) setGauge(ctx.registry, spec, r.value);
+      if (r.value !== null && Number.isFinite(r.value)) ctx.out.set(spec, r.value);
     }
   },
 };

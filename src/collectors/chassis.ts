@@ -1,5 +1,5 @@
 import { getChassisStatus } from '@bmc-exporter/ipmi';
-import { setGauge, type Collector } from './collector.js';
+import type { Collector } from './collector.js';
 
 /** gebn/bmc_exporter bmc/subcollector/chassis_status.go: names and help texts. */
 export const CHASSIS_METRICS = {
@@ -19,10 +19,10 @@ export const CHASSIS_METRICS = {
 /** One Get Chassis Status (IPMI v2.0 §28.2) per scrape, five gauges. */
 export const chassisCollector: Collector = {
   name: 'chassis',
-  async collect({ execute, signal, registry }) {
+  async collect({ execute, signal, out }) {
     const s = await execute(getChassisStatus, undefined, { signal });
     for (const key of ['poweredOn', 'intrusion', 'powerFault', 'coolingFault', 'driveFault'] as const) {
-      setGauge(registry, CHASSIS_METRICS[key], s[key] ? 1 : 0);
+      out.set(CHASSIS_METRICS[key], s[key] ? 1 : 0);
     }
   },
 };

@@ -1,5 +1,5 @@
 import type { DcmiPowerReading, DeviceId, Execute, SensorDescriptor, SensorReading } from '@bmc-exporter/ipmi';
-import { Gauge, type Registry } from 'prom-client';
+import { type Exposition, labelText } from '../metrics/exposition.js';
 import type { SelState } from './sel-state.js';
 
 /** What a collector may ask of its target: per-session facts, each fetched at most once per session, and state kept across scrapes. */
@@ -24,8 +24,8 @@ export interface CollectContext {
   execute: Execute;
   /** The scrape deadline. Every command is sent with it. */
   signal: AbortSignal;
-  /** This scrape's fresh registry. Gauges are set as values arrive, so a collector cut off by the deadline keeps what it set. */
-  registry: Registry;
+  /** This scrape's answer. Gauges are set as values arrive, so a collector cut off by the deadline keeps what it set. */
+  out: Exposition;
   /**
    * When `signal` fires, in performance.now() milliseconds (Infinity when the
    * caller gave none), for collectors that pace long reads (the SEL) and stop
@@ -61,11 +61,7 @@ export interface Collector {
   collect(ctx: CollectContext): Promise<void>;
 }
 
-export interface GaugeSpec<L extends string = never> {
-  name: string;
-  help: string;
-  labelNames?: readonly L[];
-}
+export type { GaugeSpec } from '../metrics/exposition.js';
 
 /**
  * A selection over a target's sensor list, made once per list rather than on
@@ -82,10 +78,11 @@ export function perSensorList<T>(select: (sensors: readonly SensorDescriptor[]) 
   };
 }
 
-/** Set one sample, creating the gauge in this scrape's registry on first use (so an unset gauge never shows as 0). */
-export function setGauge<L extends string>(registry: Registry, spec: GaugeSpec<L>, value: number, labels?: Record<L, string>): void {
-  let g = registry.getSingleMetric(spec.name) as Gauge<L> | undefined;
-  if (!g) g = new Gauge<L>({ name: spec.name, help: spec.help, labelNames: spec.labelNames ?? [], registers: [registry] });
-  if (labels) g.set(labels as never, value);
-  else g.set(value);
+/**
+ * A selection keyed by label value as [label text, sensor] pairs for one
+ * label name (`{fan="FAN1"}`), in the same order, for setLabelled(): made
+ * once per sensor list (with perSensorList), so a scrape builds no label text.
+ */
+export function withLabelText(chosen: ReadonlyMap<string, SensorDescriptor>, name: string): Array<readonly [string, SensorDescriptor]> {
+  return [...chosen].map(([value, sensor]) => [labelText({ [name]: value }), sensor] as const);
 }

@@ -1,4 +1,4 @@
-import { setGauge, type Collector } from './collector.js';
+import type { Collector } from './collector.js';
 
 /** DCMI v1.5 §6.6.1 Get Power Reading, system power statistics mode. */
 export const DCMI_POWER_METRICS = {
@@ -22,10 +22,10 @@ export const dcmiCollector: Collector = {
     const p = await ctx.dcmiPowerReading();
     if (!p?.powerMeasurementActive) return;
     const m = DCMI_POWER_METRICS;
-    setGauge(ctx.registry, m.current, p.currentWatts);
-    setGauge(ctx.registry, m.minimum, p.minimumWatts);
-    setGauge(ctx.registry, m.maximum, p.maximumWatts);
-    setGauge(ctx.registry, m.average, p.averageWatts);
-    setGauge(ctx.registry, m.period, p.statisticsReportingPeriodSeconds);
+    ctx.out.set(m.current, p.currentWatts);
+    ctx.out.set(m.minimum, p.minimumWatts);
+    ctx.out.set(m.maximum, p.maximumWatts);
+    ctx.out.set(m.average, p.averageWatts);
+    ctx.out.set(m.period, p.statisticsReportingPeriodSeconds);
   },
 };

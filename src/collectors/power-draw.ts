@@ -1,5 +1,6 @@
 import type { SensorDescriptor } from '@bmc-exporter/ipmi';
-import { perSensorList, setGauge, type Collector } from './collector.js';
+import { labelText } from '../metrics/exposition.js';
+import { perSensorList, withLabelText, type Collector } from './collector.js';
 import { onePerInstance, readEach } from './sensor-selection.js';
 
 /** gebn/bmc_exporter bmc/subcollector/power_draw.go. */
@@ -20,7 +21,9 @@ export function powerSupplyWattageSensors(sensors: readonly SensorDescriptor[]):
   return onePerInstance(sensors.filter((s) => s.entityId === POWER_SUPPLY_ENTITY && s.unit === 'watts'));
 }
 
-const powerSupplyWattageSensorsOf = perSensorList(powerSupplyWattageSensors);
+const powerSupplyWattageSeriesOf = perSensorList((sensors) => withLabelText(powerSupplyWattageSensors(sensors), 'psu'));
+/** The whole machine's draw (DCMI), when no PSU reports its own. */
+const NO_PSU = labelText({ psu: '' });
 
 /**
  * power_draw_watts{psu} per PSU sensor; when the SDR has none, DCMI Get Power
@@ -30,13 +33,13 @@ const powerSupplyWattageSensorsOf = perSensorList(powerSupplyWattageSensors);
 export const powerDrawCollector: Collector = {
   name: 'power_draw',
   async collect(ctx) {
-    const chosen = powerSupplyWattageSensorsOf(await ctx.target.sensors(ctx.signal));
-    if (chosen.size > 0) {
-      await readEach(ctx, chosen, (psu, value) => setGauge(ctx.registry, POWER_DRAW, value, { psu }));
+    const chosen = powerSupplyWattageSeriesOf(await ctx.target.sensors(ctx.signal));
+    if (chosen.length > 0) {
+      await readEach(ctx, chosen, (labels, value) => ctx.out.setLabelled(POWER_DRAW, labels, value));
       return;
     }
     // Shared with the dcmi collector: one Get Power Reading per scrape at most.
     const p = await ctx.dcmiPowerReading();
-    if (p?.powerMeasurementActive) setGauge(ctx.registry, POWER_DRAW, p.currentWatts, { psu: '' });
+    if (p?.powerMeasurementActive) ctx.out.setLabelled(POWER_DRAW, NO_PSU, p.currentWatts);
   },
 };

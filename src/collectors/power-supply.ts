@@ -1,5 +1,5 @@
 import type { SensorDescriptor } from '@bmc-exporter/ipmi';
-import { perSensorList, setGauge, type Collector } from './collector.js';
+import { perSensorList, withLabelText, type Collector } from './collector.js';
 import { instanceNumber, isReadable } from './sensor-selection.js';
 
 const psuGauge = (name: string, help: string) => ({ name, help, labelNames: ['psu'] as const });
@@ -47,7 +47,7 @@ export function powerSupplyStatusSensors(sensors: readonly SensorDescriptor[]): 
 
 const bit = (states: number, offset: number) => ((states >> offset) & 1) === 1;
 
-const powerSupplyStatusSensorsOf = perSensorList(powerSupplyStatusSensors);
+const powerSupplyStatusSeriesOf = perSensorList((sensors) => withLabelText(powerSupplyStatusSensors(sensors), 'psu'));
 
 /**
  * Four 0/1 gauges per PSU from one Get Sensor Reading of its status sensor
@@ -58,15 +58,15 @@ const powerSupplyStatusSensorsOf = perSensorList(powerSupplyStatusSensors);
 export const powerSupplyCollector: Collector = {
   name: 'power_supply',
   async collect(ctx) {
-    for (const [psu, sensor] of powerSupplyStatusSensorsOf(await ctx.target.sensors(ctx.signal))) {
+    const m = POWER_SUPPLY_METRICS;
+    for (const [labels, sensor] of powerSupplyStatusSeriesOf(await ctx.target.sensors(ctx.signal))) {
       const r = await ctx.readSensor(sensor);
       if (!r.available || r.discreteStates === undefined) continue;
       const s = r.discreteStates;
-      const set = (key: keyof typeof POWER_SUPPLY_METRICS, on: boolean) => setGauge(ctx.registry, POWER_SUPPLY_METRICS[key], on ? 1 : 0, { psu });
-      set('present', bit(s, PSU_OFFSETS.presence));
-      set('failed', bit(s, PSU_OFFSETS.failure));
-      set('predictiveFailure', bit(s, PSU_OFFSETS.predictiveFailure));
-      set('inputLost', bit(s, PSU_OFFSETS.inputLost) || bit(s, PSU_OFFSETS.inputLostOrOutOfRange));
+      ctx.out.setLabelled(m.present, labels, bit(s, PSU_OFFSETS.presence) ? 1 : 0);
+      ctx.out.setLabelled(m.failed, labels, bit(s, PSU_OFFSETS.failure) ? 1 : 0);
+      ctx.out.setLabelled(m.predictiveFailure, labels, bit(s, PSU_OFFSETS.predictiveFailure) ? 1 : 0);
+      ctx.out.setLabelled(m.inputLost, labels, bit(s, PSU_OFFSETS.inputLost) || bit(s, PSU_OFFSETS.inputLostOrOutOfRange) ? 1 : 0);
     }
   },
 };

@@ -1,5 +1,5 @@
 import type { SensorDescriptor } from '@bmc-exporter/ipmi';
-import { perSensorList, setGauge, type Collector } from './collector.js';
+import { perSensorList, withLabelText, type Collector } from './collector.js';
 import { onePerInstance, readEach } from './sensor-selection.js';
 
 /** gebn/bmc_exporter bmc/subcollector/processor_temperatures.go. */
@@ -22,12 +22,12 @@ export function processorTemperatureSensors(sensors: readonly SensorDescriptor[]
   return onePerInstance(primary.length > 0 ? primary : temps.filter((s) => s.entityId === DCMI_PROCESSOR_ENTITY));
 }
 
-const processorTemperatureSensorsOf = perSensorList(processorTemperatureSensors);
+const processorTemperatureSeriesOf = perSensorList((sensors) => withLabelText(processorTemperatureSensors(sensors), 'cpu'));
 
 export const processorTemperatureCollector: Collector = {
   name: 'processor_temperature',
   async collect(ctx) {
-    const chosen = processorTemperatureSensorsOf(await ctx.target.sensors(ctx.signal));
-    await readEach(ctx, chosen, (cpu, value) => setGauge(ctx.registry, PROCESSOR_TEMPERATURE, value, { cpu }));
+    const chosen = processorTemperatureSeriesOf(await ctx.target.sensors(ctx.signal));
+    await readEach(ctx, chosen, (labels, value) => ctx.out.setLabelled(PROCESSOR_TEMPERATURE, labels, value));
   },
 };

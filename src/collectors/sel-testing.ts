@@ -14,7 +14,7 @@ import {
   type SelRecord,
 } from '@bmc-exporter/ipmi';
 import { BmcModel, PROFILES, type BmcDefinition } from '@bmc-exporter/bmc-sim';
-import { Registry } from 'prom-client';
+import { Exposition } from '../metrics/exposition.js';
 import type { CollectContext, CollectTarget } from './collector.js';
 import { SelState } from './sel-state.js';
 
@@ -84,7 +84,7 @@ export function collectContext(vb: VirtualBmc, target: CollectTarget, deadlineMs
     target,
     execute: vb.execute,
     signal,
-    registry: new Registry(),
+    out: new Exposition(),
     deadline: vb.clock.now + deadlineMs,
     readSensor: () => Promise.reject(new Error('not used')),
     dcmiPowerReading: () => Promise.resolve(null),
@@ -103,16 +103,16 @@ export function tally(records: readonly SelRecord[]): Map<string, number> {
   return out;
 }
 
-/** The registry's samples: name → (labels "category/severity" or "" → value). */
-export async function gauges(registry: Registry): Promise<Map<string, Map<string, number>>> {
+/** The answer's samples: name → (labels "category/severity" or "" → value). */
+export function gauges(exposition: Exposition): Map<string, Map<string, number>> {
   const out = new Map<string, Map<string, number>>();
-  for (const m of await registry.getMetricsAsJSON()) {
+  for (const [name, samples] of exposition.samples()) {
     const byLabels = new Map<string, number>();
-    for (const v of m.values) {
-      const l = v.labels as Record<string, string>;
-      byLabels.set(l.category !== undefined ? `${l.category}/${l.severity}` : '', v.value);
+    for (const [labels, value] of samples) {
+      const l = /^\{category="([^"]*)",severity="([^"]*)"\}$/.exec(labels);
+      byLabels.set(l ? `${l[1]}/${l[2]}` : labels, value);
     }
-    out.set(m.name, byLabels);
+    out.set(name, byLabels);
   }
   return out;
 }

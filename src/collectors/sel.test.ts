@@ -22,7 +22,7 @@ function setup(opts: Parameters<typeof virtualBmc>[0] = {}) {
   const scrape = async (deadlineMs = 2000) => {
     const ctx = collectContext(vb, target, deadlineMs);
     await sel.collect(ctx);
-    return { g: await gauges(ctx.registry), endedAt: vb.clock.now, deadline: ctx.deadline };
+    return { g: gauges(ctx.out), endedAt: vb.clock.now, deadline: ctx.deadline };
   };
   return { vb, sel, target, scrape };
 }
@@ -175,13 +175,13 @@ describe('SEL collector', () => {
       return execute(c, r, o);
     }) as typeof execute;
     await expect(sel.collect(ctx)).rejects.toThrow();
-    const cut = await gauges(ctx.registry);
+    const cut = gauges(ctx.out);
     expect([...events(cut).values()].reduce((a, b) => a + b, 0)).toBe(SEL_MAX_BATCH * 2);
     expect(one(cut, 'sel_read_complete')).toBe(0);
     vb.resetCounts();
     const next = collectContext(vb, target, Infinity);
     await sel.collect(next);
-    expect(events(await gauges(next.registry))).toEqual(tally(vb.records()));
+    expect(events(gauges(next.out))).toEqual(tally(vb.records()));
     expect(vb.commands.get('Get SEL Entry')).toBe(300 - SEL_MAX_BATCH * 2);
   });
 

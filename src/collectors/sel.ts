@@ -13,8 +13,8 @@ import {
   CompletionCode,
   isCompletionCode,
 } from '@bmc-exporter/ipmi';
-import type { Registry } from 'prom-client';
-import { setGauge, type CollectContext, type Collector } from './collector.js';
+import { type Exposition, labelText } from '../metrics/exposition.js';
+import type { CollectContext, Collector } from './collector.js';
 import { SelPacer } from './sel-pacing.js';
 import { RECENT_SEL_CAPACITY } from './sel-recent.js';
 import { recordHex, selSlot, type SelState } from './sel-state.js';
@@ -94,13 +94,13 @@ export function createSelCollector(opts: SelCollectorOptions = {}): Collector {
         return;
       }
       pacer.observe(1, clock() - started);
-      setInfoGauges(ctx.registry, info);
+      setInfoGauges(ctx.out, info);
       selState.observe(info);
       try {
         if (!selState.upToDate(info)) await readNewRecords({ ctx, selState, info, pacer, clock, nowSeconds: now() / 1000 });
       } finally {
         // What was counted stays counted, also when the deadline or the BMC cut the read short.
-        setEventGauges(ctx.registry, selState);
+        setEventGauges(ctx.out, selState);
       }
     },
   };
@@ -196,30 +196,32 @@ function wallClock(ts: number | null): number | undefined {
   return ts !== null && ts > SEL_TIMESTAMP_RELATIVE_MAX ? ts : undefined;
 }
 
-function setInfoGauges(registry: Registry, info: SelInfo): void {
+function setInfoGauges(out: Exposition, info: SelInfo): void {
   const m = SEL_METRICS;
-  setGauge(registry, m.entries, info.entries);
-  setGauge(registry, m.freeBytes, info.freeBytes);
-  setGauge(registry, m.overflow, info.overflow ? 1 : 0);
+  out.set(m.entries, info.entries);
+  out.set(m.freeBytes, info.freeBytes);
+  out.set(m.overflow, info.overflow ? 1 : 0);
   const added = wallClock(info.mostRecentAddition);
-  if (added !== undefined) setGauge(registry, m.lastAddition, added);
+  if (added !== undefined) out.set(m.lastAddition, added);
   const erased = wallClock(info.mostRecentErase);
-  if (erased !== undefined) setGauge(registry, m.lastErase, erased);
+  if (erased !== undefined) out.set(m.lastErase, erased);
 }
+
+/** Every category × severity in exposition order, with its state slot and label text. */
+const EVENT_SERIES = SEL_CATEGORIES.flatMap((category) =>
+  SEL_SEVERITIES.map((severity) => ({ slot: selSlot(category, severity), labels: labelText({ category, severity }) })),
+);
 
 /**
  * Every category × severity, zeros included: an alert's increase() or
  * changes() then sees 0 → 1 instead of a series that appears from nothing.
  */
-function setEventGauges(registry: Registry, selState: SelState): void {
+function setEventGauges(out: Exposition, selState: SelState): void {
   const m = SEL_METRICS;
-  for (const category of SEL_CATEGORIES) {
-    for (const severity of SEL_SEVERITIES) {
-      const slot = selSlot(category, severity);
-      setGauge(registry, m.events, selState.counts[slot]!, { category, severity });
-      const latest = selState.latest[slot]!;
-      if (!Number.isNaN(latest)) setGauge(registry, m.latest, latest, { category, severity });
-    }
+  for (const { slot, labels } of EVENT_SERIES) {
+    out.setLabelled(m.events, labels, selState.counts[slot]!);
+    const latest = selState.latest[slot]!;
+    if (!Number.isNaN(latest)) out.setLabelled(m.latest, labels, latest);
   }
-  setGauge(registry, m.complete, selState.complete ? 1 : 0);
+  out.set(m.complete, selState.complete ? 1 : 0);
 }

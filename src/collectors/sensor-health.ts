@@ -1,5 +1,6 @@
 import type { SensorDescriptor, SensorState } from '@bmc-exporter/ipmi';
-import { perSensorList, setGauge, type Collector } from './collector.js';
+import { perSensorList, type Collector } from './collector.js';
+import { labelText } from '../metrics/exposition.js';
 import { isReadable, labelledSensors } from './sensor-selection.js';
 
 export const SENSOR_THRESHOLD_STATE = {
@@ -42,7 +43,10 @@ export function thresholdSensors(sensors: readonly SensorDescriptor[]): Array<{ 
 }
 
 // Fields named, not spread from t: spread-built objects each got a hidden class of their own (~180 B a sensor).
-const thresholdSeries = perSensorList((sensors) => thresholdSensors(sensors).map(({ label, sensor }) => ({ label, sensor, type: sensorTypeLabel(sensor) })));
+// The label text is built here, once per sensor list, not per scrape.
+const thresholdSeries = perSensorList((sensors) =>
+  thresholdSensors(sensors).map(({ label, sensor }) => ({ sensor, labels: labelText({ sensor: label, type: sensorTypeLabel(sensor) }) })),
+);
 
 /**
  * sensor_threshold_state{sensor,type} from the threshold status bits of Get
@@ -54,9 +58,9 @@ const thresholdSeries = perSensorList((sensors) => thresholdSensors(sensors).map
 export const sensorHealthCollector: Collector = {
   name: 'sensor_health',
   async collect(ctx) {
-    for (const { label, type, sensor } of thresholdSeries(await ctx.target.sensors(ctx.signal))) {
+    for (const { labels, sensor } of thresholdSeries(await ctx.target.sensors(ctx.signal))) {
       const level = stateLevel((await ctx.readSensor(sensor)).state);
-      if (level !== undefined) setGauge(ctx.registry, SENSOR_THRESHOLD_STATE, level, { sensor: label, type });
+      if (level !== undefined) ctx.out.setLabelled(SENSOR_THRESHOLD_STATE, labels, level);
     }
   },
 };

@@ -1,5 +1,6 @@
 import type { SensorDescriptor } from '@bmc-exporter/ipmi';
-import { perSensorList, setGauge, type Collector } from './collector.js';
+import { perSensorList, type Collector } from './collector.js';
+import { labelText } from '../metrics/exposition.js';
 import { isReadable, labelledSensors } from './sensor-selection.js';
 import { sensorTypeLabel, stateLevel } from './sensor-health.js';
 
@@ -29,8 +30,9 @@ export function allThresholdSensors(sensors: readonly SensorDescriptor[]): Array
 }
 
 // Fields named, not spread from t: spread-built objects each got a hidden class of their own (~180 B a sensor).
+// The label text is built here, once per sensor list, not per scrape.
 const allThresholdSeries = perSensorList((sensors) =>
-  allThresholdSensors(sensors).map(({ label, sensor }) => ({ label, sensor, type: sensorTypeLabel(sensor) })),
+  allThresholdSensors(sensors).map(({ label, sensor }) => ({ sensor, labels: labelText({ name: label, type: sensorTypeLabel(sensor), unit: sensor.unit }) })),
 );
 
 /**
@@ -45,12 +47,11 @@ const allThresholdSeries = perSensorList((sensors) =>
 export const sensorsCollector: Collector = {
   name: 'sensors',
   async collect(ctx) {
-    for (const { label, type, sensor } of allThresholdSeries(await ctx.target.sensors(ctx.signal))) {
+    for (const { labels, sensor } of allThresholdSeries(await ctx.target.sensors(ctx.signal))) {
       const r = await ctx.readSensor(sensor);
-      const labels = { name: label, type, unit: sensor.unit };
-      if (r.value !== null && Number.isFinite(r.value)) setGauge(ctx.registry, SENSOR_VALUE, r.value, labels);
+      if (r.value !== null && Number.isFinite(r.value)) ctx.out.setLabelled(SENSOR_VALUE, labels, r.value);
       const level = stateLevel(r.state);
-      if (level !== undefined) setGauge(ctx.registry, SENSOR_STATE, level, labels);
+      if (level !== undefined) ctx.out.setLabelled(SENSOR_STATE, labels, level);
     }
   },
 };

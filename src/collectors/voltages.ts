@@ -1,5 +1,5 @@
 import type { SensorDescriptor } from '@bmc-exporter/ipmi';
-import { perSensorList, setGauge, type Collector } from './collector.js';
+import { perSensorList, withLabelText, type Collector } from './collector.js';
 import { isReadable, labelledSensors, readEach } from './sensor-selection.js';
 
 export const VOLTAGE = {
@@ -18,13 +18,13 @@ export function voltageSensors(sensors: readonly SensorDescriptor[]): Map<string
   return new Map(labelledSensors(volts).map(({ label, sensor }) => [label, sensor] as const));
 }
 
-const voltageSensorsOf = perSensorList(voltageSensors);
+const voltageSeriesOf = perSensorList((sensors) => withLabelText(voltageSensors(sensors), 'rail'));
 
 /** One Get Sensor Reading per rail per scrape (shared through the scrape's cache with sensor_health). */
 export const voltagesCollector: Collector = {
   name: 'voltages',
   async collect(ctx) {
-    const chosen = voltageSensorsOf(await ctx.target.sensors(ctx.signal));
-    await readEach(ctx, chosen, (rail, value) => setGauge(ctx.registry, VOLTAGE, value, { rail }));
+    const chosen = voltageSeriesOf(await ctx.target.sensors(ctx.signal));
+    await readEach(ctx, chosen, (labels, value) => ctx.out.setLabelled(VOLTAGE, labels, value));
   },
 };

@@ -1,5 +1,5 @@
-import { Registry } from 'prom-client';
 import { CollectorListError, parseCollectorList } from '../collectors/index.js';
+import { EXPOSITION_CONTENT_TYPE, Exposition } from '../metrics/exposition.js';
 import { parseTargetAddress, type TargetAddress } from '../targets/target-address.js';
 import { ScrapeTrace } from '../targets/scrape-trace.js';
 import { ScrapeAbandonedError, type Target } from '../targets/target.js';
@@ -8,9 +8,13 @@ import { whileInFlight } from './in-flight.js';
 import { ScrapeSignal } from './scrape-signal.js';
 import { sendText, type Handler, type HttpDeps } from './types.js';
 
+/** A scrape with neither ?collectors= nor ?debug=true (scrape() never writes to its options). */
+const NO_OPTIONS = {};
+const SCRAPE_HEADERS = { 'Content-Type': EXPOSITION_CONTENT_TYPE, 'Cache-Control': 'no-store' };
+
 /**
  * GET /bmc?target=<host>[:port][&collectors=a,b][&debug=true]: one scrape of one BMC into a
- * fresh registry; `collectors` (comma list, or repeated as Prometheus sends a
+ * fresh answer; `collectors` (comma list, or repeated as Prometheus sends a
  * `params` list) runs only those for this scrape, module-style, so one job can
  * ask for less. 400: no or unparsable target, or an empty or unknown collector
  * (the message lists the known ones). 403: no credentials for it — the exporter
@@ -62,8 +66,14 @@ export function bmcHandler(deps: HttpDeps, inFlight: Set<Promise<void>>): Handle
     const deadline = performance.now() + deadlineMs;
     // Held by this request until it is answered (never left to the garbage collector).
     const scrapeSignal = new ScrapeSignal(res, deadlineMs);
-    const registry = new Registry();
-    const scrape = acquired.target.scrape(scrapeSignal.signal, registry, deadline, { ...(collectors ? { collectors } : {}), ...(trace ? { trace } : {}) });
+    // NaN written "Nan" as prom-client writes it: /bmc answers prom-client's bytes (pinned in exposition.test.ts).
+    const out = new Exposition('Nan');
+    const scrape = acquired.target.scrape(
+      scrapeSignal.signal,
+      out,
+      deadline,
+      collectors || trace ? { ...(collectors ? { collectors } : {}), ...(trace ? { trace } : {}) } : NO_OPTIONS,
+    );
     try {
       await whileInFlight(inFlight, scrape);
     } catch (err) {
@@ -76,15 +86,18 @@ export function bmcHandler(deps: HttpDeps, inFlight: Set<Promise<void>>): Handle
       scrapeSignal.dispose();
     }
     const s = acquired.target.status;
-    deps.logger.debug({ target: address.key, up: s.up, seconds: s.durationSeconds, error: s.lastError, deadlineMs }, 'scraped');
-    const body = await registry.metrics();
+    // A line per scrape, built only when debug is on.
+    if (deps.logger.isLevelEnabled?.('debug') !== false) {
+      deps.logger.debug({ target: address.key, up: s.up, seconds: s.durationSeconds, error: s.lastError, deadlineMs }, 'scraped');
+    }
     if (res.headersSent || res.destroyed) return;
+    const body = out.text();
     if (trace) {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
       res.end(renderDebug(acquired.target, trace, { deadlineMs, collectors }) + body);
       return;
     }
-    res.writeHead(200, { 'Content-Type': registry.contentType, 'Cache-Control': 'no-store' });
+    res.writeHead(200, SCRAPE_HEADERS);
     res.end(body);
   };
 }

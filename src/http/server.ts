@@ -7,6 +7,7 @@ import { bmcHandler } from './bmc-handler.js';
 import { discoverHandler } from './discover-handler.js';
 import { homepageHandler } from './homepage.js';
 import { healthyHandler, readyHandler, reloadHandler } from './lifecycle-routes.js';
+import type { HistogramSeries } from '../metrics/histogram.js';
 import { metricsHandler } from './metrics-handler.js';
 import { targetPageHandler } from './target-page.js';
 import { sendText, type Handler, type HttpDeps } from './types.js';
@@ -15,6 +16,8 @@ import { clientCertificateAllowed, tlsServerOptions } from './web-config.js';
 interface Route {
   methods: readonly string[];
   handler: Handler;
+  /** Its request-duration series, bound at its first request (a path never requested shows no series). */
+  duration?: HistogramSeries;
 }
 
 export interface ExporterServer {
@@ -73,7 +76,8 @@ export async function startServer(deps: HttpDeps, listen: { host?: string; port:
     try {
       await route.handler(req, res, url);
     } finally {
-      deps.metrics.requestDuration.observe({ path: url.pathname }, (performance.now() - started) / 1000);
+      route.duration ??= deps.metrics.requestDuration.series({ path: url.pathname });
+      route.duration.observe((performance.now() - started) / 1000);
     }
   }
 

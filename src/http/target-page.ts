@@ -1,4 +1,3 @@
-import { Registry } from 'prom-client';
 import { parseTargetAddress, type TargetAddress } from '../targets/target-address.js';
 import { ScrapeAbandonedError } from '../targets/target.js';
 import { ago, badge, page, seconds } from './console-layout.js';
@@ -7,6 +6,7 @@ import { whileInFlight } from './in-flight.js';
 import { ScrapeSignal } from './scrape-signal.js';
 import { targetView, type TargetView } from './target-view.js';
 import { sendText, type Handler, type HttpDeps } from './types.js';
+import { Exposition } from '../metrics/exposition.js';
 
 /** SEL events per page of the console (the exporter keeps RECENT_SEL_CAPACITY of them). */
 export const SEL_PAGE_SIZE = 10;
@@ -191,7 +191,7 @@ async function scrapeNow(deps: HttpDeps, inFlight: Set<Promise<void>>, address: 
   const deadlineMs = deps.scrapeTimeoutMs;
   const scrapeSignal = new ScrapeSignal(res, deadlineMs);
   try {
-    await whileInFlight(inFlight, acquired.target.scrape(scrapeSignal.signal, new Registry(), performance.now() + deadlineMs));
+    await whileInFlight(inFlight, acquired.target.scrape(scrapeSignal.signal, new Exposition(), performance.now() + deadlineMs));
   } catch (err) {
     if (err instanceof ScrapeAbandonedError) return sendText(res, 503, err.message);
     throw err;

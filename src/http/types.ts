@@ -9,6 +9,8 @@ export interface AppLogger {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
+  /** Whether a level is logged (pino's), so a hot path builds a line only when it is; absent: assume it is. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 /** A configuration file POST /-/reload and SIGHUP re-read: --secrets.file or --config.file (the modules). */

@@ -1,4 +1,3 @@
-import { Registry } from 'prom-client';
 import { SCRAPE_TIMEOUT_HEADER, scrapeDeadlineMs } from '../http/deadline.js';
 import { whileInFlight } from '../http/in-flight.js';
 import { ScrapeSignal } from '../http/scrape-signal.js';
@@ -10,8 +9,8 @@ import type { TargetPool } from '../targets/target-pool.js';
 import type { AllowList } from './allow-list.js';
 import { COMPAT_COLLECTOR_BY_NAME } from './collectors/index.js';
 import { CollectorUnsupportedError } from './collectors/compat-collector.js';
-import { EXPOSITION_CONTENT_TYPE, Exposition } from './exposition.js';
-import type { IpmiModule, ModulesConfig } from './modules-config.js';
+import { EXPOSITION_CONTENT_TYPE, Exposition, labelText } from '../metrics/exposition.js';
+import { COMPAT_COLLECTORS, type CompatCollectorName, type IpmiModule, type ModulesConfig } from './modules-config.js';
 
 export interface IpmiHandlerDeps {
   pool: TargetPool;
@@ -26,15 +25,25 @@ export interface IpmiHandlerDeps {
 
 const UP = { name: 'ipmi_up', help: "'1' if a scrape of the IPMI device was successful, '0' otherwise.", labelNames: ['collector'] as const };
 const DURATION = { name: 'ipmi_scrape_duration_seconds', help: 'Returns how long the scrape took to complete in seconds.' };
+/** ipmi_up's label text per collector name, built once. */
+const UP_LABELS = Object.fromEntries(COMPAT_COLLECTORS.map((name) => [name, labelText({ collector: name })])) as Record<CompatCollectorName, string>;
+const ANSWER_HEADERS = { 'Content-Type': EXPOSITION_CONTENT_TYPE, 'Cache-Control': 'no-store' };
 
-/** A module's credentials in the shape the target pool keys sessions by. */
+const credentialsOfModule = new WeakMap<IpmiModule, TargetCredentials>();
+
+/** A module's credentials in the shape the target pool keys sessions by: one object per module (a reload makes new modules). */
 function moduleCredentials(m: IpmiModule): TargetCredentials {
-  return {
-    username: m.user,
-    password: m.pass,
-    ...(m.privilege ? { privilege: m.privilege } : {}),
-    ...(m.ipmiVersion ? { ipmiVersion: m.ipmiVersion } : {}),
-  };
+  let c = credentialsOfModule.get(m);
+  if (!c) {
+    c = {
+      username: m.user,
+      password: m.pass,
+      ...(m.privilege ? { privilege: m.privilege } : {}),
+      ...(m.ipmiVersion ? { ipmiVersion: m.ipmiVersion } : {}),
+    };
+    credentialsOfModule.set(m, c);
+  }
+  return c;
 }
 
 /**
@@ -74,25 +83,30 @@ export function ipmiHandler(deps: IpmiHandlerDeps): Handler {
     // Held by this request until it is answered, as /bmc does: never left to the garbage collector.
     const scrapeSignal = new ScrapeSignal(res, deadlineMs);
     const signal = scrapeSignal.signal;
-    // The session's scrape context wants a registry; /ipmi's answer is `out`, nothing is set in this one.
-    const registry = new Registry();
     const out = new Exposition();
     const started = performance.now();
     const up = new Map<string, 0 | 1>();
     const log = { target: address.key, module: moduleName };
 
-    const scrape = target.withSession(signal, registry, deadline, async (ctx) => {
+    const scrape = target.withSession(signal, out, deadline, async (ctx) => {
       let failed = false;
+      const compat = { ...ctx, module };
       for (const name of module.collectors) {
         const collector = COMPAT_COLLECTOR_BY_NAME[name];
         try {
           if (signal.aborted) throw new Error('the scrape deadline passed before this collector ran');
-          await collector.collect({ ...ctx, module, out });
+          await collector.collect(compat);
           up.set(name, 1);
         } catch (err) {
           up.set(name, 0);
-          if (!(err instanceof CollectorUnsupportedError)) failed = true;
-          deps.logger.warn({ ...log, collector: name, err: target.describe(err) }, 'collector failed');
+          if (err instanceof CollectorUnsupportedError) {
+            // An answer, not a fault (a BMC without DCMI says so on every scrape): logged at debug, built only then.
+            if (deps.logger.isLevelEnabled?.('debug') !== false)
+              deps.logger.debug({ ...log, collector: name, err: err.message }, 'collector not supported by this BMC');
+          } else {
+            failed = true;
+            deps.logger.warn({ ...log, collector: name, err: target.describe(err) }, 'collector failed');
+          }
         }
       }
       return { failed };
@@ -109,10 +123,10 @@ export function ipmiHandler(deps: IpmiHandlerDeps): Handler {
     } finally {
       scrapeSignal.dispose();
     }
-    for (const name of module.collectors) out.set(UP, up.get(name) ?? 0, { collector: name });
+    for (const name of module.collectors) out.setLabelled(UP, UP_LABELS[name], up.get(name) ?? 0);
     out.set(DURATION, (performance.now() - started) / 1000);
     if (res.headersSent || res.destroyed) return;
-    res.writeHead(200, { 'Content-Type': EXPOSITION_CONTENT_TYPE, 'Cache-Control': 'no-store' });
+    res.writeHead(200, ANSWER_HEADERS);
     res.end(out.text());
   };
 }

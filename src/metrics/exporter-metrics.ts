@@ -1,7 +1,8 @@
 import { DROP_REASONS, type ClientHooks, type UdpTransport } from '@bmc-exporter/ipmi';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { SENSOR_FAULT_REASONS } from '../targets/scrape-context.js';
 import type { HealthTracker } from './health.js';
+import { DEFAULT_BUCKETS, type HistogramSeries, LabelledHistogram } from './histogram.js';
 
 /** Paths whose request duration is observed (bmc_exporter pre-creates "/", "/bmc", "/metrics"). */
 export const INSTRUMENTED_PATHS = ['/', '/bmc', '/metrics', '/-/healthy', '/-/ready', '/-/reload'] as const;
@@ -204,12 +205,12 @@ type MetricOf<S> =
     : S extends FamilySpec<'gauge', infer L>
       ? Gauge<L>
       : S extends FamilySpec<'histogram', infer L>
-        ? Histogram<L>
+        ? LabelledHistogram<L>
         : never;
 type FamilyMetrics = { readonly [K in keyof Families]: MetricOf<Families[K]> };
 
 /** Registers one family in `registry` and creates the series it starts with. */
-function register(spec: Families[keyof Families], registry: Registry, options: ExporterMetricsOptions): Counter<string> | Gauge<string> | Histogram<string> {
+function register(spec: Families[keyof Families], registry: Registry, options: ExporterMetricsOptions): Counter<string> | Gauge<string> | LabelledHistogram {
   // The table's label types are checked where it is written; here every row is one shape.
   const row = spec as FamilySpec<'counter' | 'gauge' | 'histogram', string>;
   const common = { name: row.name, help: row.help, labelNames: row.labelNames ?? [], registers: [registry] };
@@ -219,7 +220,7 @@ function register(spec: Families[keyof Families], registry: Registry, options: E
     return metric;
   }
   if (row.kind === 'histogram') {
-    const metric = new Histogram({ ...common, ...(row.buckets ? { buckets: [...row.buckets] } : {}) });
+    const metric = new LabelledHistogram(row.name, row.help, row.labelNames ?? [], row.buckets ?? DEFAULT_BUCKETS, registry);
     for (const labels of row.zeroed?.() ?? []) metric.zero(labels);
     return metric;
   }
@@ -273,6 +274,9 @@ export class ExporterMetrics {
     }
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
 
+    // Command names are the library's (a fixed set, never text from a BMC): one bound series each.
+    const durationByCommand = new Map<string, HistogramSeries>();
+
     this.clientHooks = {
       packetSent: () => this.packetsSent.inc(),
       packetReceived: () => this.packetsReceived.inc(),
@@ -280,7 +284,9 @@ export class ExporterMetrics {
       requestAbandoned: () => this.ipmiRequestsAbandoned.inc(),
       retry: (step) => this.retries.inc({ step }),
       commandCompleted: (command, seconds, outcome) => {
-        this.commandDuration.observe({ command }, seconds);
+        let duration = durationByCommand.get(command);
+        if (!duration) durationByCommand.set(command, (duration = this.commandDuration.series({ command })));
+        duration.observe(seconds);
         if (outcome !== 'ok') this.commandFailures.inc({ command, outcome });
       },
       sessionOpened: () => this.sessionsOpen.inc(),

@@ -12,12 +12,12 @@ import {
   UNSUPPORTED_COMMAND_CODES,
   type SessionDescription,
 } from '@bmc-exporter/ipmi';
-import { Registry } from 'prom-client';
 import type { CollectContext, Collector } from '../collectors/collector.js';
 import { CHASSIS_METRICS } from '../collectors/chassis.js';
 import { ALL_COLLECTORS } from '../collectors/index.js';
 import { SEL_METRICS } from '../collectors/sel.js';
 import { ExporterMetrics } from '../metrics/exporter-metrics.js';
+import { Exposition } from '../metrics/exposition.js';
 import { HealthTracker } from '../metrics/health.js';
 import type { TargetAddress } from '../targets/target-address.js';
 import type { TargetCredentials } from '../targets/target-config.js';
@@ -96,10 +96,10 @@ export interface ProbeSelEvent {
 /** Codes a BMC uses to say "this command or device is not here" (not a failure of the probe). */
 const ABSENT_CODES: readonly number[] = [...UNSUPPORTED_COMMAND_CODES, CompletionCode.insufficientPrivilege, CompletionCode.parameterOutOfRange];
 
-/** What one probe read: the report, and the registry /bmc would have served from the same scrape. */
+/** What one probe read: the report, and the answer /bmc would have served from the same scrape. */
 export interface ProbeRun {
   result: ProbeResult;
-  exposition: Registry;
+  exposition: Exposition;
 }
 
 export interface ProbeOptions {
@@ -111,10 +111,10 @@ export interface ProbeOptions {
 
 /**
  * Read one BMC the way the exporter does: a Target (client, session cache,
- * scrape context) runs every collector into a registry, as a /bmc scrape
+ * scrape context) runs every collector into an exposition, as a /bmc scrape
  * would, and then the probe's sections, which read the rest of the report
  * through the same scrape context (sensor readings and DCMI answers already
- * read are not asked again) or from the registry the collectors filled.
+ * read are not asked again) or from the exposition the collectors filled.
  *
  * The session is opened first, and a failure there is the probe's failure
  * (thrown: AuthenticationError, TimeoutError, ...); after that each section
@@ -137,7 +137,7 @@ export async function collectProbe(options: ProbeOptions, signal: AbortSignal, d
     dcmiPower: null,
     errors: {},
   };
-  const exposition = new Registry();
+  const exposition = new Exposition('Nan');
   const sections = probeSections(result, exposition, options.selEvents ?? 20);
   const transport = new UdpTransport();
   const target = new Target({
@@ -172,9 +172,9 @@ function describeSession(result: ProbeResult, session: SessionDescription): void
   result.privilege = session.privilege;
 }
 
-/** The value of an unlabelled gauge a collector set in this scrape's registry, undefined when it set none. */
-async function gaugeValue(registry: Registry, name: string): Promise<number | undefined> {
-  return (await registry.getSingleMetric(name)?.get())?.values[0]?.value;
+/** The value of an unlabelled gauge a collector set in this scrape's exposition, undefined when it set none. */
+function gaugeValue(exposition: Exposition, name: string): number | undefined {
+  return exposition.value(name);
 }
 
 /**
@@ -182,7 +182,7 @@ async function gaugeValue(registry: Registry, name: string): Promise<number | un
  * own in the same scrape. Each records its own failure in `result.errors`
  * (under its name) rather than throwing, so the next still runs.
  */
-function probeSections(result: ProbeResult, registry: Registry, selEvents: number): { collectors: Collector[]; notRun(): string[] } {
+function probeSections(result: ProbeResult, exposition: Exposition, selEvents: number): { collectors: Collector[]; notRun(): string[] } {
   const ran = new Set<string>();
   const section = (name: string, read: (ctx: CollectContext) => Promise<void>): Collector => ({
     name: `probe:${name}`,
@@ -213,8 +213,8 @@ function probeSections(result: ProbeResult, registry: Registry, selEvents: numbe
     }),
     section('chassis', async () => {
       // Get Chassis Status is the chassis collector's: its gauges hold the answer.
-      const bits = await Promise.all(
-        (['poweredOn', 'intrusion', 'powerFault', 'coolingFault', 'driveFault'] as const).map((k) => gaugeValue(registry, CHASSIS_METRICS[k].name)),
+      const bits = (['poweredOn', 'intrusion', 'powerFault', 'coolingFault', 'driveFault'] as const).map((k) =>
+        gaugeValue(exposition, CHASSIS_METRICS[k].name),
       );
       if (bits.some((b) => b === undefined)) return;
       const [poweredOn, intrusion, powerFault, coolingFault, driveFault] = bits.map((b) => b === 1) as [boolean, boolean, boolean, boolean, boolean];
@@ -251,14 +251,14 @@ function probeSections(result: ProbeResult, registry: Registry, selEvents: numbe
     }),
     section('sel', async ({ execute, signal }) => {
       // Get SEL Info is the sel collector's: a BMC without a SEL leaves its gauges unset.
-      const entries = await gaugeValue(registry, SEL_METRICS.entries.name);
+      const entries = gaugeValue(exposition, SEL_METRICS.entries.name);
       if (entries === undefined) return;
       const tail = entries > 0 ? await readSelTail(execute, selEvents, { signal }) : [];
       result.sel = {
         entries,
-        freeBytes: (await gaugeValue(registry, SEL_METRICS.freeBytes.name)) ?? 0,
-        lastAddition: (await gaugeValue(registry, SEL_METRICS.lastAddition.name)) ?? null,
-        lastErase: (await gaugeValue(registry, SEL_METRICS.lastErase.name)) ?? null,
+        freeBytes: gaugeValue(exposition, SEL_METRICS.freeBytes.name) ?? 0,
+        lastAddition: gaugeValue(exposition, SEL_METRICS.lastAddition.name) ?? null,
+        lastErase: gaugeValue(exposition, SEL_METRICS.lastErase.name) ?? null,
         events: tail.map((record) => {
           const event = describeEvent(record);
           const timestamp = 'timestamp' in record ? record.timestamp : null;

@@ -112,7 +112,7 @@ export async function runProbe(target: string, flags: ProbeFlags): Promise<numbe
   const signal = AbortSignal.timeout(flags.timeout);
   try {
     const { result, exposition } = await collectProbe(probe, signal, performance.now() + flags.timeout);
-    if (flags.metrics) process.stdout.write(await exposition.metrics());
+    if (flags.metrics) process.stdout.write(exposition.text());
     else process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : renderProbe(result));
     return Object.keys(result.errors).length > 0 ? PROBE_EXIT.partial : PROBE_EXIT.ok;
   } catch (err) {

@@ -1,6 +1,6 @@
 import type { ChassisReadings, LogEntry, SensorReading } from '@bmc-exporter/redfish';
-import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { Exposition } from '../metrics/exposition.js';
 import { classifyLogEntry } from './log-events.js';
 import { cpuLabel, setReadings, thresholdLevel } from './redfish-metrics.js';
 
@@ -101,8 +101,8 @@ describe('setReadings', () => {
   });
 
   it('maps chassis state, PSUs and the chassis power as documented', async () => {
-    const registry = new Registry();
-    setReadings(registry, [
+    const exposition = new Exposition('Nan');
+    setReadings(exposition, [
       chassis({
         intrusion: 'HardwareIntrusion',
         sensors: [
@@ -133,7 +133,7 @@ describe('setReadings', () => {
         power: { consumedWatts: 410, capacityWatts: undefined, minWatts: 300, maxWatts: 500, averageWatts: 400, intervalSeconds: 60 },
       }),
     ]);
-    const text = await registry.metrics();
+    const text = exposition.text();
     for (const line of [
       'chassis_powered_on 1',
       'chassis_intrusion 1',

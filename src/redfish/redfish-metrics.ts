@@ -1,9 +1,8 @@
 import type { ChassisReadings, RedfishStructure, ResourceStatus, SensorReading } from '@bmc-exporter/redfish';
-import type { Registry } from 'prom-client';
+import type { Exposition } from '../metrics/exposition.js';
 import { BMC_INFO } from '../collectors/bmc-info.js';
 import { CHASSIS_EXHAUST_TEMPERATURE, CHASSIS_INTAKE_TEMPERATURE, EXHAUST_NAME, INTAKE_NAME } from '../collectors/chassis-temperature.js';
 import { CHASSIS_METRICS } from '../collectors/chassis.js';
-import { setGauge } from '../collectors/collector.js';
 import { DCMI_POWER_METRICS } from '../collectors/dcmi.js';
 import { FAN_SPEED_RATIO, FAN_SPEED_RPM } from '../collectors/fans.js';
 import { POWER_DRAW } from '../collectors/power-draw.js';
@@ -25,10 +24,10 @@ export const BMC_TRANSPORT_INFO = {
 } as const;
 
 /** bmc_info from the service root (UUID) and the BMC manager (FirmwareVersion); `ipmi` is "" (no IPMI session was used). */
-export function setInfo(registry: Registry, s: RedfishStructure, auth: string): void {
+export function setInfo(out: Exposition, s: RedfishStructure, auth: string): void {
   const manager = s.managers.find((m) => m.managerType === 'BMC') ?? s.managers[0];
-  setGauge(registry, BMC_INFO, 1, { guid: (s.uuid ?? '').toLowerCase(), firmware: manager?.firmwareVersion ?? '', ipmi: '' });
-  setGauge(registry, BMC_TRANSPORT_INFO, 1, { transport: 'redfish', redfish_version: s.redfishVersion ?? '', auth });
+  out.set(BMC_INFO, 1, { guid: (s.uuid ?? '').toLowerCase(), firmware: manager?.firmwareVersion ?? '', ipmi: '' });
+  out.set(BMC_TRANSPORT_INFO, 1, { transport: 'redfish', redfish_version: s.redfishVersion ?? '', auth });
 }
 
 /** A subsystem's health as a fault bit: Critical is a fault (IPMI's chassis fault bits say "fault detected", not "degraded"). */
@@ -38,18 +37,18 @@ function faulty(status: ResourceStatus | undefined): number | undefined {
 }
 
 /** The chassis families, the sensor families and the power families from every chassis read. */
-export function setReadings(registry: Registry, chassis: readonly ChassisReadings[]): void {
+export function setReadings(out: Exposition, chassis: readonly ChassisReadings[]): void {
   const main = chassis.find((c) => c.powerState !== undefined) ?? chassis[0];
-  if (main?.powerState !== undefined) setGauge(registry, CHASSIS_METRICS.poweredOn, main.powerState === 'On' ? 1 : 0);
+  if (main?.powerState !== undefined) out.set(CHASSIS_METRICS.poweredOn, main.powerState === 'On' ? 1 : 0);
   const intrusion = chassis.find((c) => c.intrusion !== undefined)?.intrusion;
-  if (intrusion !== undefined) setGauge(registry, CHASSIS_METRICS.intrusion, intrusion === 'Normal' ? 0 : 1);
+  if (intrusion !== undefined) out.set(CHASSIS_METRICS.intrusion, intrusion === 'Normal' ? 0 : 1);
   const power = chassis.map((c) => faulty(c.powerStatus)).filter((v) => v !== undefined);
-  if (power.length > 0) setGauge(registry, CHASSIS_METRICS.powerFault, Math.max(...power));
+  if (power.length > 0) out.set(CHASSIS_METRICS.powerFault, Math.max(...power));
   const cooling = chassis.map((c) => faulty(c.thermalStatus)).filter((v) => v !== undefined);
-  if (cooling.length > 0) setGauge(registry, CHASSIS_METRICS.coolingFault, Math.max(...cooling));
+  if (cooling.length > 0) out.set(CHASSIS_METRICS.coolingFault, Math.max(...cooling));
 
   const sensors = chassis.flatMap((c) => c.sensors);
-  setSensorFamilies(registry, sensors);
+  setSensorFamilies(out, sensors);
 
   let psuWatts = false;
   for (const c of chassis) {
@@ -57,25 +56,25 @@ export function setReadings(registry: Registry, chassis: readonly ChassisReading
       const psu = p.id || p.name;
       if (typeof p.inputWatts === 'number') {
         psuWatts = true;
-        setGauge(registry, POWER_DRAW, p.inputWatts, { psu });
+        out.set(POWER_DRAW, p.inputWatts, { psu });
       }
       const present = p.status.state !== 'Absent';
-      setGauge(registry, POWER_SUPPLY_METRICS.present, present ? 1 : 0, { psu });
+      out.set(POWER_SUPPLY_METRICS.present, present ? 1 : 0, { psu });
       if (!present) continue;
-      setGauge(registry, POWER_SUPPLY_METRICS.failed, p.status.health === 'Critical' ? 1 : 0, { psu });
-      setGauge(registry, POWER_SUPPLY_METRICS.predictiveFailure, p.status.health === 'Warning' ? 1 : 0, { psu });
+      out.set(POWER_SUPPLY_METRICS.failed, p.status.health === 'Critical' ? 1 : 0, { psu });
+      out.set(POWER_SUPPLY_METRICS.predictiveFailure, p.status.health === 'Warning' ? 1 : 0, { psu });
     }
   }
   const summary = chassis.find((c) => c.power !== undefined)?.power;
   if (!summary) return;
   // The chassis total stands in for the PSUs, as DCMI does on the IPMI side.
-  if (!psuWatts && typeof summary.consumedWatts === 'number') setGauge(registry, POWER_DRAW, summary.consumedWatts, { psu: '' });
+  if (!psuWatts && typeof summary.consumedWatts === 'number') out.set(POWER_DRAW, summary.consumedWatts, { psu: '' });
   const m = DCMI_POWER_METRICS;
-  if (typeof summary.consumedWatts === 'number') setGauge(registry, m.current, summary.consumedWatts);
-  if (summary.minWatts !== undefined) setGauge(registry, m.minimum, summary.minWatts);
-  if (summary.maxWatts !== undefined) setGauge(registry, m.maximum, summary.maxWatts);
-  if (summary.averageWatts !== undefined) setGauge(registry, m.average, summary.averageWatts);
-  if (summary.intervalSeconds !== undefined) setGauge(registry, m.period, summary.intervalSeconds);
+  if (typeof summary.consumedWatts === 'number') out.set(m.current, summary.consumedWatts);
+  if (summary.minWatts !== undefined) out.set(m.minimum, summary.minWatts);
+  if (summary.maxWatts !== undefined) out.set(m.maximum, summary.maxWatts);
+  if (summary.averageWatts !== undefined) out.set(m.average, summary.averageWatts);
+  if (summary.intervalSeconds !== undefined) out.set(m.period, summary.intervalSeconds);
 }
 
 const TYPE_LABELS: Readonly<Record<SensorReading['kind'], string>> = {
@@ -111,7 +110,7 @@ export function cpuLabel(name: string, position: number): string {
   return m ? String(Number(m[1])) : String(position);
 }
 
-function setSensorFamilies(registry: Registry, sensors: readonly SensorReading[]): void {
+function setSensorFamilies(out: Exposition, sensors: readonly SensorReading[]): void {
   const read = sensors.filter((s) => s.reading !== null && s.status.state !== 'Absent');
   const temps = read.filter((s) => s.kind === 'temperature');
   const cpus = temps.filter((s) => s.physicalContext === 'CPU');
@@ -120,7 +119,7 @@ function setSensorFamilies(registry: Registry, sensors: readonly SensorReading[]
     const cpu = cpuLabel(s.name, i + 1);
     if (cpuSeen.has(cpu)) return;
     cpuSeen.add(cpu);
-    setGauge(registry, PROCESSOR_TEMPERATURE, s.reading!, { cpu });
+    out.set(PROCESSOR_TEMPERATURE, s.reading!, { cpu });
   });
   const intake =
     temps.find((s) => s.physicalContext === 'Intake') ??
@@ -128,14 +127,14 @@ function setSensorFamilies(registry: Registry, sensors: readonly SensorReading[]
   const exhaust =
     temps.find((s) => s !== intake && s.physicalContext === 'Exhaust') ??
     temps.find((s) => s !== intake && s.physicalContext !== 'CPU' && EXHAUST_NAME.test(s.name) && !INTAKE_NAME.test(s.name));
-  if (intake) setGauge(registry, CHASSIS_INTAKE_TEMPERATURE, intake.reading!);
-  if (exhaust) setGauge(registry, CHASSIS_EXHAUST_TEMPERATURE, exhaust.reading!);
+  if (intake) out.set(CHASSIS_INTAKE_TEMPERATURE, intake.reading!);
+  if (exhaust) out.set(CHASSIS_EXHAUST_TEMPERATURE, exhaust.reading!);
   for (const s of read) {
     const label = s.name || s.id;
-    if (s.kind === 'fan' && s.units === 'RPM') setGauge(registry, FAN_SPEED_RPM, s.reading!, { fan: label });
-    else if (s.kind === 'fan' && s.units === '%') setGauge(registry, FAN_SPEED_RATIO, s.reading! / 100, { fan: label });
-    else if (s.kind === 'voltage') setGauge(registry, VOLTAGE, s.reading!, { rail: label });
+    if (s.kind === 'fan' && s.units === 'RPM') out.set(FAN_SPEED_RPM, s.reading!, { fan: label });
+    else if (s.kind === 'fan' && s.units === '%') out.set(FAN_SPEED_RATIO, s.reading! / 100, { fan: label });
+    else if (s.kind === 'voltage') out.set(VOLTAGE, s.reading!, { rail: label });
     const level = thresholdLevel(s);
-    if (level !== undefined) setGauge(registry, SENSOR_THRESHOLD_STATE, level, { sensor: label, type: TYPE_LABELS[s.kind] });
+    if (level !== undefined) out.set(SENSOR_THRESHOLD_STATE, level, { sensor: label, type: TYPE_LABELS[s.kind] });
   }
 }

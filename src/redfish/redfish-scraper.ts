@@ -16,8 +16,7 @@ import {
   type LogServiceStructure,
   type RedfishClientOptions,
 } from '@bmc-exporter/redfish';
-import type { Registry } from 'prom-client';
-import { setGauge } from '../collectors/collector.js';
+import type { Exposition } from '../metrics/exposition.js';
 import { SEL_METRICS } from '../collectors/sel.js';
 import { SEL_HEADROOM_ROUND_TRIPS, SEL_MIN_HEADROOM_MS } from '../collectors/sel-pacing.js';
 import { SEL_SLOTS, selSlot } from '../collectors/sel-state.js';
@@ -58,7 +57,7 @@ export interface RedfishScrapeResult {
  * One BMC over Redfish for the target's life: one client (one keep-alive
  * connection, one session, its structure discovered once per session) and
  * the log cursors. scrape() writes the /bmc families into the scrape's
- * registry; the caller writes bmc_up and the duration.
+ * answer; the caller writes bmc_up and the duration.
  */
 export class RedfishScraper {
   readonly client: RedfishClient;
@@ -74,7 +73,7 @@ export class RedfishScraper {
    * read ends by the deadline with what it read. The target runs one scrape
    * at a time, so the log cursors are never read by two at once.
    */
-  async scrape(signal: AbortSignal, registry: Registry, deadline: number, clock: () => number = () => performance.now()): Promise<RedfishScrapeResult> {
+  async scrape(signal: AbortSignal, exposition: Exposition, deadline: number, clock: () => number = () => performance.now()): Promise<RedfishScrapeResult> {
     const requestsBefore = this.client.stats.requests;
     const out: RedfishScrapeResult = { up: false, errors: [], partial: false, requests: 0, codes: [] };
     const failed = (what: string, err: unknown) => {
@@ -85,7 +84,7 @@ export class RedfishScraper {
     try {
       const structure = await this.client.discover(signal);
       out.up = true;
-      setInfo(registry, structure, this.client.authMode ?? '');
+      setInfo(exposition, structure, this.client.authMode ?? '');
       for (const p of structure.problems) failed('discovery', p);
       const chassis: ChassisReadings[] = [];
       try {
@@ -99,8 +98,8 @@ export class RedfishScraper {
         // A BMC that stopped answering or refused us again was not up for this scrape.
         if (isServiceDown(err)) out.up = false;
       }
-      setReadings(registry, chassis);
-      if (out.up && !signal.aborted) await this.readLogs(structure.logServices, signal, registry, deadline, clock, failed);
+      setReadings(exposition, chassis);
+      if (out.up && !signal.aborted) await this.readLogs(structure.logServices, signal, exposition, deadline, clock, failed);
     } catch (err) {
       failed('session', err);
       if (signal.aborted) out.partial = true;
@@ -118,7 +117,7 @@ export class RedfishScraper {
   private async readLogs(
     services: readonly LogServiceStructure[],
     signal: AbortSignal,
-    registry: Registry,
+    exposition: Exposition,
     deadline: number,
     clock: () => number,
     failed: (what: string, err: unknown) => void,
@@ -167,35 +166,33 @@ export class RedfishScraper {
     } catch (err) {
       failed('log entries', err);
     } finally {
-      this.setLogGauges(registry, services);
+      this.setLogGauges(exposition, services);
     }
   }
 
-  private setLogGauges(registry: Registry, services: readonly LogServiceStructure[]): void {
+  private setLogGauges(out: Exposition, services: readonly LogServiceStructure[]): void {
     const states = services.map((s) => this.logs.get(s.path)).filter((s) => s !== undefined);
     if (states.length === 0) return;
     const m = SEL_METRICS;
     const totals = states.map((s) => s.total);
     if (totals.every((t) => t !== undefined))
-      setGauge(
-        registry,
+      out.set(
         m.entries,
         totals.reduce((a, b) => a + b, 0),
       );
     for (const category of SEL_CATEGORIES) {
       for (const severity of SEL_SEVERITIES) {
         const slot = selSlot(category, severity);
-        setGauge(
-          registry,
+        out.set(
           m.events,
           states.reduce((sum, s) => sum + s.counts[slot]!, 0),
           { category, severity },
         );
         const latest = Math.max(...states.map((s) => (Number.isNaN(s.latest[slot]!) ? -Infinity : s.latest[slot]!)));
-        if (latest !== -Infinity) setGauge(registry, m.latest, latest, { category, severity });
+        if (latest !== -Infinity) out.set(m.latest, latest, { category, severity });
       }
     }
-    setGauge(registry, m.complete, states.every((s) => s.complete) ? 1 : 0);
+    out.set(m.complete, states.every((s) => s.complete) ? 1 : 0);
   }
 
   /** DELETE the session and close the connection (bounded). */

@@ -10,8 +10,8 @@ import {
   type SensorDescriptor,
   type SensorReading,
 } from '@bmc-exporter/ipmi';
-import type { Registry } from 'prom-client';
 import type { CollectContext, CollectTarget } from '../collectors/collector.js';
+import type { Exposition } from '../metrics/exposition.js';
 
 /** Why one sensor's reading could not be used (the self-metric's reason label). */
 export type SensorFaultReason = 'malformed' | 'completion-code' | 'error';
@@ -53,59 +53,68 @@ export function createScrapeContext(
   target: CollectTarget,
   execute: Execute,
   signal: AbortSignal,
-  registry: Registry,
+  out: Exposition,
   deadline = Infinity,
   onSensorFault: SensorFaultListener = () => undefined,
   observer?: ScrapeObserver,
 ): CollectContext {
-  const readings = new Map<string, Promise<SensorReading>>();
+  const scrape: ScrapeState = { execute, options: { signal }, onSensorFault, observer, readings: new Map() };
   let power: Promise<DcmiPowerReading | null> | undefined;
-
-  const readPower = async (): Promise<DcmiPowerReading | null> => {
-    if (!(await target.dcmiPowerSupported(signal))) return null;
-    try {
-      return await execute(dcmiGetPowerReading, {}, { signal });
-    } catch (err) {
-      // A rejection, or silence while the session itself still answers, means the
-      // BMC claims DCMI power but does not serve it: not a read failure, and not
-      // worth asking again this session (bmc_exporter stops asking too).
-      if (err instanceof CompletionCodeError || (err instanceof TimeoutError && !signal.aborted)) {
-        target.dcmiPowerUnsupported();
-        return null;
-      }
-      throw err;
-    }
-  };
-
   return {
     target,
     execute,
     signal,
-    registry,
+    out,
     deadline,
     readSensor(descriptor: SensorDescriptor): Promise<SensorReading> {
-      let p = readings.get(descriptor.key);
-      if (!p) {
-        p = readSensor(execute, descriptor, { signal }).catch((err: unknown): SensorReading => {
-          const reason = signal.aborted ? undefined : sensorFaultReason(err);
-          if (reason === undefined) throw err;
-          onSensorFault(descriptor, reason, err);
-          return { descriptor, value: null, state: 'unavailable', available: false };
-        });
-        readings.set(descriptor.key, p);
-        if (observer) {
-          p.then(
-            (r) => observer.sensorRead(descriptor, r),
-            (err: unknown) => observer.sensorRead(descriptor, err instanceof Error ? err : new Error(String(err))),
-          );
-        }
-      }
+      let p = scrape.readings.get(descriptor.key);
+      if (!p) scrape.readings.set(descriptor.key, (p = readOnce(scrape, descriptor)));
       return p;
     },
-    dcmiPowerReading: () =>
-      (power ??= readPower().then((p) => {
-        observer?.powerRead(p);
-        return p;
-      })),
+    dcmiPowerReading: () => (power ??= readPower(target, execute, signal, observer)),
   };
+}
+
+/** What one scrape's readings share: made once per scrape, so a reading allocates no closure of its own. */
+interface ScrapeState {
+  execute: Execute;
+  options: { signal: AbortSignal };
+  onSensorFault: SensorFaultListener;
+  observer: ScrapeObserver | undefined;
+  readings: Map<string, Promise<SensorReading>>;
+}
+
+/** One sensor's reading for this scrape (memoised by the caller), its fault isolated, told to the observer. */
+async function readOnce(scrape: ScrapeState, descriptor: SensorDescriptor): Promise<SensorReading> {
+  let reading: SensorReading;
+  try {
+    reading = await readSensor(scrape.execute, descriptor, scrape.options);
+  } catch (err) {
+    const reason = scrape.options.signal.aborted ? undefined : sensorFaultReason(err);
+    if (reason === undefined) {
+      scrape.observer?.sensorRead(descriptor, err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    }
+    scrape.onSensorFault(descriptor, reason, err);
+    reading = { descriptor, value: null, state: 'unavailable', available: false };
+  }
+  scrape.observer?.sensorRead(descriptor, reading);
+  return reading;
+}
+
+async function readPower(target: CollectTarget, execute: Execute, signal: AbortSignal, observer: ScrapeObserver | undefined): Promise<DcmiPowerReading | null> {
+  let reading: DcmiPowerReading | null = null;
+  if (await target.dcmiPowerSupported(signal)) {
+    try {
+      reading = await execute(dcmiGetPowerReading, {}, { signal });
+    } catch (err) {
+      // A rejection, or silence while the session itself still answers, means the
+      // BMC claims DCMI power but does not serve it: not a read failure, and not
+      // worth asking again this session (bmc_exporter stops asking too).
+      if (!(err instanceof CompletionCodeError || (err instanceof TimeoutError && !signal.aborted))) throw err;
+      target.dcmiPowerUnsupported();
+    }
+  }
+  observer?.powerRead(reading);
+  return reading;
 }

@@ -4,7 +4,7 @@ import type { Collector } from '../collectors/collector.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
 import type { HealthTracker } from '../metrics/health.js';
 import type { TargetAddress } from './target-address.js';
-import { configFingerprint, type CredentialsLookup, type TargetCredentials } from './target-config.js';
+import type { CredentialsLookup, TargetCredentials } from './target-config.js';
 import type { SdrFileCache } from './sdr-file-cache.js';
 import type { SdrLimits } from './session-cache.js';
 import { Target } from './target.js';
@@ -57,6 +57,9 @@ export class TargetPool {
       sizeCalculation: () => 1,
       ttl: options.idleTimeoutMs,
       updateAgeOnGet: true,
+      // The clock read at each get (performance.now(), tens of ns) rather than cached
+      // behind a 1 ms timer, which under load is set up again on most scrapes.
+      ttlResolution: 0,
       // Stale targets are swept on a timer below, not one timer per target.
       ttlAutopurge: false,
       dispose: (target, key, reason) => {
@@ -114,7 +117,7 @@ export class TargetPool {
       if (existing) this.cache.delete(address.key); // credentials removed by a reload: end its session
       return { missing: true };
     }
-    if (existing && existing.fingerprint === configFingerprint(credentials)) {
+    if (existing?.configuredWith(credentials)) {
       m.mapperHits.inc();
       return { target: existing };
     }

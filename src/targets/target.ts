@@ -1,10 +1,10 @@
 import { AbortableQueue, BmcClient, type ClientLogger, type RetryPolicy, type Timers, type UdpTransport } from '@bmc-exporter/ipmi';
-import type { Registry } from 'prom-client';
 import type { RedfishClientOptions } from '@bmc-exporter/redfish';
 import type { probeRedfish, RedfishScraper } from '../redfish/redfish-scraper.js';
-import { setGauge, type CollectContext, type Collector } from '../collectors/collector.js';
+import type { CollectContext, Collector } from '../collectors/collector.js';
 import { DEFAULT_COLLECTORS, selectCollectors } from '../collectors/index.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
+import type { Exposition } from '../metrics/exposition.js';
 import type { HealthTracker } from '../metrics/health.js';
 import { createScrapeContext, type ScrapeObserver, type SensorFaultListener } from './scrape-context.js';
 import type { ScrapeTrace } from './scrape-trace.js';
@@ -214,17 +214,17 @@ export class Target {
   }
 
   /**
-   * Collect into `registry` before `signal` fires (at `deadline`, in
+   * Collect into `out` before `signal` fires (at `deadline`, in
    * performance.now() ms, when the caller knows it). Always sets bmc_up and
    * bmc_scrape_duration_seconds; throws ScrapeAbandonedError only when the
    * deadline passed before this scrape reached the front of the queue.
    */
-  async scrape(signal: AbortSignal, registry: Registry, deadline = Infinity, scrapeOptions: ScrapeOptions = {}): Promise<void> {
+  async scrape(signal: AbortSignal, out: Exposition, deadline = Infinity, scrapeOptions: ScrapeOptions = {}): Promise<void> {
     await this.exclusive(signal, deadline, async () => {
       const collectors = scrapeOptions.collectors ? selectCollectors(scrapeOptions.collectors, this.options.collectors ?? DEFAULT_COLLECTORS) : this.collectors;
       this.trace = scrapeOptions.trace;
       try {
-        await this.collect(signal, registry, deadline, collectors, scrapeOptions.collectorFailed);
+        await this.collect(signal, out, deadline, collectors, scrapeOptions.collectorFailed);
       } finally {
         this.trace = undefined;
       }
@@ -240,7 +240,7 @@ export class Target {
    */
   async withSession(
     signal: AbortSignal,
-    registry: Registry,
+    out: Exposition,
     deadline: number,
     work: (ctx: CollectContext) => Promise<{ failed: boolean }>,
   ): Promise<{ up: boolean; error: string | null }> {
@@ -254,7 +254,7 @@ export class Target {
         const session = await this.client.open({ signal });
         up = true;
         this.cache.startScrape(this.sessionGeneration, session.ipmiVersion);
-        ({ failed } = await work(createScrapeContext(this.cache, this.client.execute, signal, registry, deadline)));
+        ({ failed } = await work(createScrapeContext(this.cache, this.client.execute, signal, out, deadline)));
       } catch (err) {
         error = `session: ${this.describe(err)}`;
       }
@@ -284,6 +284,15 @@ export class Target {
       if (err instanceof ScrapeAbandonedError) this.options.metrics.abandonedRequests.inc();
       throw err;
     }
+  }
+
+  /**
+   * Whether `credentials` configure this target as it is: the very entry it
+   * was made from (a lookup returns the same object until a reload), else the
+   * same fingerprint (no JSON and SHA-256 per scrape).
+   */
+  configuredWith(credentials: TargetCredentials): boolean {
+    return credentials === this.options.credentials || configFingerprint(credentials) === this.fingerprint;
   }
 
   /** Close Session and release the transport channel; a scrape in flight finishes first (bounded by its deadline). */
@@ -323,11 +332,11 @@ export class Target {
     return this.redfishLoading;
   }
 
-  /** A scrape over Redfish: the same families into the registry, the same status and self-metrics as an IPMI scrape. */
-  private async collectRedfish(signal: AbortSignal, registry: Registry, deadline: number, started: number): Promise<void> {
+  /** A scrape over Redfish: the same families into the answer, the same status and self-metrics as an IPMI scrape. */
+  private async collectRedfish(signal: AbortSignal, out: Exposition, deadline: number, started: number): Promise<void> {
     let r: Awaited<ReturnType<RedfishScraper['scrape']>>;
     try {
-      r = await (await this.loadRedfish()).scraper.scrape(signal, registry, deadline);
+      r = await (await this.loadRedfish()).scraper.scrape(signal, out, deadline);
     } catch (err) {
       r = { up: false, errors: [`session: ${err instanceof Error ? err.message : String(err)}`], partial: signal.aborted, requests: 0, codes: [] };
     }
@@ -340,8 +349,8 @@ export class Target {
     const seconds = (performance.now() - started) / 1000;
     m.collectDuration.observe(seconds);
     this.options.health.recordCollection(this.key, failed);
-    setGauge(registry, BMC_UP, r.up ? 1 : 0);
-    setGauge(registry, BMC_SCRAPE_DURATION, seconds);
+    out.set(BMC_UP, r.up ? 1 : 0);
+    out.set(BMC_SCRAPE_DURATION, seconds);
     // Logged when the outcome changes, not on every scrape of a BMC that stays broken.
     if ((errors[0] ?? null) !== this.status.lastError && errors[0] !== undefined) {
       this.options.logger?.warn(
@@ -362,14 +371,14 @@ export class Target {
 
   private async collect(
     signal: AbortSignal,
-    registry: Registry,
+    out: Exposition,
     deadline: number,
     collectors: readonly Collector[],
     collectorFailed?: (collector: string, message: string) => void,
   ): Promise<void> {
     const started = performance.now();
     this.status.lastScrapeAt = new Date();
-    if (this.redfishOptions && (await this.chooseTransport(signal, deadline)) === 'redfish') return this.collectRedfish(signal, registry, deadline, started);
+    if (this.redfishOptions && (await this.chooseTransport(signal, deadline)) === 'redfish') return this.collectRedfish(signal, out, deadline, started);
     this.status.transport = 'ipmi';
     let up = false;
     let failed = false;
@@ -396,7 +405,7 @@ export class Target {
       if (generation === this.sessionGeneration) this.trace?.sessionReused(session);
       up = true;
       this.cache.startScrape(this.sessionGeneration, session.ipmiVersion);
-      const ctx = createScrapeContext(this.cache, this.client.execute, signal, registry, deadline, onSensorFault, this.observer);
+      const ctx = createScrapeContext(this.cache, this.client.execute, signal, out, deadline, onSensorFault, this.observer);
       for (const collector of collectors) {
         if (signal.aborted) {
           partial = true;
@@ -450,8 +459,8 @@ export class Target {
     const seconds = (performance.now() - started) / 1000;
     this.options.metrics.collectDuration.observe(seconds);
     this.options.health.recordCollection(this.key, failed);
-    setGauge(registry, BMC_UP, up ? 1 : 0);
-    setGauge(registry, BMC_SCRAPE_DURATION, seconds);
+    out.set(BMC_UP, up ? 1 : 0);
+    out.set(BMC_SCRAPE_DURATION, seconds);
     Object.assign(this.status, {
       up,
       durationSeconds: seconds,

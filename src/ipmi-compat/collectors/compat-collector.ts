@@ -1,15 +1,12 @@
 import type { CollectContext } from '../../collectors/collector.js';
-import type { Exposition } from '../exposition.js';
 import type { CompatCollectorName, IpmiModule } from '../modules-config.js';
 
 /**
  * What an ipmi_exporter-compatible collector gets: the scrape's context on
- * the shared session, its module, and the answer it sets its gauges in
- * (`out`; the context's prom-client registry is not part of the answer).
+ * the shared session (whose `out` is the /ipmi answer) and its module.
  */
 export interface CompatContext extends CollectContext {
   module: IpmiModule;
-  out: Exposition;
 }
 
 /**

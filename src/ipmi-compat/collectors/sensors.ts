@@ -1,6 +1,6 @@
 import type { SensorDescriptor, SensorReading } from '@bmc-exporter/ipmi';
 import type { GaugeSpec } from '../../collectors/collector.js';
-import { labelText } from '../exposition.js';
+import { labelText } from '../../metrics/exposition.js';
 import { freeipmiSensorTypeName } from '../freeipmi-names.js';
 import { discreteSensorState, STATE_VALUES, type FreeIpmiState } from '../sensor-state.js';
 import type { CompatCollector } from './compat-collector.js';

@@ -6,12 +6,15 @@ import { CollectorUnsupportedError, type CompatCollector, type CompatContext } f
 /** ipmi_exporter reads leading digits and dots out of FreeIPMI's text (`[0-9.]*`). */
 const leadingVersion = (text: string) => /^[0-9.]*/.exec(text)?.[0] ?? '';
 
+/** One instance, thrown on every scrape of a BMC without DCMI: no stack trace captured per scrape. */
+const NO_DCMI = new CollectorUnsupportedError('the BMC does not answer DCMI Get Power Reading');
+
 /** `dcmi` (ipmi-dcmi --get-system-power-statistics): the current power, whatever the measurement state. */
 export const dcmiCompatCollector: CompatCollector = {
   name: 'dcmi',
   async collect(ctx) {
     const p = await ctx.dcmiPowerReading();
-    if (!p) throw new CollectorUnsupportedError('the BMC does not answer DCMI Get Power Reading');
+    if (!p) throw NO_DCMI;
     ctx.out.set({ name: 'ipmi_dcmi_power_consumption_watts', help: 'Current power consumption in Watts.' }, p.currentWatts);
   },
 };
