@@ -182,7 +182,7 @@ export interface ParseSecretsOptions {
 }
 
 export function parseSecrets(text: string, fileName: string, options: ParseSecretsOptions = {}): Secrets {
-  const src = new YamlSource(text, fileName);
+  const src = new YamlSource(text, fileName, { plainSecrets: true });
   const map = src.rootMap('targets ("192.0.2.1:623":) to their credentials');
   const exact = new Map<string, TargetConfig>();
   const normalised = new Map<string, { config: TargetConfig; key: string; line?: number }>();

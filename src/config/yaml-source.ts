@@ -1,6 +1,7 @@
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Node, Pair, YAMLMap } from 'yaml';
 import { ConfigError } from './config-error.js';
+import { defaultSchema, parsePlainSecretsTree } from './yaml-fast.js';
 
 /**
  * A YAML document read for validation: every error names file:line:column.
@@ -11,8 +12,19 @@ export class YamlSource {
   private readonly lines = new LineCounter();
   readonly root: Node | null;
 
-  constructor(text: string, file: string) {
+  /**
+   * `plainSecrets`: try parsePlainSecretsTree first (the secrets file's plain
+   * shape, read without the yaml package's general parser); anything else
+   * is parsed as below.
+   */
+  constructor(text: string, file: string, options: { plainSecrets?: boolean } = {}) {
     this.file = file;
+    const plain = options.plainSecrets ? parsePlainSecretsTree(text, this.lines, defaultSchema()) : null;
+    if (plain) {
+      this.root = plain;
+      this.refuseDuplicateKeys(this.root);
+      return;
+    }
     // uniqueKeys is off: the yaml package's own check compares every key with
     // every earlier one (quadratic: a 50,000-entry secrets file took a minute);
     // refuseDuplicateKeys below does the same job with one Map per map.
