@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadSecretsFile } from './secrets.js';
+import { ConfigError, decodeSecrets, encodeSecrets, loadSecretsFile, parseSecrets } from './secrets.js';
 import { loadSecretsFileOffThread } from './secrets-loader.js';
 
 /** A secrets file as `npm run sim -- --count N --secrets-out` writes one: an entry per BMC. */
@@ -63,6 +63,42 @@ describe('loading a secrets file off the event loop', () => {
     expect((threaded as ConfigError).message).toBe((inline as ConfigError).message);
     expect([(threaded as ConfigError).line, (threaded as ConfigError).column]).toEqual([4, 14]);
     expect((threaded as ConfigError).message).not.toContain('s3cret');
+  });
+
+  it('hands a table over as slices that decode to the same lookups, ranges and discovery groups', async () => {
+    const text =
+      '127.0.3.1:623:\n  username: a\n  password: pa\n  labels: {rack: r1}\n' +
+      '"[::1]:623":\n  username: b\n  password: pb\n  cipher_suites: [17, 3]\n' +
+      '127.0.4.0/24:\n  username: c\n  password: pc\n' +
+      '127.0.4.0/28:\n  username: d\n  password: pd\n  privilege: operator\n' +
+      '"[::2/127]:624":\n  username: e\n  password: pe\n' +
+      'bmc.example:\n  username: f\n  password: pf\n  labels: {rack: r1}\n';
+    const parsed = parseSecrets(text, 's.yml');
+    let turns = 0;
+    const decoded = await decodeSecrets(encodeSecrets(parsed, 2), async () => {
+      turns++;
+    });
+    expect(turns).toBe(3); // six rows, two a slice: a turn before each slice
+    for (const target of [
+      '127.0.3.1:623',
+      '127.0.3.1',
+      '[::1]:623',
+      '::1',
+      '127.0.4.5:623',
+      '127.0.4.5',
+      '127.0.4.200',
+      '127.0.5.1',
+      '[::3]:624',
+      '[::3]:623',
+      'bmc.example',
+      'bmc.example:623',
+    ]) {
+      expect(decoded.lookup(target), target).toEqual(parsed.lookup(target));
+    }
+    expect(decoded.lookup('127.0.4.5')?.username).toBe('d'); // the /28 wins over the /24
+    expect(decoded.targets()).toEqual(parsed.targets());
+    expect(decoded.discovery()).toEqual(parsed.discovery());
+    expect(decoded.size).toBe(6);
   });
 
   it('a file that cannot be read is a ConfigError without a position', async () => {

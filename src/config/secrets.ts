@@ -101,6 +101,8 @@ class SecretsTable implements Secrets {
     private readonly ranges: readonly CidrEntry[],
     private readonly keys: readonly string[],
     private readonly rangeKeys: ReadonlySet<string>,
+    /** Per key (same order): its canonical host:port, or null for a range key. */
+    readonly canonical: ReadonlyArray<string | null>,
   ) {
     this.matchers = ranges.map((e) => ({ matches: cidrMatcher(e.range), config: e.config }));
   }
@@ -122,8 +124,19 @@ class SecretsTable implements Secrets {
     return this.keys.length;
   }
 
-  get parts(): SecretsParts {
-    return { exact: this.exact, normalised: this.normalised, ranges: this.ranges, keys: this.keys, rangeKeys: this.rangeKeys };
+  /** The table as JSON slices (see encodeSecrets). */
+  encode(perSlice: number): EncodedSecrets {
+    const slices: string[] = [];
+    for (let from = 0; from < this.keys.length; from += perSlice) {
+      const rows: Array<[string, string | null, TargetConfig]> = [];
+      for (let i = from; i < Math.min(from + perSlice, this.keys.length); i++) {
+        const key = this.keys[i]!;
+        rows.push([key, this.canonical[i]!, this.exact.get(key)!]);
+      }
+      slices.push(JSON.stringify(rows));
+    }
+    const keyOf = new Map([...this.exact].map(([k, c]) => [c, k]));
+    return { slices, ranges: JSON.stringify(this.ranges.map((r) => [keyOf.get(r.config), r.range])) };
   }
 
   targets(): string[] {
@@ -149,22 +162,46 @@ class SecretsTable implements Secrets {
   }
 }
 
-/** A parsed table as plain data, for handing from the parsing worker to the main thread (structured clone). */
-export interface SecretsParts {
-  readonly exact: ReadonlyMap<string, TargetConfig>;
-  readonly normalised: ReadonlyMap<string, TargetConfig>;
-  readonly ranges: readonly CidrEntry[];
-  readonly keys: readonly string[];
-  readonly rangeKeys: ReadonlySet<string>;
+/**
+ * A parsed table as JSON text, for handing from the parsing worker to the
+ * main thread. A message of a few strings costs next to nothing to clone;
+ * 50,000 config objects in Maps cost the receiving thread some 100 ms in one
+ * piece. Each slice is a JSON list of [key, canonical key or null for a
+ * range, config] rows, and decodeSecrets reads one slice per event-loop turn.
+ */
+export interface EncodedSecrets {
+  readonly slices: readonly string[];
+  /** JSON list of [key, CidrRange], longest prefix first. */
+  readonly ranges: string;
 }
 
-export function secretsToParts(secrets: Secrets): SecretsParts {
-  if (!(secrets instanceof SecretsTable)) throw new TypeError('only a parsed secrets table has parts');
-  return secrets.parts;
+/** Rows a slice holds: a couple of milliseconds of JSON.parse each. */
+const ROWS_PER_SLICE = 2000;
+
+export function encodeSecrets(secrets: Secrets, perSlice = ROWS_PER_SLICE): EncodedSecrets {
+  if (!(secrets instanceof SecretsTable)) throw new TypeError('only a parsed secrets table can be encoded');
+  return secrets.encode(perSlice);
 }
 
-export function secretsFromParts(parts: SecretsParts): Secrets {
-  return new SecretsTable(parts.exact, parts.normalised, parts.ranges, parts.keys, parts.rangeKeys);
+/** The table encodeSecrets encoded; awaits `turn()` between slices so the caller's event loop keeps serving. */
+export async function decodeSecrets(encoded: EncodedSecrets, turn: () => Promise<void>): Promise<Secrets> {
+  const exact = new Map<string, TargetConfig>();
+  const normalised = new Map<string, TargetConfig>();
+  const keys: string[] = [];
+  const canonical: Array<string | null> = [];
+  const rangeKeys = new Set<string>();
+  for (const slice of encoded.slices) {
+    await turn();
+    for (const [key, canon, config] of JSON.parse(slice) as Array<[string, string | null, TargetConfig]>) {
+      exact.set(key, config);
+      keys.push(key);
+      canonical.push(canon);
+      if (canon === null) rangeKeys.add(key);
+      else normalised.set(canon, config);
+    }
+  }
+  const ranges = (JSON.parse(encoded.ranges) as Array<[string, CidrRange]>).map(([key, range]) => ({ range, config: exact.get(key)! }));
+  return new SecretsTable(exact, normalised, ranges, keys, rangeKeys, canonical);
 }
 
 export interface ParseSecretsOptions {
@@ -188,6 +225,7 @@ export function parseSecrets(text: string, fileName: string, options: ParseSecre
   const normalised = new Map<string, { config: TargetConfig; key: string; line?: number }>();
   const ranges = new Map<string, { entry: CidrEntry; key: string; line?: number }>();
   const keys: string[] = [];
+  const canonical: Array<string | null> = [];
   const rangeKeys = new Set<string>();
 
   for (const { key, keyNode, value } of map ? src.pairs(map, 'target keys') : []) {
@@ -201,11 +239,13 @@ export function parseSecrets(text: string, fileName: string, options: ParseSecre
         if (prior) throw sameAs(src, keyNode, key, prior);
         ranges.set(canon, { entry: { range, config }, key, line });
         rangeKeys.add(key);
+        canonical.push(null);
       } else {
         const canon = formatHostPort(parseHostPort(key));
         const prior = normalised.get(canon);
         if (prior) throw sameAs(src, keyNode, key, prior);
         normalised.set(canon, { config, key, line });
+        canonical.push(canon);
       }
     } catch (err) {
       if (err instanceof InvalidArgumentError) throw src.error(keyNode, `bad target key: ${err.message}`);
@@ -216,7 +256,7 @@ export function parseSecrets(text: string, fileName: string, options: ParseSecre
   }
 
   const sorted = [...ranges.values()].map((r) => r.entry).sort((a, b) => b.range.prefixLength - a.range.prefixLength);
-  return new SecretsTable(exact, new Map([...normalised].map(([k, v]) => [k, v.config])), sorted, keys, rangeKeys);
+  return new SecretsTable(exact, new Map([...normalised].map(([k, v]) => [k, v.config])), sorted, keys, rangeKeys, canonical);
 }
 
 function sameAs(src: YamlSource, node: Node, key: string, prior: { key: string; line?: number }): ConfigError {
