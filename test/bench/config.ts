@@ -5,8 +5,9 @@
 // the exporter's CPU (utime+stime from /proc, all its threads: the parsing
 // worker included) until /-/ready answers 200; each reload's CPU and wall
 // time; the worst /-/healthy latency a poller saw while a reload ran (an
-// event-loop stall shows there); and the time of GET /discover, / and
-// /metrics with that many entries. Nothing is scraped: the keys are in
+// event-loop stall shows there; idle_worst_healthy_ms is the same poller
+// with nothing reloading, for scale on a loaded machine); and the time of
+// GET /discover, / and /metrics with that many entries. Nothing is scraped: the keys are in
 // 127.224.0.0/16, a loopback range no test uses, and no packet goes to them.
 // Knobs (environment): CONFIG_BENCH_ENTRIES (50000), CONFIG_BENCH_REPEATS
 // (3 of each reload kind), CONFIG_BENCH_NODE_ARGS (extra node flags for the
@@ -31,7 +32,7 @@ function fleet(count: number, changed?: number): SecretsFile {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function timed(url: string, init?: RequestInit): Promise<{ ms: number; status: number; bytes: number }> {
   const t0 = performance.now();
@@ -154,6 +155,9 @@ export const benchmark: Benchmark = {
       report('start_cpu_s', cpuReady, 's', note('exporter CPU from exec to /-/ready answering 200 (all threads)'));
       report('start_wall_s', (performance.now() - t0) / 1000, 's', note('exec to /-/ready'));
       await sleep(1000);
+      // The poller's worst latency with nothing reloading: what the machine's load alone costs it.
+      const idle = await measured(pid, base, () => sleep(3000));
+      report('idle_worst_healthy_ms', idle.worstHealthyMs, 'ms', note('/-/healthy polled for 3 s with no reload running'));
 
       const kinds: Array<{ name: string; what: string; run: () => Promise<void> }> = [
         {
