@@ -94,6 +94,8 @@ const HASH = 0x23;
 const COLON = 0x3a;
 /** Characters that start something other than a plain scalar (YAML 1.2 §5.3 indicators); `-`, `?` and `:` are refused too. */
 const INDICATORS = new Set([...'-?:,[]{}#&*!|>\'"%@`'].map((c) => c.charCodeAt(0)));
+/** First characters of `~`, null, true, false, numbers, .inf and .nan in any of their spellings. */
+const TYPED_START = new Set([...'~nNtTfF0123456789+-.'].map((c) => c.charCodeAt(0)));
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** The yaml package refuses implicit keys longer than this. */
 const MAX_KEY = 1000;
@@ -166,7 +168,9 @@ function scalarAt(text: string, at: number, end: number, atKey: boolean, schema:
 function resolved(source: string, start: number, valueEnd: number, nodeEnd: number, schema: Schema): Scalar | null {
   let value: unknown = source;
   let node: Scalar | null = null;
-  for (const tag of schema.tags) {
+  // The core schema's null, bool, int and float forms all start with one of these; most keys and values do not.
+  const tagged = source === '' || TYPED_START.has(source.charCodeAt(0));
+  for (const tag of tagged ? schema.tags : []) {
     if (tag.default === true && !tag.collection && 'test' in tag && tag.test?.test(source)) {
       let failed = false;
       const res = tag.resolve(
