@@ -228,7 +228,7 @@ export function parseSecrets(text: string, fileName: string, options: ParseSecre
   const canonical: Array<string | null> = [];
   const rangeKeys = new Set<string>();
 
-  for (const { key, keyNode, value } of map ? src.pairs(map, 'target keys') : []) {
+  for (const { key, keyNode, value } of map ? src.entries(map, 'target keys') : []) {
     const config = parseEntry(src, key, value, keyNode, options);
     const line = src.position(keyNode)?.line;
     try {

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import { defaultSchema, parsePlainSecretsTree } from './yaml-fast.js';
+import { ConfigError } from './config-error.js';
+import { defaultSchema, scanPlainSecrets } from './yaml-fast.js';
+import { YamlSource } from './yaml-source.js';
 
 /**
  * What YamlSource and parseSecrets read of a tree: kinds, values, types,
@@ -23,8 +25,12 @@ function full(text: string): { tree: unknown; lineStarts: number[]; errors: numb
 
 function fast(text: string): { tree: unknown; lineStarts: number[] } | null {
   const lines = new LineCounter();
-  const root = parsePlainSecretsTree(text, lines, defaultSchema());
-  return root === null ? null : { tree: project(root), lineStarts: lines.lineStarts };
+  const plain = scanPlainSecrets(text, lines, defaultSchema());
+  if (plain === null) return null;
+  // The entries one at a time, as parseSecrets reads them, must be the whole tree's entries.
+  const tree = project(plain.tree());
+  expect(Array.from({ length: plain.count }, (_, i) => project(plain.entry(i).value))).toEqual((tree as { map: unknown[][] }).map.map((p) => p[1]));
+  return { tree, lineStarts: lines.lineStarts };
 }
 
 /** The fast reader either declines or agrees with the yaml package exactly (and the package found no error). */
@@ -111,7 +117,7 @@ const DECLINED: Record<string, string> = {
   'NEL character': 'a:\n  username: u\u0085v\n  password: p\n',
 };
 
-describe('parsePlainSecretsTree', () => {
+describe('scanPlainSecrets', () => {
   for (const [name, text] of Object.entries(ACCEPTED)) {
     it(`reads ${name} exactly as the yaml package does`, () => {
       expect(expectSameOrDeclined(text)).toBe('fast');
@@ -204,11 +210,48 @@ describe('parsePlainSecretsTree', () => {
       fc.property(fc.array(block, { maxLength: 8 }), fc.boolean(), (ls, finalNewline) => {
         const text = ls.join('\n') + (finalNewline ? '\n' : '');
         outcomes[expectSameOrDeclined(text)]++;
+        // Repeated keys included (the generator repeats them often): the same error or entries.
+        expect(verdict(text, true)).toBe(verdict(text, false));
       }),
       { numRuns: 3000 },
     );
     // The generator must reach both sides of the decision for the comparison to mean anything.
     expect(outcomes.fast).toBeGreaterThan(100);
     expect(outcomes.declined).toBeGreaterThan(100);
+  }, 60_000); // 3,000 documents through both parsers on a loaded machine: a limit against a hang
+});
+
+/** YamlSource's verdict on a file: the ConfigError message, or the entries it reads. */
+function verdict(text: string, plainSecrets: boolean): string {
+  try {
+    const src = new YamlSource(text, 's.yml', { plainSecrets });
+    const map = src.rootMap('targets');
+    return JSON.stringify(map ? [...src.entries(map, 'keys')].map((e) => [e.key, src.position(e.keyNode), project(e.value)]) : null);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).message;
+  }
+}
+
+describe('YamlSource with the plain reader', () => {
+  it.each([
+    ['a repeated target key', 'a:\n  username: u\n  password: p\nb:\n  username: u\n  password: p\na:\n  username: v\n  password: q\n', true],
+    ['two repeated target keys: the first repeat is named', 'a:\n  x: 1\nb:\n  x: 1\nb:\n  x: 1\na:\n  x: 1\n', true],
+    ['a repeat spelled differently: quoted and plain', '"a":\n  x: 1\na:\n  x: 1\n', true],
+    ['keys equal as numbers', '1.0:\n  x: 1\n1:\n  x: 1\n', true],
+    ['keys equal as booleans', 'true:\n  x: 1\nTrue:\n  x: 1\n', true],
+    ['repeated fields in two entries: the last entry is named', 'a:\n  x: 1\n  x: 2\nb:\n  y: 1\n  y: 2\n  y: 3\nc:\n  z: 1\n', true],
+    ['a repeated field and a repeated key: the key is named', 'a:\n  x: 1\n  x: 2\na:\n  y: 1\n', true],
+    ['a repeat, then a line only the full parse reads', 'a:\n  x: 1\na:\n  x: 1\nb: {x: 1}\n', false],
+    ['a repeat, then bad YAML', 'a:\n  x: 1\na:\n  x: 1\nb: "open\n', false],
+    ['fields equal as booleans', 'a:\n  true: 1\n  True: 2\n', true],
+    ['no repeat', '# c\na:\n  x: 1\n\n"b c":\n    y: 2\n', true],
+  ])('%s: the same error or entries as the full parse', (_name, text, plain) => {
+    expect(scanPlainSecrets(text, new LineCounter(), defaultSchema()) !== null).toBe(plain);
+    expect(verdict(text, true)).toBe(verdict(text, false));
+  });
+
+  it('names both lines of a repeated key', () => {
+    expect(verdict('a:\n  x: 1\nb:\n  x: 1\na:\n  x: 1\n', true)).toBe('s.yml:5:1: this key appears twice in the same map (first on line 1); keep one');
   });
 });

@@ -22,19 +22,130 @@ import type { LineCounter, Schema } from 'yaml';
  * directive): the caller then parses the file with the yaml package. Any
  * doubt means null; yaml-fast.test.ts compares both on tricky inputs.
  */
-export function parsePlainSecretsTree(text: string, lines: LineCounter, schema: Schema): YAMLMap | null {
+/** A plain secrets file, scanned: its entries are built as yaml nodes one at a time, on demand. */
+export interface PlainSecrets {
+  /** Entries (top-level keys) in file order. */
+  readonly count: number;
+  /** Entry `i` as the yaml package's nodes: the key and its map of fields. */
+  entry(i: number): Pair<Scalar, YAMLMap>;
+  /** The top-level map, empty: a handle whose entries come from entry(). */
+  readonly handle: YAMLMap;
+  /** The whole tree, as the yaml package would give it. */
+  tree(): YAMLMap;
+  /**
+   * The repeated key the yaml-node check (YamlSource's refuseDuplicateKeys)
+   * would report first, as offsets of the repeat and of the earlier key.
+   */
+  readonly duplicate: { at: number; first: number } | undefined;
+}
+
+/**
+ * Scans `text`; null when it is not in the plain shape. On success the
+ * LineCounter holds the lines the yaml package's parser would count. The
+ * scan keeps only offsets: building 50,000 entries' nodes at once, all alive
+ * until the end, costs more in garbage collection than the nodes cost to make.
+ */
+export function scanPlainSecrets(text: string, lines: LineCounter, schema: Schema): PlainSecrets | null {
   // Printable ASCII and LF only: no tab (YAML forbids tabs in indentation), no CR, no BOM, no NEL or U+2028.
   if (!PRINTABLE.test(text)) return null;
-  const root = new YAMLMap(schema);
-  let entry: YAMLMap | null = null;
-  let indent = 0;
-  let lastEnd = 0;
+  const keyStarts: number[] = [];
   const lineStarts: number[] = [];
-  for (let start = 0; start < text.length; ) {
-    lineStarts.push(start);
+  const seen = new Map<string, number>();
+  let fields = new Map<string, number>();
+  let topDuplicate: { at: number; first: number } | undefined;
+  let innerDuplicate: { at: number; first: number } | undefined;
+  let entryDuplicate: { at: number; first: number } | undefined;
+  const ok = walk(text, 0, text.length, schema, lineStarts, {
+    key(token) {
+      if (token.value === null) return false; // refused by YamlSource.pairs: let the full parse say where
+      keyStarts.push(token.start);
+      if (entryDuplicate) innerDuplicate = entryDuplicate;
+      entryDuplicate = undefined;
+      fields = new Map();
+      const id = `s:${String(token.value)}`;
+      const first = seen.get(id);
+      if (first !== undefined) topDuplicate ??= { at: token.start, first };
+      else seen.set(id, token.start);
+      return true;
+    },
+    field(name) {
+      const id = `s:${String(name.value)}`;
+      const first = fields.get(id);
+      if (first !== undefined) entryDuplicate ??= { at: name.start, first };
+      else fields.set(id, name.start);
+    },
+  });
+  if (!ok || keyStarts.length === 0) return null;
+  if (entryDuplicate) innerDuplicate = entryDuplicate;
+  // The yaml package's parser also counts the empty line after a final newline.
+  if (text.endsWith('\n')) lineStarts.push(text.length);
+  for (const offset of lineStarts) lines.addNewLine(offset);
+
+  const handle = new YAMLMap(schema);
+  handle.range = [keyStarts[0]!, text.length, text.length];
+  const entry = (i: number): Pair<Scalar, YAMLMap> => {
+    const end = keyStarts[i + 1] ?? text.length;
+    let pair: Pair<Scalar, YAMLMap> | undefined;
+    let map: YAMLMap | undefined;
+    walk(text, keyStarts[i]!, end, schema, null, {
+      key(token) {
+        map = new YAMLMap(schema);
+        pair = new Pair(scalarNode(token), map);
+        return true;
+      },
+      field(name, value, next) {
+        const v = scalarNode(value);
+        v.range![2] = next; // a value's range runs to the start of the next line, as the yaml package's does
+        if (map!.items.length === 0) map!.range = [name.start, next, next];
+        map!.items.push(new Pair(scalarNode(name), v));
+        map!.range![1] = map!.range![2] = next;
+      },
+    });
+    return pair!;
+  };
+  return {
+    count: keyStarts.length,
+    entry,
+    handle,
+    tree() {
+      const root = new YAMLMap(schema);
+      root.range = handle.range;
+      for (let i = 0; i < keyStarts.length; i++) root.items.push(entry(i));
+      return root;
+    },
+    // YamlSource checks the top-level map first, then the entries' maps from the last one back.
+    duplicate: topDuplicate ?? innerDuplicate,
+  };
+}
+
+/** A scalar as the walk reads it: where it is, how it is written, and its value as the yaml package types it. */
+interface Token {
+  start: number;
+  end: number;
+  type: 'PLAIN' | 'QUOTE_DOUBLE' | 'QUOTE_SINGLE';
+  source: string;
+  value: unknown;
+  /** A node the schema's tag made (a float keeps its digits there), to use as is. */
+  node: Scalar | undefined;
+}
+
+interface Sink {
+  /** A top-level key; false stops the walk (not the plain shape after all). */
+  key(token: Token): boolean;
+  /** A field of the current entry; `next` is the offset of the next line. */
+  field(name: Token, value: Token, next: number): void;
+}
+
+/** Reads the lines of text[from, to) into `sink`; false as soon as a line is outside the plain shape. */
+function walk(text: string, from: number, to: number, schema: Schema, lineStarts: number[] | null, sink: Sink): boolean {
+  let inEntry = false;
+  let fieldCount = 0;
+  let indent = 0;
+  for (let start = from; start < to; ) {
+    lineStarts?.push(start);
     const nl = text.indexOf('\n', start);
-    const end = nl === -1 ? text.length : nl;
-    const next = nl === -1 ? text.length : nl + 1;
+    const end = nl === -1 || nl > to ? to : nl;
+    const next = nl === -1 || nl >= to ? to : nl + 1;
     let at = start;
     while (at < end && text.charCodeAt(at) === SPACE) at++;
     if (at === end || text.charCodeAt(at) === HASH) {
@@ -43,43 +154,41 @@ export function parsePlainSecretsTree(text: string, lines: LineCounter, schema: 
       continue;
     }
     if (at === start) {
-      // A target key alone on its line: `KEY:`.
-      if (entry !== null && !closeEntry(entry, lastEnd)) return null;
+      // A target key alone on its line: `KEY:`. The previous one must have had fields (`KEY:` alone is a null).
+      if (inEntry && fieldCount === 0) return false;
       const key = scalarAt(text, start, end, true, schema);
-      if (key === null) return null;
-      entry = new YAMLMap(schema);
+      if (key === null || !sink.key(key)) return false;
+      inEntry = true;
+      fieldCount = 0;
       indent = 0;
-      root.items.push(new Pair(key, entry));
     } else {
       // `field: value` inside the current target's map, all fields at one indentation.
-      if (entry === null) return null;
-      if (indent === 0) {
-        indent = at - start;
-        entry.range = [at, at, at];
-      } else if (at - start !== indent) return null;
+      if (!inEntry) return false;
+      if (indent === 0) indent = at - start;
+      else if (at - start !== indent) return false;
       const colon = fieldNameEnd(text, at, end);
-      if (colon === -1 || text.charCodeAt(colon + 1) !== SPACE) return null;
+      if (colon === -1 || text.charCodeAt(colon + 1) !== SPACE) return false;
       let v = colon + 1;
       while (v < end && text.charCodeAt(v) === SPACE) v++;
-      if (v === end) return null;
+      if (v === end) return false;
       const value = scalarAt(text, v, end, false, schema);
-      if (value === null) return null;
-      const field = resolved(text.slice(at, colon), at, colon, colon, schema);
-      if (field === null) return null;
-      entry.items.push(new Pair(field, value));
-      // The value's range runs to the start of the next line, as the yaml package's does.
-      value.range = [v, value.range![1], next];
-      lastEnd = next;
+      if (value === null) return false;
+      const name = plainToken(text.slice(at, colon), at, colon, schema);
+      if (name === null) return false;
+      sink.field(name, value, next);
+      fieldCount++;
     }
     start = next;
   }
-  if (entry === null || !closeEntry(entry, lastEnd)) return null;
-  // The yaml package's parser also counts the empty line after a final newline.
-  if (text.endsWith('\n')) lineStarts.push(text.length);
-  for (const offset of lineStarts) lines.addNewLine(offset);
-  const first = root.items[0]!.key as Scalar;
-  root.range = [first.range![0], text.length, text.length];
-  return root;
+  return inEntry && fieldCount > 0;
+}
+
+function scalarNode(token: Token): Scalar {
+  const node = token.node ?? new Scalar(token.value);
+  node.range = [token.start, token.end, token.end];
+  node.source = token.source;
+  node.type = token.type;
+  return node;
 }
 
 /** A reusable schema (the yaml package's default, YAML 1.2 core) for parsePlainSecretsTree. */
@@ -100,13 +209,6 @@ const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** The yaml package refuses implicit keys longer than this. */
 const MAX_KEY = 1000;
 
-function closeEntry(entry: YAMLMap, end: number): boolean {
-  // `KEY:` with no fields is an error or a null: the yaml package says which.
-  if (entry.items.length === 0) return false;
-  entry.range = [entry.range![0], end, end];
-  return true;
-}
-
 /** Where a field name's colon is, or -1 when the line does not start with a plain field name and a colon. */
 function fieldNameEnd(text: string, at: number, end: number): number {
   const colon = text.indexOf(':', at);
@@ -119,10 +221,10 @@ function fieldNameEnd(text: string, at: number, end: number): number {
  * (`atKey` false), or a top-level key followed by its colon (`atKey` true).
  * Null for anything outside the plain shape.
  */
-function scalarAt(text: string, at: number, end: number, atKey: boolean, schema: Schema): Scalar | null {
+function scalarAt(text: string, at: number, end: number, atKey: boolean, schema: Schema): Token | null {
   const first = text.charCodeAt(at);
   let valueEnd: number;
-  let node: Scalar;
+  let token: Token;
   if (first === 0x22 || first === 0x27) {
     // "..." or '...' on one line, without escapes ('' or \).
     const close = text.indexOf(first === 0x22 ? '"' : "'", at + 1);
@@ -131,10 +233,7 @@ function scalarAt(text: string, at: number, end: number, atKey: boolean, schema:
     if (first === 0x22 && inner.includes('\\')) return null;
     if (first === 0x27 && text.charCodeAt(close + 1) === 0x27) return null;
     valueEnd = close + 1;
-    node = new Scalar(inner);
-    node.range = [at, valueEnd, valueEnd];
-    node.source = inner;
-    node.type = first === 0x22 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE';
+    token = { start: at, end: valueEnd, type: first === 0x22 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', source: inner, value: inner, node: undefined };
     if (atKey) {
       if (text.charCodeAt(valueEnd) !== COLON) return null;
       valueEnd++;
@@ -154,23 +253,22 @@ function scalarAt(text: string, at: number, end: number, atKey: boolean, schema:
     // `: ` would start a value, ` #` a comment.
     if (source.includes(': ') || source.includes(' #')) return null;
     if (atKey && source.length > MAX_KEY) return null;
-    const resolvedNode = resolved(source, at, last, last, schema);
-    if (resolvedNode === null) return null;
-    node = resolvedNode;
+    const plain = plainToken(source, at, last, schema);
+    if (plain === null) return null;
+    token = plain;
     valueEnd = atKey ? last + 1 : last;
   }
   // Nothing after the scalar (and a key's colon) but spaces.
   for (let i = valueEnd; i < end; i++) if (text.charCodeAt(i) !== SPACE) return null;
-  return node;
+  return token;
 }
 
 /** A plain scalar typed as the yaml package types it: the schema's first default tag whose pattern matches (null, bool, int, float), else a string. */
-function resolved(source: string, start: number, valueEnd: number, nodeEnd: number, schema: Schema): Scalar | null {
-  let value: unknown = source;
-  let node: Scalar | null = null;
+function plainToken(source: string, start: number, end: number, schema: Schema): Token | null {
+  const token: Token = { start, end, type: 'PLAIN', source, value: source, node: undefined };
   // The core schema's null, bool, int and float forms all start with one of these; most keys and values do not.
-  const tagged = source === '' || TYPED_START.has(source.charCodeAt(0));
-  for (const tag of tagged ? schema.tags : []) {
+  if (source !== '' && !TYPED_START.has(source.charCodeAt(0))) return token;
+  for (const tag of schema.tags) {
     if (tag.default === true && !tag.collection && 'test' in tag && tag.test?.test(source)) {
       let failed = false;
       const res = tag.resolve(
@@ -181,14 +279,12 @@ function resolved(source: string, start: number, valueEnd: number, nodeEnd: numb
         {},
       );
       if (failed) return null;
-      if (isScalar(res)) node = res;
-      else value = res;
+      if (isScalar(res)) {
+        token.node = res;
+        token.value = res.value;
+      } else token.value = res;
       break;
     }
   }
-  node ??= new Scalar(value);
-  node.range = [start, valueEnd, nodeEnd];
-  node.source = source;
-  node.type = 'PLAIN';
-  return node;
+  return token;
 }
