@@ -108,11 +108,19 @@ class SecretsTable implements Secrets {
   }
 
   discovery(): DiscoveryGroup[] {
+    this.groups ??= this.groupByLabels();
+    // Each caller gets arrays of its own: the computed groups serve every request until the next reload.
+    return this.groups.map((g) => ({ targets: [...g.targets], labels: { ...g.labels } }));
+  }
+
+  private groups: DiscoveryGroup[] | undefined;
+
+  private groupByLabels(): DiscoveryGroup[] {
     const groups = new Map<string, DiscoveryGroup>();
     for (const key of this.keys) {
       if (this.rangeKeys.has(key)) continue;
       const labels = this.exact.get(key)?.labels ?? {};
-      const id = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      const id = labelSetId(labels);
       let group = groups.get(id);
       if (!group) groups.set(id, (group = { targets: [], labels: { ...labels } }));
       group.targets.push(key);
@@ -160,6 +168,14 @@ class SecretsTable implements Secrets {
     if (family === 0 || hp.host.includes('%')) return undefined;
     return this.matchers.find((m) => m.matches(hp.host, family, hp.port))?.config;
   }
+}
+
+/** One string per label set, whatever the order its labels were written in. */
+function labelSetId(labels: Record<string, string>): string {
+  const names = Object.keys(labels);
+  // Most targets have no labels: skip the sorting and JSON for them.
+  if (names.length === 0) return '';
+  return JSON.stringify(names.sort().map((n) => [n, labels[n]]));
 }
 
 /**
