@@ -238,29 +238,31 @@ export function parseSecrets(text: string, fileName: string, options: ParseSecre
   const src = new YamlSource(text, fileName, { plainSecrets: true });
   const map = src.rootMap('targets ("192.0.2.1:623":) to their credentials');
   const exact = new Map<string, TargetConfig>();
-  const normalised = new Map<string, { config: TargetConfig; key: string; line?: number }>();
-  const ranges = new Map<string, { entry: CidrEntry; key: string; line?: number }>();
+  /** Canonical key -> index of the entry that has it (for messages: its key and where it starts). */
+  const firstOf = new Map<string, number>();
+  const ranges = new Map<string, { entry: CidrEntry; index: number }>();
   const keys: string[] = [];
+  const keyOffsets: Array<number | undefined> = [];
   const canonical: Array<string | null> = [];
   const rangeKeys = new Set<string>();
 
   for (const { key, keyNode, value } of map ? src.entries(map, 'target keys') : []) {
     const config = parseEntry(src, key, value, keyNode, options);
-    const line = src.position(keyNode)?.line;
+    const index = keys.length;
     try {
       if (isCidrKey(key)) {
         const range = parseCidr(key);
         const canon = formatCidr(range);
         const prior = ranges.get(canon);
-        if (prior) throw sameAs(src, keyNode, key, prior);
-        ranges.set(canon, { entry: { range, config }, key, line });
+        if (prior) throw sameAs(src, keyNode, key, keys[prior.index]!, keyOffsets[prior.index]);
+        ranges.set(canon, { entry: { range, config }, index });
         rangeKeys.add(key);
         canonical.push(null);
       } else {
         const canon = formatHostPort(parseHostPort(key));
-        const prior = normalised.get(canon);
-        if (prior) throw sameAs(src, keyNode, key, prior);
-        normalised.set(canon, { config, key, line });
+        const prior = firstOf.get(canon);
+        if (prior !== undefined) throw sameAs(src, keyNode, key, keys[prior]!, keyOffsets[prior]);
+        firstOf.set(canon, index);
         canonical.push(canon);
       }
     } catch (err) {
@@ -269,14 +271,21 @@ export function parseSecrets(text: string, fileName: string, options: ParseSecre
     }
     exact.set(key, config);
     keys.push(key);
+    keyOffsets.push(keyNode.range?.[0]);
   }
 
+  const normalised = new Map<string, TargetConfig>();
+  for (let i = 0; i < keys.length; i++) {
+    const canon = canonical[i];
+    if (canon != null) normalised.set(canon, exact.get(keys[i]!)!);
+  }
   const sorted = [...ranges.values()].map((r) => r.entry).sort((a, b) => b.range.prefixLength - a.range.prefixLength);
-  return new SecretsTable(exact, new Map([...normalised].map(([k, v]) => [k, v.config])), sorted, keys, rangeKeys, canonical);
+  return new SecretsTable(exact, normalised, sorted, keys, rangeKeys, canonical);
 }
 
-function sameAs(src: YamlSource, node: Node, key: string, prior: { key: string; line?: number }): ConfigError {
-  return src.error(node, `"${key}" is the same target as "${prior.key}"${prior.line ? ` on line ${prior.line}` : ''}; keep one entry`);
+function sameAs(src: YamlSource, node: Node, key: string, priorKey: string, priorOffset: number | undefined): ConfigError {
+  const line = priorOffset === undefined ? undefined : src.lineAt(priorOffset);
+  return src.error(node, `"${key}" is the same target as "${priorKey}"${line ? ` on line ${line}` : ''}; keep one entry`);
 }
 
 function parseEntry(src: YamlSource, key: string, value: Node | null, keyNode: Node, options: ParseSecretsOptions): TargetConfig {

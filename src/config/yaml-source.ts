@@ -86,6 +86,11 @@ export class YamlSource {
     return { line, column: col };
   }
 
+  /** The line an offset of the text is on. */
+  lineAt(offset: number): number {
+    return this.lines.linePos(offset).line;
+  }
+
   error(node: Node | null | undefined, what: string): ConfigError {
     return new ConfigError(this.file, what, this.position(node));
   }
