@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { isScalar } from 'yaml';
 import type { Node } from 'yaml';
 import { ConfigError } from './config-error.js';
-import { formatHostPort, InvalidArgumentError, parseHostPort } from '@bmc-exporter/ipmi';
+import { formatHostPort, InvalidArgumentError, parseHostPort } from '@bmc-exporter/ipmi/address';
 import { cidrMatcher, formatCidr, isCidrKey, parseCidr } from './cidr.js';
 import type { CidrRange } from './cidr.js';
 import { YamlSource } from './yaml-source.js';
