@@ -1,26 +1,30 @@
-import { Document, isScalar, Pair, Scalar, YAMLMap } from 'yaml';
+import { Document, isScalar, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { LineCounter, Schema } from 'yaml';
 
 /**
  * A fast reader for the plain shape of a secrets file: a top-level map whose
  * keys (plain, or quoted without escapes) each hold a map of one-line
- * scalars, as `bmc-sim --secrets-out` writes it and as people write it:
+ * values, each a scalar or a flow map or list of scalars, as `bmc-sim
+ * --secrets-out` and secrets.example.yml write them and as people write them:
  *
  *     # comment
  *     127.0.0.1:623:
  *       username: admin
  *       password: "s3cret"
+ *       labels: {rack: r12, site: par1}
+ *       cipher_suites: [17, 3]
  *
  * It builds the same yaml nodes (values, types, sources, start offsets) and
  * fills the LineCounter the way the yaml package's parser does, so every
  * check and message downstream is the same; for a 50,000-entry file it is
- * some 20 times cheaper than the package's general parser. It answers null
+ * several times cheaper than the package's general parser. It answers null
  * for anything outside that shape, however harmless (a tab, CR, a character
  * outside printable ASCII, a trailing comment, a quote escape, an indicator
- * that starts a scalar, a flow collection, a block scalar, a nested map or
- * list, a continuation line, an empty value, a document marker or
- * directive): the caller then parses the file with the yaml package. Any
- * doubt means null; yaml-fast.test.ts compares both on tricky inputs.
+ * that starts a scalar, an empty or nested flow collection, a block scalar,
+ * a block map or list, a continuation line, an empty value, a document
+ * marker or directive): the caller then parses the file with the yaml
+ * package. Any doubt means null; yaml-fast.test.ts compares both on tricky
+ * and random inputs.
  */
 /** A plain secrets file, scanned: its entries are built as yaml nodes one at a time, on demand. */
 export interface PlainSecrets {
@@ -54,13 +58,19 @@ export function scanPlainSecrets(text: string, lines: LineCounter, schema: Schem
   let fields = new Map<string, number>();
   let topDuplicate: { at: number; first: number } | undefined;
   let innerDuplicate: { at: number; first: number } | undefined;
+  // Within an entry, YamlSource checks its map first, then its flow maps from the last one back.
   let entryDuplicate: { at: number; first: number } | undefined;
+  let nestedDuplicate: { at: number; first: number } | undefined;
+  const closeEntry = (): void => {
+    const found = entryDuplicate ?? nestedDuplicate;
+    if (found) innerDuplicate = found;
+    entryDuplicate = nestedDuplicate = undefined;
+  };
   const ok = walk(text, 0, text.length, schema, lineStarts, {
     key(token) {
       if (token.value === null) return false; // refused by YamlSource.pairs: let the full parse say where
+      closeEntry();
       keyStarts.push(token.start);
-      if (entryDuplicate) innerDuplicate = entryDuplicate;
-      entryDuplicate = undefined;
       fields = new Map();
       const id = `s:${String(token.value)}`;
       const first = seen.get(id);
@@ -68,15 +78,26 @@ export function scanPlainSecrets(text: string, lines: LineCounter, schema: Schem
       else seen.set(id, token.start);
       return true;
     },
-    field(name) {
+    field(name, value) {
       const id = `s:${String(name.value)}`;
       const first = fields.get(id);
       if (first !== undefined) entryDuplicate ??= { at: name.start, first };
       else fields.set(id, name.start);
+      if ('kind' in value && value.kind === 'map') {
+        const names = new Map<string, number>();
+        let found: { at: number; first: number } | undefined;
+        for (const [k] of value.items as Array<[Token, Token]>) {
+          const kid = `s:${String(k.value)}`;
+          const earlier = names.get(kid);
+          if (earlier !== undefined) found ??= { at: k.start, first: earlier };
+          else names.set(kid, k.start);
+        }
+        if (found) nestedDuplicate = found;
+      }
     },
   });
+  closeEntry();
   if (!ok || keyStarts.length === 0) return null;
-  if (entryDuplicate) innerDuplicate = entryDuplicate;
   // The yaml package's parser also counts the empty line after a final newline.
   if (text.endsWith('\n')) lineStarts.push(text.length);
   for (const offset of lineStarts) lines.addNewLine(offset);
@@ -94,7 +115,7 @@ export function scanPlainSecrets(text: string, lines: LineCounter, schema: Schem
         return true;
       },
       field(name, value, next) {
-        const v = scalarNode(value);
+        const v = 'kind' in value ? flowNode(value, schema) : scalarNode(value);
         v.range![2] = next; // a value's range runs to the start of the next line, as the yaml package's does
         if (map!.items.length === 0) map!.range = [name.start, next, next];
         map!.items.push(new Pair(scalarNode(name), v));
@@ -129,11 +150,19 @@ interface Token {
   node: Scalar | undefined;
 }
 
+/** A one-line flow collection: `{name: value, ...}` or `[value, ...]` of scalars. */
+interface FlowToken {
+  kind: 'map' | 'seq';
+  start: number;
+  end: number;
+  items: Array<[Token, Token]> | Token[];
+}
+
 interface Sink {
   /** A top-level key; false stops the walk (not the plain shape after all). */
   key(token: Token): boolean;
   /** A field of the current entry; `next` is the offset of the next line. */
-  field(name: Token, value: Token, next: number): void;
+  field(name: Token, value: Token | FlowToken, next: number): void;
 }
 
 /** Reads the lines of text[from, to) into `sink`; false as soon as a line is outside the plain shape. */
@@ -171,7 +200,8 @@ function walk(text: string, from: number, to: number, schema: Schema, lineStarts
       let v = colon + 1;
       while (v < end && text.charCodeAt(v) === SPACE) v++;
       if (v === end) return false;
-      const value = scalarAt(text, v, end, false, schema);
+      const c = text.charCodeAt(v);
+      const value = c === 0x7b || c === 0x5b ? flowAt(text, v, end, schema) : scalarAt(text, v, end, false, schema);
       if (value === null) return false;
       const name = plainToken(text.slice(at, colon), at, colon, schema);
       if (name === null) return false;
@@ -181,6 +211,77 @@ function walk(text: string, from: number, to: number, schema: Schema, lineStarts
     start = next;
   }
   return inEntry && fieldCount > 0;
+}
+
+function flowNode(token: FlowToken, schema: Schema): YAMLMap | YAMLSeq {
+  const node = token.kind === 'map' ? new YAMLMap(schema) : new YAMLSeq(schema);
+  node.flow = true;
+  node.range = [token.start, token.end, token.end];
+  if (node instanceof YAMLMap) for (const [k, v] of token.items as Array<[Token, Token]>) node.items.push(new Pair(scalarNode(k), scalarNode(v)));
+  else for (const item of token.items as Token[]) node.items.push(scalarNode(item));
+  return node;
+}
+
+/**
+ * `{name: value, ...}` or `[value, ...]` filling the rest of the line, at
+ * least one item, names plain label-like words, values one-word plain
+ * scalars or quoted ones without escapes. Null for anything else (an empty
+ * or nested collection, a trailing comma, `? `, a space inside a plain
+ * value, a comment...).
+ */
+function flowAt(text: string, at: number, end: number, schema: Schema): FlowToken | null {
+  const isMap = text.charCodeAt(at) === 0x7b;
+  const close = isMap ? 0x7d : 0x5d;
+  const pairs: Array<[Token, Token]> = [];
+  const list: Token[] = [];
+  let i = skipSpaces(text, at + 1, end);
+  if (text.charCodeAt(i) === close) return null;
+  for (;;) {
+    let key: Token | null = null;
+    if (isMap) {
+      const colon = text.indexOf(':', i);
+      if (colon === -1 || colon >= end || !FIELD_NAME.test(text.slice(i, colon)) || text.charCodeAt(colon + 1) !== SPACE) return null;
+      key = plainToken(text.slice(i, colon), i, colon, schema);
+      if (key === null) return null;
+      i = skipSpaces(text, colon + 1, end);
+    }
+    const value = flowScalarAt(text, i, end, schema);
+    if (value === null) return null;
+    if (key) pairs.push([key, value]);
+    else list.push(value);
+    i = skipSpaces(text, value.end, end);
+    const c = text.charCodeAt(i);
+    if (c === close) break;
+    if (c !== 0x2c) return null;
+    i = skipSpaces(text, i + 1, end);
+    if (text.charCodeAt(i) === close) return null;
+  }
+  const after = i + 1;
+  if (skipSpaces(text, after, end) !== end) return null;
+  return { kind: isMap ? 'map' : 'seq', start: at, end: after, items: isMap ? pairs : list };
+}
+
+/** A scalar inside a flow collection: quoted without escapes, or plain without spaces or flow indicators. */
+function flowScalarAt(text: string, at: number, end: number, schema: Schema): Token | null {
+  const first = text.charCodeAt(at);
+  if (first === 0x22 || first === 0x27) {
+    const close = text.indexOf(first === 0x22 ? '"' : "'", at + 1);
+    if (close === -1 || close >= end) return null;
+    const inner = text.slice(at + 1, close);
+    if (first === 0x22 && inner.includes('\\')) return null;
+    if (first === 0x27 && text.charCodeAt(close + 1) === 0x27) return null;
+    return { start: at, end: close + 1, type: first === 0x22 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', source: inner, value: inner, node: undefined };
+  }
+  if (at >= end || INDICATORS.has(first)) return null;
+  let i = at;
+  while (i < end && !FLOW_STOP.has(text.charCodeAt(i))) i++;
+  if (i === at) return null;
+  return plainToken(text.slice(at, i), at, i, schema);
+}
+
+function skipSpaces(text: string, at: number, end: number): number {
+  while (at < end && text.charCodeAt(at) === SPACE) at++;
+  return at;
 }
 
 function scalarNode(token: Token): Scalar {
@@ -205,6 +306,8 @@ const COLON = 0x3a;
 const INDICATORS = new Set([...'-?:,[]{}#&*!|>\'"%@`'].map((c) => c.charCodeAt(0)));
 /** First characters of `~`, null, true, false, numbers, .inf and .nan in any of their spellings. */
 const TYPED_START = new Set([...'~nNtTfF0123456789+-.'].map((c) => c.charCodeAt(0)));
+/** Where a plain scalar inside a flow collection ends; a quote, colon or hash there is left to the full parse. */
+const FLOW_STOP = new Set([...' ,[]{}:#"\''].map((c) => c.charCodeAt(0)));
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** The yaml package refuses implicit keys longer than this. */
 const MAX_KEY = 1000;
