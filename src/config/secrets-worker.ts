@@ -1,8 +1,9 @@
 /**
  * Worker-thread entry: reads and parses one secrets file, away from the
- * event loop (50,000 entries take seconds of CPU in the YAML parser, and the
- * scrapes in flight must not wait for that). Answers with the table as JSON
- * slices (encodeSecrets), or the ConfigError's fields so the main thread can rebuild it.
+ * event loop (50,000 entries take a second of CPU or more, and the scrapes
+ * in flight must not wait for that). Answers with the table as JSON slices
+ * (encodeSecrets), or the ConfigError's fields so the main thread can
+ * rebuild it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ConfigError, encodeSecrets, loadSecretsFile } from './secrets.js';
