@@ -6,9 +6,12 @@
 // worker included) until /-/ready answers 200; each reload's CPU and wall
 // time; the worst /-/healthy latency a poller saw while a reload ran (an
 // event-loop stall shows there; idle_worst_healthy_ms is the same poller
-// with nothing reloading, for scale on a loaded machine); and the time of
-// GET /discover, / and /metrics with that many entries. Nothing is scraped: the keys are in
-// 127.224.0.0/16, a loopback range no test uses, and no packet goes to them.
+// with nothing reloading, for scale on a loaded machine) and the exporter's
+// own worst event-loop delay meanwhile (its nodejs_eventloop_lag_max_seconds,
+// which prom-client resets at every /metrics); and the time of GET
+// /discover, / and /metrics with that many entries. Nothing is scraped: the
+// keys are in 127.224.0.0/16, a loopback range no test uses, and no packet
+// goes to them.
 // Knobs (environment): CONFIG_BENCH_ENTRIES (50000), CONFIG_BENCH_REPEATS
 // (3 of each reload kind), CONFIG_BENCH_NODE_ARGS (extra node flags for the
 // exporter, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
@@ -100,17 +103,35 @@ class LogWatch {
   }
 }
 
-/** CPU seconds the exporter spent from now until `work` resolves, its wall time, and the worst /-/healthy latency meanwhile. */
-async function measured(pid: number, base: string, work: () => Promise<void>): Promise<{ cpu: number; wall: number; worstHealthyMs: number }> {
+/** The exporter's own worst event-loop delay since its previous /metrics (prom-client resets it on every collection), ms. */
+async function loopLagMaxMs(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const m = /^nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text);
+  if (!m) throw new Error('no nodejs_eventloop_lag_max_seconds on /metrics');
+  return Number(m[1]) * 1000;
+}
+
+/**
+ * CPU seconds the exporter spent from now until `work` resolves, its wall
+ * time, the worst /-/healthy latency meanwhile, and the exporter's own worst
+ * event-loop delay over the same time.
+ */
+async function measured(
+  pid: number,
+  base: string,
+  work: () => Promise<void>,
+): Promise<{ cpu: number; wall: number; worstHealthyMs: number; loopLagMs: number }> {
   const poller = healthPoller(base);
   await sleep(50);
+  await loopLagMaxMs(base); // resets the exporter's maximum
   const cpu0 = procCpu(pid).self;
   const t0 = performance.now();
   await work();
   const wall = (performance.now() - t0) / 1000;
   const cpu = procCpu(pid).self - cpu0;
+  const loopLagMs = await loopLagMaxMs(base);
   const worstHealthyMs = await poller.stop();
-  return { cpu, wall, worstHealthyMs };
+  return { cpu, wall, worstHealthyMs, loopLagMs };
 }
 
 export const benchmark: Benchmark = {
@@ -159,6 +180,7 @@ export const benchmark: Benchmark = {
       // The poller's worst latency with nothing reloading: what the machine's load alone costs it.
       const idle = await measured(pid, base, () => sleep(3000));
       report('idle_worst_healthy_ms', idle.worstHealthyMs, 'ms', note('/-/healthy polled for 3 s with no reload running'));
+      report('idle_eventloop_lag_max_ms', idle.loopLagMs, 'ms', note("the exporter's nodejs_eventloop_lag_max_seconds over 3 s with no reload running"));
 
       const kinds: Array<{ name: string; what: string; run: () => Promise<void> }> = [
         {
@@ -181,7 +203,7 @@ export const benchmark: Benchmark = {
       ];
       for (const kind of kinds) {
         for (const variant of ['same', 'changed'] as const) {
-          const runs: Array<{ cpu: number; wall: number; worstHealthyMs: number }> = [];
+          const runs: Array<{ cpu: number; wall: number; worstHealthyMs: number; loopLagMs: number }> = [];
           for (let i = 0; i < repeats; i++) {
             // "changed" alternates between the two files, so every run changes one entry.
             if (variant === 'changed') await writeFile(file, i % 2 === 0 ? changed : same);
@@ -193,6 +215,12 @@ export const benchmark: Benchmark = {
           report(`reload_${kind.name}_${variant}_cpu_s_max`, Math.max(...runs.map((r) => r.cpu)), 's', n);
           report(`reload_${kind.name}_${variant}_wall_s`, median(runs.map((r) => r.wall)), 's', n);
           report(`reload_${kind.name}_${variant}_worst_healthy_ms`, Math.max(...runs.map((r) => r.worstHealthyMs)), 'ms', `${n}; worst of all runs`);
+          report(
+            `reload_${kind.name}_${variant}_eventloop_lag_max_ms`,
+            Math.max(...runs.map((r) => r.loopLagMs)),
+            'ms',
+            `${n}; nodejs_eventloop_lag_max_seconds, worst of all runs`,
+          );
         }
       }
       await writeFile(file, same);
