@@ -101,6 +101,32 @@ describe('loading a secrets file off the event loop', () => {
     expect(decoded.size).toBe(6);
   });
 
+  it("reuses the previous table's objects for slices that did not change, and only those", async () => {
+    const entry = (i: number, password = `p${i}`) => `127.0.3.${i}:623:\n  username: u\n  password: ${password}\n`;
+    const text = (changed?: number) =>
+      Array.from({ length: 7 }, (_, i) => entry(i + 1, i + 1 === changed ? 'new' : undefined)).join('') + '127.0.4.0/24:\n  username: r\n  password: pr\n';
+    const none = async () => {};
+    const first = await decodeSecrets(encodeSecrets(parseSecrets(text(), 's.yml'), 3), none);
+    const same = await decodeSecrets(encodeSecrets(parseSecrets(text(), 's.yml'), 3), none, first);
+    const changed = await decodeSecrets(encodeSecrets(parseSecrets(text(5), 's.yml'), 3), none, same);
+    for (let i = 1; i <= 7; i++) expect(same.lookup(`127.0.3.${i}`)).toBe(first.lookup(`127.0.3.${i}`));
+    // Rows 4-6 share a slice with the changed entry 5: parsed again; the other slices are reused.
+    for (const i of [1, 2, 3, 7]) expect(changed.lookup(`127.0.3.${i}`)).toBe(first.lookup(`127.0.3.${i}`));
+    for (const i of [4, 6]) {
+      expect(changed.lookup(`127.0.3.${i}`)).not.toBe(first.lookup(`127.0.3.${i}`));
+      expect(changed.lookup(`127.0.3.${i}`)).toEqual(first.lookup(`127.0.3.${i}`));
+    }
+    expect(changed.lookup('127.0.3.5:623')).toEqual({ username: 'u', password: 'new' });
+    expect(changed.lookup('127.0.4.9')).toEqual({ username: 'r', password: 'pr' });
+    expect(changed.lookup('127.0.4.9')).toBe(first.lookup('127.0.4.9'));
+    expect(changed.targets()).toEqual(first.targets());
+    // Sliced differently, nothing matches: every row parsed, same answers.
+    const resliced = await decodeSecrets(encodeSecrets(parseSecrets(text(5), 's.yml'), 2), none, changed);
+    expect(resliced.lookup('127.0.3.1')).not.toBe(changed.lookup('127.0.3.1'));
+    for (let i = 1; i <= 7; i++) expect(resliced.lookup(`127.0.3.${i}:623`)).toEqual(changed.lookup(`127.0.3.${i}:623`));
+    expect(resliced.discovery()).toEqual(changed.discovery());
+  });
+
   it('a file that cannot be read is a ConfigError without a position', async () => {
     const err = await loadSecretsFileOffThread(join(dir, 'missing.yml')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);

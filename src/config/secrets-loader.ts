@@ -23,11 +23,12 @@ function workerUrl(): URL {
  * scrapes, /-/healthy and /metrics while a large file is parsed (a 50,000-entry
  * file is a second of parsing). The table comes back as JSON slices, read
  * one per event-loop turn (decodeSecrets), so receiving it does not stall
- * the loop either. A larger young generation than the
+ * the loop either; `previous` (the table in force) lends its objects to the
+ * slices that did not change. A larger young generation than the
  * default makes that parse much cheaper: it allocates a node per token and
  * keeps few of them.
  */
-export function loadSecretsFileOffThread(path: string, options: ParseSecretsOptions = {}): Promise<Secrets> {
+export function loadSecretsFileOffThread(path: string, options: ParseSecretsOptions = {}, previous?: Secrets): Promise<Secrets> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerUrl(), {
       workerData: { path, options },
@@ -44,7 +45,7 @@ export function loadSecretsFileOffThread(path: string, options: ParseSecretsOpti
     };
     worker.once('message', (answer: SecretsWorkerAnswer) =>
       settle(() => {
-        if (answer.ok) decodeSecrets(answer.encoded, nextTurn).then(resolve, reject);
+        if (answer.ok) decodeSecrets(answer.encoded, nextTurn, previous).then(resolve, reject);
         else
           reject(
             new ConfigError(

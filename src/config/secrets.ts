@@ -132,6 +132,13 @@ class SecretsTable implements Secrets {
     return this.keys.length;
   }
 
+  /** The slices decodeSecrets built this table from, and the index of each one's first row. */
+  decodedFrom: { readonly slices: readonly string[]; readonly starts: readonly number[] } | undefined;
+
+  keyAt(index: number): string {
+    return this.keys[index]!;
+  }
+
   /** The table as JSON slices (see encodeSecrets). */
   encode(perSlice: number): EncodedSecrets {
     const slices: string[] = [];
@@ -200,24 +207,41 @@ export function encodeSecrets(secrets: Secrets, perSlice = ROWS_PER_SLICE): Enco
 }
 
 /** The table encodeSecrets encoded; awaits `turn()` between slices so the caller's event loop keeps serving. */
-export async function decodeSecrets(encoded: EncodedSecrets, turn: () => Promise<void>): Promise<Secrets> {
+export async function decodeSecrets(encoded: EncodedSecrets, turn: () => Promise<void>, previous?: Secrets): Promise<Secrets> {
   const exact = new Map<string, TargetConfig>();
   const normalised = new Map<string, TargetConfig>();
   const keys: string[] = [];
   const canonical: Array<string | null> = [];
   const rangeKeys = new Set<string>();
+  const starts: number[] = [];
+  // A slice written exactly as one the previous table was decoded from holds the same rows: take that
+  // table's strings and configs instead of parsing again (a reload of an unchanged file makes no garbage).
+  const before = previous instanceof SecretsTable ? previous : undefined;
+  const sameAs = new Map<string, number>();
+  before?.decodedFrom?.slices.forEach((slice, i) => sameAs.set(slice, i));
   for (const slice of encoded.slices) {
     await turn();
-    for (const [key, canon, config] of JSON.parse(slice) as Array<[string, string | null, TargetConfig]>) {
+    starts.push(keys.length);
+    const reused = sameAs.get(slice);
+    const add = (key: string, canon: string | null, config: TargetConfig): void => {
       exact.set(key, config);
       keys.push(key);
       canonical.push(canon);
       if (canon === null) rangeKeys.add(key);
       else normalised.set(canon, config);
+    };
+    if (before?.decodedFrom && reused !== undefined) {
+      const from = before.decodedFrom.starts[reused]!;
+      const to = before.decodedFrom.starts[reused + 1] ?? before.size;
+      for (let i = from; i < to; i++) add(before.keyAt(i), before.canonical[i]!, before.lookup(before.keyAt(i))!);
+    } else {
+      for (const [key, canon, config] of JSON.parse(slice) as Array<[string, string | null, TargetConfig]>) add(key, canon, config);
     }
   }
   const ranges = (JSON.parse(encoded.ranges) as Array<[string, CidrRange]>).map(([key, range]) => ({ range, config: exact.get(key)! }));
-  return new SecretsTable(exact, normalised, ranges, keys, rangeKeys, canonical);
+  const table = new SecretsTable(exact, normalised, ranges, keys, rangeKeys, canonical);
+  table.decodedFrom = { slices: encoded.slices, starts };
+  return table;
 }
 
 export interface ParseSecretsOptions {
