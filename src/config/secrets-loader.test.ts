@@ -109,6 +109,7 @@ describe('loading a secrets file off the event loop', () => {
     const first = await decodeSecrets(encodeSecrets(parseSecrets(text(), 's.yml'), 3), none);
     const same = await decodeSecrets(encodeSecrets(parseSecrets(text(), 's.yml'), 3), none, first);
     const changed = await decodeSecrets(encodeSecrets(parseSecrets(text(5), 's.yml'), 3), none, same);
+    expect(same).toBe(first); // nothing changed: the table in force stays
     for (let i = 1; i <= 7; i++) expect(same.lookup(`127.0.3.${i}`)).toBe(first.lookup(`127.0.3.${i}`));
     // Rows 4-6 share a slice with the changed entry 5: parsed again; the other slices are reused.
     for (const i of [1, 2, 3, 7]) expect(changed.lookup(`127.0.3.${i}`)).toBe(first.lookup(`127.0.3.${i}`));

@@ -133,7 +133,7 @@ class SecretsTable implements Secrets {
   }
 
   /** The slices decodeSecrets built this table from, and the index of each one's first row. */
-  decodedFrom: { readonly slices: readonly string[]; readonly starts: readonly number[] } | undefined;
+  decodedFrom: { readonly slices: readonly string[]; readonly ranges: string; readonly starts: readonly number[] } | undefined;
 
   keyAt(index: number): string {
     return this.keys[index]!;
@@ -217,6 +217,11 @@ export async function decodeSecrets(encoded: EncodedSecrets, turn: () => Promise
   // A slice written exactly as one the previous table was decoded from holds the same rows: take that
   // table's strings and configs instead of parsing again (a reload of an unchanged file makes no garbage).
   const before = previous instanceof SecretsTable ? previous : undefined;
+  const from = before?.decodedFrom;
+  if (from && from.ranges === encoded.ranges && from.slices.length === encoded.slices.length && from.slices.every((x, i) => x === encoded.slices[i])) {
+    // The same file as before, entry for entry: the table in force is the answer.
+    return before;
+  }
   const sameAs = new Map<string, number>();
   before?.decodedFrom?.slices.forEach((slice, i) => sameAs.set(slice, i));
   for (const slice of encoded.slices) {
@@ -240,7 +245,7 @@ export async function decodeSecrets(encoded: EncodedSecrets, turn: () => Promise
   }
   const ranges = (JSON.parse(encoded.ranges) as Array<[string, CidrRange]>).map(([key, range]) => ({ range, config: exact.get(key)! }));
   const table = new SecretsTable(exact, normalised, ranges, keys, rangeKeys, canonical);
-  table.decodedFrom = { slices: encoded.slices, starts };
+  table.decodedFrom = { slices: encoded.slices, ranges: encoded.ranges, starts };
   return table;
 }
 
