@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 
 const ipmiSrc = fileURLToPath(new URL('./packages/ipmi/src/index.ts', import.meta.url));
 const ipmiWireSrc = fileURLToPath(new URL('./packages/ipmi/src/wire.ts', import.meta.url));
+const ipmiAddressSrc = fileURLToPath(new URL('./packages/ipmi/src/address.ts', import.meta.url));
 const simSrc = fileURLToPath(new URL('./packages/bmc-sim/src/index.ts', import.meta.url));
 const redfishSrc = fileURLToPath(new URL('./packages/redfish/src/index.ts', import.meta.url));
 
@@ -10,7 +11,13 @@ export default defineConfig({
   resolve: {
     // Tests run against the library's sources, not a stale dist/.
     // The subpath first: an alias also matches what starts with its name and a slash.
-    alias: { '@bmc-exporter/ipmi/wire': ipmiWireSrc, '@bmc-exporter/ipmi': ipmiSrc, '@bmc-exporter/bmc-sim': simSrc, '@bmc-exporter/redfish': redfishSrc },
+    alias: {
+      '@bmc-exporter/ipmi/wire': ipmiWireSrc,
+      '@bmc-exporter/ipmi/address': ipmiAddressSrc,
+      '@bmc-exporter/ipmi': ipmiSrc,
+      '@bmc-exporter/bmc-sim': simSrc,
+      '@bmc-exporter/redfish': redfishSrc,
+    },
   },
   test: {
     reporters: ['default', './test/summary-reporter.ts'],

@@ -1,5 +1,5 @@
 import { BlockList, isIP } from 'node:net';
-import { DEFAULT_IPMI_PORT, InvalidArgumentError, splitHostPort } from '@bmc-exporter/ipmi';
+import { DEFAULT_IPMI_PORT, InvalidArgumentError, splitHostPort } from '@bmc-exporter/ipmi/address';
 
 /**
  * CIDR-range keys of the secrets file: `127.1.0.0/24:623` or

@@ -58,6 +58,20 @@ describe('labels and discovery()', () => {
     expect(secrets.discovery()[0]).toEqual({ targets: ['127.0.2.1:623', '127.0.2.2:623'], labels: { rack: 'r1', site: 'par1', model: 'r650' } });
   });
 
+  it('groups targets with no labels and with an empty labels map together, label sets in any order together', () => {
+    const s = parseSecrets(
+      '127.0.2.1:623:\n  username: a\n  password: b\n' +
+        '127.0.2.2:623:\n  username: a\n  password: b\n  labels: {}\n' +
+        '127.0.2.3:623:\n  username: a\n  password: b\n  labels: {site: s, rack: r}\n' +
+        '127.0.2.4:623:\n  username: a\n  password: b\n  labels: {rack: r, site: s}\n',
+      'secrets.yml',
+    );
+    expect(s.discovery()).toEqual([
+      { targets: ['127.0.2.1:623', '127.0.2.2:623'], labels: {} },
+      { targets: ['127.0.2.3:623', '127.0.2.4:623'], labels: { site: 's', rack: 'r' } },
+    ]);
+  });
+
   it.each([
     ['a name that is not a label name', '  labels: {rack-id: r1}\n', 'secrets.yml:4:12: label name "rack-id" is not a Prometheus label name'],
     ['a reserved name', '  labels: {__address__: x}\n', 'secrets.yml:4:12: label name "__address__" starts with "__", which Prometheus reserves'],

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadSecretsFile } from './secrets.js';
+import { ConfigError, decodeSecrets, encodeSecrets, loadSecretsFile, parseSecrets } from './secrets.js';
 import { loadSecretsFileOffThread } from './secrets-loader.js';
 
 /** A secrets file as `npm run sim -- --count N --secrets-out` writes one: an entry per BMC. */
@@ -63,6 +63,69 @@ describe('loading a secrets file off the event loop', () => {
     expect((threaded as ConfigError).message).toBe((inline as ConfigError).message);
     expect([(threaded as ConfigError).line, (threaded as ConfigError).column]).toEqual([4, 14]);
     expect((threaded as ConfigError).message).not.toContain('s3cret');
+  });
+
+  it('hands a table over as slices that decode to the same lookups, ranges and discovery groups', async () => {
+    const text =
+      '127.0.3.1:623:\n  username: a\n  password: pa\n  labels: {rack: r1}\n' +
+      '"[::1]:623":\n  username: b\n  password: pb\n  cipher_suites: [17, 3]\n' +
+      '127.0.4.0/24:\n  username: c\n  password: pc\n' +
+      '127.0.4.0/28:\n  username: d\n  password: pd\n  privilege: operator\n' +
+      '"[::2/127]:624":\n  username: e\n  password: pe\n' +
+      'bmc.example:\n  username: f\n  password: pf\n  labels: {rack: r1}\n';
+    const parsed = parseSecrets(text, 's.yml');
+    let turns = 0;
+    const decoded = await decodeSecrets(encodeSecrets(parsed, 2), async () => {
+      turns++;
+    });
+    expect(turns).toBe(3); // six rows, two a slice: a turn before each slice
+    for (const target of [
+      '127.0.3.1:623',
+      '127.0.3.1',
+      '[::1]:623',
+      '::1',
+      '127.0.4.5:623',
+      '127.0.4.5',
+      '127.0.4.200',
+      '127.0.5.1',
+      '[::3]:624',
+      '[::3]:623',
+      'bmc.example',
+      'bmc.example:623',
+    ]) {
+      expect(decoded.lookup(target), target).toEqual(parsed.lookup(target));
+    }
+    expect(decoded.lookup('127.0.4.5')?.username).toBe('d'); // the /28 wins over the /24
+    expect(decoded.targets()).toEqual(parsed.targets());
+    expect(decoded.discovery()).toEqual(parsed.discovery());
+    expect(decoded.size).toBe(6);
+  });
+
+  it("reuses the previous table's objects for slices that did not change, and only those", async () => {
+    const entry = (i: number, password = `p${i}`) => `127.0.3.${i}:623:\n  username: u\n  password: ${password}\n`;
+    const text = (changed?: number) =>
+      Array.from({ length: 7 }, (_, i) => entry(i + 1, i + 1 === changed ? 'new' : undefined)).join('') + '127.0.4.0/24:\n  username: r\n  password: pr\n';
+    const none = async () => {};
+    const first = await decodeSecrets(encodeSecrets(parseSecrets(text(), 's.yml'), 3), none);
+    const same = await decodeSecrets(encodeSecrets(parseSecrets(text(), 's.yml'), 3), none, first);
+    const changed = await decodeSecrets(encodeSecrets(parseSecrets(text(5), 's.yml'), 3), none, same);
+    expect(same).toBe(first); // nothing changed: the table in force stays
+    for (let i = 1; i <= 7; i++) expect(same.lookup(`127.0.3.${i}`)).toBe(first.lookup(`127.0.3.${i}`));
+    // Rows 4-6 share a slice with the changed entry 5: parsed again; the other slices are reused.
+    for (const i of [1, 2, 3, 7]) expect(changed.lookup(`127.0.3.${i}`)).toBe(first.lookup(`127.0.3.${i}`));
+    for (const i of [4, 6]) {
+      expect(changed.lookup(`127.0.3.${i}`)).not.toBe(first.lookup(`127.0.3.${i}`));
+      expect(changed.lookup(`127.0.3.${i}`)).toEqual(first.lookup(`127.0.3.${i}`));
+    }
+    expect(changed.lookup('127.0.3.5:623')).toEqual({ username: 'u', password: 'new' });
+    expect(changed.lookup('127.0.4.9')).toEqual({ username: 'r', password: 'pr' });
+    expect(changed.lookup('127.0.4.9')).toBe(first.lookup('127.0.4.9'));
+    expect(changed.targets()).toEqual(first.targets());
+    // Sliced differently, nothing matches: every row parsed, same answers.
+    const resliced = await decodeSecrets(encodeSecrets(parseSecrets(text(5), 's.yml'), 2), none, changed);
+    expect(resliced.lookup('127.0.3.1')).not.toBe(changed.lookup('127.0.3.1'));
+    for (let i = 1; i <= 7; i++) expect(resliced.lookup(`127.0.3.${i}:623`)).toEqual(changed.lookup(`127.0.3.${i}:623`));
+    expect(resliced.discovery()).toEqual(changed.discovery());
   });
 
   it('a file that cannot be read is a ConfigError without a position', async () => {

@@ -1,9 +1,9 @@
 import { Worker } from 'node:worker_threads';
-import { ConfigError, secretsFromParts } from './secrets.js';
-import type { ParseSecretsOptions, Secrets, SecretsParts } from './secrets.js';
+import { ConfigError, decodeSecrets } from './secrets.js';
+import type { EncodedSecrets, ParseSecretsOptions, Secrets } from './secrets.js';
 
 export type SecretsWorkerAnswer =
-  | { ok: true; parts: SecretsParts }
+  | { ok: true; encoded: EncodedSecrets }
   | { ok: false; file: string; what: string; line?: number | undefined; column?: number | undefined };
 
 /**
@@ -21,11 +21,14 @@ function workerUrl(): URL {
 /**
  * loadSecretsFile in a worker thread, so the event loop keeps serving
  * scrapes, /-/healthy and /metrics while a large file is parsed (a 50,000-entry
- * file is seconds of YAML parsing). A larger young generation than the
+ * file is a second of parsing). The table comes back as JSON slices, read
+ * one per event-loop turn (decodeSecrets), so receiving it does not stall
+ * the loop either; `previous` (the table in force) lends its objects to the
+ * slices that did not change. A larger young generation than the
  * default makes that parse much cheaper: it allocates a node per token and
  * keeps few of them.
  */
-export function loadSecretsFileOffThread(path: string, options: ParseSecretsOptions = {}): Promise<Secrets> {
+export function loadSecretsFileOffThread(path: string, options: ParseSecretsOptions = {}, previous?: Secrets): Promise<Secrets> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerUrl(), {
       workerData: { path, options },
@@ -42,7 +45,7 @@ export function loadSecretsFileOffThread(path: string, options: ParseSecretsOpti
     };
     worker.once('message', (answer: SecretsWorkerAnswer) =>
       settle(() => {
-        if (answer.ok) resolve(secretsFromParts(answer.parts));
+        if (answer.ok) decodeSecrets(answer.encoded, nextTurn, previous).then(resolve, reject);
         else
           reject(
             new ConfigError(
@@ -56,4 +59,8 @@ export function loadSecretsFileOffThread(path: string, options: ParseSecretsOpti
     worker.once('error', (err) => settle(() => reject(new ConfigError(path, `cannot parse the secrets file: ${err.message}`))));
     worker.once('exit', (code) => settle(() => reject(new ConfigError(path, `the parsing thread exited (code ${code}) without an answer`))));
   });
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

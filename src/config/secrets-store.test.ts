@@ -32,6 +32,18 @@ describe('SecretsStore', () => {
     expect((err as ConfigError).message).toBe(`${join(dir, 'nope.yml')}: cannot read the secrets file: no such file`);
   });
 
+  it('a reload of an unchanged file keeps the entries it already had (the same objects)', async () => {
+    await writeFile(path, GOOD_A + GOOD_B);
+    const store = new SecretsStore(path);
+    await store.load();
+    const before = store.current.lookup('127.0.2.2:623');
+    expect(await store.reload()).toEqual({ ok: true });
+    expect(store.current.lookup('127.0.2.2:623')).toBe(before);
+    await writeFile(path, GOOD_A + GOOD_B.replace('pb', 'pc'));
+    expect(await store.reload()).toEqual({ ok: true });
+    expect(store.current.lookup('127.0.2.2:623')).toEqual({ username: 'bob', password: 'pc' });
+  });
+
   it('reload swaps in a good file and reports it', async () => {
     await writeFile(path, GOOD_A);
     const events: Array<[boolean, ConfigError | undefined]> = [];

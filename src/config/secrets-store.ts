@@ -47,7 +47,7 @@ export class SecretsStore {
   private async reloadNow(): Promise<ReloadResult> {
     let result: ReloadResult;
     try {
-      this.secrets = await loadSecretsFileOffThread(this.path, this.parseOptions);
+      this.secrets = await loadSecretsFileOffThread(this.path, this.parseOptions, this.secrets);
       this.loaded = true;
       result = { ok: true };
     } catch (err) {

@@ -1,11 +1,12 @@
 /**
  * Worker-thread entry: reads and parses one secrets file, away from the
- * event loop (50,000 entries take seconds of CPU in the YAML parser, and the
- * scrapes in flight must not wait for that). Answers with the table's parts,
- * or the ConfigError's fields so the main thread can rebuild it.
+ * event loop (50,000 entries take a second of CPU or more, and the scrapes
+ * in flight must not wait for that). Answers with the table as JSON slices
+ * (encodeSecrets), or the ConfigError's fields so the main thread can
+ * rebuild it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ConfigError, loadSecretsFile, secretsToParts } from './secrets.js';
+import { ConfigError, encodeSecrets, loadSecretsFile } from './secrets.js';
 import type { ParseSecretsOptions } from './secrets.js';
 import type { SecretsWorkerAnswer } from './secrets-loader.js';
 
@@ -13,7 +14,7 @@ const { path, options } = workerData as { path: string; options: ParseSecretsOpt
 
 async function answer(): Promise<SecretsWorkerAnswer> {
   try {
-    return { ok: true, parts: secretsToParts(await loadSecretsFile(path, options)) };
+    return { ok: true, encoded: encodeSecrets(await loadSecretsFile(path, options)) };
   } catch (err) {
     if (err instanceof ConfigError) {
       const where = err.line !== undefined ? `${err.file}:${err.line}:${err.column}: ` : `${err.file}: `;

@@ -160,6 +160,11 @@ describe('parseSecrets errors', () => {
       'secrets.yml:4:1: "127.0.2.1" is the same target as "127.0.2.1:623" on line 1; keep one entry',
     ],
     [
+      'same range spelled twice, after other entries',
+      '127.0.2.1:623:\n  username: a\n  password: s3cret\n127.1.0.0/24:\n  username: a\n  password: s3cret\n\n127.1.0.0/24:623:\n  username: b\n  password: s3cret\n',
+      'secrets.yml:8:1: "127.1.0.0/24:623" is the same target as "127.1.0.0/24" on line 4; keep one entry',
+    ],
+    [
       'missing password',
       '127.0.2.1:623:\n  username: a\n',
       'secrets.yml:2:3: "127.0.2.1:623" has no password: add "password:" or "password_file:" (a file holding it)',

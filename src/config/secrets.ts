@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { isScalar } from 'yaml';
 import type { Node } from 'yaml';
 import { ConfigError } from './config-error.js';
-import { formatHostPort, InvalidArgumentError, parseHostPort } from '@bmc-exporter/ipmi';
+import { formatHostPort, InvalidArgumentError, parseHostPort } from '@bmc-exporter/ipmi/address';
 import { cidrMatcher, formatCidr, isCidrKey, parseCidr } from './cidr.js';
 import type { CidrRange } from './cidr.js';
 import { YamlSource } from './yaml-source.js';
@@ -101,16 +101,26 @@ class SecretsTable implements Secrets {
     private readonly ranges: readonly CidrEntry[],
     private readonly keys: readonly string[],
     private readonly rangeKeys: ReadonlySet<string>,
+    /** Per key (same order): its canonical host:port, or null for a range key. */
+    readonly canonical: ReadonlyArray<string | null>,
   ) {
     this.matchers = ranges.map((e) => ({ matches: cidrMatcher(e.range), config: e.config }));
   }
 
   discovery(): DiscoveryGroup[] {
+    this.groups ??= this.groupByLabels();
+    // Each caller gets arrays of its own: the computed groups serve every request until the next reload.
+    return this.groups.map((g) => ({ targets: [...g.targets], labels: { ...g.labels } }));
+  }
+
+  private groups: DiscoveryGroup[] | undefined;
+
+  private groupByLabels(): DiscoveryGroup[] {
     const groups = new Map<string, DiscoveryGroup>();
     for (const key of this.keys) {
       if (this.rangeKeys.has(key)) continue;
       const labels = this.exact.get(key)?.labels ?? {};
-      const id = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      const id = labelSetId(labels);
       let group = groups.get(id);
       if (!group) groups.set(id, (group = { targets: [], labels: { ...labels } }));
       group.targets.push(key);
@@ -122,8 +132,26 @@ class SecretsTable implements Secrets {
     return this.keys.length;
   }
 
-  get parts(): SecretsParts {
-    return { exact: this.exact, normalised: this.normalised, ranges: this.ranges, keys: this.keys, rangeKeys: this.rangeKeys };
+  /** The slices decodeSecrets built this table from, and the index of each one's first row. */
+  decodedFrom: { readonly slices: readonly string[]; readonly ranges: string; readonly starts: readonly number[] } | undefined;
+
+  keyAt(index: number): string {
+    return this.keys[index]!;
+  }
+
+  /** The table as JSON slices (see encodeSecrets). */
+  encode(perSlice: number): EncodedSecrets {
+    const slices: string[] = [];
+    for (let from = 0; from < this.keys.length; from += perSlice) {
+      const rows: Array<[string, string | null, TargetConfig]> = [];
+      for (let i = from; i < Math.min(from + perSlice, this.keys.length); i++) {
+        const key = this.keys[i]!;
+        rows.push([key, this.canonical[i]!, this.exact.get(key)!]);
+      }
+      slices.push(JSON.stringify(rows));
+    }
+    const keyOf = new Map([...this.exact].map(([k, c]) => [c, k]));
+    return { slices, ranges: JSON.stringify(this.ranges.map((r) => [keyOf.get(r.config), r.range])) };
   }
 
   targets(): string[] {
@@ -149,22 +177,76 @@ class SecretsTable implements Secrets {
   }
 }
 
-/** A parsed table as plain data, for handing from the parsing worker to the main thread (structured clone). */
-export interface SecretsParts {
-  readonly exact: ReadonlyMap<string, TargetConfig>;
-  readonly normalised: ReadonlyMap<string, TargetConfig>;
-  readonly ranges: readonly CidrEntry[];
-  readonly keys: readonly string[];
-  readonly rangeKeys: ReadonlySet<string>;
+/** One string per label set, whatever the order its labels were written in. */
+function labelSetId(labels: Record<string, string>): string {
+  const names = Object.keys(labels);
+  // Most targets have no labels: skip the sorting and JSON for them.
+  if (names.length === 0) return '';
+  return JSON.stringify(names.sort().map((n) => [n, labels[n]]));
 }
 
-export function secretsToParts(secrets: Secrets): SecretsParts {
-  if (!(secrets instanceof SecretsTable)) throw new TypeError('only a parsed secrets table has parts');
-  return secrets.parts;
+/**
+ * A parsed table as JSON text, for handing from the parsing worker to the
+ * main thread. A message of a few strings costs next to nothing to clone;
+ * 50,000 config objects in Maps cost the receiving thread some 100 ms in one
+ * piece. Each slice is a JSON list of [key, canonical key or null for a
+ * range, config] rows, and decodeSecrets reads one slice per event-loop turn.
+ */
+export interface EncodedSecrets {
+  readonly slices: readonly string[];
+  /** JSON list of [key, CidrRange], longest prefix first. */
+  readonly ranges: string;
 }
 
-export function secretsFromParts(parts: SecretsParts): Secrets {
-  return new SecretsTable(parts.exact, parts.normalised, parts.ranges, parts.keys, parts.rangeKeys);
+/** Rows a slice holds: a couple of milliseconds of JSON.parse each. */
+const ROWS_PER_SLICE = 2000;
+
+export function encodeSecrets(secrets: Secrets, perSlice = ROWS_PER_SLICE): EncodedSecrets {
+  if (!(secrets instanceof SecretsTable)) throw new TypeError('only a parsed secrets table can be encoded');
+  return secrets.encode(perSlice);
+}
+
+/** The table encodeSecrets encoded; awaits `turn()` between slices so the caller's event loop keeps serving. */
+export async function decodeSecrets(encoded: EncodedSecrets, turn: () => Promise<void>, previous?: Secrets): Promise<Secrets> {
+  const exact = new Map<string, TargetConfig>();
+  const normalised = new Map<string, TargetConfig>();
+  const keys: string[] = [];
+  const canonical: Array<string | null> = [];
+  const rangeKeys = new Set<string>();
+  const starts: number[] = [];
+  // A slice written exactly as one the previous table was decoded from holds the same rows: take that
+  // table's strings and configs instead of parsing again (a reload of an unchanged file makes no garbage).
+  const before = previous instanceof SecretsTable ? previous : undefined;
+  const from = before?.decodedFrom;
+  if (from && from.ranges === encoded.ranges && from.slices.length === encoded.slices.length && from.slices.every((x, i) => x === encoded.slices[i])) {
+    // The same file as before, entry for entry: the table in force is the answer.
+    return before;
+  }
+  const sameAs = new Map<string, number>();
+  before?.decodedFrom?.slices.forEach((slice, i) => sameAs.set(slice, i));
+  for (const slice of encoded.slices) {
+    await turn();
+    starts.push(keys.length);
+    const reused = sameAs.get(slice);
+    const add = (key: string, canon: string | null, config: TargetConfig): void => {
+      exact.set(key, config);
+      keys.push(key);
+      canonical.push(canon);
+      if (canon === null) rangeKeys.add(key);
+      else normalised.set(canon, config);
+    };
+    if (before?.decodedFrom && reused !== undefined) {
+      const from = before.decodedFrom.starts[reused]!;
+      const to = before.decodedFrom.starts[reused + 1] ?? before.size;
+      for (let i = from; i < to; i++) add(before.keyAt(i), before.canonical[i]!, before.lookup(before.keyAt(i))!);
+    } else {
+      for (const [key, canon, config] of JSON.parse(slice) as Array<[string, string | null, TargetConfig]>) add(key, canon, config);
+    }
+  }
+  const ranges = (JSON.parse(encoded.ranges) as Array<[string, CidrRange]>).map(([key, range]) => ({ range, config: exact.get(key)! }));
+  const table = new SecretsTable(exact, normalised, ranges, keys, rangeKeys, canonical);
+  table.decodedFrom = { slices: encoded.slices, ranges: encoded.ranges, starts };
+  return table;
 }
 
 export interface ParseSecretsOptions {
@@ -182,30 +264,35 @@ export interface ParseSecretsOptions {
 }
 
 export function parseSecrets(text: string, fileName: string, options: ParseSecretsOptions = {}): Secrets {
-  const src = new YamlSource(text, fileName);
+  const src = new YamlSource(text, fileName, { plainSecrets: true });
   const map = src.rootMap('targets ("192.0.2.1:623":) to their credentials');
   const exact = new Map<string, TargetConfig>();
-  const normalised = new Map<string, { config: TargetConfig; key: string; line?: number }>();
-  const ranges = new Map<string, { entry: CidrEntry; key: string; line?: number }>();
+  /** Canonical key -> index of the entry that has it (for messages: its key and where it starts). */
+  const firstOf = new Map<string, number>();
+  const ranges = new Map<string, { entry: CidrEntry; index: number }>();
   const keys: string[] = [];
+  const keyOffsets: Array<number | undefined> = [];
+  const canonical: Array<string | null> = [];
   const rangeKeys = new Set<string>();
 
-  for (const { key, keyNode, value } of map ? src.pairs(map, 'target keys') : []) {
+  for (const { key, keyNode, value } of map ? src.entries(map, 'target keys') : []) {
     const config = parseEntry(src, key, value, keyNode, options);
-    const line = src.position(keyNode)?.line;
+    const index = keys.length;
     try {
       if (isCidrKey(key)) {
         const range = parseCidr(key);
         const canon = formatCidr(range);
         const prior = ranges.get(canon);
-        if (prior) throw sameAs(src, keyNode, key, prior);
-        ranges.set(canon, { entry: { range, config }, key, line });
+        if (prior) throw sameAs(src, keyNode, key, keys[prior.index]!, keyOffsets[prior.index]);
+        ranges.set(canon, { entry: { range, config }, index });
         rangeKeys.add(key);
+        canonical.push(null);
       } else {
         const canon = formatHostPort(parseHostPort(key));
-        const prior = normalised.get(canon);
-        if (prior) throw sameAs(src, keyNode, key, prior);
-        normalised.set(canon, { config, key, line });
+        const prior = firstOf.get(canon);
+        if (prior !== undefined) throw sameAs(src, keyNode, key, keys[prior]!, keyOffsets[prior]);
+        firstOf.set(canon, index);
+        canonical.push(canon);
       }
     } catch (err) {
       if (err instanceof InvalidArgumentError) throw src.error(keyNode, `bad target key: ${err.message}`);
@@ -213,14 +300,21 @@ export function parseSecrets(text: string, fileName: string, options: ParseSecre
     }
     exact.set(key, config);
     keys.push(key);
+    keyOffsets.push(keyNode.range?.[0]);
   }
 
+  const normalised = new Map<string, TargetConfig>();
+  for (let i = 0; i < keys.length; i++) {
+    const canon = canonical[i];
+    if (canon != null) normalised.set(canon, exact.get(keys[i]!)!);
+  }
   const sorted = [...ranges.values()].map((r) => r.entry).sort((a, b) => b.range.prefixLength - a.range.prefixLength);
-  return new SecretsTable(exact, new Map([...normalised].map(([k, v]) => [k, v.config])), sorted, keys, rangeKeys);
+  return new SecretsTable(exact, normalised, sorted, keys, rangeKeys, canonical);
 }
 
-function sameAs(src: YamlSource, node: Node, key: string, prior: { key: string; line?: number }): ConfigError {
-  return src.error(node, `"${key}" is the same target as "${prior.key}"${prior.line ? ` on line ${prior.line}` : ''}; keep one entry`);
+function sameAs(src: YamlSource, node: Node, key: string, priorKey: string, priorOffset: number | undefined): ConfigError {
+  const line = priorOffset === undefined ? undefined : src.lineAt(priorOffset);
+  return src.error(node, `"${key}" is the same target as "${priorKey}"${line ? ` on line ${line}` : ''}; keep one entry`);
 }
 
 function parseEntry(src: YamlSource, key: string, value: Node | null, keyNode: Node, options: ParseSecretsOptions): TargetConfig {

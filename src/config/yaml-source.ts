@@ -1,6 +1,8 @@
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Node, Pair, YAMLMap } from 'yaml';
 import { ConfigError } from './config-error.js';
+import { defaultSchema, scanPlainSecrets } from './yaml-fast.js';
+import type { PlainSecrets } from './yaml-fast.js';
 
 /**
  * A YAML document read for validation: every error names file:line:column.
@@ -9,10 +11,24 @@ import { ConfigError } from './config-error.js';
 export class YamlSource {
   readonly file: string;
   private readonly lines = new LineCounter();
-  readonly root: Node | null;
+  /** A secrets file in the plain shape: its entries are built one at a time by entries(). */
+  private readonly plain: PlainSecrets | null = null;
+  private parsedRoot: Node | null = null;
 
-  constructor(text: string, file: string) {
+  /**
+   * `plainSecrets`: try scanPlainSecrets first (the secrets file's plain
+   * shape, read without the yaml package's general parser); anything else
+   * is parsed as below.
+   */
+  constructor(text: string, file: string, options: { plainSecrets?: boolean } = {}) {
     this.file = file;
+    this.plain = options.plainSecrets ? scanPlainSecrets(text, this.lines, defaultSchema()) : null;
+    if (this.plain) {
+      // The same check as refuseDuplicateKeys, made by the scan: the same key reported.
+      const repeat = this.plain.duplicate;
+      if (repeat) throw this.duplicateKey({ range: [repeat.at, repeat.at, repeat.at] }, this.lines.linePos(repeat.first).line);
+      return;
+    }
     // uniqueKeys is off: the yaml package's own check compares every key with
     // every earlier one (quadratic: a 50,000-entry secrets file took a minute);
     // refuseDuplicateKeys below does the same job with one Map per map.
@@ -23,8 +39,17 @@ export class YamlSource {
       const { line, col } = this.lines.linePos(first.pos[0]);
       throw new ConfigError(file, `not valid YAML: ${first.message}`, { line, column: col });
     }
-    this.root = (doc.contents as Node | null) ?? null;
-    this.refuseDuplicateKeys(this.root);
+    this.parsedRoot = (doc.contents as Node | null) ?? null;
+    this.refuseDuplicateKeys(this.parsedRoot);
+  }
+
+  /** The document's root node (for a plain secrets file, built whole on first use). */
+  get root(): Node | null {
+    return this.plain ? (this.parsedRoot ??= this.plain.tree()) : this.parsedRoot;
+  }
+
+  private duplicateKey(key: Node | { range: [number, number, number] }, firstLine: number | undefined): ConfigError {
+    return this.error(key as Node, `this key appears twice in the same map${firstLine ? ` (first on line ${firstLine})` : ''}; keep one`);
   }
 
   /**
@@ -47,10 +72,7 @@ export class YamlSource {
         const key = pair.key as Node | null;
         const id = isScalar(key) ? `s:${String(key.value)}` : `c:${String(key)}`;
         const earlier = seen.get(id);
-        if (earlier && key) {
-          const at = this.position(earlier);
-          throw this.error(key, `this key appears twice in the same map${at ? ` (first on line ${at.line})` : ''}; keep one`);
-        }
+        if (earlier && key) throw this.duplicateKey(key, this.position(earlier)?.line);
         if (key) seen.set(id, key);
         if (isCollectionNode(pair.value)) pending.push(pair.value);
       }
@@ -64,12 +86,18 @@ export class YamlSource {
     return { line, column: col };
   }
 
+  /** The line an offset of the text is on. */
+  lineAt(offset: number): number {
+    return this.lines.linePos(offset).line;
+  }
+
   error(node: Node | null | undefined, what: string): ConfigError {
     return new ConfigError(this.file, what, this.position(node));
   }
 
   /** The root as a map, or null for an empty document (comments only). */
   rootMap(what: string): YAMLMap | null {
+    if (this.plain) return this.plain.handle;
     if (this.root === null || (isScalar(this.root) && this.root.value === null)) return null;
     if (!isMap(this.root)) throw this.error(this.root, `the file must be a YAML map of ${what}`);
     return this.root;
@@ -77,13 +105,27 @@ export class YamlSource {
 
   /** A map's entries with string keys; `where` names the map in messages. */
   pairs(map: YAMLMap, where: string): Array<{ key: string; keyNode: Node; value: Node | null; pair: Pair }> {
-    return map.items.map((pair) => {
-      const keyNode = pair.key as Node | null;
-      if (!isScalar(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') {
-        throw this.error(keyNode ?? map, `${where}: keys must be plain strings`);
-      }
-      return { key: rawText(keyNode), keyNode, value: (pair.value as Node | null) ?? null, pair };
-    });
+    return map.items.map((pair) => this.keyed(map, pair, where));
+  }
+
+  /**
+   * pairs(), one at a time: the entries of rootMap() for a plain secrets
+   * file are built as they are read (the scan checked every key), and each
+   * one's nodes are garbage once the caller moves on.
+   */
+  *entries(map: YAMLMap, where: string): Iterable<{ key: string; keyNode: Node; value: Node | null; pair: Pair }> {
+    const plain = this.plain;
+    if (plain && map === plain.handle) {
+      for (let i = 0; i < plain.count; i++) yield this.keyed(map, plain.entry(i), where);
+    } else yield* this.pairs(map, where);
+  }
+
+  private keyed(map: YAMLMap, pair: Pair, where: string): { key: string; keyNode: Node; value: Node | null; pair: Pair } {
+    const keyNode = pair.key as Node | null;
+    if (!isScalar(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') {
+      throw this.error(keyNode ?? map, `${where}: keys must be plain strings`);
+    }
+    return { key: rawText(keyNode), keyNode, value: (pair.value as Node | null) ?? null, pair };
   }
 
   /**
