@@ -58,6 +58,9 @@ export function repositoryStamp(info: SdrRepositoryInfo, sessionGeneration: numb
     : `${info.mostRecentAddition}/${info.mostRecentErase}/${info.recordCount}`;
 }
 
+/** The library's defaults: one object for every target that sets no bounds. */
+const DEFAULT_SDR_LIMITS: SdrLimits = Object.freeze({});
+
 export interface SessionCacheOptions {
   /** Bounds of each SDR walk. */
   sdrLimits?: SdrLimits;
@@ -99,7 +102,7 @@ export class SessionCache implements CollectTarget {
     private readonly onInitialiseTimeout: () => void,
     options: SessionCacheOptions = {},
   ) {
-    this.sdrLimits = options.sdrLimits ?? {};
+    this.sdrLimits = options.sdrLimits ?? DEFAULT_SDR_LIMITS;
     this.onSdrIncomplete = options.onSdrIncomplete ?? (() => undefined);
     this.sdrFiles = options.sdrFiles;
   }
