@@ -261,8 +261,12 @@ async function atCount(
     const heapDir = process.env.EXPORTER_BENCH_HEAPSNAPSHOT;
     if (heapDir) await heapSnapshot(exp.pid, heapDir, log);
   } finally {
-    await exp.stop();
-    if (exp.proc.exitCode !== 0) log(`exporter for ${count} targets exited ${exp.proc.exitCode ?? exp.proc.signalCode}: ${exp.stderr().slice(-500)}`);
+    // On SIGTERM the exporter closes every session (Close Session to each BMC): at 50,000 that takes a while.
+    const t = performance.now();
+    await exp.stop(300_000);
+    log(
+      `exporter for ${count} targets ${exp.proc.exitCode === 0 ? 'exited cleanly' : `exited ${exp.proc.exitCode ?? exp.proc.signalCode}`} ${((performance.now() - t) / 1000).toFixed(0)} s after SIGTERM${exp.proc.exitCode === 0 ? '' : `: ${exp.stderr().slice(-500)}`}`,
+    );
   }
 }
 

@@ -57,7 +57,8 @@ export interface ExporterProcess {
   pid: number;
   base: string;
   stderr: () => string;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL if it has not exited within timeoutMs (15 s). */
+  stop(timeoutMs?: number): Promise<void>;
 }
 
 /** Start the exporter CLI on a free loopback port with a secrets file, pinned to `cpu` (negative: not pinned), with `extraArgs` after the others; resolves once /-/ready answers (within readyTimeoutMs). */
@@ -108,9 +109,9 @@ export async function startExporterCli(
     pid: proc.pid!,
     base,
     stderr: () => err,
-    stop: async () => {
+    stop: async (timeoutMs = 15_000) => {
       proc.kill('SIGTERM');
-      await stopped(proc, 15_000);
+      await stopped(proc, timeoutMs);
     },
   };
 }
