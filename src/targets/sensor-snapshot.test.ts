@@ -69,4 +69,36 @@ describe('SensorSnapshot', () => {
     s.power(null);
     expect(s.powerView).toBeUndefined();
   });
+
+  it('keeps the power reading and the sensor readings apart in its one array, whichever comes first and when the SDR list changes', () => {
+    const s = new SensorSnapshot();
+    const p = {
+      currentWatts: 410,
+      minimumWatts: 1,
+      maximumWatts: 2,
+      averageWatts: 3,
+      timestamp: 0,
+      statisticsReportingPeriodSeconds: 4,
+      powerMeasurementActive: true,
+    };
+    const watts = { currentWatts: 410, minimumWatts: 1, maximumWatts: 2, averageWatts: 3, periodSeconds: 4 };
+    s.power(p);
+    expect(s.sensors()).toEqual([]);
+    expect(s.worstLevel()).toBe(-1);
+    s.record(list, temp, reading(temp, { value: 95, state: 'ok' }), 1);
+    s.record(list, other, reading(other, { value: 7 }), 1);
+    expect(s.powerView).toEqual(watts);
+    expect(s.sensors().map((v) => v.value)).toEqual([95, null, 7]);
+    // Power values never read as sensor states (4 would be non-recoverable's code): only the sensors' slots count.
+    s.power({ ...p, minimumWatts: 4, averageWatts: 4 });
+    expect(s.worstLevel()).toBe(0);
+    const next = [other];
+    s.record(next, other, reading(other, { value: 8 }), 2);
+    expect(s.powerView).toEqual({ ...watts, minimumWatts: 4, averageWatts: 4 });
+    expect(s.sensors().map((v) => v.value)).toEqual([8]);
+    s.power(null);
+    s.record(list, temp, reading(temp, { value: 1 }), 3);
+    expect(s.powerView).toBeUndefined();
+    expect(s.sensors().map((v) => v.value)).toEqual([1, null, null]);
+  });
 });

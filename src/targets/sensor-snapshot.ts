@@ -48,32 +48,43 @@ function indexOf(list: readonly SensorDescriptor[], key: string): number | undef
   return m.get(key);
 }
 
+/** The DCMI power reading's five values, after the sensors' slots. */
+const POWER_SLOTS = 5;
+
 /**
  * The latest reading of each sensor of one BMC, kept between scrapes so the
  * console shows them without asking the BMC again. Compact on purpose (the
  * exporter holds one per target): the sensor descriptors are the SDR list the
  * scrapes already share; per sensor there are two float64 slots, the value
- * and the state code plus the discrete bits, in one typed array reused from
- * scrape to scrape while the SDR stays the same. A sensor a scrape did not
- * read keeps its earlier reading.
+ * and the state code plus the discrete bits, and after them the DCMI power
+ * reading, all in one typed array (each typed array costs ~200 bytes of
+ * bookkeeping besides its data) reused from scrape to scrape while the SDR
+ * stays the same. A sensor a scrape did not read keeps its earlier reading.
  */
 export class SensorSnapshot {
   private list: readonly SensorDescriptor[] | undefined;
-  /** [value, state | discrete << 3] per sensor, in list order. */
+  /** [value, state | discrete << 3] per sensor, in list order, then POWER_SLOTS for DCMI. */
   private slots: Float64Array | undefined;
-  private dcmi: Float64Array | undefined;
+  /** The DCMI slots hold an active power reading. */
+  private hasPower = false;
   /** When a scrape last read any sensor (ms since the epoch); 0: never. */
   readAt = 0;
+
+  /** The slots for `list` (`list` undefined: for whatever list is held), the power reading carried over. */
+  private slotsFor(list: readonly SensorDescriptor[] | undefined): Float64Array {
+    if (this.slots && (list === undefined || list === this.list)) return this.slots;
+    const sensors = (list ?? this.list)?.length ?? 0;
+    const slots = new Float64Array(sensors * 2 + POWER_SLOTS);
+    if (this.slots && this.hasPower) slots.set(this.slots.subarray(this.slots.length - POWER_SLOTS), sensors * 2);
+    if (list) this.list = list;
+    return (this.slots = slots);
+  }
 
   /** A reading (or a failed read) of `sensor`, one of `list`'s descriptors, at wall-clock `now`. */
   record(list: readonly SensorDescriptor[], sensor: SensorDescriptor, reading: SensorReading | Error, now: number): void {
     const i = indexOf(list, sensor.key);
     if (i === undefined) return;
-    if (this.list !== list) {
-      this.list = list;
-      this.slots = new Float64Array(list.length * 2);
-    }
-    const slots = this.slots!;
+    const slots = this.slotsFor(list);
     this.readAt = now;
     if (reading instanceof Error) {
       slots[2 * i + 1] = READING_STATES.failed;
@@ -86,17 +97,19 @@ export class SensorSnapshot {
 
   power(p: DcmiPowerReading | null): void {
     if (!p?.powerMeasurementActive) {
-      this.dcmi = undefined;
+      this.hasPower = false;
       return;
     }
-    this.dcmi ??= new Float64Array(5);
-    this.dcmi.set([p.currentWatts, p.minimumWatts, p.maximumWatts, p.averageWatts, p.statisticsReportingPeriodSeconds]);
+    const slots = this.slotsFor(undefined);
+    slots.set([p.currentWatts, p.minimumWatts, p.maximumWatts, p.averageWatts, p.statisticsReportingPeriodSeconds], slots.length - POWER_SLOTS);
+    this.hasPower = true;
   }
 
   /** The last DCMI power reading, when the BMC had an active one. */
   get powerView(): PowerView | undefined {
-    const d = this.dcmi;
-    return d && { currentWatts: d[0]!, minimumWatts: d[1]!, maximumWatts: d[2]!, averageWatts: d[3]!, periodSeconds: d[4]! };
+    if (!this.hasPower || !this.slots) return undefined;
+    const d = this.slots.subarray(this.slots.length - POWER_SLOTS);
+    return { currentWatts: d[0]!, minimumWatts: d[1]!, maximumWatts: d[2]!, averageWatts: d[3]!, periodSeconds: d[4]! };
   }
 
   /** Every sensor of the SDR, in SDR order, with what the scrapes last read of it. */
@@ -121,9 +134,9 @@ export class SensorSnapshot {
   /** The worst threshold level now (0 ok … 3 non-recoverable); -1 when no threshold sensor was read. */
   worstLevel(): number {
     const slots = this.slots;
-    if (!slots) return -1;
+    if (!slots || !this.list) return -1;
     let worst = -1;
-    for (let i = 1; i < slots.length; i += 2) {
+    for (let i = 1; i < this.list.length * 2; i += 2) {
       const code = slots[i]! % 8;
       if (code >= READING_STATES.ok && code <= READING_STATES['non-recoverable'] && code - 1 > worst) worst = code - 1;
     }

@@ -1,4 +1,4 @@
-import type { Execute } from '@bmc-exporter/ipmi';
+import { type DeviceId, type Execute, getDeviceId, getSystemGuid } from '@bmc-exporter/ipmi';
 import { describe, expect, it } from 'vitest';
 import { SessionCache } from './session-cache.js';
 
@@ -17,5 +17,78 @@ describe('SessionCache: the SEL state', () => {
     expect(cache.cachedSelState?.recordsRead).toBe(1);
     // Another target (or this one replaced after a reload) starts from nothing.
     expect(new SessionCache(noCommands, () => undefined).cachedSelState).toBeUndefined();
+  });
+});
+
+describe('SessionCache: Get Device ID answers', () => {
+  const answer = (over: Partial<DeviceId> = {}): DeviceId => ({
+    deviceId: 0x20,
+    deviceRevision: 1,
+    providesSdrs: true,
+    deviceAvailable: true,
+    firmwareMajor: 2,
+    firmwareMinor: 34,
+    firmwareMinorRaw: 0x34,
+    ipmiVersion: '2.0',
+    support: {
+      chassis: true,
+      bridge: false,
+      ipmbEventGenerator: true,
+      ipmbEventReceiver: true,
+      fruInventory: true,
+      sel: true,
+      sdrRepository: true,
+      sensor: true,
+    },
+    manufacturerId: 674,
+    productId: 256,
+    auxFirmware: Buffer.from([1, 2, 3, 4]),
+    ...over,
+  });
+  /** A BMC answering Get Device ID with `device` and Get System GUID with 16 bytes of `guidByte`. */
+  const bmc = (device: () => DeviceId, guidByte: number): Execute =>
+    (async (command: { name: string }) => {
+      if (command.name === getDeviceId.name) return device();
+      if (command.name === getSystemGuid.name) return { guid: Buffer.alloc(16, guidByte) };
+      throw new Error(`unexpected ${command.name}`);
+    }) as unknown as Execute;
+  const signal = new AbortController().signal;
+
+  it('is one shared, frozen object for BMCs that answer alike, each keeping its own GUID', async () => {
+    const a = new SessionCache(
+      bmc(() => answer(), 0xaa),
+      () => undefined,
+    );
+    const b = new SessionCache(
+      bmc(() => answer(), 0xbb),
+      () => undefined,
+    );
+    const c = new SessionCache(
+      bmc(() => answer({ auxFirmware: Buffer.from([1, 2, 3, 5]) }), 0xaa),
+      () => undefined,
+    );
+    for (const cache of [a, b, c]) cache.startScrape(1, '2.0');
+    const [da, db, dc] = await Promise.all([a.deviceInfo(signal), b.deviceInfo(signal), c.deviceInfo(signal)]);
+    expect(db.device).toBe(da.device);
+    expect(Object.isFrozen(da.device) && Object.isFrozen(da.device.support)).toBe(true);
+    expect(da.device.auxFirmware).toEqual(Buffer.from([1, 2, 3, 4]));
+    expect([da.guid, db.guid]).toEqual([Buffer.alloc(16, 0xaa), Buffer.alloc(16, 0xbb)]);
+    // Other auxiliary firmware bytes: another build, another object.
+    expect(dc.device).not.toBe(da.device);
+    expect(dc.device.auxFirmware).toEqual(Buffer.from([1, 2, 3, 5]));
+  });
+
+  it('is read again on a new session, and a BMC that changed firmware gets its new answer', async () => {
+    let firmwareMajor = 2;
+    const cache = new SessionCache(
+      bmc(() => answer({ firmwareMajor }), 0xcc),
+      () => undefined,
+    );
+    cache.startScrape(1, '2.0');
+    expect((await cache.deviceInfo(signal)).device.firmwareMajor).toBe(2);
+    firmwareMajor = 3;
+    cache.startScrape(2, '2.0');
+    expect((await cache.deviceInfo(signal)).device.firmwareMajor).toBe(3);
+    expect(cache.cachedDevice?.device.firmwareMajor).toBe(3);
   });
 });

@@ -22,7 +22,7 @@ import {
 import type { CollectTarget } from '../collectors/collector.js';
 import { SelState } from '../collectors/sel-state.js';
 import { bmcIdentity, type SdrCacheKey, type SdrFileCache } from './sdr-file-cache.js';
-import { sharedSensorLists } from './shared-sensor-lists.js';
+import { sharedDeviceIds, sharedSensorLists } from './shared-sensor-lists.js';
 
 /** A copy with its own small ArrayBuffer (Buffer.alloc never takes from the pool). */
 function unpooled(b: Buffer): Buffer {
@@ -57,6 +57,9 @@ export function repositoryStamp(info: SdrRepositoryInfo, sessionGeneration: numb
     ? `unspecified/${sessionGeneration}`
     : `${info.mostRecentAddition}/${info.mostRecentErase}/${info.recordCount}`;
 }
+
+/** The library's defaults: one object for every target that sets no bounds. */
+const DEFAULT_SDR_LIMITS: SdrLimits = Object.freeze({});
 
 export interface SessionCacheOptions {
   /** Bounds of each SDR walk. */
@@ -99,7 +102,7 @@ export class SessionCache implements CollectTarget {
     private readonly onInitialiseTimeout: () => void,
     options: SessionCacheOptions = {},
   ) {
-    this.sdrLimits = options.sdrLimits ?? {};
+    this.sdrLimits = options.sdrLimits ?? DEFAULT_SDR_LIMITS;
     this.onSdrIncomplete = options.onSdrIncomplete ?? (() => undefined);
     this.sdrFiles = options.sdrFiles;
   }
@@ -250,7 +253,9 @@ export class SessionCache implements CollectTarget {
       }
       // Kept for the whole session: copy the few bytes out of Node's shared 8 KiB
       // buffer pool, or each would pin a whole pool slab (8 KiB per target).
-      return { device: device.auxFirmware ? { ...device, auxFirmware: unpooled(device.auxFirmware) } : device, guid: guid && unpooled(guid) };
+      // The device answer is one object for every BMC that gives the same one.
+      const own = device.auxFirmware ? { ...device, auxFirmware: unpooled(device.auxFirmware) } : device;
+      return { device: sharedDeviceIds.intern(own), guid: guid && unpooled(guid) };
     } catch (err) {
       if (signal.aborted) this.onInitialiseTimeout();
       throw err;

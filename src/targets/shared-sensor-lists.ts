@@ -1,5 +1,35 @@
 import { createHash } from 'node:crypto';
-import type { SensorDescriptor } from '@bmc-exporter/ipmi';
+import type { DeviceId, SensorDescriptor } from '@bmc-exporter/ipmi';
+
+/**
+ * One frozen copy of each distinct value in the process, held weakly: a
+ * value no target uses any more goes with its last target. Values are equal
+ * when every field is (see identity); Buffers inside are compared by their
+ * bytes and left unfrozen (a typed array cannot be frozen), so they must not
+ * be written to once interned.
+ */
+export class SharedValues<T extends object> {
+  private readonly values = new Map<string, WeakRef<T>>();
+  private readonly cleanup = new FinalizationRegistry<string>((key) => {
+    if (this.values.get(key)?.deref() === undefined) this.values.delete(key);
+  });
+
+  /** The shared value equal to `value` (`value` itself, frozen, when it is the first of its kind). */
+  intern(value: T): T {
+    const key = identity(value);
+    const known = this.values.get(key)?.deref();
+    if (known) return known;
+    const frozen = deepFreeze(value);
+    this.values.set(key, new WeakRef(frozen));
+    this.cleanup.register(frozen, key);
+    return frozen;
+  }
+
+  /** Distinct values alive (tests). */
+  get size(): number {
+    return this.values.size;
+  }
+}
 
 /**
  * One copy of each distinct sensor list in the process. A fleet is mostly a
@@ -7,39 +37,17 @@ import type { SensorDescriptor } from '@bmc-exporter/ipmi';
  * sensors in the same SDR. A target's own ~40 descriptors (names, keys,
  * conversion and threshold objects) would be most of a warm target's heap, so
  * targets whose lists are equal, field by field, hold the same frozen array, and collectors' per-list selections (perSensorList) are made
- * once for all of them. Lists are held weakly: one no target uses any more
- * goes with its last target.
+ * once for all of them.
  */
-export class SharedSensorLists {
-  private readonly lists = new Map<string, WeakRef<readonly SensorDescriptor[]>>();
-  private readonly cleanup = new FinalizationRegistry<string>((key) => {
-    if (this.lists.get(key)?.deref() === undefined) this.lists.delete(key);
-  });
-
-  /** The shared list equal to `sensors` (`sensors` itself, frozen, when it is the first of its kind). */
-  intern(sensors: readonly SensorDescriptor[]): readonly SensorDescriptor[] {
-    const key = identity(sensors);
-    const known = this.lists.get(key)?.deref();
-    if (known) return known;
-    const list = deepFreeze(sensors);
-    this.lists.set(key, new WeakRef(list));
-    this.cleanup.register(list, key);
-    return list;
-  }
-
-  /** Distinct lists alive (tests). */
-  get size(): number {
-    return this.lists.size;
-  }
-}
+export class SharedSensorLists extends SharedValues<readonly SensorDescriptor[]> {}
 
 /**
- * SHA-256 of every field of every descriptor, unambiguous: undefined, NaN and
+ * SHA-256 of every field (every descriptor's, for a sensor list), unambiguous: undefined, NaN and
  * ±Infinity are spelled out, not dropped or turned into null. A digest, not
  * the text: a list seen once (BMCs whose SDRs differ) costs 44 bytes of key, not kilobytes.
  */
-function identity(sensors: readonly SensorDescriptor[]): string {
-  const text = JSON.stringify(sensors, (_k, v: unknown) =>
+function identity(value: object): string {
+  const text = JSON.stringify(value, (_k, v: unknown) =>
     v === undefined ? '\u0000undefined' : typeof v === 'number' && !Number.isFinite(v) ? `\u0000${v}` : v,
   );
   return createHash('sha256').update(text).digest('base64');
@@ -55,3 +63,10 @@ function deepFreeze<T>(value: T): T {
 
 /** The process's table: a fleet's targets share across the whole pool. */
 export const sharedSensorLists = new SharedSensorLists();
+
+/**
+ * Get Device ID answers, shared the same way: BMCs of one model and firmware
+ * answer alike (~450 bytes a target with the auxiliary firmware bytes' own
+ * Buffer). The GUID, which differs per BMC, is kept apart from it.
+ */
+export const sharedDeviceIds = new SharedValues<DeviceId>();

@@ -39,12 +39,17 @@ export type FromLoad = {
   firstFailure?: string;
   ms: number;
   latenciesMs: number[];
+  /** Targets whose scrape failed, at most MAX_FAILED_TARGETS of them (for a retry). */
+  failedTargets: string[];
   cpuUser: number;
   cpuSystem: number;
 };
 
 const send = (m: FromLoad) => process.send!(m);
+/** Bounds what one answer carries over IPC. */
+const MAX_FAILED_TARGETS = 10_000;
 let agent: Agent | undefined;
+let agentSockets = 0;
 
 function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -65,17 +70,25 @@ process.on('message', (m: ToLoad) => {
       agent?.destroy();
       process.exit(0);
     }
-    agent ??= new Agent({ keepAlive: true, maxSockets: m.type === 'pass' ? m.concurrency : 256 });
+    // One connection per scrape in flight: an agent kept from a pass with fewer would queue the rest inside it.
+    const sockets = m.type === 'pass' ? m.concurrency : 256;
+    if (!agent || agentSockets !== sockets) {
+      agent?.destroy();
+      agent = new Agent({ keepAlive: true, maxSockets: sockets });
+      agentSockets = sockets;
+    }
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const latenciesMs: number[] = [];
     const failures: Record<string, number> = {};
     let firstFailure: string | undefined;
+    const failedTargets: string[] = [];
     let scrapes = 0;
     let up = 0;
     let passes = 0;
     const urls = m.targets.map((t) => `${m.base}/bmc?target=${encodeURIComponent(t)}${m.type === 'pass' ? (m.query ?? '') : ''}`);
-    const scrape = async (url: string) => {
+    const scrape = async (i: number) => {
+      const url = urls[i]!;
       const s = performance.now();
       let why: string | undefined;
       try {
@@ -89,8 +102,10 @@ process.on('message', (m: ToLoad) => {
       }
       scrapes++;
       latenciesMs.push(performance.now() - s);
-      if (why) failures[why] = (failures[why] ?? 0) + 1;
-      else up++;
+      if (why) {
+        failures[why] = (failures[why] ?? 0) + 1;
+        if (failedTargets.length < MAX_FAILED_TARGETS) failedTargets.push(m.targets[i]!);
+      } else up++;
     };
     if (m.type === 'paced') {
       const total = urls.length * m.intervals;
@@ -99,7 +114,7 @@ process.on('message', (m: ToLoad) => {
         const due = t0 + (k / urls.length) * m.intervalMs;
         const wait = due - performance.now();
         if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-        pending.push(scrape(urls[k % urls.length]!));
+        pending.push(scrape(k % urls.length));
       }
       await Promise.all(pending);
       passes = m.intervals;
@@ -108,7 +123,7 @@ process.on('message', (m: ToLoad) => {
         let next = 0;
         await Promise.all(
           Array.from({ length: Math.min(m.concurrency, urls.length) }, async () => {
-            while (next < urls.length) await scrape(urls[next++]!);
+            while (next < urls.length) await scrape(next++);
           }),
         );
         passes++;
@@ -124,6 +139,7 @@ process.on('message', (m: ToLoad) => {
       firstFailure,
       ms: performance.now() - t0,
       latenciesMs,
+      failedTargets,
       cpuUser: cpu.user / 1e6,
       cpuSystem: cpu.system / 1e6,
     });

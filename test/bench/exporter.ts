@@ -57,16 +57,18 @@ export interface ExporterProcess {
   pid: number;
   base: string;
   stderr: () => string;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL if it has not exited within timeoutMs (15 s). */
+  stop(timeoutMs?: number): Promise<void>;
 }
 
-/** Start the exporter CLI on a free loopback port with a secrets file, pinned to `cpu` (negative: not pinned), with `extraArgs` after the others; resolves once /-/ready answers. */
+/** Start the exporter CLI on a free loopback port with a secrets file, pinned to `cpu` (negative: not pinned), with `extraArgs` after the others; resolves once /-/ready answers (within readyTimeoutMs). */
 export async function startExporterCli(
   secretsYaml: string,
   dir: string,
   cpu: number,
   name: string,
   extraArgs: readonly string[] = [],
+  readyTimeoutMs = 20_000,
 ): Promise<ExporterProcess> {
   const secrets = join(dir, `${name}-secrets.yml`);
   writeFileSync(secrets, secretsYaml, { mode: 0o600 });
@@ -97,7 +99,7 @@ export async function startExporterCli(
   if (cpu >= 0) pin(proc.pid!, cpu);
   const base = `http://127.0.0.1:${port}`;
   try {
-    await waitHttp(`${base}/-/ready`, 20_000, () => proc.exitCode === null);
+    await waitHttp(`${base}/-/ready`, readyTimeoutMs, () => proc.exitCode === null);
   } catch (e) {
     proc.kill('SIGKILL');
     throw new Error(`${(e as Error).message}\n${err}`);
@@ -107,9 +109,9 @@ export async function startExporterCli(
     pid: proc.pid!,
     base,
     stderr: () => err,
-    stop: async () => {
+    stop: async (timeoutMs = 15_000) => {
       proc.kill('SIGTERM');
-      await stopped(proc, 15_000);
+      await stopped(proc, timeoutMs);
     },
   };
 }
@@ -132,7 +134,7 @@ function byCommand(a: Stats, b: Stats, scrapes: number): string[] {
 const heapDir = process.env.EXPORTER_BENCH_HEAPSNAPSHOT;
 
 /** SIGUSR2 (the exporter runs with --heapsnapshot-signal) and wait until the new snapshot stops growing. */
-async function heapSnapshot(pid: number, dir: string, log: (l: string) => void): Promise<void> {
+export async function heapSnapshot(pid: number, dir: string, log: (l: string) => void): Promise<void> {
   const before = new Set(readdirSync(dir));
   process.kill(pid, 'SIGUSR2');
   let last = -1;
@@ -147,14 +149,14 @@ async function heapSnapshot(pid: number, dir: string, log: (l: string) => void):
   log('heap snapshot did not finish within 300 s');
 }
 
-function yamlFor(targets: [string, { username: string; password: string }][]): string {
+export function yamlFor(targets: [string, { username: string; password: string }][]): string {
   return targets
     .map(([t, c]) => `${t}:\n  username: ${JSON.stringify(c.username)}\n  password: ${JSON.stringify(c.password)}\n  cipher_suites: [3]\n`)
     .join('');
 }
 
 /** RSS once it has stopped falling: sampled each second, until 30 s pass without a new low (at most 90 s; V8 waits 8 s of quiet before it even starts reducing). */
-async function settledRss(pid: number, log: (l: string) => void): Promise<number> {
+export async function settledRss(pid: number, log: (l: string) => void, what = 'exporter idle'): Promise<number> {
   const t0 = performance.now();
   let low = procRss(pid);
   let lowAt = t0;
@@ -163,7 +165,7 @@ async function settledRss(pid: number, log: (l: string) => void): Promise<number
     const r = procRss(pid);
     if (r < low - 2 ** 20) [low, lowAt] = [r, performance.now()];
   }
-  log(`exporter idle RSS settled at ${(low / 2 ** 20).toFixed(0)} MiB after ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  log(`${what} RSS settled at ${(low / 2 ** 20).toFixed(0)} MiB after ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   return low;
 }
 

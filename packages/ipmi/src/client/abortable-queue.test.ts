@@ -245,3 +245,59 @@ describe('AbortableQueue', () => {
     });
   });
 });
+
+describe('AbortableQueue between bursts', () => {
+  it('keeps order and one-at-a-time when tasks arrive after it went idle, and while the last one is settling', async () => {
+    const q = new AbortableQueue({ detachRunning: true });
+    const log: string[] = [];
+    const a = manual(log, 'a');
+    const pa = q.run(a.task);
+    await flush();
+    a.finish();
+    expect(await pa).toBe('a');
+    await q.onIdle();
+    expect(q.size).toBe(0);
+    // A new burst: b runs, c waits for it even though c was queued the moment b settled.
+    const b = manual(log, 'b');
+    const c = manual(log, 'c');
+    const pb = q.run(b.task);
+    await flush();
+    expect(q.size).toBe(1);
+    b.finish();
+    const pc = q.run(c.task);
+    expect(await pb).toBe('b');
+    await flush();
+    expect(log).toEqual(['start a', 'start b', 'start c']);
+    expect(q.size).toBe(1);
+    const d = manual(log, 'd');
+    const pd = q.run(d.task);
+    await flush();
+    expect(log).toEqual(['start a', 'start b', 'start c']);
+    c.finish();
+    d.finish();
+    expect([await pc, await pd]).toEqual(['c', 'd']);
+    await q.onIdle();
+    expect(q.size).toBe(0);
+    // cancelWaiting on an idle queue has no one to reject.
+    q.cancelWaiting(new Error('closed'));
+    expect(await q.run(async () => 'e')).toBe('e');
+  });
+
+  it('a task still running when its caller was let go keeps the next one waiting, across going idle', async () => {
+    const q = new AbortableQueue({ detachRunning: true });
+    const log: string[] = [];
+    const ac = new AbortController();
+    const a = manual(log, 'a');
+    const pa = q.run(a.task, ac.signal);
+    await flush();
+    ac.abort(new Error('caller gone'));
+    await expect(pa).rejects.toThrow('caller gone');
+    const pb = q.run(manual(log, 'b').task);
+    await flush();
+    expect(log).toEqual(['start a']);
+    a.finish();
+    await flush();
+    expect(log).toEqual(['start a', 'start b']);
+    void pb;
+  });
+});
