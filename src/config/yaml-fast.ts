@@ -261,17 +261,21 @@ function flowAt(text: string, at: number, end: number, schema: Schema): FlowToke
   return { kind: isMap ? 'map' : 'seq', start: at, end: after, items: isMap ? pairs : list };
 }
 
+/** "..." or '...' on one line, without escapes ('' or \); null for anything else. */
+function quotedAt(text: string, at: number, end: number): Token | null {
+  const first = text.charCodeAt(at);
+  const close = text.indexOf(first === 0x22 ? '"' : "'", at + 1);
+  if (close === -1 || close >= end) return null;
+  const inner = text.slice(at + 1, close);
+  if (first === 0x22 && inner.includes('\\')) return null;
+  if (first === 0x27 && text.charCodeAt(close + 1) === 0x27) return null;
+  return { start: at, end: close + 1, type: first === 0x22 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', source: inner, value: inner, node: undefined };
+}
+
 /** A scalar inside a flow collection: quoted without escapes, or plain without spaces or flow indicators. */
 function flowScalarAt(text: string, at: number, end: number, schema: Schema): Token | null {
   const first = text.charCodeAt(at);
-  if (first === 0x22 || first === 0x27) {
-    const close = text.indexOf(first === 0x22 ? '"' : "'", at + 1);
-    if (close === -1 || close >= end) return null;
-    const inner = text.slice(at + 1, close);
-    if (first === 0x22 && inner.includes('\\')) return null;
-    if (first === 0x27 && text.charCodeAt(close + 1) === 0x27) return null;
-    return { start: at, end: close + 1, type: first === 0x22 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', source: inner, value: inner, node: undefined };
-  }
+  if (first === 0x22 || first === 0x27) return quotedAt(text, at, end);
   if (at >= end || INDICATORS.has(first)) return null;
   let i = at;
   while (i < end && !FLOW_STOP.has(text.charCodeAt(i))) i++;
@@ -329,14 +333,10 @@ function scalarAt(text: string, at: number, end: number, atKey: boolean, schema:
   let valueEnd: number;
   let token: Token;
   if (first === 0x22 || first === 0x27) {
-    // "..." or '...' on one line, without escapes ('' or \).
-    const close = text.indexOf(first === 0x22 ? '"' : "'", at + 1);
-    if (close === -1 || close >= end) return null;
-    const inner = text.slice(at + 1, close);
-    if (first === 0x22 && inner.includes('\\')) return null;
-    if (first === 0x27 && text.charCodeAt(close + 1) === 0x27) return null;
-    valueEnd = close + 1;
-    token = { start: at, end: valueEnd, type: first === 0x22 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', source: inner, value: inner, node: undefined };
+    const quoted = quotedAt(text, at, end);
+    if (!quoted) return null;
+    token = quoted;
+    valueEnd = quoted.end;
     if (atKey) {
       if (text.charCodeAt(valueEnd) !== COLON) return null;
       valueEnd++;
