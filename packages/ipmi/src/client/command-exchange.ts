@@ -1,3 +1,4 @@
+import { checksum8 } from '../codec/writer.js';
 import type { Command } from '../commands/command.js';
 import { CompletionCode, CompletionCodeError, TimeoutError } from '../errors.js';
 import { Drop, DROP, type Exchanger, type RmcpDatagram } from './exchanger.js';
@@ -165,10 +166,7 @@ function matchResponse(m: Buffer, rqSeq: number, netFn: number, cmd: number): Bu
   const n = m.length;
   // Header, checksums and a completion code: at least 8 bytes.
   if (n < 8) return DROP.malformed;
-  if (((m[0]! + m[1]! + m[2]!) & 0xff) !== 0) return DROP.malformed;
-  let sum = 0;
-  for (let i = 3; i < n; i++) sum += m[i]!;
-  if ((sum & 0xff) !== 0) return DROP.malformed;
+  if (checksum8(m, 0, 3) !== 0 || checksum8(m, 3, n) !== 0) return DROP.malformed;
   if (m[4]! >> 2 !== rqSeq || m[1]! >> 2 !== netFn + 1 || m[5] !== cmd) return DROP.noMatch;
   return m;
 }

@@ -1,6 +1,6 @@
 import { type PacketCrypto, writeRandomIv } from '../crypto/rmcpplus-crypto.js';
 import { IntegrityError, InvalidArgumentError, MalformedPacketError } from '../errors.js';
-import { encodeLanRequest, LAN_ADDRESS } from '../message/lan-message.js';
+import { encodeLanRequest, LAN_ADDRESS, writeLanFrame } from '../message/lan-message.js';
 import { RMCP_CLASS, RMCP_SEQ_NO_ACK, RMCP_VERSION } from '../rmcp/rmcp.js';
 import { AUTH_TYPE } from '../session/auth-types.js';
 import { peekSessionHeader } from '../session/session-packet.js';
@@ -211,19 +211,8 @@ export class V20SessionFramer implements Framer {
       writeRandomIv(out, at);
       at += AES_BLOCK;
     }
-    // §13.8 Table 13-4: rsAddr, netFn/rsLUN, chk1, rqAddr, rqSeq/rqLUN, cmd, data, chk2.
     const lan = at;
-    out[lan] = LAN_ADDRESS.bmc;
-    out[lan + 1] = ((netFn & 0x3f) << 2) | (rsLun & 0x03);
-    out[lan + 2] = (0x200 - LAN_ADDRESS.bmc - out[lan + 1]!) & 0xff;
-    out[lan + 3] = LAN_ADDRESS.remoteConsole;
-    out[lan + 4] = (rqSeq & 0x3f) << 2;
-    out[lan + 5] = cmd;
-    data.copy(out, lan + 6);
-    let sum = 0;
-    for (let i = lan + 3; i < lan + 6 + data.length; i++) sum += out[i]!;
-    out[lan + 6 + data.length] = (0x100 - (sum & 0xff)) & 0xff;
-    at = lan + lanLength;
+    at = writeLanFrame(out, lan, LAN_ADDRESS.bmc, netFn, rsLun, LAN_ADDRESS.remoteConsole, rqSeq, 0, cmd, data);
     if (this.encrypt) {
       // §13.29: pad 01 02 .. n, then n; then AES-CBC in place, the IV just before.
       for (let i = 1; i <= aesPad; i++) out[at++] = i;

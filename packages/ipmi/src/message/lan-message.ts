@@ -1,5 +1,5 @@
 import { ByteReader } from '../codec/reader.js';
-import { ByteWriter, checksum8 } from '../codec/writer.js';
+import { checksum8 } from '../codec/writer.js';
 import { MalformedPacketError } from '../errors.js';
 
 /** IPMI v2.0 §5.5 / §13.8: well-known addresses on a LAN session. */
@@ -83,18 +83,38 @@ export function decodeLanResponse(buf: Buffer): LanResponse {
 }
 
 function encodeFrame(addr1: number, netFn: number, lun1: number, addr2: number, seq: number, lun2: number, cmd: number, data: Buffer): Buffer {
-  const w = new ByteWriter(7 + data.length);
-  w.u8(addr1).u8(((netFn & 0x3f) << 2) | (lun1 & 0x03));
-  w.u8(0); // chk1 placeholder
-  w.u8(addr2)
-    .u8(((seq & 0x3f) << 2) | (lun2 & 0x03))
-    .u8(cmd)
-    .bytes(data);
-  w.u8(0); // chk2 placeholder
-  const out = w.toBuffer();
-  out[2] = checksum8(out, 0, 2);
-  out[out.length - 1] = checksum8(out, 3, out.length - 1);
+  const out = Buffer.allocUnsafe(7 + data.length);
+  writeLanFrame(out, 0, addr1, netFn, lun1, addr2, seq, lun2, cmd, data);
   return out;
+}
+
+/**
+ * A Table 13-4 frame (7 + data.length bytes, both checksums) written into
+ * `out` at `at`, for encoders that frame a message in place; the offset
+ * after it.
+ */
+export function writeLanFrame(
+  out: Buffer,
+  at: number,
+  addr1: number,
+  netFn: number,
+  lun1: number,
+  addr2: number,
+  seq: number,
+  lun2: number,
+  cmd: number,
+  data: Buffer,
+): number {
+  out[at] = addr1;
+  out[at + 1] = ((netFn & 0x3f) << 2) | (lun1 & 0x03);
+  out[at + 2] = checksum8(out, at, at + 2);
+  out[at + 3] = addr2;
+  out[at + 4] = ((seq & 0x3f) << 2) | (lun2 & 0x03);
+  out[at + 5] = cmd;
+  data.copy(out, at + 6);
+  const end = at + 6 + data.length;
+  out[end] = checksum8(out, at + 3, end);
+  return end + 1;
 }
 
 function decodeFrame(buf: Buffer, what: string) {
