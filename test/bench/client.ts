@@ -49,8 +49,10 @@ export const benchmark: Benchmark = {
       const ready = await next<Extract<FromFleet, { type: 'ready' }>>(fleet, 'ready', undefined, 120_000);
       log(`fleet of ${ready.count} BMCs bound in ${ready.bindMs.toFixed(0)} ms`);
 
-      const floorAt = async (k: number): Promise<number> => {
-        floor = child('./exporter-floor-child.js', [JSON.stringify({ port: ready.echoPort, size: SUITE3_SENSOR_READING_BYTES, inflight: k, seconds: 3 })]);
+      const floorAt = async (k: number, addressed = false): Promise<number> => {
+        floor = child('./exporter-floor-child.js', [
+          JSON.stringify({ port: ready.echoPort, size: SUITE3_SENSOR_READING_BYTES, inflight: k, seconds: 3, addressed }),
+        ]);
         pin(floor.pid!, 0);
         const f = await next<FromFloor>(floor, 'floor', undefined, 30_000);
         await stopped(floor);
@@ -59,6 +61,13 @@ export const benchmark: Benchmark = {
       };
       const floorK = await floorAt(inflight);
       report('floor_dgram_cpu_us_per_round_trip', floorK, 'us', `node:dgram, ${SUITE3_SENSOR_READING_BYTES}-byte datagrams, ${inflight} in flight`);
+      const floorAddressed = await floorAt(inflight, true);
+      report(
+        'floor_dgram_addressed_cpu_us_per_round_trip',
+        floorAddressed,
+        'us',
+        'the same on an unconnected socket naming the peer on every send, as one socket for a fleet must',
+      );
       const floor1 = await floorAt(1);
       report('floor_dgram_cpu_us_per_round_trip@1', floor1, 'us', `node:dgram, ${SUITE3_SENSOR_READING_BYTES}-byte datagrams, one in flight`);
 
@@ -93,6 +102,12 @@ export const benchmark: Benchmark = {
       const many = await phase(inflight, count);
       report(`cpu_us_per_command@${inflight}`, many.us, 'us', `${inflight} in flight over ${count} BMCs; ${many.note}`);
       report(`cpu_per_command_vs_floor@${inflight}`, many.us / floorK, 'x', `BmcClient CPU per command / dgram round trip, ${inflight} in flight`);
+      report(
+        `cpu_per_command_vs_addressed_floor@${inflight}`,
+        many.us / floorAddressed,
+        'x',
+        `BmcClient CPU per command / dgram round trip on an unconnected socket, ${inflight} in flight`,
+      );
       const single = await phase(1, 1);
       report('cpu_us_per_command@1', single.us, 'us', `one BMC, one command in flight; ${single.note}`);
       report('cpu_per_command_vs_floor@1', single.us / floor1, 'x', 'BmcClient CPU per command / dgram round trip, one in flight');

@@ -3,23 +3,35 @@
 // answer sending the next — against the fleet child's echo server, with the
 // datagram sizes of an RMCP+ suite-3 Get Sensor Reading. Whatever the exporter
 // spends per command above this is ours (IPMI, crypto, HTTP, metrics).
-import { createSocket } from 'node:dgram';
+//
+// Two ways to send: on a connected socket (the cheapest node:dgram offers, and
+// the floor the ratios are taken against), or `addressed`: an unconnected
+// socket naming the peer's address and port on every send, as one socket
+// serving a whole fleet must. Its address lookup answers the IP literal at
+// once, as the library's does, so the difference is node's sendto path itself.
+import { createSocket, type SocketOptions } from 'node:dgram';
 
 export interface FloorRequest {
   port: number;
   size: number;
   inflight: number;
   seconds: number;
+  addressed?: boolean;
 }
 export type FromFloor = { type: 'floor'; roundTrips: number; ms: number; cpuUser: number; cpuSystem: number };
 
 const req = JSON.parse(process.argv[2]!) as FloorRequest;
-const sock = createSocket('udp4');
+const literal = ((address: string, _options: unknown, callback: (err: null, address: string, family: number) => void) =>
+  callback(null, address, 4)) as unknown as SocketOptions['lookup'];
+const sock = createSocket({ type: 'udp4', lookup: literal });
 await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));
-sock.connect(req.port, '127.0.0.1');
-await new Promise<void>((resolve) => sock.once('connect', resolve));
+if (!req.addressed) {
+  sock.connect(req.port, '127.0.0.1');
+  await new Promise<void>((resolve) => sock.once('connect', resolve));
+}
 
 const packet = Buffer.alloc(req.size, 0xa5);
+const send = req.addressed ? () => sock.send(packet, req.port, '127.0.0.1') : () => sock.send(packet);
 let roundTrips = 0;
 let stopping = false;
 let outstanding = 0;
@@ -31,7 +43,7 @@ const done = new Promise<void>((resolve) => {
     outstanding--;
     if (!stopping) {
       outstanding++;
-      sock.send(packet);
+      send();
     } else if (outstanding === 0) resolve();
   });
   setTimeout(() => {
@@ -42,7 +54,7 @@ const done = new Promise<void>((resolve) => {
 });
 for (let i = 0; i < req.inflight; i++) {
   outstanding++;
-  sock.send(packet);
+  send();
 }
 await done;
 const cpu = process.cpuUsage(cpu0);

@@ -380,15 +380,29 @@ export const benchmark: Benchmark = {
       // The floor, while nothing else runs: client on the exporter's core, echo server in the fleet process,
       // as many datagrams in flight as the warm passes have (one command in flight per scrape).
       const floorReq = { port: ready.echoPort, size: SUITE3_SENSOR_READING_BYTES, inflight: env('EXPORTER_BENCH_CONCURRENCY', 256), seconds: 3 };
-      floor = child('./exporter-floor-child.js', [JSON.stringify(floorReq)]);
-      pin(floor.pid!, 0);
-      const f = await next<FromFloor>(floor, 'floor', undefined, 30_000);
-      const floorUs = ((f.cpuUser + f.cpuSystem) / f.roundTrips) * 1e6;
+      const floorRun = async (addressed: boolean): Promise<{ us: number; roundTrips: number }> => {
+        floor = child('./exporter-floor-child.js', [JSON.stringify({ ...floorReq, addressed })]);
+        pin(floor.pid!, 0);
+        const f = await next<FromFloor>(floor, 'floor', undefined, 30_000);
+        await stopped(floor);
+        floor = undefined;
+        return { us: ((f.cpuUser + f.cpuSystem) / f.roundTrips) * 1e6, roundTrips: f.roundTrips };
+      };
+      const connected = await floorRun(false);
+      const floorUs = connected.us;
       report(
         'floor_dgram_cpu_us_per_round_trip',
         floorUs,
         'us',
-        `node:dgram client, ${SUITE3_SENSOR_READING_BYTES}-byte datagrams, ${floorReq.inflight} in flight, ${f.roundTrips} round trips`,
+        `node:dgram client on a connected socket, ${SUITE3_SENSOR_READING_BYTES}-byte datagrams, ${floorReq.inflight} in flight, ${connected.roundTrips} round trips`,
+      );
+      // What one socket for a whole fleet pays at least: the peer named on every send.
+      const addressed = await floorRun(true);
+      report(
+        'floor_dgram_addressed_cpu_us_per_round_trip',
+        addressed.us,
+        'us',
+        `the same on an unconnected socket naming the peer on every send, ${addressed.roundTrips} round trips`,
       );
 
       const secrets = Object.entries(ready.secrets);
@@ -402,6 +416,12 @@ export const benchmark: Benchmark = {
       for (const count of counts) {
         const { cpuPerCommand, rss } = await atScale(baseline, count, fleet, load, secrets, dir, report, log);
         report(`cpu_per_command_vs_floor@${count}`, (cpuPerCommand * 1e6) / floorUs, 'x', 'exporter CPU per IPMI command / dgram round trip');
+        report(
+          `cpu_per_command_vs_addressed_floor@${count}`,
+          (cpuPerCommand * 1e6) / addressed.us,
+          'x',
+          'exporter CPU per IPMI command / dgram round trip on an unconnected socket',
+        );
         rssAt.push({ count, rss });
       }
       // Fixed costs (JIT code, V8's young generation, pools) weigh on the small count; the
