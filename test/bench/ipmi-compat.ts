@@ -24,7 +24,8 @@
 // warms up for as many rounds.
 //
 // Knobs: IPMI_COMPAT_BENCH_SCRAPES (N, default 200), IPMI_COMPAT_BENCH_WARMUP
-// (ours' scrapes before the measured ones, default 1000), EXPORTER_BENCH_NODE_FLAGS
+// (ours' scrapes before the measured ones, default 1000), IPMI_COMPAT_BENCH_BLOCKS
+// (default 10; 1: ours' N, then ipmi_exporter's), EXPORTER_BENCH_NODE_FLAGS
 // (extra node flags for ours, e.g. --perf-basic-prof), EXPORTER_BENCH_PROFILE.
 //
 // Loopback range: the BMC binds 127.201.0.2, outside every test's addresses,
@@ -40,7 +41,7 @@ import { HEAP_GROWTH_NODE_FLAG } from '../../src/heap-growth.js';
 
 const SIM_HOST = '127.201.0.2';
 /** The steady-state scrapes of each side, in this many alternating blocks. */
-const BLOCKS = 10;
+const BLOCKS = Math.max(1, Number(process.env.IPMI_COMPAT_BENCH_BLOCKS ?? 10));
 const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 /** Untimed scrapes of a fresh process (ours: session set-up, SDR walk). */
 const FIRST_SCRAPES = 20;
