@@ -15,8 +15,9 @@
 // forking FreeIPMI tools, costs the same from then on. Ours is a JavaScript
 // process whose per-scrape code V8 compiles with TurboFan (on background
 // threads, counted in the process's CPU) only after it has run hundreds of
-// times: CPU per scrape falls from about 5 ms over scrapes 21-220 to about
-// 2 ms past scrape 1,000 on the same machine. So ours is measured twice:
+// times: in our runs, CPU per scrape over scrapes 21-220 was 1.2 to 2.7
+// times what it was past scrape 1,000, and about a fifth of it was TurboFan's
+// threads. So ours is measured twice:
 // scrapes 21-220 of the fresh process (`ours_cold_*`, JIT compilation
 // included), then N scrapes after WARMUP in all (the steady state the ratio
 // compares), in BLOCKS blocks alternating with ipmi_exporter's N, so both
