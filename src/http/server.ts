@@ -45,6 +45,8 @@ export async function startServer(deps: HttpDeps, listen: { host?: string; port:
   ]);
   if (deps.ipmi) routes.set('/ipmi', { methods: READ_METHODS, handler: deps.ipmi(inFlight) });
   const web = deps.webConfig;
+  /** --web.config.file's extra headers, as pairs once (not an array per request). */
+  const extraHeaders = Object.entries(web?.headers ?? {});
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     void handle(req, res).catch((err: unknown) => {
@@ -55,7 +57,7 @@ export async function startServer(deps: HttpDeps, listen: { host?: string; port:
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    for (const [k, v] of Object.entries(web?.headers ?? {})) res.setHeader(k, v);
+    for (const [k, v] of extraHeaders) res.setHeader(k, v);
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://exporter.invalid');

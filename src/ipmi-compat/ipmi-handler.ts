@@ -31,6 +31,18 @@ const ANSWER_HEADERS = { 'Content-Type': EXPOSITION_CONTENT_TYPE, 'Cache-Control
 
 const credentialsOfModule = new WeakMap<IpmiModule, TargetCredentials>();
 
+/**
+ * Parsed `target` parameters kept per handler: Prometheus names the same
+ * targets on every scrape. Bounded in count and in length (a host name is
+ * at most 253 bytes), so a client sending ever new or huge ones costs at
+ * most a few hundred KiB.
+ */
+const MAX_PARSED_TARGETS = 1024;
+const MAX_PARSED_TARGET_LENGTH = 300;
+
+/** A `target` parameter parsed and checked against the allow list, or why it does not parse. */
+type CheckedTarget = { address: TargetAddress; allowed: boolean } | { error: string };
+
 /** A module's credentials in the shape the target pool keys sessions by: one object per module (a reload makes new modules). */
 function moduleCredentials(m: IpmiModule): TargetCredentials {
   let c = credentialsOfModule.get(m);
@@ -56,19 +68,34 @@ function moduleCredentials(m: IpmiModule): TargetCredentials {
  * its series then absent), ipmi_scrape_duration_seconds and the series.
  */
 export function ipmiHandler(deps: IpmiHandlerDeps): Handler {
+  // The allow list is fixed for the handler's life, so a parameter's verdict is too.
+  const checked = new Map<string, CheckedTarget>();
+  const check = (raw: string): CheckedTarget => {
+    let c = checked.get(raw);
+    if (c) return c;
+    try {
+      const address = parseTargetAddress(raw);
+      c = { address, allowed: deps.allowList.allows(address.host) };
+    } catch (err) {
+      c = { error: (err as Error).message };
+    }
+    if (raw.length <= MAX_PARSED_TARGET_LENGTH) {
+      if (checked.size >= MAX_PARSED_TARGETS) checked.clear();
+      checked.set(raw, c);
+    }
+    return c;
+  };
+
   return async (req, res, url) => {
     const raw = url.searchParams.get('target')?.trim() ?? '';
     if (raw === '') return sendText(res, 400, "'target' parameter must be specified");
     const moduleName = url.searchParams.get('module') || 'default';
     const module = deps.modules().modules.get(moduleName);
     if (!module) return sendText(res, 400, `Unknown module "${moduleName}"`);
-    let address: TargetAddress;
-    try {
-      address = parseTargetAddress(raw);
-    } catch (err) {
-      return sendText(res, 400, `bad 'target' parameter: ${(err as Error).message}`);
-    }
-    if (!deps.allowList.allows(address.host)) {
+    const parsed = check(raw);
+    if ('error' in parsed) return sendText(res, 400, `bad 'target' parameter: ${parsed.error}`);
+    const address = parsed.address;
+    if (!parsed.allowed) {
       deps.logger.debug({ target: address.key }, 'scrape refused: outside --ipmi.allowed-targets');
       return sendText(res, 403, `target "${address.key}" is outside --ipmi.allowed-targets (${deps.allowList.text}); nothing was sent to it`);
     }

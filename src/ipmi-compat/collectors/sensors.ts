@@ -61,6 +61,15 @@ function family(d: SensorDescriptor): { value: GaugeSpec<IdName>; state: GaugeSp
 /** FreeIPMI prints readings with two decimals; ipmi_exporter parses that text. */
 const twoDecimals = (v: number) => Number(v.toFixed(2));
 
+/** A reading as the sensor's family exports it: rounded as FreeIPMI prints it, scaled. */
+function exported(p: SensorPlan, reading: number): number {
+  if (reading !== p.lastReading) {
+    p.lastValue = twoDecimals(reading) * p.scale;
+    p.lastReading = reading;
+  }
+  return p.lastValue;
+}
+
 function stateOf(r: SensorReading): FreeIpmiState {
   if (!r.available) return 'N/A';
   const d = r.descriptor;
@@ -68,7 +77,7 @@ function stateOf(r: SensorReading): FreeIpmiState {
   return discreteSensorState(d.sensorType, d.eventReadingType, r.discreteStates ?? 0);
 }
 
-/** How one sensor is exported: its two families and their label text, fixed for a sensor list. */
+/** How one sensor is exported: its two families and their label text (fixed for a sensor list), and its last value. */
 interface SensorPlan {
   descriptor: SensorDescriptor;
   value: GaugeSpec<string>;
@@ -77,6 +86,14 @@ interface SensorPlan {
   labels: string;
   /** Applied to the reading: 0.01 for a fan's percent as ipmi_fan_speed_ratio, else 1. */
   scale: number;
+  /**
+   * The last reading and the value exported for it (twoDecimals, scaled): a
+   * sensor mostly reads the same from one scrape to the next, and the
+   * rounding goes through a string. Any BMC with this sensor list may set
+   * it; the value is a function of the reading alone.
+   */
+  lastReading: number;
+  lastValue: number;
 }
 
 /**
@@ -98,13 +115,23 @@ function planFor(sensors: readonly SensorDescriptor[], exclude: ReadonlySet<numb
       const id = String(d.recordId);
       const typed = d.isThreshold ? family(d) : undefined;
       return typed
-        ? { descriptor: d, value: typed.value, state: typed.state, labels: labelText({ id, name: d.name }), scale: typed.scale }
+        ? {
+            descriptor: d,
+            value: typed.value,
+            state: typed.state,
+            labels: labelText({ id, name: d.name }),
+            scale: typed.scale,
+            lastReading: NaN,
+            lastValue: NaN,
+          }
         : {
             descriptor: d,
             value: GENERIC_SENSOR.value,
             state: GENERIC_SENSOR.state,
             labels: labelText({ id, name: d.name, type: freeipmiSensorTypeName(d.sensorType) }),
             scale: 1,
+            lastReading: NaN,
+            lastValue: NaN,
           };
     });
   byExclude.set(exclude, plan);
@@ -126,8 +153,7 @@ export const ipmiSensorsCollector: CompatCollector = {
       const d = p.descriptor;
       // One at a time: the BMC's queue serialises them anyway, and each read holds an abort listener.
       const r = await ctx.readSensor(d);
-      const raw = r.available && d.isThreshold && r.value !== null ? twoDecimals(r.value) : NaN;
-      ctx.out.setLabelled(p.value, p.labels, raw * p.scale);
+      ctx.out.setLabelled(p.value, p.labels, r.available && d.isThreshold && r.value !== null ? exported(p, r.value) : NaN);
       ctx.out.setLabelled(p.state, p.labels, STATE_VALUES[stateOf(r)]);
     }
   },

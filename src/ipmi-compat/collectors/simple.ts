@@ -1,4 +1,5 @@
-import { CompletionCodeError, formatFirmware, getChassisStatus, getSelInfo } from '@bmc-exporter/ipmi';
+import { CompletionCodeError, formatFirmware, getChassisStatus, getSelInfo, type DeviceId } from '@bmc-exporter/ipmi';
+import { labelText } from '../../metrics/exposition.js';
 import { getSystemFirmwareVersionBlock, getWatchdogTimer, supermicroGetLanMode } from '../commands.js';
 import { freeipmiManufacturer } from '../freeipmi-names.js';
 import { CollectorUnsupportedError, type CompatCollector, type CompatContext } from './compat-collector.js';
@@ -9,13 +10,26 @@ const leadingVersion = (text: string) => /^[0-9.]*/.exec(text)?.[0] ?? '';
 /** One instance, thrown on every scrape of a BMC without DCMI: no stack trace captured per scrape. */
 const NO_DCMI = new CollectorUnsupportedError('the BMC does not answer DCMI Get Power Reading');
 
+// The families' specs, made once (not an object per scrape).
+const DCMI_POWER = { name: 'ipmi_dcmi_power_consumption_watts', help: 'Current power consumption in Watts.' };
+const BMC_INFO = {
+  name: 'ipmi_bmc_info',
+  help: "Constant metric with value '1' providing details about the BMC.",
+  labelNames: ['firmware_revision', 'manufacturer_id', 'system_firmware_version'],
+};
+const CHASSIS_POWER = { name: 'ipmi_chassis_power_state', help: 'Current power state (1=on, 0=off).' };
+const CHASSIS_DRIVE_FAULT = { name: 'ipmi_chassis_drive_fault_state', help: 'Current drive fault state (1=false, 0=true).' };
+const CHASSIS_COOLING_FAULT = { name: 'ipmi_chassis_cooling_fault_state', help: 'Current Cooling/fan fault state (1=false, 0=true).' };
+const SEL_ENTRIES = { name: 'ipmi_sel_logs_count', help: 'Current number of log entries in the SEL.' };
+const SEL_FREE = { name: 'ipmi_sel_free_space_bytes', help: 'Current free space remaining for new SEL entries.' };
+
 /** `dcmi` (ipmi-dcmi --get-system-power-statistics): the current power, whatever the measurement state. */
 export const dcmiCompatCollector: CompatCollector = {
   name: 'dcmi',
   async collect(ctx) {
     const p = await ctx.dcmiPowerReading();
     if (!p) throw NO_DCMI;
-    ctx.out.set({ name: 'ipmi_dcmi_power_consumption_watts', help: 'Current power consumption in Watts.' }, p.currentWatts);
+    ctx.out.setLabelled(DCMI_POWER, '', p.currentWatts);
   },
 };
 
@@ -47,38 +61,33 @@ async function systemFirmwareVersion(ctx: CompatContext): Promise<string | null>
 }
 
 /**
- * The system firmware version per session, keyed by the session's cached
- * device info (a new object each session): asked once per session like Get
- * Device ID, not on every scrape as bmc-info does. A failed read is not kept.
+ * ipmi_bmc_info's label text per session, keyed by the session's cached
+ * device info (a new object each session): the system firmware version is
+ * asked once per session like Get Device ID, not on every scrape as bmc-info
+ * does, and the labels are built once from both. A failed read is not kept.
  */
-const firmwareBySession = new WeakMap<object, Promise<string | null>>();
+const infoLabelsBySession = new WeakMap<object, Promise<string>>();
+
+function infoLabels(device: DeviceId, sys: string | null): string {
+  return labelText({
+    firmware_revision: leadingVersion(formatFirmware(device)),
+    manufacturer_id: freeipmiManufacturer(device.manufacturerId),
+    system_firmware_version: sys === null ? 'N/A' : leadingVersion(sys),
+  });
+}
 
 /** `bmc` (bmc-info): firmware revision, manufacturer and the host's system firmware version. */
 export const bmcCompatCollector: CompatCollector = {
   name: 'bmc',
   async collect(ctx) {
     const info = await ctx.target.deviceInfo(ctx.signal);
-    const { device } = info;
-    let pending = firmwareBySession.get(info);
-    if (!pending) {
-      pending = systemFirmwareVersion(ctx);
-      firmwareBySession.set(info, pending);
-      pending.catch(() => firmwareBySession.delete(info));
+    let labels = infoLabelsBySession.get(info);
+    if (!labels) {
+      labels = systemFirmwareVersion(ctx).then((sys) => infoLabels(info.device, sys));
+      infoLabelsBySession.set(info, labels);
+      labels.catch(() => infoLabelsBySession.delete(info));
     }
-    const sys = await pending;
-    ctx.out.set(
-      {
-        name: 'ipmi_bmc_info',
-        help: "Constant metric with value '1' providing details about the BMC.",
-        labelNames: ['firmware_revision', 'manufacturer_id', 'system_firmware_version'],
-      },
-      1,
-      {
-        firmware_revision: leadingVersion(formatFirmware(device)),
-        manufacturer_id: freeipmiManufacturer(device.manufacturerId),
-        system_firmware_version: sys === null ? 'N/A' : leadingVersion(sys),
-      },
-    );
+    ctx.out.setLabelled(BMC_INFO, await labels, 1);
   },
 };
 
@@ -91,9 +100,9 @@ export const chassisCompatCollector: CompatCollector = {
   name: 'chassis',
   async collect(ctx) {
     const s = await ctx.execute(getChassisStatus, undefined, { signal: ctx.signal });
-    ctx.out.set({ name: 'ipmi_chassis_power_state', help: 'Current power state (1=on, 0=off).' }, s.poweredOn ? 1 : 0);
-    ctx.out.set({ name: 'ipmi_chassis_drive_fault_state', help: 'Current drive fault state (1=false, 0=true).' }, s.driveFault ? 0 : 1);
-    ctx.out.set({ name: 'ipmi_chassis_cooling_fault_state', help: 'Current Cooling/fan fault state (1=false, 0=true).' }, s.coolingFault ? 0 : 1);
+    ctx.out.setLabelled(CHASSIS_POWER, '', s.poweredOn ? 1 : 0);
+    ctx.out.setLabelled(CHASSIS_DRIVE_FAULT, '', s.driveFault ? 0 : 1);
+    ctx.out.setLabelled(CHASSIS_COOLING_FAULT, '', s.coolingFault ? 0 : 1);
   },
 };
 
@@ -102,8 +111,8 @@ export const selCompatCollector: CompatCollector = {
   name: 'sel',
   async collect(ctx) {
     const info = await ctx.execute(getSelInfo, undefined, { signal: ctx.signal });
-    ctx.out.set({ name: 'ipmi_sel_logs_count', help: 'Current number of log entries in the SEL.' }, info.entries);
-    ctx.out.set({ name: 'ipmi_sel_free_space_bytes', help: 'Current free space remaining for new SEL entries.' }, info.freeBytes);
+    ctx.out.setLabelled(SEL_ENTRIES, '', info.entries);
+    ctx.out.setLabelled(SEL_FREE, '', info.freeBytes);
   },
 };
 
