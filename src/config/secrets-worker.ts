@@ -5,12 +5,33 @@
  * (encodeSecrets), or the ConfigError's fields so the main thread can
  * rebuild it.
  */
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ConfigError, encodeSecrets, loadSecretsFile } from './secrets.js';
 import type { ParseSecretsOptions } from './secrets.js';
 import type { SecretsWorkerAnswer } from './secrets-loader.js';
 
 const { path, options } = workerData as { path: string; options: ParseSecretsOptions };
+
+/**
+ * The parse is background work: the event loop's thread must win the CPU
+ * over it, or scrapes and /-/healthy wait behind a second of parsing on a
+ * busy machine. On Linux a nice value belongs to one thread and
+ * setpriority(0) names the calling thread, so this lowers this worker only;
+ * elsewhere it would lower the whole process, so it is left alone. Raising
+ * one's own nice value needs no privilege; should it fail, the parse runs as
+ * it is. Ten steps rather than straight to 19: on a saturated machine the
+ * reload must still finish in seconds.
+ */
+const WORKER_NICE_STEP = 10;
+if (process.platform === 'linux') {
+  try {
+    // The thread starts with its creator's nice value; 19 is the lowest priority.
+    setPriority(Math.min(getPriority() + WORKER_NICE_STEP, 19));
+  } catch {
+    // a sandbox refusing setpriority: parse at the process's priority
+  }
+}
 
 async function answer(): Promise<SecretsWorkerAnswer> {
   try {
