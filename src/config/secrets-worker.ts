@@ -2,8 +2,8 @@
  * Worker-thread entry: reads and parses one secrets file, away from the
  * event loop (50,000 entries take a second of CPU or more, and the scrapes
  * in flight must not wait for that). Answers with the table as JSON slices
- * (encodeSecrets), or the ConfigError's fields so the main thread can
- * rebuild it.
+ * (encodeSecrets) whose buffers it transfers, or the ConfigError's fields so
+ * the main thread can rebuild it.
  */
 import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -45,4 +45,6 @@ async function answer(): Promise<SecretsWorkerAnswer> {
   }
 }
 
-parentPort?.postMessage(await answer());
+const message = await answer();
+// The slices' buffers move to the main thread instead of being copied into its heap.
+parentPort?.postMessage(message, message.ok ? [...new Set(message.encoded.slices.map((s) => s.buffer))] : []);

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { open, readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isScalar } from 'yaml';
@@ -153,18 +154,19 @@ class SecretsTable implements Secrets {
    * one's first row; undefined once a newer table has patched the entries
    * this one shares (they no longer match these slices).
    */
-  decodedFrom: { readonly slices: readonly string[]; readonly ranges: string; readonly starts: readonly number[] } | undefined;
+  decodedFrom: { readonly slices: readonly Uint8Array[]; readonly ranges: string; readonly starts: readonly number[] } | undefined;
 
   /** The table as JSON slices (see encodeSecrets). */
   encode(perSlice: number): EncodedSecrets {
-    const slices: string[] = [];
+    const utf8 = new TextEncoder();
+    const slices: Array<Uint8Array<ArrayBuffer>> = [];
     for (let from = 0; from < this.keys.length; from += perSlice) {
       const rows: Array<[string, string | null, TargetConfig]> = [];
       for (let i = from; i < Math.min(from + perSlice, this.keys.length); i++) {
         const key = this.keys[i]!;
         rows.push([key, this.canonical[i]!, this.exact.get(key)!]);
       }
-      slices.push(JSON.stringify(rows));
+      slices.push(utf8.encode(JSON.stringify(rows)));
     }
     return { slices, ranges: JSON.stringify(this.ranges.map((r) => [r.key, r.range])) };
   }
@@ -203,13 +205,15 @@ function labelSetId(labels: Record<string, string>): string {
 
 /**
  * A parsed table as JSON text, for handing from the parsing worker to the
- * main thread. A message of a few strings costs next to nothing to clone;
- * 50,000 config objects in Maps cost the receiving thread some 100 ms in one
- * piece. Each slice is a JSON list of [key, canonical key or null for a
- * range, config] rows, and decodeSecrets reads one slice per event-loop turn.
+ * main thread. 50,000 config objects in Maps cost the receiving thread some
+ * 100 ms to clone in one piece, and even 5 MB of strings some 10 ms to copy
+ * into its heap; each slice is UTF-8 bytes in an ArrayBuffer of its own,
+ * which the worker transfers (no copy). Each slice is a JSON list of [key,
+ * canonical key or null for a range, config] rows, and decodeSecrets parses
+ * at most one slice per event-loop turn, and only those that changed.
  */
 export interface EncodedSecrets {
-  readonly slices: readonly string[];
+  readonly slices: readonly Uint8Array<ArrayBuffer>[];
   /** JSON list of [key, CidrRange], longest prefix first. */
   readonly ranges: string;
 }
@@ -223,6 +227,19 @@ export function encodeSecrets(secrets: Secrets, perSlice = ROWS_PER_SLICE): Enco
 }
 
 type Row = [key: string, canonical: string | null, config: TargetConfig];
+
+function parseSlice(slice: Uint8Array): Row[] {
+  return JSON.parse(Buffer.from(slice.buffer, slice.byteOffset, slice.byteLength).toString('utf8')) as Row[];
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  return a !== undefined && b !== undefined && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+}
+
+/** The same slices, byte for byte, as `from` was decoded from. */
+function sameSlices(from: NonNullable<SecretsTable['decodedFrom']>, encoded: EncodedSecrets): boolean {
+  return from.ranges === encoded.ranges && from.slices.length === encoded.slices.length && from.slices.every((x, i) => sameBytes(x, encoded.slices[i]));
+}
 
 /**
  * The most slices a reload may change and still be applied to the table in
@@ -242,7 +259,7 @@ export async function decodeSecrets(encoded: EncodedSecrets, turn: () => Promise
   const before = previous instanceof SecretsTable && previous.decodedFrom ? previous : undefined;
   const from = before?.decodedFrom;
   if (before && from) {
-    if (from.ranges === encoded.ranges && from.slices.length === encoded.slices.length && from.slices.every((x, i) => x === encoded.slices[i])) {
+    if (sameSlices(from, encoded)) {
       // The same file as before, entry for entry: the table in force is the answer.
       return before;
     }
@@ -255,10 +272,8 @@ export async function decodeSecrets(encoded: EncodedSecrets, turn: () => Promise
   const canonical: Array<string | null> = [];
   const rangeKeys = new Set<string>();
   const starts: number[] = [];
-  // A slice written exactly as one the previous table was decoded from holds the same rows: take that
-  // table's strings and configs instead of parsing again.
-  const sameAs = new Map<string, number>();
-  from?.slices.forEach((slice, i) => sameAs.set(slice, i));
+  // A slice the same, byte for byte, as the one at its place in the previous table holds the same rows:
+  // take that table's strings and configs instead of parsing again.
   const add = (key: string, canon: string | null, config: TargetConfig): void => {
     exact.set(key, config);
     keys.push(key);
@@ -266,15 +281,14 @@ export async function decodeSecrets(encoded: EncodedSecrets, turn: () => Promise
     if (canon === null) rangeKeys.add(key);
     else normalised.set(canon, config);
   };
-  for (const slice of encoded.slices) {
+  for (const [index, slice] of encoded.slices.entries()) {
     await turn();
     starts.push(keys.length);
-    const reused = sameAs.get(slice);
-    if (before && from && reused !== undefined) {
-      const to = from.starts[reused + 1] ?? before.size;
-      for (let i = from.starts[reused]!; i < to; i++) add(before.keys[i]!, before.canonical[i]!, before.exact.get(before.keys[i]!)!);
+    if (before && from && sameBytes(from.slices[index], slice)) {
+      const to = from.starts[index + 1] ?? before.size;
+      for (let i = from.starts[index]!; i < to; i++) add(before.keys[i]!, before.canonical[i]!, before.exact.get(before.keys[i]!)!);
     } else {
-      for (const [key, canon, config] of JSON.parse(slice) as Row[]) add(key, canon, config);
+      for (const [key, canon, config] of parseSlice(slice)) add(key, canon, config);
     }
   }
   const table = new SecretsTable(exact, normalised, decodeRanges(encoded.ranges, exact), keys, rangeKeys, canonical);
@@ -303,13 +317,13 @@ async function patchSecrets(
 ): Promise<SecretsTable | undefined> {
   if (from.slices.length !== encoded.slices.length) return undefined;
   const changed: number[] = [];
-  for (let i = 0; i < encoded.slices.length; i++) if (from.slices[i] !== encoded.slices[i]) changed.push(i);
+  for (let i = 0; i < encoded.slices.length; i++) if (!sameBytes(from.slices[i], encoded.slices[i])) changed.push(i);
   if (changed.length > MAX_PATCHED_SLICES) return undefined;
   const writes: Array<{ at: number; rows: Row[] }> = [];
   for (const i of changed) {
     await turn();
     const at = from.starts[i]!;
-    const rows = JSON.parse(encoded.slices[i]!) as Row[];
+    const rows = parseSlice(encoded.slices[i]!);
     const to = from.starts[i + 1] ?? before.size;
     if (rows.length !== to - at) return undefined;
     for (let j = 0; j < rows.length; j++) {
