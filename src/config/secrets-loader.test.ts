@@ -212,6 +212,21 @@ describe('loading a secrets file off the event loop', () => {
     for (let i = 1; i <= 12; i++) expect(table.lookup(`127.0.3.${i}`)).toEqual(fresh.lookup(`127.0.3.${i}`));
   });
 
+  it('two decodes taking over the same table at once (reloads not chained) each answer from their own file', async () => {
+    const entry = (i: number, password = `p${i}`) => `127.0.3.${i}:623:\n  username: u\n  password: ${password}\n`;
+    const file = (changed: number, password: string) => Array.from({ length: 6 }, (_, i) => entry(i + 1, i + 1 === changed ? password : undefined)).join('');
+    const none = async () => {};
+    const old = await decodeSecrets(encodeSecrets(parseSecrets(file(0, ''), 's.yml'), 2), none);
+    const [a, b] = await Promise.all([
+      decodeSecrets(encodeSecrets(parseSecrets(file(1, 'a'), 's.yml'), 2), none, old),
+      decodeSecrets(encodeSecrets(parseSecrets(file(3, 'b'), 's.yml'), 2), none, old),
+    ]);
+    for (let i = 1; i <= 6; i++) {
+      expect(a.lookup(`127.0.3.${i}`)?.password).toBe(i === 1 ? 'a' : `p${i}`);
+      expect(b.lookup(`127.0.3.${i}`)?.password).toBe(i === 3 ? 'b' : `p${i}`);
+    }
+  });
+
   it.each([
     ['a key renamed', (i: number) => (i === 4 ? '127.0.3.40:623:\n  username: u\n  password: p4\n' : undefined)],
     ['a key added', (i: number) => (i === 4 ? '127.0.3.4:623:\n  username: u\n  password: p4\n127.0.3.99:623:\n  username: u\n  password: p99\n' : undefined)],

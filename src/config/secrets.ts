@@ -272,8 +272,6 @@ export async function decodeSecrets(encoded: EncodedSecrets, turn: () => Promise
   const canonical: Array<string | null> = [];
   const rangeKeys = new Set<string>();
   const starts: number[] = [];
-  // A slice the same, byte for byte, as the one at its place in the previous table holds the same rows:
-  // take that table's strings and configs instead of parsing again.
   const add = (key: string, canon: string | null, config: TargetConfig): void => {
     exact.set(key, config);
     keys.push(key);
@@ -281,10 +279,12 @@ export async function decodeSecrets(encoded: EncodedSecrets, turn: () => Promise
     if (canon === null) rangeKeys.add(key);
     else normalised.set(canon, config);
   };
+  // A slice the same, byte for byte, as the one at its place in the previous table holds the same rows:
+  // take that table's strings and configs instead of parsing again (while that table still holds them).
   for (const [index, slice] of encoded.slices.entries()) {
     await turn();
     starts.push(keys.length);
-    if (before && from && sameBytes(from.slices[index], slice)) {
+    if (before && from && before.decodedFrom === from && sameBytes(from.slices[index], slice)) {
       const to = from.starts[index + 1] ?? before.size;
       for (let i = from.starts[index]!; i < to; i++) add(before.keys[i]!, before.canonical[i]!, before.exact.get(before.keys[i]!)!);
     } else {
@@ -319,7 +319,7 @@ async function patchSecrets(
   const changed: number[] = [];
   for (let i = 0; i < encoded.slices.length; i++) if (!sameBytes(from.slices[i], encoded.slices[i])) changed.push(i);
   if (changed.length > MAX_PATCHED_SLICES) return undefined;
-  const writes: Array<{ at: number; rows: Row[] }> = [];
+  const writes: Row[][] = [];
   for (const i of changed) {
     await turn();
     const at = from.starts[i]!;
@@ -330,10 +330,12 @@ async function patchSecrets(
       const [key, canon] = rows[j]!;
       if (key !== before.keys[at + j] || canon !== before.canonical[at + j]) return undefined;
     }
-    writes.push({ at, rows });
+    writes.push(rows);
   }
+  // Another decode that took `before` over meanwhile (only a caller not chaining its reloads): leave it be.
+  if (before.decodedFrom !== from) return undefined;
   // From here to the return nothing awaits: the old rows are replaced all at once.
-  for (const { rows } of writes) {
+  for (const rows of writes) {
     for (const [key, canon, config] of rows) {
       before.exact.set(key, config);
       if (canon !== null) before.normalised.set(canon, config);
