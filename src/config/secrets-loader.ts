@@ -24,7 +24,8 @@ function workerUrl(): URL {
  * file is a second of parsing). The table comes back as JSON slices, read
  * one per event-loop turn (decodeSecrets), so receiving it does not stall
  * the loop either; `previous` (the table in force) lends its objects to the
- * slices that did not change. A larger young generation than the
+ * slices that did not change, and a change of a few entries is written into
+ * it (it then answers like the table returned). A larger young generation than the
  * default makes that parse much cheaper: it allocates a node per token and
  * keeps few of them.
  */

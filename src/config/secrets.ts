@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { open, readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isScalar } from 'yaml';
@@ -87,6 +88,8 @@ const FIELDS = {
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 interface CidrEntry {
+  /** The key as written in the file. */
+  readonly key: string;
   readonly range: CidrRange;
   readonly config: TargetConfig;
 }
@@ -95,12 +98,17 @@ class SecretsTable implements Secrets {
   private readonly matchers: ReadonlyArray<{ matches: ReturnType<typeof cidrMatcher>; config: TargetConfig }>;
 
   constructor(
-    private readonly exact: ReadonlyMap<string, TargetConfig>,
-    private readonly normalised: ReadonlyMap<string, TargetConfig>,
+    /**
+     * Key as written -> entry, and canonical host:port -> entry. Shared with
+     * the table a small reload patched (see patchSecrets), which then gives
+     * the same answers as this one.
+     */
+    readonly exact: Map<string, TargetConfig>,
+    readonly normalised: Map<string, TargetConfig>,
     /** Sorted longest prefix first, so the first match is the most specific. */
     private readonly ranges: readonly CidrEntry[],
-    private readonly keys: readonly string[],
-    private readonly rangeKeys: ReadonlySet<string>,
+    readonly keys: readonly string[],
+    readonly rangeKeys: ReadonlySet<string>,
     /** Per key (same order): its canonical host:port, or null for a range key. */
     readonly canonical: ReadonlyArray<string | null>,
   ) {
@@ -108,12 +116,21 @@ class SecretsTable implements Secrets {
   }
 
   discovery(): DiscoveryGroup[] {
+    if (this.successor) return this.successor.discovery();
     this.groups ??= this.groupByLabels();
     // Each caller gets arrays of its own: the computed groups serve every request until the next reload.
     return this.groups.map((g) => ({ targets: [...g.targets], labels: { ...g.labels } }));
   }
 
   private groups: DiscoveryGroup[] | undefined;
+
+  /** The table that patched the entries this one shares (patchSecrets): it answers for this one. */
+  private successor: SecretsTable | undefined;
+
+  retire(successor: SecretsTable): void {
+    this.successor = successor;
+    this.decodedFrom = undefined;
+  }
 
   private groupByLabels(): DiscoveryGroup[] {
     const groups = new Map<string, DiscoveryGroup>();
@@ -132,26 +149,26 @@ class SecretsTable implements Secrets {
     return this.keys.length;
   }
 
-  /** The slices decodeSecrets built this table from, and the index of each one's first row. */
-  decodedFrom: { readonly slices: readonly string[]; readonly ranges: string; readonly starts: readonly number[] } | undefined;
-
-  keyAt(index: number): string {
-    return this.keys[index]!;
-  }
+  /**
+   * The slices decodeSecrets built this table from, and the index of each
+   * one's first row; undefined once a newer table has patched the entries
+   * this one shares (they no longer match these slices).
+   */
+  decodedFrom: { readonly slices: readonly Uint8Array[]; readonly ranges: string; readonly starts: readonly number[] } | undefined;
 
   /** The table as JSON slices (see encodeSecrets). */
   encode(perSlice: number): EncodedSecrets {
-    const slices: string[] = [];
+    const utf8 = new TextEncoder();
+    const slices: Array<Uint8Array<ArrayBuffer>> = [];
     for (let from = 0; from < this.keys.length; from += perSlice) {
       const rows: Array<[string, string | null, TargetConfig]> = [];
       for (let i = from; i < Math.min(from + perSlice, this.keys.length); i++) {
         const key = this.keys[i]!;
         rows.push([key, this.canonical[i]!, this.exact.get(key)!]);
       }
-      slices.push(JSON.stringify(rows));
+      slices.push(utf8.encode(JSON.stringify(rows)));
     }
-    const keyOf = new Map([...this.exact].map(([k, c]) => [c, k]));
-    return { slices, ranges: JSON.stringify(this.ranges.map((r) => [keyOf.get(r.config), r.range])) };
+    return { slices, ranges: JSON.stringify(this.ranges.map((r) => [r.key, r.range])) };
   }
 
   targets(): string[] {
@@ -159,6 +176,7 @@ class SecretsTable implements Secrets {
   }
 
   lookup(target: string): TargetConfig | undefined {
+    if (this.successor) return this.successor.lookup(target);
     // bmc_exporter looks the target up verbatim; that must keep working first.
     const exact = this.exact.get(target);
     if (exact) return exact;
@@ -187,13 +205,15 @@ function labelSetId(labels: Record<string, string>): string {
 
 /**
  * A parsed table as JSON text, for handing from the parsing worker to the
- * main thread. A message of a few strings costs next to nothing to clone;
- * 50,000 config objects in Maps cost the receiving thread some 100 ms in one
- * piece. Each slice is a JSON list of [key, canonical key or null for a
- * range, config] rows, and decodeSecrets reads one slice per event-loop turn.
+ * main thread. 50,000 config objects in Maps cost the receiving thread some
+ * 100 ms to clone in one piece, and even 5 MB of strings some 10 ms to copy
+ * into its heap; each slice is UTF-8 bytes in an ArrayBuffer of its own,
+ * which the worker transfers (no copy). Each slice is a JSON list of [key,
+ * canonical key or null for a range, config] rows, and decodeSecrets parses
+ * at most one slice per event-loop turn, and only those that changed.
  */
 export interface EncodedSecrets {
-  readonly slices: readonly string[];
+  readonly slices: readonly Uint8Array<ArrayBuffer>[];
   /** JSON list of [key, CidrRange], longest prefix first. */
   readonly ranges: string;
 }
@@ -206,47 +226,131 @@ export function encodeSecrets(secrets: Secrets, perSlice = ROWS_PER_SLICE): Enco
   return secrets.encode(perSlice);
 }
 
-/** The table encodeSecrets encoded; awaits `turn()` between slices so the caller's event loop keeps serving. */
+type Row = [key: string, canonical: string | null, config: TargetConfig];
+
+function parseSlice(slice: Uint8Array): Row[] {
+  return JSON.parse(Buffer.from(slice.buffer, slice.byteOffset, slice.byteLength).toString('utf8')) as Row[];
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  return a !== undefined && b !== undefined && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+}
+
+/** The same slices, byte for byte, as `from` was decoded from. */
+function sameSlices(from: NonNullable<SecretsTable['decodedFrom']>, encoded: EncodedSecrets): boolean {
+  return from.ranges === encoded.ranges && from.slices.length === encoded.slices.length && from.slices.every((x, i) => sameBytes(x, encoded.slices[i]));
+}
+
+/**
+ * The most slices a reload may change and still be applied to the table in
+ * force (patchSecrets): their rows' Map updates run in one event-loop turn,
+ * a few milliseconds at 8,000 rows. A larger change builds a new table, one
+ * slice per turn.
+ */
+const MAX_PATCHED_SLICES = 4;
+
+/**
+ * The table encodeSecrets encoded; awaits `turn()` between slices so the
+ * caller's event loop keeps serving. With `previous` (the table in force,
+ * which this call may take over, see patchSecrets) what did not change is
+ * not built again.
+ */
 export async function decodeSecrets(encoded: EncodedSecrets, turn: () => Promise<void>, previous?: Secrets): Promise<Secrets> {
+  const before = previous instanceof SecretsTable && previous.decodedFrom ? previous : undefined;
+  const from = before?.decodedFrom;
+  if (before && from) {
+    if (sameSlices(from, encoded)) {
+      // The same file as before, entry for entry: the table in force is the answer.
+      return before;
+    }
+    const patched = await patchSecrets(before, from, encoded, turn);
+    if (patched) return patched;
+  }
   const exact = new Map<string, TargetConfig>();
   const normalised = new Map<string, TargetConfig>();
   const keys: string[] = [];
   const canonical: Array<string | null> = [];
   const rangeKeys = new Set<string>();
   const starts: number[] = [];
-  // A slice written exactly as one the previous table was decoded from holds the same rows: take that
-  // table's strings and configs instead of parsing again (a reload of an unchanged file makes no garbage).
-  const before = previous instanceof SecretsTable ? previous : undefined;
-  const from = before?.decodedFrom;
-  if (from && from.ranges === encoded.ranges && from.slices.length === encoded.slices.length && from.slices.every((x, i) => x === encoded.slices[i])) {
-    // The same file as before, entry for entry: the table in force is the answer.
-    return before;
-  }
-  const sameAs = new Map<string, number>();
-  before?.decodedFrom?.slices.forEach((slice, i) => sameAs.set(slice, i));
-  for (const slice of encoded.slices) {
+  const add = (key: string, canon: string | null, config: TargetConfig): void => {
+    exact.set(key, config);
+    keys.push(key);
+    canonical.push(canon);
+    if (canon === null) rangeKeys.add(key);
+    else normalised.set(canon, config);
+  };
+  // A slice the same, byte for byte, as the one at its place in the previous table holds the same rows:
+  // take that table's strings and configs instead of parsing again (while that table still holds them).
+  for (const [index, slice] of encoded.slices.entries()) {
     await turn();
     starts.push(keys.length);
-    const reused = sameAs.get(slice);
-    const add = (key: string, canon: string | null, config: TargetConfig): void => {
-      exact.set(key, config);
-      keys.push(key);
-      canonical.push(canon);
-      if (canon === null) rangeKeys.add(key);
-      else normalised.set(canon, config);
-    };
-    if (before?.decodedFrom && reused !== undefined) {
-      const from = before.decodedFrom.starts[reused]!;
-      const to = before.decodedFrom.starts[reused + 1] ?? before.size;
-      for (let i = from; i < to; i++) add(before.keyAt(i), before.canonical[i]!, before.lookup(before.keyAt(i))!);
+    if (before && from && before.decodedFrom === from && sameBytes(from.slices[index], slice)) {
+      const to = from.starts[index + 1] ?? before.size;
+      for (let i = from.starts[index]!; i < to; i++) add(before.keys[i]!, before.canonical[i]!, before.exact.get(before.keys[i]!)!);
     } else {
-      for (const [key, canon, config] of JSON.parse(slice) as Array<[string, string | null, TargetConfig]>) add(key, canon, config);
+      for (const [key, canon, config] of parseSlice(slice)) add(key, canon, config);
     }
   }
-  const ranges = (JSON.parse(encoded.ranges) as Array<[string, CidrRange]>).map(([key, range]) => ({ range, config: exact.get(key)! }));
-  const table = new SecretsTable(exact, normalised, ranges, keys, rangeKeys, canonical);
+  const table = new SecretsTable(exact, normalised, decodeRanges(encoded.ranges, exact), keys, rangeKeys, canonical);
   table.decodedFrom = { slices: encoded.slices, ranges: encoded.ranges, starts };
   return table;
+}
+
+/**
+ * A reload that changed a few entries and kept every key in its place (a
+ * rotated password, a new label): the changed slices are parsed, one per
+ * turn, and their rows written into `before`'s Maps in one synchronous step,
+ * which the returned table then shares. Nothing is rebuilt for the
+ * unchanged rows (a 50,000-entry table costs the main thread tens of
+ * milliseconds of Map inserts and leaves two Maps of garbage), and readers
+ * never see half a file: until that step every lookup answers from the old
+ * rows, after it from the new ones, through either table. `before` answers
+ * like the new table from then on and cannot be patched or reused again.
+ * Undefined (nothing touched) when keys were added, removed, renamed or
+ * moved, or too many rows changed.
+ */
+async function patchSecrets(
+  before: SecretsTable,
+  from: NonNullable<SecretsTable['decodedFrom']>,
+  encoded: EncodedSecrets,
+  turn: () => Promise<void>,
+): Promise<SecretsTable | undefined> {
+  if (from.slices.length !== encoded.slices.length) return undefined;
+  const changed: number[] = [];
+  for (let i = 0; i < encoded.slices.length; i++) if (!sameBytes(from.slices[i], encoded.slices[i])) changed.push(i);
+  if (changed.length > MAX_PATCHED_SLICES) return undefined;
+  const writes: Row[][] = [];
+  for (const i of changed) {
+    await turn();
+    const at = from.starts[i]!;
+    const rows = parseSlice(encoded.slices[i]!);
+    const to = from.starts[i + 1] ?? before.size;
+    if (rows.length !== to - at) return undefined;
+    for (let j = 0; j < rows.length; j++) {
+      const [key, canon] = rows[j]!;
+      if (key !== before.keys[at + j] || canon !== before.canonical[at + j]) return undefined;
+    }
+    writes.push(rows);
+  }
+  // Another decode that took `before` over meanwhile (only a caller not chaining its reloads): leave it be.
+  if (before.decodedFrom !== from) return undefined;
+  // From here to the return nothing awaits: the old rows are replaced all at once.
+  for (const rows of writes) {
+    for (const [key, canon, config] of rows) {
+      before.exact.set(key, config);
+      if (canon !== null) before.normalised.set(canon, config);
+    }
+  }
+  const ranges = decodeRanges(encoded.ranges, before.exact);
+  const table = new SecretsTable(before.exact, before.normalised, ranges, before.keys, before.rangeKeys, before.canonical);
+  table.decodedFrom = { slices: encoded.slices, ranges: encoded.ranges, starts: from.starts };
+  before.retire(table);
+  return table;
+}
+
+/** encodeSecrets' ranges, each with the config its key has in `exact`. */
+function decodeRanges(ranges: string, exact: ReadonlyMap<string, TargetConfig>): CidrEntry[] {
+  return (JSON.parse(ranges) as Array<[string, CidrRange]>).map(([key, range]) => ({ key, range, config: exact.get(key)! }));
 }
 
 export interface ParseSecretsOptions {
@@ -284,7 +388,7 @@ export function parseSecrets(text: string, fileName: string, options: ParseSecre
         const canon = formatCidr(range);
         const prior = ranges.get(canon);
         if (prior) throw sameAs(src, keyNode, key, keys[prior.index]!, keyOffsets[prior.index]);
-        ranges.set(canon, { entry: { range, config }, index });
+        ranges.set(canon, { entry: { key, range, config }, index });
         rangeKeys.add(key);
         canonical.push(null);
       } else {

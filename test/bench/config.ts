@@ -12,17 +12,27 @@
 // /discover, / and /metrics with that many entries. Nothing is scraped: the
 // keys are in 127.224.0.0/16, a loopback range no test uses, and no packet
 // goes to them.
+// Each reload also reports the CPU of the exporter's main thread alone (the
+// event loop's: what it spent there cannot be spent serving), and what a
+// probe loaded into the exporter (loop-probe-child.ts) saw of its event loop:
+// the longest gap split into the time the thread ran and the time it waited
+// for a CPU, and the most time it ran within one gap (the synchronous work
+// holding the loop, which a loaded machine does not inflate the way it does
+// the delays).
 // Knobs (environment): CONFIG_BENCH_ENTRIES (50000), CONFIG_BENCH_REPEATS
 // (3 of each reload kind), CONFIG_BENCH_NODE_ARGS (extra node flags for the
-// exporter, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
-import { spawn, type ChildProcess } from 'node:child_process';
+// exporter, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), CONFIG_BENCH_CLI
+// (another build's dist/src/cli.js, to compare two builds back to back).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatSecretsFile, type SecretsFile } from '@bmc-exporter/bmc-sim';
 import { freePort, procCpu, stopped } from './exporter-proc.js';
-import type { Benchmark } from './run.js';
+import type { LoopProbeWindow } from './loop-probe-child.js';
+import type { Benchmark, Report } from './run.js';
 
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
 
@@ -32,6 +42,17 @@ function fleet(count: number, changed?: number): SecretsFile {
     secrets[`127.224.${i >> 8}.${i & 255}:623`] = { username: 'admin', password: i === changed ? 'changed-password' : `pw-${i.toString(36)}` };
   }
   return secrets;
+}
+
+let clockTicks: number | undefined;
+
+/** CPU seconds of `pid`'s main thread (the event loop's), from /proc/PID/task/PID/stat (utime+stime, proc(5)). */
+function mainThreadCpu(pid: number): number {
+  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  // Fields after "(comm)": utime is field 14, stime 15.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / clockTicks;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -86,6 +107,10 @@ class LogWatch {
   tail(): string {
     return this.text.slice(-2000);
   }
+  /** The first match of `re` in what was logged after offset `from`. */
+  match(from: number, re: RegExp): RegExpExecArray | null {
+    return re.exec(this.text.slice(from));
+  }
   /** Resolves when `re` appears in what was logged after offset `from`. */
   after(from: number, re: RegExp, timeoutMs: number): Promise<void> {
     if (re.test(this.text.slice(from))) return Promise.resolve();
@@ -111,27 +136,62 @@ async function loopLagMaxMs(base: string): Promise<number> {
   return Number(m[1]) * 1000;
 }
 
+/** The exporter's loop probe (loop-probe-child.ts) since its previous call: its worst gap, and the most on-CPU time within a gap. */
+async function loopProbe(exporter: ChildProcess, logs: LogWatch): Promise<LoopProbeWindow> {
+  const from = logs.length;
+  exporter.kill('SIGUSR2');
+  const line = /loop-probe (\{.*\})\n/;
+  await logs.after(from, line, 10_000);
+  return JSON.parse(logs.match(from, line)![1]!) as LoopProbeWindow;
+}
+
+interface Measured {
+  cpu: number;
+  mainCpu: number;
+  wall: number;
+  worstHealthyMs: number;
+  loopLagMs: number;
+  probe: LoopProbeWindow;
+}
+
 /**
- * CPU seconds the exporter spent from now until `work` resolves, its wall
- * time, the worst /-/healthy latency meanwhile, and the exporter's own worst
- * event-loop delay over the same time.
+ * CPU seconds the exporter spent from now until `work` resolves (all its
+ * threads, and its main thread alone), its wall time, the worst /-/healthy
+ * latency meanwhile, and the exporter's own worst event-loop delay over the
+ * same time.
  */
-async function measured(
-  pid: number,
-  base: string,
-  work: () => Promise<void>,
-): Promise<{ cpu: number; wall: number; worstHealthyMs: number; loopLagMs: number }> {
+async function measured(exporter: ChildProcess, logs: LogWatch, base: string, work: () => Promise<void>): Promise<Measured> {
+  const pid = exporter.pid!;
   const poller = healthPoller(base);
   await sleep(50);
   await loopLagMaxMs(base); // resets the exporter's maximum
+  await loopProbe(exporter, logs); // and the probe's
   const cpu0 = procCpu(pid).self;
+  const main0 = mainThreadCpu(pid);
   const t0 = performance.now();
   await work();
   const wall = (performance.now() - t0) / 1000;
   const cpu = procCpu(pid).self - cpu0;
+  const mainCpu = mainThreadCpu(pid) - main0;
+  const probe = await loopProbe(exporter, logs);
   const loopLagMs = await loopLagMaxMs(base);
   const worstHealthyMs = await poller.stop();
-  return { cpu, wall, worstHealthyMs, loopLagMs };
+  return { cpu, mainCpu, wall, worstHealthyMs, loopLagMs, probe };
+}
+
+/** The loop probe's figures over `runs`: the worst gap with its on-CPU and waiting parts, and the most on-CPU time in any gap. */
+function reportProbe(report: Report, prefix: string, runs: Measured[], note: string): void {
+  const worst = runs.reduce((a, b) => (b.probe.worstGapMs > a.probe.worstGapMs ? b : a)).probe;
+  const what = "the exporter's main thread, 1 ms timer probe";
+  report(`${prefix}_loop_gap_max_ms`, worst.worstGapMs, 'ms', `${note}; ${what}: longest gap between ticks, worst of all runs`);
+  report(`${prefix}_loop_gap_max_on_cpu_ms`, worst.worstGapOnCpuMs, 'ms', `${note}; ${what}: of that gap, the time the thread ran`);
+  report(`${prefix}_loop_gap_max_waiting_ms`, worst.worstGapWaitMs, 'ms', `${note}; ${what}: of that gap, the time it waited runnable for a CPU`);
+  report(
+    `${prefix}_loop_busy_max_ms`,
+    Math.max(...runs.map((r) => r.probe.worstOnCpuMs)),
+    'ms',
+    `${note}; ${what}: the most on-CPU time within one gap (work holding the loop; the load does not add to it), worst of all runs`,
+  );
 }
 
 export const benchmark: Benchmark = {
@@ -150,9 +210,10 @@ export const benchmark: Benchmark = {
     log(`${count} entries, ${(same.length / 2 ** 20).toFixed(1)} MiB`);
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+    const cli = process.env.CONFIG_BENCH_CLI ?? fileURLToPath(new URL('../../src/cli.js', import.meta.url));
     const note = (what: string) => `${count} entries; ${what}; load average ${loadavg()[0]!.toFixed(1)}`;
-    const exporter = spawn(process.execPath, [...nodeArgs, cli, '--secrets.static', file, '--web.listen-address', `127.0.0.1:${port}`], {
+    const probe = fileURLToPath(new URL('./loop-probe-child.js', import.meta.url));
+    const exporter = spawn(process.execPath, [...nodeArgs, '--import', probe, cli, '--secrets.static', file, '--web.listen-address', `127.0.0.1:${port}`], {
       stdio: ['ignore', 'ignore', 'pipe'],
       cwd: dir,
     });
@@ -178,9 +239,10 @@ export const benchmark: Benchmark = {
       report('start_wall_s', (performance.now() - t0) / 1000, 's', note('exec to /-/ready'));
       await sleep(1000);
       // The poller's worst latency with nothing reloading: what the machine's load alone costs it.
-      const idle = await measured(pid, base, () => sleep(3000));
+      const idle = await measured(exporter, logs, base, () => sleep(3000));
       report('idle_worst_healthy_ms', idle.worstHealthyMs, 'ms', note('/-/healthy polled for 3 s with no reload running'));
       report('idle_eventloop_lag_max_ms', idle.loopLagMs, 'ms', note("the exporter's nodejs_eventloop_lag_max_seconds over 3 s with no reload running"));
+      reportProbe(report, 'idle', [idle], note('over 3 s with no reload running'));
 
       const kinds: Array<{ name: string; what: string; run: () => Promise<void> }> = [
         {
@@ -203,16 +265,22 @@ export const benchmark: Benchmark = {
       ];
       for (const kind of kinds) {
         for (const variant of ['same', 'changed'] as const) {
-          const runs: Array<{ cpu: number; wall: number; worstHealthyMs: number; loopLagMs: number }> = [];
+          const runs: Measured[] = [];
           for (let i = 0; i < repeats; i++) {
             // "changed" alternates between the two files, so every run changes one entry.
             if (variant === 'changed') await writeFile(file, i % 2 === 0 ? changed : same);
-            runs.push(await measured(pid, base, () => kind.run()));
+            runs.push(await measured(exporter, logs, base, () => kind.run()));
             await sleep(500);
           }
           const n = note(`${kind.what}, ${variant === 'same' ? 'same file' : 'one entry changed'}; median of ${repeats}`);
           report(`reload_${kind.name}_${variant}_cpu_s`, median(runs.map((r) => r.cpu)), 's', n);
           report(`reload_${kind.name}_${variant}_cpu_s_max`, Math.max(...runs.map((r) => r.cpu)), 's', n);
+          report(
+            `reload_${kind.name}_${variant}_main_thread_cpu_s`,
+            median(runs.map((r) => r.mainCpu)),
+            's',
+            `${n}; the exporter's main thread (event loop) alone; its health poller and /metrics included`,
+          );
           report(`reload_${kind.name}_${variant}_wall_s`, median(runs.map((r) => r.wall)), 's', n);
           report(`reload_${kind.name}_${variant}_worst_healthy_ms`, Math.max(...runs.map((r) => r.worstHealthyMs)), 'ms', `${n}; worst of all runs`);
           report(
@@ -221,6 +289,7 @@ export const benchmark: Benchmark = {
             'ms',
             `${n}; nodejs_eventloop_lag_max_seconds, worst of all runs`,
           );
+          reportProbe(report, `reload_${kind.name}_${variant}`, runs, n);
         }
       }
       await writeFile(file, same);
