@@ -10,7 +10,8 @@
 // Figures: per mode, the share of targets with a complete scrape within two
 // intervals of the restart and the share whose first scrape was complete;
 // the exporter's CPU per cold scrape flat out (a fresh exporter, and one
-// restarted with the cache's files), and from those the arithmetic for
+// restarted with the cache's files, then that one's next pass, every target
+// warm, to compare with), and from those the arithmetic for
 // 50,000 targets: CPU seconds to bring every target back, and the cores that
 // takes to finish within two 30 s intervals.
 // Addresses: the fleet binds 127.202.0.0/16, a range no test and no other
@@ -71,6 +72,8 @@ interface ModeResult {
   pacedCpu: number;
   /** With the cache: a flat-out pass right after a second restart (every target's first scrape, files in place). */
   restartedFlatOut?: { cpu: number; seconds: number; records: ScrapeRecord[]; getSdr: number };
+  /** The same exporter's next flat-out pass: every target warm (session open, SDR known), for comparison. */
+  warmFlatOut?: { cpu: number; seconds: number; records: ScrapeRecord[] };
 }
 
 export const benchmark: Benchmark = {
@@ -128,6 +131,7 @@ export const benchmark: Benchmark = {
           exp = await startExporterCli(secrets, dir, pinExporter, `exporter-restart-${mode}-3`, args);
           const again = await flatOutPass(gen, exp, targets, concurrency);
           result.restartedFlatOut = { ...again, getSdr: await getSdrSent(exp) };
+          result.warmFlatOut = await flatOutPass(gen, exp, targets, concurrency);
           await exp.stop();
         }
         exp = undefined;
@@ -143,6 +147,7 @@ export const benchmark: Benchmark = {
         ...r.paced,
         ...r.cold.records,
         ...(r.restartedFlatOut?.records ?? []),
+        ...(r.warmFlatOut?.records ?? []),
       ]);
       for (const r of all) best[r.target] = Math.max(best[r.target]!, r.series);
       const complete = (r: { target: number; status: number; up: boolean; series: number }) => r.status === 200 && r.up && r.series >= best[r.target]!;
@@ -189,6 +194,14 @@ export const benchmark: Benchmark = {
         cachedPerTarget,
         'ms',
         `exporter CPU of a restarted exporter's first pass with --sdr.cache-dir (session + repository info, SDR from file; ${restarted.getSdr} Get SDR sent), flat out, ${restarted.seconds.toFixed(1)} s`,
+      );
+      const warm = cache.warmFlatOut!;
+      const warmPerTarget = (warm.cpu / count) * 1000;
+      report(
+        `warm_scrape_cpu_per_target@${count}`,
+        warmPerTarget,
+        'ms',
+        `exporter CPU of the same exporter's next flat-out pass (sessions open, SDRs known), ${warm.seconds.toFixed(1)} s, ${warm.records.filter((r) => r.up).length}/${count} bmc_up 1: a restarted target's first scrape costs ${(cachedPerTarget - warmPerTarget).toFixed(2)} ms more (session setup, identity and repository checks, the SDR file), a cold one ${(coldPerTarget - warmPerTarget).toFixed(2)} ms more`,
       );
       const windowSeconds = (2 * intervalMs) / 1000;
       for (const [name, perTarget] of [
