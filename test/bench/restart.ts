@@ -219,7 +219,7 @@ export const benchmark: Benchmark = {
           `restart_cores_for_${GOAL_TARGETS}_${name}`,
           cpuSeconds / windowSeconds,
           'cores',
-          `${GOAL_TARGETS} × ${perTarget.toFixed(2)} ms = ${cpuSeconds.toFixed(0)} CPU s to bring every target back, over ${windowSeconds} s (two 30 s intervals); the steady warm load comes on top`,
+          `${GOAL_TARGETS} × ${perTarget.toFixed(2)} ms = ${cpuSeconds.toFixed(0)} CPU s to bring every target back, over ${windowSeconds} s (two intervals of ${intervalMs / 1000} s); the steady warm load comes on top`,
         );
       }
     } finally {
