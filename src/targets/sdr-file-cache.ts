@@ -6,6 +6,9 @@ import { DEFAULT_SDR_MAX_BYTES, type DeviceId } from '@bmc-exporter/ipmi';
 /** The file's format tag: a file without it (another program's, an older layout) is not ours to read. */
 const FORMAT = 'bmc-exporter-sdr/1';
 
+/** The first read of a cache file: more than a typical server's SDR takes as JSON (a few KiB). */
+const FIRST_READ_BYTES = 16 * 1024;
+
 /** Room for the JSON around the records (base64 grows them by a third). */
 const FILE_OVERHEAD_BYTES = 64 * 1024;
 
@@ -141,13 +144,19 @@ export class SdrFileCache {
       throw err;
     }
     try {
+      // A cached SDR is a few KiB: one read of FIRST_READ_BYTES that comes back short is the
+      // whole file, and open, read, close are all the I/O a restarted target's file costs.
+      const first = Buffer.allocUnsafe(FIRST_READ_BYTES);
+      const { bytesRead: head } = await handle.read(first, 0, first.length, 0);
+      if (head < first.length) return first.toString('utf8', 0, head);
+      // A larger file: its size first, so one larger than any valid file is never read.
       const { size } = await handle.stat();
       if (size > this.maxFileBytes) throw new Error(`${size} bytes, more than the ${this.maxFileBytes} a cached SDR may take`);
       // Read one byte past the size seen, should the file have grown since.
       const buf = Buffer.alloc(size + 1);
       const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
       if (bytesRead > size) throw new Error('the file grew while it was read');
-      return buf.subarray(0, bytesRead).toString('utf8');
+      return buf.toString('utf8', 0, bytesRead);
     } finally {
       await handle.close();
     }

@@ -10,7 +10,6 @@ import {
   sensorsFromSdr,
   type SdrIncompleteError,
   type SdrRecord,
-  type SdrRepositoryContents,
   type SdrRepositoryInfo,
   TimeoutError,
   type DeviceId,
@@ -22,7 +21,7 @@ import {
 import type { CollectTarget } from '../collectors/collector.js';
 import { SelState } from '../collectors/sel-state.js';
 import { bmcIdentity, type SdrCacheKey, type SdrFileCache } from './sdr-file-cache.js';
-import { sharedDeviceIds, sharedSensorLists } from './shared-sensor-lists.js';
+import { sensorListsBySdr, sharedDeviceIds, sharedSensorLists } from './shared-sensor-lists.js';
 
 /** A copy with its own small ArrayBuffer (Buffer.alloc never takes from the pool). */
 function unpooled(b: Buffer): Buffer {
@@ -168,10 +167,11 @@ export class SessionCache implements CollectTarget {
       const stored = fileKey && (await this.sdrFiles?.cache.load(fileKey));
       if (stored) {
         this.walking = undefined;
-        return this.entry(stamp, { records: decodeStored(stored), unparsed: [] });
+        return { stamp, sensors: sensorListsBySdr.get(stored, () => sensorsFromSdr(decodeStored(stored))) };
       }
       // Any walk begun under another stamp read records that may have moved: start again.
-      this.walking = { stamp, walk: new SdrWalk({ recordCount, ...this.sdrLimits, keepBytes: fileKey !== undefined }), fileKey };
+      // The bytes are kept for the file and to find the shared sensor list by them.
+      this.walking = { stamp, walk: new SdrWalk({ recordCount, ...this.sdrLimits, keepBytes: true }), fileKey };
     }
     const { walk, fileKey } = this.walking;
     // Throws on the deadline or a BMC failure; the walk keeps what it read for the next scrape.
@@ -179,12 +179,9 @@ export class SessionCache implements CollectTarget {
     this.walking = undefined;
     if (contents.incomplete) this.onSdrIncomplete(contents.incomplete);
     else if (fileKey && walk.recordBytes) void this.sdrFiles?.cache.save(fileKey, walk.recordBytes);
-    return this.entry(stamp, contents);
-  }
-
-  private entry(stamp: string, contents: SdrRepositoryContents): SdrCache {
     // Shared with every target whose SDR describes the same sensors (one copy per server model).
-    const sensors = sharedSensorLists.intern(sensorsFromSdr(contents.records));
+    const build = () => sensorsFromSdr(contents.records);
+    const sensors = walk.recordBytes ? sensorListsBySdr.get(walk.recordBytes, build) : sharedSensorLists.intern(build());
     return contents.incomplete ? { stamp, sensors, incomplete: contents.incomplete } : { stamp, sensors };
   }
 

@@ -1,6 +1,6 @@
 import { sensorsFromSdr, type SensorDescriptor } from '@bmc-exporter/ipmi';
 import { describe, expect, it } from 'vitest';
-import { SharedSensorLists } from './shared-sensor-lists.js';
+import { SensorListsBySdr, SharedSensorLists } from './shared-sensor-lists.js';
 
 const sensor = (over: Partial<SensorDescriptor> = {}): SensorDescriptor =>
   ({
@@ -31,5 +31,47 @@ describe('SharedSensorLists', () => {
   it('an empty SDR is a list like any other', () => {
     const t = new SharedSensorLists();
     expect(t.intern(sensorsFromSdr([]))).toBe(t.intern([]));
+  });
+});
+
+describe('SensorListsBySdr', () => {
+  const bytes = (...records: string[]) => records.map((r) => Buffer.from(r, 'hex'));
+
+  it('builds the list of an SDR once: the same bytes again give the same list without building', () => {
+    const by = new SensorListsBySdr(new SharedSensorLists());
+    let builds = 0;
+    const build = () => {
+      builds++;
+      return [sensor()];
+    };
+    const a = by.get(bytes('0100510102', 'aabb'), build);
+    const b = by.get(bytes('0100510102', 'aabb'), build);
+    expect(b).toBe(a);
+    expect(builds).toBe(1);
+    expect(Object.isFrozen(a)).toBe(true);
+  });
+
+  it('builds again for other bytes, however they are split into records', () => {
+    const by = new SensorListsBySdr(new SharedSensorLists());
+    let builds = 0;
+    const build = (name: string) => () => {
+      builds++;
+      return [sensor({ name })];
+    };
+    const a = by.get(bytes('0100510102', 'aabb'), build('A'));
+    const b = by.get(bytes('0100510102aa', 'bb'), build('B'));
+    const c = by.get(bytes('0100510102', 'aabc'), build('C'));
+    expect(builds).toBe(3);
+    expect(new Set([a, b, c]).size).toBe(3);
+    expect(by.size).toBe(3);
+  });
+
+  it('SDRs whose bytes differ but describe the same sensors share the one list', () => {
+    const lists = new SharedSensorLists();
+    const by = new SensorListsBySdr(lists);
+    const a = by.get(bytes('01'), () => [sensor()]);
+    const b = by.get(bytes('02'), () => [sensor()]);
+    expect(b).toBe(a);
+    expect(lists.size).toBe(1);
   });
 });

@@ -61,8 +61,51 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/**
+ * The shared sensor list of an SDR, found by the SDR's bytes: SHA-256 over
+ * every record with its length. A target whose records are byte for byte
+ * those of one seen before (the same model and firmware) gets that list
+ * without decoding its records, building descriptors or computing their
+ * identity, which costs more than the digest. Built lists go through
+ * `lists`, so SDRs that differ in bytes but describe the same sensors still
+ * share one. Held weakly, as the lists are.
+ */
+export class SensorListsBySdr {
+  private readonly byBytes = new Map<string, WeakRef<readonly SensorDescriptor[]>>();
+  private readonly cleanup = new FinalizationRegistry<string>((key) => {
+    if (this.byBytes.get(key)?.deref() === undefined) this.byBytes.delete(key);
+  });
+
+  constructor(private readonly lists: SharedSensorLists) {}
+
+  /** The list for `records`; `build` (which must depend on nothing but those bytes) runs only for bytes not seen before. */
+  get(records: readonly Buffer[], build: () => SensorDescriptor[]): readonly SensorDescriptor[] {
+    const h = createHash('sha256');
+    const length = Buffer.alloc(4);
+    for (const r of records) {
+      length.writeUInt32LE(r.length);
+      h.update(length).update(r);
+    }
+    const key = h.digest('base64');
+    const known = this.byBytes.get(key)?.deref();
+    if (known) return known;
+    const list = this.lists.intern(build());
+    this.byBytes.set(key, new WeakRef(list));
+    this.cleanup.register(list, key);
+    return list;
+  }
+
+  /** Distinct SDRs (by bytes) alive (tests). */
+  get size(): number {
+    return this.byBytes.size;
+  }
+}
+
 /** The process's table: a fleet's targets share across the whole pool. */
 export const sharedSensorLists = new SharedSensorLists();
+
+/** The process's SDR-bytes index into sharedSensorLists. */
+export const sensorListsBySdr = new SensorListsBySdr(sharedSensorLists);
 
 /**
  * Get Device ID answers, shared the same way: BMCs of one model and firmware

@@ -1,6 +1,7 @@
 import type { ByteReader } from '../codec/reader.js';
 import { decodeDeviceSupport, type DeviceSupport } from '../commands/device-support.js';
 import { readIdString } from './id-string.js';
+import type { SdrRecordBase } from './sensor-records.js';
 
 /** MC Device Locator byte 9: the same bit field as Get Device ID byte 6. */
 export type McCapabilities = DeviceSupport;
@@ -35,7 +36,8 @@ export interface FruDeviceLocatorBody {
   name: string;
 }
 
-export function decodeFruDeviceLocatorBody(r: ByteReader): FruDeviceLocatorBody {
+/** The record after the header `base`, as one object literal (see SdrRecordBase). */
+export function decodeFruDeviceLocatorBody(r: ByteReader, base: SdrRecordBase): SdrRecordBase & { kind: 'fru-locator' } & FruDeviceLocatorBody {
   const deviceAccessAddress = r.u8('device access address');
   const fruDeviceId = r.u8('FRU device ID');
   const b8 = r.u8('access LUN / bus ID');
@@ -48,6 +50,10 @@ export function decodeFruDeviceLocatorBody(r: ByteReader): FruDeviceLocatorBody 
   const oem = r.u8('OEM');
   const id = readIdString(r);
   return {
+    recordId: base.recordId,
+    version: base.version,
+    type: base.type,
+    kind: 'fru-locator',
     deviceAccessAddress,
     fruDeviceId,
     logical: bit(b8, 7),
@@ -87,7 +93,8 @@ export interface McDeviceLocatorBody {
   name: string;
 }
 
-export function decodeMcDeviceLocatorBody(r: ByteReader): McDeviceLocatorBody {
+/** The record after the header `base`, as one object literal (see SdrRecordBase). */
+export function decodeMcDeviceLocatorBody(r: ByteReader, base: SdrRecordBase): SdrRecordBase & { kind: 'mc-locator' } & McDeviceLocatorBody {
   const deviceSlaveAddress = r.u8('device slave address');
   const channel = r.u8('channel number') & 0x0f;
   const powerStateNotification = r.u8('power state notification');
@@ -98,6 +105,10 @@ export function decodeMcDeviceLocatorBody(r: ByteReader): McDeviceLocatorBody {
   const oem = r.u8('OEM');
   const id = readIdString(r);
   return {
+    recordId: base.recordId,
+    version: base.version,
+    type: base.type,
+    kind: 'mc-locator',
     deviceSlaveAddress,
     channel,
     powerStateNotification,

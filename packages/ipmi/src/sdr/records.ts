@@ -8,6 +8,7 @@ import {
   type CompactSensorBody,
   type EventOnlySensorBody,
   type FullSensorBody,
+  type SdrRecordBase,
 } from './sensor-records.js';
 
 /** IPMI v2.0 §43: record type codes (SDR header byte 4), one per subsection. */
@@ -60,11 +61,7 @@ export function decodeSdrHeader(bytes: Buffer): SdrHeader {
   };
 }
 
-interface Base {
-  recordId: number;
-  version: number;
-  type: number;
-}
+type Base = SdrRecordBase;
 
 export type FullSensorRecord = Base & { kind: 'full' } & FullSensorBody;
 export type CompactSensorRecord = Base & { kind: 'compact' } & CompactSensorBody;
@@ -94,19 +91,20 @@ export function decodeSdrRecord(bytes: Buffer): SdrRecord {
   }
   const what = `SDR record 0x${header.recordId.toString(16).padStart(4, '0')} (type 0x${header.type.toString(16).padStart(2, '0')})`;
   const r = new ByteReader(bytes, what, SDR_HEADER_LENGTH, end);
+  // The body decoders put these first in the record they build (see SdrRecordBase).
   const base: Base = { recordId: header.recordId, version: header.version, type: header.type };
   switch (header.type) {
     case SDR_RECORD_TYPES.fullSensor:
-      return { ...base, kind: 'full', ...decodeFullSensorBody(r) };
+      return decodeFullSensorBody(r, base);
     case SDR_RECORD_TYPES.compactSensor:
-      return { ...base, kind: 'compact', ...decodeCompactSensorBody(r) };
+      return decodeCompactSensorBody(r, base);
     case SDR_RECORD_TYPES.eventOnly:
-      return { ...base, kind: 'event-only', ...decodeEventOnlySensorBody(r) };
+      return decodeEventOnlySensorBody(r, base);
     case SDR_RECORD_TYPES.fruDeviceLocator:
-      return { ...base, kind: 'fru-locator', ...decodeFruDeviceLocatorBody(r) };
+      return decodeFruDeviceLocatorBody(r, base);
     case SDR_RECORD_TYPES.mcDeviceLocator:
-      return { ...base, kind: 'mc-locator', ...decodeMcDeviceLocatorBody(r) };
+      return decodeMcDeviceLocatorBody(r, base);
     default:
-      return { ...base, kind: 'other', raw: Buffer.from(bytes.subarray(0, end)) };
+      return { recordId: base.recordId, version: base.version, type: base.type, kind: 'other', raw: Buffer.from(bytes.subarray(0, end)) };
   }
 }

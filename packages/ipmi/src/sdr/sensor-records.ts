@@ -10,6 +10,18 @@ import { UNIT_MODIFIERS, type SensorUnits } from './units.js';
  * reader given here starts at byte 6.
  */
 
+/**
+ * The header fields (bytes 1-4) records.ts decodes. Each decoder below
+ * returns the whole record, header fields first, as one object literal:
+ * spreading a header and parts into it would cost a runtime call per
+ * property, many times the decoding itself.
+ */
+export interface SdrRecordBase {
+  recordId: number;
+  version: number;
+  type: number;
+}
+
 /** Bytes 6-8 of every sensor record: who owns the sensor and its number. */
 export interface SensorKey {
   /** Byte 6 as sent: [7:1] IPMB slave address or software ID, [0] 1 = software ID. 0x20 is the BMC. */
@@ -72,15 +84,17 @@ function readEntity(r: ByteReader): EntityRef {
   return { entityId, entityInstance: inst & 0x7f, entityIsLogical: bit(inst, 7) };
 }
 
-function readSharing(r: ByteReader): RecordSharing & { direction: number } {
+function readSharing(r: ByteReader): { direction: number; sharing: RecordSharing } {
   const a = r.u8('record sharing 1');
   const b = r.u8('record sharing 2');
   return {
     direction: a >> 6,
-    idInstanceModifierType: ((a >> 4) & 0x03) === 1 ? 'alpha' : 'numeric',
-    shareCount: a & 0x0f,
-    entityInstanceIncrements: bit(b, 7),
-    idInstanceModifierOffset: b & 0x7f,
+    sharing: {
+      idInstanceModifierType: ((a >> 4) & 0x03) === 1 ? 'alpha' : 'numeric',
+      shareCount: a & 0x0f,
+      entityInstanceIncrements: bit(b, 7),
+      idInstanceModifierOffset: b & 0x7f,
+    },
   };
 }
 
@@ -157,8 +171,8 @@ export interface FullSensorBody extends SensorKey, EntityRef, SensorCommon {
 /** Readable-threshold mask bit per threshold (byte 19 [5:0]). */
 const THRESHOLD_BITS = { lnc: 0, lc: 1, lnr: 2, unc: 3, uc: 4, unr: 5 } as const;
 
-/** §43.1 Table 43-1, bytes 6-64. */
-export function decodeFullSensorBody(r: ByteReader): FullSensorBody {
+/** §43.1 Table 43-1, bytes 6-64, after the header `base`. */
+export function decodeFullSensorBody(r: ByteReader, base: SdrRecordBase): SdrRecordBase & { kind: 'full' } & FullSensorBody {
   const key = readKey(r);
   const entity = readEntity(r);
   const common = readCommon(r);
@@ -195,9 +209,26 @@ export function decodeFullSensorBody(r: ByteReader): FullSensorBody {
   const convert = (k: keyof typeof THRESHOLD_BITS) =>
     isThreshold && bit(common.readingMask, THRESHOLD_BITS[k]) ? convertReading(rawThresholds[k], conversion) : null;
   return {
-    ...key,
-    ...entity,
-    ...common,
+    recordId: base.recordId,
+    version: base.version,
+    type: base.type,
+    kind: 'full',
+    ownerId: key.ownerId,
+    ownerIsSoftware: key.ownerIsSoftware,
+    channel: key.channel,
+    lun: key.lun,
+    sensorNumber: key.sensorNumber,
+    entityId: entity.entityId,
+    entityInstance: entity.entityInstance,
+    entityIsLogical: entity.entityIsLogical,
+    initialization: common.initialization,
+    capabilities: common.capabilities,
+    sensorType: common.sensorType,
+    eventReadingType: common.eventReadingType,
+    assertionMask: common.assertionMask,
+    deassertionMask: common.deassertionMask,
+    readingMask: common.readingMask,
+    units: common.units,
     conversion,
     tolerance: f.tolerance,
     accuracy: f.accuracy,
@@ -233,21 +264,38 @@ export interface CompactSensorBody extends SensorKey, EntityRef, SensorCommon {
   name: string;
 }
 
-/** §43.2 Table 43-2, bytes 6-48. */
-export function decodeCompactSensorBody(r: ByteReader): CompactSensorBody {
+/** §43.2 Table 43-2, bytes 6-48, after the header `base`. */
+export function decodeCompactSensorBody(r: ByteReader, base: SdrRecordBase): SdrRecordBase & { kind: 'compact' } & CompactSensorBody {
   const key = readKey(r);
   const entity = readEntity(r);
   const common = readCommon(r);
-  const { direction, ...sharing } = readSharing(r);
+  const { direction, sharing } = readSharing(r);
   const hysteresisPositive = r.u8('positive hysteresis');
   const hysteresisNegative = r.u8('negative hysteresis');
   r.skip(3, 'reserved');
   const oem = r.u8('OEM');
   const id = readIdString(r);
   return {
-    ...key,
-    ...entity,
-    ...common,
+    recordId: base.recordId,
+    version: base.version,
+    type: base.type,
+    kind: 'compact',
+    ownerId: key.ownerId,
+    ownerIsSoftware: key.ownerIsSoftware,
+    channel: key.channel,
+    lun: key.lun,
+    sensorNumber: key.sensorNumber,
+    entityId: entity.entityId,
+    entityInstance: entity.entityInstance,
+    entityIsLogical: entity.entityIsLogical,
+    initialization: common.initialization,
+    capabilities: common.capabilities,
+    sensorType: common.sensorType,
+    eventReadingType: common.eventReadingType,
+    assertionMask: common.assertionMask,
+    deassertionMask: common.deassertionMask,
+    readingMask: common.readingMask,
+    units: common.units,
     sharing,
     direction,
     hysteresisPositive,
@@ -268,19 +316,29 @@ export interface EventOnlySensorBody extends SensorKey, EntityRef {
   name: string;
 }
 
-/** §43.3 Table 43-3, bytes 6-33. */
-export function decodeEventOnlySensorBody(r: ByteReader): EventOnlySensorBody {
+/** §43.3 Table 43-3, bytes 6-33, after the header `base`. */
+export function decodeEventOnlySensorBody(r: ByteReader, base: SdrRecordBase): SdrRecordBase & { kind: 'event-only' } & EventOnlySensorBody {
   const key = readKey(r);
   const entity = readEntity(r);
   const sensorType = r.u8('sensor type');
   const eventReadingType = r.u8('event/reading type');
-  const { direction, ...sharing } = readSharing(r);
+  const { direction, sharing } = readSharing(r);
   r.skip(1, 'reserved');
   const oem = r.u8('OEM');
   const id = readIdString(r);
   return {
-    ...key,
-    ...entity,
+    recordId: base.recordId,
+    version: base.version,
+    type: base.type,
+    kind: 'event-only',
+    ownerId: key.ownerId,
+    ownerIsSoftware: key.ownerIsSoftware,
+    channel: key.channel,
+    lun: key.lun,
+    sensorNumber: key.sensorNumber,
+    entityId: entity.entityId,
+    entityInstance: entity.entityInstance,
+    entityIsLogical: entity.entityIsLogical,
     sensorType,
     eventReadingType,
     sharing,
