@@ -197,9 +197,13 @@ export class UdpTransport {
   }
 
   private dispatch(msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    // An IPv4 source has no scope id and no letters: it needs no normalising.
-    const address = rinfo.family === 'IPv4' ? rinfo.address : addressKey(stripScope(rinfo.address));
-    const h = this.handlers.get(address)?.get(rinfo.port);
+    // The address as the socket reports it is the key for any IPv4 source (no scope id, no
+    // letters) and most IPv6 ones; only a miss on an IPv6 source is normalised and tried again.
+    // (rinfo's properties are slow to load: each is read once.)
+    const reported = rinfo.address;
+    let ports = this.handlers.get(reported);
+    if (ports === undefined && reported.includes(':')) ports = this.handlers.get(addressKey(stripScope(reported)));
+    const h = ports?.get(rinfo.port);
     if (h === undefined) {
       this.options.hooks?.datagramDropped?.('unknown-peer');
       return;
