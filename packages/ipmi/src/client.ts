@@ -160,17 +160,17 @@ export class BmcClient {
   };
 
   /**
-   * The caller of a command that started is answered: tell the hook.
-   * `signal` is the caller's: the queue keeps one abort listener on the
-   * signal its commands came with, for all of them, until this (or the next
-   * signal, or the signal firing). A caller that sends a scrape's worth of
-   * commands under one deadline calls it when the scrape is over, so that no
-   * listener stays on that signal.
+   * The caller is done with `signal`: the client keeps one abort listener
+   * on the signal its commands came with, for all of them, until this, a
+   * command with another signal, or the signal firing. A caller that sends
+   * a scrape's worth of commands under one deadline calls it when the scrape
+   * is over, so that no listener stays on that signal.
    */
   releaseSignal(signal: AbortSignal): void {
     this.commands.release(signal);
   }
 
+  /** The caller of a command that started is being answered: tell the hook how it ended. */
   private commandCompleted(name: string, seconds: number, failed: boolean, outcome: unknown): void {
     if (!failed) this.hooks.commandCompleted?.(name, seconds, 'ok', CompletionCode.ok);
     else if (outcome instanceof CompletionCodeError) this.hooks.commandCompleted?.(name, seconds, 'completion-code', outcome.completionCode);

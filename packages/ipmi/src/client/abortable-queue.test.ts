@@ -209,6 +209,33 @@ describe('AbortableQueue', () => {
     expect(told).toEqual(['a started failed gave up: deadline', 'b started failed b broke', 'c started ok c', 'e waiting failed closed', 'd started ok d']);
   });
 
+  it('a listener that throws neither keeps the caller waiting nor changes its outcome', async () => {
+    const q = new AbortableQueue({ detachRunning: true });
+    const boom = () => {
+      throw new Error('listener broke');
+    };
+    const log: string[] = [];
+    const a = manual(log, 'a');
+    const b = manual(log, 'b');
+    const ac = new AbortController();
+    // Direct, with a signal: value; then failure; then queued behind a running one; then aborted while running.
+    expect(await q.run(async () => 'v', ac.signal, boom)).toBe('v');
+    await expect(q.run(async () => Promise.reject(new Error('task failed')), ac.signal, boom)).rejects.toThrow('task failed');
+    const pa = q.run(a.task, undefined, boom);
+    const pb = q.run(b.task, undefined, boom);
+    a.finish();
+    expect(await pa).toBe('a');
+    await flush();
+    b.finish();
+    expect(await pb).toBe('b');
+    const c = manual(log, 'c');
+    const pc = q.run(c.task, ac.signal, boom);
+    ac.abort(new Error('deadline'));
+    await expect(pc).rejects.toThrow('deadline');
+    c.finish();
+    await q.onIdle();
+  });
+
   describe('a task that finds the queue idle starts at once, outside p-queue', () => {
     it('starts synchronously, and still holds the slot: later tasks wait for it and run in the order they came', async () => {
       const q = new AbortableQueue({ detachRunning: true });

@@ -23,6 +23,16 @@ class DirectCall {
 
 const signalReason: AbortReason = (signal) => signal.reason;
 
+/** Tell `told`, if any: a listener that throws neither keeps the caller waiting nor changes its outcome. */
+function tell(told: Answered | undefined, started: boolean, failed: boolean, outcome: unknown): void {
+  if (told === undefined) return;
+  try {
+    told(started, failed, outcome);
+  } catch {
+    // Only the listener's own work is lost.
+  }
+}
+
 export interface AbortableQueueOptions {
   /**
    * Whether a task already running lets its caller go when the caller's
@@ -88,7 +98,7 @@ export class AbortableQueue {
     if (signal === undefined || call === undefined || call.signal !== signal || call.answered) return;
     call.answered = true;
     const reason = this.abortReason(signal);
-    call.told?.(true, true, reason);
+    tell(call.told, true, true, reason);
     call.reject(reason);
   };
 
@@ -172,7 +182,7 @@ export class AbortableQueue {
         answered = true;
         this.unwait(cancel);
         if (!started) signal?.removeEventListener('abort', onAbort);
-        told?.(started, true, err);
+        tell(told, started, true, err);
         reject(err);
       };
       const onAbort = () => {
@@ -191,12 +201,12 @@ export class AbortableQueue {
         try {
           const value = await task();
           if (!answered) {
-            told?.(true, false, value);
+            tell(told, true, false, value);
             resolve(value);
           }
         } catch (err) {
           if (!answered) {
-            told?.(true, true, err);
+            tell(told, true, true, err);
             reject(err);
           }
         } finally {
@@ -215,19 +225,19 @@ export class AbortableQueue {
       running = task();
     } catch (err) {
       this.endDirect();
-      told?.(true, true, err);
+      tell(told, true, true, err);
       return Promise.reject(err);
     }
     if (!signal || !this.options.detachRunning) {
       return running.then(
         (value) => {
           this.endDirect();
-          told?.(true, false, value);
+          tell(told, true, false, value);
           return value;
         },
         (err: unknown) => {
           this.endDirect();
-          told?.(true, true, err);
+          tell(told, true, true, err);
           throw err;
         },
       );
@@ -242,14 +252,14 @@ export class AbortableQueue {
           this.endDirectCall(call);
           if (call.answered) return;
           call.answered = true;
-          told?.(true, false, value);
+          tell(told, true, false, value);
           resolve(value);
         },
         (err: unknown) => {
           this.endDirectCall(call);
           if (call.answered) return;
           call.answered = true;
-          told?.(true, true, err);
+          tell(told, true, true, err);
           reject(err);
         },
       );
