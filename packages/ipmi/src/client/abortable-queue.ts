@@ -89,18 +89,8 @@ export class AbortableQueue {
   private watched: AbortSignal | undefined;
   /** release() came for the watched signal while its task ran: let go of it when the task settles. */
   private releaseWatched = false;
-  /** The one listener on `watched`: answers the direct task's caller if that signal is its own. */
-  private readonly onWatchedAbort = (): void => {
-    const signal = this.watched;
-    this.watched = undefined;
-    this.releaseWatched = false;
-    const call = this.directCall;
-    if (signal === undefined || call === undefined || call.signal !== signal || call.answered) return;
-    call.answered = true;
-    const reason = this.abortReason(signal);
-    tell(call.told, true, true, reason);
-    call.reject(reason);
-  };
+  /** The one listener on `watched`, made on first use (a queue whose tasks never come with a signal has none). */
+  private onWatchedAbort: (() => void) | undefined;
 
   constructor(private readonly options: AbortableQueueOptions) {
     this.abortReason = options.abortReason ?? signalReason;
@@ -131,9 +121,22 @@ export class AbortableQueue {
   }
 
   private unwatch(): void {
-    this.watched?.removeEventListener('abort', this.onWatchedAbort);
+    if (this.watched !== undefined) this.watched.removeEventListener('abort', this.onWatchedAbort!);
     this.watched = undefined;
     this.releaseWatched = false;
+  }
+
+  /** The watched signal fired: answer the direct task's caller if that signal is its own. */
+  private watchedFired(): void {
+    const signal = this.watched;
+    this.watched = undefined;
+    this.releaseWatched = false;
+    const call = this.directCall;
+    if (signal === undefined || call === undefined || call.signal !== signal || call.answered) return;
+    call.answered = true;
+    const reason = this.abortReason(signal);
+    tell(call.told, true, true, reason);
+    call.reject(reason);
   }
 
   /** `signal` becomes the watched one (one listener, kept across the tasks that share it). */
@@ -144,7 +147,7 @@ export class AbortableQueue {
     }
     this.unwatch();
     this.watched = signal;
-    signal.addEventListener('abort', this.onWatchedAbort, { once: true });
+    signal.addEventListener('abort', (this.onWatchedAbort ??= () => this.watchedFired()), { once: true });
   }
 
   /** Reject every caller still waiting with `err`; their tasks never run. The running task is left alone. */
