@@ -227,6 +227,8 @@ export class Target {
         await this.collect(signal, out, deadline, collectors, scrapeOptions.collectorFailed);
       } finally {
         this.trace = undefined;
+        // The scrape's commands are over: no abort listener of the client stays on its signal.
+        this.client.releaseSignal(signal);
       }
     });
   }
@@ -258,6 +260,7 @@ export class Target {
       } catch (err) {
         error = `session: ${this.describe(err)}`;
       }
+      this.client.releaseSignal(signal);
       const seconds = (performance.now() - started) / 1000;
       this.options.metrics.collectDuration.observe(seconds);
       this.options.health.recordCollection(this.key, failed);

@@ -6,7 +6,7 @@ import { closeSession } from './commands/close-session.js';
 import { getDeviceId } from './commands/get-device-id.js';
 import { getChannelAuthCapabilities, type GetChannelAuthCapabilitiesRsp } from './commands/get-channel-auth-capabilities.js';
 import { setSessionPrivilegeLevel } from './commands/set-session-privilege-level.js';
-import { commandContext, exchangeCommand, sendCommand, RqSeq, type SendCommandContext, type SetupSteps } from './client/command-exchange.js';
+import { commandContext, exchangeCommand, sendCommand, RqSeq, type Recover, type SendCommandContext, type SetupSteps } from './client/command-exchange.js';
 import { AbortableQueue } from './client/abortable-queue.js';
 import { abortError, Exchanger, NEVER_ABORTS } from './client/exchanger.js';
 import { sessionlessV15, type Framer } from './client/framers.js';
@@ -46,6 +46,13 @@ interface ActiveSession {
   /** This session's send contexts, made once: with the in-session attempts, and with a single send. */
   send: SendCommandContext;
   sendOnce: SendCommandContext;
+  /**
+   * What a caller's command is sent with: `send` and `sendOnce` (a session
+   * idle long enough to be suspect) with the silence of an established
+   * session looked into (SendCommandContext.recover).
+   */
+  command: SendCommandContext;
+  suspect: SendCommandContext;
 }
 
 /**
@@ -75,8 +82,6 @@ export class BmcClient {
   private peer: Peer | undefined;
   private exchanger: Exchanger | undefined;
   private active: ActiveSession | undefined;
-  /** When the session last answered anything (timers.now() ms). */
-  private lastAnswerAt = 0;
   private closed = false;
 
   constructor(private readonly options: BmcClientOptions) {
@@ -140,29 +145,37 @@ export class BmcClient {
     if (this.closed) return Promise.reject(new ClientClosedError('client is closed'));
     const signal = options?.signal;
     const lun = options?.lun;
-    const hooks = this.hooks;
-    if (!hooks.commandCompleted) return this.commands.run(() => this.inSession(command, request, lun, signal ?? NEVER_ABORTS), signal);
-    let started = -1;
-    return this.commands
-      .run(() => {
+    if (!this.hooks.commandCompleted) return this.commands.run(() => this.inSession(command, request, lun, signal ?? NEVER_ABORTS), signal);
+    let started = 0;
+    return this.commands.run(
+      () => {
         started = this.now();
         return this.inSession(command, request, lun, signal ?? NEVER_ABORTS);
-      }, signal)
-      .then(
-        (rsp) => {
-          hooks.commandCompleted?.(command.name, (this.now() - started) / 1000, 'ok', CompletionCode.ok);
-          return rsp;
-        },
-        (err: unknown) => {
-          if (started >= 0) {
-            const seconds = (this.now() - started) / 1000;
-            if (err instanceof CompletionCodeError) hooks.commandCompleted?.(command.name, seconds, 'completion-code', err.completionCode);
-            else hooks.commandCompleted?.(command.name, seconds, err instanceof TimeoutError ? 'timeout' : 'error');
-          }
-          throw err;
-        },
-      );
+      },
+      signal,
+      (ran, failed, outcome) => {
+        if (ran) this.commandCompleted(command.name, (this.now() - started) / 1000, failed, outcome);
+      },
+    );
   };
+
+  /**
+   * The caller is done with `signal`: the client keeps one abort listener
+   * on the signal its commands came with, for all of them, until this, a
+   * command with another signal, or the signal firing. A caller that sends
+   * a scrape's worth of commands under one deadline calls it when the scrape
+   * is over, so that no listener stays on that signal.
+   */
+  releaseSignal(signal: AbortSignal): void {
+    this.commands.release(signal);
+  }
+
+  /** The caller of a command that started is being answered: tell the hook how it ended. */
+  private commandCompleted(name: string, seconds: number, failed: boolean, outcome: unknown): void {
+    if (!failed) this.hooks.commandCompleted?.(name, seconds, 'ok', CompletionCode.ok);
+    else if (outcome instanceof CompletionCodeError) this.hooks.commandCompleted?.(name, seconds, 'completion-code', outcome.completionCode);
+    else this.hooks.commandCompleted?.(name, seconds, outcome instanceof TimeoutError ? 'timeout' : 'error');
+  }
 
   /** Open the session now (otherwise the first command does). */
   open(options: { signal?: AbortSignal } = {}): Promise<SessionDescription> {
@@ -223,59 +236,52 @@ export class BmcClient {
   }
 
   /**
-   * One command in the session, opened first if need be. Any answer, even a
-   * completion code, shows the session alive. Silence is looked into only
-   * here, on the failure path.
+   * One command in the session, opened first if need be. In an established
+   * session this is one exchangeCommand, and its silence is looked into by
+   * `recover` (SendCommandContext.recover), only on that failure path.
    */
-  private async inSession<Req, Rsp>(command: Command<Req, Rsp>, request: Req, lun: number | undefined, signal: AbortSignal): Promise<Rsp> {
-    let session = this.active;
-    const fresh = session === undefined;
-    session ??= await this.login(signal);
-    const idleMs = this.now() - this.lastAnswerAt;
+  private inSession<Req, Rsp>(command: Command<Req, Rsp>, request: Req, lun: number | undefined, signal: AbortSignal): Promise<Rsp> {
+    const session = this.active;
+    if (session === undefined) return this.loginAndSend(command, request, lun, signal);
     // Long idle: silence most likely means the BMC dropped the session, so
     // one unanswered send is enough to replace it (a second attempt and a
     // canary would cost a scrape seconds on every BMC that expires sessions
     // between scrapes).
-    const suspect = !fresh && idleMs >= this.retry.idleSuspectMs;
-    try {
-      const rsp = await exchangeCommand(suspect ? session.sendOnce : session.send, command, request, lun, signal);
-      this.lastAnswerAt = this.now();
-      return rsp;
-    } catch (err) {
-      if (err instanceof CompletionCodeError) {
-        this.lastAnswerAt = this.now();
-        throw err;
-      }
-      if (!(err instanceof TimeoutError) || fresh || signal.aborted) throw err;
-      // Silence inside an established session, used recently, means either
-      // the session is gone (BMC restart) or the BMC ignores this one command
-      // (some drop unsupported DCMI requests instead of rejecting them). A
-      // single cheap canary tells the two apart; it is sent only on this
-      // failure path, never on a healthy scrape.
-      if (!suspect && (await this.sessionAnswers(session, signal))) throw err;
-      this.dropSession('expired');
-      this.options.logger?.debug({ target: this.target, command: command.name, idleMs: Math.round(idleMs) }, 'session stopped answering; re-establishing');
-      session = await this.login(signal);
-      return await this.sendInSession(session.send, command, request, lun, signal);
-    }
+    const suspect = this.now() - session.send.exchanger.lastAnswerAt >= this.retry.idleSuspectMs;
+    return exchangeCommand(suspect ? session.suspect : session.command, command, request, lun, signal);
   }
 
-  /** One command in the session; any answer, even a completion code, shows the session alive. */
-  private async sendInSession<Req, Rsp>(
-    ctx: SendCommandContext,
+  /** No session yet: open one and send; silence of a session just opened is not looked into. */
+  private async loginAndSend<Req, Rsp>(command: Command<Req, Rsp>, request: Req, lun: number | undefined, signal: AbortSignal): Promise<Rsp> {
+    const session = await this.login(signal);
+    return await exchangeCommand(session.send, command, request, lun, signal);
+  }
+
+  /**
+   * A command of `session` got no answer (its caller's signal not fired).
+   * Silence inside an established session, used recently, means either the
+   * session is gone (BMC restart) or the BMC ignores this one command (some
+   * drop unsupported DCMI requests instead of rejecting them). A single
+   * cheap canary tells the two apart; it is sent only on this failure path,
+   * never on a healthy scrape. A `suspect` session (long idle) is replaced
+   * without asking.
+   */
+  private async recover<Req, Rsp>(
+    session: ActiveSession,
+    suspect: boolean,
     command: Command<Req, Rsp>,
     request: Req,
     lun: number | undefined,
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
+    silence: TimeoutError,
   ): Promise<Rsp> {
-    try {
-      const rsp = await exchangeCommand(ctx, command, request, lun, signal);
-      this.lastAnswerAt = this.now();
-      return rsp;
-    } catch (err) {
-      if (err instanceof CompletionCodeError) this.lastAnswerAt = this.now();
-      throw err;
-    }
+    const s = signal ?? NEVER_ABORTS;
+    const silentMs = this.now() - session.send.exchanger.lastAnswerAt;
+    if (!suspect && (await this.sessionAnswers(session, s))) throw silence;
+    this.dropSession('expired');
+    this.options.logger?.debug({ target: this.target, command: command.name, silentMs: Math.round(silentMs) }, 'session stopped answering; re-establishing');
+    const fresh = await this.login(s);
+    return await exchangeCommand(fresh.send, command, request, lun, s);
   }
 
   private now(): number {
@@ -411,8 +417,14 @@ export class BmcClient {
       }
     }
     const base = commandContext({ ...this.context(this.retry.sessionAttempts), framer });
-    this.active = { framer, description, send: base, sendOnce: commandContext({ ...base, attempts: 1 }) };
-    this.lastAnswerAt = this.now();
+    const sendOnce = commandContext({ ...base, attempts: 1 });
+    const active: ActiveSession = { framer, description, send: base, sendOnce, command: base, suspect: sendOnce };
+    const recover: Recover = (command, request, lun, signal, silence) => this.recover(active, false, command, request, lun, signal, silence);
+    const recoverSuspect: Recover = (command, request, lun, signal, silence) => this.recover(active, true, command, request, lun, signal, silence);
+    active.command = commandContext({ ...base, recover });
+    active.suspect = commandContext({ ...sendOnce, recover: recoverSuspect });
+    this.active = active;
+    this.exchanger!.lastAnswerAt = this.now();
     this.hooks.sessionOpened?.(description);
     this.options.logger?.debug({ target: this.target, ...description }, 'session established');
     return this.active;

@@ -5,7 +5,7 @@
 // packets, RAKP) and the BMC side of every command (encoding responses,
 // decoding requests) live in '@bmc-exporter/ipmi/wire' (wire.ts).
 export { BmcClient } from './client.js';
-export { AbortableQueue, type AbortableQueueOptions, type AbortReason } from './client/abortable-queue.js';
+export { AbortableQueue, type AbortableQueueOptions, type AbortReason, type Answered } from './client/abortable-queue.js';
 export * from './client/options.js';
 export { DEFAULT_SESSION_BACKOFF, isSessionRefusal, type SessionBackoffPolicy } from './client/session-backoff.js';
 export * from './errors.js';

@@ -105,23 +105,135 @@ describe('AbortableQueue', () => {
     expect(log).toEqual(['start a']);
   });
 
-  it('leaves no abort listener behind on a long-lived signal', async () => {
-    const q = new AbortableQueue({ detachRunning: true });
+  /** A signal whose abort listeners are counted: added in all, and left on it now. */
+  function countedSignal() {
     const ac = new AbortController();
-    let listeners = 0;
+    const count = { added: 0, now: 0 };
     const add = ac.signal.addEventListener.bind(ac.signal);
     const remove = ac.signal.removeEventListener.bind(ac.signal);
     ac.signal.addEventListener = ((...args: Parameters<typeof add>) => {
-      listeners++;
+      count.added++;
+      count.now++;
       add(...args);
     }) as typeof add;
     ac.signal.removeEventListener = ((...args: Parameters<typeof remove>) => {
-      listeners--;
+      count.now--;
       remove(...args);
     }) as typeof remove;
+    return { ac, count };
+  }
+
+  it('keeps one abort listener on a signal its tasks share, and none once released', async () => {
+    const q = new AbortableQueue({ detachRunning: true });
+    const { ac, count } = countedSignal();
     for (let i = 0; i < 100; i++) await q.run(async () => i, ac.signal);
     await expect(q.run(async () => Promise.reject(new Error('no')), ac.signal)).rejects.toThrow('no');
-    expect(listeners).toBe(0);
+    expect(count).toEqual({ added: 1, now: 1 });
+    q.release(ac.signal);
+    expect(count.now).toBe(0);
+    // Used again after release: watched again, and released again.
+    await q.run(async () => 1, ac.signal);
+    expect(count).toEqual({ added: 2, now: 1 });
+    q.release(ac.signal);
+    expect(count.now).toBe(0);
+  });
+
+  it('lets go of a signal when a task comes with another one, or when it fires', async () => {
+    const q = new AbortableQueue({ detachRunning: true });
+    const first = countedSignal();
+    const second = countedSignal();
+    await q.run(async () => 1, first.ac.signal);
+    expect(first.count.now).toBe(1);
+    await q.run(async () => 2, second.ac.signal);
+    expect(first.count.now).toBe(0);
+    expect(second.count.now).toBe(1);
+    // Fired while nothing runs: nobody to answer, and the listener (added once) is gone.
+    second.ac.abort('late');
+    await expect(q.run(async () => 3, second.ac.signal)).rejects.toBe('late');
+    const third = countedSignal();
+    await q.run(async () => 4, third.ac.signal);
+    expect(third.count).toEqual({ added: 1, now: 1 });
+  });
+
+  it('release() while a task with that signal runs takes effect when it settles, and the caller is still answered on abort until then', async () => {
+    const q = new AbortableQueue({ detachRunning: true, abortReason: (s) => new Error(`gave up: ${String(s.reason)}`) });
+    const log: string[] = [];
+    const { ac, count } = countedSignal();
+    const a = manual(log, 'a');
+    const pa = q.run(a.task, ac.signal);
+    q.release(ac.signal);
+    expect(count.now).toBe(1);
+    a.finish();
+    expect(await pa).toBe('a');
+    expect(count.now).toBe(0);
+    // Released, then a task with it again, aborted while it runs: answered at once.
+    const b = manual(log, 'b');
+    const pb = q.run(b.task, ac.signal);
+    q.release(ac.signal);
+    ac.abort('deadline');
+    await expect(pb).rejects.toThrow('gave up: deadline');
+    b.finish();
+    await q.onIdle();
+  });
+
+  it('tells how each caller is answered, just before it is: value, failure, abort while running, cancelled while waiting', async () => {
+    const q = new AbortableQueue({ detachRunning: true, abortReason: (s) => new Error(`gave up: ${String(s.reason)}`) });
+    const log: string[] = [];
+    const told: string[] = [];
+    const tell = (name: string) => (started: boolean, failed: boolean, outcome: unknown) =>
+      told.push(`${name} ${started ? 'started' : 'waiting'} ${failed ? `failed ${(outcome as Error).message}` : `ok ${String(outcome)}`}`);
+    const a = manual(log, 'a');
+    const b = manual(log, 'b');
+    const c = manual(log, 'c');
+    const d = manual(log, 'd');
+    const ac = new AbortController();
+    const pa = q.run(a.task, ac.signal, tell('a'));
+    const pb = q.run(b.task, undefined, tell('b'));
+    const pc = q.run(c.task, undefined, tell('c'));
+    ac.abort('deadline');
+    await expect(pa).rejects.toThrow('gave up: deadline');
+    expect(told).toEqual(['a started failed gave up: deadline']);
+    a.finish();
+    await flush();
+    b.fail(new Error('b broke'));
+    await expect(pb).rejects.toThrow('b broke');
+    c.finish();
+    expect(await pc).toBe('c');
+    await q.onIdle();
+    const pd = q.run(d.task, undefined, tell('d'));
+    const pe = q.run(async () => 'e', undefined, tell('e'));
+    q.cancelWaiting(new Error('closed'));
+    await expect(pe).rejects.toThrow('closed');
+    d.finish();
+    expect(await pd).toBe('d');
+    expect(told).toEqual(['a started failed gave up: deadline', 'b started failed b broke', 'c started ok c', 'e waiting failed closed', 'd started ok d']);
+  });
+
+  it('a listener that throws neither keeps the caller waiting nor changes its outcome', async () => {
+    const q = new AbortableQueue({ detachRunning: true });
+    const boom = () => {
+      throw new Error('listener broke');
+    };
+    const log: string[] = [];
+    const a = manual(log, 'a');
+    const b = manual(log, 'b');
+    const ac = new AbortController();
+    // Direct, with a signal: value; then failure; then queued behind a running one; then aborted while running.
+    expect(await q.run(async () => 'v', ac.signal, boom)).toBe('v');
+    await expect(q.run(async () => Promise.reject(new Error('task failed')), ac.signal, boom)).rejects.toThrow('task failed');
+    const pa = q.run(a.task, undefined, boom);
+    const pb = q.run(b.task, undefined, boom);
+    a.finish();
+    expect(await pa).toBe('a');
+    await flush();
+    b.finish();
+    expect(await pb).toBe('b');
+    const c = manual(log, 'c');
+    const pc = q.run(c.task, ac.signal, boom);
+    ac.abort(new Error('deadline'));
+    await expect(pc).rejects.toThrow('deadline');
+    c.finish();
+    await q.onIdle();
   });
 
   describe('a task that finds the queue idle starts at once, outside p-queue', () => {

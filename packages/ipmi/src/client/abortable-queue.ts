@@ -3,7 +3,35 @@ import PQueue from 'p-queue';
 /** What a caller whose signal fired is rejected with (the signal's reason, or a typed error made from it). */
 export type AbortReason = (signal: AbortSignal) => unknown;
 
+/**
+ * Told how a caller is answered, just before it hears of it: whether its
+ * task ever started, whether it failed, and the value or error. Called once
+ * per caller that gets as far as the queue.
+ */
+export type Answered = (started: boolean, failed: boolean, outcome: unknown) => void;
+
+/** The caller of the task started at once, while that task runs. */
+class DirectCall {
+  answered = false;
+  constructor(
+    readonly signal: AbortSignal,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (err: unknown) => void,
+    readonly told: Answered | undefined,
+  ) {}
+}
+
 const signalReason: AbortReason = (signal) => signal.reason;
+
+/** Tell `told`, if any: a listener that throws neither keeps the caller waiting nor changes its outcome. */
+function tell(told: Answered | undefined, started: boolean, failed: boolean, outcome: unknown): void {
+  if (told === undefined) return;
+  try {
+    told(started, failed, outcome);
+  } catch {
+    // Only the listener's own work is lost.
+  }
+}
 
 export interface AbortableQueueOptions {
   /**
@@ -35,7 +63,11 @@ export interface AbortableQueueOptions {
  * p-queue (the common case: one caller issuing commands one after another).
  * While it runs, later tasks go to p-queue as usual and each first waits for
  * it to settle, so the order and the one-at-a-time rule are the same either
- * way.
+ * way. Such tasks share one abort listener per signal: the queue keeps its
+ * listener on the last signal they came with (a scrape's deadline, over all
+ * of that scrape's commands) until a task comes with another signal, the
+ * signal fires, or release(signal) says its caller is done with it; so at
+ * most one listener of this queue is ever left on a signal.
  *
  * The p-queue and the set of waiting callers exist only while something
  * waits: an exporter holds two of these per target, idle between scrapes
@@ -51,6 +83,14 @@ export class AbortableQueue {
   /** Settles when the direct task does; made only when something waits for it. */
   private directDone: Promise<void> | undefined;
   private releaseDirect: (() => void) | undefined;
+  /** The caller of the direct task, when it came with a signal and is detached on abort. */
+  private directCall: DirectCall | undefined;
+  /** The signal `onWatchedAbort` listens to, for the tasks started at once. */
+  private watched: AbortSignal | undefined;
+  /** release() came for the watched signal while its task ran: let go of it when the task settles. */
+  private releaseWatched = false;
+  /** The one listener on `watched`, made on first use (a queue whose tasks never come with a signal has none). */
+  private onWatchedAbort: (() => void) | undefined;
 
   constructor(private readonly options: AbortableQueueOptions) {
     this.abortReason = options.abortReason ?? signalReason;
@@ -68,6 +108,46 @@ export class AbortableQueue {
       else if (this.queue && this.queue.size + this.queue.pending > 0) await this.queue.onIdle();
       else return;
     }
+  }
+
+  /**
+   * The caller is done with `signal` (its scrape is over): the listener kept
+   * on it is removed now, or when the task running with it settles.
+   */
+  release(signal: AbortSignal): void {
+    if (this.watched !== signal) return;
+    if (this.directCall?.signal === signal) this.releaseWatched = true;
+    else this.unwatch();
+  }
+
+  private unwatch(): void {
+    if (this.watched !== undefined) this.watched.removeEventListener('abort', this.onWatchedAbort!);
+    this.watched = undefined;
+    this.releaseWatched = false;
+  }
+
+  /** The watched signal fired: answer the direct task's caller if that signal is its own. */
+  private watchedFired(): void {
+    const signal = this.watched;
+    this.watched = undefined;
+    this.releaseWatched = false;
+    const call = this.directCall;
+    if (signal === undefined || call === undefined || call.signal !== signal || call.answered) return;
+    call.answered = true;
+    const reason = this.abortReason(signal);
+    tell(call.told, true, true, reason);
+    call.reject(reason);
+  }
+
+  /** `signal` becomes the watched one (one listener, kept across the tasks that share it). */
+  private watch(signal: AbortSignal): void {
+    if (this.watched === signal) {
+      this.releaseWatched = false;
+      return;
+    }
+    this.unwatch();
+    this.watched = signal;
+    signal.addEventListener('abort', (this.onWatchedAbort ??= () => this.watchedFired()), { once: true });
   }
 
   /** Reject every caller still waiting with `err`; their tasks never run. The running task is left alone. */
@@ -88,10 +168,14 @@ export class AbortableQueue {
     if (this.waiting?.delete(cancel) && this.waiting.size === 0) this.waiting = undefined;
   }
 
-  /** Run `task` after every earlier one has settled, unless `signal` fires first. */
-  run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /**
+   * Run `task` after every earlier one has settled, unless `signal` fires
+   * first. `told`, if given, hears how the caller is answered just before it
+   * does (no extra promise in between).
+   */
+  run<T>(task: () => Promise<T>, signal?: AbortSignal, told?: Answered): Promise<T> {
     if (signal?.aborted) return Promise.reject(this.abortReason(signal));
-    if (!this.direct && (!this.queue || this.queue.size + this.queue.pending === 0)) return this.runDirect(task, signal);
+    if (!this.direct && (!this.queue || this.queue.size + this.queue.pending === 0)) return this.runDirect(task, signal, told);
     return new Promise<T>((resolve, reject) => {
       /** The caller has been answered (rejected while waiting, or detached): the task's outcome goes nowhere. */
       let answered = false;
@@ -101,6 +185,7 @@ export class AbortableQueue {
         answered = true;
         this.unwait(cancel);
         if (!started) signal?.removeEventListener('abort', onAbort);
+        tell(told, started, true, err);
         reject(err);
       };
       const onAbort = () => {
@@ -118,9 +203,15 @@ export class AbortableQueue {
         if (signal && !this.options.detachRunning) signal.removeEventListener('abort', onAbort);
         try {
           const value = await task();
-          if (!answered) resolve(value);
+          if (!answered) {
+            tell(told, true, false, value);
+            resolve(value);
+          }
         } catch (err) {
-          if (!answered) reject(err);
+          if (!answered) {
+            tell(told, true, true, err);
+            reject(err);
+          }
         } finally {
           answered = true;
           if (signal && this.options.detachRunning) signal.removeEventListener('abort', onAbort);
@@ -130,49 +221,58 @@ export class AbortableQueue {
   }
 
   /** `task` run at once; the slot is released when it settles, before its caller hears of it. */
-  private runDirect<T>(task: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  private runDirect<T>(task: () => Promise<T>, signal: AbortSignal | undefined, told: Answered | undefined): Promise<T> {
     this.direct = true;
     let running: Promise<T>;
     try {
       running = task();
     } catch (err) {
       this.endDirect();
+      tell(told, true, true, err);
       return Promise.reject(err);
     }
     if (!signal || !this.options.detachRunning) {
       return running.then(
         (value) => {
           this.endDirect();
+          tell(told, true, false, value);
           return value;
         },
         (err: unknown) => {
           this.endDirect();
+          tell(told, true, true, err);
           throw err;
         },
       );
     }
-    // Detached: the caller whose signal fires is answered at once; the task keeps the slot.
+    // Detached: the caller whose signal fires is answered at once (onWatchedAbort); the task keeps the slot.
+    this.watch(signal);
     return new Promise<T>((resolve, reject) => {
-      let answered = false;
-      const onAbort = () => {
-        if (answered) return;
-        answered = true;
-        reject(this.abortReason(signal));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
+      const call = new DirectCall(signal, resolve as (value: unknown) => void, reject, told);
+      this.directCall = call;
       running.then(
         (value) => {
-          signal.removeEventListener('abort', onAbort);
-          this.endDirect();
-          if (!answered) resolve(value);
+          this.endDirectCall(call);
+          if (call.answered) return;
+          call.answered = true;
+          tell(told, true, false, value);
+          resolve(value);
         },
         (err: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          this.endDirect();
-          if (!answered) reject(err);
+          this.endDirectCall(call);
+          if (call.answered) return;
+          call.answered = true;
+          tell(told, true, true, err);
+          reject(err);
         },
       );
     });
+  }
+
+  private endDirectCall(call: DirectCall): void {
+    if (this.directCall === call) this.directCall = undefined;
+    if (this.releaseWatched && this.watched === call.signal) this.unwatch();
+    this.endDirect();
   }
 
   private endDirect(): void {

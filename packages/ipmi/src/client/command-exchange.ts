@@ -27,7 +27,23 @@ export interface SendCommandContext {
   attempts: number;
   /** Set during session set-up when someone listens (ClientHooks.sessionStep): told of each exchange's end. */
   setupSteps?: SetupSteps;
+  /**
+   * A command of an established session given no answer after all its
+   * attempts (and its caller's signal not fired) ends here instead of in
+   * TimeoutError: the client looks into the session, re-establishes it if it
+   * is gone and sends the command again. Absent: the TimeoutError is thrown.
+   */
+  recover?: Recover;
 }
+
+/** What to do about a command that got no answer: answer it some other way, or throw. */
+export type Recover = <Req, Rsp>(
+  command: Command<Req, Rsp>,
+  request: Req,
+  lun: number | undefined,
+  signal: AbortSignal | undefined,
+  silence: TimeoutError,
+) => Promise<Rsp>;
 
 /**
  * A SendCommandContext with its properties always in one order, so the
@@ -43,6 +59,7 @@ export function commandContext(c: SendCommandContext): SendCommandContext {
     hooks: c.hooks,
     attempts: c.attempts,
     setupSteps: c.setupSteps,
+    recover: c.recover,
   };
 }
 
@@ -147,7 +164,11 @@ export async function exchangeCommand<Req, Rsp>(
       break;
     } catch (err) {
       if (!(err instanceof TimeoutError) || signal?.aborted) throw err;
-      if (sent >= ctx.attempts) throw new TimeoutError(`${command.name}: no answer after ${sent} attempt(s)`, { cause: err });
+      if (sent >= ctx.attempts) {
+        const silence = new TimeoutError(`${command.name}: no answer after ${sent} attempt(s)`, { cause: err });
+        if (ctx.recover === undefined) throw silence;
+        return await ctx.recover(command, request, lun, signal, silence);
+      }
       ctx.hooks.retry?.(command.name);
       timeoutMs = Math.min(timeoutMs * ctx.retry.backoff, ctx.retry.maxTimeoutMs);
     }

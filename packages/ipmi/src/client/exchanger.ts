@@ -53,6 +53,8 @@ function noop(): void {}
 export class Exchanger {
   private waiter: Waiter | undefined;
   private closed = false;
+  /** When an exchange last ended in an answer its caller took (timers.now() ms): any answer, even a completion code, shows a session alive. */
+  lastAnswerAt = 0;
   constructor(
     private readonly channel: PeerChannel,
     private readonly timers: Timers,
@@ -130,7 +132,10 @@ export class Exchanger {
       this.hooks.requestAbandoned?.();
       w.reject(abortError(w.signal));
     } else if (failed) w.reject(value);
-    else w.resolve(value);
+    else {
+      this.lastAnswerAt = this.timers.now();
+      w.resolve(value);
+    }
   }
 
   close(): void {

@@ -199,6 +199,22 @@ function isAbsent(err: unknown): boolean {
 }
 
 /**
+ * Whether readSensor reads `descriptor` with exactly one Get Sensor Reading
+ * (on its LUN) and nothing else: readable, not bridged, no factors to fetch.
+ * A caller on a hot path may then send that command itself and finish as
+ * readSensor does: interpretReading on the answer, absentSensorReading on
+ * an error.
+ */
+export function readsWithOneCommand(descriptor: SensorDescriptor): boolean {
+  return descriptor.readable && !descriptor.bridged && !(descriptor.hasAnalogReading && isNonLinear(descriptor));
+}
+
+/** The reading of a sensor whose Get Sensor Reading failed with `err`: unavailable when the code says absent, else undefined (a real failure). */
+export function absentSensorReading(descriptor: SensorDescriptor, err: unknown): SensorReading | undefined {
+  return isAbsent(err) ? unavailable(descriptor) : undefined;
+}
+
+/**
  * Reads one sensor on its LUN. Absent-sensor completion codes give an
  * unavailable reading; any other error (timeouts, session loss) propagates so
  * the caller can tell a broken BMC from an empty socket.
@@ -210,7 +226,8 @@ export async function readSensor(execute: Execute, descriptor: SensorDescriptor,
   try {
     rsp = await execute(getSensorReading, { sensorNumber: descriptor.number }, options);
   } catch (err) {
-    if (isAbsent(err)) return unavailable(descriptor);
+    const absent = absentSensorReading(descriptor, err);
+    if (absent) return absent;
     throw err;
   }
   if (descriptor.hasAnalogReading && isNonLinear(descriptor) && !rsp.readingUnavailable && rsp.scanningEnabled) {

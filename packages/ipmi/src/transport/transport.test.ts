@@ -115,6 +115,30 @@ describe('UdpTransport', () => {
     expect(dropped).toEqual(['unknown-peer']);
   });
 
+  it("hands a peer's datagrams to every channel open on it, and to none once all are closed", async () => {
+    const dropped: string[] = [];
+    const t = new UdpTransport({ hooks: { datagramDropped: (r) => dropped.push(r) } });
+    cleanup.push(() => t.close());
+    const server = await echoServer('127.0.0.1');
+    const a = server.address();
+    const got: string[][] = [[], [], []];
+    const channels = got.map((g) => t.open(peerFromIp(a.address, a.port), (d) => g.push(d.toString())));
+    expect(t.peerCount).toBe(1);
+    channels[0]!.send(Buffer.from('one'), () => undefined);
+    await vi.waitFor(() => expect(got.every((g) => g.length === 1)).toBe(true), { timeout: 5_000, interval: 5 });
+    expect(got).toEqual([['echo:one'], ['echo:one'], ['echo:one']]);
+    // The middle one closes: the others still hear their peer.
+    channels[1]!.close();
+    channels[0]!.send(Buffer.from('two'), () => undefined);
+    await vi.waitFor(() => expect(got[2]!.length).toBe(2), { timeout: 5_000, interval: 5 });
+    expect(got).toEqual([['echo:one', 'echo:two'], ['echo:one'], ['echo:one', 'echo:two']]);
+    channels[0]!.close();
+    channels[2]!.close();
+    expect(t.peerCount).toBe(0);
+    server.send('late', lastSender.get(server)!, '127.0.0.1');
+    await vi.waitFor(() => expect(dropped).toEqual(['unknown-peer']), { timeout: 5_000, interval: 5 });
+  });
+
   it('reports a bind failure as a TransportError', async () => {
     // An IPv6 address for an IPv4 socket: bind fails locally, nothing is sent anywhere.
     const t = new UdpTransport({ bindAddress4: '::1' });

@@ -41,7 +41,14 @@ export interface PeerChannel {
  */
 export class UdpTransport {
   private readonly sockets = new Map<4 | 6, dgram.Socket[]>();
-  private readonly handlers = new Map<string, Set<DatagramHandler>>();
+  /**
+   * Handlers by source address (as peerKey spells it, without the port),
+   * then by port: one handler, the usual case, or several. A datagram is
+   * routed with two lookups on what the socket reports, no key built per
+   * datagram.
+   */
+  private readonly handlers = new Map<string, Map<number, DatagramHandler | DatagramHandler[]>>();
+  private peers = 0;
   private readonly socketsPerFamily: number;
   private starting = new Map<4 | 6, Promise<dgram.Socket[]>>();
   private closed = false;
@@ -64,7 +71,7 @@ export class UdpTransport {
 
   /** Number of peers with at least one registered handler. */
   get peerCount(): number {
-    return this.handlers.size;
+    return this.peers;
   }
 
   /**
@@ -80,12 +87,19 @@ export class UdpTransport {
   open(peer: Peer, handler: DatagramHandler): PeerChannel {
     if (this.closed) throw new TransportError('transport is closed');
     const key = peerKey(peer.address, peer.port);
-    let set = this.handlers.get(key);
-    if (!set) {
-      set = new Set();
-      this.handlers.set(key, set);
+    const address = addressKey(peer.address);
+    let ports = this.handlers.get(address);
+    if (!ports) {
+      ports = new Map();
+      this.handlers.set(address, ports);
     }
-    set.add(handler);
+    const had = ports.get(peer.port);
+    if (had === undefined) {
+      ports.set(peer.port, handler);
+      this.peers++;
+    } else {
+      ports.set(peer.port, typeof had === 'function' ? [had, handler] : [...had, handler]);
+    }
     let open = true;
     const spread = hashKey(key);
     // A callback, no promise: the send path runs once per datagram.
@@ -104,13 +118,23 @@ export class UdpTransport {
       close: () => {
         if (!open) return;
         open = false;
-        const s = this.handlers.get(key);
-        if (s) {
-          s.delete(handler);
-          if (s.size === 0) this.handlers.delete(key);
-        }
+        this.unregister(address, peer.port, handler);
       },
     };
+  }
+
+  private unregister(address: string, port: number, handler: DatagramHandler): void {
+    const ports = this.handlers.get(address);
+    const had = ports?.get(port);
+    if (ports === undefined || had === undefined) return;
+    const rest = typeof had === 'function' ? (had === handler ? [] : [had]) : had.filter((h) => h !== handler);
+    if (rest.length === 0) {
+      ports.delete(port);
+      this.peers--;
+      if (ports.size === 0) this.handlers.delete(address);
+    } else {
+      ports.set(port, rest.length === 1 ? rest[0]! : rest);
+    }
   }
 
   async close(): Promise<void> {
@@ -118,6 +142,7 @@ export class UdpTransport {
     const all = [...this.sockets.values()].flat();
     this.sockets.clear();
     this.handlers.clear();
+    this.peers = 0;
     await Promise.all(all.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
 
@@ -172,14 +197,19 @@ export class UdpTransport {
   }
 
   private dispatch(msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    // An IPv4 source has no scope id and no letters: its key needs no normalising.
-    const key = rinfo.family === 'IPv4' ? `${rinfo.address}|${rinfo.port}` : peerKey(stripScope(rinfo.address), rinfo.port);
-    const set = this.handlers.get(key);
-    if (!set) {
+    // The address as the socket reports it is the key for any IPv4 source (no scope id, no
+    // letters) and most IPv6 ones; only a miss on an IPv6 source is normalised and tried again.
+    // (rinfo's properties are slow to load: each is read once.)
+    const reported = rinfo.address;
+    let ports = this.handlers.get(reported);
+    if (ports === undefined && reported.includes(':')) ports = this.handlers.get(addressKey(stripScope(reported)));
+    const h = ports?.get(rinfo.port);
+    if (h === undefined) {
       this.options.hooks?.datagramDropped?.('unknown-peer');
       return;
     }
-    for (const h of set) h(msg);
+    if (typeof h === 'function') h(msg);
+    else for (let i = 0; i < h.length; i++) h[i]!(msg);
   }
 }
 
@@ -198,6 +228,11 @@ const literalLookup = ((hostname: string, options: unknown, callback: (err: Erro
   }
   (lookup as (h: string, o: unknown, c: unknown) => void)(hostname, options, callback);
 }) as unknown as dgram.SocketOptions['lookup'];
+
+/** An address as peerKey spells it (lower case), without the port. */
+function addressKey(address: string): string {
+  return address.toLowerCase();
+}
 
 function stripScope(address: string): string {
   const pct = address.indexOf('%');
