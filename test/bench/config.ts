@@ -36,10 +36,12 @@ import type { Benchmark, Report } from './run.js';
 
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
 
-function fleet(count: number, changed?: number): SecretsFile {
+/** The bench's secrets file: entry `changed` with another password, or with `rotated` every password another. */
+function fleet(count: number, changed?: number, rotated = false): SecretsFile {
   const secrets: SecretsFile = {};
   for (let i = 0; i < count; i++) {
-    secrets[`127.224.${i >> 8}.${i & 255}:623`] = { username: 'admin', password: i === changed ? 'changed-password' : `pw-${i.toString(36)}` };
+    const password = rotated ? `rotated-${i.toString(36)}` : i === changed ? 'changed-password' : `pw-${i.toString(36)}`;
+    secrets[`127.224.${i >> 8}.${i & 255}:623`] = { username: 'admin', password };
   }
   return secrets;
 }
@@ -206,6 +208,7 @@ export const benchmark: Benchmark = {
     const file = join(dir, 'secrets.yml');
     const same = formatSecretsFile(fleet(count));
     const changed = formatSecretsFile(fleet(count, Math.floor(count / 2)));
+    const rotated = formatSecretsFile(fleet(count, undefined, true));
     await writeFile(file, same, { mode: 0o600 });
     log(`${count} entries, ${(same.length / 2 ** 20).toFixed(1)} MiB`);
     const port = await freePort();
@@ -264,15 +267,18 @@ export const benchmark: Benchmark = {
         },
       ];
       for (const kind of kinds) {
-        for (const variant of ['same', 'changed'] as const) {
+        for (const variant of ['same', 'changed', 'rotated'] as const) {
           const runs: Measured[] = [];
           for (let i = 0; i < repeats; i++) {
-            // "changed" alternates between the two files, so every run changes one entry.
+            // "changed" alternates between two files, so every run changes one entry; "rotated"
+            // likewise changes every password (each slice differs: a new table is built).
             if (variant === 'changed') await writeFile(file, i % 2 === 0 ? changed : same);
+            if (variant === 'rotated') await writeFile(file, i % 2 === 0 ? rotated : same);
             runs.push(await measured(exporter, logs, base, () => kind.run()));
             await sleep(500);
           }
-          const n = note(`${kind.what}, ${variant === 'same' ? 'same file' : 'one entry changed'}; median of ${repeats}`);
+          const what = { same: 'same file', changed: 'one entry changed', rotated: 'every password changed' }[variant];
+          const n = note(`${kind.what}, ${what}; median of ${repeats}`);
           report(`reload_${kind.name}_${variant}_cpu_s`, median(runs.map((r) => r.cpu)), 's', n);
           report(`reload_${kind.name}_${variant}_cpu_s_max`, Math.max(...runs.map((r) => r.cpu)), 's', n);
           report(
