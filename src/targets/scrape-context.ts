@@ -1,13 +1,9 @@
 import {
-  absentSensorReading,
   CompletionCodeError,
   dcmiGetPowerReading,
-  getSensorReading,
-  interpretReading,
   IpmiError,
   MalformedPacketError,
   readSensor,
-  readsWithOneCommand,
   TimeoutError,
   type DcmiPowerReading,
   type Execute,
@@ -62,7 +58,7 @@ export function createScrapeContext(
   onSensorFault: SensorFaultListener = () => undefined,
   observer?: ScrapeObserver,
 ): CollectContext {
-  const scrape: ScrapeState = { execute, options: { signal }, onLun: [], onSensorFault, observer, readings: new Map() };
+  const scrape: ScrapeState = { execute, options: { signal }, onSensorFault, observer, readings: new Map() };
   let power: Promise<DcmiPowerReading | null> | undefined;
   return {
     target,
@@ -83,35 +79,16 @@ export function createScrapeContext(
 interface ScrapeState {
   execute: Execute;
   options: { signal: AbortSignal };
-  /** The options of a Get Sensor Reading on LUN n (0-3), made on first use. */
-  onLun: Array<{ signal: AbortSignal; lun: number }>;
   onSensorFault: SensorFaultListener;
   observer: ScrapeObserver | undefined;
   readings: Map<string, Promise<SensorReading>>;
 }
 
-/**
- * One sensor's reading for this scrape (memoised by the caller), its fault
- * isolated, told to the observer. A sensor read with one command (most) has
- * it sent from here and finished as readSensor would, one async step fewer
- * per sensor; the rest go through readSensor.
- */
+/** One sensor's reading for this scrape (memoised by the caller), its fault isolated, told to the observer. */
 async function readOnce(scrape: ScrapeState, descriptor: SensorDescriptor): Promise<SensorReading> {
   let reading: SensorReading;
   try {
-    if (readsWithOneCommand(descriptor)) {
-      const lun = descriptor.lun;
-      const options = (scrape.onLun[lun] ??= { signal: scrape.options.signal, lun });
-      try {
-        reading = interpretReading(descriptor, await scrape.execute(getSensorReading, { sensorNumber: descriptor.number }, options));
-      } catch (err) {
-        const absent = absentSensorReading(descriptor, err);
-        if (absent === undefined) throw err;
-        reading = absent;
-      }
-    } else {
-      reading = await readSensor(scrape.execute, descriptor, scrape.options);
-    }
+    reading = await readSensor(scrape.execute, descriptor, scrape.options);
   } catch (err) {
     const reason = scrape.options.signal.aborted ? undefined : sensorFaultReason(err);
     if (reason === undefined) {

@@ -199,38 +199,35 @@ function isAbsent(err: unknown): boolean {
 }
 
 /**
- * Whether readSensor reads `descriptor` with exactly one Get Sensor Reading
- * (on its LUN) and nothing else: readable, not bridged, no factors to fetch.
- * A caller on a hot path may then send that command itself and finish as
- * readSensor does: interpretReading on the answer, absentSensorReading on
- * an error.
- */
-export function readsWithOneCommand(descriptor: SensorDescriptor): boolean {
-  return descriptor.readable && !descriptor.bridged && !(descriptor.hasAnalogReading && isNonLinear(descriptor));
-}
-
-/** The reading of a sensor whose Get Sensor Reading failed with `err`: unavailable when the code says absent, else undefined (a real failure). */
-export function absentSensorReading(descriptor: SensorDescriptor, err: unknown): SensorReading | undefined {
-  return isAbsent(err) ? unavailable(descriptor) : undefined;
-}
-
-/**
  * Reads one sensor on its LUN. Absent-sensor completion codes give an
  * unavailable reading; any other error (timeouts, session loss) propagates so
- * the caller can tell a broken BMC from an empty socket.
+ * the caller can tell a broken BMC from an empty socket. A sensor read with
+ * one command (most: no factors to fetch) costs one promise step over the
+ * command's own, as this is read on every scrape for every sensor.
  */
-export async function readSensor(execute: Execute, descriptor: SensorDescriptor, opts: { signal?: AbortSignal } = {}): Promise<SensorReading> {
-  if (descriptor.bridged || !descriptor.readable) return unavailable(descriptor);
+export function readSensor(execute: Execute, descriptor: SensorDescriptor, opts: { signal?: AbortSignal } = {}): Promise<SensorReading> {
+  if (descriptor.bridged || !descriptor.readable) return Promise.resolve(unavailable(descriptor));
   const options = opts.signal ? { signal: opts.signal, lun: descriptor.lun } : { lun: descriptor.lun };
+  if (descriptor.hasAnalogReading && isNonLinear(descriptor)) return readWithFactors(execute, descriptor, options);
+  return execute(getSensorReading, { sensorNumber: descriptor.number }, options).then(
+    (rsp) => interpretReading(descriptor, rsp),
+    (err: unknown) => {
+      if (isAbsent(err)) return unavailable(descriptor);
+      throw err;
+    },
+  );
+}
+
+/** A non-linear analog sensor: its reading, then the factors for that reading (§35.5). */
+async function readWithFactors(execute: Execute, descriptor: SensorDescriptor, options: { signal?: AbortSignal; lun: number }): Promise<SensorReading> {
   let rsp: SensorReadingRsp;
   try {
     rsp = await execute(getSensorReading, { sensorNumber: descriptor.number }, options);
   } catch (err) {
-    const absent = absentSensorReading(descriptor, err);
-    if (absent) return absent;
+    if (isAbsent(err)) return unavailable(descriptor);
     throw err;
   }
-  if (descriptor.hasAnalogReading && isNonLinear(descriptor) && !rsp.readingUnavailable && rsp.scanningEnabled) {
+  if (!rsp.readingUnavailable && rsp.scanningEnabled) {
     try {
       const f = await execute(getSensorReadingFactors, { sensorNumber: descriptor.number, reading: rsp.raw }, options);
       return interpretReading(descriptor, rsp, f);
