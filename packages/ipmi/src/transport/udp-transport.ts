@@ -43,11 +43,11 @@ export class UdpTransport {
   private readonly sockets = new Map<4 | 6, dgram.Socket[]>();
   /**
    * Handlers by source address (as peerKey spells it, without the port),
-   * then by port: one handler, the usual case, or several. A datagram is
-   * routed with two lookups on what the socket reports, no key built per
-   * datagram.
+   * then by port. A datagram is routed with two lookups on what the socket
+   * reports, no key built per datagram. A list is replaced, never changed,
+   * so a handler closing its channel during dispatch does not disturb it.
    */
-  private readonly handlers = new Map<string, Map<number, DatagramHandler | DatagramHandler[]>>();
+  private readonly handlers = new Map<string, Map<number, readonly DatagramHandler[]>>();
   private peers = 0;
   private readonly socketsPerFamily: number;
   private starting = new Map<4 | 6, Promise<dgram.Socket[]>>();
@@ -94,12 +94,8 @@ export class UdpTransport {
       this.handlers.set(address, ports);
     }
     const had = ports.get(peer.port);
-    if (had === undefined) {
-      ports.set(peer.port, handler);
-      this.peers++;
-    } else {
-      ports.set(peer.port, typeof had === 'function' ? [had, handler] : [...had, handler]);
-    }
+    if (had === undefined) this.peers++;
+    ports.set(peer.port, had === undefined ? [handler] : [...had, handler]);
     let open = true;
     const spread = hashKey(key);
     // A callback, no promise: the send path runs once per datagram.
@@ -127,14 +123,14 @@ export class UdpTransport {
     const ports = this.handlers.get(address);
     const had = ports?.get(port);
     if (ports === undefined || had === undefined) return;
-    const rest = typeof had === 'function' ? (had === handler ? [] : [had]) : had.filter((h) => h !== handler);
-    if (rest.length === 0) {
-      ports.delete(port);
-      this.peers--;
-      if (ports.size === 0) this.handlers.delete(address);
-    } else {
-      ports.set(port, rest.length === 1 ? rest[0]! : rest);
+    const rest = had.filter((h) => h !== handler);
+    if (rest.length > 0) {
+      ports.set(port, rest);
+      return;
     }
+    ports.delete(port);
+    this.peers--;
+    if (ports.size === 0) this.handlers.delete(address);
   }
 
   async close(): Promise<void> {
@@ -203,13 +199,12 @@ export class UdpTransport {
     const reported = rinfo.address;
     let ports = this.handlers.get(reported);
     if (ports === undefined && reported.includes(':')) ports = this.handlers.get(addressKey(stripScope(reported)));
-    const h = ports?.get(rinfo.port);
-    if (h === undefined) {
+    const handlers = ports?.get(rinfo.port);
+    if (handlers === undefined) {
       this.options.hooks?.datagramDropped?.('unknown-peer');
       return;
     }
-    if (typeof h === 'function') h(msg);
-    else for (let i = 0; i < h.length; i++) h[i]!(msg);
+    for (let i = 0; i < handlers.length; i++) handlers[i]!(msg);
   }
 }
 
