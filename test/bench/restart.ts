@@ -61,18 +61,30 @@ async function flatOutPass(
 }
 
 async function getSdrSent(exp: ExporterProcess): Promise<number> {
-  const text = await (await fetch(`${exp.base}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
-  const m = /^bmc_exporter_command_duration_seconds_count\{command="Get SDR"\} (\S+)$/m.exec(text);
-  return m ? Number(m[1]) : 0;
+  return (await exporterCounters(exp)).getSdr;
 }
+
+/** Get SDR commands and IPMI datagrams (sent, and received as answers) since the exporter started, from its /metrics. */
+async function exporterCounters(exp: ExporterProcess): Promise<{ getSdr: number; sent: number; received: number }> {
+  const text = await (await fetch(`${exp.base}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+  const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
+  return {
+    getSdr: value(/^bmc_exporter_command_duration_seconds_count\{command="Get SDR"\} (\S+)$/m),
+    sent: value(/^bmc_exporter_packets_sent_total (\S+)$/m),
+    received: value(/^bmc_exporter_packets_received_total (\S+)$/m),
+  };
+}
+
+type PassCounters = { getSdr: number; sent: number; received: number };
 
 interface ModeResult {
   paced: PacedRecord[];
-  cold: { cpu: number; seconds: number; records: ScrapeRecord[] };
+  /** A fresh exporter's first pass, with what it sent and received (the process's counters: that pass only). */
+  cold: { cpu: number; seconds: number; records: ScrapeRecord[]; counters: PassCounters };
   getSdrAfterRestart: number;
   pacedCpu: number;
   /** With the cache: a flat-out pass right after a second restart (every target's first scrape, files in place). */
-  restartedFlatOut?: { cpu: number; seconds: number; records: ScrapeRecord[]; getSdr: number };
+  restartedFlatOut?: { cpu: number; seconds: number; records: ScrapeRecord[]; getSdr: number; counters: PassCounters };
   /** The same exporter's next flat-out pass: every target warm (session open, SDR known), for comparison. */
   warmFlatOut?: { cpu: number; seconds: number; records: ScrapeRecord[] };
 }
@@ -103,7 +115,7 @@ export const benchmark: Benchmark = {
         const cacheDir = join(dir, 'sdr-cache');
         const args = mode === 'cache' ? ['--sdr.cache-dir', cacheDir] : [];
         exp = await startExporterCli(secrets, dir, pinExporter, `exporter-restart-${mode}`, args);
-        const cold = await flatOutPass(gen, exp, targets, concurrency);
+        const cold = { ...(await flatOutPass(gen, exp, targets, concurrency)), counters: await exporterCounters(exp) };
         log(
           `${mode}: cold flat-out pass ${cold.seconds.toFixed(1)} s, exporter CPU ${cold.cpu.toFixed(1)} s, ${cold.records.filter((r) => r.up).length}/${count} bmc_up 1`,
         );
@@ -131,7 +143,8 @@ export const benchmark: Benchmark = {
         if (mode === 'cache') {
           exp = await startExporterCli(secrets, dir, pinExporter, `exporter-restart-${mode}-3`, args);
           const again = await flatOutPass(gen, exp, targets, concurrency);
-          result.restartedFlatOut = { ...again, getSdr: await getSdrSent(exp) };
+          const counters = await exporterCounters(exp);
+          result.restartedFlatOut = { ...again, getSdr: counters.getSdr, counters };
           result.warmFlatOut = await flatOutPass(gen, exp, targets, concurrency);
           await exp.stop();
         }
@@ -209,6 +222,19 @@ export const benchmark: Benchmark = {
         'ms',
         `exporter CPU of the same exporter's next flat-out pass (sessions open, SDRs known), ${warm.seconds.toFixed(1)} s, ${warm.records.filter((r) => r.up).length}/${count} bmc_up 1: a restarted target's first scrape costs ${(cachedPerTarget - warmPerTarget).toFixed(2)} ms more (session setup, identity and repository checks, the SDR file), a cold one ${(coldPerTarget - warmPerTarget).toFixed(2)} ms more`,
       );
+      // Datagrams the exporter sent per target in each first pass (retries included): what a
+      // cold scrape and a restarted one with the cache cost on the wire, beside their CPU.
+      for (const [name, c] of [
+        ['cold', noCache.cold.counters],
+        ['restarted_with_cache', restarted.counters],
+      ] as const) {
+        report(
+          `${name}_scrape_datagrams_sent_per_target@${count}`,
+          c.sent / count,
+          'datagrams',
+          `${(c.received / count).toFixed(1)} answers accepted per target, ${(c.getSdr / count).toFixed(1)} Get SDR per target, in the exporter's first pass`,
+        );
+      }
       const windowSeconds = (2 * intervalMs) / 1000;
       for (const [name, perTarget] of [
         ['without_cache', coldPerTarget],
