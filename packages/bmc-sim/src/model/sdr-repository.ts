@@ -93,15 +93,16 @@ export class SdrRepository {
   }
 
   /**
-   * Get SDR (§33.12): record 0x0000 is the first; unknown IDs are 0xCB. The
-   * reservation is checked when the offset is not 0 (the spec's "partial
-   * read"): 0xC5 if stale. 0xFF bytes means the rest of the record.
+   * Get SDR (§33.12): record 0x0000 is the first; unknown IDs are 0xCB. A
+   * reservation ID is needed when the offset is not 0 (the spec's "partial
+   * read"); one given is checked at any offset, as ipmi_sim does: 0xC5 if
+   * stale. 0xFF bytes means the rest of the record.
    */
   read(reservationId: number, recordId: number, offset: number, bytesToRead: number): SdrRead {
     const index = recordId === SDR_FIRST_RECORD_ID ? 0 : recordId - 1;
     const rec = this.records[index];
     if (rec === undefined) return { completionCode: CompletionCode.notPresent };
-    if (offset !== 0 && (reservationId === 0 || reservationId !== this.reservation)) return { completionCode: CompletionCode.reservationCancelled };
+    if (reservationId === 0 ? offset !== 0 : reservationId !== this.reservation) return { completionCode: CompletionCode.reservationCancelled };
     if (offset >= rec.length) return { completionCode: CompletionCode.parameterOutOfRange };
     const want = bytesToRead === SDR_READ_WHOLE_RECORD ? rec.length - offset : bytesToRead;
     if (this.maxRead !== undefined && want > this.maxRead) return { completionCode: CompletionCode.cannotReturnRequestedBytes };
