@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AbortedError, CompletionCodeError, InvalidArgumentError, SdrIncompleteError, TimeoutError } from '../errors.js';
 import type { Command, Execute } from '../commands/command.js';
-import { DEFAULT_SDR_MAX_RECORDS, readSdrRepository, SdrWalk } from './walk.js';
+import { DEFAULT_SDR_MAX_RECORDS, readSdrRepository, SdrWalk, WHOLE_READ_REFUSED_CODES } from './walk.js';
 import { COMPACT_DIMMS, FULL_12V, FULL_CPU_TEMP, MC_LOCATOR, OEM_RECORD } from './sdr-fixtures.test-data.js';
 
 interface FakeBmcOptions {
@@ -14,6 +14,10 @@ interface FakeBmcOptions {
   recordCount?: number;
   reserveUnsupported?: boolean;
   failWith?: (call: number) => Error | undefined;
+  /** Answer whole-record reads (offset 0, 0xFF bytes) with this completion code, or these record bytes instead of the record. */
+  whole?: (img: Buffer) => number | Buffer;
+  /** Cut every answer's record bytes to this many. */
+  truncateTo?: number;
 }
 
 /** A BMC that serves an SDR image through Reserve SDR Repository / Get SDR, as a real one would. */
@@ -25,7 +29,7 @@ function fakeBmc(images: Buffer[], o: FakeBmcOptions = {}) {
   const ids = [...byId.keys()];
   const execute = (async <Req, Rsp>(command: Command<Req, Rsp>, request: Req) => {
     const reply = (data: Buffer) => command.decode(data);
-    const cc = (code: number) => {
+    const cc: (code: number) => never = (code) => {
       throw new CompletionCodeError(command.name, code);
     };
     switch (command.cmd) {
@@ -61,7 +65,10 @@ function fakeBmc(images: Buffer[], o: FakeBmcOptions = {}) {
         const next = o.nextOverride?.[id!] ?? ids[idx + 1] ?? 0xffff;
         const head = Buffer.alloc(2);
         head.writeUInt16LE(next);
-        return reply(Buffer.concat([head, img!.subarray(req.offset, req.offset + req.bytesToRead)]));
+        const whole = req.offset === 0 && req.bytesToRead === 0xff ? o.whole?.(img!) : undefined;
+        if (typeof whole === 'number') cc(whole);
+        const bytes = whole ?? img!.subarray(req.offset, req.offset + req.bytesToRead);
+        return reply(Buffer.concat([head, bytes.subarray(0, o.truncateTo ?? bytes.length)]));
       }
       default:
         throw new Error(`unexpected command ${command.name}`);
@@ -73,28 +80,119 @@ function fakeBmc(images: Buffer[], o: FakeBmcOptions = {}) {
 const IMAGE = [FULL_CPU_TEMP, FULL_12V, COMPACT_DIMMS, MC_LOCATOR, OEM_RECORD];
 
 describe('readSdrRepository', () => {
-  it('reads every record: header first, then the whole body', async () => {
+  it('reads each record whole: one Get SDR per record', async () => {
     const bmc = fakeBmc(IMAGE);
     const { records, unparsed } = await readSdrRepository(bmc.execute);
     expect(records.map((r) => r.recordId)).toEqual([1, 2, 4, 8, 9]);
     expect(unparsed).toEqual([]);
-    // Record 1 is 5 + 0x33 = 56 bytes: two round trips.
-    expect(bmc.log.slice(0, 5)).toEqual(['info', 'reserve', 'get 0@0+5', 'get 0@5+51', 'get 2@0+5']);
-    expect(bmc.log.filter((l) => l.startsWith('get'))).toHaveLength(2 * IMAGE.length);
+    expect(bmc.log.slice(0, 4)).toEqual(['info', 'reserve', 'get 0@0+255', 'get 2@0+255']);
+    // The walk's whole cost: the repository info, the reservation and one read per record.
+    expect(bmc.log).toHaveLength(2 + IMAGE.length);
   });
 
-  it('a whole body refused (0xCA) drops to 16-byte chunks at once, and keeps them', async () => {
+  it('yields the same records and bytes whole as in parts', async () => {
+    const whole = new SdrWalk({ keepBytes: true });
+    const parts = new SdrWalk({ keepBytes: true, wholeRecords: false, chunkSize: 16 });
+    await whole.run(fakeBmc(IMAGE).execute);
+    await parts.run(fakeBmc(IMAGE).execute);
+    expect(whole.records).toEqual(parts.records);
+    expect(whole.recordBytes).toEqual(parts.recordBytes);
+  });
+
+  it('a whole record refused (0xCA) falls back to header then body, then 16-byte chunks, and keeps them', async () => {
     const bmc = fakeBmc(IMAGE, { maxRead: 16 });
     const { records } = await readSdrRepository(bmc.execute, { recordCount: IMAGE.length });
     expect(records.map((r) => r.recordId)).toEqual([1, 2, 4, 8, 9]);
-    expect(bmc.log.slice(0, 7)).toEqual(['reserve', 'get 0@0+5', 'get 0@5+51', 'get 0@5+16', 'get 0@21+16', 'get 0@37+16', 'get 0@53+3']);
-    // One refusal per walk: no later read asks for more than 16.
-    expect(bmc.log.slice(3).filter((l) => Number(l.split('+')[1]) > 16)).toEqual([]);
+    expect(bmc.log.slice(0, 8)).toEqual(['reserve', 'get 0@0+255', 'get 0@0+5', 'get 0@5+51', 'get 0@5+16', 'get 0@21+16', 'get 0@37+16', 'get 0@53+3']);
+    // One refusal of each size per walk: no later read asks for more than 16.
+    expect(bmc.log.slice(4).filter((l) => Number(l.split('+')[1]) > 16)).toEqual([]);
+  });
+
+  it.each(WHOLE_READ_REFUSED_CODES.map((c) => [c.toString(16), c] as const))(
+    'a whole record refused with 0x%s falls back to header then body once per walk',
+    async (_, code) => {
+      const bmc = fakeBmc(IMAGE, { whole: () => code });
+      const walk = new SdrWalk({ recordCount: IMAGE.length, keepBytes: true });
+      const { records, incomplete } = await walk.run(bmc.execute);
+      expect(records.map((r) => r.recordId)).toEqual([1, 2, 4, 8, 9]);
+      expect(incomplete).toBeUndefined();
+      expect(walk.recordBytes).toEqual(IMAGE);
+      expect(bmc.log.slice(0, 5)).toEqual(['reserve', 'get 0@0+255', 'get 0@0+5', 'get 0@5+51', 'get 2@0+5']);
+      // One extra round trip for the walk: the refused whole read is not asked again.
+      expect(bmc.log.filter((l) => l.endsWith('+255'))).toHaveLength(1);
+      expect(bmc.log.filter((l) => l.startsWith('get'))).toHaveLength(1 + 2 * IMAGE.length);
+    },
+  );
+
+  it('a walk continued after an abort keeps reading in parts once whole reads were refused', async () => {
+    const ac = new AbortController();
+    let gets = 0;
+    const bmc = fakeBmc(IMAGE, {
+      whole: () => 0xca,
+      failWith: () => {
+        if (++gets === 3) ac.abort(); // the first record's body
+        return undefined;
+      },
+    });
+    const walk = new SdrWalk({ recordCount: IMAGE.length });
+    await expect(walk.run(bmc.execute, ac.signal)).rejects.toThrow(AbortedError);
+    bmc.log.length = 0;
+    const { records } = await walk.run(bmc.execute);
+    expect(records.map((r) => r.recordId)).toEqual([1, 2, 4, 8, 9]);
+    expect(bmc.log.filter((l) => l.endsWith('+255'))).toEqual([]);
+    // A new walk (a changed repository, another BMC) asks for whole records again.
+    const fresh = fakeBmc(IMAGE);
+    await new SdrWalk().run(fresh.execute);
+    expect(fresh.log.filter((l) => l.endsWith('+255'))).toHaveLength(IMAGE.length);
+  });
+
+  it('not present (0xCB) on a whole read keeps its meaning: an empty repository, or an error mid-walk, never a fallback', async () => {
+    const empty = fakeBmc([]);
+    expect(await readSdrRepository(empty.execute, { recordCount: 0 })).toEqual({ records: [], unparsed: [] });
+    expect(empty.log).toEqual(['reserve', 'get 0@0+255']);
+    const gone = fakeBmc(IMAGE, { whole: (img) => (img.readUInt16LE(0) === 4 ? 0xcb : img) });
+    await expect(readSdrRepository(gone.execute, { recordCount: 5 })).rejects.toMatchObject({ completionCode: 0xcb });
+    expect(gone.log.filter((l) => l.endsWith('+5'))).toEqual([]);
+  });
+
+  it('a reservation cancelled (0xC5) on a whole read re-reserves and reads that record whole again', async () => {
+    const bmc = fakeBmc(IMAGE, { cancelOnCall: 2 });
+    const { records } = await readSdrRepository(bmc.execute, { recordCount: 5 });
+    expect(records.map((r) => r.recordId)).toEqual([1, 2, 4, 8, 9]);
+    expect(bmc.log.slice(0, 5)).toEqual(['reserve', 'get 0@0+255', 'get 2@0+255', 'reserve', 'get 2@0+255']);
+    expect(bmc.log.filter((l) => l.endsWith('+5'))).toEqual([]);
+  });
+
+  const lengths: Array<[string, (img: Buffer) => Buffer]> = [
+    ['shorter than a header', (img) => img.subarray(0, 3)],
+    ['nothing at all', () => Buffer.alloc(0)],
+    ["cut short of its header's length", (img) => img.subarray(0, img.length - 1)],
+    ["longer than its header's length", (img) => Buffer.concat([img, Buffer.alloc(40, 0xee)])],
+    ['a header claiming 255 body bytes', (img) => Buffer.concat([img.subarray(0, 4), Buffer.from([0xff]), img.subarray(5)])],
+  ];
+
+  it.each(lengths)('a whole answer %s falls back to header then body for the rest of the walk', async (_, botch) => {
+    const bmc = fakeBmc(IMAGE, { whole: botch });
+    const walk = new SdrWalk({ recordCount: IMAGE.length, keepBytes: true });
+    const { records, unparsed } = await walk.run(bmc.execute);
+    expect(records.map((r) => r.recordId)).toEqual([1, 2, 4, 8, 9]);
+    expect(unparsed).toEqual([]);
+    expect(walk.recordBytes).toEqual(IMAGE);
+    expect(bmc.log.filter((l) => l.endsWith('+255'))).toHaveLength(1);
+  });
+
+  it('a BMC botching every read gets a clear error for the record and the walk ends, in a bounded number of reads', async () => {
+    const bmc = fakeBmc(IMAGE, { truncateTo: 2 });
+    const { records, unparsed, incomplete } = await readSdrRepository(bmc.execute, { recordCount: 5 });
+    expect(records).toEqual([]);
+    expect(unparsed).toEqual([{ recordId: 0, error: expect.stringMatching(/Get SDR 0x0: header read returned 2 byte/) }]);
+    expect(incomplete).toBeUndefined();
+    expect(bmc.log.filter((l) => l.startsWith('get'))).toEqual(['get 0@0+255', 'get 0@0+5']);
   });
 
   it('reads in 16-byte chunks when asked to', async () => {
     const bmc = fakeBmc(IMAGE);
-    const { records, unparsed } = await readSdrRepository(bmc.execute, { chunkSize: 16 });
+    const { records, unparsed } = await readSdrRepository(bmc.execute, { chunkSize: 16, wholeRecords: false });
     expect(records.map((r) => [r.recordId, r.kind])).toEqual([
       [1, 'full'],
       [2, 'full'],
@@ -109,7 +207,7 @@ describe('readSdrRepository', () => {
 
   it('shrinks the chunk on 0xCA and keeps the smaller size', async () => {
     const bmc = fakeBmc(IMAGE, { maxRead: 6 });
-    const { records } = await readSdrRepository(bmc.execute, { recordCount: IMAGE.length, chunkSize: 16 });
+    const { records } = await readSdrRepository(bmc.execute, { recordCount: IMAGE.length, chunkSize: 16, wholeRecords: false });
     expect(records).toHaveLength(5);
     expect(records[0]).toMatchObject({ kind: 'full', name: 'CPU Temp' });
     expect(bmc.log.slice(0, 5)).toEqual(['reserve', 'get 0@0+5', 'get 0@5+16', 'get 0@5+8', 'get 0@5+4']);
@@ -123,7 +221,7 @@ describe('readSdrRepository', () => {
 
   it('re-reserves and restarts the record when the reservation is cancelled (0xC5)', async () => {
     const bmc = fakeBmc(IMAGE, { cancelOnCall: 3 });
-    const { records } = await readSdrRepository(bmc.execute, { recordCount: 5, chunkSize: 16 });
+    const { records } = await readSdrRepository(bmc.execute, { recordCount: 5, chunkSize: 16, wholeRecords: false });
     expect(records).toHaveLength(5);
     expect(records[0]).toMatchObject({ name: 'CPU Temp' });
     expect(bmc.log.slice(0, 7)).toEqual(['reserve', 'get 0@0+5', 'get 0@5+16', 'get 0@21+16', 'reserve', 'get 0@0+5', 'get 0@5+16']);
@@ -229,8 +327,8 @@ describe('SdrWalk', () => {
     let gets = 0;
     const bmc = fakeBmc(IMAGE, {
       failWith: () => {
-        // Abort once the third record's header has been asked for.
-        if (++gets === 5) ac.abort();
+        // Abort while the second record is being read: the third is not asked for.
+        if (++gets === 2) ac.abort();
         return undefined;
       },
     });
@@ -242,9 +340,9 @@ describe('SdrWalk', () => {
     const { records, incomplete } = await walk.run(bmc.execute, new AbortController().signal);
     expect(records.map((r) => r.recordId)).toEqual([1, 2, 4, 8, 9]);
     expect(incomplete).toBeUndefined();
-    // Record 4 from its header again; records 1 and 2 are not asked for a second time.
-    expect(bmc.log.slice(0, 2)).toEqual(['reserve', 'get 4@0+5']);
-    expect(bmc.log.filter((l) => l.startsWith('get'))).toHaveLength(2 * 3);
+    // Record 4 next; records 1 and 2 are not asked for a second time.
+    expect(bmc.log.slice(0, 2)).toEqual(['reserve', 'get 4@0+255']);
+    expect(bmc.log.filter((l) => l.startsWith('get'))).toHaveLength(3);
     // A finished walk reads nothing more.
     bmc.log.length = 0;
     await walk.run(bmc.execute);
@@ -257,7 +355,7 @@ describe('SdrWalk', () => {
       b.writeUInt16LE(i + 1, 0);
       return b;
     });
-    const bmc = fakeBmc(oem, { failWith: (n) => (n === 7 ? new TimeoutError('no answer') : undefined) });
+    const bmc = fakeBmc(oem, { failWith: (n) => (n === 4 ? new TimeoutError('no answer') : undefined) });
     const walk = new SdrWalk({ maxRecords: 5 });
     await expect(walk.run(bmc.execute)).rejects.toThrow(TimeoutError);
     expect(walk.recordsRead).toBe(3);
@@ -272,7 +370,7 @@ describe('SdrWalk', () => {
     const bmc = fakeBmc(IMAGE, {
       nextOverride: { 4: 2 },
       failWith: () => {
-        if (++gets === 4) ac.abort();
+        if (++gets === 2) ac.abort();
         return undefined;
       },
     });

@@ -9,15 +9,15 @@ import {
   SdrIncompleteError,
 } from '../errors.js';
 import type { Execute, ExecuteOptions } from '../commands/command.js';
-import { getSdr, SDR_LAST_RECORD_ID } from '../commands/get-sdr.js';
+import { getSdr, type GetSdrRsp, SDR_LAST_RECORD_ID, SDR_READ_WHOLE_RECORD } from '../commands/get-sdr.js';
 import { getSdrRepositoryInfo } from '../commands/get-sdr-repository-info.js';
 import { reserveSdrRepository } from '../commands/reserve-sdr-repository.js';
 import { decodeSdrHeader, decodeSdrRecord, SDR_HEADER_LENGTH, type SdrRecord } from './records.js';
 
 /**
- * Chunk size for record bodies: the most one Get SDR may ask for (0xFF means
- * "entire record", which some BMCs mishandle), so a record costs two round
- * trips, its header and its body. A BMC whose buffer is smaller says 0xCA and
+ * Chunk size for record bodies when a record is read in parts (its header,
+ * then its body): the most one Get SDR may ask for short of 0xFF, so such a
+ * record costs two round trips. A BMC whose buffer is smaller says 0xCA and
  * the walk drops to FALLBACK_SDR_CHUNK, then halves.
  */
 export const DEFAULT_SDR_CHUNK = 0xfe;
@@ -37,6 +37,20 @@ export const EXTRA_RECORDS_TOLERATED = 16;
 export const DEFAULT_SDR_MAX_RECORDS = 4096;
 /** The most record bytes one walk holds unless the caller allows more (4096 records of ~256 bytes). */
 export const DEFAULT_SDR_MAX_BYTES = 1024 * 1024;
+/**
+ * Completion codes with which a BMC refuses a whole-record read (Get SDR at
+ * offset 0 for 0xFF bytes) that it might still serve in parts: its buffer is
+ * smaller than the record (0xCA, the length codes), or it does not take 0xFF
+ * as "entire record" (out of range, invalid field, unspecified). Not 0xCB (no
+ * such record) nor 0xC5 (reservation cancelled): those mean what they mean
+ * for any read.
+ */
+export const WHOLE_READ_REFUSED_CODES: readonly number[] = [
+  ...READ_TOO_LARGE_CODES,
+  CompletionCode.parameterOutOfRange,
+  CompletionCode.invalidDataField,
+  CompletionCode.unspecified,
+];
 
 export interface UnparsedSdrRecord {
   recordId: number;
@@ -53,8 +67,14 @@ export interface SdrRepositoryContents {
 
 /** Bounds and read size of one walk. */
 export interface SdrWalkLimits {
-  /** Body chunk size in bytes (default 254: whole bodies), clamped to each record's length. */
+  /** Body chunk size in bytes when a record is read in parts (default 254: whole bodies), clamped to each record's length. */
   chunkSize?: number;
+  /**
+   * Ask for each record whole in one Get SDR (offset 0, 0xFF bytes), falling
+   * back to header-then-body for the rest of the walk when the BMC refuses
+   * or answers a length its header disagrees with (default true).
+   */
+  wholeRecords?: boolean;
   /** Record count from Get SDR Repository Info, when known: more records than this (plus a margin) end the walk. */
   recordCount?: number;
   /** Stop after this many records (default DEFAULT_SDR_MAX_RECORDS). */
@@ -91,11 +111,15 @@ export async function readSdrRepository(execute: Execute, opts: ReadSdrOptions =
 
 /**
  * One walk over the SDR repository: Reserve SDR Repository, then from record
- * 0x0000 follow "next record ID" until 0xFFFF. Each record is read as its
- * 5-byte header, then its body, whole when the BMC allows, else in chunks:
- * many BMCs refuse (0xCA) reads larger than their buffer. A cancelled
- * reservation (0xC5, the repository changed) re-reserves and restarts that
- * record.
+ * 0x0000 follow "next record ID" until 0xFFFF. Each record is asked for whole
+ * in one Get SDR (offset 0, 0xFF bytes: "entire record", §33.12), one round
+ * trip per record. A BMC that refuses that (WHOLE_READ_REFUSED_CODES), or
+ * answers with fewer or more bytes than the record's own header says, has
+ * that record and the rest of the walk read in parts instead: the 5-byte
+ * header, then the body, whole when the BMC allows, else in chunks (many BMCs
+ * refuse, 0xCA, reads larger than their buffer). So a BMC that cannot serve
+ * whole records costs one extra round trip per walk. A cancelled reservation
+ * (0xC5, the repository changed) re-reserves and restarts that record.
  *
  * The walk is bounded whatever the BMC serves: a next ID already visited (a
  * cycle), more records than `maxRecords` or than the BMC reported (plus a
@@ -127,8 +151,8 @@ export class SdrWalk {
   /** The record to read next (0x0000: the first). */
   private nextRecordId = 0x0000;
   private bytesHeld = 0;
-  /** Body read size; shrinks when the BMC refuses a read as too large, and stays shrunk. */
-  private chunk: number;
+  /** How records are read: whole, or in parts of `chunk` bytes; narrows when the BMC refuses, and stays narrowed. */
+  private readonly mode: ReadMode;
   private running = false;
 
   constructor(limits: SdrWalkLimits = {}) {
@@ -138,7 +162,10 @@ export class SdrWalk {
     this.maxRecords = Math.min(0xffff, cap, reportedCap);
     this.capIsReported = this.maxRecords === reportedCap;
     this.maxBytes = limits.maxBytes ?? DEFAULT_SDR_MAX_BYTES;
-    this.chunk = Math.max(MIN_SDR_CHUNK, Math.min(limits.chunkSize ?? DEFAULT_SDR_CHUNK, 0xfe));
+    this.mode = {
+      whole: limits.wholeRecords ?? true,
+      chunk: Math.max(MIN_SDR_CHUNK, Math.min(limits.chunkSize ?? DEFAULT_SDR_CHUNK, 0xfe)),
+    };
     this.recordBytes = limits.keepBytes ? [] : undefined;
   }
 
@@ -159,12 +186,11 @@ export class SdrWalk {
     // Two runs at once would read the same records twice: one walk, one reader at a time.
     if (this.running) throw new InvalidArgumentError('SdrWalk.run called while an earlier run of the same walk is still reading');
     this.running = true;
-    const reader = new RecordReader(execute, signal, this.chunk);
+    const reader = new RecordReader(execute, signal, this.mode);
     try {
       await reader.reserve();
       while (!this.done) await this.step(reader);
     } finally {
-      this.chunk = reader.chunk;
       this.running = false;
     }
     return this.contents;
@@ -238,7 +264,15 @@ interface RecordRead {
   nextRecordId: number;
 }
 
-/** Get SDR for one walk's run: the reservation, the body chunk size, and reading one record whole. */
+/** How one walk reads its records; shared by its runs, so what the BMC refused once is not asked again. */
+interface ReadMode {
+  /** Ask for each record whole (offset 0, 0xFF bytes); false once the BMC refused or botched that. */
+  whole: boolean;
+  /** Body read size when reading in parts, shrunk when the BMC refuses a read as too large. */
+  chunk: number;
+}
+
+/** Get SDR for one walk's run: the reservation, and reading one record whole or in parts as the walk's mode says. */
 class RecordReader {
   private readonly base: ExecuteOptions;
   private reservationId = 0;
@@ -246,8 +280,7 @@ class RecordReader {
   constructor(
     private readonly execute: Execute,
     private readonly signal: AbortSignal | undefined,
-    /** Body read size, shrunk when the BMC refuses a read as too large. */
-    public chunk: number,
+    private readonly mode: ReadMode,
   ) {
     this.base = signal ? { signal } : {};
   }
@@ -279,6 +312,40 @@ class RecordReader {
 
   private async readOnce(recordId: number): Promise<RecordRead> {
     this.checkAbort();
+    if (this.mode.whole) {
+      const whole = await this.readWhole(recordId);
+      if (whole) return whole;
+      this.checkAbort();
+    }
+    return await this.readInParts(recordId);
+  }
+
+  /**
+   * The record in one Get SDR, or undefined when this BMC cannot be asked so:
+   * it refused the read as one it might serve in parts, or its answer's length
+   * is not the one the record's header gives (a short answer may be a BMC
+   * cutting the record to its buffer, a long one garbage). Either way the
+   * walk stops asking for whole records and this record is read in parts.
+   */
+  private async readWhole(recordId: number): Promise<RecordRead | undefined> {
+    let rsp: GetSdrRsp;
+    try {
+      rsp = await this.read(recordId, 0, SDR_READ_WHOLE_RECORD);
+    } catch (err) {
+      if (!isCompletionCode(err, ...WHOLE_READ_REFUSED_CODES)) throw err;
+      this.mode.whole = false;
+      return undefined;
+    }
+    const { data } = rsp;
+    if (data.length < SDR_HEADER_LENGTH || data.length !== SDR_HEADER_LENGTH + decodeSdrHeader(data).length) {
+      this.mode.whole = false;
+      return undefined;
+    }
+    return { bytes: data, nextRecordId: rsp.nextRecordId };
+  }
+
+  /** The record as its header, then its body in chunks of the walk's chunk size. */
+  private async readInParts(recordId: number): Promise<RecordRead> {
     const head = await this.read(recordId, 0, SDR_HEADER_LENGTH);
     if (head.data.length < SDR_HEADER_LENGTH) {
       throw new MalformedPacketError(`Get SDR 0x${recordId.toString(16)}: header read returned ${head.data.length} byte(s)`, {
@@ -300,14 +367,14 @@ class RecordReader {
   /** Up to `remaining` bytes of a body at `offset`; undefined when the read was refused as too large and the chunk shrank. */
   private async readChunk(recordId: number, offset: number, remaining: number): Promise<Buffer | undefined> {
     this.checkAbort();
-    const want = Math.min(this.chunk, remaining);
+    const want = Math.min(this.mode.chunk, remaining);
     let got: Buffer;
     try {
       got = (await this.read(recordId, offset, want)).data;
     } catch (err) {
       if (isCompletionCode(err, ...READ_TOO_LARGE_CODES) && want > MIN_SDR_CHUNK) {
         // Halving from what was refused; a refused big read goes straight to the size every BMC takes.
-        this.chunk = Math.max(MIN_SDR_CHUNK, want > FALLBACK_SDR_CHUNK ? FALLBACK_SDR_CHUNK : Math.floor(want / 2));
+        this.mode.chunk = Math.max(MIN_SDR_CHUNK, want > FALLBACK_SDR_CHUNK ? FALLBACK_SDR_CHUNK : Math.floor(want / 2));
         return undefined;
       }
       throw err;
