@@ -160,6 +160,20 @@ describe('BmcModel SDR quirks', () => {
     expect(records.length).toBe(PROFILES['server-2s']!.sensors.length + 1);
   });
 
+  it('whole records from offset 0 need no reservation: the library takes none', async () => {
+    const m = model(PROFILES['server-2s']!);
+    let getSdrCalls = 0;
+    let reserves = 0;
+    const exec = executor(m, USER, (cmd) => {
+      if (cmd.name === 'Get SDR') getSdrCalls++;
+      if (cmd.name === reserveSdrRepository.name) reserves++;
+    });
+    const { records } = await readSdrRepository(exec);
+    expect(records.length).toBe(PROFILES['server-2s']!.sensors.length + 1);
+    expect(getSdrCalls).toBe(records.length);
+    expect(reserves).toBe(0);
+  });
+
   it('a reservation cancelled mid-walk gives 0xC5 and the library re-reserves', async () => {
     const m = model(PROFILES['server-2s']!);
     let getSdrCalls = 0;
@@ -168,7 +182,8 @@ describe('BmcModel SDR quirks', () => {
       if (cmd.name === 'Get SDR' && ++getSdrCalls === 20) m.cancelSdrReservation();
       if (cmd.name === reserveSdrRepository.name) reserves++;
     });
-    const { records } = await readSdrRepository(exec);
+    // Records in parts: reads past offset 0 carry the reservation.
+    const { records } = await readSdrRepository(exec, { wholeRecords: false });
     expect(records.length).toBe(PROFILES['server-2s']!.sensors.length + 1);
     expect(reserves).toBe(2);
     await expect(exec(getSdr, { reservationId: 1, recordId: 2, offset: 5, bytesToRead: 4 })).rejects.toMatchObject({ completionCode: 0xc5 });

@@ -18,6 +18,8 @@ interface FakeBmcOptions {
   whole?: (img: Buffer) => number | Buffer;
   /** Cut every answer's record bytes to this many. */
   truncateTo?: number;
+  /** Refuse (0xC5) reads under reservation 0 even at offset 0, as some BMCs might. */
+  requireReservation?: boolean;
 }
 
 /** A BMC that serves an SDR image through Reserve SDR Repository / Get SDR, as a real one would. */
@@ -56,7 +58,7 @@ function fakeBmc(images: Buffer[], o: FakeBmcOptions = {}) {
           reservation += 1; // the repository changed under us
           cc(0xc5);
         }
-        if (req.offset > 0 && req.reservationId !== reservation) cc(0xc5);
+        if ((req.offset > 0 || o.requireReservation) && (req.reservationId === 0 || req.reservationId !== reservation)) cc(0xc5);
         const id = req.recordId === 0 ? ids[0] : req.recordId;
         const img = id === undefined ? undefined : byId.get(id);
         if (!img) cc(0xcb);
@@ -85,8 +87,17 @@ describe('readSdrRepository', () => {
     const { records, unparsed } = await readSdrRepository(bmc.execute);
     expect(records.map((r) => r.recordId)).toEqual([1, 2, 4, 8, 9]);
     expect(unparsed).toEqual([]);
-    expect(bmc.log.slice(0, 4)).toEqual(['info', 'reserve', 'get 0@0+255', 'get 2@0+255']);
-    // The walk's whole cost: the repository info, the reservation and one read per record.
+    // No reservation: whole reads from offset 0 need none (§33.12).
+    expect(bmc.log.slice(0, 3)).toEqual(['info', 'get 0@0+255', 'get 2@0+255']);
+    // The walk's whole cost: the repository info and one read per record.
+    expect(bmc.log).toHaveLength(1 + IMAGE.length);
+  });
+
+  it('a BMC that wants a reservation even for whole reads (0xC5 under 0000h) gets one, once', async () => {
+    const bmc = fakeBmc(IMAGE, { requireReservation: true });
+    const { records } = await readSdrRepository(bmc.execute, { recordCount: IMAGE.length });
+    expect(records.map((r) => r.recordId)).toEqual([1, 2, 4, 8, 9]);
+    expect(bmc.log.slice(0, 4)).toEqual(['get 0@0+255', 'reserve', 'get 0@0+255', 'get 2@0+255']);
     expect(bmc.log).toHaveLength(2 + IMAGE.length);
   });
 
@@ -103,7 +114,8 @@ describe('readSdrRepository', () => {
     const bmc = fakeBmc(IMAGE, { maxRead: 16 });
     const { records } = await readSdrRepository(bmc.execute, { recordCount: IMAGE.length });
     expect(records.map((r) => r.recordId)).toEqual([1, 2, 4, 8, 9]);
-    expect(bmc.log.slice(0, 8)).toEqual(['reserve', 'get 0@0+255', 'get 0@0+5', 'get 0@5+51', 'get 0@5+16', 'get 0@21+16', 'get 0@37+16', 'get 0@53+3']);
+    // Reading in parts takes a reservation first: the body reads are past offset 0.
+    expect(bmc.log.slice(0, 8)).toEqual(['get 0@0+255', 'reserve', 'get 0@0+5', 'get 0@5+51', 'get 0@5+16', 'get 0@21+16', 'get 0@37+16', 'get 0@53+3']);
     // One refusal of each size per walk: no later read asks for more than 16.
     expect(bmc.log.slice(4).filter((l) => Number(l.split('+')[1]) > 16)).toEqual([]);
   });
@@ -117,7 +129,7 @@ describe('readSdrRepository', () => {
       expect(records.map((r) => r.recordId)).toEqual([1, 2, 4, 8, 9]);
       expect(incomplete).toBeUndefined();
       expect(walk.recordBytes).toEqual(IMAGE);
-      expect(bmc.log.slice(0, 5)).toEqual(['reserve', 'get 0@0+255', 'get 0@0+5', 'get 0@5+51', 'get 2@0+5']);
+      expect(bmc.log.slice(0, 5)).toEqual(['get 0@0+255', 'reserve', 'get 0@0+5', 'get 0@5+51', 'get 2@0+5']);
       // One extra round trip for the walk: the refused whole read is not asked again.
       expect(bmc.log.filter((l) => l.endsWith('+255'))).toHaveLength(1);
       expect(bmc.log.filter((l) => l.startsWith('get'))).toHaveLength(1 + 2 * IMAGE.length);
@@ -149,7 +161,7 @@ describe('readSdrRepository', () => {
   it('not present (0xCB) on a whole read keeps its meaning: an empty repository, or an error mid-walk, never a fallback', async () => {
     const empty = fakeBmc([]);
     expect(await readSdrRepository(empty.execute, { recordCount: 0 })).toEqual({ records: [], unparsed: [] });
-    expect(empty.log).toEqual(['reserve', 'get 0@0+255']);
+    expect(empty.log).toEqual(['get 0@0+255']);
     const gone = fakeBmc(IMAGE, { whole: (img) => (img.readUInt16LE(0) === 4 ? 0xcb : img) });
     await expect(readSdrRepository(gone.execute, { recordCount: 5 })).rejects.toMatchObject({ completionCode: 0xcb });
     expect(gone.log.filter((l) => l.endsWith('+5'))).toEqual([]);
@@ -159,7 +171,7 @@ describe('readSdrRepository', () => {
     const bmc = fakeBmc(IMAGE, { cancelOnCall: 2 });
     const { records } = await readSdrRepository(bmc.execute, { recordCount: 5 });
     expect(records.map((r) => r.recordId)).toEqual([1, 2, 4, 8, 9]);
-    expect(bmc.log.slice(0, 5)).toEqual(['reserve', 'get 0@0+255', 'get 2@0+255', 'reserve', 'get 2@0+255']);
+    expect(bmc.log.slice(0, 4)).toEqual(['get 0@0+255', 'get 2@0+255', 'reserve', 'get 2@0+255']);
     expect(bmc.log.filter((l) => l.endsWith('+5'))).toEqual([]);
   });
 
@@ -230,7 +242,8 @@ describe('readSdrRepository', () => {
   it('gives up after repeated cancellations', async () => {
     const bmc = fakeBmc(IMAGE, { failWith: (n) => (n > 1 ? new CompletionCodeError('Get SDR', 0xc5) : undefined) });
     await expect(readSdrRepository(bmc.execute, { recordCount: 5 })).rejects.toMatchObject({ completionCode: 0xc5 });
-    expect(bmc.log.filter((l) => l === 'reserve')).toHaveLength(6);
+    // A reservation for each of MAX_RESERVATION_RESTARTS restarts; whole reads took none before.
+    expect(bmc.log.filter((l) => l === 'reserve')).toHaveLength(5);
   });
 
   it('stops at a next ID already visited (a cycle), keeps what it read and says so', async () => {
@@ -322,7 +335,7 @@ describe('readSdrRepository', () => {
 });
 
 describe('SdrWalk', () => {
-  it('continues after an abort at the record it was reading, under a new reservation, keeping the records read', async () => {
+  it('continues after an abort at the record it was reading, keeping the records read', async () => {
     const ac = new AbortController();
     let gets = 0;
     const bmc = fakeBmc(IMAGE, {
@@ -341,7 +354,7 @@ describe('SdrWalk', () => {
     expect(records.map((r) => r.recordId)).toEqual([1, 2, 4, 8, 9]);
     expect(incomplete).toBeUndefined();
     // Record 4 next; records 1 and 2 are not asked for a second time.
-    expect(bmc.log.slice(0, 2)).toEqual(['reserve', 'get 4@0+255']);
+    expect(bmc.log.slice(0, 1)).toEqual(['get 4@0+255']);
     expect(bmc.log.filter((l) => l.startsWith('get'))).toHaveLength(3);
     // A finished walk reads nothing more.
     bmc.log.length = 0;

@@ -110,16 +110,24 @@ export async function readSdrRepository(execute: Execute, opts: ReadSdrOptions =
 }
 
 /**
- * One walk over the SDR repository: Reserve SDR Repository, then from record
- * 0x0000 follow "next record ID" until 0xFFFF. Each record is asked for whole
+ * One walk over the SDR repository: from record 0x0000 follow "next record
+ * ID" until 0xFFFF. Each record is asked for whole
  * in one Get SDR (offset 0, 0xFF bytes: "entire record", §33.12), one round
  * trip per record. A BMC that refuses that (WHOLE_READ_REFUSED_CODES), or
  * answers with fewer or more bytes than the record's own header says, has
  * that record and the rest of the walk read in parts instead: the 5-byte
  * header, then the body, whole when the BMC allows, else in chunks (many BMCs
  * refuse, 0xCA, reads larger than their buffer). So a BMC that cannot serve
- * whole records costs one extra round trip per walk. A cancelled reservation
- * (0xC5, the repository changed) re-reserves and restarts that record.
+ * whole records costs one extra round trip per walk.
+ *
+ * Reserve SDR Repository is sent only when a read needs it: before the first
+ * record read in parts (reads past offset 0 must carry a reservation, §33.12
+ * Table 33-13; whole reads from offset 0 may give 0000h), and when the BMC
+ * answers 0xC5 (the reservation was cancelled because the repository changed,
+ * or this BMC wants one even for whole reads); then that record is restarted.
+ * A walk of whole records under no reservation does not hear of a change
+ * between two records; the caller's repository stamp (Get SDR Repository
+ * Info, its timestamps) is what tells a changed repository from the walked one.
  *
  * The walk is bounded whatever the BMC serves: a next ID already visited (a
  * cycle), more records than `maxRecords` or than the BMC reported (plus a
@@ -128,10 +136,10 @@ export async function readSdrRepository(execute: Execute, opts: ReadSdrOptions =
  * `unparsed` instead of failing the whole walk.
  *
  * `run` can be called again after it threw (a deadline, a timeout): the walk
- * keeps every whole record read and continues at the record it was reading,
- * under a fresh reservation. Record IDs are only stable while the repository
- * is unchanged, so a caller continues a walk only when Get SDR Repository
- * Info answers as it did when the walk began.
+ * keeps every whole record read and continues at the record it was reading
+ * (under a fresh reservation if it needs one). Record IDs are only stable
+ * while the repository is unchanged, so a caller continues a walk only when
+ * Get SDR Repository Info answers as it did when the walk began.
  */
 export class SdrWalk {
   readonly records: SdrRecord[] = [];
@@ -188,7 +196,6 @@ export class SdrWalk {
     this.running = true;
     const reader = new RecordReader(execute, signal, this.mode);
     try {
-      await reader.reserve();
       while (!this.done) await this.step(reader);
     } finally {
       this.running = false;
@@ -275,7 +282,8 @@ interface ReadMode {
 /** Get SDR for one walk's run: the reservation, and reading one record whole or in parts as the walk's mode says. */
 class RecordReader {
   private readonly base: ExecuteOptions;
-  private reservationId = 0;
+  /** The run's reservation; undefined until a read needs one (0: the BMC has no Reserve SDR Repository). */
+  private reservationId: number | undefined;
 
   constructor(
     private readonly execute: Execute,
@@ -285,7 +293,7 @@ class RecordReader {
     this.base = signal ? { signal } : {};
   }
 
-  async reserve(): Promise<void> {
+  private async reserve(): Promise<void> {
     try {
       this.reservationId = (await this.execute(reserveSdrRepository, undefined, this.base)).reservationId;
     } catch (err) {
@@ -344,8 +352,12 @@ class RecordReader {
     return { bytes: data, nextRecordId: rsp.nextRecordId };
   }
 
-  /** The record as its header, then its body in chunks of the walk's chunk size. */
+  /** The record as its header, then its body in chunks of the walk's chunk size, under a reservation (reads past offset 0 need one). */
   private async readInParts(recordId: number): Promise<RecordRead> {
+    if (this.reservationId === undefined) {
+      await this.reserve();
+      this.checkAbort();
+    }
     const head = await this.read(recordId, 0, SDR_HEADER_LENGTH);
     if (head.data.length < SDR_HEADER_LENGTH) {
       throw new MalformedPacketError(`Get SDR 0x${recordId.toString(16)}: header read returned ${head.data.length} byte(s)`, {
@@ -386,7 +398,7 @@ class RecordReader {
   }
 
   private read(recordId: number, offset: number, bytesToRead: number) {
-    return this.execute(getSdr, { reservationId: this.reservationId, recordId, offset, bytesToRead }, this.base);
+    return this.execute(getSdr, { reservationId: this.reservationId ?? 0, recordId, offset, bytesToRead }, this.base);
   }
 
   private checkAbort(): void {
