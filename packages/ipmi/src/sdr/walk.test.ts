@@ -179,7 +179,6 @@ describe('readSdrRepository', () => {
     ['shorter than a header', (img) => img.subarray(0, 3)],
     ['nothing at all', () => Buffer.alloc(0)],
     ["cut short of its header's length", (img) => img.subarray(0, img.length - 1)],
-    ["longer than its header's length", (img) => Buffer.concat([img, Buffer.alloc(40, 0xee)])],
     ['a header claiming 255 body bytes', (img) => Buffer.concat([img.subarray(0, 4), Buffer.from([0xff]), img.subarray(5)])],
   ];
 
@@ -191,6 +190,16 @@ describe('readSdrRepository', () => {
     expect(unparsed).toEqual([]);
     expect(walk.recordBytes).toEqual(IMAGE);
     expect(bmc.log.filter((l) => l.endsWith('+255'))).toHaveLength(1);
+  });
+
+  it("a whole answer longer than its header's length is the record, the rest dropped (ipmi_sim pads small records)", async () => {
+    const bmc = fakeBmc(IMAGE, { whole: (img) => Buffer.concat([img, Buffer.alloc(40, 0xee)]) });
+    const walk = new SdrWalk({ recordCount: IMAGE.length, keepBytes: true });
+    const { records, unparsed } = await walk.run(bmc.execute);
+    expect(records.map((r) => r.recordId)).toEqual([1, 2, 4, 8, 9]);
+    expect(unparsed).toEqual([]);
+    expect(walk.recordBytes).toEqual(IMAGE);
+    expect(bmc.log).toHaveLength(IMAGE.length);
   });
 
   it('a BMC botching every read gets a clear error for the record and the walk ends, in a bounded number of reads', async () => {

@@ -72,7 +72,7 @@ export interface SdrWalkLimits {
   /**
    * Ask for each record whole in one Get SDR (offset 0, 0xFF bytes), falling
    * back to header-then-body for the rest of the walk when the BMC refuses
-   * or answers a length its header disagrees with (default true).
+   * or answers fewer bytes than its header gives (default true).
    */
   wholeRecords?: boolean;
   /** Record count from Get SDR Repository Info, when known: more records than this (plus a margin) end the walk. */
@@ -114,7 +114,7 @@ export async function readSdrRepository(execute: Execute, opts: ReadSdrOptions =
  * ID" until 0xFFFF. Each record is asked for whole
  * in one Get SDR (offset 0, 0xFF bytes: "entire record", §33.12), one round
  * trip per record. A BMC that refuses that (WHOLE_READ_REFUSED_CODES), or
- * answers with fewer or more bytes than the record's own header says, has
+ * answers with fewer bytes than the record's own header says, has
  * that record and the rest of the walk read in parts instead: the 5-byte
  * header, then the body, whole when the BMC allows, else in chunks (many BMCs
  * refuse, 0xCA, reads larger than their buffer). So a BMC that cannot serve
@@ -330,10 +330,13 @@ class RecordReader {
 
   /**
    * The record in one Get SDR, or undefined when this BMC cannot be asked so:
-   * it refused the read as one it might serve in parts, or its answer's length
-   * is not the one the record's header gives (a short answer may be a BMC
-   * cutting the record to its buffer, a long one garbage). Either way the
-   * walk stops asking for whole records and this record is read in parts.
+   * it refused the read as one it might serve in parts, or its answer is
+   * shorter than a header or than the length the record's header gives (a BMC
+   * cutting the record to its buffer, or garbage). Either way the walk stops
+   * asking for whole records and this record is read in parts. Bytes past the
+   * header's length are not the record's and are dropped, as a read in parts
+   * drops bytes past what it asked for: ipmi_sim 2.0.33 answers a whole read
+   * of its 19-byte MC locator record with 25 bytes.
    */
   private async readWhole(recordId: number): Promise<RecordRead | undefined> {
     let rsp: GetSdrRsp;
@@ -345,11 +348,12 @@ class RecordReader {
       return undefined;
     }
     const { data } = rsp;
-    if (data.length < SDR_HEADER_LENGTH || data.length !== SDR_HEADER_LENGTH + decodeSdrHeader(data).length) {
+    const total = data.length < SDR_HEADER_LENGTH ? undefined : SDR_HEADER_LENGTH + decodeSdrHeader(data).length;
+    if (total === undefined || data.length < total) {
       this.mode.whole = false;
       return undefined;
     }
-    return { bytes: data, nextRecordId: rsp.nextRecordId };
+    return { bytes: data.length === total ? data : data.subarray(0, total), nextRecordId: rsp.nextRecordId };
   }
 
   /** The record as its header, then its body in chunks of the walk's chunk size, under a reservation (reads past offset 0 need one). */
