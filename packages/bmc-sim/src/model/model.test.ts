@@ -34,9 +34,9 @@ const USER: CommandContext = { privilege: 2, sessionId: 1, ipmiVersion: '2.0' };
 const T0 = Date.UTC(2024, 0, 1);
 
 /** The library's Execute straight onto model.handler: no network, the library's own codecs both ways. */
-function executor(model: BmcModel, ctx: CommandContext = USER, spy?: (cmd: Command<unknown, unknown>) => void): Execute {
+function executor(model: BmcModel, ctx: CommandContext = USER, spy?: (cmd: Command<unknown, unknown>, request: unknown) => void): Execute {
   return (async <Req, Rsp>(command: Command<Req, Rsp>, request: Req, options?: ExecuteOptions): Promise<Rsp> => {
-    spy?.(command as Command<unknown, unknown>);
+    spy?.(command as Command<unknown, unknown>, request);
     const rsp = model.handler({ netFn: command.netFn, cmd: command.cmd, lun: options?.lun ?? 0, data: command.encode(request) }, ctx);
     if (rsp === undefined) throw new Error(`${command.name}: no answer`);
     if (rsp.completionCode !== 0) throw new CompletionCodeError(command.name, rsp.completionCode);
@@ -172,6 +172,23 @@ describe('BmcModel SDR quirks', () => {
     expect(records.length).toBe(PROFILES['server-2s']!.sensors.length + 1);
     expect(getSdrCalls).toBe(records.length);
     expect(reserves).toBe(0);
+  });
+
+  it('sdrMaxRead forces the fallback: one refused whole read and one refused body per walk, then 16-byte chunks under one reservation', async () => {
+    const m = model({ ...PROFILES['server-2s']!, quirks: { sdrMaxRead: 16 } });
+    const gets: Array<{ offset: number; bytesToRead: number }> = [];
+    let reserves = 0;
+    const exec = executor(m, USER, (cmd, req) => {
+      if (cmd.name === 'Get SDR') gets.push(req as { offset: number; bytesToRead: number });
+      if (cmd.name === reserveSdrRepository.name) reserves++;
+    });
+    const { records } = await readSdrRepository(exec);
+    expect(records.length).toBe(m.sdr.recordCount);
+    expect(reserves).toBe(1);
+    expect(gets.filter((g) => g.bytesToRead === 0xff)).toHaveLength(1);
+    // Every record: its header, then its body in reads of at most 16 bytes; plus the two refusals.
+    const parts = m.sdr.records.reduce((n, r) => n + 1 + Math.ceil((r.length - 5) / 16), 0);
+    expect(gets).toHaveLength(parts + 2);
   });
 
   it('a reservation cancelled mid-walk gives 0xC5 and the library re-reserves', async () => {
