@@ -11,6 +11,7 @@ import { startTestExporter } from '../testing/test-exporter.js';
 
 const FAST = { initialTimeoutMs: 150, maxTimeoutMs: 300, backoff: 2, attempts: 2, sessionAttempts: 2 };
 const GET_SDR = '0a:23';
+const RESERVE_SDR = '0a:22';
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
@@ -57,8 +58,9 @@ async function walkAndStop(sim: SimTarget, start: () => Promise<Exporter>, scrap
   const m = await scrape(first);
   expect(m.get('bmc_up')).toBe(1);
   const walked = sim.commands.get(GET_SDR) ?? 0;
-  // Every record read whole: one Get SDR each.
+  // Every record read whole: one Get SDR each, and no Reserve SDR Repository.
   expect(walked).toBe(new BmcModel(server2s).sdr.recordCount);
+  expect(sim.commands.get(RESERVE_SDR)).toBeUndefined();
   await first.close();
   sim.resetCounts();
   return { metrics: m, walked };
