@@ -111,14 +111,14 @@ export async function readSdrRepository(execute: Execute, opts: ReadSdrOptions =
 
 /**
  * One walk over the SDR repository: from record 0x0000 follow "next record
- * ID" until 0xFFFF. Each record is asked for whole
- * in one Get SDR (offset 0, 0xFF bytes: "entire record", §33.12), one round
- * trip per record. A BMC that refuses that (WHOLE_READ_REFUSED_CODES), or
- * answers with fewer bytes than the record's own header says, has
- * that record and the rest of the walk read in parts instead: the 5-byte
- * header, then the body, whole when the BMC allows, else in chunks (many BMCs
- * refuse, 0xCA, reads larger than their buffer). So a BMC that cannot serve
- * whole records costs one extra round trip per walk.
+ * ID" until 0xFFFF. Each record is asked for whole in one Get SDR (offset 0,
+ * 0xFF bytes: "entire record", §33.12), one round trip per record. A BMC
+ * that refuses that (WHOLE_READ_REFUSED_CODES), or answers with fewer bytes
+ * than the record's own header says, has that record and the rest of the
+ * walk read in parts instead: the 5-byte header, then the body, whole when
+ * the BMC allows, else in chunks (many BMCs refuse, 0xCA, reads larger than
+ * their buffer). So a BMC that cannot serve whole records costs one extra
+ * round trip per walk.
  *
  * Reserve SDR Repository is sent only when a read needs it: before the first
  * record read in parts (reads past offset 0 must carry a reservation, §33.12
