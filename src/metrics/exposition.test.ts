@@ -93,6 +93,24 @@ describe('Exposition', () => {
     expect(ours).toBe(prom);
   });
 
+  it('replaces a value set again in a family of many samples (indexed) as in a small one (scanned), interleaved with other families', async () => {
+    const steps: Step[] = [];
+    for (let i = 0; i < 30; i++) {
+      steps.push([TEMP, i, { id: String(i), name: `T${i}` }]);
+      if (i % 7 === 0) steps.push([UP, i, { collector: `c${i % 3}` }]);
+    }
+    for (const i of [0, 5, 8, 9, 29]) steps.push([TEMP, 100 + i, { id: String(i), name: `T${i}` }]);
+    steps.push([UP, -1, { collector: 'c0' }]);
+    const { prom, ours } = await both(steps, 'Nan');
+    expect(ours).toBe(prom);
+    const out = new Exposition();
+    for (const [spec, value, labels] of steps) out.set(spec, value, labels);
+    expect(out.value(TEMP.name, labelText({ id: '9', name: 'T9' }))).toBe(109);
+    expect(out.value(TEMP.name, labelText({ id: '10', name: 'T10' }))).toBe(10);
+    expect(out.value(UP.name, labelText({ collector: 'c0' }))).toBe(-1);
+    expect([...out.samples().get(TEMP.name)!.keys()]).toHaveLength(30);
+  });
+
   it('answers an empty body as prom-client does when nothing was set', async () => {
     const { prom, ours } = await both([]);
     expect(ours).toBe(prom);

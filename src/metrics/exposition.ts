@@ -38,10 +38,55 @@ function helpText(help: string): string {
   return help.includes('\\') || help.includes('\n') ? help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n') : help;
 }
 
+/** `# HELP` and `# TYPE` of a family, by its spec: written once per spec (specs are module constants), not on every scrape. */
+const HEADERS = new WeakMap<GaugeSpec<string>, string>();
+
+function headerOf(spec: GaugeSpec<string>): string {
+  let header = HEADERS.get(spec);
+  if (header === undefined) HEADERS.set(spec, (header = `# HELP ${spec.name} ${helpText(spec.help)}\n# TYPE ${spec.name} gauge\n`));
+  return header;
+}
+
+/** Families with more samples than this index their label texts in a Map; smaller ones are scanned. */
+const SCAN_LIMIT = 8;
+
+/**
+ * One gauge family of a scrape: its samples as two arrays in the order first
+ * set. A second set of the same label text replaces the value and keeps its
+ * place: found by a scan while the family is small (most are), by an index
+ * made when it grows past SCAN_LIMIT. The arrays are made with `new Array`,
+ * not `[]`: V8 tracks literals' allocation sites, and one whose objects
+ * mostly outlive a scavenge (as a scrape's families do, alive from the
+ * first collector to text()) is switched to allocating in the old
+ * generation, where they then die as garbage for mark-sweeps to collect
+ * (measured with the exporter-layer bench: 0.4 instead of 0.1 mark-sweeps
+ * per 1,000 scrapes, and three times the GC time).
+ */
 class Family {
-  /** Label text → value; a second set of the same labels replaces the value and keeps its place. */
-  readonly samples = new Map<string, number>();
-  constructor(readonly help: string) {}
+  readonly labels: string[] = new Array<string>();
+  readonly values: number[] = new Array<number>();
+  private index: Map<string, number> | undefined;
+
+  constructor(readonly spec: GaugeSpec<string>) {}
+
+  indexOf(labels: string): number {
+    if (this.index) return this.index.get(labels) ?? -1;
+    const all = this.labels;
+    for (let i = 0; i < all.length; i++) if (all[i] === labels) return i;
+    return -1;
+  }
+
+  set(labels: string, value: number): void {
+    const i = this.indexOf(labels);
+    if (i >= 0) {
+      this.values[i] = value;
+      return;
+    }
+    const n = this.labels.push(labels);
+    this.values.push(value);
+    if (this.index) this.index.set(labels, n - 1);
+    else if (n > SCAN_LIMIT) this.index = new Map(this.labels.map((l, j) => [l, j]));
+  }
 }
 
 /**
@@ -52,9 +97,13 @@ class Family {
  * endpoint spells it. A scrape sets tens of samples; a registry with gauge
  * objects and label hashes built per scrape costs more than the IPMI answers
  * they carry. Values are kept as numbers until text() (the probe reads them).
+ * Families are an array looked up by name (collectors set a family's samples
+ * one after the other, so the last family set is tried first): a scrape's
+ * few dozen families cost no Map.
  */
 export class Exposition {
-  private readonly families = new Map<string, Family>();
+  private readonly families: Family[] = new Array<Family>();
+  private last: Family | undefined;
 
   constructor(private readonly nan: NanSpelling = 'NaN') {}
 
@@ -65,30 +114,47 @@ export class Exposition {
 
   /** Set one sample whose label text (labelText()) is already built. */
   setLabelled(spec: GaugeSpec<string>, labels: string, value: number): void {
-    let family = this.families.get(spec.name);
-    if (!family) this.families.set(spec.name, (family = new Family(spec.help)));
-    family.samples.set(labels, value);
+    let family = this.last;
+    if (family === undefined || family.spec.name !== spec.name) {
+      family = this.family(spec.name);
+      if (family === undefined) this.families.push((family = new Family(spec)));
+      this.last = family;
+    }
+    family.set(labels, value);
+  }
+
+  private family(name: string): Family | undefined {
+    for (const f of this.families) if (f.spec.name === name) return f;
+    return undefined;
   }
 
   /** A sample's value (label text as labelText() writes it; '' for an unlabelled gauge), undefined when not set. */
   value(name: string, labels = ''): number | undefined {
-    return this.families.get(name)?.samples.get(labels);
+    const family = this.family(name);
+    if (family === undefined) return undefined;
+    const i = family.indexOf(labels);
+    return i < 0 ? undefined : family.values[i];
   }
 
   /** The families set so far, in order: name → (label text → value). */
   samples(): ReadonlyMap<string, ReadonlyMap<string, number>> {
     const out = new Map<string, ReadonlyMap<string, number>>();
-    for (const [name, family] of this.families) out.set(name, family.samples);
+    for (const f of this.families) out.set(f.spec.name, new Map(f.labels.map((l, i) => [l, f.values[i]!])));
     return out;
   }
 
-  /** The answer's body. */
+  /**
+   * The answer's body: per family its cached header, then one line per
+   * sample. (Array.join over the pieces measured slower than appending.)
+   */
   text(): string {
     let out = '';
-    for (const [name, family] of this.families) {
+    for (const f of this.families) {
       if (out !== '') out += '\n';
-      out += `# HELP ${name} ${helpText(family.help)}\n# TYPE ${name} gauge\n`;
-      for (const [labels, value] of family.samples) out += `${name}${labels} ${this.valueText(value)}\n`;
+      out += headerOf(f.spec);
+      const name = f.spec.name;
+      const { labels, values } = f;
+      for (let i = 0; i < labels.length; i++) out += `${name}${labels[i]} ${this.valueText(values[i]!)}\n`;
     }
     return out === '' ? '\n' : out;
   }

@@ -8,6 +8,7 @@ import {
   type DcmiPowerReading,
   type Execute,
   type SensorDescriptor,
+  type SensorReadHandler,
   type SensorReading,
 } from '@bmc-exporter/ipmi';
 import type { CollectContext, CollectTarget } from '../collectors/collector.js';
@@ -58,7 +59,7 @@ export function createScrapeContext(
   onSensorFault: SensorFaultListener = () => undefined,
   observer?: ScrapeObserver,
 ): CollectContext {
-  const scrape: ScrapeState = { execute, options: { signal }, onSensorFault, observer, readings: new Map() };
+  const readings = new ScrapeReadings(execute, signal, onSensorFault, observer);
   let power: Promise<DcmiPowerReading | null> | undefined;
   return {
     target,
@@ -66,40 +67,53 @@ export function createScrapeContext(
     signal,
     out,
     deadline,
-    readSensor(descriptor: SensorDescriptor): Promise<SensorReading> {
-      let p = scrape.readings.get(descriptor.key);
-      if (!p) scrape.readings.set(descriptor.key, (p = readOnce(scrape, descriptor)));
-      return p;
-    },
+    readSensor: (descriptor) => readings.read(descriptor),
     dcmiPowerReading: () => (power ??= readPower(target, execute, signal, observer)),
   };
 }
 
-/** What one scrape's readings share: made once per scrape, so a reading allocates no closure of its own. */
-interface ScrapeState {
-  execute: Execute;
-  options: { signal: AbortSignal };
-  onSensorFault: SensorFaultListener;
-  observer: ScrapeObserver | undefined;
-  readings: Map<string, Promise<SensorReading>>;
-}
+/**
+ * One scrape's sensor readings: each memoised by key, its fault isolated,
+ * told to the observer. It is readSensor's handler for every sensor of the
+ * scrape, so a reading costs the library's promise and no closure, async
+ * step or options object of the scrape's own.
+ */
+export class ScrapeReadings implements SensorReadHandler<SensorReading> {
+  private readonly readings = new Map<string, Promise<SensorReading>>();
+  /** Every Get Sensor Reading of the scrape is sent with this one object (LUN 0: as it is). */
+  private readonly options: { signal: AbortSignal };
 
-/** One sensor's reading for this scrape (memoised by the caller), its fault isolated, told to the observer. */
-async function readOnce(scrape: ScrapeState, descriptor: SensorDescriptor): Promise<SensorReading> {
-  let reading: SensorReading;
-  try {
-    reading = await readSensor(scrape.execute, descriptor, scrape.options);
-  } catch (err) {
-    const reason = scrape.options.signal.aborted ? undefined : sensorFaultReason(err);
+  constructor(
+    private readonly execute: Execute,
+    signal: AbortSignal,
+    private readonly onSensorFault: SensorFaultListener,
+    private readonly observer: ScrapeObserver | undefined,
+  ) {
+    this.options = { signal };
+  }
+
+  /** The sensor's reading for this scrape: read on first ask, the same promise after. */
+  read(descriptor: SensorDescriptor): Promise<SensorReading> {
+    let p = this.readings.get(descriptor.key);
+    if (!p) this.readings.set(descriptor.key, (p = readSensor(this.execute, descriptor, this.options, this)));
+    return p;
+  }
+
+  sensorRead(descriptor: SensorDescriptor, reading: SensorReading): SensorReading {
+    this.observer?.sensorRead(descriptor, reading);
+    return reading;
+  }
+
+  /** One sensor's unusable answer reads as unavailable; a failure of the BMC or the scrape (or any failure once the deadline fired) rejects. */
+  sensorFailed(descriptor: SensorDescriptor, err: unknown): SensorReading {
+    const reason = this.options.signal.aborted ? undefined : sensorFaultReason(err);
     if (reason === undefined) {
-      scrape.observer?.sensorRead(descriptor, err instanceof Error ? err : new Error(String(err)));
+      this.observer?.sensorRead(descriptor, err instanceof Error ? err : new Error(String(err)));
       throw err;
     }
-    scrape.onSensorFault(descriptor, reason, err);
-    reading = { descriptor, value: null, state: 'unavailable', available: false };
+    this.onSensorFault(descriptor, reason, err);
+    return this.sensorRead(descriptor, { descriptor, value: null, state: 'unavailable', available: false });
   }
-  scrape.observer?.sensorRead(descriptor, reading);
-  return reading;
 }
 
 async function readPower(target: CollectTarget, execute: Execute, signal: AbortSignal, observer: ScrapeObserver | undefined): Promise<DcmiPowerReading | null> {

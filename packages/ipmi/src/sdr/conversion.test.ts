@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { convertReading, rawToSigned, type ConversionFactors } from './conversion.js';
+import { convertReading, convertReadingGeneral, rawToSigned, type ConversionFactors } from './conversion.js';
 
 const f = (over: Partial<ConversionFactors>): ConversionFactors => ({
   analogFormat: 'unsigned',
@@ -77,5 +77,63 @@ describe('convertReading (§36.3)', () => {
     expect(convertReading(1, f({ linearization: 0x0c }))).toBeNull();
     expect(convertReading(0, f({ linearization: 0x07 }))).toBeNull(); // 1/0
     expect(convertReading(0, f({ linearization: 0x01 }))).toBeNull(); // ln 0
+  });
+});
+
+describe('convertReading: the linear path without tidying', () => {
+  // Every raw byte in every analog format, by a grid of factors around the
+  // extremes of their fields (10-bit signed M and B, 4-bit signed exponents):
+  // the result must be what the general path (scale, then tidy) gives, to the
+  // bit, including 0 rather than -0.
+  const FORMATS = ['unsigned', 'ones-complement', 'twos-complement'] as const;
+  const MS = [-512, -511, -75, -1, 0, 1, 2, 7, 63, 511];
+  const BS = [-512, -40, -1, 0, 1, 5, 511];
+  const B_EXPS = [-1, 0, 1, 7];
+  const R_EXPS = [-8, -7, -3, -2, -1, 0, 1, 2, 7];
+
+  it('agrees with the general path for every raw value and factor on the grid', () => {
+    let cases = 0;
+    let mismatches = 0;
+    const first: string[] = [];
+    for (const analogFormat of FORMATS) {
+      for (const m of MS) {
+        for (const b of BS) {
+          for (const bExp of B_EXPS) {
+            for (const rExp of R_EXPS) {
+              const factors = f({ analogFormat, m, b, bExp, rExp });
+              for (let raw = 0; raw < 256; raw++) {
+                cases++;
+                const fast = convertReading(raw, factors);
+                const general = convertReadingGeneral(rawToSigned(raw, analogFormat)!, 0x00, factors);
+                if (!Object.is(fast, general)) {
+                  mismatches++;
+                  if (first.length < 5) first.push(`${JSON.stringify(factors)} raw ${raw}: ${fast} != ${general}`);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    expect(first).toEqual([]);
+    expect(mismatches).toBe(0);
+    expect(cases).toBe(3 * MS.length * BS.length * B_EXPS.length * R_EXPS.length * 256);
+  });
+
+  it('takes the same path for a non-linear sensor given its reading factors', () => {
+    for (const rExp of [-3, 0, 2]) {
+      for (let raw = 0; raw < 256; raw++) {
+        const rf = { m: 17, b: -3, bExp: 1, rExp };
+        expect(convertReading(raw, f({ linearization: 0x70 }), rf)).toBe(convertReadingGeneral(raw, 0x00, rf));
+      }
+    }
+  });
+
+  it('gives the decimal value where the general path is taken: results past 10^15, B scaled down', () => {
+    // 511 * 255 + 511 * 10^7 = 5,110,130,305, times 10^7: past 2^53, tidied as before.
+    expect(convertReading(255, f({ m: 511, b: 511, bExp: 7, rExp: 7 }))).toBe(51101303050000000);
+    expect(convertReading(3, f({ b: 1, bExp: -1 }))).toBe(3.1);
+    expect(convertReading(0, f({ m: -5 }))).toBe(0);
+    expect(Object.is(convertReading(0, f({ m: -5 })), -0)).toBe(false);
   });
 });

@@ -114,6 +114,42 @@ function tidy(v: number): number {
   return Number.isFinite(v) ? Number.parseFloat(v.toPrecision(15)) : v;
 }
 
+/** 10^e, exact for the 4-bit exponents (|e| <= 8): scaling by a negative exponent divides by 10^-e, as 10^-2 is inexact and /100 is better. */
+function scale(v: number, e: number): number {
+  return e >= 0 ? v * 10 ** e : v / 10 ** -e;
+}
+
+/**
+ * Integers below this (in magnitude) are written with at most 15
+ * significant digits, so tidy() gives them back unchanged; they are also
+ * below 2^53, so every integer up to here is exact.
+ */
+const TIDY_EXACT_BELOW = 1e15;
+
+/**
+ * The linear result when it is exactly what tidy() would make of it, without
+ * tidy()'s decimal round trip (toPrecision and parseFloat: most of the
+ * conversion's cost, paid on every reading of every scrape); undefined when
+ * tidy() is needed. With B_exp >= 0, M * x + B * 10^B_exp is an integer
+ * well below 2^53 (|M|, |B| <= 512, |x| <= 255, B_exp <= 7), so exact.
+ * R_exp >= 0: the product is an exact integer while below TIDY_EXACT_BELOW,
+ * which tidy() keeps as it is. R_exp < 0: the quotient of that integer (at
+ * most 10 digits) by the exact 10^-R_exp is the double nearest the decimal
+ * n / 10^-R_exp, which has at most 10 significant digits; that decimal is
+ * what toPrecision(15) writes for the double, and parseFloat reads it back
+ * to the same double: tidy() returns it unchanged. (conversion.test.ts
+ * checks both paths agree over every raw byte and a grid of factors.)
+ * B_exp < 0 scales B inexactly before the sum, a second rounding: tidy().
+ */
+function exactLinear(x: number, m: number, b: number, bExp: number, rExp: number): number | undefined {
+  if (bExp < 0) return undefined;
+  const n = m * x + b * 10 ** bExp;
+  // + 0: a -0 is written 0, as tidy() does.
+  if (rExp < 0) return n / 10 ** -rExp + 0;
+  const y = n * 10 ** rExp;
+  return y < TIDY_EXACT_BELOW && y > -TIDY_EXACT_BELOW ? y + 0 : undefined;
+}
+
 /**
  * Converts a raw 8-bit reading. Returns null for discrete-only sensors
  * (analog format 'none'), for non-linear sensors (0x70-0x7F) unless the
@@ -124,16 +160,25 @@ function tidy(v: number): number {
 export function convertReading(raw: number, f: ConversionFactors, readingFactors?: Pick<ConversionFactors, 'm' | 'b' | 'bExp' | 'rExp'>): number | null {
   const x = rawToSigned(raw, f.analogFormat);
   if (x === null) return null;
-  let code = f.linearization & 0x7f;
-  let { m, b, bExp, rExp } = f;
+  const code = f.linearization & 0x7f;
+  let factors: Pick<ConversionFactors, 'm' | 'b' | 'bExp' | 'rExp'> = f;
   if (code >= NON_LINEAR_MIN && code <= NON_LINEAR_MAX) {
     if (!readingFactors) return null;
-    ({ m, b, bExp, rExp } = readingFactors);
-    code = 0x00;
+    factors = readingFactors;
+  } else if (code !== 0x00) {
+    return convertReadingGeneral(x, code, factors);
   }
-  // Scale with integer powers through division for negative exponents: 10^-2 is inexact, /100 is better.
-  const scale = (v: number, e: number) => (e >= 0 ? v * 10 ** e : v / 10 ** -e);
-  const linear = scale(m * x + scale(b, bExp), rExp);
+  // Linear (or non-linear with this reading's factors, then linear too): most sensors.
+  return exactLinear(x, factors.m, factors.b, factors.bExp, factors.rExp) ?? convertReadingGeneral(x, 0x00, factors);
+}
+
+/**
+ * The conversion of a signed reading `x` by any linearization `code`, its
+ * result tidied: what convertReading() returns when exactLinear() does not
+ * apply. Exported for the test that compares the two paths.
+ */
+export function convertReadingGeneral(x: number, code: number, factors: Pick<ConversionFactors, 'm' | 'b' | 'bExp' | 'rExp'>): number | null {
+  const linear = scale(factors.m * x + scale(factors.b, factors.bExp), factors.rExp);
   const y = linearize(code, linear);
   return Number.isFinite(y) ? tidy(y) : null;
 }

@@ -3,7 +3,7 @@ import { CompletionCodeError, TimeoutError } from '../errors.js';
 import type { Command, Execute, ExecuteOptions } from '../commands/command.js';
 import type { SensorReadingRsp } from '../commands/get-sensor-reading.js';
 import { decodeSdrRecord } from './records.js';
-import { interpretReading, readSensor, sensorsFromSdr, type SensorDescriptor } from './sensor.js';
+import { interpretReading, readSensor, sensorsFromSdr, type SensorDescriptor, type SensorReadHandler, type SensorReading } from './sensor.js';
 import { COMPACT_BRIDGED, COMPACT_DIMMS, EVENT_ONLY, FRU_LOCATOR, FULL_12V, FULL_CPU_TEMP, FULL_SIGNED_INLET, MC_LOCATOR } from './sdr-fixtures.test-data.js';
 
 const records = [FULL_CPU_TEMP, FULL_12V, FULL_SIGNED_INLET, COMPACT_DIMMS, COMPACT_BRIDGED, EVENT_ONLY, FRU_LOCATOR, MC_LOCATOR].map(decodeSdrRecord);
@@ -106,7 +106,7 @@ describe('interpretReading', () => {
 /** A fake execute answering Get Sensor Reading (and Reading Factors) from a table, recording LUNs. */
 function fakeExecute(answer: (cmd: number, req: unknown) => Buffer | number | Error, calls: unknown[][] = []): Execute {
   return (async <Req, Rsp>(command: Command<Req, Rsp>, request: Req, options?: ExecuteOptions) => {
-    calls.push([command.name, request, options?.lun]);
+    calls.push([command.name, request, options?.lun ?? 0]);
     const a = answer(command.cmd, request);
     if (a instanceof Error) throw a;
     if (typeof a === 'number') throw new CompletionCodeError(command.name, a);
@@ -167,5 +167,108 @@ describe('readSensor', () => {
     expect(calls[1]).toEqual(['Get Sensor Reading Factors', { sensorNumber: 0x30, reading: 0x40 }, 0]);
     const noFactors = fakeExecute((cmd) => (cmd === 0x2d ? Buffer.from([0x40, 0xc0, 0x08]) : 0xc1));
     expect(await readSensor(noFactors, d!)).toMatchObject({ value: null, state: 'non-critical', available: true });
+  });
+});
+
+describe('readSensor with a handler', () => {
+  /** Records what it is told; resolves readSensor's promise with a tag of its own, to show its return value is used. */
+  class Recorder implements SensorReadHandler<string> {
+    readonly told: Array<[string, string, SensorReading | unknown]> = [];
+    sensorRead(descriptor: SensorDescriptor, reading: SensorReading): string {
+      this.told.push(['read', descriptor.name, reading]);
+      return `read ${descriptor.name}`;
+    }
+    sensorFailed(descriptor: SensorDescriptor, err: unknown): string {
+      this.told.push(['failed', descriptor.name, err]);
+      if (err instanceof TimeoutError) throw err;
+      return `failed ${descriptor.name}`;
+    }
+  }
+
+  it('delivers the reading to the handler, whose return value settles the promise', async () => {
+    const handler = new Recorder();
+    const exec = fakeExecute(() => Buffer.from([0x2d, 0xc0, 0x00, 0x80]));
+    await expect(readSensor(exec, byName('CPU Temp'), {}, handler)).resolves.toBe('read CPU Temp');
+    expect(handler.told).toEqual([['read', 'CPU Temp', expect.objectContaining({ value: 45, state: 'ok', available: true })]]);
+  });
+
+  it('an absent sensor is a reading; other failures go to sensorFailed, which may throw', async () => {
+    const handler = new Recorder();
+    await expect(
+      readSensor(
+        fakeExecute(() => 0xcb),
+        byName('CPU Temp'),
+        {},
+        handler,
+      ),
+    ).resolves.toBe('read CPU Temp');
+    expect(handler.told[0]![2]).toMatchObject({ value: null, state: 'unavailable', available: false });
+    await expect(
+      readSensor(
+        fakeExecute(() => 0xd4),
+        byName('12V'),
+        {},
+        handler,
+      ),
+    ).resolves.toBe('failed 12V');
+    expect(handler.told[1]![2]).toBeInstanceOf(CompletionCodeError);
+    const timeout = new TimeoutError('no answer');
+    await expect(
+      readSensor(
+        fakeExecute(() => timeout),
+        byName('Inlet'),
+        {},
+        handler,
+      ),
+    ).rejects.toBe(timeout);
+    expect(handler.told[2]).toEqual(['failed', 'Inlet', timeout]);
+  });
+
+  it('an answer that cannot be turned into a reading goes to sensorFailed', async () => {
+    const handler = new Recorder();
+    const d = byName('CPU Temp');
+    // A conversion that throws: stands for any fault of ours in interpretReading.
+    const broken: SensorDescriptor = {
+      ...d,
+      conversion: Object.defineProperty({ ...d.conversion! }, 'analogFormat', {
+        get() {
+          throw new Error('bad factors');
+        },
+      }),
+    };
+    await expect(
+      readSensor(
+        fakeExecute(() => Buffer.from([0x2d, 0xc0, 0x00])),
+        broken,
+        {},
+        handler,
+      ),
+    ).resolves.toBe('failed CPU Temp');
+    expect(handler.told[0]![2]).toEqual(new Error('bad factors'));
+  });
+
+  it("sends a LUN 0 sensor's command with the caller's options object itself, another LUN's with its own", async () => {
+    const seen: Array<ExecuteOptions | undefined> = [];
+    const exec = (async <Req, Rsp>(command: Command<Req, Rsp>, _request: Req, options?: ExecuteOptions) => {
+      seen.push(options);
+      return command.decode(Buffer.from([0x2d, 0xc0, 0x00, 0x80]));
+    }) as Execute;
+    const opts = { signal: new AbortController().signal };
+    const handler = new Recorder();
+    await readSensor(exec, byName('CPU Temp'), opts, handler);
+    await readSensor(exec, byName('CPU Temp'), opts);
+    await readSensor(exec, byName('DIMM 3'), opts, handler);
+    expect(seen[0]).toBe(opts);
+    expect(seen[1]).toBe(opts);
+    expect(seen[2]).toEqual({ signal: opts.signal, lun: 1 });
+  });
+
+  it('bridged and event-only sensors: an unavailable reading, nothing sent', async () => {
+    const calls: unknown[][] = [];
+    const handler = new Recorder();
+    const exec = fakeExecute(() => Buffer.from([0, 0xc0]), calls);
+    await expect(readSensor(exec, byName('PS1'), {}, handler)).resolves.toBe('read PS1');
+    expect(handler.told[0]![2]).toMatchObject({ state: 'unavailable' });
+    expect(calls).toEqual([]);
   });
 });

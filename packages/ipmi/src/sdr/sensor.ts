@@ -1,5 +1,5 @@
 import { CompletionCode, CompletionCodeError } from '../errors.js';
-import type { Execute } from '../commands/command.js';
+import type { Execute, ExecuteOptions } from '../commands/command.js';
 import { getSensorReading, type SensorReadingRsp } from '../commands/get-sensor-reading.js';
 import { getSensorReadingFactors } from '../commands/get-sensor-reading-factors.js';
 import { convertReading, NON_LINEAR_MAX, NON_LINEAR_MIN, type ConversionFactors } from './conversion.js';
@@ -199,27 +199,81 @@ function isAbsent(err: unknown): boolean {
 }
 
 /**
+ * Told how one readSensor() call ended, in place of a promise chain of the
+ * caller's own: a caller reading many sensors (a scrape) passes one object
+ * for all of them, and each reading reaches its methods with no closure or
+ * async step of the caller's per sensor. What a method returns (or throws)
+ * settles the promise readSensor() returned.
+ */
+export interface SensorReadHandler<T> {
+  /** The sensor's reading; an unavailable one when the BMC said the sensor is absent (SENSOR_ABSENT_COMPLETION_CODES). */
+  sensorRead(descriptor: SensorDescriptor, reading: SensorReading): T;
+  /** Any other failure: the command's (timeout, session lost, another completion code, a malformed answer) or turning its answer into a reading. */
+  sensorFailed(descriptor: SensorDescriptor, err: unknown): T;
+}
+
+/**
  * Reads one sensor on its LUN. Absent-sensor completion codes give an
  * unavailable reading; any other error (timeouts, session loss) propagates so
  * the caller can tell a broken BMC from an empty socket. A sensor read with
  * one command (most: no factors to fetch) costs one promise step over the
- * command's own, as this is read on every scrape for every sensor.
+ * command's own, as this is read on every scrape for every sensor; on LUN 0
+ * the command is sent with `opts` itself (the default LUN), no object per call.
+ *
+ * With a `handler`, the outcome goes to its methods instead (errors of
+ * interpretReading included, to sensorFailed) and the promise settles with
+ * what they return or throw.
  */
-export function readSensor(execute: Execute, descriptor: SensorDescriptor, opts: { signal?: AbortSignal } = {}): Promise<SensorReading> {
-  if (descriptor.bridged || !descriptor.readable) return Promise.resolve(unavailable(descriptor));
-  const options = opts.signal ? { signal: opts.signal, lun: descriptor.lun } : { lun: descriptor.lun };
-  if (descriptor.hasAnalogReading && isNonLinear(descriptor)) return readWithFactors(execute, descriptor, options);
+export function readSensor(execute: Execute, descriptor: SensorDescriptor, opts?: { signal?: AbortSignal }): Promise<SensorReading>;
+export function readSensor<T>(
+  execute: Execute,
+  descriptor: SensorDescriptor,
+  opts: { signal?: AbortSignal } | undefined,
+  handler: SensorReadHandler<T>,
+): Promise<T>;
+export function readSensor<T>(
+  execute: Execute,
+  descriptor: SensorDescriptor,
+  opts: { signal?: AbortSignal } = {},
+  handler?: SensorReadHandler<T>,
+): Promise<T | SensorReading> {
+  if (!handler) return readSensor(execute, descriptor, opts, DIRECT);
+  if (descriptor.bridged || !descriptor.readable) return Promise.resolve(unavailable(descriptor)).then((r) => handler.sensorRead(descriptor, r));
+  const lun = descriptor.lun;
+  // ExecuteOptions' LUN defaults to 0: the caller's object serves as it is (unless it names another LUN).
+  const options: ExecuteOptions = lun === 0 && !(opts as ExecuteOptions).lun ? opts : opts.signal ? { signal: opts.signal, lun } : { lun };
+  if (descriptor.hasAnalogReading && isNonLinear(descriptor)) {
+    return readWithFactors(execute, descriptor, options).then(
+      (r) => handler.sensorRead(descriptor, r),
+      (err: unknown) => handler.sensorFailed(descriptor, err),
+    );
+  }
   return execute(getSensorReading, { sensorNumber: descriptor.number }, options).then(
-    (rsp) => interpretReading(descriptor, rsp),
-    (err: unknown) => {
-      if (isAbsent(err)) return unavailable(descriptor);
-      throw err;
-    },
+    (rsp) => answered(handler, descriptor, rsp),
+    (err: unknown) => (isAbsent(err) ? handler.sensorRead(descriptor, unavailable(descriptor)) : handler.sensorFailed(descriptor, err)),
   );
 }
 
+function answered<T>(handler: SensorReadHandler<T>, descriptor: SensorDescriptor, rsp: SensorReadingRsp): T {
+  let reading: SensorReading;
+  try {
+    reading = interpretReading(descriptor, rsp);
+  } catch (err) {
+    return handler.sensorFailed(descriptor, err);
+  }
+  return handler.sensorRead(descriptor, reading);
+}
+
+/** readSensor() without a handler: the reading as it is, failures rethrown. */
+const DIRECT: SensorReadHandler<SensorReading> = {
+  sensorRead: (_descriptor, reading) => reading,
+  sensorFailed: (_descriptor, err) => {
+    throw err;
+  },
+};
+
 /** A non-linear analog sensor: its reading, then the factors for that reading (§35.5). */
-async function readWithFactors(execute: Execute, descriptor: SensorDescriptor, options: { signal?: AbortSignal; lun: number }): Promise<SensorReading> {
+async function readWithFactors(execute: Execute, descriptor: SensorDescriptor, options: ExecuteOptions): Promise<SensorReading> {
   let rsp: SensorReadingRsp;
   try {
     rsp = await execute(getSensorReading, { sensorNumber: descriptor.number }, options);
