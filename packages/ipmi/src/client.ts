@@ -8,6 +8,7 @@ import { getChannelAuthCapabilities, type GetChannelAuthCapabilitiesRsp } from '
 import { setSessionPrivilegeLevel } from './commands/set-session-privilege-level.js';
 import { commandContext, exchangeCommand, sendCommand, RqSeq, type Recover, type SendCommandContext, type SetupSteps } from './client/command-exchange.js';
 import { AbortableQueue } from './client/abortable-queue.js';
+import { RetrySchedule } from './client/retry-schedule.js';
 import { abortError, Exchanger, NEVER_ABORTS } from './client/exchanger.js';
 import { sessionlessV15, type Framer } from './client/framers.js';
 import { DEFAULT_SESSION_BACKOFF, isSessionRefusal, SessionBackoff } from './client/session-backoff.js';
@@ -232,7 +233,7 @@ export class BmcClient {
   }
 
   private context(attempts: number): Omit<SendCommandContext, 'framer'> {
-    return { exchanger: this.exchanger!, rqSeq: this.rqSeq, retry: this.retry, hooks: this.hooks, attempts };
+    return { exchanger: this.exchanger!, rqSeq: this.rqSeq, schedule: new RetrySchedule(this.retry, attempts, this.hooks) };
   }
 
   /**
@@ -417,7 +418,7 @@ export class BmcClient {
       }
     }
     const base = commandContext({ ...this.context(this.retry.sessionAttempts), framer });
-    const sendOnce = commandContext({ ...base, attempts: 1 });
+    const sendOnce = commandContext({ ...base, schedule: base.schedule.atMost(1) });
     const active: ActiveSession = { framer, description, send: base, sendOnce, command: base, suspect: sendOnce };
     const recover: Recover = (command, request, lun, signal, silence) => this.recover(active, false, command, request, lun, signal, silence);
     const recoverSuspect: Recover = (command, request, lun, signal, silence) => this.recover(active, true, command, request, lun, signal, silence);

@@ -3,7 +3,8 @@ import type { Command } from '../commands/command.js';
 import { CompletionCode, CompletionCodeError, TimeoutError } from '../errors.js';
 import { Drop, DROP, type Exchanger, type RmcpDatagram } from './exchanger.js';
 import type { Framer } from './framers.js';
-import type { ClientHooks, CommandOutcome, RetryPolicy } from './options.js';
+import type { CommandOutcome } from './options.js';
+import type { RetrySchedule } from './retry-schedule.js';
 
 /** rqSeq is 6 bits (§13.8); every send, retransmits included, takes a fresh one. */
 export class RqSeq {
@@ -21,10 +22,8 @@ export interface SendCommandContext {
   exchanger: Exchanger;
   framer: Framer;
   rqSeq: RqSeq;
-  retry: RetryPolicy;
-  hooks: ClientHooks;
-  /** How many sends before giving up with TimeoutError. */
-  attempts: number;
+  /** The retry rule: how long each send waits, how many sends before TimeoutError. */
+  schedule: RetrySchedule;
   /** Set during session set-up when someone listens (ClientHooks.sessionStep): told of each exchange's end. */
   setupSteps?: SetupSteps;
   /**
@@ -55,9 +54,7 @@ export function commandContext(c: SendCommandContext): SendCommandContext {
     exchanger: c.exchanger,
     framer: c.framer,
     rqSeq: c.rqSeq,
-    retry: c.retry,
-    hooks: c.hooks,
-    attempts: c.attempts,
+    schedule: c.schedule,
     setupSteps: c.setupSteps,
     recover: c.recover,
   };
@@ -103,30 +100,26 @@ export async function sendCommand<Req, Rsp>(
 }
 
 /**
- * The retry rule: `attempt(timeoutMs)` is sent again on silence (a
- * TimeoutError), up to `ctx.attempts` sends, each waiting `retry.backoff`
- * times longer than the last (capped at `retry.maxTimeoutMs`). Any other
- * error, or the caller's signal having fired, ends it at once. `attempt`
- * builds what it sends: a command takes a fresh rqSeq each time, so the
- * first send's late answer is never taken for the retransmit's. Used for
- * the RMCP+ handshake messages; exchangeCommand applies the same rule
- * inline (one async function per command instead of two).
+ * `attempt(timeoutMs)` sent again on silence (a TimeoutError) as
+ * `ctx.schedule` says. Any other error, or the caller's signal having fired,
+ * ends it at once. `attempt` builds what it sends. Used for the RMCP+
+ * handshake messages, which are sent unchanged each time.
  */
 export async function withRetries<T>(
-  ctx: Pick<SendCommandContext, 'retry' | 'hooks' | 'attempts'>,
+  ctx: Pick<SendCommandContext, 'schedule'>,
   name: string,
   signal: AbortSignal | undefined,
   attempt: (timeoutMs: number) => Promise<T>,
 ): Promise<T> {
-  let timeoutMs = ctx.retry.initialTimeoutMs;
+  const schedule = ctx.schedule;
+  let timeoutMs = schedule.firstTimeoutMs;
   for (let sent = 1; ; sent++) {
     try {
       return await attempt(timeoutMs);
     } catch (err) {
       if (!(err instanceof TimeoutError) || signal?.aborted) throw err;
-      if (sent >= ctx.attempts) throw new TimeoutError(`${name}: no answer after ${sent} attempt(s)`, { cause: err });
-      ctx.hooks.retry?.(name);
-      timeoutMs = Math.min(timeoutMs * ctx.retry.backoff, ctx.retry.maxTimeoutMs);
+      timeoutMs = schedule.next(name, sent, timeoutMs);
+      if (timeoutMs === 0) throw schedule.giveUp(name, sent, err);
     }
   }
 }
@@ -155,7 +148,8 @@ export async function exchangeCommand<Req, Rsp>(
     if (inner instanceof Drop) return inner;
     return matchResponse(inner, rqSeq, netFn, cmd);
   };
-  let timeoutMs = ctx.retry.initialTimeoutMs;
+  const schedule = ctx.schedule;
+  let timeoutMs = schedule.firstTimeoutMs;
   let answer: Buffer;
   for (let sent = 1; ; sent++) {
     rqSeq = ctx.rqSeq.next();
@@ -164,13 +158,12 @@ export async function exchangeCommand<Req, Rsp>(
       break;
     } catch (err) {
       if (!(err instanceof TimeoutError) || signal?.aborted) throw err;
-      if (sent >= ctx.attempts) {
-        const silence = new TimeoutError(`${command.name}: no answer after ${sent} attempt(s)`, { cause: err });
+      timeoutMs = schedule.next(command.name, sent, timeoutMs);
+      if (timeoutMs === 0) {
+        const silence = schedule.giveUp(command.name, sent, err);
         if (ctx.recover === undefined) throw silence;
         return await ctx.recover(command, request, lun, signal, silence);
       }
-      ctx.hooks.retry?.(command.name);
-      timeoutMs = Math.min(timeoutMs * ctx.retry.backoff, ctx.retry.maxTimeoutMs);
     }
   }
   // [6] completion code, [7..len-1) data, [len-1] checksum (Table 13-4).

@@ -10,6 +10,7 @@ import { RqSeq, sendCommand } from './command-exchange.js';
 import { Drop, Exchanger } from './exchanger.js';
 import { sessionlessV15 } from './framers.js';
 import { DEFAULT_RETRY, type DropReason, type Timers } from './options.js';
+import { RetrySchedule } from './retry-schedule.js';
 import { SequenceWindow } from './sequence-window.js';
 
 /** Timers that only move when the test says so. */
@@ -70,8 +71,8 @@ function setup() {
   const retries: string[] = [];
   const hooks = { packetDropped: (r: DropReason) => drops.push(r), retry: (w: string) => retries.push(w) };
   const exchanger = new Exchanger(channel, timers, hooks);
-  const ctx = { exchanger, framer: sessionlessV15, rqSeq: new RqSeq(0), retry: DEFAULT_RETRY, hooks, attempts: 3 };
-  return { timers, sent, drops, retries, exchanger, ctx };
+  const ctx = { exchanger, framer: sessionlessV15, rqSeq: new RqSeq(0), schedule: new RetrySchedule(DEFAULT_RETRY, 3, hooks) };
+  return { timers, sent, drops, retries, exchanger, ctx, hooks };
 }
 
 /** The BMC's answer to a sessionless request, with a chosen rqSeq / completion code. */
@@ -159,8 +160,7 @@ describe('sendCommand over the Exchanger', () => {
   it('an abort during an exchange lets the exchange run to its answer, sends nothing more, and ends in the abort', async () => {
     const s = setup();
     const abandoned: number[] = [];
-    s.ctx.hooks = { ...s.ctx.hooks, requestAbandoned: () => abandoned.push(1) } as typeof s.ctx.hooks;
-    const ex = new Exchanger(fakeChannelOf(s.sent), s.timers, s.ctx.hooks);
+    const ex = new Exchanger(fakeChannelOf(s.sent), s.timers, { ...s.hooks, requestAbandoned: () => abandoned.push(1) });
     const ctx = { ...s.ctx, exchanger: ex };
     const ac = new AbortController();
     let outcome: unknown;

@@ -40,7 +40,7 @@ async function chooseSuites(ctx: LoginContext, p: V20LoginParams): Promise<{ ids
   // Two sends at most: without discovery we still try the preferred suites,
   // and a BMC refuses an unsupported one with a status code, not silence.
   const execute: Execute = (cmd, req, o) =>
-    sendCommand({ ...ctx, attempts: Math.min(ctx.attempts, 2), framer: sessionlessV15 }, cmd, req, {
+    sendCommand({ ...ctx, schedule: ctx.schedule.atMost(2), framer: sessionlessV15 }, cmd, req, {
       signal: o?.signal ?? p.signal,
     });
   let offered: number[] | undefined;
