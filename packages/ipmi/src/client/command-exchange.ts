@@ -1,7 +1,7 @@
 import { checksum8 } from '../codec/writer.js';
 import type { Command } from '../commands/command.js';
 import { CompletionCode, CompletionCodeError, TimeoutError } from '../errors.js';
-import { Drop, DROP, type Exchanger, type RmcpDatagram } from './exchanger.js';
+import { Drop, DROP, type Exchanger } from './exchanger.js';
 import type { Framer } from './framers.js';
 import type { CommandOutcome } from './options.js';
 import type { RetrySchedule } from './retry-schedule.js';
@@ -143,7 +143,7 @@ export async function exchangeCommand<Req, Rsp>(
   const netFn = command.netFn;
   const cmd = command.cmd;
   let rqSeq = 0;
-  const accept = (d: RmcpDatagram): Buffer | Drop => {
+  const accept = (d: Buffer): Buffer | Drop => {
     const inner = framer.unwrap(d);
     if (inner instanceof Drop) return inner;
     return matchResponse(inner, rqSeq, netFn, cmd);

@@ -19,13 +19,11 @@ export const DROP = {
   malformed: new Drop('malformed'),
 } as const;
 
-export interface RmcpDatagram {
-  messageClass: number;
-  body: Buffer;
-}
-
-/** Looks at one received datagram: the awaited answer, a Drop, or throws to fail the exchange. */
-export type Acceptor<T> = (d: RmcpDatagram) => T | Drop;
+/**
+ * Looks at one received datagram, whole, its RMCP header (Table 13-1)
+ * checked: the awaited answer, a Drop, or throws to fail the exchange.
+ */
+export type Acceptor<T> = (datagram: Buffer) => T | Drop;
 
 /** One exchange in flight: what settles it, and how. */
 class Waiter {
@@ -69,7 +67,6 @@ export class Exchanger {
       this.hooks.packetDropped?.('malformed');
       return;
     }
-    const d: RmcpDatagram = { messageClass: datagram[3]!, body: datagram.subarray(RMCP_HEADER_LENGTH) };
     const w = this.waiter;
     if (!w) {
       this.hooks.packetDropped?.('no-match');
@@ -77,7 +74,7 @@ export class Exchanger {
     }
     let result: unknown;
     try {
-      result = w.accept(d);
+      result = w.accept(datagram);
     } catch (err) {
       if (err instanceof MalformedPacketError) {
         this.hooks.packetDropped?.('malformed');
