@@ -6,7 +6,7 @@ import { closeSession } from './commands/close-session.js';
 import { getDeviceId } from './commands/get-device-id.js';
 import { getChannelAuthCapabilities, type GetChannelAuthCapabilitiesRsp } from './commands/get-channel-auth-capabilities.js';
 import { setSessionPrivilegeLevel } from './commands/set-session-privilege-level.js';
-import { commandContext, exchangeCommand, sendCommand, RqSeq, type Recover, type SendCommandContext, type SetupSteps } from './client/command-exchange.js';
+import { CommandExchange, commandContext, sendCommand, RqSeq, type Recover, type SendCommandContext, type SetupSteps } from './client/command-exchange.js';
 import { AbortableQueue } from './client/abortable-queue.js';
 import { RetrySchedule } from './client/retry-schedule.js';
 import { abortError, Exchanger, NEVER_ABORTS } from './client/exchanger.js';
@@ -238,7 +238,7 @@ export class BmcClient {
 
   /**
    * One command in the session, opened first if need be. In an established
-   * session this is one exchangeCommand, and its silence is looked into by
+   * session this is one CommandExchange, and its silence is looked into by
    * `recover` (SendCommandContext.recover), only on that failure path.
    */
   private inSession<Req, Rsp>(command: Command<Req, Rsp>, request: Req, lun: number | undefined, signal: AbortSignal): Promise<Rsp> {
@@ -249,13 +249,13 @@ export class BmcClient {
     // canary would cost a scrape seconds on every BMC that expires sessions
     // between scrapes).
     const suspect = this.now() - session.send.exchanger.lastAnswerAt >= this.retry.idleSuspectMs;
-    return exchangeCommand(suspect ? session.suspect : session.command, command, request, lun, signal);
+    return CommandExchange.run(suspect ? session.suspect : session.command, command, request, lun, signal);
   }
 
   /** No session yet: open one and send; silence of a session just opened is not looked into. */
   private async loginAndSend<Req, Rsp>(command: Command<Req, Rsp>, request: Req, lun: number | undefined, signal: AbortSignal): Promise<Rsp> {
     const session = await this.login(signal);
-    return await exchangeCommand(session.send, command, request, lun, signal);
+    return await CommandExchange.run(session.send, command, request, lun, signal);
   }
 
   /**
@@ -282,7 +282,7 @@ export class BmcClient {
     this.dropSession('expired');
     this.options.logger?.debug({ target: this.target, command: command.name, silentMs: Math.round(silentMs) }, 'session stopped answering; re-establishing');
     const fresh = await this.login(s);
-    return await exchangeCommand(fresh.send, command, request, lun, s);
+    return await CommandExchange.run(fresh.send, command, request, lun, s);
   }
 
   private now(): number {
@@ -417,7 +417,7 @@ export class BmcClient {
         throw err;
       }
     }
-    const base = commandContext({ ...this.context(this.retry.sessionAttempts), framer });
+    const base = commandContext({ ...this.context(this.retry.sessionAttempts), framer, uncheckedSends: true });
     const sendOnce = commandContext({ ...base, schedule: base.schedule.atMost(1) });
     const active: ActiveSession = { framer, description, send: base, sendOnce, command: base, suspect: sendOnce };
     const recover: Recover = (command, request, lun, signal, silence) => this.recover(active, false, command, request, lun, signal, silence);
