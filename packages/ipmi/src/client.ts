@@ -7,7 +7,7 @@ import { getDeviceId } from './commands/get-device-id.js';
 import { getChannelAuthCapabilities, type GetChannelAuthCapabilitiesRsp } from './commands/get-channel-auth-capabilities.js';
 import { setSessionPrivilegeLevel } from './commands/set-session-privilege-level.js';
 import { CommandExchange, commandContext, sendCommand, RqSeq, type Recover, type SendCommandContext, type SetupSteps } from './client/command-exchange.js';
-import { AbortableQueue } from './client/abortable-queue.js';
+import { AbortableQueue, type Answered } from './client/abortable-queue.js';
 import { RetrySchedule } from './client/retry-schedule.js';
 import { abortError, Exchanger, NEVER_ABORTS } from './client/exchanger.js';
 import { sessionlessV15, type Framer } from './client/framers.js';
@@ -146,18 +146,34 @@ export class BmcClient {
     if (this.closed) return Promise.reject(new ClientClosedError('client is closed'));
     const signal = options?.signal;
     const lun = options?.lun;
-    if (!this.hooks.commandCompleted) return this.commands.run(() => this.inSession(command, request, lun, signal ?? NEVER_ABORTS), signal);
     let started = 0;
-    return this.commands.run(
-      () => {
-        started = this.now();
-        return this.inSession(command, request, lun, signal ?? NEVER_ABORTS);
-      },
-      signal,
-      (ran, failed, outcome) => {
-        if (ran) this.commandCompleted(command.name, (this.now() - started) / 1000, failed, outcome);
-      },
-    );
+    const told: Answered | undefined =
+      this.hooks.commandCompleted === undefined
+        ? undefined
+        : (ran, failed, outcome) => {
+            if (ran) this.commandCompleted(command.name, (this.now() - started) / 1000, failed, outcome);
+          };
+    // The queue idle (the common case): the command starts now and settles its caller's one promise itself.
+    const call = this.commands.tryDirect<Rsp>(signal, told);
+    if (call === undefined) {
+      return this.commands.run(
+        () => {
+          started = this.now();
+          return this.inSession(command, request, lun, signal ?? NEVER_ABORTS);
+        },
+        signal,
+        told,
+      );
+    }
+    if (told !== undefined) started = this.now();
+    const session = this.active;
+    if (session === undefined) {
+      this.loginAndSend(command, request, lun, signal ?? NEVER_ABORTS).then(
+        (value) => call.settle(false, value),
+        (err: unknown) => call.settle(true, err),
+      );
+    } else CommandExchange.start(this.commandContext(session), command, request, lun, signal ?? NEVER_ABORTS, call);
+    return call.promise;
   };
 
   /**
@@ -244,12 +260,16 @@ export class BmcClient {
   private inSession<Req, Rsp>(command: Command<Req, Rsp>, request: Req, lun: number | undefined, signal: AbortSignal): Promise<Rsp> {
     const session = this.active;
     if (session === undefined) return this.loginAndSend(command, request, lun, signal);
+    return CommandExchange.run(this.commandContext(session), command, request, lun, signal);
+  }
+
+  /** What a caller's command in the established `session` is sent with. */
+  private commandContext(session: ActiveSession): SendCommandContext {
     // Long idle: silence most likely means the BMC dropped the session, so
     // one unanswered send is enough to replace it (a second attempt and a
     // canary would cost a scrape seconds on every BMC that expires sessions
     // between scrapes).
-    const suspect = this.now() - session.send.exchanger.lastAnswerAt >= this.retry.idleSuspectMs;
-    return CommandExchange.run(suspect ? session.suspect : session.command, command, request, lun, signal);
+    return this.now() - session.send.exchanger.lastAnswerAt >= this.retry.idleSuspectMs ? session.suspect : session.command;
   }
 
   /** No session yet: open one and send; silence of a session just opened is not looked into. */
