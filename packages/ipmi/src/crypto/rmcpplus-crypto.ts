@@ -154,7 +154,9 @@ export class PacketCrypto {
     const { enc, block } = this.aesContext();
     for (let off = ivAt + AES_BLOCK; off < end; off += AES_BLOCK) {
       for (let j = 0; j < AES_BLOCK; j++) block[j] = buf[off + j]! ^ buf[off - AES_BLOCK + j]!;
-      enc.update(block).copy(buf, off);
+      // A 16-byte loop, not Buffer.copy: about a third of its cost at this size (a native call each).
+      const c = enc.update(block);
+      for (let j = 0; j < AES_BLOCK; j++) buf[off + j] = c[j]!;
     }
   }
 
@@ -201,7 +203,9 @@ export function writeRandomIv(out: Buffer, at: number): void {
     ivPool = randomBytes(IV_POOL_BYTES);
     ivNext = 0;
   }
-  ivPool.copy(out, at, ivNext, ivNext + AES_BLOCK);
+  // A 16-byte loop, not Buffer.copy: about a third of its cost at this size.
+  const from = ivNext;
+  for (let i = 0; i < AES_BLOCK; i++) out[at + i] = ivPool[from + i]!;
   ivNext += AES_BLOCK;
 }
 
