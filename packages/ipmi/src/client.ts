@@ -172,7 +172,7 @@ export class BmcClient {
         (value) => call.settle(false, value),
         (err: unknown) => call.settle(true, err),
       );
-    } else CommandExchange.start(this.commandContext(session), command, request, lun, signal ?? NEVER_ABORTS, call);
+    } else CommandExchange.start(this.sendContext(session), command, request, lun, signal ?? NEVER_ABORTS, call);
     return call.promise;
   };
 
@@ -260,11 +260,11 @@ export class BmcClient {
   private inSession<Req, Rsp>(command: Command<Req, Rsp>, request: Req, lun: number | undefined, signal: AbortSignal): Promise<Rsp> {
     const session = this.active;
     if (session === undefined) return this.loginAndSend(command, request, lun, signal);
-    return CommandExchange.run(this.commandContext(session), command, request, lun, signal);
+    return CommandExchange.run(this.sendContext(session), command, request, lun, signal);
   }
 
   /** What a caller's command in the established `session` is sent with. */
-  private commandContext(session: ActiveSession): SendCommandContext {
+  private sendContext(session: ActiveSession): SendCommandContext {
     // Long idle: silence most likely means the BMC dropped the session, so
     // one unanswered send is enough to replace it (a second attempt and a
     // canary would cost a scrape seconds on every BMC that expires sessions
