@@ -13,6 +13,7 @@ import {
   type IpmiError,
   SessionError,
   TimeoutError,
+  TransportError,
   UdpTransport,
   dcmiGetPowerReading,
   formatGuid,
@@ -160,6 +161,49 @@ describe('faults, as the client sees them', () => {
     const apply = () => bmc.setFaults(faults);
     return { bmc, client, drops, retries, opened, apply };
   }
+
+  it('a send that fails in an established session reaches the caller as the TransportError of the session set up again', async () => {
+    // An established session sends unchecked (no callback: node:dgram drops a failed send's error),
+    // so the failure is silence; the recovery's new session sends checked and reports it. The
+    // failing sends are made here (a real send error cannot be had on loopback): unchecked ones
+    // vanish, checked ones report a TransportError, as node:dgram's do.
+    let failing = false;
+    const failed: string[] = [];
+    class FailingTransport extends UdpTransport {
+      override open(peer: Parameters<UdpTransport['open']>[0], handler: Parameters<UdpTransport['open']>[1]) {
+        const channel = super.open(peer, handler);
+        return {
+          peer,
+          send: (d: Buffer, onError: (err: TransportError) => void) => {
+            if (!failing) return channel.send(d, onError);
+            failed.push('checked');
+            onError(new TransportError(`send to ${peer.address}:${peer.port} failed: EPERM (injected)`));
+          },
+          sendUnchecked: (d: Buffer) => {
+            if (!failing) return channel.sendUnchecked(d);
+            failed.push('unchecked');
+          },
+          close: () => channel.close(),
+        };
+      }
+    }
+    const own = new FailingTransport();
+    const t = setup({}, { transport: own });
+    try {
+      expect((await t.client.execute(getDeviceId, undefined)).manufacturerId).toBe(0xa2);
+      failing = true;
+      const err = await t.client.execute(getDeviceId, undefined).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TransportError);
+      expect((err as Error).message).toBe(`send to ${t.bmc.address}:623 failed: EPERM (injected)`);
+      // The command's 4 sends and the canary, silent; then the new session's first packet, refused.
+      expect(failed).toEqual(['unchecked', 'unchecked', 'unchecked', 'unchecked', 'unchecked', 'checked']);
+      failing = false;
+      expect((await t.client.execute(getDeviceId, undefined)).manufacturerId).toBe(0xa2);
+    } finally {
+      await t.client.close();
+      await own.close();
+    }
+  });
 
   /** Values the model serves, to check answers survived the fault intact. */
   async function readsRight(t: ReturnType<typeof setup>, n = 10): Promise<void> {

@@ -6,8 +6,9 @@ import { closeSession } from './commands/close-session.js';
 import { getDeviceId } from './commands/get-device-id.js';
 import { getChannelAuthCapabilities, type GetChannelAuthCapabilitiesRsp } from './commands/get-channel-auth-capabilities.js';
 import { setSessionPrivilegeLevel } from './commands/set-session-privilege-level.js';
-import { commandContext, exchangeCommand, sendCommand, RqSeq, type Recover, type SendCommandContext, type SetupSteps } from './client/command-exchange.js';
-import { AbortableQueue } from './client/abortable-queue.js';
+import { CommandExchange, commandContext, sendCommand, RqSeq, type Recover, type SendCommandContext, type SetupSteps } from './client/command-exchange.js';
+import { AbortableQueue, type Answered } from './client/abortable-queue.js';
+import { RetrySchedule } from './client/retry-schedule.js';
 import { abortError, Exchanger, NEVER_ABORTS } from './client/exchanger.js';
 import { sessionlessV15, type Framer } from './client/framers.js';
 import { DEFAULT_SESSION_BACKOFF, isSessionRefusal, SessionBackoff } from './client/session-backoff.js';
@@ -145,18 +146,34 @@ export class BmcClient {
     if (this.closed) return Promise.reject(new ClientClosedError('client is closed'));
     const signal = options?.signal;
     const lun = options?.lun;
-    if (!this.hooks.commandCompleted) return this.commands.run(() => this.inSession(command, request, lun, signal ?? NEVER_ABORTS), signal);
     let started = 0;
-    return this.commands.run(
-      () => {
-        started = this.now();
-        return this.inSession(command, request, lun, signal ?? NEVER_ABORTS);
-      },
-      signal,
-      (ran, failed, outcome) => {
-        if (ran) this.commandCompleted(command.name, (this.now() - started) / 1000, failed, outcome);
-      },
-    );
+    const told: Answered | undefined =
+      this.hooks.commandCompleted === undefined
+        ? undefined
+        : (ran, failed, outcome) => {
+            if (ran) this.commandCompleted(command.name, (this.now() - started) / 1000, failed, outcome);
+          };
+    // The queue idle (the common case): the command starts now and settles its caller's one promise itself.
+    const call = this.commands.tryDirect<Rsp>(signal, told);
+    if (call === undefined) {
+      return this.commands.run(
+        () => {
+          started = this.now();
+          return this.inSession(command, request, lun, signal ?? NEVER_ABORTS);
+        },
+        signal,
+        told,
+      );
+    }
+    if (told !== undefined) started = this.now();
+    const session = this.active;
+    if (session === undefined) {
+      this.loginAndSend(command, request, lun, signal ?? NEVER_ABORTS).then(
+        (value) => call.settle(false, value),
+        (err: unknown) => call.settle(true, err),
+      );
+    } else CommandExchange.start(this.sendContext(session), command, request, lun, signal ?? NEVER_ABORTS, call);
+    return call.promise;
   };
 
   /**
@@ -232,29 +249,33 @@ export class BmcClient {
   }
 
   private context(attempts: number): Omit<SendCommandContext, 'framer'> {
-    return { exchanger: this.exchanger!, rqSeq: this.rqSeq, retry: this.retry, hooks: this.hooks, attempts };
+    return { exchanger: this.exchanger!, rqSeq: this.rqSeq, schedule: new RetrySchedule(this.retry, attempts, this.hooks) };
   }
 
   /**
    * One command in the session, opened first if need be. In an established
-   * session this is one exchangeCommand, and its silence is looked into by
+   * session this is one CommandExchange, and its silence is looked into by
    * `recover` (SendCommandContext.recover), only on that failure path.
    */
   private inSession<Req, Rsp>(command: Command<Req, Rsp>, request: Req, lun: number | undefined, signal: AbortSignal): Promise<Rsp> {
     const session = this.active;
     if (session === undefined) return this.loginAndSend(command, request, lun, signal);
+    return CommandExchange.run(this.sendContext(session), command, request, lun, signal);
+  }
+
+  /** What a caller's command in the established `session` is sent with. */
+  private sendContext(session: ActiveSession): SendCommandContext {
     // Long idle: silence most likely means the BMC dropped the session, so
     // one unanswered send is enough to replace it (a second attempt and a
     // canary would cost a scrape seconds on every BMC that expires sessions
     // between scrapes).
-    const suspect = this.now() - session.send.exchanger.lastAnswerAt >= this.retry.idleSuspectMs;
-    return exchangeCommand(suspect ? session.suspect : session.command, command, request, lun, signal);
+    return this.now() - session.send.exchanger.lastAnswerAt >= this.retry.idleSuspectMs ? session.suspect : session.command;
   }
 
   /** No session yet: open one and send; silence of a session just opened is not looked into. */
   private async loginAndSend<Req, Rsp>(command: Command<Req, Rsp>, request: Req, lun: number | undefined, signal: AbortSignal): Promise<Rsp> {
     const session = await this.login(signal);
-    return await exchangeCommand(session.send, command, request, lun, signal);
+    return await CommandExchange.run(session.send, command, request, lun, signal);
   }
 
   /**
@@ -281,7 +302,7 @@ export class BmcClient {
     this.dropSession('expired');
     this.options.logger?.debug({ target: this.target, command: command.name, silentMs: Math.round(silentMs) }, 'session stopped answering; re-establishing');
     const fresh = await this.login(s);
-    return await exchangeCommand(fresh.send, command, request, lun, s);
+    return await CommandExchange.run(fresh.send, command, request, lun, s);
   }
 
   private now(): number {
@@ -416,8 +437,8 @@ export class BmcClient {
         throw err;
       }
     }
-    const base = commandContext({ ...this.context(this.retry.sessionAttempts), framer });
-    const sendOnce = commandContext({ ...base, attempts: 1 });
+    const base = commandContext({ ...this.context(this.retry.sessionAttempts), framer, uncheckedSends: true });
+    const sendOnce = commandContext({ ...base, schedule: base.schedule.atMost(1) });
     const active: ActiveSession = { framer, description, send: base, sendOnce, command: base, suspect: sendOnce };
     const recover: Recover = (command, request, lun, signal, silence) => this.recover(active, false, command, request, lun, signal, silence);
     const recoverSuspect: Recover = (command, request, lun, signal, silence) => this.recover(active, true, command, request, lun, signal, silence);

@@ -358,6 +358,55 @@ describe('AbortableQueue', () => {
   });
 });
 
+describe('AbortableQueue.tryDirect', () => {
+  it('on an idle queue takes the slot and hands back the call the task settles; otherwise nothing is taken', async () => {
+    const q = new AbortableQueue({ detachRunning: true });
+    const told: string[] = [];
+    const call = q.tryDirect<string>(undefined, (ran, failed, outcome) => told.push(`${ran} ${failed} ${String(outcome)}`))!;
+    expect(call).toBeDefined();
+    expect(q.size).toBe(1);
+    // Busy: the next caller queues on run() behind it.
+    expect(q.tryDirect()).toBeUndefined();
+    const log: string[] = [];
+    const b = manual(log, 'b');
+    const pb = q.run(b.task);
+    await flush();
+    expect(log).toEqual([]);
+    call.settle(false, 'a');
+    expect(await call.promise).toBe('a');
+    expect(told).toEqual(['true false a']);
+    await flush();
+    expect(log).toEqual(['start b']);
+    b.finish();
+    await pb;
+    await q.onIdle();
+    // A fired signal: refused here, and run() rejects it.
+    const ac = new AbortController();
+    ac.abort('gone');
+    expect(q.tryDirect(ac.signal)).toBeUndefined();
+    expect(q.size).toBe(0);
+  });
+
+  it('detachRunning: the caller whose signal fires is answered at once; the slot is kept until the task settles', async () => {
+    const q = new AbortableQueue({ detachRunning: true });
+    const ac = new AbortController();
+    const call = q.tryDirect<string>(ac.signal)!;
+    const outcome = call.promise.catch((e: unknown) => `rejected ${String(e)}`);
+    ac.abort('deadline');
+    expect(await outcome).toBe('rejected deadline');
+    const log: string[] = [];
+    const next = manual(log, 'next');
+    const pn = q.run(next.task);
+    await flush();
+    expect(log).toEqual([]); // still held by the task the caller left
+    call.settle(false, 'late answer');
+    await flush();
+    expect(log).toEqual(['start next']);
+    next.finish();
+    expect(await pn).toBe('next');
+  });
+});
+
 describe('AbortableQueue between bursts', () => {
   it('keeps order and one-at-a-time when tasks arrive after it went idle, and while the last one is settling', async () => {
     const q = new AbortableQueue({ detachRunning: true });

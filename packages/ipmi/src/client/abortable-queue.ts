@@ -10,15 +10,36 @@ export type AbortReason = (signal: AbortSignal) => unknown;
  */
 export type Answered = (started: boolean, failed: boolean, outcome: unknown) => void;
 
-/** The caller of the task started at once, while that task runs. */
-class DirectCall {
+/**
+ * The caller of a task started at once (tryDirect), while that task runs:
+ * `promise` is what the caller awaits, and the task ends it through
+ * `settle`, once; so a call on an idle queue costs that one promise.
+ */
+export class DirectCall<T = unknown> {
   answered = false;
+  readonly promise: Promise<T>;
+  resolve!: (value: T) => void;
+  reject!: (err: unknown) => void;
   constructor(
-    readonly signal: AbortSignal,
-    readonly resolve: (value: unknown) => void,
-    readonly reject: (err: unknown) => void,
+    private readonly queue: AbortableQueue,
+    readonly signal: AbortSignal | undefined,
     readonly told: Answered | undefined,
-  ) {}
+  ) {
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  /** The task is over: its slot is released, then its caller answered (unless an abort answered it already). */
+  settle(failed: boolean, outcome: unknown): void {
+    this.queue.directEnded(this as unknown as DirectCall<unknown>);
+    if (this.answered) return;
+    this.answered = true;
+    tell(this.told, true, failed, outcome);
+    if (failed) this.reject(outcome);
+    else this.resolve(outcome as T);
+  }
 }
 
 const signalReason: AbortReason = (signal) => signal.reason;
@@ -60,7 +81,9 @@ export interface AbortableQueueOptions {
  * not as `detachRunning` says, and always keeps the slot until it settles.
  *
  * A task that finds nothing waiting or running starts at once, without
- * p-queue (the common case: one caller issuing commands one after another).
+ * p-queue (the common case: one caller issuing commands one after another);
+ * one that answers through a DirectCall (tryDirect) then costs its caller
+ * one promise and nothing else.
  * While it runs, later tasks go to p-queue as usual and each first waits for
  * it to settle, so the order and the one-at-a-time rule are the same either
  * way. Such tasks share one abort listener per signal: the queue keeps its
@@ -84,7 +107,7 @@ export class AbortableQueue {
   private directDone: Promise<void> | undefined;
   private releaseDirect: (() => void) | undefined;
   /** The caller of the direct task, when it came with a signal and is detached on abort. */
-  private directCall: DirectCall | undefined;
+  private directCall: DirectCall<unknown> | undefined;
   /** The signal `onWatchedAbort` listens to, for the tasks started at once. */
   private watched: AbortSignal | undefined;
   /** release() came for the watched signal while its task ran: let go of it when the task settles. */
@@ -220,56 +243,46 @@ export class AbortableQueue {
     });
   }
 
-  /** `task` run at once; the slot is released when it settles, before its caller hears of it. */
-  private runDirect<T>(task: () => Promise<T>, signal: AbortSignal | undefined, told: Answered | undefined): Promise<T> {
+  /**
+   * The start of run() for a task that answers through a DirectCall instead
+   * of returning a promise: when nothing waits or runs and `signal` has not
+   * fired, the slot is taken and the DirectCall returned, whose `promise` the
+   * caller awaits and which the task settles once (the slot is released
+   * before its caller hears of it). Otherwise undefined, and nothing taken:
+   * the caller uses run().
+   */
+  tryDirect<T>(signal?: AbortSignal, told?: Answered): DirectCall<T> | undefined {
+    if (this.direct || (this.queue !== undefined && this.queue.size + this.queue.pending > 0)) return undefined;
+    if (signal !== undefined && signal.aborted) return undefined;
     this.direct = true;
+    const call = new DirectCall<T>(this, signal, told);
+    if (signal !== undefined && this.options.detachRunning) {
+      // Detached: the caller whose signal fires is answered at once (onWatchedAbort); the task keeps the slot.
+      this.watch(signal);
+      this.directCall = call as DirectCall<unknown>;
+    }
+    return call;
+  }
+
+  /** `task` run at once, through a DirectCall. */
+  private runDirect<T>(task: () => Promise<T>, signal: AbortSignal | undefined, told: Answered | undefined): Promise<T> {
+    const call = this.tryDirect<T>(signal, told)!;
     let running: Promise<T>;
     try {
       running = task();
     } catch (err) {
-      this.endDirect();
-      tell(told, true, true, err);
-      return Promise.reject(err);
+      call.settle(true, err);
+      return call.promise;
     }
-    if (!signal || !this.options.detachRunning) {
-      return running.then(
-        (value) => {
-          this.endDirect();
-          tell(told, true, false, value);
-          return value;
-        },
-        (err: unknown) => {
-          this.endDirect();
-          tell(told, true, true, err);
-          throw err;
-        },
-      );
-    }
-    // Detached: the caller whose signal fires is answered at once (onWatchedAbort); the task keeps the slot.
-    this.watch(signal);
-    return new Promise<T>((resolve, reject) => {
-      const call = new DirectCall(signal, resolve as (value: unknown) => void, reject, told);
-      this.directCall = call;
-      running.then(
-        (value) => {
-          this.endDirectCall(call);
-          if (call.answered) return;
-          call.answered = true;
-          tell(told, true, false, value);
-          resolve(value);
-        },
-        (err: unknown) => {
-          this.endDirectCall(call);
-          if (call.answered) return;
-          call.answered = true;
-          tell(told, true, true, err);
-          reject(err);
-        },
-      );
-    });
+    running.then(
+      (value) => call.settle(false, value),
+      (err: unknown) => call.settle(true, err),
+    );
+    return call.promise;
   }
 
-  private endDirectCall(call: DirectCall): void {
+  /** The direct task of `call` is over (DirectCall.settle): release its slot and what it watched. */
+  directEnded(call: DirectCall<unknown>): void {
     if (this.directCall === call) this.directCall = undefined;
     if (this.releaseWatched && this.watched === call.signal) this.unwatch();
     this.endDirect();

@@ -1,9 +1,10 @@
 import { checksum8 } from '../codec/writer.js';
 import type { Command } from '../commands/command.js';
 import { CompletionCode, CompletionCodeError, TimeoutError } from '../errors.js';
-import { Drop, DROP, type Exchanger, type RmcpDatagram } from './exchanger.js';
+import { Drop, DROP, type Exchange, type Exchanger } from './exchanger.js';
 import type { Framer } from './framers.js';
-import type { ClientHooks, CommandOutcome, RetryPolicy } from './options.js';
+import type { CommandOutcome } from './options.js';
+import type { RetrySchedule } from './retry-schedule.js';
 
 /** rqSeq is 6 bits (§13.8); every send, retransmits included, takes a fresh one. */
 export class RqSeq {
@@ -21,10 +22,16 @@ export interface SendCommandContext {
   exchanger: Exchanger;
   framer: Framer;
   rqSeq: RqSeq;
-  retry: RetryPolicy;
-  hooks: ClientHooks;
-  /** How many sends before giving up with TimeoutError. */
-  attempts: number;
+  /** The retry rule: how long each send waits, how many sends before TimeoutError. */
+  schedule: RetrySchedule;
+  /**
+   * An established session's context: its commands are sent unchecked
+   * (PeerChannel.sendUnchecked), so a send that fails is silence, looked
+   * into by `recover` like any other; the new session set up then sends
+   * checked and reports the transport's error. Absent: every send is
+   * checked and a failed one ends the command with its TransportError.
+   */
+  uncheckedSends?: boolean;
   /** Set during session set-up when someone listens (ClientHooks.sessionStep): told of each exchange's end. */
   setupSteps?: SetupSteps;
   /**
@@ -55,9 +62,8 @@ export function commandContext(c: SendCommandContext): SendCommandContext {
     exchanger: c.exchanger,
     framer: c.framer,
     rqSeq: c.rqSeq,
-    retry: c.retry,
-    hooks: c.hooks,
-    attempts: c.attempts,
+    schedule: c.schedule,
+    uncheckedSends: c.uncheckedSends,
     setupSteps: c.setupSteps,
     recover: c.recover,
   };
@@ -97,86 +103,171 @@ export async function sendCommand<Req, Rsp>(
 ): Promise<Rsp> {
   const c = commandContext(ctx);
   if (c.setupSteps) {
-    return reportStep(c.setupSteps, command.name, () => exchangeCommand(c, command, request, options.lun, options.signal), CompletionCode.ok);
+    return reportStep(c.setupSteps, command.name, () => CommandExchange.run(c, command, request, options.lun, options.signal), CompletionCode.ok);
   }
-  return exchangeCommand(c, command, request, options.lun, options.signal);
+  return CommandExchange.run(c, command, request, options.lun, options.signal);
 }
 
 /**
- * The retry rule: `attempt(timeoutMs)` is sent again on silence (a
- * TimeoutError), up to `ctx.attempts` sends, each waiting `retry.backoff`
- * times longer than the last (capped at `retry.maxTimeoutMs`). Any other
- * error, or the caller's signal having fired, ends it at once. `attempt`
- * builds what it sends: a command takes a fresh rqSeq each time, so the
- * first send's late answer is never taken for the retransmit's. Used for
- * the RMCP+ handshake messages; exchangeCommand applies the same rule
- * inline (one async function per command instead of two).
+ * `attempt(timeoutMs)` sent again on silence (a TimeoutError) as
+ * `ctx.schedule` says. Any other error, or the caller's signal having fired,
+ * ends it at once. `attempt` builds what it sends. Used for the RMCP+
+ * handshake messages, which are sent unchanged each time.
  */
 export async function withRetries<T>(
-  ctx: Pick<SendCommandContext, 'retry' | 'hooks' | 'attempts'>,
+  ctx: Pick<SendCommandContext, 'schedule'>,
   name: string,
   signal: AbortSignal | undefined,
   attempt: (timeoutMs: number) => Promise<T>,
 ): Promise<T> {
-  let timeoutMs = ctx.retry.initialTimeoutMs;
+  const schedule = ctx.schedule;
+  let timeoutMs = schedule.firstTimeoutMs;
   for (let sent = 1; ; sent++) {
     try {
       return await attempt(timeoutMs);
     } catch (err) {
       if (!(err instanceof TimeoutError) || signal?.aborted) throw err;
-      if (sent >= ctx.attempts) throw new TimeoutError(`${name}: no answer after ${sent} attempt(s)`, { cause: err });
-      ctx.hooks.retry?.(name);
-      timeoutMs = Math.min(timeoutMs * ctx.retry.backoff, ctx.retry.maxTimeoutMs);
+      timeoutMs = schedule.next(name, sent, timeoutMs);
+      if (timeoutMs === 0) throw schedule.giveUp(name, sent, err);
     }
   }
 }
 
-/**
- * One command's exchange with its retries in a single async function: the
- * request is framed in one buffer per send (fresh rqSeq and session sequence
- * each time), and one acceptor per command checks the answer in place:
- * §13.8 checksums, then rqSeq, NetFn+1 and command (a late answer to an
- * earlier attempt carries an old rqSeq and is dropped).
- */
-export async function exchangeCommand<Req, Rsp>(
-  ctx: SendCommandContext,
-  command: Command<Req, Rsp>,
-  request: Req,
-  lun: number | undefined,
-  signal: AbortSignal | undefined,
-): Promise<Rsp> {
-  const data = command.encode(request);
-  const framer = ctx.framer;
-  const netFn = command.netFn;
-  const cmd = command.cmd;
-  let rqSeq = 0;
-  const accept = (d: RmcpDatagram): Buffer | Drop => {
-    const inner = framer.unwrap(d);
-    if (inner instanceof Drop) return inner;
-    return matchResponse(inner, rqSeq, netFn, cmd);
-  };
-  let timeoutMs = ctx.retry.initialTimeoutMs;
-  let answer: Buffer;
-  for (let sent = 1; ; sent++) {
-    rqSeq = ctx.rqSeq.next();
-    try {
-      answer = await ctx.exchanger.roundTrip(framer.wrapRequest(netFn, cmd, rqSeq, lun ?? 0, data), accept, timeoutMs, signal);
-      break;
-    } catch (err) {
-      if (!(err instanceof TimeoutError) || signal?.aborted) throw err;
-      if (sent >= ctx.attempts) {
-        const silence = new TimeoutError(`${command.name}: no answer after ${sent} attempt(s)`, { cause: err });
-        if (ctx.recover === undefined) throw silence;
-        return await ctx.recover(command, request, lun, signal, silence);
-      }
-      ctx.hooks.retry?.(command.name);
-      timeoutMs = Math.min(timeoutMs * ctx.retry.backoff, ctx.retry.maxTimeoutMs);
-    }
+/** Where an exchange's outcome goes: a promise's resolve or reject, or the caller a queue answers itself (AbortableQueue.tryDirect). */
+export interface Settle {
+  /** Called once. */
+  settle(failed: boolean, outcome: unknown): void;
+}
+
+class PromiseSettle implements Settle {
+  constructor(
+    private readonly resolve: (value: unknown) => void,
+    private readonly reject: (err: unknown) => void,
+  ) {}
+
+  settle(failed: boolean, outcome: unknown): void {
+    if (failed) this.reject(outcome);
+    else this.resolve(outcome);
   }
-  // [6] completion code, [7..len-1) data, [len-1] checksum (Table 13-4).
-  const code = answer[6]!;
-  if (code !== 0) throw new CompletionCodeError(command.name, code);
-  return command.decode(answer.subarray(7, answer.length - 1));
+}
+
+/**
+ * One command's exchange with its retries, as the Exchanger drives it (an
+ * Exchange): the request is encoded once and framed in one buffer per send
+ * (a fresh rqSeq and session sequence each time), sent again as
+ * ctx.schedule says, and each datagram from the peer is checked in place:
+ * the framer (session, integrity, sequence window), §13.8 checksums, then
+ * rqSeq, NetFn+1 and command (a late answer to an earlier send carries an
+ * old rqSeq and is dropped). Its end goes to one Settle: a non-zero
+ * completion code as CompletionCodeError, the decoded response, or the
+ * error; silence after every send, in an established session, to
+ * ctx.recover first. No promise per send and none of its own when its
+ * caller gives it a Settle.
+ */
+export class CommandExchange<Req, Rsp> implements Exchange {
+  readonly checked: boolean;
+  private readonly data: Buffer;
+  private rqSeq = 0;
+  private sent = 0;
+  private timeoutMs: number;
+  /** The TimeoutError of giving up, when it did: the silence `recover` looks into. */
+  private silent: TimeoutError | undefined;
+
+  private constructor(
+    private readonly ctx: SendCommandContext,
+    private readonly command: Command<Req, Rsp>,
+    private readonly request: Req,
+    private readonly lun: number | undefined,
+    readonly signal: AbortSignal | undefined,
+    private readonly to: Settle,
+  ) {
+    this.data = command.encode(request);
+    this.checked = ctx.uncheckedSends !== true;
+    this.timeoutMs = ctx.schedule.firstTimeoutMs;
+  }
+
+  /** Start `command` on ctx.exchanger; its outcome goes to `to` (a Rsp, or the error). */
+  static start<Req, Rsp>(
+    ctx: SendCommandContext,
+    command: Command<Req, Rsp>,
+    request: Req,
+    lun: number | undefined,
+    signal: AbortSignal | undefined,
+    to: Settle,
+  ): void {
+    let x: CommandExchange<Req, Rsp>;
+    try {
+      x = new CommandExchange(ctx, command, request, lun, signal, to);
+    } catch (err) {
+      to.settle(true, err);
+      return;
+    }
+    ctx.exchanger.start(x, x.timeoutMs);
+  }
+
+  /** start() with its outcome as a promise. */
+  static run<Req, Rsp>(
+    ctx: SendCommandContext,
+    command: Command<Req, Rsp>,
+    request: Req,
+    lun: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Rsp> {
+    return new Promise<Rsp>((resolve, reject) =>
+      CommandExchange.start(ctx, command, request, lun, signal, new PromiseSettle(resolve as (value: unknown) => void, reject)),
+    );
+  }
+
+  datagram(): Buffer {
+    this.sent++;
+    this.rqSeq = this.ctx.rqSeq.next();
+    const command = this.command;
+    return this.ctx.framer.wrapRequest(command.netFn, command.cmd, this.rqSeq, this.lun ?? 0, this.data);
+  }
+
+  accept(datagram: Buffer): Buffer | Drop {
+    const inner = this.ctx.framer.unwrap(datagram);
+    if (inner instanceof Drop) return inner;
+    return matchResponse(inner, this.rqSeq, this.command.netFn, this.command.cmd);
+  }
+
+  silence(): number | Error {
+    const schedule = this.ctx.schedule;
+    const next = schedule.next(this.command.name, this.sent, this.timeoutMs);
+    if (next === 0) return (this.silent = schedule.giveUp(this.command.name, this.sent));
+    this.timeoutMs = next;
+    return next;
+  }
+
+  end(failed: boolean, outcome: unknown): void {
+    const to = this.to;
+    if (failed) {
+      const recover = this.ctx.recover;
+      const silent = this.silent;
+      if (silent !== undefined && outcome === silent && recover !== undefined) {
+        recover(this.command, this.request, this.lun, this.signal, silent).then(
+          (value) => to.settle(false, value),
+          (err: unknown) => to.settle(true, err),
+        );
+      } else to.settle(true, outcome);
+      return;
+    }
+    // [6] completion code, [7..len-1) data, [len-1] checksum (Table 13-4).
+    const answer = outcome as Buffer;
+    const code = answer[6]!;
+    if (code !== 0) {
+      to.settle(true, new CompletionCodeError(this.command.name, code));
+      return;
+    }
+    let value: Rsp;
+    try {
+      value = this.command.decode(answer.subarray(7, answer.length - 1));
+    } catch (err) {
+      to.settle(true, err);
+      return;
+    }
+    to.settle(false, value);
+  }
 }
 
 /**

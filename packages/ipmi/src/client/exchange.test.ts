@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { getDeviceId } from '../commands/get-device-id.js';
-import { AbortedError, CompletionCodeError, TimeoutError, AuthenticationError } from '../errors.js';
+import { AbortedError, CompletionCodeError, TimeoutError, AuthenticationError, TransportError } from '../errors.js';
 import { decodeLanRequest, encodeLanResponse } from '../message/lan-message.js';
 import { decodeRmcp } from '../rmcp/rmcp.js';
 import { AUTH_TYPE } from '../session/auth-types.js';
@@ -9,13 +9,14 @@ import type { PeerChannel } from '../transport/udp-transport.js';
 import { RqSeq, sendCommand } from './command-exchange.js';
 import { Drop, Exchanger } from './exchanger.js';
 import { sessionlessV15 } from './framers.js';
-import { DEFAULT_RETRY, type DropReason, type Timers } from './options.js';
+import { DEFAULT_RETRY, type DropReason, realTimers, type Timers } from './options.js';
+import { RetrySchedule } from './retry-schedule.js';
 import { SequenceWindow } from './sequence-window.js';
 
 /** Timers that only move when the test says so. */
 class FakeTimers implements Timers {
-  private t = 0;
-  private queue: Array<{ at: number; fn: () => void; id: number }> = [];
+  protected t = 0;
+  protected queue: Array<{ at: number; fn: () => void; id: number }> = [];
   private nextId = 1;
   setTimeout(fn: () => void, ms: number): unknown {
     const id = this.nextId++;
@@ -43,7 +44,10 @@ class FakeTimers implements Timers {
 function fakeChannelOf(sent: Buffer[]): PeerChannel {
   return {
     peer: { address: '127.0.0.1', port: 623, family: 4 },
-    send: async (d) => {
+    send: (d) => {
+      sent.push(d);
+    },
+    sendUnchecked: (d) => {
       sent.push(d);
     },
     close: () => undefined,
@@ -55,7 +59,10 @@ function fakeChannel() {
   const sent: Buffer[] = [];
   const channel: PeerChannel = {
     peer: { address: '127.0.0.1', port: 623, family: 4 },
-    send: async (d) => {
+    send: (d) => {
+      sent.push(d);
+    },
+    sendUnchecked: (d) => {
       sent.push(d);
     },
     close: () => undefined,
@@ -70,8 +77,8 @@ function setup() {
   const retries: string[] = [];
   const hooks = { packetDropped: (r: DropReason) => drops.push(r), retry: (w: string) => retries.push(w) };
   const exchanger = new Exchanger(channel, timers, hooks);
-  const ctx = { exchanger, framer: sessionlessV15, rqSeq: new RqSeq(0), retry: DEFAULT_RETRY, hooks, attempts: 3 };
-  return { timers, sent, drops, retries, exchanger, ctx };
+  const ctx = { exchanger, framer: sessionlessV15, rqSeq: new RqSeq(0), schedule: new RetrySchedule(DEFAULT_RETRY, 3, hooks) };
+  return { timers, sent, drops, retries, exchanger, ctx, hooks };
 }
 
 /** The BMC's answer to a sessionless request, with a chosen rqSeq / completion code. */
@@ -159,8 +166,7 @@ describe('sendCommand over the Exchanger', () => {
   it('an abort during an exchange lets the exchange run to its answer, sends nothing more, and ends in the abort', async () => {
     const s = setup();
     const abandoned: number[] = [];
-    s.ctx.hooks = { ...s.ctx.hooks, requestAbandoned: () => abandoned.push(1) } as typeof s.ctx.hooks;
-    const ex = new Exchanger(fakeChannelOf(s.sent), s.timers, s.ctx.hooks);
+    const ex = new Exchanger(fakeChannelOf(s.sent), s.timers, { ...s.hooks, requestAbandoned: () => abandoned.push(1) });
     const ctx = { ...s.ctx, exchanger: ex };
     const ac = new AbortController();
     let outcome: unknown;
@@ -224,6 +230,127 @@ describe('Exchanger', () => {
     await expect(s.exchanger.roundTrip(Buffer.from([6, 0, 0xff, 7]), () => true, 1000)).rejects.toThrow(/two exchanges/);
     s.exchanger.close();
     await expect(first).rejects.toMatchObject({ code: 'IPMI_CLIENT_CLOSED' });
+  });
+});
+
+/** FakeTimers that can restart a timer, pending or fired (as Node's timer.refresh()), counting the timers made. */
+class RestartableTimers extends FakeTimers {
+  made = 0;
+  private readonly made_ = new Map<unknown, { fn: () => void; ms: number }>();
+  override setTimeout(fn: () => void, ms: number): unknown {
+    this.made++;
+    const h = super.setTimeout(fn, ms);
+    this.made_.set(h, { fn, ms });
+    return h;
+  }
+  override clearTimeout(h: unknown): void {
+    super.clearTimeout(h);
+    this.made_.delete(h);
+  }
+  restart(h: unknown): boolean {
+    const t = this.made_.get(h);
+    if (!t) return false;
+    this.queue = this.queue.filter((q) => q.id !== h);
+    this.queue.push({ at: this.t + t.ms, fn: t.fn, id: h as number });
+    return true;
+  }
+}
+
+describe('Exchanger: one retransmit timer per client', () => {
+  it('restarts one timer for every exchange (Timers.restart); a longer retransmit wait gets its own; a timer left running finds nothing to end', async () => {
+    const timers = new RestartableTimers();
+    const { channel, sent } = fakeChannel();
+    const drops: DropReason[] = [];
+    const hooks = { packetDropped: (r: DropReason) => drops.push(r) };
+    const exchanger = new Exchanger(channel, timers, hooks);
+    const ctx = { exchanger, framer: sessionlessV15, rqSeq: new RqSeq(0), schedule: new RetrySchedule(DEFAULT_RETRY, 3, hooks) };
+    for (let i = 0; i < 3; i++) {
+      const p = sendCommand(ctx, getDeviceId, undefined, {});
+      exchanger.onDatagram(answer(sent.at(-1)!, { data: DEVICE_ID }));
+      await p;
+      timers.advance(10);
+    }
+    expect(timers.made).toBe(1);
+    // Left running after the last answer: it fires with no exchange in flight, and nothing happens.
+    timers.advance(1000);
+    expect(timers.pending).toEqual([]);
+    const p = sendCommand(ctx, getDeviceId, undefined, {});
+    expect(timers.pending).toEqual([1000]);
+    timers.advance(1000); // silence: the retransmit waits 2000 ms, on a new timer
+    expect(timers.made).toBe(2);
+    expect(timers.pending).toEqual([2000]);
+    exchanger.onDatagram(answer(sent.at(-1)!, { data: DEVICE_ID }));
+    await p;
+    expect(sent).toHaveLength(5);
+    expect(drops).toEqual([]);
+  });
+
+  it('realTimers restart a timer only under the globals it was made with (fake timers installed after warming up get a new one)', () => {
+    let fired = 0;
+    const warm = realTimers.setTimeout(() => fired++, 60_000);
+    expect(realTimers.restart!(warm)).toBe(true);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      expect(realTimers.restart!(warm)).toBe(false);
+      realTimers.clearTimeout(warm); // by the real clearTimeout it was made with
+      const fake = realTimers.setTimeout(() => fired++, 50);
+      vi.advanceTimersByTime(50);
+      expect(fired).toBe(1);
+      expect(realTimers.restart!(fake)).toBe(true); // fired, restarted on the fake clock
+      vi.advanceTimersByTime(50);
+      expect(fired).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('Timers that cannot restart a timer get one per send, cleared when the exchange ends', async () => {
+    const s = setup();
+    const p = sendCommand(s.ctx, getDeviceId, undefined, {});
+    expect(s.timers.pending).toEqual([1000]);
+    s.exchanger.onDatagram(answer(s.sent[0]!, { data: DEVICE_ID }));
+    await p;
+    expect(s.timers.pending).toEqual([]);
+  });
+});
+
+describe('Exchanger: checked and unchecked sends', () => {
+  function failingChannel() {
+    const calls: string[] = [];
+    const channel: PeerChannel = {
+      peer: { address: '127.0.0.1', port: 623, family: 4 },
+      send: (_d, onError) => {
+        calls.push('send');
+        onError(new TransportError('send to 127.0.0.1:623 failed: EPERM'));
+      },
+      sendUnchecked: () => {
+        calls.push('sendUnchecked');
+      },
+      close: () => undefined,
+    };
+    return { channel, calls };
+  }
+
+  it('a checked send (session set-up) that fails ends the exchange with the TransportError', async () => {
+    const { channel, calls } = failingChannel();
+    const timers = new FakeTimers();
+    const exchanger = new Exchanger(channel, timers, {});
+    const ctx = { exchanger, framer: sessionlessV15, rqSeq: new RqSeq(0), schedule: new RetrySchedule(DEFAULT_RETRY, 3, {}) };
+    await expect(sendCommand(ctx, getDeviceId, undefined, {})).rejects.toThrow(/send to 127\.0\.0\.1:623 failed: EPERM/);
+    expect(calls).toEqual(['send']);
+    expect(timers.pending).toEqual([]);
+  });
+
+  it('an established session sends unchecked: a send that fails is silence, retried, then TimeoutError (the client re-establishes, with checked sends)', async () => {
+    const { channel, calls } = failingChannel();
+    const timers = new FakeTimers();
+    const exchanger = new Exchanger(channel, timers, {});
+    const ctx = { exchanger, framer: sessionlessV15, rqSeq: new RqSeq(0), schedule: new RetrySchedule(DEFAULT_RETRY, 2, {}), uncheckedSends: true };
+    const outcome = sendCommand(ctx, getDeviceId, undefined, {}).catch((e: unknown) => e);
+    timers.advance(1000);
+    timers.advance(2000);
+    expect(await outcome).toBeInstanceOf(TimeoutError);
+    expect(calls).toEqual(['sendUnchecked', 'sendUnchecked']);
   });
 });
 

@@ -19,39 +19,122 @@ export const DROP = {
   malformed: new Drop('malformed'),
 } as const;
 
-export interface RmcpDatagram {
-  messageClass: number;
-  body: Buffer;
-}
-
-/** Looks at one received datagram: the awaited answer, a Drop, or throws to fail the exchange. */
-export type Acceptor<T> = (d: RmcpDatagram) => T | Drop;
-
-/** One exchange in flight: what settles it, and how. */
-class Waiter {
-  timer: unknown = undefined;
-  resolve: (v: unknown) => void = noop;
-  reject: (e: unknown) => void = noop;
-
-  constructor(
-    readonly accept: Acceptor<unknown>,
-    /** The caller's signal: fired by the exchange's end, the outcome is the abort. */
-    readonly signal: AbortSignal | undefined,
-  ) {}
-}
-
-function noop(): void {}
+/**
+ * Looks at one received datagram, whole, its RMCP header (Table 13-1)
+ * checked: the awaited answer, a Drop, or throws to fail the exchange.
+ */
+export type Acceptor<T> = (datagram: Buffer) => T | Drop;
 
 /**
- * Sends one datagram at a time and waits for the one answer that the
- * acceptor recognises. Anything else arriving meanwhile (late answers to
- * earlier attempts, duplicates, spoofed or corrupted packets) is dropped and
- * counted; it is never taken as "the next packet" (invariant 2 in
- * docs/architecture.md). It keeps no queue: its caller (BmcClient's
- * AbortableQueue) starts the next exchange only when this one is over.
+ * One exchange as the Exchanger drives it, from its first send to its end,
+ * by callbacks: no promise per send. The Exchanger sends what `datagram()`
+ * builds, hands `accept` what the peer sends meanwhile, asks `silence()`
+ * what to do when a send's timeout passes unanswered, and calls `end` once.
+ */
+export interface Exchange {
+  /**
+   * The caller's signal, looked at, never listened to: fired before the
+   * first send, nothing is sent; fired when the exchange ends (an answer, a
+   * send's timeout), that end is the abort and nothing more is sent.
+   */
+  readonly signal: AbortSignal | undefined;
+  /**
+   * Whether each send's failure is reported and ends the exchange (session
+   * set-up), or the datagram is sent unchecked (PeerChannel.sendUnchecked:
+   * an established session's commands), a failed send then being silence.
+   */
+  readonly checked: boolean;
+  /** The next send's datagram, built fresh (a command's takes a new rqSeq and session sequence number); throwing ends the exchange with that error. */
+  datagram(): Buffer;
+  /** A datagram from the peer, whole, its RMCP header checked: the answer (which ends the exchange), a Drop, or throws to end it with that error. */
+  accept(datagram: Buffer): unknown;
+  /** The last send's timeout passed unanswered: the next send's timeout (ms), or the error the exchange ends with. */
+  silence(): number | Error;
+  /** The exchange is over, called once: its answer (`failed` false) or its error. Must not throw. */
+  end(failed: boolean, outcome: unknown): void;
+}
+
+/** The one-send exchange behind roundTrip. */
+class RoundTrip<T> implements Exchange {
+  readonly checked = true;
+  constructor(
+    private readonly sent: Buffer,
+    readonly accept: Acceptor<T>,
+    private readonly timeoutMs: number,
+    readonly signal: AbortSignal | undefined,
+    private readonly resolve: (value: T) => void,
+    private readonly reject: (err: unknown) => void,
+  ) {}
+
+  datagram(): Buffer {
+    return this.sent;
+  }
+
+  silence(): Error {
+    return new TimeoutError(`no answer within ${this.timeoutMs} ms`);
+  }
+
+  end(failed: boolean, outcome: unknown): void {
+    if (failed) this.reject(outcome);
+    else this.resolve(outcome as T);
+  }
+}
+
+/**
+ * The client's one retransmit timer, armed for each send. Where the Timers
+ * can restart a timer (Timers.restart: Node's timer.refresh()), one timer
+ * serves every exchange: an exchange that ends leaves it running, and when
+ * it fires with no exchange in flight it finds nothing to end; the next send
+ * restarts it. That saves making and clearing a timer per exchange. A
+ * timeout other than the last one armed (a retransmit's longer wait), or
+ * Timers that changed since the timer was made (tests install fake timers
+ * after warming up on real ones), get a new timer; Timers without restart
+ * get one per send, cleared when the exchange ends.
+ */
+class RetryTimer {
+  private handle: unknown = undefined;
+  private ms = 0;
+
+  constructor(
+    private readonly timers: Timers,
+    private readonly fire: () => void,
+  ) {}
+
+  arm(ms: number): void {
+    const h = this.handle;
+    if (h !== undefined) {
+      if (ms === this.ms && this.timers.restart !== undefined && this.timers.restart(h)) return;
+      this.timers.clearTimeout(h);
+    }
+    this.ms = ms;
+    this.handle = this.timers.setTimeout(this.fire, ms);
+  }
+
+  /** The exchange is over. */
+  disarm(): void {
+    if (this.timers.restart === undefined) this.cancel();
+  }
+
+  cancel(): void {
+    if (this.handle !== undefined) this.timers.clearTimeout(this.handle);
+    this.handle = undefined;
+  }
+}
+
+/**
+ * Drives one exchange at a time (an Exchange: one datagram per send, its
+ * retransmits, the answer the exchange recognises). Anything else arriving
+ * meanwhile (late answers to earlier sends, duplicates, spoofed or
+ * corrupted packets) is dropped and counted; it is never taken as "the next
+ * packet" (invariant 2 in docs/architecture.md). It keeps no queue: its
+ * caller (BmcClient's AbortableQueue) starts the next exchange only when
+ * this one is over.
  */
 export class Exchanger {
-  private waiter: Waiter | undefined;
+  private current: Exchange | undefined;
+  /** Checked sends so far: a failure reported for an earlier send of the exchange is ignored. */
+  private checkedSends = 0;
+  private readonly timer: RetryTimer;
   private closed = false;
   /** When an exchange last ended in an answer its caller took (timers.now() ms): any answer, even a completion code, shows a session alive. */
   lastAnswerAt = 0;
@@ -59,7 +142,9 @@ export class Exchanger {
     private readonly channel: PeerChannel,
     private readonly timers: Timers,
     private readonly hooks: ClientHooks,
-  ) {}
+  ) {
+    this.timer = new RetryTimer(timers, () => this.timedOut());
+  }
 
   /** Transport callback. */
   onDatagram(datagram: Buffer): void {
@@ -69,82 +154,117 @@ export class Exchanger {
       this.hooks.packetDropped?.('malformed');
       return;
     }
-    const d: RmcpDatagram = { messageClass: datagram[3]!, body: datagram.subarray(RMCP_HEADER_LENGTH) };
-    const w = this.waiter;
-    if (!w) {
+    const x = this.current;
+    if (x === undefined) {
       this.hooks.packetDropped?.('no-match');
       return;
     }
     let result: unknown;
     try {
-      result = w.accept(d);
+      result = x.accept(datagram);
     } catch (err) {
       if (err instanceof MalformedPacketError) {
         this.hooks.packetDropped?.('malformed');
         return;
       }
-      this.settle(w, err, true);
+      this.finish(x, true, err);
       return;
     }
     if (result instanceof Drop) {
       this.hooks.packetDropped?.(result.reason);
       return;
     }
-    this.settle(w, result, false);
+    this.finish(x, false, result);
+  }
+
+  /**
+   * Run `x`, its first send waiting `timeoutMs`. Its signal is looked at,
+   * never listened to (see Exchange.signal): the exchange itself always
+   * runs to its end, so the BMC never has two requests from us at once even
+   * when callers give up early (invariant 1 in docs/architecture.md); the
+   * caller was already answered by the queue above.
+   */
+  start(x: Exchange, timeoutMs: number): void {
+    if (this.closed) return x.end(true, new ClientClosedError('client is closed'));
+    const signal = x.signal;
+    if (signal !== undefined && signal.aborted) return x.end(true, abortError(signal));
+    if (this.current !== undefined) return x.end(true, new IpmiError('internal: two exchanges in flight on one client'));
+    this.current = x;
+    this.send(x, timeoutMs);
   }
 
   /**
    * Send `datagram` and wait up to `timeoutMs` for an answer the acceptor
-   * takes. `signal` is looked at twice, never listened to: a signal already
-   * fired sends nothing; one that fired during the exchange turns its
-   * outcome into the abort, once the answer is in or the time is up. The
-   * exchange itself always runs to its end, so the BMC never has two
-   * requests from us at once even when callers give up early (invariant 1 in
-   * docs/architecture.md);
-   * the caller was already answered by the queue above.
+   * takes: one send, no retransmit (withRetries adds those), as start() runs it.
    */
   roundTrip<T>(datagram: Buffer, accept: Acceptor<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
-    if (this.closed) return Promise.reject(new ClientClosedError('client is closed'));
-    if (signal?.aborted) return Promise.reject(abortError(signal));
-    if (this.waiter) return Promise.reject(new IpmiError('internal: two exchanges in flight on one client'));
-    const waiter = new Waiter(accept as Acceptor<unknown>, signal === NEVER_ABORTS ? undefined : signal);
-    const answer = new Promise<T>((resolve, reject) => {
-      waiter.resolve = resolve as (v: unknown) => void;
-      waiter.reject = reject;
-    });
-    this.waiter = waiter;
-    // A timer per exchange: each ends on its own timer even when the Timers in use change between
-    // exchanges (tests install fake timers after warming up on real ones), which a timer shared
-    // across exchanges would carry over.
-    waiter.timer = this.timers.setTimeout(() => this.settle(waiter, new TimeoutError(`no answer within ${timeoutMs} ms`), true), timeoutMs);
-    this.hooks.packetSent?.();
-    // A failed send ends this exchange only: its report may come after a timeout and a retransmit.
-    this.channel.send(datagram, (err) => this.settle(waiter, err, true));
-    return answer;
+    return new Promise<T>((resolve, reject) =>
+      this.start(new RoundTrip(datagram, accept, timeoutMs, signal === NEVER_ABORTS ? undefined : signal, resolve, reject), timeoutMs),
+    );
   }
 
-  /** End the exchange of `w` (once): its answer, or its error; an abandoned one ends in its abort. */
-  private settle(w: Waiter, value: unknown, failed: boolean): void {
-    if (this.waiter !== w) return;
-    this.waiter = undefined;
-    this.timers.clearTimeout(w.timer);
-    if (w.signal?.aborted) {
+  private send(x: Exchange, timeoutMs: number): void {
+    let datagram: Buffer;
+    try {
+      datagram = x.datagram();
+    } catch (err) {
+      this.finish(x, true, err);
+      return;
+    }
+    this.timer.arm(timeoutMs);
+    this.hooks.packetSent?.();
+    if (!x.checked) {
+      this.channel.sendUnchecked(datagram);
+      return;
+    }
+    const sent = ++this.checkedSends;
+    // A failed send ends this exchange, unless its report comes after a timeout and a retransmit.
+    this.channel.send(datagram, (err) => {
+      if (this.current === x && this.checkedSends === sent) this.finish(x, true, err);
+    });
+  }
+
+  /** The armed timeout passed: the exchange in flight, if any, sends again or ends. */
+  private timedOut(): void {
+    const x = this.current;
+    if (x === undefined) return; // the timer left running after an exchange ended
+    const signal = x.signal;
+    if (signal !== undefined && signal.aborted) {
+      this.finish(x, true, undefined);
+      return;
+    }
+    let next: number | Error;
+    try {
+      next = x.silence();
+    } catch (err) {
+      next = err as Error;
+    }
+    if (typeof next === 'number') this.send(x, next);
+    else this.finish(x, true, next);
+  }
+
+  /** End `x`, the exchange in flight: its answer or its error; an abandoned one ends in its abort. */
+  private finish(x: Exchange, failed: boolean, outcome: unknown): void {
+    this.current = undefined;
+    this.timer.disarm();
+    const signal = x.signal;
+    if (signal !== undefined && signal.aborted) {
       this.hooks.requestAbandoned?.();
-      w.reject(abortError(w.signal));
-    } else if (failed) w.reject(value);
+      x.end(true, abortError(signal));
+    } else if (failed) x.end(true, outcome);
     else {
       this.lastAnswerAt = this.timers.now();
-      w.resolve(value);
+      x.end(false, outcome);
     }
   }
 
   close(): void {
     this.closed = true;
-    const w = this.waiter;
-    if (w) {
-      this.waiter = undefined;
-      this.timers.clearTimeout(w.timer);
-      w.reject(new ClientClosedError('client closed'));
+    this.timer.cancel();
+    const x = this.current;
+    if (x !== undefined) {
+      this.current = undefined;
+      x.end(true, new ClientClosedError('client closed'));
     }
     this.channel.close();
   }

@@ -6,21 +6,22 @@ import { cipherSuite } from '../session/cipher-suites.js';
 import { deriveSessionKeys } from '../session/key-derivation.js';
 import { peekSessionHeader } from '../session/session-packet.js';
 import { decodeV20Packet, encodeV20Packet, PAYLOAD_TYPE, type SessionKeys } from '../session/v20-packet.js';
-import { Drop, type RmcpDatagram } from './exchanger.js';
+import { Drop } from './exchanger.js';
 import { V20SessionFramer } from './framers.js';
 import { SequenceWindow } from './sequence-window.js';
 
 const BMC_ID = 0x0a0b0c0d;
 const CONSOLE_ID = 0x11223344;
 const keysOf = (suite: number): SessionKeys => deriveSessionKeys(cipherSuite(suite), Buffer.alloc(20, 0x5a));
-/** What the exchanger hands a framer: the RMCP class and everything after the 4-byte RMCP header. */
-const datagram = (d: Buffer): RmcpDatagram => ({ messageClass: d[3]!, body: d.subarray(4) });
+/** What the exchanger hands a framer: the whole datagram (its 4-byte RMCP header checked). */
+const datagram = (d: Buffer): Buffer => d;
 
 /**
  * What V20SessionFramer.unwrap must decide, written with the general
  * decoders: peekSessionHeader, then decodeV20Packet, then the window.
  */
-function reference(keys: SessionKeys, window: SequenceWindow, d: RmcpDatagram): string {
+function reference(keys: SessionKeys, window: SequenceWindow, datagram: Buffer): string {
+  const d = { messageClass: datagram[3]!, body: datagram.subarray(4) };
   if (d.messageClass !== 0x07) return 'no-match';
   let h;
   try {

@@ -1,12 +1,12 @@
 import { type PacketCrypto, writeRandomIv } from '../crypto/rmcpplus-crypto.js';
 import { IntegrityError, InvalidArgumentError, MalformedPacketError } from '../errors.js';
 import { encodeLanRequest, LAN_ADDRESS, writeLanFrame } from '../message/lan-message.js';
-import { RMCP_CLASS, RMCP_SEQ_NO_ACK, RMCP_VERSION } from '../rmcp/rmcp.js';
+import { RMCP_CLASS, RMCP_HEADER_LENGTH, RMCP_SEQ_NO_ACK, RMCP_VERSION } from '../rmcp/rmcp.js';
 import { AUTH_TYPE } from '../session/auth-types.js';
 import { peekSessionHeader } from '../session/session-packet.js';
 import { decodeV15Packet, encodeV15Packet, verifyV15AuthCode } from '../session/v15-packet.js';
 import { encodeV20Packet, PAYLOAD_TYPE, sessionCrypto, type SessionKeys } from '../session/v20-packet.js';
-import { DROP, type Drop, type RmcpDatagram } from './exchanger.js';
+import { DROP, type Drop } from './exchanger.js';
 import { SequenceWindow } from './sequence-window.js';
 
 /** Puts a LAN message into a session packet and takes one out of an answer. */
@@ -18,15 +18,26 @@ export interface Framer {
    * write it in one buffer do.
    */
   wrapRequest(netFn: number, cmd: number, rqSeq: number, rsLun: number, data: Buffer): Buffer;
-  unwrap(d: RmcpDatagram): Buffer | Drop;
+  /**
+   * The LAN message of an answer, or why it is dropped. `datagram` is the
+   * whole datagram as received, its RMCP header (Table 13-1) already checked
+   * by the Exchanger: the session packet starts at RMCP_HEADER_LENGTH.
+   */
+  unwrap(datagram: Buffer): Buffer | Drop;
 }
 
 function lanRequest(netFn: number, cmd: number, rqSeq: number, rsLun: number, data: Buffer): Buffer {
   return encodeLanRequest({ netFn, cmd, rqSeq, rsLun, data });
 }
 
-function ipmiClass(d: RmcpDatagram): boolean {
-  return d.messageClass === RMCP_CLASS.ipmi;
+/** The RMCP message class (Table 13-1) is IPMI. */
+function ipmiClass(d: Buffer): boolean {
+  return d[3] === RMCP_CLASS.ipmi;
+}
+
+/** What follows the RMCP header: the session packet (IPMI 1.5 framers decode it with the general decoders). */
+function sessionPacket(d: Buffer): Buffer {
+  return d.subarray(RMCP_HEADER_LENGTH);
 }
 
 /** Pre-session IPMI 1.5 packets: auth type none, session id 0, sequence 0 (§13.6). */
@@ -37,9 +48,10 @@ export const sessionlessV15: Framer = {
   },
   unwrap(d) {
     if (!ipmiClass(d)) return DROP.noMatch;
-    const h = peekSessionHeader(d.body);
+    const body = sessionPacket(d);
+    const h = peekSessionHeader(body);
     if (h.format !== 'v1.5' || h.sessionId !== 0) return DROP.noMatch;
-    return decodeV15Packet(d.body).payload;
+    return decodeV15Packet(body).payload;
   },
 };
 
@@ -77,11 +89,12 @@ export class V15SessionFramer implements Framer {
   /** Set from Get Channel Authentication Capabilities' per-message-authentication bit. */
   requireAuth = true;
 
-  unwrap(d: RmcpDatagram): Buffer | Drop {
+  unwrap(d: Buffer): Buffer | Drop {
     if (!ipmiClass(d)) return DROP.noMatch;
-    const h = peekSessionHeader(d.body);
+    const body = sessionPacket(d);
+    const h = peekSessionHeader(body);
     if (h.format !== 'v1.5' || h.sessionId !== this.sessionId) return DROP.noMatch;
-    const pkt = decodeV15Packet(d.body);
+    const pkt = decodeV15Packet(body);
     // A BMC with per-message authentication disabled answers with auth type none;
     // anything that does carry an auth code must carry the right one.
     if (pkt.authType !== AUTH_TYPE.none) {
@@ -120,11 +133,12 @@ export class V15ActivateFramer implements Framer {
     return this.wrap(lanRequest(netFn, cmd, rqSeq, rsLun, data));
   }
 
-  unwrap(d: RmcpDatagram): Buffer | Drop {
+  unwrap(d: Buffer): Buffer | Drop {
     if (!ipmiClass(d)) return DROP.noMatch;
-    const h = peekSessionHeader(d.body);
+    const body = sessionPacket(d);
+    const h = peekSessionHeader(body);
     if (h.format !== 'v1.5') return DROP.noMatch;
-    const pkt = decodeV15Packet(d.body);
+    const pkt = decodeV15Packet(body);
     if (pkt.authType !== AUTH_TYPE.none && !verifyV15AuthCode(pkt, this.password)) return DROP.badIntegrity;
     return pkt.payload;
   }
@@ -231,53 +245,58 @@ export class V20SessionFramer implements Framer {
 
   /**
    * The same checks, in the same order, as peekSessionHeader then
-   * decodeV20Packet, read from the datagram in place: session id and
-   * payload type, integrity (before any length is trusted), the trailer's
-   * shape, decryption and its pad, then the sequence window.
+   * decodeV20Packet, read from the datagram in place (the session header at
+   * offset 4, no view made of it): session id and payload type, integrity
+   * (before any length is trusted), the trailer's shape, decryption of the
+   * payload's range and its pad, then the sequence window.
    */
-  unwrap(d: RmcpDatagram): Buffer | Drop {
+  unwrap(d: Buffer): Buffer | Drop {
     if (!ipmiClass(d)) return DROP.noMatch;
-    const b = d.body;
-    if (b.length < 1) return DROP.malformed;
-    if ((b[0]! & 0x0f) !== AUTH_TYPE.rmcpPlus) {
+    // Offsets below are the session packet's (Table 13-8) plus the RMCP header before it.
+    const o = RMCP_HEADER_LENGTH;
+    const n = d.length;
+    if (n < o + 1) return DROP.malformed;
+    if ((d[o]! & 0x0f) !== AUTH_TYPE.rmcpPlus) {
       // An IPMI 1.5 header: not ours, once it parses.
-      return b.length < 9 ? DROP.malformed : DROP.noMatch;
+      return n < o + 9 ? DROP.malformed : DROP.noMatch;
     }
-    if (b.length < 2) return DROP.malformed;
-    const pt = b[1]!;
+    if (n < o + 2) return DROP.malformed;
+    const pt = d[o + 1]!;
     const payloadType = pt & 0x3f;
-    const idAt = payloadType === 0x02 ? 8 : 2;
-    if (b.length < idAt + 8) return DROP.malformed;
-    if (payloadType !== PAYLOAD_TYPE.ipmi || b.readUInt32LE(idAt) !== this.consoleSessionId) return DROP.noMatch;
+    const idAt = o + (payloadType === 0x02 ? 8 : 2);
+    if (n < idAt + 8) return DROP.malformed;
+    if (payloadType !== PAYLOAD_TYPE.ipmi || d.readUInt32LE(idAt) !== this.consoleSessionId) return DROP.noMatch;
     const encrypted = (pt & 0x80) !== 0;
     const authenticated = (pt & 0x40) !== 0;
     // A suite with integrity or confidentiality must never be answered in the clear.
     if (this.authenticate && !authenticated) return DROP.badIntegrity;
     if (this.encrypt && !encrypted) return DROP.badIntegrity;
-    if (b.length < V20_HEADER) return DROP.malformed;
+    const payloadAt = o + V20_HEADER;
+    if (n < payloadAt) return DROP.malformed;
     if (authenticated && !this.authenticate) return DROP.badIntegrity;
-    const length = b.readUInt16LE(10);
+    const length = d.readUInt16LE(o + 10);
+    const payloadEnd = payloadAt + length;
     if (authenticated) {
-      const nextHeaderAt = b.length - this.authCodeLength - 1;
-      if (nextHeaderAt < V20_HEADER + 1) return DROP.badIntegrity;
+      const nextHeaderAt = n - this.authCodeLength - 1;
+      if (nextHeaderAt < payloadAt + 1) return DROP.badIntegrity;
       // Verified before the length is trusted, so any tampering reads as an integrity failure.
-      if (!this.crypto!.authCodeMatches(b, 0, nextHeaderAt + 1, nextHeaderAt + 1)) return DROP.badIntegrity;
-      if (b[nextHeaderAt] !== NEXT_HEADER) return DROP.malformed;
-      if (nextHeaderAt - 1 - b[nextHeaderAt - 1]! !== V20_HEADER + length) return DROP.malformed;
-    } else if (V20_HEADER + length > b.length) return DROP.malformed;
+      if (!this.crypto!.authCodeMatches(d, o, nextHeaderAt + 1, nextHeaderAt + 1)) return DROP.badIntegrity;
+      if (d[nextHeaderAt] !== NEXT_HEADER) return DROP.malformed;
+      if (nextHeaderAt - 1 - d[nextHeaderAt - 1]! !== payloadEnd) return DROP.malformed;
+    } else if (payloadEnd > n) return DROP.malformed;
     let payload: Buffer;
     if (encrypted) {
       if (!this.encrypt) return DROP.malformed;
       try {
-        payload = this.crypto!.decrypt(b.subarray(V20_HEADER, V20_HEADER + length));
+        payload = this.crypto!.decryptRange(d, payloadAt, payloadEnd);
       } catch (err) {
         if (err instanceof MalformedPacketError || err instanceof IntegrityError) return DROP.malformed;
         throw err;
       }
     } else {
-      payload = b.subarray(V20_HEADER, V20_HEADER + length);
+      payload = d.subarray(payloadAt, payloadEnd);
     }
-    if (!this.window.accept(b.readUInt32LE(6))) return DROP.staleSequence;
+    if (!this.window.accept(d.readUInt32LE(o + 6))) return DROP.staleSequence;
     return payload;
   }
 }

@@ -67,7 +67,7 @@ export async function loginV15(ctx: Omit<SendCommandContext, 'framer'>, p: V15Lo
     // silence is the only "wrong password" answer: two sends, not the full
     // retry budget, keep that answer quick while still surviving one lost packet.
     activated = await sendCommand(
-      { ...ctx, attempts: Math.min(ctx.attempts, 2), framer: new V15ActivateFramer(authType, challenge.temporarySessionId, p.password) },
+      { ...ctx, schedule: ctx.schedule.atMost(2), framer: new V15ActivateFramer(authType, challenge.temporarySessionId, p.password) },
       activateSession,
       { authType, privilege: p.privilege, challenge: challenge.challenge, initialOutboundSeq: initialOutbound },
       { signal: p.signal },

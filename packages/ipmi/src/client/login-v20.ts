@@ -1,13 +1,13 @@
 import { readCipherSuites } from '../commands/get-channel-cipher-suites.js';
 import type { Execute } from '../commands/command.js';
 import { UnsupportedCipherSuiteError } from '../errors.js';
-import { RMCP_CLASS } from '../rmcp/rmcp.js';
+import { RMCP_CLASS, RMCP_HEADER_LENGTH } from '../rmcp/rmcp.js';
 import { cipherSuite, type CipherSuite } from '../session/cipher-suites.js';
 import { RmcpPlusHandshake } from '../session/rakp-handshake.js';
 import { peekSessionHeader } from '../session/session-packet.js';
 import { decodeV20Packet, PAYLOAD_TYPE } from '../session/v20-packet.js';
 import { reportStep, sendCommand, withRetries, type SendCommandContext } from './command-exchange.js';
-import { Drop, type RmcpDatagram } from './exchanger.js';
+import { Drop } from './exchanger.js';
 import { sessionlessV15, V20SessionFramer } from './framers.js';
 import type { ClientLogger } from './options.js';
 
@@ -40,7 +40,7 @@ async function chooseSuites(ctx: LoginContext, p: V20LoginParams): Promise<{ ids
   // Two sends at most: without discovery we still try the preferred suites,
   // and a BMC refuses an unsupported one with a status code, not silence.
   const execute: Execute = (cmd, req, o) =>
-    sendCommand({ ...ctx, attempts: Math.min(ctx.attempts, 2), framer: sessionlessV15 }, cmd, req, {
+    sendCommand({ ...ctx, schedule: ctx.schedule.atMost(2), framer: sessionlessV15 }, cmd, req, {
       signal: o?.signal ?? p.signal,
     });
   let offered: number[] | undefined;
@@ -122,11 +122,12 @@ async function step(
   expectedPayloadType: number,
   accept: (payload: Buffer) => 'ok' | 'mismatch',
 ): Promise<void> {
-  const acceptor = (d: RmcpDatagram): true | Drop => {
-    if (d.messageClass !== RMCP_CLASS.ipmi) return new Drop('no-match');
-    const h = peekSessionHeader(d.body);
+  const acceptor = (d: Buffer): true | Drop => {
+    if (d[3] !== RMCP_CLASS.ipmi) return new Drop('no-match');
+    const body = d.subarray(RMCP_HEADER_LENGTH);
+    const h = peekSessionHeader(body);
     if (h.format !== 'v2.0' || h.payloadType !== expectedPayloadType) return new Drop('no-match');
-    const { payload } = decodeV20Packet(d.body);
+    const { payload } = decodeV20Packet(body);
     return accept(payload) === 'ok' ? true : new Drop('no-match');
   };
   // The same message on every send: a handshake step carries no sequence number of its own.

@@ -154,7 +154,9 @@ export class PacketCrypto {
     const { enc, block } = this.aesContext();
     for (let off = ivAt + AES_BLOCK; off < end; off += AES_BLOCK) {
       for (let j = 0; j < AES_BLOCK; j++) block[j] = buf[off + j]! ^ buf[off - AES_BLOCK + j]!;
-      enc.update(block).copy(buf, off);
+      // A 16-byte loop, not Buffer.copy: about a third of its cost at this size (a native call each).
+      const c = enc.update(block);
+      for (let j = 0; j < AES_BLOCK; j++) buf[off + j] = c[j]!;
     }
   }
 
@@ -165,7 +167,12 @@ export class PacketCrypto {
 
   /** The payload of IV ‖ ciphertext; see aesCbcDecrypt. */
   decrypt(field: Buffer): Buffer {
-    return cbcDecrypt(this.aesContext(), field);
+    return cbcDecrypt(this.aesContext(), field, 0, field.length);
+  }
+
+  /** decrypt(buf.subarray(start, end)) without making that view: the field read in place from a received datagram. */
+  decryptRange(buf: Buffer, start: number, end: number): Buffer {
+    return cbcDecrypt(this.aesContext(), buf, start, end);
   }
 }
 
@@ -196,7 +203,9 @@ export function writeRandomIv(out: Buffer, at: number): void {
     ivPool = randomBytes(IV_POOL_BYTES);
     ivNext = 0;
   }
-  ivPool.copy(out, at, ivNext, ivNext + AES_BLOCK);
+  // A 16-byte loop, not Buffer.copy: about a third of its cost at this size.
+  const from = ivNext;
+  for (let i = 0; i < AES_BLOCK; i++) out[at + i] = ivPool[from + i]!;
   ivNext += AES_BLOCK;
 }
 
@@ -237,26 +246,28 @@ function cbcEncrypt(aes: AesContext, iv: Buffer, payload: Buffer, fullBlockPad: 
  * extra block — which some BMCs send (see peers.md); the spec allows 0..15.
  */
 export function aesCbcDecrypt(k2: Buffer, field: Buffer): Buffer {
-  return cbcDecrypt(new AesContext(k2), field);
+  return cbcDecrypt(new AesContext(k2), field, 0, field.length);
 }
 
-function cbcDecrypt(aes: AesContext, field: Buffer): Buffer {
-  if (field.length < 2 * AES_BLOCK || field.length % AES_BLOCK !== 0) {
-    throw new MalformedPacketError(`AES-CBC-128: encrypted payload of ${field.length} bytes is not IV + whole blocks`, {
+/** The field IV ‖ ciphertext is buf[start, end). */
+function cbcDecrypt(aes: AesContext, buf: Buffer, start: number, end: number): Buffer {
+  const length = end - start;
+  if (length < 2 * AES_BLOCK || length % AES_BLOCK !== 0) {
+    throw new MalformedPacketError(`AES-CBC-128: encrypted payload of ${length} bytes is not IV + whole blocks`, {
       want: 2 * AES_BLOCK,
-      got: field.length,
+      got: length,
     });
   }
   // CBC: P[i] = D(C[i]) xor C[i-1], C[-1] = IV; every block deciphers at once, then the xor.
-  const plain = aes.dec.update(field.subarray(AES_BLOCK));
-  for (let i = 0; i < plain.length; i++) plain[i] = plain[i]! ^ field[i]!;
+  const plain = aes.dec.update(buf.subarray(start + AES_BLOCK, end));
+  for (let i = 0; i < plain.length; i++) plain[i] = plain[i]! ^ buf[start + i]!;
   const padLen = plain[plain.length - 1]!;
   if (padLen > AES_BLOCK || padLen + 1 > plain.length) {
     throw new MalformedPacketError(`AES-CBC-128: confidentiality pad length ${padLen} is invalid`);
   }
-  const end = plain.length - 1 - padLen;
+  const plainEnd = plain.length - 1 - padLen;
   for (let i = 0; i < padLen; i++) {
-    if (plain[end + i] !== i + 1) throw new MalformedPacketError('AES-CBC-128: confidentiality pad bytes are not 01 02 03 ...');
+    if (plain[plainEnd + i] !== i + 1) throw new MalformedPacketError('AES-CBC-128: confidentiality pad bytes are not 01 02 03 ...');
   }
-  return plain.subarray(0, end);
+  return plain.subarray(0, plainEnd);
 }

@@ -111,7 +111,9 @@ export function writeLanFrame(
   out[at + 3] = addr2;
   out[at + 4] = ((seq & 0x3f) << 2) | (lun2 & 0x03);
   out[at + 5] = cmd;
-  data.copy(out, at + 6);
+  // Request data is mostly a few bytes: up to 16, a loop costs less than Buffer.copy's native call (beyond 32 it costs more).
+  if (data.length <= 16) for (let i = 0; i < data.length; i++) out[at + 6 + i] = data[i]!;
+  else data.copy(out, at + 6);
   const end = at + 6 + data.length;
   out[end] = checksum8(out, at + 3, end);
   return end + 1;

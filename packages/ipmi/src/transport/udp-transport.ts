@@ -30,6 +30,15 @@ export interface PeerChannel {
   readonly peer: Peer;
   /** Send one datagram; a failure (no socket, a send error, the channel closed) is told to `onError` as a TransportError, never thrown. */
   send(datagram: Buffer, onError: (err: TransportError) => void): void;
+  /**
+   * Send one datagram with no callback of its own (no closure and no
+   * bookkeeping per datagram): for an established session's commands, where
+   * a failure can only look like silence to the sender. A send error is told
+   * to TransportHooks.socketError (the socket's 'error' event); nothing is
+   * sent on a closed channel, or before the sockets are bound (which a
+   * channel that has sent checked datagrams already waited for).
+   */
+  sendUnchecked(datagram: Buffer): void;
   close(): void;
 }
 
@@ -110,6 +119,12 @@ export class UdpTransport {
         const bound = this.sockets.get(peer.family);
         if (bound) return sendOn(bound[spread % bound.length]!, datagram, onError);
         this.socketsFor(peer.family).then((sockets) => sendOn(sockets[spread % sockets.length]!, datagram, onError), onError);
+      },
+      sendUnchecked: (datagram) => {
+        if (!open) return;
+        const bound = this.sockets.get(peer.family);
+        // No callback: node:dgram emits a failed send as the socket's 'error' event (socketError).
+        if (bound) bound[spread % bound.length]!.send(datagram, peer.port, peer.address);
       },
       close: () => {
         if (!open) return;
