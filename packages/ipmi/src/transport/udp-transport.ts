@@ -33,10 +33,12 @@ export interface PeerChannel {
   /**
    * Send one datagram with no callback of its own (no closure and no
    * bookkeeping per datagram): for an established session's commands, where
-   * a failure can only look like silence to the sender. A send error is told
-   * to TransportHooks.socketError (the socket's 'error' event); nothing is
-   * sent on a closed channel, or before the sockets are bound (which a
-   * channel that has sent checked datagrams already waited for).
+   * a failure can only look like silence to the sender. node:dgram drops
+   * the error of a send made without a callback (it is neither thrown nor
+   * emitted), so such a failure never reaches TransportHooks.socketError;
+   * the client's recovery step, whose new session sends checked, reports it.
+   * Nothing is sent on a closed channel, or before the sockets are bound
+   * (which a channel that has sent checked datagrams already waited for).
    */
   sendUnchecked(datagram: Buffer): void;
   close(): void;
@@ -123,7 +125,7 @@ export class UdpTransport {
       sendUnchecked: (datagram) => {
         if (!open) return;
         const bound = this.sockets.get(peer.family);
-        // No callback: node:dgram emits a failed send as the socket's 'error' event (socketError).
+        // No callback: node:dgram drops a failed send's error (see the interface).
         if (bound) bound[spread % bound.length]!.send(datagram, peer.port, peer.address);
       },
       close: () => {
