@@ -198,7 +198,8 @@ export class AbortableQueue {
    */
   run<T>(task: () => Promise<T>, signal?: AbortSignal, told?: Answered): Promise<T> {
     if (signal?.aborted) return Promise.reject(this.abortReason(signal));
-    if (!this.direct && (!this.queue || this.queue.size + this.queue.pending === 0)) return this.runDirect(task, signal, told);
+    const call = this.tryDirect<T>(signal, told);
+    if (call !== undefined) return this.runDirect(task, call);
     return new Promise<T>((resolve, reject) => {
       /** The caller has been answered (rejected while waiting, or detached): the task's outcome goes nowhere. */
       let answered = false;
@@ -264,9 +265,8 @@ export class AbortableQueue {
     return call;
   }
 
-  /** `task` run at once, through a DirectCall. */
-  private runDirect<T>(task: () => Promise<T>, signal: AbortSignal | undefined, told: Answered | undefined): Promise<T> {
-    const call = this.tryDirect<T>(signal, told)!;
+  /** `task` run at once, answering through `call` (tryDirect took the slot for it). */
+  private runDirect<T>(task: () => Promise<T>, call: DirectCall<T>): Promise<T> {
     let running: Promise<T>;
     try {
       running = task();
