@@ -108,31 +108,6 @@ export async function sendCommand<Req, Rsp>(
   return CommandExchange.run(c, command, request, options.lun, options.signal);
 }
 
-/**
- * `attempt(timeoutMs)` sent again on silence (a TimeoutError) as
- * `ctx.schedule` says. Any other error, or the caller's signal having fired,
- * ends it at once. `attempt` builds what it sends. Used for the RMCP+
- * handshake messages, which are sent unchanged each time.
- */
-export async function withRetries<T>(
-  ctx: Pick<SendCommandContext, 'schedule'>,
-  name: string,
-  signal: AbortSignal | undefined,
-  attempt: (timeoutMs: number) => Promise<T>,
-): Promise<T> {
-  const schedule = ctx.schedule;
-  let timeoutMs = schedule.firstTimeoutMs;
-  for (let sent = 1; ; sent++) {
-    try {
-      return await attempt(timeoutMs);
-    } catch (err) {
-      if (!(err instanceof TimeoutError) || signal?.aborted) throw err;
-      timeoutMs = schedule.next(name, sent, timeoutMs);
-      if (timeoutMs === 0) throw schedule.giveUp(name, sent, err);
-    }
-  }
-}
-
 /** Where an exchange's outcome goes: a promise's resolve or reject, or the caller a queue answers itself (AbortableQueue.tryDirect). */
 export interface Settle {
   /** Called once. */

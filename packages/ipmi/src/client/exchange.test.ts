@@ -217,7 +217,8 @@ describe('Exchanger', () => {
       () => {
         throw new AuthenticationError('wrong-password', 'RAKP 2 HMAC mismatch');
       },
-      1000,
+      ONE_SEND,
+      'RAKP 1',
     );
     await flush();
     s.exchanger.onDatagram(Buffer.from([6, 0, 0xff, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
@@ -226,10 +227,72 @@ describe('Exchanger', () => {
 
   it('refuses a second exchange while one is in flight (one command per BMC)', async () => {
     const s = setup();
-    const first = s.exchanger.roundTrip(Buffer.from([6, 0, 0xff, 7]), () => new Drop('no-match'), 1000);
-    await expect(s.exchanger.roundTrip(Buffer.from([6, 0, 0xff, 7]), () => true, 1000)).rejects.toThrow(/two exchanges/);
+    const first = s.exchanger.roundTrip(Buffer.from([6, 0, 0xff, 7]), () => new Drop('no-match'), ONE_SEND, 'RAKP 1');
+    await expect(s.exchanger.roundTrip(Buffer.from([6, 0, 0xff, 7]), () => true, ONE_SEND, 'RAKP 3')).rejects.toThrow(/two exchanges/);
     s.exchanger.close();
     await expect(first).rejects.toMatchObject({ code: 'IPMI_CLIENT_CLOSED' });
+  });
+});
+
+/** A schedule of one send: a round trip that is not retried. */
+const ONE_SEND = new RetrySchedule(DEFAULT_RETRY, 1, {});
+
+describe('Exchanger.roundTrip: a handshake message resent on silence by its schedule', () => {
+  /** An RMCP datagram (Table 13-1 header) the test hands the exchanger as the BMC's answer. */
+  const ANSWER = Buffer.from([6, 0, 0xff, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  const MESSAGE = Buffer.from([6, 0, 0xff, 7, 1, 2, 3]);
+
+  it('sends again on silence with the schedule, then gives up with its TimeoutError', async () => {
+    const s = setup();
+    const asked: number[] = [];
+    const p = s.exchanger.roundTrip(MESSAGE, () => new Drop('no-match'), s.ctx.schedule, 'Open Session').catch((e: unknown) => e);
+    for (let i = 0; i < 3; i++) {
+      await flush();
+      asked.push(...s.timers.pending);
+      s.timers.advance(s.timers.pending[0]!);
+    }
+    const err = await p;
+    expect(asked).toEqual([1000, 2000, 4000]);
+    expect(s.retries).toEqual(['Open Session', 'Open Session']);
+    expect((err as Error).message).toBe('Open Session: no answer after 3 attempt(s)');
+    // The same message each time: a handshake step carries no sequence number of its own.
+    expect(s.sent).toEqual([MESSAGE, MESSAGE, MESSAGE]);
+  });
+
+  it('an answer on a retransmit is the outcome', async () => {
+    const s = setup();
+    const p = s.exchanger.roundTrip(MESSAGE, () => 'rakp2', s.ctx.schedule, 'RAKP 1');
+    await flush();
+    s.timers.advance(1000);
+    await flush();
+    s.exchanger.onDatagram(ANSWER);
+    await expect(p).resolves.toBe('rakp2');
+    expect(s.sent).toHaveLength(2);
+  });
+
+  it('any other error, or silence once the signal fired, ends it at once', async () => {
+    const s = setup();
+    const refused = new AuthenticationError('wrong-password', 'RAKP 2 HMAC mismatch');
+    const p = s.exchanger.roundTrip(
+      MESSAGE,
+      () => {
+        throw refused;
+      },
+      s.ctx.schedule,
+      'RAKP 1',
+    );
+    await flush();
+    s.exchanger.onDatagram(ANSWER);
+    await expect(p).rejects.toBe(refused);
+    expect(s.sent).toHaveLength(1);
+    const ac = new AbortController();
+    const q = s.exchanger.roundTrip(MESSAGE, () => new Drop('no-match'), s.ctx.schedule, 'RAKP 1', ac.signal);
+    await flush();
+    ac.abort();
+    s.timers.advance(1000);
+    await expect(q).rejects.toBeInstanceOf(AbortedError);
+    expect(s.sent).toHaveLength(2);
+    expect(s.retries).toEqual([]);
   });
 });
 

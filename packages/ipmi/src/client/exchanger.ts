@@ -2,6 +2,7 @@ import { AbortedError, ClientClosedError, IpmiError, MalformedPacketError, Timeo
 import { RMCP_HEADER_LENGTH, RMCP_VERSION } from '../rmcp/rmcp.js';
 import type { PeerChannel } from '../transport/udp-transport.js';
 import type { ClientHooks, DropReason, Timers } from './options.js';
+import type { RetrySchedule } from './retry-schedule.js';
 
 /** The signal of a call made without one: it never fires, so nothing looks at it. */
 export const NEVER_ABORTS: AbortSignal = new AbortController().signal;
@@ -54,24 +55,34 @@ export interface Exchange {
   end(failed: boolean, outcome: unknown): void;
 }
 
-/** The one-send exchange behind roundTrip. */
+/** A handshake message's exchange behind roundTrip: the same datagram on every send, resent on silence as its schedule says. */
 class RoundTrip<T> implements Exchange {
   readonly checked = true;
+  private sent = 0;
+  /** The last send's timeout (ms). */
+  timeoutMs: number;
+
   constructor(
-    private readonly sent: Buffer,
+    private readonly message: Buffer,
     readonly accept: Acceptor<T>,
-    private readonly timeoutMs: number,
+    private readonly schedule: RetrySchedule,
+    private readonly name: string,
     readonly signal: AbortSignal | undefined,
     private readonly resolve: (value: T) => void,
     private readonly reject: (err: unknown) => void,
-  ) {}
-
-  datagram(): Buffer {
-    return this.sent;
+  ) {
+    this.timeoutMs = schedule.firstTimeoutMs;
   }
 
-  silence(): Error {
-    return new TimeoutError(`no answer within ${this.timeoutMs} ms`);
+  datagram(): Buffer {
+    this.sent++;
+    return this.message;
+  }
+
+  silence(): number | Error {
+    const next = this.schedule.next(this.name, this.sent, this.timeoutMs);
+    if (next === 0) return this.schedule.giveUp(this.name, this.sent);
+    return (this.timeoutMs = next);
   }
 
   end(failed: boolean, outcome: unknown): void {
@@ -194,13 +205,16 @@ export class Exchanger {
   }
 
   /**
-   * Send `datagram` and wait up to `timeoutMs` for an answer the acceptor
-   * takes: one send, no retransmit (withRetries adds those), as start() runs it.
+   * Send `datagram` (a handshake message, the same on every send) and wait
+   * for an answer the acceptor takes, sending it again on silence as
+   * `schedule` says (the retry rule commands follow too); given up, the
+   * schedule's TimeoutError names the exchange `name`. Run by start().
    */
-  roundTrip<T>(datagram: Buffer, accept: Acceptor<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
-    return new Promise<T>((resolve, reject) =>
-      this.start(new RoundTrip(datagram, accept, timeoutMs, signal === NEVER_ABORTS ? undefined : signal, resolve, reject), timeoutMs),
-    );
+  roundTrip<T>(datagram: Buffer, accept: Acceptor<T>, schedule: RetrySchedule, name: string, signal?: AbortSignal): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const x = new RoundTrip(datagram, accept, schedule, name, signal === NEVER_ABORTS ? undefined : signal, resolve, reject);
+      this.start(x, x.timeoutMs);
+    });
   }
 
   private send(x: Exchange, timeoutMs: number): void {

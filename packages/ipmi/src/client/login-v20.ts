@@ -6,7 +6,7 @@ import { cipherSuite, type CipherSuite } from '../session/cipher-suites.js';
 import { RmcpPlusHandshake } from '../session/rakp-handshake.js';
 import { peekSessionHeader } from '../session/session-packet.js';
 import { decodeV20Packet, PAYLOAD_TYPE } from '../session/v20-packet.js';
-import { reportStep, sendCommand, withRetries, type SendCommandContext } from './command-exchange.js';
+import { reportStep, sendCommand, type SendCommandContext } from './command-exchange.js';
 import { Drop } from './exchanger.js';
 import { sessionlessV15, V20SessionFramer } from './framers.js';
 import type { ClientLogger } from './options.js';
@@ -131,5 +131,5 @@ async function step(
     return accept(payload) === 'ok' ? true : new Drop('no-match');
   };
   // The same message on every send: a handshake step carries no sequence number of its own.
-  await withRetries(ctx, name, p.signal, (timeoutMs) => ctx.exchanger.roundTrip(datagram, acceptor, timeoutMs, p.signal));
+  await ctx.exchanger.roundTrip(datagram, acceptor, ctx.schedule, name, p.signal);
 }

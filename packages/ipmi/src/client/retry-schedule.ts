@@ -2,8 +2,9 @@ import { TimeoutError } from '../errors.js';
 import type { ClientHooks, RetryPolicy } from './options.js';
 
 /**
- * The retry rule, stated once for every exchange (handshake messages in
- * withRetries, commands in CommandExchange): the first send waits
+ * The retry rule, stated once for every exchange the Exchanger drives
+ * (handshake messages in Exchanger.roundTrip, commands in CommandExchange),
+ * and asked by each of them when a send goes unanswered: the first send waits
  * `initialTimeoutMs`; each send left unanswered is followed by another,
  * waiting `backoff` times longer (capped at `maxTimeoutMs`), up to
  * `attempts` sends; then the exchange gives up with TimeoutError. Each
