@@ -57,17 +57,7 @@ function fakeChannelOf(sent: Buffer[]): PeerChannel {
 /** A channel whose sent datagrams the test reads and answers by hand. */
 function fakeChannel() {
   const sent: Buffer[] = [];
-  const channel: PeerChannel = {
-    peer: { address: '127.0.0.1', port: 623, family: 4 },
-    send: (d) => {
-      sent.push(d);
-    },
-    sendUnchecked: (d) => {
-      sent.push(d);
-    },
-    close: () => undefined,
-  };
-  return { channel, sent };
+  return { channel: fakeChannelOf(sent), sent };
 }
 
 function setup() {
