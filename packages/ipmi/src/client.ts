@@ -84,6 +84,8 @@ export class BmcClient {
   private exchanger: Exchanger | undefined;
   private active: ActiveSession | undefined;
   private closed = false;
+  /** The RMCP+ suite to try first at the next login (loginV20's hint): the last session's, or the caller's. */
+  private suiteHint: number | undefined;
 
   constructor(private readonly options: BmcClientOptions) {
     if (Buffer.byteLength(options.username) > USERNAME_MAX) {
@@ -101,6 +103,7 @@ export class BmcClient {
     for (const id of options.cipherSuites ?? []) {
       if (!Number.isInteger(id) || id < 0 || id > 255) throw new InvalidArgumentError(`cipher suite ${id} is not 0-255`);
     }
+    this.suiteHint = options.cipherSuiteHint;
     this.timers = options.timers ?? realTimers;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.hooks = options.hooks ?? {};
@@ -124,6 +127,15 @@ export class BmcClient {
   /** The open session, if any. */
   get session(): SessionDescription | undefined {
     return this.active?.description;
+  }
+
+  /**
+   * The RMCP+ suite to try first at the next login, as the cipherSuiteHint
+   * option says (e.g. one kept across restarts and read after the client was
+   * made); undefined forgets it. An id outside 0-255 is ignored.
+   */
+  setCipherSuiteHint(id: number | undefined): void {
+    if (id === undefined || (Number.isInteger(id) && id >= 0 && id <= 255)) this.suiteHint = id;
   }
 
   /** Milliseconds before the client will try to open a session again after refusals; 0 when not backing off. */
@@ -393,6 +405,9 @@ export class BmcClient {
 
     let login: Pick<ActiveSession, 'framer' | 'description'> | undefined;
     if (version === '2.0') {
+      const hint = this.suiteHint;
+      // Used once: a login that fails with it discovers next time; one that succeeds sets it again.
+      this.suiteHint = undefined;
       const v20 = await loginV20(ctx, {
         username: this.options.username,
         password: this.password,
@@ -400,11 +415,13 @@ export class BmcClient {
         privilege,
         pinned,
         preference: DEFAULT_CIPHER_PREFERENCE,
+        hint,
         random: this.random,
         logger: this.options.logger,
         signal,
       });
       if (!(v20 instanceof UnsupportedCipherSuiteError)) {
+        this.suiteHint = v20.suite.id;
         login = { framer: v20.framer, description: { ipmiVersion: '2.0', cipherSuite: v20.suite.id, authType: null, privilege: privilegeName } };
       } else if (wanted !== 'auto' || pinned?.length) {
         // Asked for RMCP+ (or for given suites) and no suite fits: a refusal.

@@ -19,6 +19,12 @@ export interface V20LoginParams {
   /** Pinned suites (tried in order), or undefined to discover and use `preference`. */
   pinned?: readonly number[];
   preference: readonly number[];
+  /**
+   * A suite of `preference` that this BMC accepted before: tried first, with
+   * no discovery. Refused (or an id not in `preference`), the login discovers
+   * as without it. Ignored when suites are pinned.
+   */
+  hint?: number;
   random: (n: number) => Buffer;
   logger?: ClientLogger;
   signal?: AbortSignal;
@@ -65,6 +71,18 @@ async function chooseSuites(ctx: LoginContext, p: V20LoginParams): Promise<{ ids
  * whether that means IPMI 1.5 or a refusal.
  */
 export async function loginV20(ctx: LoginContext, p: V20LoginParams): Promise<V20Login | UnsupportedCipherSuiteError> {
+  const hint = p.hint;
+  if (hint !== undefined && !(p.pinned && p.pinned.length > 0) && p.preference.includes(hint)) {
+    // What discovery found last time, without its exchanges (one per 16 bytes of
+    // the BMC's list). Only "unsupported algorithm" sends us on to discovery: any
+    // other failure is the login's, as it would be for the discovered suite.
+    try {
+      return await handshake(ctx, p, cipherSuite(hint));
+    } catch (err) {
+      if (!(err instanceof UnsupportedCipherSuiteError)) throw err;
+      p.logger?.debug({ cipherSuite: hint }, 'BMC refused the cipher suite of its last session; discovering its suites');
+    }
+  }
   const { ids, offered } = await chooseSuites(ctx, p);
   if (ids.length === 0) return new UnsupportedCipherSuiteError(p.preference, offered);
   let lastUnsupported: UnsupportedCipherSuiteError | undefined;

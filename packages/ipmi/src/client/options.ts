@@ -133,6 +133,15 @@ export interface BmcClientOptions {
   ipmiVersion?: IpmiVersion | 'auto';
   /** Pinned RMCP+ cipher suites, tried in order. Default: discover, prefer 17 then 3. */
   cipherSuites?: readonly number[];
+  /**
+   * The RMCP+ suite this BMC's last session used (SessionDescription.cipherSuite,
+   * kept by the caller, e.g. across restarts): the first login tries it
+   * without discovering the BMC's suites (Get Channel Cipher Suites, one
+   * exchange per 16 bytes of its list), and discovers only if the BMC refuses
+   * it. Ignored when suites are pinned or it is not in the default preference.
+   * Later logins use the suite of the client's own last session the same way.
+   */
+  cipherSuiteHint?: number;
   /** IPMI 1.5 auth types in order of preference. Default md5, md2, password. */
   authTypes?: readonly AuthType15[];
   /** Shared transport; a private one is made (and closed with the client) when absent. */
