@@ -46,6 +46,19 @@ describe('SdrFileCache', () => {
     expect(await cache.load(KEY)).toBeUndefined();
   });
 
+  it("keeps the session's cipher suite with the records: read() gives it back for any stamp, load() still matches on the key", async () => {
+    const { cache, warnings } = await fresh();
+    expect(await cache.read(KEY.target)).toBeUndefined();
+    await cache.save(KEY, RECORDS, 17);
+    expect(await cache.read(KEY.target)).toEqual({ identity: KEY.identity, stamp: KEY.stamp, records: RECORDS, cipherSuite: 17 });
+    expect(await cache.load(KEY)).toEqual(RECORDS);
+    expect(await cache.load({ ...KEY, stamp: '1767000060/null/47' })).toBeUndefined();
+    // IPMI 1.5: no suite, and the file checks as one written before suites were kept.
+    await cache.save(KEY, RECORDS);
+    expect(await cache.read(KEY.target)).toEqual({ identity: KEY.identity, stamp: KEY.stamp, records: RECORDS });
+    expect(warnings).toEqual([]);
+  });
+
   it('holds no credential: only the target, identity, stamp and record bytes', async () => {
     const { cache } = await fresh();
     await cache.save(KEY, RECORDS);
@@ -71,13 +84,18 @@ describe('SdrFileCache', () => {
         /checksum mismatch/,
       ],
       ['the stamp altered (checksum no longer matches)', (t) => t.replace(KEY.stamp, '1767000000/null/46'), /checksum mismatch/],
+      ['the cipher suite altered (checksum no longer matches)', (t) => t.replace('"cipherSuite":17', '"cipherSuite":3'), /checksum mismatch/],
+      ['the cipher suite dropped (checksum no longer matches)', (t) => t.replace('"cipherSuite":17,', ''), /checksum mismatch/],
+      ['a cipher suite that is not a suite id', (t) => t.replace('"cipherSuite":17', '"cipherSuite":"17"'), /cipherSuite is not 0-255/],
     ];
     for (const [name, damage, reason] of cases) {
       it(name, async () => {
         const { cache, warnings } = await fresh();
-        await cache.save(KEY, RECORDS);
+        await cache.save(KEY, RECORDS, 17);
         const file = cache.fileOf(KEY.target);
-        await writeFile(file, damage(await readFile(file, 'utf8')));
+        const text = await readFile(file, 'utf8');
+        expect(damage(text)).not.toEqual(text);
+        await writeFile(file, damage(text));
         expect(await cache.load(KEY)).toBeUndefined();
         expect(warnings).toHaveLength(1);
         expect(warnings[0]!.msg).toBe('ignoring the SDR cache file; walking the SDR');

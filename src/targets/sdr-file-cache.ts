@@ -22,6 +22,21 @@ export interface SdrCacheKey {
   stamp: string;
 }
 
+/** A target's file as read: what it is keyed by, its records, and the RMCP+ suite of the session that walked them. */
+export interface SdrFile {
+  identity: string;
+  stamp: string;
+  records: Buffer[];
+  /** The cipher suite that BMC's session used when the file was written (absent: IPMI 1.5, or a file without it). */
+  cipherSuite?: number;
+}
+
+/** The file's records when it was written for `key` (same BMC identity and repository stamp), else undefined. */
+export function sdrFileRecords(file: SdrFile | undefined, key: SdrCacheKey): Buffer[] | undefined {
+  // A different BMC, new firmware or a changed SDR: expected, not worth a warning; the walk replaces the file.
+  return file && file.identity === key.identity && file.stamp === key.stamp ? file.records : undefined;
+}
+
 export interface SdrFileCacheLogger {
   warn(obj: object, msg: string): void;
 }
@@ -50,7 +65,9 @@ export function bmcIdentity(device: DeviceId, guid: Buffer | null): string {
  * answers of this session, so a BMC whose SDR changed while the exporter was
  * down is walked again. Files are written to a temporary name and renamed
  * (a reader sees the old file or the new one, never half of one), hold the
- * raw record bytes and what they are keyed by (no credential), and are
+ * raw record bytes and what they are keyed by (no credential), with the
+ * RMCP+ cipher suite of the session that read them (a hint for the first
+ * login after a restart, which then needs no suite discovery), and are
  * bounded by the walk's byte limit. A file that is unreadable, too big,
  * malformed, for another BMC or fails its checksum is ignored with a log
  * line, and the SDR is walked.
@@ -72,35 +89,43 @@ export class SdrFileCache {
 
   /** The records stored for `key`, or undefined when there is no usable file (the reason logged unless there is none). */
   async load(key: SdrCacheKey): Promise<Buffer[] | undefined> {
-    const file = this.fileOf(key.target);
+    return sdrFileRecords(await this.read(key.target), key);
+  }
+
+  /** `target`'s file, whatever BMC and stamp it was written for; undefined when there is no usable one (the reason logged unless there is none). Never rejects. */
+  async read(target: string): Promise<SdrFile | undefined> {
+    const file = this.fileOf(target);
     let text: string;
     try {
       const read = await this.readBounded(file);
       if (read === undefined) return undefined;
       text = read;
     } catch (err) {
-      this.warn(key.target, file, `unreadable: ${(err as Error).message}`);
+      this.warn(target, file, `unreadable: ${(err as Error).message}`);
       return undefined;
     }
     const parsed = parseCacheFile(text);
     if (typeof parsed === 'string') {
-      this.warn(key.target, file, parsed);
+      this.warn(target, file, parsed);
       return undefined;
     }
-    if (parsed.target !== key.target) {
-      this.warn(key.target, file, 'written for another target');
+    if (parsed.target !== target) {
+      this.warn(target, file, 'written for another target');
       return undefined;
     }
-    // A different BMC, new firmware or a changed SDR: expected, not worth a warning; the walk replaces the file.
-    if (parsed.identity !== key.identity || parsed.stamp !== key.stamp) return undefined;
-    return parsed.records;
+    const { identity, stamp, records, cipherSuite } = parsed;
+    return cipherSuite === undefined ? { identity, stamp, records } : { identity, stamp, records, cipherSuite };
   }
 
-  /** Store `records` for `key` (replacing what was there). Never rejects: a failure is logged and the SDR is walked next time. */
-  save(key: SdrCacheKey, records: readonly Buffer[]): Promise<void> {
+  /**
+   * Store `records` for `key` (replacing what was there), with the cipher
+   * suite of the session that read them. Never rejects: a failure is logged
+   * and the SDR is walked next time.
+   */
+  save(key: SdrCacheKey, records: readonly Buffer[], cipherSuite?: number): Promise<void> {
     const file = this.fileOf(key.target);
     const previous = this.writing.get(file) ?? Promise.resolve();
-    const done = previous.then(() => this.write(file, key, records));
+    const done = previous.then(() => this.write(file, key, records, cipherSuite));
     this.writing.set(file, done);
     void done.then(() => {
       if (this.writing.get(file) === done) this.writing.delete(file);
@@ -118,8 +143,8 @@ export class SdrFileCache {
     return join(this.dir, `sdr-${createHash('sha256').update(target).digest('hex').slice(0, 32)}.json`);
   }
 
-  private async write(file: string, key: SdrCacheKey, records: readonly Buffer[]): Promise<void> {
-    const body = serialise(key, records);
+  private async write(file: string, key: SdrCacheKey, records: readonly Buffer[], cipherSuite: number | undefined): Promise<void> {
+    const body = serialise(key, records, cipherSuite);
     if (Buffer.byteLength(body) > this.maxFileBytes) return; // larger than any file load() accepts
     const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
@@ -172,27 +197,33 @@ interface CacheFile {
   target: string;
   identity: string;
   stamp: string;
+  /** The RMCP+ suite of the session that read the records (absent: IPMI 1.5, or a file written before it was kept). */
+  cipherSuite?: number;
   /** Each record's bytes, base64, in walk order. */
   records: string[];
-  /** sha256 over target, identity, stamp and records: a file damaged on disk is not used. */
+  /** sha256 over target, identity, stamp, suite (when there is one) and records: a file damaged on disk is not used. */
   checksum: string;
 }
 
-function checksumOf(target: string, identity: string, stamp: string, records: readonly string[]): string {
+function checksumOf(target: string, identity: string, stamp: string, cipherSuite: number | undefined, records: readonly string[]): string {
   const h = createHash('sha256');
-  for (const part of [target, identity, stamp, ...records]) h.update(part).update('\n');
+  for (const part of [target, identity, stamp]) h.update(part).update('\n');
+  // Only when there is one, so a file written without it still checks; ':' is never in a base64 record.
+  if (cipherSuite !== undefined) h.update(`suite:${cipherSuite}\n`);
+  for (const part of records) h.update(part).update('\n');
   return h.digest('hex');
 }
 
-function serialise(key: SdrCacheKey, records: readonly Buffer[]): string {
+function serialise(key: SdrCacheKey, records: readonly Buffer[], cipherSuite: number | undefined): string {
   const encoded = records.map((r) => r.toString('base64'));
   const file: CacheFile = {
     format: FORMAT,
     target: key.target,
     identity: key.identity,
     stamp: key.stamp,
+    ...(cipherSuite === undefined ? {} : { cipherSuite }),
     records: encoded,
-    checksum: checksumOf(key.target, key.identity, key.stamp, encoded),
+    checksum: checksumOf(key.target, key.identity, key.stamp, cipherSuite, encoded),
   };
   return JSON.stringify(file);
 }
@@ -200,7 +231,7 @@ function serialise(key: SdrCacheKey, records: readonly Buffer[]): string {
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** The file's contents, or why they cannot be used. */
-function parseCacheFile(text: string): { target: string; identity: string; stamp: string; records: Buffer[] } | string {
+function parseCacheFile(text: string): (SdrFile & { target: string }) | string {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -213,7 +244,12 @@ function parseCacheFile(text: string): { target: string; identity: string; stamp
   if (typeof f.target !== 'string' || typeof f.identity !== 'string' || typeof f.stamp !== 'string' || typeof f.checksum !== 'string') {
     return 'a field is missing';
   }
+  const suite = f.cipherSuite;
+  if (suite !== undefined && !(typeof suite === 'number' && Number.isInteger(suite) && suite >= 0 && suite <= 255)) return 'cipherSuite is not 0-255';
   if (!Array.isArray(f.records) || !f.records.every((r): r is string => typeof r === 'string' && BASE64.test(r))) return 'records are not base64 strings';
-  if (checksumOf(f.target, f.identity, f.stamp, f.records) !== f.checksum) return 'checksum mismatch';
-  return { target: f.target, identity: f.identity, stamp: f.stamp, records: f.records.map((r) => Buffer.from(r, 'base64')) };
+  if (checksumOf(f.target, f.identity, f.stamp, suite, f.records) !== f.checksum) return 'checksum mismatch';
+  const records = f.records.map((r) => Buffer.from(r, 'base64'));
+  return suite === undefined
+    ? { target: f.target, identity: f.identity, stamp: f.stamp, records }
+    : { target: f.target, identity: f.identity, stamp: f.stamp, records, cipherSuite: suite };
 }

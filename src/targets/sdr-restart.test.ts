@@ -82,6 +82,23 @@ describe('--sdr.cache-dir across a restart', { timeout: 30_000 }, () => {
     expect(logs).toEqual([]);
   });
 
+  it("the restarted exporter's first login takes the suite from the file: no Get Channel Cipher Suites, the same suite", async () => {
+    const { sim, start } = await setup();
+    const debugScrape = async (exporter: Exporter) => (await fetch(`${exporter.url}/bmc?target=${sim.target}&debug=true`)).text();
+    const first = await start();
+    const cold = await debugScrape(first);
+    expect(cold).toContain('session set-up Get Channel Cipher Suites');
+    expect(cold).toContain('session opened: IPMI 2.0, cipher suite 17');
+    await first.close();
+
+    const restarted = await debugScrape(await start());
+    expect(restarted).not.toContain('Get Channel Cipher Suites');
+    expect(restarted).toContain('session set-up Open Session');
+    expect(restarted).toContain('session opened: IPMI 2.0, cipher suite 17');
+    expect(restarted).not.toContain('Get SDR:');
+    expect(restarted).toContain('bmc_up 1');
+  });
+
   it('without the flag, a restarted exporter walks the SDR again', async () => {
     const { sim, start, scrape } = await setup();
     const { walked } = await walkAndStop(sim, () => start(null), scrape);

@@ -20,7 +20,7 @@ import {
 } from '@bmc-exporter/ipmi';
 import type { CollectTarget } from '../collectors/collector.js';
 import { SelState } from '../collectors/sel-state.js';
-import { bmcIdentity, type SdrCacheKey, type SdrFileCache } from './sdr-file-cache.js';
+import { bmcIdentity, sdrFileRecords, type SdrCacheKey, type SdrFile, type SdrFileCache } from './sdr-file-cache.js';
 import { sensorListsBySdr, sharedDeviceIds, sharedSensorLists } from './shared-sensor-lists.js';
 
 /** A copy with its own small ArrayBuffer (Buffer.alloc never takes from the pool). */
@@ -81,6 +81,8 @@ export interface SessionCacheOptions {
  */
 export class SessionCache implements CollectTarget {
   ipmiVersion = '2.0';
+  /** The current session's RMCP+ suite (null: IPMI 1.5), written into the SDR file with a walk's records. */
+  private cipherSuite: number | null = null;
   private generation = -1;
   private device: Promise<{ device: DeviceId; guid: Buffer | null }> | undefined;
   /** The same answer once it has arrived, for the console (which never sends a command). */
@@ -95,6 +97,13 @@ export class SessionCache implements CollectTarget {
   private readonly sdrLimits: SdrLimits;
   private readonly onSdrIncomplete: (err: SdrIncompleteError) => void;
   private readonly sdrFiles: SessionCacheOptions['sdrFiles'];
+  /**
+   * The target's SDR file as read before its first session (fileCipherSuite),
+   * kept for that scrape's SDR check so the file is read once, and dropped
+   * when the next scrape starts: a file that scrape left unused (no SDR
+   * collector, a stamp that cannot be cached) holds no memory after it.
+   */
+  private fileRead: { file: Promise<SdrFile | undefined>; scrapesStarted: number } | undefined;
 
   constructor(
     private readonly execute: Execute,
@@ -116,9 +125,22 @@ export class SessionCache implements CollectTarget {
     return this.walking?.walk.recordsRead;
   }
 
-  /** Call at the start of each scrape with the client's session count; a new session drops per-session facts. */
-  startScrape(sessionGeneration: number, ipmiVersion: string): void {
+  /**
+   * The RMCP+ suite the target's SDR file says its BMC took last time (before
+   * a restart), undefined without a file or a suite in it: the first login's
+   * hint (BmcClient.setCipherSuiteHint), which then discovers no suites.
+   */
+  async fileCipherSuite(): Promise<number | undefined> {
+    if (!this.sdrFiles) return undefined;
+    this.fileRead ??= { file: this.sdrFiles.cache.read(this.sdrFiles.target), scrapesStarted: 0 };
+    return (await this.fileRead.file)?.cipherSuite;
+  }
+
+  /** Call at the start of each scrape with the client's session count and session; a new session drops per-session facts. */
+  startScrape(sessionGeneration: number, ipmiVersion: string, cipherSuite: number | null = null): void {
+    if (this.fileRead && this.fileRead.scrapesStarted++ > 0) this.fileRead = undefined;
     this.ipmiVersion = ipmiVersion;
+    this.cipherSuite = cipherSuite;
     this.sdrUsed = undefined;
     if (sessionGeneration === this.generation) return;
     this.generation = sessionGeneration;
@@ -164,7 +186,7 @@ export class SessionCache implements CollectTarget {
   private async readSdr(stamp: string, recordCount: number, signal: AbortSignal): Promise<SdrCache> {
     if (this.walking?.stamp !== stamp) {
       const fileKey = await this.fileKey(stamp, signal);
-      const stored = fileKey && (await this.sdrFiles?.cache.load(fileKey));
+      const stored = fileKey && (await this.storedRecords(fileKey));
       if (stored) {
         this.walking = undefined;
         return { stamp, sensors: sensorListsBySdr.get(stored, () => sensorsFromSdr(decodeStored(stored))) };
@@ -178,11 +200,18 @@ export class SessionCache implements CollectTarget {
     const contents = await walk.run(this.execute, signal);
     this.walking = undefined;
     if (contents.incomplete) this.onSdrIncomplete(contents.incomplete);
-    else if (fileKey && walk.recordBytes) void this.sdrFiles?.cache.save(fileKey, walk.recordBytes);
+    else if (fileKey && walk.recordBytes) void this.sdrFiles?.cache.save(fileKey, walk.recordBytes, this.cipherSuite ?? undefined);
     // Shared with every target whose SDR describes the same sensors (one copy per server model).
     const build = () => sensorsFromSdr(contents.records);
     const sensors = walk.recordBytes ? sensorListsBySdr.get(walk.recordBytes, build) : sharedSensorLists.intern(build());
     return contents.incomplete ? { stamp, sensors, incomplete: contents.incomplete } : { stamp, sensors };
+  }
+
+  /** The records on disk for `key`: from the file read before the session if there was one (used once), else read now. */
+  private async storedRecords(key: SdrCacheKey): Promise<Buffer[] | undefined> {
+    const read = this.fileRead;
+    this.fileRead = undefined;
+    return read ? sdrFileRecords(await read.file, key) : this.sdrFiles?.cache.load(key);
   }
 
   /**

@@ -133,6 +133,8 @@ export class Target {
    * the hooks report while it is set belongs to that scrape.
    */
   private trace: ScrapeTrace | undefined;
+  /** Whether the first login was given the SDR file's cipher suite (SessionCache.fileCipherSuite): once, or a hint that fails would be retried every scrape. */
+  private fileHintOffered = false;
 
   constructor(private readonly options: TargetOptions) {
     this.key = options.address.key;
@@ -404,10 +406,17 @@ export class Target {
     };
     try {
       const generation = this.sessionGeneration;
+      if (!this.fileHintOffered) {
+        // The first login (after a restart): the suite the SDR file says this BMC took needs no
+        // discovery. Offered once: a login that fails with it discovers, and so do later ones.
+        this.fileHintOffered = true;
+        const suite = await this.cache.fileCipherSuite();
+        if (suite !== undefined) this.client.setCipherSuiteHint(suite);
+      }
       const session = await this.client.open({ signal });
       if (generation === this.sessionGeneration) this.trace?.sessionReused(session);
       up = true;
-      this.cache.startScrape(this.sessionGeneration, session.ipmiVersion);
+      this.cache.startScrape(this.sessionGeneration, session.ipmiVersion, session.cipherSuite);
       const ctx = createScrapeContext(this.cache, this.client.execute, signal, out, deadline, onSensorFault, this.observer);
       for (const collector of collectors) {
         if (signal.aborted) {
