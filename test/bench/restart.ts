@@ -20,7 +20,10 @@
 // Processes: the fleet and the scrape generator pinned to core 1, the
 // exporter not pinned (RESTART_PIN_EXPORTER=1 pins it to core 0).
 // Knobs (environment): RESTART_TARGETS (2000), RESTART_INTERVAL_SECONDS (30),
-// RESTART_COLD_CONCURRENCY (32 scrapes in flight in the flat-out passes).
+// RESTART_COLD_CONCURRENCY (32 scrapes in flight in the flat-out passes),
+// RESTART_CIPHER_SUITES (the suites every target pins, comma-separated: 3 by
+// default, as the other benches; `discover` pins none, so every login asks
+// the BMC for its suites as the exporter's default configuration does).
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -105,7 +108,9 @@ export const benchmark: Benchmark = {
       if (!(pin(fleet.pid!, 1) && pin(gen.pid!, 1) && pin(pacer.pid!, 1))) log('taskset not available: processes are separate but not pinned');
       const ready = await next<Ready>(fleet, 'ready', undefined, 300_000);
       log(`fleet of ${ready.count} BMCs from ${RESTART_BASE_ADDRESS} bound in ${ready.bindMs.toFixed(0)} ms`);
-      const secrets = secretsYaml(ready.secrets);
+      const suites = process.env.RESTART_CIPHER_SUITES ?? '3';
+      const secrets = secretsYaml(ready.secrets, suites === 'discover' ? 'discover' : suites.split(',').map(Number));
+      log(`cipher suites: ${suites === 'discover' ? 'discovered at each login' : `pinned to ${suites}`}`);
       const targets = ready.targets;
 
       const runMode = async (mode: 'no-cache' | 'cache'): Promise<ModeResult> => {

@@ -65,9 +65,11 @@ export function slope(points: { x: number; y: number }[]): number {
   return den === 0 ? NaN : num / den;
 }
 
-export function secretsYaml(secrets: Record<string, { username: string; password: string }>): string {
+/** Every target's entry; `cipherSuites` pinned as given (suite 3 by default: the datagram sizes the floor is measured with), none: discovered, as the exporter's default configuration does. */
+export function secretsYaml(secrets: Record<string, { username: string; password: string }>, cipherSuites: readonly number[] | 'discover' = [3]): string {
+  const suites = cipherSuites === 'discover' ? '' : `  cipher_suites: [${cipherSuites.join(', ')}]\n`;
   return Object.entries(secrets)
-    .map(([t, c]) => `${t}:\n  username: ${JSON.stringify(c.username)}\n  password: ${JSON.stringify(c.password)}\n  cipher_suites: [3]\n`)
+    .map(([t, c]) => `${t}:\n  username: ${JSON.stringify(c.username)}\n  password: ${JSON.stringify(c.password)}\n${suites}`)
     .join('');
 }
 
