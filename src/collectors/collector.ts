@@ -16,6 +16,15 @@ export interface CollectTarget {
   dcmiPowerUnsupported(): void;
   /** The SEL collector's aggregates and cursor for this BMC, kept across sessions for as long as the target. */
   selState(): SelState;
+  /**
+   * Before the first SEL read of the target's life: take back the state an
+   * earlier exporter kept for this same BMC (--sdr.cache-dir), so a restart
+   * reads only what was logged since. Undefined when there is nothing to
+   * do (every call after the first): a warm scrape awaits nothing for it.
+   */
+  restoreSelState?(signal: AbortSignal): Promise<void> | undefined;
+  /** The SEL collector is done with selState() for this scrape: keep it if it changed (on disk with --sdr.cache-dir). */
+  selStateRead?(): void;
 }
 
 export interface CollectContext {

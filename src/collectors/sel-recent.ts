@@ -12,6 +12,17 @@ export interface RecentSelRecord {
   fresh: boolean;
 }
 
+/** RecentSelEvents as JSON values (base64 of the ring's bytes, '' before the first record). */
+export interface RecentSelSnapshot {
+  records: string;
+  written: number;
+  freshBits: number;
+  freshCount: number;
+  lastFreshAt: number;
+}
+
+const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+
 /**
  * The newest SEL records of one BMC, kept as their 16 wire bytes in one
  * buffer allocated on the first record (512 bytes at 32 records): the
@@ -55,6 +66,31 @@ export class RecentSelEvents {
   clear(): void {
     this.written = 0;
     this.freshBits = 0;
+  }
+
+  /** What restore() takes back (SelState.snapshot): plain JSON values. */
+  snapshot(): RecentSelSnapshot {
+    return {
+      records: this.bytes ? Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString('base64') : '',
+      written: this.written,
+      freshBits: this.freshBits,
+      freshCount: this.freshCount,
+      lastFreshAt: this.lastFreshAt,
+    };
+  }
+
+  /** Take back a snapshot() of a ring of the same capacity; false (and nothing changed) when it does not fit one. */
+  restore(s: RecentSelSnapshot): boolean {
+    const bytes = Buffer.from(s.records, 'base64');
+    if (s.records !== '' && bytes.length !== this.capacity * RECORD_BYTES) return false;
+    if (s.records === '' && s.written !== 0) return false;
+    if (!isCount(s.written) || !isCount(s.freshCount) || !isCount(s.lastFreshAt) || !Number.isInteger(s.freshBits)) return false;
+    this.bytes = s.records === '' ? undefined : new Uint8Array(bytes);
+    this.written = s.written;
+    this.freshBits = s.freshBits | 0;
+    this.freshCount = s.freshCount;
+    this.lastFreshAt = s.lastFreshAt;
+    return true;
   }
 
   /** Newest first. */

@@ -95,3 +95,69 @@ describe('SelPacer', () => {
     expect(new SelPacer(Infinity, () => 0).nextBatch()).toBe(SEL_MAX_BATCH);
   });
 });
+
+describe('SelState snapshots (kept across restarts with --sdr.cache-dir)', () => {
+  const rec = (id: number) => ({ kind: 'oem-non-timestamped' as const, recordId: id, recordType: 0xe0, oemData: Buffer.alloc(13, id) });
+
+  /** A state mid-way through its SEL: counts, a latest time, a cursor, the last record, recent records. */
+  function midRead(): SelState {
+    const st = new SelState();
+    st.observe(info(9, 1000, 500));
+    st.count(selSlot('memory-ecc-uncorrectable', 'critical'), 1_767_000_000);
+    st.count(selSlot('other', 'info'), undefined);
+    st.advance(0x0005, rec(4));
+    st.recent.push(rec(3), false, 0);
+    st.recent.push(rec(4), true, 1_767_000_100_000);
+    return st;
+  }
+
+  it('gives back, through JSON, a state that behaves as the one it was taken from', () => {
+    const st = midRead();
+    const back = SelState.fromSnapshot(JSON.parse(JSON.stringify(st.snapshot())))!;
+    expect(back).toBeDefined();
+    expect(back.snapshot()).toEqual(st.snapshot());
+    expect([back.nextId, back.lastRecordId, back.lastRecordHex, back.recordsRead]).toEqual([0x0005, 4, st.lastRecordHex, 2]);
+    expect(back.counts).toEqual(st.counts);
+    expect(back.latest.map(String)).toEqual(st.latest.map(String));
+    expect(back.recent.newestFirst()).toEqual(st.recent.newestFirst());
+    expect(back.recent.freshCount).toBe(1);
+    // The same checks as the original's on the next Get SEL Info: erase time, entry count.
+    expect(back.observe(info(9, 1000, 500))).toBeUndefined();
+    expect(back.observe(info(9, 1000, 600))).toBe('erased');
+    // Caught up: nothing to read while Get SEL Info says the same.
+    const done = caughtUp(3, info(3, 100, 50));
+    expect(SelState.fromSnapshot(JSON.parse(JSON.stringify(done.snapshot())))!.upToDate(info(3, 100, 50))).toBe(true);
+  });
+
+  it('has nothing to keep before its first Get SEL Info', () => {
+    expect(new SelState().snapshot()).toBeUndefined();
+  });
+
+  it('counts a change only when there is one worth writing', () => {
+    const st = caughtUp(2, info(2, 100, 50));
+    const at = st.changes;
+    st.observe(info(2, 100, 50));
+    expect(st.changes).toBe(at);
+    st.observe(info(3, 101, 50));
+    expect(st.changes).toBeGreaterThan(at);
+  });
+
+  it('refuses anything that is not one of its snapshots, field by field', () => {
+    const good = JSON.parse(JSON.stringify(midRead().snapshot())) as Record<string, unknown>;
+    const broken: Array<[string, unknown]> = [
+      ['not an object', 'state'],
+      ['counts too short', { ...good, counts: [1, 2] }],
+      ['a negative count', { ...good, counts: (good.counts as number[]).map((n, i) => (i === 0 ? -1 : n)) }],
+      ['a latest time that is text', { ...good, latest: (good.latest as unknown[]).map((t, i) => (i === 0 ? '1' : t)) }],
+      ['a record id past 0xFFFF', { ...good, nextId: 0x10000 }],
+      ['a record that is not 16 bytes of hex', { ...good, lastRecordHex: 'abc' }],
+      ['a record id without its record', { ...good, lastRecordHex: null }],
+      ['complete that is not a boolean', { ...good, complete: 1 }],
+      ['recent records of the wrong size', { ...good, recent: { ...(good.recent as object), records: 'AAAA' } }],
+      ['no recent records at all', { ...good, recent: undefined }],
+      ['caughtUp without its entries', { ...good, caughtUp: { addition: 1 } }],
+    ];
+    for (const [why, value] of broken) expect(SelState.fromSnapshot(value), why).toBeUndefined();
+    expect(SelState.fromSnapshot(good)).toBeDefined();
+  });
+});

@@ -9,7 +9,7 @@ import {
   type SelRecord,
   type SelSeverity,
 } from '@bmc-exporter/ipmi';
-import { RecentSelEvents } from './sel-recent.js';
+import { RecentSelEvents, type RecentSelSnapshot } from './sel-recent.js';
 
 /** One slot per category × severity, category-major (SEL_CATEGORIES order, then SEL_SEVERITIES). */
 export const SEL_SLOTS = SEL_CATEGORIES.length * SEL_SEVERITIES.length;
@@ -35,6 +35,32 @@ export type SelResetReason =
   | 'record-gone'
   /** the last record read has other contents now: its id was reused */
   | 'record-changed';
+
+/**
+ * A SelState as JSON values, to be kept across restarts (--sdr.cache-dir).
+ * Restored, it is a cursor like any other: the first scrape's Get SEL Info
+ * and the re-read of the last record find a SEL cleared, shrunk, wrapped or
+ * rewritten while the exporter was down, and start over.
+ */
+export interface SelSnapshot {
+  counts: number[];
+  /** latest, NaN written as null. */
+  latest: (number | null)[];
+  recordsRead: number;
+  nextId: number;
+  lastRecordId: number | null;
+  lastRecordHex: string | null;
+  complete: boolean;
+  caughtUp: { entries: number; addition: number | null } | null;
+  epochIsNew: boolean;
+  erase: number | null;
+  previousEntries: number;
+  mismatchAt: number | null;
+  recent: RecentSelSnapshot;
+}
+
+const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+const isStamp = (n: unknown): n is number | null => n === null || isCount(n);
 
 /**
  * What the exporter keeps of one BMC's System Event Log between scrapes:
@@ -77,6 +103,69 @@ export class SelState {
   private previousEntries = 0;
   /** Last addition stamp at the most recent count-mismatch reset: one re-read per addition, so a BMC that miscounts cannot make every scrape a full re-read. */
   private mismatchAt: number | null | undefined;
+  /** Bumped by every change worth keeping (a record counted, the cursor moved, a reset): a snapshot is written only when it moved. */
+  changes = 0;
+
+  /** The state as JSON values; undefined before the first Get SEL Info (nothing worth keeping). */
+  snapshot(): SelSnapshot | undefined {
+    if (this.erase === undefined) return undefined;
+    return {
+      counts: [...this.counts],
+      latest: this.latest.map((t) => (Number.isNaN(t) ? null : t)),
+      recordsRead: this.recordsRead,
+      nextId: this.nextId,
+      lastRecordId: this.lastRecordId ?? null,
+      lastRecordHex: this.lastRecordHex ?? null,
+      complete: this.complete,
+      caughtUp: this.caughtUp ? { ...this.caughtUp } : null,
+      epochIsNew: this.epochIsNew,
+      erase: this.erase,
+      previousEntries: this.previousEntries,
+      mismatchAt: this.mismatchAt ?? null,
+      recent: this.recent.snapshot(),
+    };
+  }
+
+  /**
+   * A state from a snapshot() read back from disk, or undefined when it is
+   * not one (any field missing, of the wrong type or out of range): the
+   * caller then starts from nothing, as without a snapshot.
+   */
+  static fromSnapshot(value: unknown): SelState | undefined {
+    if (typeof value !== 'object' || value === null) return undefined;
+    const s = value as Partial<Record<keyof SelSnapshot, unknown>>;
+    const counts = s.counts;
+    const latest = s.latest;
+    const caughtUp = s.caughtUp as { entries?: unknown; addition?: unknown } | null | undefined;
+    if (!Array.isArray(counts) || counts.length !== SEL_SLOTS || !counts.every(isCount)) return undefined;
+    if (!Array.isArray(latest) || latest.length !== SEL_SLOTS || !latest.every((t) => t === null || (typeof t === 'number' && Number.isFinite(t))))
+      return undefined;
+    if (!isCount(s.recordsRead) || !isCount(s.nextId) || s.nextId > SEL_LAST_ENTRY || !isCount(s.previousEntries)) return undefined;
+    if (!(s.lastRecordId === null || (isCount(s.lastRecordId) && s.lastRecordId <= SEL_LAST_ENTRY))) return undefined;
+    if (!(s.lastRecordHex === null || (typeof s.lastRecordHex === 'string' && /^[0-9a-f]{32}$/.test(s.lastRecordHex)))) return undefined;
+    if ((s.lastRecordId === null) !== (s.lastRecordHex === null)) return undefined;
+    if (typeof s.complete !== 'boolean' || typeof s.epochIsNew !== 'boolean' || !isStamp(s.erase) || !isStamp(s.mismatchAt)) return undefined;
+    if (!(caughtUp === null || (typeof caughtUp === 'object' && caughtUp !== undefined && isCount(caughtUp.entries) && isStamp(caughtUp.addition))))
+      return undefined;
+    if (typeof s.recent !== 'object' || s.recent === null) return undefined;
+    const state = new SelState();
+    if (!state.recent.restore(s.recent as RecentSelSnapshot)) return undefined;
+    for (let i = 0; i < SEL_SLOTS; i++) {
+      state.counts[i] = counts[i] as number;
+      state.latest[i] = (latest[i] as number | null) ?? Number.NaN;
+    }
+    state.recordsRead = s.recordsRead;
+    state.nextId = s.nextId;
+    state.lastRecordId = s.lastRecordId ?? undefined;
+    state.lastRecordHex = s.lastRecordHex ?? undefined;
+    state.complete = s.complete;
+    state.caughtUp = caughtUp ? { entries: caughtUp.entries as number, addition: caughtUp.addition as number | null } : undefined;
+    state.epochIsNew = s.epochIsNew;
+    state.erase = s.erase;
+    state.previousEntries = s.previousEntries;
+    state.mismatchAt = s.mismatchAt ?? undefined;
+    return state;
+  }
 
   /**
    * Takes this scrape's Get SEL Info; resets the aggregates when it shows the
@@ -91,6 +180,7 @@ export class SelState {
       reason = 'count-mismatch';
       this.mismatchAt = info.mostRecentAddition;
     }
+    if (info.entries !== this.previousEntries) this.changes++;
     this.previousEntries = info.entries;
     if (reason) this.reset(reason, info.mostRecentErase);
     return reason;
@@ -110,6 +200,7 @@ export class SelState {
   reset(reason: SelResetReason, erase: number | null | undefined = this.erase): void {
     // A clear seen right after a complete read: whatever the SEL holds now came after that scrape.
     this.epochIsNew = reason === 'erased' && this.complete;
+    this.changes++;
     this.erase = erase;
     this.counts.fill(0);
     this.latest.fill(Number.NaN);
@@ -130,12 +221,14 @@ export class SelState {
   count(slot: number, eventSeconds: number | undefined): void {
     this.counts[slot]!++;
     this.recordsRead++;
+    this.changes++;
     if (eventSeconds !== undefined && !(eventSeconds <= this.latest[slot]!)) this.latest[slot] = eventSeconds;
   }
 
   /** After a batch: where to continue (SEL_LAST_ENTRY at the end), and the last record as it was read. */
   advance(nextId: number, last: SelRecord | undefined): void {
     this.nextId = nextId;
+    this.changes++;
     if (last) {
       this.lastRecordId = last.recordId;
       this.lastRecordHex = recordHex(last);
@@ -145,6 +238,7 @@ export class SelState {
   /** The read reached the SEL's end under this Get SEL Info. */
   finish(info: SelInfo): void {
     this.nextId = SEL_LAST_ENTRY;
+    this.changes++;
     // epochIsNew's job is done: complete now says the same for every later record.
     this.complete = true;
     this.epochIsNew = false;

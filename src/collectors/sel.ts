@@ -80,6 +80,8 @@ export function createSelCollector(opts: SelCollectorOptions = {}): Collector {
   return {
     name: 'sel',
     async collect(ctx) {
+      const restoring = ctx.target.restoreSelState?.(ctx.signal);
+      if (restoring) await restoring;
       const selState = ctx.target.selState();
       if (selState.unsupported) return;
       const pacer = new SelPacer(ctx.deadline, clock);
@@ -101,6 +103,7 @@ export function createSelCollector(opts: SelCollectorOptions = {}): Collector {
       } finally {
         // What was counted stays counted, also when the deadline or the BMC cut the read short.
         setEventGauges(ctx.out, selState);
+        ctx.target.selStateRead?.();
       }
     },
   };

@@ -59,6 +59,47 @@ describe('SdrFileCache', () => {
     expect(warnings).toEqual([]);
   });
 
+  describe('SEL state files', () => {
+    const STATE = { counts: [1, 2], nextId: 5 };
+    it('gives back what was saved for the same target and BMC identity; another identity finds nothing, without a warning', async () => {
+      const { dir, cache, warnings } = await fresh();
+      expect(await cache.loadSel(KEY.target, KEY.identity)).toBeUndefined();
+      await cache.saveSel(KEY.target, KEY.identity, STATE);
+      expect(await cache.loadSel(KEY.target, KEY.identity)).toEqual(STATE);
+      expect(await cache.loadSel(KEY.target, 'guid/32/1/1.3//343/1')).toBeUndefined();
+      expect(await readdir(dir)).toEqual([cache.selFileOf(KEY.target).slice(dir.length + 1)]);
+      expect(warnings).toEqual([]);
+    });
+
+    const damaged: Array<[string, (text: string) => string, RegExp]> = [
+      ['cut short', (t) => t.slice(0, 20), /not valid JSON/],
+      ['another format', (t) => t.replace('bmc-exporter-sel/1', 'bmc-exporter-sel/0'), /of this format/],
+      ['the state altered', (t) => t.replace('"nextId":5', '"nextId":6'), /checksum mismatch/],
+    ];
+    for (const [name, damage, reason] of damaged) {
+      it(`a file ${name} is ignored with a log line`, async () => {
+        const { cache, warnings } = await fresh();
+        await cache.saveSel(KEY.target, KEY.identity, STATE);
+        const file = cache.selFileOf(KEY.target);
+        const text = await readFile(file, 'utf8');
+        expect(damage(text)).not.toEqual(text);
+        await writeFile(file, damage(text));
+        expect(await cache.loadSel(KEY.target, KEY.identity)).toBeUndefined();
+        expect(warnings.map((w) => [w.msg, String(w.obj.reason)])).toEqual([
+          ['ignoring the SEL cache file; counting the SEL from its first entry', expect.stringMatching(reason)],
+        ]);
+      });
+    }
+
+    it("another target's file under this target's name is ignored with a log line", async () => {
+      const { cache, warnings } = await fresh();
+      await cache.saveSel('127.0.0.2:623', KEY.identity, STATE);
+      await writeFile(cache.selFileOf(KEY.target), await readFile(cache.selFileOf('127.0.0.2:623')));
+      expect(await cache.loadSel(KEY.target, KEY.identity)).toBeUndefined();
+      expect(warnings.map((w) => w.obj.reason)).toEqual(['written for another target']);
+    });
+  });
+
   it('holds no credential: only the target, identity, stamp and record bytes', async () => {
     const { cache } = await fresh();
     await cache.save(KEY, RECORDS);

@@ -9,6 +9,12 @@ const FORMAT = 'bmc-exporter-sdr/1';
 /** The first read of a cache file: more than a typical server's SDR takes as JSON (a few KiB). */
 const FIRST_READ_BYTES = 16 * 1024;
 
+/** A SEL state file: aggregates, a cursor and 32 recent records, about 2 KiB; anything much larger is not one. */
+const SEL_FILE_MAX_BYTES = 64 * 1024;
+
+/** The SEL state file's format tag. */
+const SEL_FORMAT = 'bmc-exporter-sel/1';
+
 /** Room for the JSON around the records (base64 grows them by a third). */
 const FILE_OVERHEAD_BYTES = 64 * 1024;
 
@@ -97,7 +103,7 @@ export class SdrFileCache {
     const file = this.fileOf(target);
     let text: string;
     try {
-      const read = await this.readBounded(file);
+      const read = await this.readBounded(file, this.maxFileBytes, 'a cached SDR');
       if (read === undefined) return undefined;
       text = read;
     } catch (err) {
@@ -123,9 +129,56 @@ export class SdrFileCache {
    * and the SDR is walked next time.
    */
   save(key: SdrCacheKey, records: readonly Buffer[], cipherSuite?: number): Promise<void> {
-    const file = this.fileOf(key.target);
+    const body = serialise(key, records, cipherSuite);
+    // Larger than any file load() accepts: not written.
+    if (Buffer.byteLength(body) > this.maxFileBytes) return Promise.resolve();
+    return this.queueWrite(this.fileOf(key.target), key.target, body, 'SDR', 'the SDR will be walked after a restart');
+  }
+
+  /**
+   * The SEL collector's state kept for `target` (SelState.snapshot()) when
+   * the file was written for the same BMC `identity`; undefined when there
+   * is none, or it is for another BMC (a different BMC, new firmware), or it
+   * cannot be used (logged). Never rejects.
+   */
+  async loadSel(target: string, identity: string): Promise<unknown> {
+    const file = this.selFileOf(target);
+    let text: string | undefined;
+    try {
+      text = await this.readBounded(file, SEL_FILE_MAX_BYTES, 'a SEL state file');
+    } catch (err) {
+      this.warnSel(target, file, `unreadable: ${(err as Error).message}`);
+      return undefined;
+    }
+    if (text === undefined) return undefined;
+    const parsed = parseSelFile(text);
+    if (typeof parsed === 'string') {
+      this.warnSel(target, file, parsed);
+      return undefined;
+    }
+    if (parsed.target !== target) {
+      this.warnSel(target, file, 'written for another target');
+      return undefined;
+    }
+    return parsed.identity === identity ? parsed.state : undefined;
+  }
+
+  /** Keep `state` (a SelState snapshot) for `target`'s BMC `identity`, replacing what was there. Never rejects: a failure is logged. */
+  saveSel(target: string, identity: string, state: object): Promise<void> {
+    const body = serialiseSel(target, identity, state);
+    if (Buffer.byteLength(body) > SEL_FILE_MAX_BYTES) return Promise.resolve();
+    return this.queueWrite(this.selFileOf(target), target, body, 'SEL', 'its SEL will be counted again after a restart');
+  }
+
+  /** The file that holds `target`'s SEL state, named as its SDR file is. */
+  selFileOf(target: string): string {
+    return join(this.dir, `sel-${createHash('sha256').update(target).digest('hex').slice(0, 32)}.json`);
+  }
+
+  /** Write `body` to `file`, after any write to it still in flight. */
+  private queueWrite(file: string, target: string, body: string, what: string, consequence: string): Promise<void> {
     const previous = this.writing.get(file) ?? Promise.resolve();
-    const done = previous.then(() => this.write(file, key, records, cipherSuite));
+    const done = previous.then(() => this.write(file, target, body, what, consequence));
     this.writing.set(file, done);
     void done.then(() => {
       if (this.writing.get(file) === done) this.writing.delete(file);
@@ -143,9 +196,7 @@ export class SdrFileCache {
     return join(this.dir, `sdr-${createHash('sha256').update(target).digest('hex').slice(0, 32)}.json`);
   }
 
-  private async write(file: string, key: SdrCacheKey, records: readonly Buffer[], cipherSuite: number | undefined): Promise<void> {
-    const body = serialise(key, records, cipherSuite);
-    if (Buffer.byteLength(body) > this.maxFileBytes) return; // larger than any file load() accepts
+  private async write(file: string, target: string, body: string, what: string, consequence: string): Promise<void> {
     const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       this.ready ??= mkdir(this.dir, { recursive: true }).then(() => undefined);
@@ -155,12 +206,12 @@ export class SdrFileCache {
     } catch (err) {
       this.ready = undefined;
       await unlink(temp).catch(() => undefined);
-      this.logger?.warn({ target: key.target, file, err: (err as Error).message }, 'cannot write the SDR cache file; the SDR will be walked after a restart');
+      this.logger?.warn({ target, file, err: (err as Error).message }, `cannot write the ${what} cache file; ${consequence}`);
     }
   }
 
   /** The file's text, undefined when there is none; throws when it cannot be read or is larger than any valid file. */
-  private async readBounded(file: string): Promise<string | undefined> {
+  private async readBounded(file: string, maxFileBytes: number, what: string): Promise<string | undefined> {
     let handle;
     try {
       handle = await open(file, 'r');
@@ -176,7 +227,7 @@ export class SdrFileCache {
       if (head < first.length) return first.toString('utf8', 0, head);
       // A larger file: its size first, so one larger than any valid file is never read.
       const { size } = await handle.stat();
-      if (size > this.maxFileBytes) throw new Error(`${size} bytes, more than the ${this.maxFileBytes} a cached SDR may take`);
+      if (size > maxFileBytes) throw new Error(`${size} bytes, more than the ${maxFileBytes} ${what} may take`);
       // Read one byte past the size seen, should the file have grown since.
       const buf = Buffer.alloc(size + 1);
       const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
@@ -189,6 +240,15 @@ export class SdrFileCache {
 
   private warn(target: string, file: string, why: string): void {
     this.logger?.warn({ target, file, reason: why }, 'ignoring the SDR cache file; walking the SDR');
+  }
+
+  /** A SEL state file was read but its contents could not be taken back: said as for an unusable file. */
+  ignoredSel(target: string, why: string): void {
+    this.warnSel(target, this.selFileOf(target), why);
+  }
+
+  private warnSel(target: string, file: string, why: string): void {
+    this.logger?.warn({ target, file, reason: why }, 'ignoring the SEL cache file; counting the SEL from its first entry');
   }
 }
 
@@ -252,4 +312,33 @@ function parseCacheFile(text: string): (SdrFile & { target: string }) | string {
   return suite === undefined
     ? { target: f.target, identity: f.identity, stamp: f.stamp, records }
     : { target: f.target, identity: f.identity, stamp: f.stamp, records, cipherSuite: suite };
+}
+
+/** sha256 over target, identity and the state's JSON: a file damaged on disk is not used. */
+function selChecksumOf(target: string, identity: string, stateJson: string): string {
+  return createHash('sha256').update(target).update('\n').update(identity).update('\n').update(stateJson).digest('hex');
+}
+
+function serialiseSel(target: string, identity: string, state: object): string {
+  const stateJson = JSON.stringify(state);
+  // The state is spliced in as the text the checksum was taken over, so a reader can check it byte for byte.
+  return `{"format":${JSON.stringify(SEL_FORMAT)},"target":${JSON.stringify(target)},"identity":${JSON.stringify(identity)},"checksum":"${selChecksumOf(target, identity, stateJson)}","state":${stateJson}}`;
+}
+
+/** The SEL file's contents (the state not yet validated: SelState.fromSnapshot does that), or why they cannot be used. */
+function parseSelFile(text: string): { target: string; identity: string; state: unknown } | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 'not valid JSON';
+  }
+  if (typeof value !== 'object' || value === null) return 'not a SEL state file';
+  const f = value as Record<string, unknown>;
+  if (f.format !== SEL_FORMAT) return 'not a SEL state file of this format';
+  if (typeof f.target !== 'string' || typeof f.identity !== 'string' || typeof f.checksum !== 'string' || typeof f.state !== 'object' || f.state === null) {
+    return 'a field is missing';
+  }
+  if (selChecksumOf(f.target, f.identity, JSON.stringify(f.state)) !== f.checksum) return 'checksum mismatch';
+  return { target: f.target, identity: f.identity, state: f.state };
 }

@@ -1,8 +1,8 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { BmcModel, PROFILES, type BmcDefinition, type CommandHandler } from '@bmc-exporter/bmc-sim';
+import { BmcModel, PROFILES, type BmcDefinition, type CommandHandler, type SelEntryDefinition } from '@bmc-exporter/bmc-sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger.js';
 import type { Exporter } from '../main.js';
@@ -70,7 +70,8 @@ describe('--sdr.cache-dir across a restart', { timeout: 30_000 }, () => {
   it('an unchanged SDR is not walked again: the restarted exporter sends no Get SDR and exports the same series', async () => {
     const { sim, dir, start, scrape, logs } = await setup();
     const { metrics } = await walkAndStop(sim, start, scrape);
-    expect(await readdir(dir)).toHaveLength(1);
+    // One file for the SDR, one for the SEL cursor.
+    expect((await readdir(dir)).map((f) => f.slice(0, 4)).sort()).toEqual(['sdr-', 'sel-']);
 
     const second = await start();
     const again = await scrape(second);
@@ -142,7 +143,7 @@ describe('--sdr.cache-dir across a restart', { timeout: 30_000 }, () => {
   it('a corrupt file is ignored with a log line: the SDR is walked, the scrape is whole, the file is rewritten', async () => {
     const { sim, dir, start, scrape, logs } = await setup();
     const { metrics, walked } = await walkAndStop(sim, start, scrape);
-    const [name] = await readdir(dir);
+    const [name] = (await readdir(dir)).filter((f) => f.startsWith('sdr-'));
     await writeFile(join(dir, name!), '{"format":"bmc-exporter-sdr/1","records":[');
 
     const second = await start();
@@ -157,5 +158,86 @@ describe('--sdr.cache-dir across a restart', { timeout: 30_000 }, () => {
     sim.resetCounts();
     await scrape(await start());
     expect(sim.commands.get(GET_SDR)).toBeUndefined();
+  });
+});
+
+describe('--sdr.cache-dir keeps the SEL cursor across a restart', { timeout: 30_000 }, () => {
+  const GET_SEL_ENTRY = '0a:43';
+  const ECC: SelEntryDefinition = { sensorType: 0x0c, sensorNumber: 0x60, eventType: 0x6f, data: [0x00, 0xff, 0x01] };
+  const eventsOf = (m: Map<string, number>) => [...m].filter(([k]) => k.startsWith('sel_events{')).reduce((a, [, v]) => a + v, 0);
+
+  /** A BMC whose SEL holds `n` more events than its own, read whole by one exporter that is then stopped. */
+  async function readAndStop(n: number) {
+    const s = await setup();
+    const t0 = Date.UTC(2026, 0, 1) / 1000;
+    for (let i = 0; i < n; i++) s.sim.model.addSelEvent({ ...ECC, timestamp: t0 + i * 60 });
+    const first = await s.start();
+    const m = await s.scrape(first);
+    expect(m.get('sel_read_complete')).toBe(1);
+    const entries = m.get('sel_entries')!;
+    expect(entries).toBeGreaterThanOrEqual(n);
+    expect(eventsOf(m)).toBe(entries);
+    await first.close();
+    s.sim.resetCounts();
+    return { ...s, before: m, entries, t0 };
+  }
+
+  it('a restarted exporter reads only the entries logged while it was down, and counts the whole SEL', async () => {
+    const { sim, start, scrape, dir, entries, t0, logs } = await readAndStop(40);
+    expect((await readdir(dir)).filter((f) => f.startsWith('sel-'))).toHaveLength(1);
+    for (let i = 0; i < 3; i++) sim.model.addSelEvent({ ...ECC, timestamp: t0 + 7200 + i * 60 });
+
+    const after = await scrape(await start());
+    // The last record read before the restart, read again to be sure it is the same, then the three new ones.
+    expect(sim.commands.get(GET_SEL_ENTRY)).toBe(4);
+    expect(after.get('sel_entries')).toBe(entries + 3);
+    expect(eventsOf(after)).toBe(entries + 3);
+    expect(after.get('sel_read_complete')).toBe(1);
+    expect(logs).toEqual([]);
+  });
+
+  it('a SEL unchanged while the exporter was down costs Get SEL Info alone', async () => {
+    const { sim, start, scrape, before } = await readAndStop(10);
+    const after = await scrape(await start());
+    expect(sim.commands.get(GET_SEL_ENTRY)).toBeUndefined();
+    expect(sim.commands.get('0a:40')).toBe(1);
+    expect(eventsOf(after)).toBe(eventsOf(before));
+  });
+
+  it('a SEL cleared while the exporter was down is counted again from its first entry', async () => {
+    const { sim, start, scrape, t0 } = await readAndStop(20);
+    sim.model.clearSel();
+    for (let i = 0; i < 2; i++) sim.model.addSelEvent({ ...ECC, timestamp: t0 + 9000 + i * 60 });
+    const after = await scrape(await start());
+    const entries = after.get('sel_entries')!;
+    expect(entries).toBeLessThan(20);
+    expect(eventsOf(after)).toBe(entries);
+  });
+
+  it('another BMC at the same address (other firmware) has its SEL counted from the first entry', async () => {
+    const { sim, start, scrape, replaceModel, entries } = await readAndStop(15);
+    const model = replaceModel({ ...server2s, device: { ...server2s.device, firmware: '9.99' } }, Date.now());
+    const t0 = Date.UTC(2026, 0, 2) / 1000;
+    for (let i = 0; i < 5; i++) model.addSelEvent({ ...ECC, timestamp: t0 + i * 60 });
+    const after = await scrape(await start());
+    const now = after.get('sel_entries')!;
+    expect(now).not.toBe(entries);
+    expect(eventsOf(after)).toBe(now);
+    expect(sim.commands.get(GET_SEL_ENTRY)).toBeGreaterThanOrEqual(now);
+  });
+
+  it('a damaged SEL file is ignored with a log line and the SEL counted from its first entry', async () => {
+    const { sim, dir, start, scrape, entries, logs } = await readAndStop(12);
+    const [name] = (await readdir(dir)).filter((f) => f.startsWith('sel-'));
+    const file = join(dir, name!);
+    const text = await readFile(file, 'utf8');
+    // A count changed on disk: the checksum no longer matches.
+    await writeFile(file, text.replace('"recordsRead":', '"recordsRead":1'));
+    const after = await scrape(await start());
+    expect(eventsOf(after)).toBe(entries);
+    expect(sim.commands.get(GET_SEL_ENTRY)).toBeGreaterThanOrEqual(entries);
+    expect(logs.map((l) => JSON.parse(l) as { msg: string; reason: string })).toEqual([
+      expect.objectContaining({ msg: 'ignoring the SEL cache file; counting the SEL from its first entry', reason: 'checksum mismatch' }),
+    ]);
   });
 });

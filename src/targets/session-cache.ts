@@ -104,6 +104,10 @@ export class SessionCache implements CollectTarget {
    * collector, a stamp that cannot be cached) holds no memory after it.
    */
   private fileRead: { file: Promise<SdrFile | undefined>; scrapesStarted: number } | undefined;
+  /** The SEL state file was looked for (restoreSelState): once per target. */
+  private selRestored = false;
+  /** SelState.changes when its state was last written (or restored): written again only when it moved. */
+  private selSavedChanges = 0;
 
   constructor(
     private readonly execute: Execute,
@@ -256,6 +260,56 @@ export class SessionCache implements CollectTarget {
   /** The SEL collector's aggregates and cursor for this BMC, created on first use; they live as long as the target. */
   selState(): SelState {
     return (this.sel ??= new SelState());
+  }
+
+  /**
+   * With --sdr.cache-dir, once per target before its first SEL read: the
+   * state the file keeps for this BMC's identity (Get Device ID and Get
+   * System GUID, as for the SDR) becomes the target's, so a restarted
+   * exporter goes on from its cursor; the collector's own checks (erase
+   * time, entry count, the last record read again) then catch a SEL cleared
+   * or rewritten while it was down. No file, another BMC, or one that
+   * cannot be used: the SEL is counted from its first entry, as without it.
+   */
+  restoreSelState(signal: AbortSignal): Promise<void> | undefined {
+    if (this.selRestored || !this.sdrFiles || this.sel) return undefined;
+    this.selRestored = true;
+    return this.readSelFile(this.sdrFiles, signal);
+  }
+
+  private async readSelFile(sdrFiles: NonNullable<SessionCacheOptions['sdrFiles']>, signal: AbortSignal): Promise<void> {
+    let identity: string;
+    try {
+      const { device, guid } = await this.deviceInfo(signal);
+      identity = bmcIdentity(device, guid);
+    } catch (err) {
+      if (signal.aborted) {
+        this.selRestored = false;
+        throw err;
+      }
+      return;
+    }
+    const kept = await sdrFiles.cache.loadSel(sdrFiles.target, identity);
+    // A scrape that got here first (none can: one scrape at a time) would have made its own.
+    if (this.sel || kept === undefined) return;
+    const state = SelState.fromSnapshot(kept);
+    if (!state) {
+      sdrFiles.cache.ignoredSel(sdrFiles.target, 'not a SEL state of this exporter');
+      return;
+    }
+    this.sel = state;
+    this.selSavedChanges = state.changes;
+  }
+
+  /** The SEL collector is done for this scrape: with --sdr.cache-dir, its state is written when it changed. */
+  selStateRead(): void {
+    const sel = this.sel;
+    const known = this.deviceKnown;
+    if (!this.sdrFiles || !sel || sel.unsupported || sel.changes === this.selSavedChanges || !known) return;
+    const snapshot = sel.snapshot();
+    if (!snapshot) return;
+    this.selSavedChanges = sel.changes;
+    void this.sdrFiles.cache.saveSel(this.sdrFiles.target, bmcIdentity(known.device, known.guid), snapshot);
   }
 
   /** The SEL state if the SEL collector has run (for the homepage, which sends no command). */
