@@ -2,7 +2,7 @@
 // fleet (in this process, pinned to its own core by the parent) whose faults
 // the parent changes while the exporter scrapes it: per-BMC fault patches,
 // BMC restarts, and the fleet's command and fault counters.
-import { startFleet, type FaultConfig, type FleetDefinition } from '@bmc-exporter/bmc-sim';
+import { PROFILES, startFleet, type BmcDefinition, type FaultConfig, type FleetDefinition, type SelEntryDefinition } from '@bmc-exporter/bmc-sim';
 
 export type ToFaultFleet =
   | { type: 'stats' }
@@ -24,7 +24,18 @@ export type FromFaultFleet =
   | { type: 'error'; message: string };
 
 const send = (m: FromFaultFleet) => process.send!(m);
-const def = JSON.parse(process.argv[2]!) as FleetDefinition;
+/** The fleet's definition; `extraSelEntries` adds that many events to the profile's SEL (made here: a definition holds Dates, which JSON does not carry). */
+const given = JSON.parse(process.argv[2]!) as FleetDefinition & { extraSelEntries?: number };
+const { extraSelEntries, ...plain } = given;
+const def: FleetDefinition = extraSelEntries ? { ...plain, profile: undefined, bmc: withSel(PROFILES[plain.profile ?? 'server-2s']!, extraSelEntries) } : plain;
+
+/** `base` with `n` correctable-ECC events (a minute apart, in 2026) after its own SEL entries. */
+function withSel(base: BmcDefinition, n: number): BmcDefinition {
+  const t0 = Date.UTC(2026, 0, 1) / 1000;
+  const ecc: SelEntryDefinition = { sensorType: 0x0c, sensorNumber: 0x60, eventType: 0x6f, data: [0x00, 0xff, 0x01] };
+  const entries = Array.from({ length: n }, (_, i): SelEntryDefinition => ({ ...ecc, timestamp: t0 + i * 60 }));
+  return { ...base, sel: { ...base.sel, capacity: Math.max(base.sel?.capacity ?? 0, n + 64), entries: [...(base.sel?.entries ?? []), ...entries] } };
+}
 
 const fleet = await startFleet(def, { workers: 0 }).catch((err: Error) => {
   send({ type: 'error', message: err.message });

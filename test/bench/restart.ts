@@ -23,7 +23,10 @@
 // RESTART_COLD_CONCURRENCY (32 scrapes in flight in the flat-out passes),
 // RESTART_CIPHER_SUITES (the suites every target pins, comma-separated: 3 by
 // default, as the other benches; `discover` pins none, so every login asks
-// the BMC for its suites as the exporter's default configuration does).
+// the BMC for its suites as the exporter's default configuration does),
+// RESTART_SEL_ENTRIES (events logged in every BMC's SEL before the first
+// start, on top of the profile's own two; 0 by default. Real BMCs often hold
+// hundreds, each one Get SEL Entry when the SEL is counted from its start).
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,7 +102,15 @@ export const benchmark: Benchmark = {
     const concurrency = env('RESTART_COLD_CONCURRENCY', 32);
     const pinExporter = process.env.RESTART_PIN_EXPORTER ? 0 : -1;
     const dir = mkdtempSync(join(tmpdir(), 'bmc-exporter-restart-'));
-    const def = { count, profile: 'server-2s', baseAddress: RESTART_BASE_ADDRESS, port: 623, seed: 31 };
+    const selEntries = env('RESTART_SEL_ENTRIES', 0);
+    const def = {
+      count,
+      profile: 'server-2s',
+      ...(selEntries > 0 ? { extraSelEntries: selEntries } : {}),
+      baseAddress: RESTART_BASE_ADDRESS,
+      port: 623,
+      seed: 31,
+    };
     const fleet = child('./fault-fleet-child.js', [JSON.stringify(def)]);
     const gen = child('./fault-scrape-child.js');
     const pacer = child('./restart-scrape-child.js');
@@ -110,7 +121,7 @@ export const benchmark: Benchmark = {
       log(`fleet of ${ready.count} BMCs from ${RESTART_BASE_ADDRESS} bound in ${ready.bindMs.toFixed(0)} ms`);
       const suites = process.env.RESTART_CIPHER_SUITES ?? '3';
       const secrets = secretsYaml(ready.secrets, suites === 'discover' ? 'discover' : suites.split(',').map(Number));
-      log(`cipher suites: ${suites === 'discover' ? 'discovered at each login' : `pinned to ${suites}`}`);
+      log(`cipher suites: ${suites === 'discover' ? 'discovered at each login' : `pinned to ${suites}`}; ${selEntries} SEL entries added to each BMC's own`);
       const targets = ready.targets;
 
       const runMode = async (mode: 'no-cache' | 'cache'): Promise<ModeResult> => {
