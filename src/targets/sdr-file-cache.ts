@@ -101,24 +101,8 @@ export class SdrFileCache {
   /** `target`'s file, whatever BMC and stamp it was written for; undefined when there is no usable one (the reason logged unless there is none). Never rejects. */
   async read(target: string): Promise<SdrFile | undefined> {
     const file = this.fileOf(target);
-    let text: string;
-    try {
-      const read = await this.readBounded(file, this.maxFileBytes, 'a cached SDR');
-      if (read === undefined) return undefined;
-      text = read;
-    } catch (err) {
-      this.warn(target, file, `unreadable: ${(err as Error).message}`);
-      return undefined;
-    }
-    const parsed = parseCacheFile(text);
-    if (typeof parsed === 'string') {
-      this.warn(target, file, parsed);
-      return undefined;
-    }
-    if (parsed.target !== target) {
-      this.warn(target, file, 'written for another target');
-      return undefined;
-    }
+    const parsed = await this.readFor(target, file, this.maxFileBytes, 'a cached SDR', parseCacheFile, (why) => this.warn(target, file, why));
+    if (!parsed) return undefined;
     const { identity, stamp, records, cipherSuite } = parsed;
     return cipherSuite === undefined ? { identity, stamp, records } : { identity, stamp, records, cipherSuite };
   }
@@ -143,24 +127,8 @@ export class SdrFileCache {
    */
   async loadSel(target: string, identity: string): Promise<unknown> {
     const file = this.selFileOf(target);
-    let text: string | undefined;
-    try {
-      text = await this.readBounded(file, SEL_FILE_MAX_BYTES, 'a SEL state file');
-    } catch (err) {
-      this.warnSel(target, file, `unreadable: ${(err as Error).message}`);
-      return undefined;
-    }
-    if (text === undefined) return undefined;
-    const parsed = parseSelFile(text);
-    if (typeof parsed === 'string') {
-      this.warnSel(target, file, parsed);
-      return undefined;
-    }
-    if (parsed.target !== target) {
-      this.warnSel(target, file, 'written for another target');
-      return undefined;
-    }
-    return parsed.identity === identity ? parsed.state : undefined;
+    const parsed = await this.readFor(target, file, SEL_FILE_MAX_BYTES, 'a SEL state file', parseSelFile, (why) => this.warnSel(target, file, why));
+    return parsed?.identity === identity ? parsed.state : undefined;
   }
 
   /** Keep `state` (a SelState snapshot) for `target`'s BMC `identity`, replacing what was there. Never rejects: a failure is logged. */
@@ -208,6 +176,35 @@ export class SdrFileCache {
       await unlink(temp).catch(() => undefined);
       this.logger?.warn({ target, file, err: (err as Error).message }, `cannot write the ${what} cache file; ${consequence}`);
     }
+  }
+
+  /** `file` read (at most `maxBytes`) and parsed, if it was written for `target`; undefined when there is none, or it cannot be used (the reason told to `warn`). */
+  private async readFor<T extends { target: string }>(
+    target: string,
+    file: string,
+    maxBytes: number,
+    what: string,
+    parse: (text: string) => T | string,
+    warn: (why: string) => void,
+  ): Promise<T | undefined> {
+    let text: string | undefined;
+    try {
+      text = await this.readBounded(file, maxBytes, what);
+    } catch (err) {
+      warn(`unreadable: ${(err as Error).message}`);
+      return undefined;
+    }
+    if (text === undefined) return undefined;
+    const parsed = parse(text);
+    if (typeof parsed === 'string') {
+      warn(parsed);
+      return undefined;
+    }
+    if (parsed.target !== target) {
+      warn('written for another target');
+      return undefined;
+    }
+    return parsed;
   }
 
   /** The file's text, undefined when there is none; throws when it cannot be read or is larger than any valid file. */
@@ -291,16 +288,24 @@ function serialise(key: SdrCacheKey, records: readonly Buffer[], cipherSuite: nu
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** The file's contents, or why they cannot be used. */
-function parseCacheFile(text: string): (SdrFile & { target: string }) | string {
+/** `text` as a JSON object tagged `format`, or why it is not one (`what`: the kind of file, for the reason). */
+function parseTagged(text: string, format: string, what: string): Record<string, unknown> | string {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return 'not valid JSON';
   }
-  if (typeof value !== 'object' || value === null) return 'not a cached SDR';
-  const f = value as Partial<Record<keyof CacheFile, unknown>>;
-  if (f.format !== FORMAT) return 'not a cached SDR of this format';
+  if (typeof value !== 'object' || value === null) return `not ${what}`;
+  const f = value as Record<string, unknown>;
+  if (f.format !== format) return `not ${what} of this format`;
+  return f;
+}
+
+function parseCacheFile(text: string): (SdrFile & { target: string }) | string {
+  const tagged = parseTagged(text, FORMAT, 'a cached SDR');
+  if (typeof tagged === 'string') return tagged;
+  const f = tagged as Partial<Record<keyof CacheFile, unknown>>;
   if (typeof f.target !== 'string' || typeof f.identity !== 'string' || typeof f.stamp !== 'string' || typeof f.checksum !== 'string') {
     return 'a field is missing';
   }
@@ -327,15 +332,8 @@ function serialiseSel(target: string, identity: string, state: object): string {
 
 /** The SEL file's contents (the state not yet validated: SelState.fromSnapshot does that), or why they cannot be used. */
 function parseSelFile(text: string): { target: string; identity: string; state: unknown } | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return 'not valid JSON';
-  }
-  if (typeof value !== 'object' || value === null) return 'not a SEL state file';
-  const f = value as Record<string, unknown>;
-  if (f.format !== SEL_FORMAT) return 'not a SEL state file of this format';
+  const f = parseTagged(text, SEL_FORMAT, 'a SEL state file');
+  if (typeof f === 'string') return f;
   if (typeof f.target !== 'string' || typeof f.identity !== 'string' || typeof f.checksum !== 'string' || typeof f.state !== 'object' || f.state === null) {
     return 'a field is missing';
   }
