@@ -223,7 +223,11 @@ describe('one BMC through IPMI and Redfish', () => {
     expect(swallowed.length).toBe(connectionsBefore + 1);
     const fallback = logLines.filter((l) => l.includes('"target":"127.203.0.1:1636"') && l.includes('no usable Redfish service root'));
     expect(fallback).toHaveLength(1);
-    expect(fallback[0]).toContain("no answer within the probe's 2000 ms");
+    // The probe's own limit ended it: 2 s, or half the time left when the scrape reached it
+    // later than that allows (a loaded machine), never the scrape's deadline.
+    const limitMs = Number(/no answer within the probe's (\d+) ms/.exec(fallback[0]!)?.[1]);
+    expect(limitMs).toBeGreaterThan(0);
+    expect(limitMs).toBeLessThanOrEqual(2000);
     // The choice is kept: no second probe, no second connection to the Redfish port.
     for (let i = 0; i < 2; i++) {
       const again = (await scrape(1636, '', { 'X-Prometheus-Scrape-Timeout-Seconds': '6' })).series;
