@@ -1,5 +1,6 @@
 import { type DeviceId, type Execute, getDeviceId, getSystemGuid } from '@bmc-exporter/ipmi';
 import { describe, expect, it } from 'vitest';
+import type { SdrFileCache } from './sdr-file-cache.js';
 import { SessionCache } from './session-cache.js';
 
 const noCommands = (() => Promise.reject(new Error('no command expected'))) as unknown as Execute;
@@ -90,5 +91,36 @@ describe('SessionCache: Get Device ID answers', () => {
     cache.startScrape(2, '2.0');
     expect((await cache.deviceInfo(signal)).device.firmwareMajor).toBe(3);
     expect(cache.cachedDevice?.device.firmwareMajor).toBe(3);
+  });
+});
+
+describe('SessionCache: the cache files a scrape waits for', () => {
+  /** A cache directory on a disk that never answers. */
+  const hungDisk = {
+    read: () => new Promise(() => undefined),
+    loadSel: () => new Promise(() => undefined),
+    load: () => new Promise(() => undefined),
+  } as unknown as SdrFileCache;
+  const device = {
+    deviceId: 0x20,
+    deviceRevision: 1,
+    firmwareMajor: 2,
+    firmwareMinorRaw: 0x34,
+    manufacturerId: 674,
+    productId: 256,
+  } as unknown as DeviceId;
+  const answers = (async (command: { name: string }) => (command.name === getDeviceId.name ? device : { guid: Buffer.alloc(16, 1) })) as unknown as Execute;
+
+  it('are given up at the deadline, not waited for: the suite before the login, the SEL state before the SEL read', async () => {
+    const cache = new SessionCache(answers, () => undefined, { sdrFiles: { cache: hungDisk, target: '127.0.0.1:623' } });
+    const deadline = new AbortController();
+    const suite = cache.fileCipherSuite(deadline.signal);
+    const sel = cache.restoreSelState(deadline.signal)!;
+    expect(sel).toBeInstanceOf(Promise);
+    deadline.abort(new Error('deadline'));
+    await expect(suite).rejects.toThrow('deadline');
+    await expect(sel).rejects.toThrow('deadline');
+    // The SEL state is looked for again by the next scrape.
+    expect(cache.restoreSelState(new AbortController().signal)).toBeInstanceOf(Promise);
   });
 });

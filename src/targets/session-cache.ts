@@ -23,6 +23,29 @@ import { SelState } from '../collectors/sel-state.js';
 import { bmcIdentity, sdrFileRecords, type SdrCacheKey, type SdrFile, type SdrFileCache } from './sdr-file-cache.js';
 import { sensorListsBySdr, sharedDeviceIds, sharedSensorLists } from './shared-sensor-lists.js';
 
+/**
+ * `read` (a cache file), or the abort of `signal` if that comes first: a
+ * file read stuck on a hung disk must not hold a scrape past its deadline.
+ * The read itself goes on and is dropped.
+ */
+function fileReadWithin<T>(read: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    read.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
 /** A copy with its own small ArrayBuffer (Buffer.alloc never takes from the pool). */
 function unpooled(b: Buffer): Buffer {
   const out = Buffer.alloc(b.length);
@@ -134,10 +157,10 @@ export class SessionCache implements CollectTarget {
    * a restart), undefined without a file or a suite in it: the first login's
    * hint (BmcClient.setCipherSuiteHint), which then discovers no suites.
    */
-  async fileCipherSuite(): Promise<number | undefined> {
+  async fileCipherSuite(signal: AbortSignal): Promise<number | undefined> {
     if (!this.sdrFiles) return undefined;
     this.fileRead ??= { file: this.sdrFiles.cache.read(this.sdrFiles.target), scrapesStarted: 0 };
-    return (await this.fileRead.file)?.cipherSuite;
+    return (await fileReadWithin(this.fileRead.file, signal))?.cipherSuite;
   }
 
   /** Call at the start of each scrape with the client's session count and session; a new session drops per-session facts. */
@@ -190,7 +213,7 @@ export class SessionCache implements CollectTarget {
   private async readSdr(stamp: string, recordCount: number, signal: AbortSignal): Promise<SdrCache> {
     if (this.walking?.stamp !== stamp) {
       const fileKey = await this.fileKey(stamp, signal);
-      const stored = fileKey && (await this.storedRecords(fileKey));
+      const stored = fileKey && (await fileReadWithin(this.storedRecords(fileKey), signal));
       if (stored) {
         this.walking = undefined;
         return { stamp, sensors: sensorListsBySdr.get(stored, () => sensorsFromSdr(decodeStored(stored))) };
@@ -289,7 +312,14 @@ export class SessionCache implements CollectTarget {
       }
       return;
     }
-    const kept = await sdrFiles.cache.loadSel(sdrFiles.target, identity);
+    let kept: unknown;
+    try {
+      kept = await fileReadWithin(sdrFiles.cache.loadSel(sdrFiles.target, identity), signal);
+    } catch (err) {
+      // Cut by the deadline: the next scrape looks again.
+      this.selRestored = false;
+      throw err;
+    }
     // A scrape that got here first (none can: one scrape at a time) would have made its own.
     if (this.sel || kept === undefined) return;
     const state = SelState.fromSnapshot(kept);

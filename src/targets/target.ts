@@ -410,7 +410,7 @@ export class Target {
         // The first login (after a restart): the suite the SDR file says this BMC took needs no
         // discovery. Offered once: a login that fails with it discovers, and so do later ones.
         this.fileHintOffered = true;
-        const suite = await this.cache.fileCipherSuite();
+        const suite = await this.cache.fileCipherSuite(signal);
         if (suite !== undefined) this.client.setCipherSuiteHint(suite);
       }
       const session = await this.client.open({ signal });
