@@ -21,7 +21,8 @@ export interface RecentSelSnapshot {
   lastFreshAt: number;
 }
 
-const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+/** A whole number from 0 up, as a snapshot read back from disk must hold for a count or an id. */
+export const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 
 /**
  * The newest SEL records of one BMC, kept as their 16 wire bytes in one

@@ -9,7 +9,7 @@ import {
   type SelRecord,
   type SelSeverity,
 } from '@bmc-exporter/ipmi';
-import { RecentSelEvents, type RecentSelSnapshot } from './sel-recent.js';
+import { isCount, RecentSelEvents, type RecentSelSnapshot } from './sel-recent.js';
 
 /** One slot per category × severity, category-major (SEL_CATEGORIES order, then SEL_SEVERITIES). */
 export const SEL_SLOTS = SEL_CATEGORIES.length * SEL_SEVERITIES.length;
@@ -59,7 +59,6 @@ export interface SelSnapshot {
   recent: RecentSelSnapshot;
 }
 
-const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 const isStamp = (n: unknown): n is number | null => n === null || isCount(n);
 
 /**

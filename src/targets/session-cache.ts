@@ -320,8 +320,7 @@ export class SessionCache implements CollectTarget {
       this.selRestored = false;
       throw err;
     }
-    // A scrape that got here first (none can: one scrape at a time) would have made its own.
-    if (this.sel || kept === undefined) return;
+    if (kept === undefined) return;
     const state = SelState.fromSnapshot(kept);
     if (!state) {
       sdrFiles.cache.ignoredSel(sdrFiles.target, 'not a SEL state of this exporter');
