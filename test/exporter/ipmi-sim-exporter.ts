@@ -17,9 +17,20 @@ export interface IpmiSimExporter {
   close(): Promise<void>;
 }
 
-export async function startIpmiSimExporter(address: string, o: { logLevel?: LogLevel } = {}): Promise<IpmiSimExporter> {
-  const sim = await startIpmiSim({ address });
-  const target = `${sim.host}:${sim.port}`;
+export interface IpmiSimExporterOptions {
+  logLevel?: LogLevel;
+  /** `--sdr.cache-dir` */
+  sdrCacheDir?: string;
+  /** A simulator already running (at `address`): used, and left running by close(). */
+  sim?: IpmiSimHandle;
+  /** The address the exporter scrapes, when not the simulator's own (a relay in front of it). */
+  target?: string;
+}
+
+export async function startIpmiSimExporter(address: string, o: IpmiSimExporterOptions = {}): Promise<IpmiSimExporter> {
+  const own = o.sim === undefined;
+  const sim = o.sim ?? (await startIpmiSim({ address }));
+  const target = o.target ?? `${sim.host}:${sim.port}`;
   let dir: TempDir | undefined;
   let log = '';
   try {
@@ -42,6 +53,7 @@ export async function startIpmiSimExporter(address: string, o: { logLevel?: LogL
         logFormat: 'json',
         targetIdleTimeoutMs: 600_000,
         demo: false,
+        ...(o.sdrCacheDir === undefined ? {} : { sdrCacheDir: o.sdrCacheDir }),
       },
       { processMetrics: false, logger: createLogger({ level, format: 'json', destination: sink }) },
     );
@@ -55,12 +67,12 @@ export async function startIpmiSimExporter(address: string, o: { logLevel?: LogL
       },
       async close() {
         await exporter.close();
-        await sim.stop();
+        if (own) await sim.stop();
         await d.remove();
       },
     };
   } catch (err) {
-    await sim.stop();
+    if (own) await sim.stop();
     await dir?.remove();
     throw err;
   }
