@@ -188,4 +188,33 @@ describe('SdrFileCache', () => {
     expect(warnings.map((w) => w.msg)).toEqual(['cannot write the SDR cache file; the SDR will be walked after a restart']);
     expect(await cache.load(KEY)).toBeUndefined();
   });
+
+  it('a directory it cannot write to is logged once a minute, however many targets fail, with the count not logged', async () => {
+    const { dir, warnings } = await fresh();
+    const blocked = join(dir, 'file-not-dir');
+    await writeFile(blocked, '');
+    let now = 1_000_000;
+    const cache = new SdrFileCache(
+      join(blocked, 'cache'),
+      { warn: (obj, msg) => warnings.push({ obj: obj as Record<string, unknown>, msg }) },
+      undefined,
+      () => now,
+    );
+    const keyOf = (i: number): SdrCacheKey => ({ ...KEY, target: `127.0.0.${i}:623` });
+    // A restart's worth of walks: all fail alike.
+    for (let i = 1; i <= 50; i++) await cache.save(keyOf(i), RECORDS);
+    await cache.flush();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.obj).toMatchObject({ target: '127.0.0.1:623' });
+    expect(warnings[0]!.obj).not.toHaveProperty('failedWritesNotLogged');
+
+    now += 59_999;
+    await cache.save(keyOf(51), RECORDS);
+    expect(warnings).toHaveLength(1);
+    now += 1;
+    await cache.save(keyOf(52), RECORDS);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[1]!.msg).toBe('cannot write the SDR cache file; the SDR will be walked after a restart');
+    expect(warnings[1]!.obj).toMatchObject({ target: '127.0.0.52:623', failedWritesNotLogged: 50 });
+  });
 });

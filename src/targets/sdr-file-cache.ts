@@ -17,6 +17,8 @@ const SEL_FORMAT = 'bmc-exporter-sel/1';
 
 /** Room for the JSON around the records (base64 grows them by a third). */
 const FILE_OVERHEAD_BYTES = 64 * 1024;
+/** Write failures logged after the first: at most one in this many milliseconds (see writeFailed). */
+const WRITE_WARNING_INTERVAL_MS = 60_000;
 
 /** Where a cached SDR may be used: the BMC it was read from and the repository state it was read under. */
 export interface SdrCacheKey {
@@ -83,12 +85,17 @@ export class SdrFileCache {
   /** Writes in flight, per file: a later write for the same target waits for the earlier one. */
   private readonly writing = new Map<string, Promise<void>>();
   private ready: Promise<void> | undefined;
+  /** When the last write failure was logged (the clock's ms), and the failures since that were not. */
+  private writeWarnedAt: number | undefined;
+  private writeFailuresUnlogged = 0;
 
   constructor(
     readonly dir: string,
     private readonly logger?: SdrFileCacheLogger,
     /** The walk's byte limit (--sdr.max-bytes): no valid file holds more records than that. */
     maxRecordBytes = DEFAULT_SDR_MAX_BYTES,
+    /** Milliseconds, for spacing the write-failure warnings. */
+    private readonly now: () => number = Date.now,
   ) {
     this.maxFileBytes = Math.ceil((maxRecordBytes * 4) / 3) + FILE_OVERHEAD_BYTES;
   }
@@ -174,8 +181,26 @@ export class SdrFileCache {
     } catch (err) {
       this.ready = undefined;
       await unlink(temp).catch(() => undefined);
-      this.logger?.warn({ target, file, err: (err as Error).message }, `cannot write the ${what} cache file; ${consequence}`);
+      this.writeFailed({ target, file, err: (err as Error).message }, `cannot write the ${what} cache file; ${consequence}`);
     }
+  }
+
+  /**
+   * A failed write is logged at most once a minute. A directory that cannot be
+   * written (read-only, full, gone) fails every target's writes alike: after a
+   * restart that is one per target, and one per SEL change for as long as it
+   * lasts. The next line says how many were not logged.
+   */
+  private writeFailed(obj: { target: string; file: string; err: string }, msg: string): void {
+    const now = this.now();
+    if (this.writeWarnedAt !== undefined && now - this.writeWarnedAt < WRITE_WARNING_INTERVAL_MS) {
+      this.writeFailuresUnlogged++;
+      return;
+    }
+    const unlogged = this.writeFailuresUnlogged;
+    this.writeWarnedAt = now;
+    this.writeFailuresUnlogged = 0;
+    this.logger?.warn(unlogged > 0 ? { ...obj, failedWritesNotLogged: unlogged } : obj, msg);
   }
 
   /** `file` read (at most `maxBytes`) and parsed, if it was written for `target`; undefined when there is none, or it cannot be used (the reason told to `warn`). */
