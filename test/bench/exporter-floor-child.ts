@@ -10,6 +10,7 @@
 // serving a whole fleet must. Its address lookup answers the IP literal at
 // once, as the library's does, so the difference is node's sendto path itself.
 import { createSocket, type SocketOptions } from 'node:dgram';
+import { fleetAddress } from './floor.js';
 
 export interface FloorRequest {
   port: number;
@@ -17,6 +18,8 @@ export interface FloorRequest {
   inflight: number;
   seconds: number;
   addressed?: boolean;
+  /** Addressed sends in turn to this many peers numbered from `base` (see fleetAddress) instead of 127.0.0.1. */
+  peers?: { base: string; count: number };
 }
 export type FromFloor = { type: 'floor'; roundTrips: number; ms: number; cpuUser: number; cpuSystem: number };
 
@@ -25,13 +28,19 @@ const literal = ((address: string, _options: unknown, callback: (err: null, addr
   callback(null, address, 4)) as unknown as SocketOptions['lookup'];
 const sock = createSocket({ type: 'udp4', lookup: literal });
 await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));
-if (!req.addressed) {
+if (!req.addressed && !req.peers) {
   sock.connect(req.port, '127.0.0.1');
   await new Promise<void>((resolve) => sock.once('connect', resolve));
 }
 
 const packet = Buffer.alloc(req.size, 0xa5);
-const send = req.addressed ? () => sock.send(packet, req.port, '127.0.0.1') : () => sock.send(packet);
+const peers = req.peers ? Array.from({ length: req.peers.count }, (_, i) => fleetAddress(req.peers!.base, i)) : ['127.0.0.1'];
+let turn = 0;
+const sendTo = () => {
+  sock.send(packet, req.port, peers[turn]!);
+  turn = turn + 1 === peers.length ? 0 : turn + 1;
+};
+const send = req.addressed || req.peers ? sendTo : () => sock.send(packet);
 let roundTrips = 0;
 let stopping = false;
 let outstanding = 0;

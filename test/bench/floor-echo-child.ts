@@ -1,0 +1,39 @@
+// Child process of the floor benchmark: `count` UDP echo sockets, one per
+// loopback address from `base` (254 a /24, as the simulated fleets number
+// them), all on one port, each answering every datagram with `size` bytes
+// to its sender. One socket is a single echo server; many are shaped like
+// a fleet of simulated BMCs, where the kernel must find the socket among
+// many bound to the same port.
+import { createSocket, type Socket } from 'node:dgram';
+import { fleetAddress } from './floor.js';
+
+export interface EchoRequest {
+  base: string;
+  count: number;
+  port: number;
+  size: number;
+}
+export type FromEcho = { type: 'ready' } | { type: 'error'; message: string };
+
+const req = JSON.parse(process.argv[2]!) as EchoRequest;
+const send = (m: FromEcho) => process.send!(m);
+const reply = Buffer.alloc(req.size, 0x5a);
+const sockets: Socket[] = [];
+try {
+  for (let i = 0; i < req.count; i++) {
+    const s = createSocket('udp4');
+    s.on('message', (_msg, rinfo) => s.send(reply, rinfo.port, rinfo.address));
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.bind(req.port, fleetAddress(req.base, i), () => resolve());
+    });
+    sockets.push(s);
+  }
+  send({ type: 'ready' });
+} catch (err) {
+  send({ type: 'error', message: `echo sockets: ${(err as Error).message}` });
+}
+// Stops when the benchmark disconnects.
+process.on('disconnect', () => {
+  for (const s of sockets) s.close();
+});

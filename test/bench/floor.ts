@@ -1,0 +1,75 @@
+// The floor benchmark: what one node:dgram round trip costs the client when
+// the peer is one echo socket, and when it is as many sockets as a simulated
+// fleet binds (one per loopback address, all on port 623). The exporter
+// bench's floor answers from one socket; the exporter's datagrams go to a
+// fleet. On loopback the sender's sendmsg also runs the receiving side's
+// delivery (socket lookup, queueing, waking the receiver), so the shape of
+// the peer shows in the client's CPU: this measures by how much, to tell
+// what of the exporter's ratio to its floor is the loopback peer and what is
+// ours. Both ways send on one unconnected socket naming the peer on every
+// send, as the exporter does; runs alternate (one socket, many, one, many),
+// each FLOOR_SECONDS long, and the figures are the means of each kind.
+// Processes: the client on core 0, the echo sockets on core 1.
+// Addresses: 127.206.0.0/16 (254 a /24 from 127.206.0.1), a range no test
+// and no other benchmark uses. Port 623 needs root.
+// Knobs (environment): FLOOR_SOCKETS (1,000), FLOOR_INFLIGHT (256),
+// FLOOR_SECONDS (5), FLOOR_ROUNDS (4).
+import type { FromEcho } from './floor-echo-child.js';
+import type { FloorRequest, FromFloor } from './exporter-floor-child.js';
+import { child, next, pin, stopped } from './exporter-proc.js';
+import type { Benchmark } from './run.js';
+
+const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
+const BASE = '127.206.0.1';
+const PORT = 623;
+/** An RMCP+ suite-3 Get Sensor Reading's size, as the exporter bench's floor. */
+const SIZE = 64;
+
+/** The i-th address from `base` (a.b.c.d with d = 1), 254 to a /24: i = 0 is `base`. */
+export function fleetAddress(base: string, i: number): string {
+  const [a, b, c] = base.split('.').map(Number) as [number, number, number];
+  const third = c + Math.floor(i / 254);
+  return `${a}.${b + Math.floor(third / 256)}.${third % 256}.${(i % 254) + 1}`;
+}
+
+async function roundTrip(sockets: number, inflight: number, seconds: number): Promise<{ us: number; roundTrips: number }> {
+  const echo = child('./floor-echo-child.js', [JSON.stringify({ base: BASE, count: sockets, port: PORT, size: SIZE })]);
+  try {
+    pin(echo.pid!, 1);
+    await next<FromEcho>(echo, 'ready', undefined, 120_000);
+    const req: FloorRequest = { port: PORT, size: SIZE, inflight, seconds, peers: { base: BASE, count: sockets } };
+    const floor = child('./exporter-floor-child.js', [JSON.stringify(req)]);
+    pin(floor.pid!, 0);
+    const f = await next<FromFloor>(floor, 'floor', undefined, 60_000 + seconds * 1000);
+    await stopped(floor);
+    return { us: ((f.cpuUser + f.cpuSystem) * 1e6) / f.roundTrips, roundTrips: f.roundTrips };
+  } finally {
+    echo.disconnect();
+    await stopped(echo);
+  }
+}
+
+export const benchmark: Benchmark = {
+  name: 'floor',
+  description: 'floor: node:dgram round trip to one echo socket vs to a fleet-shaped set of sockets on port 623 (client core 0, echo core 1)',
+  async run(report, log) {
+    const sockets = env('FLOOR_SOCKETS', 1000);
+    const inflight = env('FLOOR_INFLIGHT', 256);
+    const seconds = env('FLOOR_SECONDS', 5);
+    const rounds = env('FLOOR_ROUNDS', 4);
+    const one: number[] = [];
+    const many: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const a = await roundTrip(1, inflight, seconds);
+      const b = await roundTrip(sockets, inflight, seconds);
+      log(`round ${r + 1}: one socket ${a.us.toFixed(2)} µs (${a.roundTrips} round trips), ${sockets} sockets ${b.us.toFixed(2)} µs (${b.roundTrips})`);
+      one.push(a.us);
+      many.push(b.us);
+    }
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    const note = `${SIZE}-byte datagrams, ${inflight} in flight, unconnected socket, mean of ${rounds} runs of ${seconds} s`;
+    report('floor_one_socket_cpu_us_per_round_trip', mean(one), 'us', note);
+    report(`floor_fleet_shaped_cpu_us_per_round_trip@${sockets}`, mean(many), 'us', `${note}; ${sockets} echo sockets, one per address, all on port ${PORT}`);
+    report(`floor_fleet_shaped_vs_one_socket@${sockets}`, mean(many) / mean(one), 'x', 'client CPU per round trip, many peers / one');
+  },
+};
