@@ -11,10 +11,10 @@
 // commands.
 // Processes: the bmc-sim fleet (+ echo server) pinned to core 1, the floor and
 // the client child pinned to core 0, each measured with its own CPU time.
-// Loopback range 127.203.0.0/16 (used by no test), so this run needs no lock
+// Loopback range 127.207.0.0/16 (used by no test or other benchmark), so this run needs no lock
 // and does not disturb peer tests.
 // Knobs (environment): CLIENT_BENCH_BMCS (1000), CLIENT_BENCH_INFLIGHT (256),
-// CLIENT_BENCH_BASE_ADDRESS (first BMC's address, 127.203.0.1; another
+// CLIENT_BENCH_BASE_ADDRESS (first BMC's address, 127.207.0.1; another
 // loopback range when something else holds that one), CLIENT_BENCH_LIBRARY
 // (absolute path of another build's dist/index.js to measure instead),
 // CLIENT_BENCH_SECONDS (measured seconds per phase, 5), CLIENT_BENCH_NODE_FLAGS
@@ -29,7 +29,7 @@ import { child, next, pin, stopped } from './exporter-proc.js';
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
 /** RMCP+ suite 3 (HMAC-SHA1-96 + AES-CBC-128) Get Sensor Reading: 4 RMCP + 12 session header + 16 IV + 16 encrypted + 2 pad + 2 + 12 auth code. */
 const SUITE3_SENSOR_READING_BYTES = 64;
-const BASE_ADDRESS = process.env.CLIENT_BENCH_BASE_ADDRESS ?? '127.203.0.1';
+const BASE_ADDRESS = process.env.CLIENT_BENCH_BASE_ADDRESS ?? '127.207.0.1';
 
 export const benchmark: Benchmark = {
   name: 'client',
