@@ -35,9 +35,12 @@ let suiteAnswers = 0;
  * one (auth type 06h, payload type 00h, the message at byte 16), session ID 0.
  */
 function isCipherSuitesAnswer(d: Buffer): boolean {
+  // RMCP class IPMI (07h), not ASF; long enough for either header and a message.
+  if (d.length < 22 || d[3] !== 0x07) return false;
   const at = d[4] === 0x00 ? 14 : d[4] === 0x06 && (d[5]! & 0x3f) === 0x00 ? 16 : -1;
+  if (at < 0) return false;
   const sessionId = d[4] === 0x00 ? d.readUInt32LE(9) : d.readUInt32LE(6);
-  return at > 0 && d.length > at + 6 && sessionId === 0 && d[at + 1]! >> 2 === 0x07 && d[at + 5] === 0x54;
+  return sessionId === 0 && d[at + 1]! >> 2 === 0x07 && d[at + 5] === 0x54;
 }
 
 beforeAll(async () => {
