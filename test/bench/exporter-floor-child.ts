@@ -10,7 +10,7 @@
 // serving a whole fleet must. Its address lookup answers the IP literal at
 // once, as the library's does, so the difference is node's sendto path itself.
 import { createSocket, type SocketOptions } from 'node:dgram';
-import { fleetAddress } from './floor.js';
+import { endpointAt } from '@bmc-exporter/bmc-sim';
 
 export interface FloorRequest {
   port: number;
@@ -18,7 +18,7 @@ export interface FloorRequest {
   inflight: number;
   seconds: number;
   addressed?: boolean;
-  /** Addressed sends in turn to this many peers numbered from `base` (see fleetAddress) instead of 127.0.0.1. */
+  /** Addressed sends in turn to this many peers numbered from `base` (as bmc-sim's endpointAt numbers a fleet) instead of 127.0.0.1. */
   peers?: { base: string; count: number };
 }
 export type FromFloor = { type: 'floor'; roundTrips: number; ms: number; cpuUser: number; cpuSystem: number };
@@ -34,7 +34,8 @@ if (!req.addressed && !req.peers) {
 }
 
 const packet = Buffer.alloc(req.size, 0xa5);
-const peers = req.peers ? Array.from({ length: req.peers.count }, (_, i) => fleetAddress(req.peers!.base, i)) : ['127.0.0.1'];
+const fleet = req.peers ? { count: req.peers.count, baseAddress: req.peers.base } : undefined;
+const peers = fleet ? Array.from({ length: fleet.count }, (_, i) => endpointAt(fleet, i).address) : ['127.0.0.1'];
 let turn = 0;
 const sendTo = () => {
   sock.send(packet, req.port, peers[turn]!);

@@ -1,11 +1,11 @@
 // Child process of the floor benchmark: `count` UDP echo sockets, one per
-// loopback address from `base` (254 a /24, as the simulated fleets number
-// them), all on one port, each answering every datagram with `size` bytes
+// loopback address from `base` (numbered as the simulated fleets number
+// theirs), all on one port, each answering every datagram with `size` bytes
 // to its sender. One socket is a single echo server; many are shaped like
 // a fleet of simulated BMCs, where the kernel must find the socket among
 // many bound to the same port.
 import { createSocket, type Socket } from 'node:dgram';
-import { fleetAddress } from './floor.js';
+import { endpointAt } from '@bmc-exporter/bmc-sim';
 
 export interface EchoRequest {
   base: string;
@@ -25,7 +25,7 @@ try {
     s.on('message', (_msg, rinfo) => s.send(reply, rinfo.port, rinfo.address));
     await new Promise<void>((resolve, reject) => {
       s.once('error', reject);
-      s.bind(req.port, fleetAddress(req.base, i), () => resolve());
+      s.bind(req.port, endpointAt({ count: req.count, baseAddress: req.base }, i).address, () => resolve());
     });
     sockets.push(s);
   }

@@ -10,7 +10,8 @@
 // send, as the exporter does; runs alternate (one socket, many, one, many),
 // each FLOOR_SECONDS long, and the figures are the means of each kind.
 // Processes: the client on core 0, the echo sockets on core 1.
-// Addresses: 127.206.0.0/16 (254 a /24 from 127.206.0.1), a range no test
+// Addresses: 127.206.0.0/16 (from 127.206.0.1, numbered as bmc-sim's fleets
+// number theirs: endpointAt), a range no test
 // and no other benchmark uses. Port 623 needs root.
 // Knobs (environment): FLOOR_SOCKETS (1,000), FLOOR_INFLIGHT (256),
 // FLOOR_SECONDS (5), FLOOR_ROUNDS (4).
@@ -24,13 +25,6 @@ const BASE = '127.206.0.1';
 const PORT = 623;
 /** An RMCP+ suite-3 Get Sensor Reading's size, as the exporter bench's floor. */
 const SIZE = 64;
-
-/** The i-th address from `base` (a.b.c.d with d = 1), 254 to a /24: i = 0 is `base`. */
-export function fleetAddress(base: string, i: number): string {
-  const [a, b, c] = base.split('.').map(Number) as [number, number, number];
-  const third = c + Math.floor(i / 254);
-  return `${a}.${b + Math.floor(third / 256)}.${third % 256}.${(i % 254) + 1}`;
-}
 
 async function roundTrip(sockets: number, inflight: number, seconds: number): Promise<{ us: number; roundTrips: number }> {
   const echo = child('./floor-echo-child.js', [JSON.stringify({ base: BASE, count: sockets, port: PORT, size: SIZE })]);
