@@ -147,7 +147,7 @@ export class SdrFileCache {
 
   /** The file that holds `target`'s SEL state, named as its SDR file is. */
   selFileOf(target: string): string {
-    return join(this.dir, `sel-${createHash('sha256').update(target).digest('hex').slice(0, 32)}.json`);
+    return this.fileFor('sel', target);
   }
 
   /** Write `body` to `file`, after any write to it still in flight. */
@@ -166,9 +166,14 @@ export class SdrFileCache {
     await Promise.all(this.writing.values());
   }
 
-  /** The file that holds `target`'s SDR: a hash of the address, so any host name makes a safe file name. */
+  /** The file that holds `target`'s SDR. */
   fileOf(target: string): string {
-    return join(this.dir, `sdr-${createHash('sha256').update(target).digest('hex').slice(0, 32)}.json`);
+    return this.fileFor('sdr', target);
+  }
+
+  /** `kind`-<hash of the address>.json: any host name makes a safe file name. */
+  private fileFor(kind: 'sdr' | 'sel', target: string): string {
+    return join(this.dir, `${kind}-${createHash('sha256').update(target).digest('hex').slice(0, 32)}.json`);
   }
 
   private async write(file: string, target: string, body: string, what: string, consequence: string): Promise<void> {
@@ -312,7 +317,6 @@ function serialise(key: SdrCacheKey, records: readonly Buffer[], cipherSuite: nu
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** The file's contents, or why they cannot be used. */
 /** `text` as a JSON object tagged `format`, or why it is not one (`what`: the kind of file, for the reason). */
 function parseTagged(text: string, format: string, what: string): Record<string, unknown> | string {
   let value: unknown;
@@ -327,6 +331,7 @@ function parseTagged(text: string, format: string, what: string): Record<string,
   return f;
 }
 
+/** The SDR file's contents, or why they cannot be used. */
 function parseCacheFile(text: string): (SdrFile & { target: string }) | string {
   const tagged = parseTagged(text, FORMAT, 'a cached SDR');
   if (typeof tagged === 'string') return tagged;
