@@ -2,7 +2,8 @@
 // (OpenIPMI's ipmi_sim on 127.0.0.11:623, scraped through a relay on
 // 127.0.0.12:623), changed between restarts the way an operator would change
 // a real one: an event and an SDR record added through the simulator's
-// console, the SEL cleared with ipmitool. What each exporter sent comes from
+// console, the SEL cleared with ipmitool; and once while an exporter walks
+// the SDR, a record added in the middle of the walk. What each exporter sent comes from
 // its own per-command counts (`/metrics`) and, for the cipher-suite
 // discovery that happens before a session, from the relay reading the
 // answers off the wire; what it should report comes from ipmitool reading the
@@ -68,20 +69,30 @@ interface Run {
   suiteAnswers: number;
 }
 
-/** Starts an exporter on the shared cache directory, scrapes the BMC once, reads what it sent, and stops it. */
-async function scrapeOnce(): Promise<Run> {
+/** Commands an exporter has completed so far, by the library's command name (bmc_exporter_command_duration_seconds_count). */
+async function commandsSent(url: string): Promise<Map<string, number>> {
+  const sent = new Map<string, number>();
+  for (const [k, v] of samples(await (await fetch(`${url}/metrics`)).text())) {
+    const hit = /^bmc_exporter_command_duration_seconds_count\{command="([^"]+)"\}$/.exec(k);
+    if (hit) sent.set(hit[1]!, v);
+  }
+  return sent;
+}
+
+/**
+ * Starts an exporter on the shared cache directory, scrapes the BMC once
+ * (running `during`, if given, beside the scrape), reads what it sent, and
+ * stops it.
+ */
+async function scrapeOnce(during?: (exporterUrl: string) => Promise<void>): Promise<Run> {
   let env: IpmiSimExporter | undefined;
   suiteAnswers = 0;
   try {
     env = await startIpmiSimExporter(ADDRESS, { sim, target: `${RELAY}:623`, sdrCacheDir: dir, logLevel: 'warn' });
-    const res = await fetch(`${env.exporter.url}/bmc?target=${env.target}`);
+    const [res] = await Promise.all([fetch(`${env.exporter.url}/bmc?target=${env.target}`), during?.(env.exporter.url)]);
     expect(res.status).toBe(200);
     const m = samples(await res.text());
-    const sent = new Map<string, number>();
-    for (const [k, v] of samples(await (await fetch(`${env.exporter.url}/metrics`)).text())) {
-      const hit = /^bmc_exporter_command_duration_seconds_count\{command="([^"]+)"\}$/.exec(k);
-      if (hit) sent.set(hit[1]!, v);
-    }
+    const sent = await commandsSent(env.exporter.url);
     // Nothing the restarts do is worth a warning: no damaged file, no unwritable directory.
     expect(env.log).toBe('');
     return { m, sent, suiteAnswers };
@@ -91,6 +102,8 @@ async function scrapeOnce(): Promise<Run> {
 }
 
 const asUser = { user: 'user' as const };
+/** ipmi_sim's console: add an OEM record (type C0h: a manufacturer ID and two bytes of data) to the SDR; no sensor behind it. */
+const OEM_RECORD = 'main_sdr_add 0x20 0x00 0x01 0x51 0xc0 0x05 0xf3 0x1b 0x00 0x01 0x02';
 const eventsOf = (m: Map<string, number>) => [...m].filter(([k]) => k.startsWith('sel_events{')).reduce((a, [, v]) => a + v, 0);
 const sensorSeries = (m: Map<string, number>) => [...m.keys()].filter((k) => /^(temperature|fan_speed|voltage|power|current)/.test(k)).sort();
 
@@ -145,8 +158,7 @@ describe('--sdr.cache-dir across restarts against ipmi_sim (127.0.0.11, through 
 
   it('restarted after an SDR record was added: the SDR is walked again, the sensors unchanged', async () => {
     const before = await ipmitoolSdrRecords();
-    // An OEM record (type C0h: a manufacturer ID and two bytes of data): no sensor behind it.
-    const answer = await sim.console('main_sdr_add 0x20 0x00 0x01 0x51 0xc0 0x05 0xf3 0x1b 0x00 0x01 0x02');
+    const answer = await sim.console(OEM_RECORD);
     expect(answer).not.toMatch(/\*\*/);
     expect(await ipmitoolSdrRecords()).toBe(before + 1);
 
@@ -156,9 +168,47 @@ describe('--sdr.cache-dir across restarts against ipmi_sim (127.0.0.11, through 
     expect(run.sent.get('Get SDR')).toBeGreaterThan(before);
     expect(sensorSeries(run.m)).toEqual(sensorSeries(first.m));
 
+    // The walk was confirmed by Get SDR Repository Info asked after it, and written.
+    expect(run.sent.get('Get SDR Repository Info')).toBe(2);
     // The file now holds the new walk: the next restart walks nothing.
     const again = await scrapeOnce();
     expect(again.sent.has('Get SDR')).toBe(false);
+    expect(sensorSeries(again.m)).toEqual(sensorSeries(first.m));
+  });
+
+  it('an SDR record added while the walk runs: the SDR is walked again in the same scrape, and the file holds the second walk', async () => {
+    const before = await ipmitoolSdrRecords();
+    // One record added now makes the next exporter walk; a second is added in the middle of that walk.
+    expect(await sim.console(OEM_RECORD)).not.toMatch(/\*\*/);
+    let addedAfter: number | undefined;
+    // Each answer held 20 ms: ipmi_sim's partial reads make the walk take well over a second.
+    relay.delayMs = 20;
+    let run: Run;
+    try {
+      run = await scrapeOnce(async (url) => {
+        // Generous bound: the walk is over long before; the assertions below say whether the add landed inside it.
+        for (let polls = 0; polls < 1000 && addedAfter === undefined; polls++) {
+          const getSdr = (await commandsSent(url)).get('Get SDR') ?? 0;
+          if (getSdr >= 10) {
+            expect(await sim.console(OEM_RECORD)).not.toMatch(/\*\*/);
+            addedAfter = getSdr;
+          } else await new Promise((r) => setTimeout(r, 10));
+        }
+      });
+    } finally {
+      relay.delayMs = 0;
+    }
+    expect(addedAfter).toBeDefined();
+    expect(await ipmitoolSdrRecords()).toBe(before + 2);
+    expect(run.m.get('bmc_up')).toBe(1);
+    // Info before the walk, Info after it (one record more: a new stamp), the walk again, Info unchanged.
+    expect(run.sent.get('Get SDR Repository Info')).toBe(3);
+    expect(run.sent.get('Get SDR')).toBeGreaterThan(addedAfter! + before + 2);
+    expect(sensorSeries(run.m)).toEqual(sensorSeries(first.m));
+
+    const again = await scrapeOnce();
+    expect(again.sent.has('Get SDR')).toBe(false);
+    expect(again.sent.get('Get SDR Repository Info')).toBe(1);
     expect(sensorSeries(again.m)).toEqual(sensorSeries(first.m));
   });
 

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { BmcModel, PROFILES, type BmcDefinition, type CommandHandler, type SelEntryDefinition } from '@bmc-exporter/bmc-sim';
+import { BmcModel, PROFILES, type BmcDefinition, type CommandHandler, type CommandRequest, type SelEntryDefinition } from '@bmc-exporter/bmc-sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger.js';
 import type { Exporter } from '../main.js';
@@ -24,9 +24,14 @@ afterEach(async () => {
  */
 async function setup() {
   let answer: CommandHandler | undefined;
+  let afterAnswer: (req: CommandRequest) => void = () => undefined;
   const sim = await startSimTarget('server-2s', (model) => {
     answer = model;
-    return (req, ctx) => answer!(req, ctx);
+    return (req, ctx) => {
+      const result = answer!(req, ctx);
+      afterAnswer(req);
+      return result;
+    };
   });
   cleanup.push(() => sim.close());
   const secrets = await writeSecrets([sim.target]);
@@ -47,7 +52,9 @@ async function setup() {
     answer = model.handler;
     return model;
   };
-  return { sim, dir, start, scrape, replaceModel, logs };
+  /** Run `hook` after each command the BMC has answered. */
+  const onAnswered = (hook: (req: CommandRequest) => void) => (afterAnswer = hook);
+  return { sim, dir, start, scrape, replaceModel, onAnswered, logs };
 }
 
 const fans = (m: Map<string, number>) => [...m.keys()].filter((k) => k.startsWith('fan_speed_rpm{')).sort();
@@ -127,6 +134,32 @@ describe('--sdr.cache-dir across a restart', { timeout: 30_000 }, () => {
     const third = await scrape(await start());
     expect(sim.commands.get(GET_SDR)).toBeUndefined();
     expect(fans(third)).toContain('fan_speed_rpm{fan="FAN6 REAR"}');
+  });
+
+  it('an SDR changed during the first walk is walked again: the exporter reports and stores it as it is after the change', async () => {
+    const { sim, start, scrape, replaceModel, onAnswered } = await setup();
+    // FAN1 is record 6 of 23: renamed after the eighth Get SDR, the walk has read its old name.
+    const renamed = { ...server2s, sensors: server2s.sensors.map((s) => (s.name === 'FAN1' ? { ...s, name: 'FAN1 FRONT' } : s)) };
+    let getSdrAnswered = 0;
+    onAnswered((req) => {
+      if (req.netFn === 0x0a && req.cmd === 0x23 && ++getSdrAnswered === 8) replaceModel(renamed, Date.now() + 3_600_000);
+    });
+    const records = new BmcModel(server2s).sdr.recordCount;
+    const first = await start();
+    const m = await scrape(first);
+    expect(m.get('bmc_up')).toBe(1);
+    expect(fans(m)).toContain('fan_speed_rpm{fan="FAN1 FRONT"}');
+    expect(fans(m)).not.toContain('fan_speed_rpm{fan="FAN1"}');
+    // The walk, then Get SDR Repository Info with a new stamp, the walk again and Info unchanged.
+    expect(sim.commands.get(GET_SDR)).toBe(2 * records);
+    expect(sim.commands.get('0a:20')).toBe(3);
+    await first.close();
+
+    // What the file holds is the SDR after the change: the restarted exporter walks nothing and reports it.
+    sim.resetCounts();
+    const again = await scrape(await start());
+    expect(sim.commands.get(GET_SDR)).toBeUndefined();
+    expect(fans(again)).toEqual(fans(m));
   });
 
   it('another BMC at the same address (other firmware, same SDR stamp) is walked again', async () => {

@@ -59,7 +59,23 @@ interface SdrCache {
   sensors: readonly SensorDescriptor[];
   /** The walk stopped early (cycle, cap): `sensors` are those of the records read before. */
   incomplete?: SdrIncompleteError;
+  /**
+   * Set on a walk's result until Get SDR Repository Info, asked after the
+   * walk ended, gives the stamp the walk began under. Until then its records
+   * may mix two versions of a repository changed during the walk (read whole
+   * under no reservation, a walk hears nothing of a change), so it is not
+   * written to --sdr.cache-dir: `save` is what to write once it is confirmed.
+   */
+  unconfirmed?: { save: { key: SdrCacheKey; records: Buffer[] } | undefined };
 }
+
+/**
+ * The most walks one SDR check makes when the repository keeps changing
+ * under them: the first, and one more when the stamp asked after it differs.
+ * A BMC whose stamp moves on every answer then costs two walks a session, and
+ * the second walk is used for that session without being written to disk.
+ */
+export const MAX_SDR_WALKS_PER_CHECK = 2;
 
 /** Bounds of one SDR walk (--sdr.max-records, --sdr.max-bytes); the library's defaults when absent. */
 export interface SdrLimits {
@@ -71,12 +87,13 @@ export interface SdrLimits {
  * What Get SDR Repository Info says about the repository's state: the most
  * recent addition and erase timestamps and the record count. Equal stamps
  * mean the same records under the same IDs. A BMC that leaves both
- * timestamps unspecified says nothing: its stamp holds the session number,
- * so the SDR is walked again on every new session and never taken from disk.
+ * timestamps unspecified says nothing: its stamp holds the session number
+ * (and the record count), so the SDR is walked again on every new session
+ * and never taken from disk.
  */
 export function repositoryStamp(info: SdrRepositoryInfo, sessionGeneration: number): string {
   return info.mostRecentAddition === null && info.mostRecentErase === null
-    ? `unspecified/${sessionGeneration}`
+    ? `unspecified/${sessionGeneration}/${info.recordCount}`
     : `${info.mostRecentAddition}/${info.mostRecentErase}/${info.recordCount}`;
 }
 
@@ -97,7 +114,10 @@ export interface SessionCacheOptions {
  * forgotten when a new session starts (a BMC may have been updated while we
  * were away); the SDR walk survives sessions and is re-read only when Get SDR
  * Repository Info, asked once per session, shows a different stamp
- * (repositoryStamp; invariant 7 in docs/architecture.md). A walk the scrape
+ * (repositoryStamp; invariant 7 in docs/architecture.md). It is asked again
+ * when a walk ends: a stamp moved meanwhile means the records read may mix
+ * two versions, and the SDR is walked once more (MAX_SDR_WALKS_PER_CHECK);
+ * only a walk so confirmed is written to disk. A walk the scrape
  * deadline cut short is continued by the next scrape while the stamp is
  * unchanged, so a big or slow SDR completes over a few scrapes. The SEL
  * collector's cursor and counts live here too, for as long as the target.
@@ -197,12 +217,25 @@ export class SessionCache implements CollectTarget {
       return this.sdr.sensors;
     }
     try {
-      const info = await this.execute(getSdrRepositoryInfo, undefined, { signal });
-      const stamp = repositoryStamp(info, this.generation);
-      if (this.sdr?.stamp !== stamp) this.sdr = await this.readSdr(stamp, info.recordCount, signal);
+      let info = await this.execute(getSdrRepositoryInfo, undefined, { signal });
+      let sdr = this.sdr;
+      for (let walks = 0; ; ) {
+        const stamp = repositoryStamp(info, this.generation);
+        if (sdr?.stamp === stamp) {
+          if (sdr.unconfirmed) this.confirm(sdr);
+          break;
+        }
+        // Still changing after the last walk allowed: that walk serves this session, unconfirmed (never on disk).
+        if (sdr !== undefined && walks === MAX_SDR_WALKS_PER_CHECK) break;
+        this.sdr = sdr = await this.readSdr(stamp, info.recordCount, signal);
+        if (sdr.unconfirmed === undefined) break; // from the file, under this very stamp
+        walks++;
+        // The walk took a round trip per record: asked again, the repository says whether it changed meanwhile.
+        info = await this.execute(getSdrRepositoryInfo, undefined, { signal });
+      }
       this.sdrChecked = true;
-      this.sdrUsed = this.sdr;
-      return this.sdr.sensors;
+      this.sdrUsed = sdr;
+      return sdr.sensors;
     } catch (err) {
       if (signal.aborted) this.onInitialiseTimeout();
       throw err;
@@ -227,11 +260,18 @@ export class SessionCache implements CollectTarget {
     const contents = await walk.run(this.execute, signal);
     this.walking = undefined;
     if (contents.incomplete) this.onSdrIncomplete(contents.incomplete);
-    else if (fileKey && walk.recordBytes) void this.sdrFiles?.cache.save(fileKey, walk.recordBytes, this.cipherSuite ?? undefined);
     // Shared with every target whose SDR describes the same sensors (one copy per server model).
     const build = () => sensorsFromSdr(contents.records);
     const sensors = walk.recordBytes ? sensorListsBySdr.get(walk.recordBytes, build) : sharedSensorLists.intern(build());
-    return contents.incomplete ? { stamp, sensors, incomplete: contents.incomplete } : { stamp, sensors };
+    const unconfirmed = { save: !contents.incomplete && fileKey && walk.recordBytes ? { key: fileKey, records: walk.recordBytes } : undefined };
+    return contents.incomplete ? { stamp, sensors, incomplete: contents.incomplete, unconfirmed } : { stamp, sensors, unconfirmed };
+  }
+
+  /** A walk's result seen under the stamp it began under, after it ended: whole, one version; written to disk if it is to be. */
+  private confirm(sdr: SdrCache): void {
+    const save = sdr.unconfirmed?.save;
+    sdr.unconfirmed = undefined;
+    if (save) void this.sdrFiles?.cache.save(save.key, save.records, this.cipherSuite ?? undefined);
   }
 
   /** The records on disk for `key`: from the file read before the session if there was one (used once), else read now. */

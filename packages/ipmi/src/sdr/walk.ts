@@ -126,8 +126,10 @@ export async function readSdrRepository(execute: Execute, opts: ReadSdrOptions =
  * answers 0xC5 (the reservation was cancelled because the repository changed,
  * or this BMC wants one even for whole reads); then that record is restarted.
  * A walk of whole records under no reservation does not hear of a change
- * between two records; the caller's repository stamp (Get SDR Repository
- * Info, its timestamps) is what tells a changed repository from the walked one.
+ * between two records, and a restarted record does not make the records read
+ * before it current: a caller that must not keep a mixed SDR asks Get SDR
+ * Repository Info before the walk and again after it, and walks again when
+ * the two differ (the exporter's SessionCache does).
  *
  * The walk is bounded whatever the BMC serves: a next ID already visited (a
  * cycle), more records than `maxRecords` or than the BMC reported (plus a
