@@ -40,6 +40,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { endpointAt } from '@bmc-exporter/bmc-sim';
 import { heapSnapshot, settledRss, startExporterCli, yamlFor } from './exporter.js';
 import type { FromFleet, ToFleet } from './exporter-fleet-child.js';
 import type { FromLoad, ToLoad } from './exporter-load-child.js';
@@ -47,10 +48,9 @@ import { child, COMMAND_NAMES, exporterMemory, exporterTrouble, next, percentile
 import type { Benchmark, Report } from './run.js';
 
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
-/** Own loopback range (see the header comment). */
-const BASE = [127, 205];
-/** Host numbers per /24 the fleet uses (endpointAt skips .0 and .255). */
-const PER_BLOCK = 254;
+/** Own loopback range (see the header comment): 127.205.0.0/16, numbered from its first host. */
+const RANGE = '127.205.';
+const FIRST = `${RANGE}0.1`;
 const GOAL_TARGETS = 50_000;
 const MiB = 2 ** 20;
 /** How much of the cold pass one message to the load generator carries: progress is logged, and the time bound checked, between chunks. */
@@ -59,11 +59,11 @@ const COLD_CHUNK = 2_000;
 type Credentials = { username: string; password: string };
 type Stats = Extract<FromFleet, { type: 'stats' }>;
 
-/** The i-th address of the range, as the fleet's endpointAt numbers them from 127.205.0.1. */
+/** The i-th address of the range, numbered as the fleets number their BMCs (bmc-sim's endpointAt); past the range's end, an error. */
 function addressAt(i: number): string {
-  const block = Math.floor(i / PER_BLOCK);
-  if (block > 255) throw new Error(`${i + 1} BMCs do not fit in ${BASE.join('.')}.0.0/16`);
-  return `${BASE.join('.')}.${block}.${(i % PER_BLOCK) + 1}`;
+  const { address } = endpointAt({ count: i + 1, baseAddress: FIRST }, i);
+  if (!address.startsWith(RANGE)) throw new Error(`${i + 1} BMCs do not fit in ${RANGE}0.0/16`);
+  return address;
 }
 
 /** Commands and CPU summed over every fleet process. */
