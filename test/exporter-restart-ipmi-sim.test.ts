@@ -186,7 +186,7 @@ describe('--sdr.cache-dir across restarts against ipmi_sim (127.0.0.11, through 
     let run: Run;
     try {
       run = await scrapeOnce(async (url) => {
-        // Generous bound: the walk is over long before; the assertions below say whether the add landed inside it.
+        // Bounded at 1,000 polls (the walk is over long before); the assertions below say whether the record landed inside it.
         for (let polls = 0; polls < 1000 && addedAfter === undefined; polls++) {
           const getSdr = (await commandsSent(url)).get('Get SDR') ?? 0;
           if (getSdr >= 10) {
