@@ -105,8 +105,8 @@ describe("ipmi_exporter's scrape config, one Prometheus, both exporters", () => 
   it('the same alert expressions give the same result for both jobs', async () => {
     prom = await startPrometheus([jobFor('theirs', theirs.url), jobFor('ours', ours.url)]);
     // Both jobs scraped, with every collector's ipmi_up in and the sensors read: then both have a full scrape stored.
-    // (A first scrape may end at its 1 s timeout before the SDR is read, for either exporter on a busy machine; the
-    // next one completes it. What is compared is the steady state.)
+    // (A first scrape may reach its deadline before the SDR is read, for either exporter on a busy machine: ours is
+    // the 1 s timeout less the 500 ms --scrape.timeout-offset. The next one completes it. What is compared is the steady state.)
     const deadline = Date.now() + 30_000;
     for (;;) {
       const r = await prom.query('count by (job) (ipmi_up)');

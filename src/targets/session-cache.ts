@@ -218,24 +218,22 @@ export class SessionCache implements CollectTarget {
     }
     try {
       let info = await this.execute(getSdrRepositoryInfo, undefined, { signal });
+      let stamp = repositoryStamp(info, this.generation);
       let sdr = this.sdr;
-      for (let walks = 0; ; ) {
-        const stamp = repositoryStamp(info, this.generation);
-        if (sdr?.stamp === stamp) {
-          if (sdr.unconfirmed) this.confirm(sdr);
-          break;
-        }
-        // Still changing after the last walk allowed: that walk serves this session, unconfirmed (never on disk).
-        if (sdr !== undefined && walks === MAX_SDR_WALKS_PER_CHECK) break;
+      for (let walks = 0; sdr?.stamp !== stamp && walks < MAX_SDR_WALKS_PER_CHECK; walks++) {
         this.sdr = sdr = await this.readSdr(stamp, info.recordCount, signal);
         if (sdr.unconfirmed === undefined) break; // from the file, under this very stamp
-        walks++;
         // The walk took a round trip per record: asked again, the repository says whether it changed meanwhile.
         info = await this.execute(getSdrRepositoryInfo, undefined, { signal });
+        stamp = repositoryStamp(info, this.generation);
       }
+      // Set: the loop ran at least once unless the stamps were equal. A stamp still
+      // moving after the last walk allowed leaves that walk unconfirmed: used for this session, never on disk.
+      const used = sdr!;
+      if (used.unconfirmed && used.stamp === stamp) this.confirm(used);
       this.sdrChecked = true;
-      this.sdrUsed = sdr;
-      return sdr.sensors;
+      this.sdrUsed = used;
+      return used.sensors;
     } catch (err) {
       if (signal.aborted) this.onInitialiseTimeout();
       throw err;

@@ -11,8 +11,8 @@
 // each FLOOR_SECONDS long, and the figures are the means of each kind.
 // Processes: the client on core 0, the echo sockets on core 1.
 // Addresses: 127.206.0.0/16 (from 127.206.0.1, numbered as bmc-sim's fleets
-// number theirs: endpointAt), a range no test
-// and no other benchmark uses. Port 623 needs root.
+// number theirs: endpointAt), a range no test and no other benchmark uses.
+// Port 623 needs root.
 // Knobs (environment): FLOOR_SOCKETS (1,000), FLOOR_INFLIGHT (256),
 // FLOOR_SECONDS (5), FLOOR_ROUNDS (4).
 import type { FromEcho } from './floor-echo-child.js';
