@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { aesCbcDecrypt, aesCbcEncrypt, integrityAuthCode, randomIv } from './rmcpplus-crypto.js';
+import { aesCbcDecrypt, aesCbcEncrypt, integrityAuthCode, PacketCrypto, randomIv } from './rmcpplus-crypto.js';
 
 const K2 = Buffer.from('00112233445566778899aabbccddeeff0102030405060708', 'hex');
 const IV = Buffer.from('f0e1d2c3b4a5968778695a4b3c2d1e0f', 'hex');
@@ -60,6 +60,41 @@ describe('integrityAuthCode (§13.28.4)', () => {
       expect(integrityAuthCode('hmac-sha1-96', k1, undefined, data)).toEqual(createHmac('sha1', k1).update(data).digest().subarray(0, 12));
       expect(integrityAuthCode('hmac-md5-128', k1, undefined, data)).toEqual(createHmac('md5', k1).update(data).digest());
       expect(integrityAuthCode('hmac-sha256-128', k1, undefined, data)).toEqual(createHmac('sha256', k1).update(data).digest().subarray(0, 16));
+    }
+  });
+});
+
+describe('PacketCrypto AuthCodes in place (§13.28.4)', () => {
+  // K1 is an HMAC output of the authentication algorithm: 20 bytes under SHA-1 (suites 1-3), 32 under SHA-256 (suite 17).
+  const cases = [
+    { alg: 'hmac-sha1-96', hash: 'sha1', k1: Buffer.alloc(20, 0x11), n: 12 },
+    { alg: 'hmac-sha256-128', hash: 'sha256', k1: Buffer.alloc(32, 0x22), n: 16 },
+    { alg: 'hmac-md5-128', hash: 'md5', k1: Buffer.alloc(16, 0x33), n: 16 },
+  ] as const;
+
+  it.each(cases)('$alg: writes and checks the AuthCode over a datagram range as node:crypto computes it', ({ alg, hash, k1, n }) => {
+    const crypto = new PacketCrypto(alg, k1, Buffer.alloc(20, 0x44), undefined);
+    expect(crypto.authCodeLength).toBe(n);
+    // The covered range's lengths of real suite-3/17 packets (about 40-90 bytes) and a few around block edges.
+    for (const covered of [0, 1, 40, 52, 55, 56, 63, 64, 70, 90, 128]) {
+      const start = 4;
+      const end = start + covered;
+      const buf = Buffer.alloc(end + n);
+      for (let i = 0; i < end; i++) buf[i] = (i * 29 + covered) & 0xff;
+      crypto.writeAuthCode(buf, start, end, end);
+      expect(buf.subarray(end)).toEqual(createHmac(hash, k1).update(buf.subarray(start, end)).digest().subarray(0, n));
+      expect(crypto.authCodeMatches(buf, start, end, end)).toBe(true);
+      const flip = (i: number, bits: number) => {
+        buf[i] = buf[i]! ^ bits;
+      };
+      // A changed AuthCode, then (AuthCode restored) a changed covered byte, are both refused.
+      flip(end + n - 1, 0x80);
+      expect(crypto.authCodeMatches(buf, start, end, end)).toBe(false);
+      flip(end + n - 1, 0x80);
+      if (covered > 0) {
+        flip(start + Math.floor(covered / 2), 1);
+        expect(crypto.authCodeMatches(buf, start, end, end)).toBe(false);
+      }
     }
   });
 });

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, randomBytes, type Cipher, type Decipher } from 'node:crypto';
 import { MalformedPacketError } from '../errors.js';
 import type { AuthenticationAlgorithm, IntegrityAlgorithm } from '../session/cipher-suites.js';
-import { HmacSha1 } from './hmac-sha1.js';
+import { HmacSha1, HmacSha256, type PrehashedHmac } from './prehashed-hmac.js';
 
 /** node:crypto digest name behind each RAKP authentication algorithm (§13.28). */
 export function rakpHash(auth: AuthenticationAlgorithm): 'sha1' | 'md5' | 'sha256' | undefined {
@@ -45,26 +45,32 @@ export function integrityAuthCode(alg: IntegrityAlgorithm, k1: Buffer, password:
 
 /**
  * The AuthCode function for one key: the key imported (HMAC) or its pads
- * pre-hashed (HMAC-SHA1) once. With `whole`, the digest is not truncated
- * (callers that copy or compare only the AuthCode's length skip a view).
+ * pre-hashed (HMAC-SHA1, HMAC-SHA256) once; `pads`, when given, is that
+ * pre-hashed HMAC already made for this key. With `whole`, the digest is not
+ * truncated (callers that copy or compare only the AuthCode's length skip a
+ * view).
  */
-function integrityFunction(alg: IntegrityAlgorithm, k1: Buffer, password: Buffer | undefined, whole = false): (data: Buffer) => Buffer {
+function integrityFunction(
+  alg: IntegrityAlgorithm,
+  k1: Buffer,
+  password: Buffer | undefined,
+  whole = false,
+  pads = prehashed(alg, k1),
+): (data: Buffer) => Buffer {
   switch (alg) {
-    case 'hmac-sha1-96': {
-      // Suites 1-3, the common ones, run on our own SHA-1 with the key's pads
-      // pre-hashed (hmac-sha1.ts): at these sizes (one or two blocks) it costs
-      // about half of node:crypto's createHmac per packet, which pays for a
-      // new Hmac object each time.
-      const sha1 = new HmacSha1(k1);
-      return whole ? (data) => sha1.digest(data) : (data) => sha1.digest(data).subarray(0, 12);
+    case 'hmac-sha1-96':
+    case 'hmac-sha256-128': {
+      // Suites 1-3 and 17, the common ones, run on our own SHA-1 and SHA-256
+      // with the key's pads pre-hashed (prehashed-hmac.ts): at these sizes
+      // (one or two blocks) they cost well under node:crypto's createHmac,
+      // which pays for a new OpenSSL context per packet.
+      const mac = pads!;
+      const n = INTEGRITY_AUTHCODE_LENGTH[alg];
+      return whole ? (data) => mac.digest(data) : (data) => mac.digest(data).subarray(0, n);
     }
     case 'hmac-md5-128': {
       const key = createSecretKey(k1);
       return (data) => createHmac('md5', key).update(data).digest();
-    }
-    case 'hmac-sha256-128': {
-      const key = createSecretKey(k1);
-      return whole ? (data) => createHmac('sha256', key).update(data).digest() : (data) => createHmac('sha256', key).update(data).digest().subarray(0, 16);
     }
     case 'md5-128': {
       const pw = Buffer.alloc(20);
@@ -77,6 +83,13 @@ function integrityFunction(alg: IntegrityAlgorithm, k1: Buffer, password: Buffer
 }
 
 const AES_BLOCK = 16;
+
+/** The pre-hashed HMAC for an integrity algorithm that has one. */
+function prehashed(alg: IntegrityAlgorithm, k1: Buffer): PrehashedHmac | undefined {
+  if (alg === 'hmac-sha1-96') return new HmacSha1(k1);
+  if (alg === 'hmac-sha256-128') return new HmacSha256(k1);
+  return undefined;
+}
 
 /** AES-128 on single blocks (ECB, no padding) under one K2: CBC's chaining is done here, so the contexts never need a new IV. */
 class AesContext {
@@ -106,8 +119,8 @@ export class PacketCrypto {
   readonly authCodeLength: number;
   /** The integrity digest before truncation to authCodeLength. */
   private readonly mac: (data: Buffer) => Buffer;
-  /** HMAC-SHA1-96's pads, for the in-place AuthCode of suites 1-3. */
-  private readonly sha1: HmacSha1 | undefined;
+  /** HMAC-SHA1's or HMAC-SHA256's pads, for the in-place AuthCode of suites 1-3 and 17. */
+  private readonly fast: PrehashedHmac | undefined;
   private aes: AesContext | undefined;
 
   constructor(
@@ -117,10 +130,11 @@ export class PacketCrypto {
     readonly k2: Buffer,
     password: Buffer | undefined,
   ) {
-    this.authCode = integrityFunction(integrity, k1, password);
-    this.mac = integrityFunction(integrity, k1, password, true);
+    // One pre-hashed HMAC per session, shared by the three ways a packet uses it.
+    this.fast = prehashed(integrity, k1);
+    this.authCode = integrityFunction(integrity, k1, password, false, this.fast);
+    this.mac = integrityFunction(integrity, k1, password, true, this.fast);
     this.authCodeLength = INTEGRITY_AUTHCODE_LENGTH[integrity];
-    this.sha1 = integrity === 'hmac-sha1-96' ? new HmacSha1(k1) : undefined;
   }
 
   private aesContext(): AesContext {
@@ -129,7 +143,7 @@ export class PacketCrypto {
 
   /** Writes the AuthCode over buf[start, end) at buf[at..]. */
   writeAuthCode(buf: Buffer, start: number, end: number, at: number): void {
-    if (this.sha1) this.sha1.digestInto(buf, start, end, buf, at, this.authCodeLength);
+    if (this.fast) this.fast.digestInto(buf, start, end, buf, at, this.authCodeLength);
     else this.mac(buf.subarray(start, end)).copy(buf, at, 0, this.authCodeLength);
   }
 
@@ -137,7 +151,7 @@ export class PacketCrypto {
   authCodeMatches(buf: Buffer, start: number, end: number, codeAt: number): boolean {
     const n = this.authCodeLength;
     if (buf.length - codeAt !== n) return false;
-    if (this.sha1) return this.sha1.matches(buf, start, end, buf, codeAt, n);
+    if (this.fast) return this.fast.matches(buf, start, end, buf, codeAt, n);
     const expected = this.mac(buf.subarray(start, end));
     let diff = 0;
     for (let i = 0; i < n; i++) diff |= expected[i]! ^ buf[codeAt + i]!;
