@@ -1,5 +1,5 @@
 // Child process of the client benchmark: BmcClients over one shared
-// UdpTransport, an RMCP+ suite-3 session each, then warm Get Sensor Reading
+// UdpTransport, an RMCP+ session each (suite 3 or 17, as the parent asks), then warm Get Sensor Reading
 // commands back to back. Only this process's CPU (process.cpuUsage) over the
 // measured window counts: the library's per-command path, node:dgram and the
 // kernel's loopback send and receive, nothing of the exporter.
@@ -16,7 +16,7 @@ export interface ClientTarget {
   password: string;
 }
 export type ToClient =
-  | { type: 'open'; targets: ClientTarget[]; concurrency: number }
+  | { type: 'open'; targets: ClientTarget[]; concurrency: number; cipherSuite: 3 | 17 }
   | { type: 'drive'; lanes: number; clients: number; warmupMs: number; durationMs: number }
   | { type: 'close' };
 export type FromClient =
@@ -74,7 +74,7 @@ async function drive(lanes: number, count: number, until: number, tally: { comma
 process.on('message', (m: ToClient) => {
   void (async () => {
     if (m.type === 'open') {
-      clients = m.targets.map((t) => new BmcClient({ ...t, transport, cipherSuites: [3], hooks }));
+      clients = m.targets.map((t) => new BmcClient({ ...t, transport, cipherSuites: [m.cipherSuite], hooks }));
       let ok = 0;
       let failed = 0;
       let firstError: string | undefined;

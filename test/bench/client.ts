@@ -1,10 +1,13 @@
 // The client benchmark: what @bmc-exporter/ipmi's BmcClient costs in CPU per
 // warm command, against the node:dgram floor measured in the same run.
 // - floor: a bare node:dgram request/response loop with K datagrams in flight
-//   (exporter-floor-child.ts), 64-byte datagrams like a suite-3 Get Sensor
-//   Reading, against an echo server in the fleet process.
+//   (exporter-floor-child.ts), datagrams the size of the chosen suite's Get
+//   Sensor Reading, against an echo server in the fleet process.
 // - fleet: K BmcClients' commands in flight over many simulated BMCs (one
-//   command per BMC at a time), Get Sensor Reading in RMCP+ suite-3 sessions.
+//   command per BMC at a time), Get Sensor Reading in RMCP+ sessions of one
+//   cipher suite: 3 (HMAC-SHA1-96, AES-CBC-128) by default, or 17
+//   (HMAC-SHA256-128, AES-CBC-128), which the exporter negotiates with any
+//   BMC that offers it (the simulator's server-2s does).
 // - single: one command in flight against one BMC, back to back.
 // Each command goes as the exporter sends it: with a deadline signal (one per
 // 22 commands, a warm scrape's worth) and metric hooks that count packets and
@@ -17,6 +20,7 @@
 // CLIENT_BENCH_BASE_ADDRESS (first BMC's address, 127.207.0.1; another
 // loopback range when something else holds that one), CLIENT_BENCH_LIBRARY
 // (absolute path of another build's dist/index.js to measure instead),
+// CLIENT_BENCH_SUITE (3 or 17, 3),
 // CLIENT_BENCH_SECONDS (measured seconds per phase, 5), CLIENT_BENCH_NODE_FLAGS
 // (extra node flags for the client child, e.g. --cpu-prof or --perf-basic-prof).
 import type { ChildProcess } from 'node:child_process';
@@ -27,20 +31,29 @@ import type { FromFloor } from './exporter-floor-child.js';
 import { child, next, pin, stopped } from './exporter-proc.js';
 
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
-/** RMCP+ suite 3 (HMAC-SHA1-96 + AES-CBC-128) Get Sensor Reading: 4 RMCP + 12 session header + 16 IV + 16 encrypted + 2 pad + 2 + 12 auth code. */
-const SUITE3_SENSOR_READING_BYTES = 64;
+/**
+ * An RMCP+ Get Sensor Reading's bytes per suite: 4 RMCP + 12 session header +
+ * 16 IV + 16 encrypted + 2 pad + 2 + the AuthCode (12 for HMAC-SHA1-96, 16 for
+ * HMAC-SHA256-128).
+ */
+const SENSOR_READING_BYTES = { 3: 64, 17: 68 } as const;
 const BASE_ADDRESS = process.env.CLIENT_BENCH_BASE_ADDRESS ?? '127.207.0.1';
 
 export const benchmark: Benchmark = {
   name: 'client',
-  description: 'client: BmcClient CPU per warm Get Sensor Reading (RMCP+ suite 3) vs the node:dgram floor, K in flight over a bmc-sim fleet and single-flight',
+  description:
+    'client: BmcClient CPU per warm Get Sensor Reading (RMCP+ suite 3, or CLIENT_BENCH_SUITE) vs the node:dgram floor, K in flight over a bmc-sim fleet and single-flight',
   async run(report, log) {
     const count = env('CLIENT_BENCH_BMCS', 1000);
     if (!/^127\./.test(BASE_ADDRESS)) throw new Error(`CLIENT_BENCH_BASE_ADDRESS ${BASE_ADDRESS} is not loopback`);
     const inflight = Math.min(env('CLIENT_BENCH_INFLIGHT', 256), count);
     const seconds = env('CLIENT_BENCH_SECONDS', 5);
+    const suite = env('CLIENT_BENCH_SUITE', 3);
+    if (suite !== 3 && suite !== 17) throw new Error(`CLIENT_BENCH_SUITE ${suite}: give 3 or 17`);
+    const bytes = SENSOR_READING_BYTES[suite];
+    log(`cipher suite ${suite}, ${bytes}-byte datagrams`);
     const def = { count, profile: 'server-2s', baseAddress: BASE_ADDRESS, port: 623, seed: 11, sessionIdleTimeoutMs: 3_600_000 };
-    const fleet = child('./exporter-fleet-child.js', [JSON.stringify(def), String(SUITE3_SENSOR_READING_BYTES)]);
+    const fleet = child('./exporter-fleet-child.js', [JSON.stringify(def), String(bytes)]);
     const flags = (process.env.CLIENT_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
     const client = child('./client-child.js', [], flags);
     let floor: ChildProcess | undefined;
@@ -50,9 +63,7 @@ export const benchmark: Benchmark = {
       log(`fleet of ${ready.count} BMCs bound in ${ready.bindMs.toFixed(0)} ms`);
 
       const floorAt = async (k: number, addressed = false): Promise<number> => {
-        floor = child('./exporter-floor-child.js', [
-          JSON.stringify({ port: ready.echoPort, size: SUITE3_SENSOR_READING_BYTES, inflight: k, seconds: 3, addressed }),
-        ]);
+        floor = child('./exporter-floor-child.js', [JSON.stringify({ port: ready.echoPort, size: bytes, inflight: k, seconds: 3, addressed })]);
         pin(floor.pid!, 0);
         const f = await next<FromFloor>(floor, 'floor', undefined, 30_000);
         await stopped(floor);
@@ -60,7 +71,7 @@ export const benchmark: Benchmark = {
         return ((f.cpuUser + f.cpuSystem) / f.roundTrips) * 1e6;
       };
       const floorK = await floorAt(inflight);
-      report('floor_dgram_cpu_us_per_round_trip', floorK, 'us', `node:dgram, ${SUITE3_SENSOR_READING_BYTES}-byte datagrams, ${inflight} in flight`);
+      report('floor_dgram_cpu_us_per_round_trip', floorK, 'us', `node:dgram, ${bytes}-byte datagrams, ${inflight} in flight`);
       const floorAddressed = await floorAt(inflight, true);
       report(
         'floor_dgram_addressed_cpu_us_per_round_trip',
@@ -69,7 +80,7 @@ export const benchmark: Benchmark = {
         'the same on an unconnected socket naming the peer on every send, as one socket for a fleet must',
       );
       const floor1 = await floorAt(1);
-      report('floor_dgram_cpu_us_per_round_trip@1', floor1, 'us', `node:dgram, ${SUITE3_SENSOR_READING_BYTES}-byte datagrams, one in flight`);
+      report('floor_dgram_cpu_us_per_round_trip@1', floor1, 'us', `node:dgram, ${bytes}-byte datagrams, one in flight`);
 
       const targets: ClientTarget[] = Object.entries(ready.secrets).map(([t, c]) => {
         const colon = t.lastIndexOf(':');
@@ -79,7 +90,7 @@ export const benchmark: Benchmark = {
       const opened = await next<Extract<FromClient, { type: 'opened' }>>(
         client,
         'opened',
-        { type: 'open', targets, concurrency: 64 } satisfies ToClient,
+        { type: 'open', targets, concurrency: 64, cipherSuite: suite } satisfies ToClient,
         300_000,
       );
       log(
@@ -100,7 +111,7 @@ export const benchmark: Benchmark = {
         return { us, note };
       };
       const many = await phase(inflight, count);
-      report(`cpu_us_per_command@${inflight}`, many.us, 'us', `${inflight} in flight over ${count} BMCs; ${many.note}`);
+      report(`cpu_us_per_command@${inflight}`, many.us, 'us', `suite ${suite}, ${inflight} in flight over ${count} BMCs; ${many.note}`);
       report(`cpu_per_command_vs_floor@${inflight}`, many.us / floorK, 'x', `BmcClient CPU per command / dgram round trip, ${inflight} in flight`);
       report(
         `cpu_per_command_vs_addressed_floor@${inflight}`,
@@ -109,7 +120,7 @@ export const benchmark: Benchmark = {
         `BmcClient CPU per command / dgram round trip on an unconnected socket, ${inflight} in flight`,
       );
       const single = await phase(1, 1);
-      report('cpu_us_per_command@1', single.us, 'us', `one BMC, one command in flight; ${single.note}`);
+      report('cpu_us_per_command@1', single.us, 'us', `suite ${suite}, one BMC, one command in flight; ${single.note}`);
       report('cpu_per_command_vs_floor@1', single.us / floor1, 'x', 'BmcClient CPU per command / dgram round trip, one in flight');
     } finally {
       if (client.connected) client.send({ type: 'close' } satisfies ToClient);

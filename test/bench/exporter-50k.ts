@@ -35,7 +35,8 @@
 // EXPORTER_BENCH_COLD_SECONDS (1500), EXPORTER_BENCH_WARM_PASSES (2),
 // EXPORTER_50K_PER_FLEET (BMCs per fleet process, 12500),
 // EXPORTER_BENCH_HEAPSNAPSHOT (directory: a heap snapshot of the exporter after
-// the RSS figure is read), EXPORTER_BENCH_PROFILE (as for `exporter`).
+// the RSS figure is read), EXPORTER_BENCH_PROFILE and EXPORTER_BENCH_CIPHER_SUITES
+// (as for `exporter`).
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

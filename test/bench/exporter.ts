@@ -18,7 +18,10 @@
 // EXPORTER_BENCH_HEAPSNAPSHOT (directory: a heap snapshot of each exporter after its paced intervals;
 // writing one grows the exporter's RSS, so the flat-out RSS figure that follows is not comparable),
 // EXPORTER_BENCH_INTERVALS (30 s intervals of paced scraping before RSS is read, 2),
-// EXPORTER_BENCH_NODE_FLAGS (extra node flags for the exporter processes, for experiments).
+// EXPORTER_BENCH_NODE_FLAGS (extra node flags for the exporter processes, for experiments),
+// EXPORTER_BENCH_CIPHER_SUITES (the suites every target pins: 3 by default;
+// `discover` pins none, as the exporter's default configuration, so
+// server-2s sessions run suite 17; see yamlFor).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -149,10 +152,18 @@ export async function heapSnapshot(pid: number, dir: string, log: (l: string) =>
   log('heap snapshot did not finish within 300 s');
 }
 
-export function yamlFor(targets: [string, { username: string; password: string }][]): string {
-  return targets
-    .map(([t, c]) => `${t}:\n  username: ${JSON.stringify(c.username)}\n  password: ${JSON.stringify(c.password)}\n  cipher_suites: [3]\n`)
-    .join('');
+/**
+ * The secrets file for these targets. Every entry pins the cipher suites of
+ * EXPORTER_BENCH_CIPHER_SUITES (comma-separated; 3 by default, as the other
+ * benches), or none with `discover`: the exporter's default configuration,
+ * which asks the BMC and takes suite 17 where offered (server-2s offers it).
+ */
+export function yamlFor(targets: [string, { username: string; password: string }][], suites = process.env.EXPORTER_BENCH_CIPHER_SUITES ?? '3'): string {
+  const ids = suites === 'discover' ? [] : suites.split(',').map(Number);
+  if (ids.some((n) => !Number.isInteger(n) || n < 0 || n > 255))
+    throw new Error(`EXPORTER_BENCH_CIPHER_SUITES ${suites}: give suite numbers (e.g. 17,3) or discover`);
+  const pin = ids.length ? `  cipher_suites: [${ids.join(', ')}]\n` : '';
+  return targets.map(([t, c]) => `${t}:\n  username: ${JSON.stringify(c.username)}\n  password: ${JSON.stringify(c.password)}\n${pin}`).join('');
 }
 
 /** RSS once it has stopped falling: sampled each second, until 30 s pass without a new low (at most 90 s; V8 waits 8 s of quiet before it even starts reducing). */
@@ -375,7 +386,7 @@ export const benchmark: Benchmark = {
       const ready = await next<Extract<FromFleet, { type: 'ready' }>>(fleet, 'ready', undefined, 120_000).catch((err: Error) => {
         throw new Error(`${err.message}${/EADDRINUSE/.test(err.message) ? ' (is another exporter benchmark running? it would skew every CPU figure)' : ''}`);
       });
-      log(`fleet of ${ready.count} BMCs bound in ${ready.bindMs.toFixed(0)} ms`);
+      log(`fleet of ${ready.count} BMCs bound in ${ready.bindMs.toFixed(0)} ms; cipher suites ${process.env.EXPORTER_BENCH_CIPHER_SUITES ?? '3'}`);
 
       // The floor, while nothing else runs: client on the exporter's core, echo server in the fleet process,
       // as many datagrams in flight as the warm passes have (one command in flight per scrape).
