@@ -1,8 +1,9 @@
 // Child process of the client benchmark: BmcClients over one shared
-// UdpTransport, an RMCP+ session each (suite 3 or 17, as the parent asks), then warm Get Sensor Reading
-// commands back to back. Only this process's CPU (process.cpuUsage) over the
-// measured window counts: the library's per-command path, node:dgram and the
-// kernel's loopback send and receive, nothing of the exporter.
+// UdpTransport, an RMCP+ session each (suite 3 or 17, as the parent asks),
+// then warm Get Sensor Reading commands back to back. Only this process's CPU
+// (process.cpuUsage) over the measured window counts: the library's
+// per-command path, node:dgram and the kernel's loopback send and receive,
+// nothing of the exporter.
 import * as ipmi from '@bmc-exporter/ipmi';
 
 // CLIENT_BENCH_LIBRARY: another build of the library (its dist/index.js) to
