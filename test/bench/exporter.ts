@@ -152,13 +152,16 @@ export async function heapSnapshot(pid: number, dir: string, log: (l: string) =>
   log('heap snapshot did not finish within 300 s');
 }
 
+/** EXPORTER_BENCH_CIPHER_SUITES as given, or its default (see yamlFor). */
+const BENCH_CIPHER_SUITES = process.env.EXPORTER_BENCH_CIPHER_SUITES ?? '3';
+
 /**
  * The secrets file for these targets. Every entry pins the cipher suites of
  * EXPORTER_BENCH_CIPHER_SUITES (comma-separated; 3 by default, as the other
  * benches), or none with `discover`: the exporter's default configuration,
  * which asks the BMC and takes suite 17 where offered (server-2s offers it).
  */
-export function yamlFor(targets: [string, { username: string; password: string }][], suites = process.env.EXPORTER_BENCH_CIPHER_SUITES ?? '3'): string {
+export function yamlFor(targets: [string, { username: string; password: string }][], suites = BENCH_CIPHER_SUITES): string {
   const ids = suites === 'discover' ? [] : suites.split(',').map(Number);
   if (ids.some((n) => !Number.isInteger(n) || n < 0 || n > 255))
     throw new Error(`EXPORTER_BENCH_CIPHER_SUITES ${suites}: give suite numbers (e.g. 17,3) or discover`);
@@ -386,7 +389,7 @@ export const benchmark: Benchmark = {
       const ready = await next<Extract<FromFleet, { type: 'ready' }>>(fleet, 'ready', undefined, 120_000).catch((err: Error) => {
         throw new Error(`${err.message}${/EADDRINUSE/.test(err.message) ? ' (is another exporter benchmark running? it would skew every CPU figure)' : ''}`);
       });
-      log(`fleet of ${ready.count} BMCs bound in ${ready.bindMs.toFixed(0)} ms; cipher suites ${process.env.EXPORTER_BENCH_CIPHER_SUITES ?? '3'}`);
+      log(`fleet of ${ready.count} BMCs bound in ${ready.bindMs.toFixed(0)} ms; cipher suites ${BENCH_CIPHER_SUITES}`);
 
       // The floor, while nothing else runs: client on the exporter's core, echo server in the fleet process,
       // as many datagrams in flight as the warm passes have (one command in flight per scrape).
