@@ -4,6 +4,15 @@
 // (process.cpuUsage) over the measured window counts: the library's
 // per-command path, node:dgram and the kernel's loopback send and receive,
 // nothing of the exporter.
+// The bare loop sends the same commands in the same sessions with nothing of
+// the library but its session framer (the code that writes and reads an
+// RMCP+ packet: framing, AES, AuthCode, sequence window): one unconnected
+// dgram socket and a callback per datagram; no queue, promise, timer, abort
+// signal or hook. It is what any client on node:dgram pays for these packets
+// against these BMCs, so the library's figure over it is what the library's
+// own machinery costs. It has no retransmission: a lost datagram stalls its
+// lane, counted as lost when the window ends.
+import dgram from 'node:dgram';
 import * as ipmi from '@bmc-exporter/ipmi';
 
 // CLIENT_BENCH_LIBRARY: another build of the library (its dist/index.js) to
@@ -16,9 +25,12 @@ export interface ClientTarget {
   username: string;
   password: string;
 }
+/** Which sessions: `main` in the suite measured, `plain` in suite 0 (no integrity, no confidentiality) for the bare loop only. */
+export type ClientSet = 'main' | 'plain';
 export type ToClient =
-  | { type: 'open'; targets: ClientTarget[]; concurrency: number; cipherSuite: 3 | 17 }
+  | { type: 'open'; set: ClientSet; targets: ClientTarget[]; concurrency: number; cipherSuite: 0 | 3 | 17 }
   | { type: 'drive'; lanes: number; clients: number; warmupMs: number; durationMs: number }
+  | { type: 'bare'; set: ClientSet; lanes: number; clients: number; warmupMs: number; durationMs: number }
   | { type: 'close' };
 export type FromClient =
   | { type: 'opened'; ok: number; failed: number; firstError?: string }
@@ -41,7 +53,7 @@ const hooks = {
 /** Commands per scrape signal, as a warm exporter scrape sends them (one deadline per scrape). */
 const COMMANDS_PER_SIGNAL = 22;
 const transport = new UdpTransport({ receiveBufferSize: 16 * 1024 * 1024 });
-let clients: ipmi.BmcClient[] = [];
+const sets: Record<ClientSet, ipmi.BmcClient[]> = { main: [], plain: [] };
 /** Sensor 1 exists on every bmc-sim profile. */
 const REQUEST = { sensorNumber: 0x01 };
 
@@ -56,7 +68,7 @@ async function drive(lanes: number, count: number, until: number, tally: { comma
       let k = lane;
       let signal = AbortSignal.timeout(10_000);
       for (let n = 1; performance.now() < until; n++) {
-        const c = clients[k]!;
+        const c = sets.main[k]!;
         k += lanes;
         if (k >= count) k = lane;
         if (n % COMMANDS_PER_SIGNAL === 0) signal = AbortSignal.timeout(10_000);
@@ -72,10 +84,104 @@ async function drive(lanes: number, count: number, until: number, tally: { comma
   );
 }
 
+/** What the bare loop uses of a session: the library's RMCP+ framer for it (BmcClient keeps it private). */
+interface BareFramer {
+  wrapRequest(netFn: number, cmd: number, rqSeq: number, rsLun: number, data: Buffer): Buffer;
+  /** The payload, or a Drop (an object with the reason). */
+  unwrap(d: Buffer): Buffer | { reason: string };
+}
+interface BareTarget {
+  host: string;
+  port: number;
+  framer: BareFramer;
+  rqSeq: number;
+  lane: number;
+}
+
+/** The open session's framer, reached past BmcClient's privacy (this bench alone does): a clear error if the client's insides changed. */
+function bareTarget(c: ipmi.BmcClient, i: number): BareTarget {
+  const framer = (c as unknown as { active?: { framer?: Partial<BareFramer> } }).active?.framer;
+  if (typeof framer?.wrapRequest !== 'function' || typeof framer.unwrap !== 'function') {
+    throw new Error(`client ${i} has no open session framer with wrapRequest/unwrap: BmcClient's insides changed, mend bareTarget`);
+  }
+  return { ...parsePeer(c.target), framer: framer as BareFramer, rqSeq: 0, lane: 0 };
+}
+
+function parsePeer(target: string): { host: string; port: number } {
+  const colon = target.lastIndexOf(':');
+  return { host: target.slice(0, colon), port: Number(target.slice(colon + 1)) };
+}
+
+const SENSOR_DATA = Buffer.from([REQUEST.sensorNumber]);
+
+/**
+ * `lanes` commands in flight over `bmcs` for `ms`, lane i taking BMCs i,
+ * i+lanes, ... as drive() does: a Get Sensor Reading written by the
+ * session's framer, sent on a bare socket, its answer read by the framer,
+ * matched (command, rqSeq, completion code) and decoded, then the lane's next.
+ */
+async function bare(bmcs: BareTarget[], lanes: number, ms: number, tally: { commands: number; errors: number; firstError?: string }): Promise<void> {
+  const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 16 * 1024 * 1024, lookup: (address, _o, cb) => cb(null, address, 4) });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const byHost = new Map(bmcs.map((b) => [b.host, b]));
+  const nextOf: number[] = [];
+  let live = lanes;
+  let stop = false;
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const fail = (why: string) => {
+    tally.errors++;
+    tally.firstError ??= why;
+  };
+  const sendTo = (b: BareTarget) => {
+    b.rqSeq = (b.rqSeq + 1) & 0x3f;
+    socket.send(b.framer.wrapRequest(0x04, 0x2d, b.rqSeq, 0, SENSOR_DATA), b.port, b.host);
+  };
+  socket.on('message', (d, rinfo) => {
+    const b = byHost.get(rinfo.address);
+    if (b === undefined || rinfo.port !== b.port) return fail(`answer from ${rinfo.address}:${rinfo.port}, no such BMC`);
+    const p = b.framer.unwrap(d);
+    // The LAN response (§13.8): rqAddr, netFn/rqLUN, checksum, rsAddr, rqSeq/rsLUN, cmd, completion code, data, checksum.
+    if (!Buffer.isBuffer(p)) fail(`dropped: ${p.reason}`);
+    else if (p.length < 8 || p[5] !== 0x2d || p[4]! >> 2 !== b.rqSeq || p[6] !== 0) fail('not the answer asked for');
+    else {
+      getSensorReading.decode(p.subarray(7, p.length - 1));
+      tally.commands++;
+    }
+    const lane = b.lane;
+    if (stop) {
+      if (--live === 0) done();
+      return;
+    }
+    let k = (nextOf[lane]! += lanes);
+    if (k >= bmcs.length) k = nextOf[lane] = lane;
+    const n = bmcs[k]!;
+    n.lane = lane;
+    sendTo(n);
+  });
+  for (let lane = 0; lane < lanes; lane++) {
+    nextOf[lane] = lane;
+    bmcs[lane]!.lane = lane;
+    sendTo(bmcs[lane]!);
+  }
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  stop = true;
+  // A lane whose datagram was lost never comes back: give the rest 2 s, then count the missing as lost.
+  const grace = setTimeout(done, 2000);
+  await finished;
+  clearTimeout(grace);
+  if (live > 0) {
+    tally.errors += live;
+    tally.firstError ??= `${live} lanes lost a datagram`;
+  }
+  await new Promise<void>((resolve) => socket.close(resolve));
+}
+
 process.on('message', (m: ToClient) => {
   void (async () => {
     if (m.type === 'open') {
-      clients = m.targets.map((t) => new BmcClient({ ...t, transport, cipherSuites: [m.cipherSuite], hooks }));
+      const clients = m.targets.map((t) => new BmcClient({ ...t, transport, cipherSuites: [m.cipherSuite], hooks }));
+      sets[m.set] = clients;
       let ok = 0;
       let failed = 0;
       let firstError: string | undefined;
@@ -104,8 +210,18 @@ process.on('message', (m: ToClient) => {
       await drive(lanes, m.clients, t0 + m.durationMs, tally);
       const cpu = process.cpuUsage(cpu0);
       send({ type: 'driven', ...tally, ms: performance.now() - t0, cpuUser: cpu.user / 1e6, cpuSystem: cpu.system / 1e6 });
+    } else if (m.type === 'bare') {
+      const lanes = Math.min(m.lanes, m.clients);
+      const bmcs = sets[m.set].slice(0, m.clients).map(bareTarget);
+      await bare(bmcs, lanes, m.warmupMs, { commands: 0, errors: 0 });
+      const tally: { commands: number; errors: number; firstError?: string } = { commands: 0, errors: 0 };
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      await bare(bmcs, lanes, m.durationMs, tally);
+      const cpu = process.cpuUsage(cpu0);
+      send({ type: 'driven', ...tally, ms: performance.now() - t0, cpuUser: cpu.user / 1e6, cpuSystem: cpu.system / 1e6 });
     } else if (m.type === 'close') {
-      await Promise.all(clients.map((c) => c.close()));
+      await Promise.all([...sets.main, ...sets.plain].map((c) => c.close()));
       await transport.close();
       send({ type: 'closed' });
       process.exit(0);

@@ -8,6 +8,12 @@
 //   cipher suite: 3 (HMAC-SHA1-96, AES-CBC-128) by default, or 17
 //   (HMAC-SHA256-128, AES-CBC-128), which the exporter negotiates with any
 //   BMC that offers it (the simulator's server-2s does).
+// - bare: the same commands in the same sessions with nothing of the library
+//   but its session framer, on a bare socket (client-child.ts, bare()): what
+//   the library's own machinery adds is the fleet figure over this one.
+// - bare, suite 0: the same in suite-0 sessions (no AuthCode, no AES), the
+//   round trip to these BMCs at their own pace with nothing of ours but the
+//   framing; the simulator offers suite 0, as many BMCs no longer do.
 // - single: one command in flight against one BMC, back to back.
 // Each command goes as the exporter sends it: with a deadline signal (one per
 // 22 commands, a warm scrape's worth) and metric hooks that count packets and
@@ -25,7 +31,7 @@
 // (extra node flags for the client child, e.g. --cpu-prof or --perf-basic-prof).
 import type { ChildProcess } from 'node:child_process';
 import type { Benchmark } from './run.js';
-import type { ClientTarget, FromClient, ToClient } from './client-child.js';
+import type { ClientSet, ClientTarget, FromClient, ToClient } from './client-child.js';
 import type { FromFleet, ToFleet } from './exporter-fleet-child.js';
 import type { FromFloor } from './exporter-floor-child.js';
 import { child, next, pin, stopped } from './exporter-proc.js';
@@ -86,23 +92,27 @@ export const benchmark: Benchmark = {
         const colon = t.lastIndexOf(':');
         return { host: t.slice(0, colon), port: Number(t.slice(colon + 1)), ...c };
       });
-      const t0 = performance.now();
-      const opened = await next<Extract<FromClient, { type: 'opened' }>>(
-        client,
-        'opened',
-        { type: 'open', targets, concurrency: 64, cipherSuite: suite } satisfies ToClient,
-        300_000,
-      );
-      log(
-        `${opened.ok} sessions opened in ${((performance.now() - t0) / 1000).toFixed(1)} s${opened.failed ? `, ${opened.failed} failed: ${opened.firstError}` : ''}`,
-      );
-      if (opened.ok < targets.length) throw new Error(`only ${opened.ok}/${targets.length} sessions opened: ${opened.firstError}`);
+      const open = async (set: ClientSet, cipherSuite: 0 | 3 | 17) => {
+        const t0 = performance.now();
+        const opened = await next<Extract<FromClient, { type: 'opened' }>>(
+          client,
+          'opened',
+          { type: 'open', set, targets, concurrency: 64, cipherSuite } satisfies ToClient,
+          300_000,
+        );
+        log(
+          `${opened.ok} suite-${cipherSuite} sessions opened in ${((performance.now() - t0) / 1000).toFixed(1)} s${opened.failed ? `, ${opened.failed} failed: ${opened.firstError}` : ''}`,
+        );
+        if (opened.ok < targets.length) throw new Error(`only ${opened.ok}/${targets.length} sessions opened: ${opened.firstError}`);
+      };
+      await open('main', suite);
 
-      const phase = async (lanes: number, clients: number): Promise<{ us: number; note: string }> => {
+      const phase = async (lanes: number, clients: number, bare?: ClientSet): Promise<{ us: number; note: string }> => {
+        const run = { lanes, clients, warmupMs: 2000, durationMs: seconds * 1000 };
         const d = await next<Extract<FromClient, { type: 'driven' }>>(
           client,
           'driven',
-          { type: 'drive', lanes, clients, warmupMs: 2000, durationMs: seconds * 1000 } satisfies ToClient,
+          (bare ? { type: 'bare', set: bare, ...run } : { type: 'drive', ...run }) satisfies ToClient,
           (seconds + 60) * 1000,
         );
         if (d.errors) throw new Error(`${d.errors} commands failed: ${d.firstError}`);
@@ -119,6 +129,37 @@ export const benchmark: Benchmark = {
         'x',
         `BmcClient CPU per command / dgram round trip on an unconnected socket, ${inflight} in flight`,
       );
+      // The same commands with nothing of the library but its session framer (client-child.ts, bare()).
+      const bare = await phase(inflight, count, 'main');
+      report(
+        `bare_cpu_us_per_command@${inflight}`,
+        bare.us,
+        'us',
+        `the library's framer alone: suite ${suite}, ${inflight} in flight over ${count} BMCs; ${bare.note}`,
+      );
+      report(
+        `cpu_per_command_vs_bare@${inflight}`,
+        many.us / bare.us,
+        'x',
+        'BmcClient CPU per command / the framer alone: what its queue, promises, timers and hooks add',
+      );
+      report(`bare_vs_floor@${inflight}`, bare.us / floorK, 'x', 'the framer alone / dgram round trip: what any client on node:dgram pays for these packets');
+      // Suite 0 (no AuthCode, no AES): the round trip to these BMCs at their own pace, nothing of ours but the framing.
+      await open('plain', 0);
+      const plain = await phase(inflight, count, 'plain');
+      report(
+        `bare_suite0_cpu_us_per_command@${inflight}`,
+        plain.us,
+        'us',
+        `the framer alone in suite-0 sessions (no integrity, no confidentiality), ${inflight} in flight; ${plain.note}`,
+      );
+      report(
+        `bare_suite0_vs_floor@${inflight}`,
+        plain.us / floorK,
+        'x',
+        'the same round trips to the simulated BMCs without crypto / dgram round trip to an echo server',
+      );
+
       const single = await phase(1, 1);
       report('cpu_us_per_command@1', single.us, 'us', `suite ${suite}, one BMC, one command in flight; ${single.note}`);
       report('cpu_per_command_vs_floor@1', single.us / floor1, 'x', 'BmcClient CPU per command / dgram round trip, one in flight');
