@@ -11,6 +11,7 @@ export interface Command<Req, Rsp> {
   /** Request NetFn (even). The response NetFn is netFn + 1. */
   readonly netFn: number;
   readonly cmd: number;
+  /** The request data. It may be a Buffer shared by every call with the same request: read it, never write to it. */
   encode(req: Req): Buffer;
   decode(data: Buffer): Rsp;
 }

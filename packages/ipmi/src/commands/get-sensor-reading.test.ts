@@ -11,6 +11,15 @@ describe('Get Sensor Reading (§35.14)', () => {
     expect(getSensorReading.encode({ sensorNumber: 0x30 })).toEqual(h('30'));
   });
 
+  it('encodes every sensor number as its one byte, and the low byte of any other number as a writer would', () => {
+    for (let n = 0; n < 256; n++) expect([...getSensorReading.encode({ sensorNumber: n })]).toEqual([n]);
+    expect([...getSensorReading.encode({ sensorNumber: 0x105 })]).toEqual([0x05]);
+    expect([...getSensorReading.encode({ sensorNumber: -1 })]).toEqual([0xff]);
+    // The shared bytes are not changed by being handed out again.
+    expect(getSensorReading.encode({ sensorNumber: 7 })).toBe(getSensorReading.encode({ sensorNumber: 7 }));
+    expect([...getSensorReading.encode({ sensorNumber: 7 })]).toEqual([7]);
+  });
+
   it.each([
     {
       name: 'threshold sensor, scanning, upper critical crossed',

@@ -28,11 +28,21 @@ export interface SensorReadingRsp {
   stateByte2: number | undefined;
 }
 
+/**
+ * The request's one byte for each sensor number, made once: a warm scrape
+ * sends this command for every sensor, and a fresh Buffer each time (with
+ * the writer's own) was three Buffer objects of garbage per command. Shared
+ * and never written: the exchange only copies a request's data into each
+ * datagram it sends.
+ */
+const SENSOR_NUMBER_DATA: readonly Buffer[] = Array.from({ length: 256 }, (_, n) => new ByteWriter(1).u8(n).toBuffer());
+
 export const getSensorReading: Command<SensorReadingReq, SensorReadingRsp> = {
   name: 'Get Sensor Reading',
   netFn: NETFN.sensorEvent,
   cmd: 0x2d,
-  encode: (req) => new ByteWriter(1).u8(req.sensorNumber).toBuffer(),
+  // The low byte, as ByteWriter.u8 writes any number.
+  encode: (req) => SENSOR_NUMBER_DATA[req.sensorNumber & 0xff]!,
   decode(data) {
     const r = new ByteReader(data, 'Get Sensor Reading response');
     const raw = r.u8('sensor reading');
