@@ -17,7 +17,7 @@ import { type Exposition, labelText } from '../metrics/exposition.js';
 import type { CollectContext, Collector } from './collector.js';
 import { SelPacer } from './sel-pacing.js';
 import { RECENT_SEL_CAPACITY } from './sel-recent.js';
-import { recordHex, selSlot, type SelState } from './sel-state.js';
+import { recordHex, SEL_SLOTS, selSlot, type SelState } from './sel-state.js';
 
 const EVENT_LABELS = ['category', 'severity'] as const;
 
@@ -211,20 +211,22 @@ function setInfoGauges(out: Exposition, info: SelInfo): void {
 }
 
 /** Every category × severity in exposition order, with its state slot and label text. */
-const EVENT_SERIES = SEL_CATEGORIES.flatMap((category) =>
-  SEL_SEVERITIES.map((severity) => ({ slot: selSlot(category, severity), labels: labelText({ category, severity }) })),
-);
+/** Each SelState slot's label text, by slot: the order of SelState's counts and latest arrays. */
+const SLOT_LABELS: readonly string[] = (() => {
+  const labels = new Array<string>(SEL_SLOTS);
+  for (const category of SEL_CATEGORIES) for (const severity of SEL_SEVERITIES) labels[selSlot(category, severity)] = labelText({ category, severity });
+  return labels;
+})();
 
 /**
  * Every category × severity, zeros included: an alert's increase() or
  * changes() then sees 0 → 1 instead of a series that appears from nothing.
+ * Each family is set whole (Exposition.setFamily): 45 series each, which one
+ * by one cost a lookup index per family per scrape.
  */
 function setEventGauges(out: Exposition, selState: SelState): void {
   const m = SEL_METRICS;
-  for (const { slot, labels } of EVENT_SERIES) {
-    out.setLabelled(m.events, labels, selState.counts[slot]!);
-    const latest = selState.latest[slot]!;
-    if (!Number.isNaN(latest)) out.setLabelled(m.latest, labels, latest);
-  }
+  out.setFamily(m.events, SLOT_LABELS, selState.counts);
+  out.setFamily(m.latest, SLOT_LABELS, selState.latest, true);
   out.set(m.complete, selState.complete ? 1 : 0);
 }

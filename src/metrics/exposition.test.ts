@@ -60,6 +60,12 @@ class Recording extends Exposition {
     this.steps.push([spec, value, labels === '' ? undefined : parseLabels(labels)]);
     super.setLabelled(spec, labels, value);
   }
+  override setFamily(spec: GaugeSpec<string>, labels: readonly string[], values: readonly number[], omitNaN = false): void {
+    labels.forEach((l, i) => {
+      if (!(omitNaN && Number.isNaN(values[i]!))) this.steps.push([spec, values[i]!, l === '' ? undefined : parseLabels(l)]);
+    });
+    super.setFamily(spec, labels, values, omitNaN);
+  }
 }
 
 /** Label text back into labels, in order: `{a="x\\"y"}` → { a: 'x"y' }. */
@@ -109,6 +115,34 @@ describe('Exposition', () => {
     expect(out.value(TEMP.name, labelText({ id: '10', name: 'T10' }))).toBe(10);
     expect(out.value(UP.name, labelText({ collector: 'c0' }))).toBe(-1);
     expect([...out.samples().get(TEMP.name)!.keys()]).toHaveLength(30);
+  });
+
+  it('sets a whole family (setFamily) as sample-by-sample sets would: NaN left out when asked, a family already set updated in place', () => {
+    const labels = Array.from({ length: 20 }, (_, i) => labelText({ id: String(i), name: `T${i}` }));
+    const values = labels.map((_, i) => (i % 4 === 1 ? Number.NaN : i * 1.5));
+    const one = new Exposition();
+    const whole = new Exposition();
+    one.set(PLAIN, 1);
+    whole.set(PLAIN, 1);
+    labels.forEach((l, i) => {
+      if (!Number.isNaN(values[i]!)) one.setLabelled(TEMP, l, values[i]!);
+    });
+    whole.setFamily(TEMP, labels, values, true);
+    labels.forEach((l, i) => one.setLabelled(UP, l, values[i]!));
+    whole.setFamily(UP, labels, values);
+    expect(whole.text()).toBe(one.text());
+    expect(whole.text()).toContain('ipmi_up{id="1",name="T1"} NaN\n');
+    expect(whole.text()).not.toContain('ipmi_temperature_celsius{id="1",name="T1"}');
+    // Set again in the same scrape: values replaced in place, new labels appended, never a second family or sample.
+    const again = values.map((v) => v + 100);
+    whole.setFamily(TEMP, [...labels, labelText({ id: '20', name: 'T20' })], [...again, 7], true);
+    labels.forEach((l, i) => {
+      if (!Number.isNaN(again[i]!)) one.setLabelled(TEMP, l, again[i]!);
+    });
+    one.setLabelled(TEMP, labelText({ id: '20', name: 'T20' }), 7);
+    expect(whole.text()).toBe(one.text());
+    expect(whole.value(TEMP.name, labels[2])).toBe(103);
+    expect([...whole.samples().get(TEMP.name)!.keys()]).toHaveLength(16);
   });
 
   it('answers an empty body as prom-client does when nothing was set', async () => {

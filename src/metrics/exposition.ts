@@ -87,6 +87,16 @@ class Family {
     if (this.index) this.index.set(labels, n - 1);
     else if (n > SCAN_LIMIT) this.index = new Map(this.labels.map((l, j) => [l, j]));
   }
+
+  /** Appends samples to a family that has none: `labels` distinct, so no lookup; NaN values left out when `omitNaN`. */
+  fill(labels: readonly string[], values: readonly number[], omitNaN: boolean): void {
+    for (let i = 0; i < labels.length; i++) {
+      const v = values[i]!;
+      if (omitNaN && Number.isNaN(v)) continue;
+      this.labels.push(labels[i]!);
+      this.values.push(v);
+    }
+  }
 }
 
 /**
@@ -114,6 +124,10 @@ export class Exposition {
 
   /** Set one sample whose label text (labelText()) is already built. */
   setLabelled(spec: GaugeSpec<string>, labels: string, value: number): void {
+    this.put(spec, labels, value);
+  }
+
+  private put(spec: GaugeSpec<string>, labels: string, value: number): void {
     let family = this.last;
     if (family === undefined || family.spec.name !== spec.name) {
       family = this.family(spec.name);
@@ -121,6 +135,29 @@ export class Exposition {
       this.last = family;
     }
     family.set(labels, value);
+  }
+
+  /**
+   * A whole family in one step, `labels[i]` set to `values[i]` (NaN values
+   * left out when `omitNaN`), for a collector that writes the same many
+   * series every scrape: when the scrape has not set the family yet, the
+   * samples are appended with no lookup each (so `labels` must not repeat a
+   * label text); when it has, they are set one by one as setLabelled does.
+   */
+  setFamily(spec: GaugeSpec<string>, labels: readonly string[], values: readonly number[], omitNaN = false): void {
+    const existing = this.family(spec.name);
+    // A family with no sample is not written at all, as when nothing was set.
+    if (existing === undefined && labels.length > 0 && (!omitNaN || values.some((v) => !Number.isNaN(v)))) {
+      const family = new Family(spec);
+      this.families.push(family);
+      this.last = family;
+      family.fill(labels, values, omitNaN);
+      return;
+    }
+    for (let i = 0; i < labels.length; i++) {
+      const v = values[i]!;
+      if (!(omitNaN && Number.isNaN(v))) this.put(spec, labels[i]!, v);
+    }
   }
 
   private family(name: string): Family | undefined {
