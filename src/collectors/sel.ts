@@ -210,7 +210,6 @@ function setInfoGauges(out: Exposition, info: SelInfo): void {
   if (erased !== undefined) out.set(m.lastErase, erased);
 }
 
-/** Every category × severity in exposition order, with its state slot and label text. */
 /** Each SelState slot's label text, by slot: the order of SelState's counts and latest arrays. */
 const SLOT_LABELS: readonly string[] = (() => {
   const labels = new Array<string>(SEL_SLOTS);

@@ -143,7 +143,12 @@ export const benchmark: Benchmark = {
         'x',
         'BmcClient CPU per command / the framer alone: what its queue, promises, timers and hooks add',
       );
-      report(`bare_vs_floor@${inflight}`, bare.us / floorK, 'x', 'the framer alone / dgram round trip: what any client on node:dgram pays for these packets');
+      report(
+        `bare_vs_floor@${inflight}`,
+        bare.us / floorK,
+        'x',
+        'the framer alone / dgram round trip: what a client with no machinery of its own pays for these packets',
+      );
       // Suite 0 (no AuthCode, no AES): the round trip to these BMCs at their own pace, nothing of ours but the framing.
       await open('plain', 0);
       const plain = await phase(inflight, count, 'plain');

@@ -15,7 +15,7 @@ describe('Get Sensor Reading (§35.14)', () => {
     for (let n = 0; n < 256; n++) expect([...getSensorReading.encode({ sensorNumber: n })]).toEqual([n]);
     expect([...getSensorReading.encode({ sensorNumber: 0x105 })]).toEqual([0x05]);
     expect([...getSensorReading.encode({ sensorNumber: -1 })]).toEqual([0xff]);
-    // The shared bytes are not changed by being handed out again.
+    // Shared: the same object for the same number, its byte intact after being handed out again.
     expect(getSensorReading.encode({ sensorNumber: 7 })).toBe(getSensorReading.encode({ sensorNumber: 7 }));
     expect([...getSensorReading.encode({ sensorNumber: 7 })]).toEqual([7]);
   });
