@@ -13,21 +13,35 @@
 // Addresses: 127.206.0.0/16 (from 127.206.0.1, numbered as bmc-sim's fleets
 // number theirs: endpointAt), a range no test and no other benchmark uses.
 // Port 623 needs root.
+// Then the same client loop against a slow fleet-shaped peer, whose echo
+// spends a set time on the CPU before each answer: a simulated BMC answers at
+// a fraction of a bare echo's rate, and the client's CPU per round trip
+// rises with that alone (fewer datagrams waiting at each of its wake-ups).
 // Knobs (environment): FLOOR_SOCKETS (1,000), FLOOR_INFLIGHT (256),
-// FLOOR_SECONDS (5), FLOOR_ROUNDS (4).
-import type { FromEcho } from './floor-echo-child.js';
+// FLOOR_SECONDS (5), FLOOR_ROUNDS (4), FLOOR_ECHO_SPIN_US (the slow peers'
+// µs per answer, '20,80'; '' for none).
+import type { EchoRequest, FromEcho } from './floor-echo-child.js';
 import type { FloorRequest, FromFloor } from './exporter-floor-child.js';
 import { child, next, pin, stopped } from './exporter-proc.js';
 import type { Benchmark } from './run.js';
 
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
+/** FLOOR_ECHO_SPIN_US: the slow peers' µs of CPU per answer, comma-separated ('' for none). */
+const SPINS = (process.env.FLOOR_ECHO_SPIN_US ?? '20,80')
+  .split(',')
+  .filter((v) => v.trim() !== '')
+  .map((v) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0 || n > 10_000) throw new Error(`FLOOR_ECHO_SPIN_US: ${v} is not 0-10000`);
+    return n;
+  });
 const BASE = '127.206.0.1';
 const PORT = 623;
 /** An RMCP+ suite-3 Get Sensor Reading's size, as the exporter bench's floor. */
 const SIZE = 64;
 
-async function roundTrip(sockets: number, inflight: number, seconds: number): Promise<{ us: number; roundTrips: number }> {
-  const echo = child('./floor-echo-child.js', [JSON.stringify({ base: BASE, count: sockets, port: PORT, size: SIZE })]);
+async function roundTrip(sockets: number, inflight: number, seconds: number, spinUs = 0): Promise<{ us: number; roundTrips: number }> {
+  const echo = child('./floor-echo-child.js', [JSON.stringify({ base: BASE, count: sockets, port: PORT, size: SIZE, spinUs } satisfies EchoRequest)]);
   try {
     pin(echo.pid!, 1);
     await next<FromEcho>(echo, 'ready', undefined, 120_000);
@@ -65,5 +79,18 @@ export const benchmark: Benchmark = {
     report('floor_one_socket_cpu_us_per_round_trip', mean(one), 'us', note);
     report(`floor_fleet_shaped_cpu_us_per_round_trip@${sockets}`, mean(many), 'us', `${note}; ${sockets} echo sockets, one per address, all on port ${PORT}`);
     report(`floor_fleet_shaped_vs_one_socket@${sockets}`, mean(many) / mean(one), 'x', 'client CPU per round trip, many peers / one');
+    // The same client loop against a slower peer: the echo spins before each answer.
+    for (const spinUs of SPINS) {
+      const slow = await roundTrip(sockets, inflight, seconds, spinUs);
+      const perSecond = slow.roundTrips / seconds;
+      log(`echo spinning ${spinUs} µs a datagram: ${slow.us.toFixed(2)} µs (${slow.roundTrips} round trips)`);
+      report(
+        `floor_slow_peer_cpu_us_per_round_trip@spin${spinUs}us`,
+        slow.us,
+        'us',
+        `${SIZE}-byte datagrams, ${inflight} in flight, unconnected socket, one run of ${seconds} s; ${sockets} echo sockets answering after ${spinUs} µs of CPU each, about ${perSecond.toFixed(0)} round trips a second`,
+      );
+      report(`floor_slow_peer_vs_fleet_shaped@spin${spinUs}us`, slow.us / mean(many), 'x', 'client CPU per round trip, slow peer / prompt peer');
+    }
   },
 };
