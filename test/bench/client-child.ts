@@ -50,6 +50,8 @@ const hooks = {
     counted.seconds += seconds;
   },
 };
+/** Commands answered and failed in one run, with the first failure's message. */
+type Tally = { commands: number; errors: number; firstError?: string };
 /** Commands per scrape signal, as a warm exporter scrape sends them (one deadline per scrape). */
 const COMMANDS_PER_SIGNAL = 22;
 const transport = new UdpTransport({ receiveBufferSize: 16 * 1024 * 1024 });
@@ -62,7 +64,7 @@ const REQUEST = { sensorNumber: 0x01 };
  * `count`: `lanes` commands in flight, never two on one BMC (as the exporter
  * runs a scrape per BMC).
  */
-async function drive(lanes: number, count: number, until: number, tally: { commands: number; errors: number; firstError?: string }) {
+async function drive(lanes: number, count: number, until: number, tally: Tally) {
   await Promise.all(
     Array.from({ length: lanes }, async (_, lane) => {
       let k = lane;
@@ -120,7 +122,7 @@ const SENSOR_DATA = Buffer.from([REQUEST.sensorNumber]);
  * session's framer, sent on a bare socket, its answer read by the framer,
  * matched (command, rqSeq, completion code) and decoded, then the lane's next.
  */
-async function bare(bmcs: BareTarget[], lanes: number, ms: number, tally: { commands: number; errors: number; firstError?: string }): Promise<void> {
+async function bare(bmcs: BareTarget[], lanes: number, ms: number, tally: Tally): Promise<void> {
   const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 16 * 1024 * 1024, lookup: (address, _o, cb) => cb(null, address, 4) });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   const byHost = new Map(bmcs.map((b) => [b.host, b]));
@@ -177,6 +179,21 @@ async function bare(bmcs: BareTarget[], lanes: number, ms: number, tally: { comm
   await new Promise<void>((resolve) => socket.close(resolve));
 }
 
+/**
+ * A warm-up run of `loop` (every client's path compiled and its session used
+ * before the window), then the measured one: its commands, errors, wall
+ * time and this process's CPU sent to the parent.
+ */
+async function measured(loop: (ms: number, tally: Tally) => Promise<void>, warmupMs: number, durationMs: number): Promise<void> {
+  await loop(warmupMs, { commands: 0, errors: 0 });
+  const tally: Tally = { commands: 0, errors: 0 };
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await loop(durationMs, tally);
+  const cpu = process.cpuUsage(cpu0);
+  send({ type: 'driven', ...tally, ms: performance.now() - t0, cpuUser: cpu.user / 1e6, cpuSystem: cpu.system / 1e6 });
+}
+
 process.on('message', (m: ToClient) => {
   void (async () => {
     if (m.type === 'open') {
@@ -202,24 +219,11 @@ process.on('message', (m: ToClient) => {
       send({ type: 'opened', ok, failed, firstError });
     } else if (m.type === 'drive') {
       const lanes = Math.min(m.lanes, m.clients);
-      // Warm-up: every client's path compiled and its session used before the window.
-      await drive(lanes, m.clients, performance.now() + m.warmupMs, { commands: 0, errors: 0 });
-      const tally: { commands: number; errors: number; firstError?: string } = { commands: 0, errors: 0 };
-      const cpu0 = process.cpuUsage();
-      const t0 = performance.now();
-      await drive(lanes, m.clients, t0 + m.durationMs, tally);
-      const cpu = process.cpuUsage(cpu0);
-      send({ type: 'driven', ...tally, ms: performance.now() - t0, cpuUser: cpu.user / 1e6, cpuSystem: cpu.system / 1e6 });
+      await measured((ms, tally) => drive(lanes, m.clients, performance.now() + ms, tally), m.warmupMs, m.durationMs);
     } else if (m.type === 'bare') {
       const lanes = Math.min(m.lanes, m.clients);
       const bmcs = sets[m.set].slice(0, m.clients).map(bareTarget);
-      await bare(bmcs, lanes, m.warmupMs, { commands: 0, errors: 0 });
-      const tally: { commands: number; errors: number; firstError?: string } = { commands: 0, errors: 0 };
-      const cpu0 = process.cpuUsage();
-      const t0 = performance.now();
-      await bare(bmcs, lanes, m.durationMs, tally);
-      const cpu = process.cpuUsage(cpu0);
-      send({ type: 'driven', ...tally, ms: performance.now() - t0, cpuUser: cpu.user / 1e6, cpuSystem: cpu.system / 1e6 });
+      await measured((ms, tally) => bare(bmcs, lanes, ms, tally), m.warmupMs, m.durationMs);
     } else if (m.type === 'close') {
       await Promise.all([...sets.main, ...sets.plain].map((c) => c.close()));
       await transport.close();
