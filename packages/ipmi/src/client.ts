@@ -193,10 +193,12 @@ export class BmcClient {
    * on the signal its commands came with, for all of them, until this, a
    * command with another signal, or the signal firing. A caller that sends
    * a scrape's worth of commands under one deadline calls it when the scrape
-   * is over, so that no listener stays on that signal.
+   * is over, so that no listener stays on that signal. With no command in
+   * flight, the retransmit timer stops too (see Exchanger.idle).
    */
   releaseSignal(signal: AbortSignal): void {
     this.commands.release(signal);
+    this.exchanger?.idle();
   }
 
   /** The caller of a command that started is being answered: tell the hook how it ended. */

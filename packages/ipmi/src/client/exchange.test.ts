@@ -338,6 +338,28 @@ describe('Exchanger: one retransmit timer per client', () => {
     expect(drops).toEqual([]);
   });
 
+  it('idle() stops the timer left running (the next send makes a new one), but never under an exchange in flight', async () => {
+    const timers = new RestartableTimers();
+    const { channel, sent } = fakeChannel();
+    const exchanger = new Exchanger(channel, timers, {});
+    const ctx = { exchanger, framer: sessionlessV15, rqSeq: new RqSeq(0), schedule: new RetrySchedule(DEFAULT_RETRY, 3, {}) };
+    const p = sendCommand(ctx, getDeviceId, undefined, {});
+    exchanger.idle(); // an exchange in flight: its timer stays
+    expect(timers.pending).toEqual([1000]);
+    exchanger.onDatagram(answer(sent.at(-1)!, { data: DEVICE_ID }));
+    await p;
+    expect(timers.pending).toEqual([1000]); // left running, as above
+    exchanger.idle();
+    expect(timers.pending).toEqual([]);
+    const q = sendCommand(ctx, getDeviceId, undefined, {});
+    expect(timers.made).toBe(2);
+    expect(timers.pending).toEqual([1000]);
+    timers.advance(1000); // and it still retransmits
+    expect(sent).toHaveLength(3);
+    exchanger.onDatagram(answer(sent.at(-1)!, { data: DEVICE_ID }));
+    await q;
+  });
+
   it('realTimers restart a timer only under the globals it was made with (fake timers installed after warming up get a new one)', () => {
     let fired = 0;
     const warm = realTimers.setTimeout(() => fired++, 60_000);

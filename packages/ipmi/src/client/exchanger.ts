@@ -100,7 +100,12 @@ class RoundTrip<T> implements Exchange {
  * timeout other than the last one armed (a retransmit's longer wait), or
  * Timers that changed since the timer was made (tests install fake timers
  * after warming up on real ones), get a new timer; Timers without restart
- * get one per send, cleared when the exchange ends.
+ * get one per send, cleared when the exchange ends. A caller done for now
+ * (BmcClient.releaseSignal, at the end of a scrape) stops it through
+ * Exchanger.idle, so no callback runs a second after a scrape to find
+ * nothing to do. (Node reschedules its libuv timer lazily: a cleared timer
+ * that was the earliest can still wake the loop once at its old expiry,
+ * without running anything.)
  */
 class RetryTimer {
   private handle: unknown = undefined;
@@ -270,6 +275,11 @@ export class Exchanger {
       this.lastAnswerAt = this.timers.now();
       x.end(false, outcome);
     }
+  }
+
+  /** Nothing more to send for now: stop the retransmit timer unless an exchange is in flight (the next send arms it again). */
+  idle(): void {
+    if (this.current === undefined) this.timer.cancel();
   }
 
   close(): void {
