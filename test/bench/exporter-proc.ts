@@ -27,6 +27,16 @@ export function procCpu(pid: number): { self: number; children: number } {
   return { self: (n(14) + n(15)) / hz, children: (n(16) + n(17)) / hz };
 }
 
+/**
+ * Times the main thread of `pid` (its event loop) gave up the CPU: voluntary
+ * context switches, mostly the loop waiting in epoll for the next event, so
+ * the wake-ups it paid for (proc(5): /proc/PID/task/PID/status).
+ */
+export function procLoopSleeps(pid: number): number {
+  const m = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
 /** Resident set size of `pid`, bytes. */
 export function procRss(pid: number): number {
   const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

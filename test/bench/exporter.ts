@@ -43,6 +43,7 @@ import {
   pin,
   procCpu,
   procFds,
+  procLoopSleeps,
   procRss,
   stopped,
   udpRcvbufErrors,
@@ -242,6 +243,7 @@ async function atScale(
       if (performance.now() - pacedStart >= (intervals - 1) * 30_000) rssSamples.push(procRss(exp.pid));
     }, 1000);
     const cp0 = procCpu(exp.pid).self;
+    const sl0 = procLoopSleeps(exp.pid);
     const paced = await next<FromLoad>(
       load,
       'passed',
@@ -249,6 +251,7 @@ async function atScale(
       (intervals * 30 + 120) * 1000,
     ).finally(() => clearInterval(sampler));
     const cp1 = procCpu(exp.pid).self;
+    const sl1 = procLoopSleeps(exp.pid);
     rssSamples.push(procRss(exp.pid));
     const rss = Math.max(...rssSamples);
     const pacedLat = [...paced.latenciesMs].sort((a, b) => a - b);
@@ -263,6 +266,16 @@ async function atScale(
       `every target once per 30 s, ${intervals} intervals; p99 ${percentile(pacedLat, 99).toFixed(1)} ms; ${pacedFailures ? `${pacedFailures} failed: ${paced.firstFailure}` : 'all bmc_up 1'}`,
     );
     report(`paced_cores@${k}`, (cp1 - cp0) / (paced.ms / 1000), 'cores', 'exporter CPU while scraping every target once per 30 s');
+    // The same CPU per scrape, to set against the flat-out figure below: at this pace the event loop
+    // sleeps between datagrams, so most answers cost a wake-up. Everything else the process did in
+    // those intervals is in it too (its timers while idle).
+    report(
+      `paced_cpu_us_per_scrape@${k}`,
+      ((cp1 - cp0) / paced.scrapes) * 1e6,
+      'us',
+      `exporter CPU over the paced intervals / scrapes; its event loop slept ${((sl1 - sl0) / paced.scrapes).toFixed(1)} times a scrape`,
+    );
+    report(`paced_loop_sleeps_per_scrape@${k}`, (sl1 - sl0) / paced.scrapes, 'count', "voluntary context switches of the exporter's main thread / scrapes");
     report(
       `rss_per_warm_target@${k}`,
       (rss - rss0) / count / 1024,
@@ -275,8 +288,10 @@ async function atScale(
     const s1 = await stats(fleet);
     const drops1 = udpRcvbufErrors();
     const c1 = procCpu(exp.pid).self;
+    const w0 = procLoopSleeps(exp.pid);
     const warm = await pass(seconds, 1000);
     const c2 = procCpu(exp.pid).self;
+    const w1 = procLoopSleeps(exp.pid);
     const drops2 = udpRcvbufErrors();
     const s2 = await stats(fleet);
     const trouble = await exporterTrouble(exp.base);
@@ -303,6 +318,12 @@ async function atScale(
       perScrapeUs,
       'us',
       `default collectors; exporter process only; ${((cpu / (warm.ms / 1000)) * 100).toFixed(0)}% of a core while loaded`,
+    );
+    report(
+      `warm_loop_sleeps_per_scrape@${k}`,
+      (w1 - w0) / warm.scrapes,
+      'count',
+      "voluntary context switches of the exporter's main thread / scrapes, flat out",
     );
     report(`cores_for_10k_targets_at_30s@${k}`, (perScrapeUs * 10_000) / 30 / 1e6, 'cores', 'CPU per warm scrape x 10,000 / 30 s (target <= 1)');
     report(`warm_scrape_p50@${k}`, percentile(lat, 50), 'ms', `p99 ${percentile(lat, 99).toFixed(1)} ms, with ${concurrency} in flight`);
