@@ -12,8 +12,19 @@
 // against these BMCs, so the library's figure over it is what the library's
 // own machinery costs. It has no retransmission: a lost datagram stalls its
 // lane, counted as lost when the window ends.
+// The scrape phase runs the exporter's own Targets (default collectors, scrape
+// context, exposition, self-metrics) over this transport, whole warm scrapes
+// as /bmc runs them but without the HTTP server, so the exporter bench's figure
+// over it is what HTTP and the rest of the exporter process cost. It always
+// uses this checkout's library and src (CLIENT_BENCH_LIBRARY does not apply).
 import dgram from 'node:dgram';
+import type { ServerResponse } from 'node:http';
 import * as ipmi from '@bmc-exporter/ipmi';
+import { ExporterMetrics } from '../../src/metrics/exporter-metrics.js';
+import { HealthTracker } from '../../src/metrics/health.js';
+import { parseTargetAddress } from '../../src/targets/target-address.js';
+import { Target } from '../../src/targets/target.js';
+import { benchScrape, quietResponse } from './bench-scrape.js';
 
 // CLIENT_BENCH_LIBRARY: another build of the library (its dist/index.js) to
 // measure instead, e.g. main's, for a before/after on the same machine state.
@@ -31,10 +42,11 @@ export type ToClient =
   | { type: 'open'; set: ClientSet; targets: ClientTarget[]; concurrency: number; cipherSuite: 0 | 3 | 17 }
   | { type: 'drive'; lanes: number; clients: number; warmupMs: number; durationMs: number }
   | { type: 'bare'; set: ClientSet; lanes: number; clients: number; warmupMs: number; durationMs: number }
+  | { type: 'scrape'; targets: ClientTarget[]; cipherSuite: 3 | 17; lanes: number; warmupMs: number; durationMs: number }
   | { type: 'close' };
 export type FromClient =
   | { type: 'opened'; ok: number; failed: number; firstError?: string }
-  | { type: 'driven'; commands: number; errors: number; firstError?: string; ms: number; cpuUser: number; cpuSystem: number }
+  | { type: 'driven'; commands: number; errors: number; firstError?: string; ms: number; cpuUser: number; cpuSystem: number; scrapes?: number }
   | { type: 'closed' }
   | { type: 'error'; message: string };
 
@@ -50,8 +62,8 @@ const hooks = {
     counted.seconds += seconds;
   },
 };
-/** Commands answered and failed in one run, with the first failure's message. */
-type Tally = { commands: number; errors: number; firstError?: string };
+/** Commands answered and failed in one run, with the first failure's message (and the scrapes, in the scrape phase). */
+type Tally = { commands: number; errors: number; firstError?: string; scrapes?: number };
 /** Commands per scrape signal, as a warm exporter scrape sends them (one deadline per scrape). */
 const COMMANDS_PER_SIGNAL = 22;
 const transport = new UdpTransport({ receiveBufferSize: 16 * 1024 * 1024 });
@@ -179,6 +191,74 @@ async function bare(bmcs: BareTarget[], lanes: number, ms: number, tally: Tally)
   await new Promise<void>((resolve) => socket.close(resolve));
 }
 
+/** The scrape phase's targets and their one response object each (see bench-scrape.ts). */
+let scrapeTargets: { target: Target; res: ServerResponse }[] = [];
+
+/**
+ * `lanes` scrapes in flight over the targets for `ms`, lane i taking targets
+ * i, i+lanes, ... as drive() does BMCs: each a whole warm scrape, its commands
+ * counted from the target's status; one not up, partial or with errors counts
+ * as an error.
+ */
+async function scrapes(lanes: number, ms: number, tally: Tally): Promise<void> {
+  const until = performance.now() + ms;
+  tally.scrapes ??= 0;
+  await Promise.all(
+    Array.from({ length: Math.min(lanes, scrapeTargets.length) }, async (_, lane) => {
+      for (let k = lane; performance.now() < until; k = k + lanes < scrapeTargets.length ? k + lanes : lane) {
+        const { target, res } = scrapeTargets[k]!;
+        await benchScrape(target, res);
+        const s = target.status;
+        tally.scrapes!++;
+        tally.commands += s.commands;
+        if (!s.up || s.partial || s.errors?.length) {
+          tally.errors++;
+          tally.firstError ??= `${target.key}: up ${s.up}, partial ${s.partial}, ${s.errors?.[0] ?? s.lastError ?? 'no error'}`;
+        }
+      }
+    }),
+  );
+}
+
+/** The exporter's Targets over this process's transport, each with its first (cold) scrape done; the clients' sessions are closed first. */
+async function makeScrapeTargets(m: Extract<ToClient, { type: 'scrape' }>): Promise<void> {
+  // One session per BMC at a time, as the exporter keeps: the bench's own clients are done by now.
+  await Promise.all([...sets.main, ...sets.plain].map((c) => c.close()));
+  sets.main = [];
+  sets.plain = [];
+  const health = new HealthTracker();
+  const made: Target[] = [];
+  const metrics = new ExporterMetrics({
+    version: 'bench',
+    commit: 'bench',
+    health,
+    transport: () => transport,
+    targetCount: () => made.length,
+    processMetrics: false,
+  });
+  for (const t of m.targets) {
+    const address = parseTargetAddress(`${t.host}:${t.port}`);
+    made.push(new Target({ address, credentials: { username: t.username, password: t.password, cipherSuites: [m.cipherSuite] }, transport, metrics, health }));
+  }
+  scrapeTargets = made.map((target) => ({ target, res: quietResponse() }));
+  // Cold scrapes (session, SDR walk) 64 at a time, as the exporter bench's cold pass.
+  const cold: Tally = { commands: 0, errors: 0 };
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (next < scrapeTargets.length) {
+        const { target, res } = scrapeTargets[next++]!;
+        await benchScrape(target, res, 60_000);
+        if (!target.status.up) {
+          cold.errors++;
+          cold.firstError ??= `${target.key}: ${target.status.lastError ?? 'not up'}`;
+        }
+      }
+    }),
+  );
+  if (cold.errors) throw new Error(`${cold.errors} cold scrapes failed: ${cold.firstError}`);
+}
+
 /**
  * A warm-up run of `loop` (every client's path compiled and its session used
  * before the window), then the measured one: its commands, errors, wall
@@ -224,8 +304,12 @@ process.on('message', (m: ToClient) => {
       const lanes = Math.min(m.lanes, m.clients);
       const bmcs = sets[m.set].slice(0, m.clients).map(bareTarget);
       await measured((ms, tally) => bare(bmcs, lanes, ms, tally), m.warmupMs, m.durationMs);
+    } else if (m.type === 'scrape') {
+      await makeScrapeTargets(m);
+      await measured((ms, tally) => scrapes(m.lanes, ms, tally), m.warmupMs, m.durationMs);
     } else if (m.type === 'close') {
       await Promise.all([...sets.main, ...sets.plain].map((c) => c.close()));
+      await Promise.all(scrapeTargets.map(({ target }) => target.close()));
       await transport.close();
       send({ type: 'closed' });
       process.exit(0);

@@ -15,6 +15,10 @@
 //   round trip to these BMCs at their own pace with nothing of ours but the
 //   framing; the simulator offers suite 0, as many BMCs no longer do.
 // - single: one command in flight against one BMC, back to back.
+// - scrape: the exporter's own Targets scraping the same BMCs (default
+//   collectors, a warm scrape's 22 commands), K scrapes in flight, without the
+//   HTTP server (client-child.ts, scrapes()): the rung between BmcClient and
+//   the exporter bench's /bmc figure, so each layer's share shows.
 // Each command goes as the exporter sends it: with a deadline signal (one per
 // 22 commands, a warm scrape's worth) and metric hooks that count packets and
 // commands.
@@ -48,7 +52,7 @@ const BASE_ADDRESS = process.env.CLIENT_BENCH_BASE_ADDRESS ?? '127.207.0.1';
 export const benchmark: Benchmark = {
   name: 'client',
   description:
-    'client: BmcClient CPU per warm Get Sensor Reading (RMCP+ suite 3, or CLIENT_BENCH_SUITE) vs the node:dgram floor, K in flight over a bmc-sim fleet and single-flight',
+    "client: BmcClient CPU per warm Get Sensor Reading (RMCP+ suite 3, or CLIENT_BENCH_SUITE) vs the node:dgram floor, K in flight over a bmc-sim fleet and single-flight; the framer alone; the exporter's scrapes without HTTP",
   async run(report, log) {
     const count = env('CLIENT_BENCH_BMCS', 1000);
     if (!/^127\./.test(BASE_ADDRESS)) throw new Error(`CLIENT_BENCH_BASE_ADDRESS ${BASE_ADDRESS} is not loopback`);
@@ -168,6 +172,28 @@ export const benchmark: Benchmark = {
       const single = await phase(1, 1);
       report('cpu_us_per_command@1', single.us, 'us', `suite ${suite}, one BMC, one command in flight; ${single.note}`);
       report('cpu_per_command_vs_floor@1', single.us / floor1, 'x', 'BmcClient CPU per command / dgram round trip, one in flight');
+
+      // The exporter's own scrapes of the same BMCs without its HTTP server (client-child.ts, scrapes()).
+      const sc = await next<Extract<FromClient, { type: 'driven' }>>(
+        client,
+        'driven',
+        { type: 'scrape', targets, cipherSuite: suite, lanes: inflight, warmupMs: 2000, durationMs: seconds * 1000 } satisfies ToClient,
+        (seconds + 300) * 1000,
+      );
+      if (sc.errors || !sc.scrapes) throw new Error(`${sc.errors} of ${sc.scrapes ?? 0} scrapes failed: ${sc.firstError}`);
+      const cpu = sc.cpuUser + sc.cpuSystem;
+      const perScrape = (cpu / sc.scrapes) * 1e6;
+      const perCommand = (cpu / sc.commands) * 1e6;
+      const scNote = `suite ${suite}, ${inflight} scrapes in flight over ${count} BMCs, default collectors, no HTTP; ${sc.scrapes} scrapes, ${(sc.commands / sc.scrapes).toFixed(1)} commands each, ${(sc.scrapes / (sc.ms / 1000)).toFixed(0)} scrapes/s`;
+      report(`scrape_cpu_us_per_scrape@${inflight}`, perScrape, 'us', scNote);
+      report(`scrape_cpu_us_per_command@${inflight}`, perCommand, 'us', scNote);
+      report(
+        `scrape_per_command_vs_client@${inflight}`,
+        perCommand / many.us,
+        'x',
+        "the exporter's scrapes / BmcClient's back-to-back commands, per command: what its collectors, scrape context and exposition add",
+      );
+      report(`scrape_per_command_vs_floor@${inflight}`, perCommand / floorK, 'x', "the exporter's scrapes without HTTP, per command / dgram round trip");
     } finally {
       if (client.connected) client.send({ type: 'close' } satisfies ToClient);
       if (fleet.connected) fleet.send({ type: 'close' } satisfies ToFleet);

@@ -16,8 +16,6 @@
 // in each round, 50), EXPORTER_LAYER_SCRAPES (scrapes per block, 20,000),
 // EXPORTER_LAYER_BLOCKS (5). Node flags (--max-semi-space-size, --cpu-prof)
 // apply as given to `node dist/test/bench/run.js exporter-layer`.
-import { EventEmitter } from 'node:events';
-import type { ServerResponse } from 'node:http';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import {
   type ClientHooks,
@@ -29,13 +27,12 @@ import {
   UdpTransport,
 } from '@bmc-exporter/ipmi';
 import { BmcModel, PROFILES } from '@bmc-exporter/bmc-sim';
-import { ScrapeSignal } from '../../src/http/scrape-signal.js';
 import { ExporterMetrics } from '../../src/metrics/exporter-metrics.js';
-import { Exposition } from '../../src/metrics/exposition.js';
 import { HealthTracker } from '../../src/metrics/health.js';
 import { SessionCache } from '../../src/targets/session-cache.js';
 import { parseTargetAddress } from '../../src/targets/target-address.js';
 import { Target } from '../../src/targets/target.js';
+import { benchScrape, quietResponse } from './bench-scrape.js';
 import type { Benchmark } from './run.js';
 
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
@@ -100,11 +97,6 @@ class MemoryClient {
   }
 }
 
-/** A ServerResponse as ScrapeSignal uses it: a 'close' event it listens for. */
-class QuietResponse extends EventEmitter {
-  writableFinished = false;
-}
-
 const settle = () => new Promise((r) => setTimeout(r, 50));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -139,18 +131,10 @@ export const benchmark: Benchmark = {
       Object.assign(target, { client, cache });
       targets.push(target);
     }
-    const responses = targets.map(() => new QuietResponse() as unknown as ServerResponse);
+    const responses = targets.map(() => quietResponse());
     let bytes = 0;
     const scrapeOne = async (i: number) => {
-      const target = targets[i]!;
-      const scrapeSignal = new ScrapeSignal(responses[i]!, 10_000);
-      const out = new Exposition('Nan');
-      try {
-        await target.scrape(scrapeSignal.signal, out, performance.now() + 10_000);
-      } finally {
-        scrapeSignal.dispose();
-      }
-      bytes = out.text().length;
+      bytes = await benchScrape(targets[i]!, responses[i]!);
     };
     const scrapes = async (n: number) => {
       for (let done = 0; done < n; done += targetCount) {
