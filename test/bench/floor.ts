@@ -17,24 +17,35 @@
 // spends a set time on the CPU before each answer: a simulated BMC answers at
 // a fraction of a bare echo's rate, and the client's CPU per round trip
 // rises with that alone (fewer datagrams waiting at each of its wake-ups).
+// Last, the paced floor: one round trip in flight, the echo spinning a few
+// hundred µs before each answer, as an exporter scraping at Prometheus' pace
+// waits for one BMC's answer at a time: the client sleeps in epoll before
+// every answer, and what each wake-up costs it shows here with no IPMI.
 // Knobs (environment): FLOOR_SOCKETS (1,000), FLOOR_INFLIGHT (256),
 // FLOOR_SECONDS (5), FLOOR_ROUNDS (4), FLOOR_ECHO_SPIN_US (the slow peers'
-// µs per answer, '20,80'; '' for none).
+// µs per answer, '20,80'; '' for none), FLOOR_PACED_SPIN_US (the paced
+// floor's, '250'; '' for none).
 import type { EchoRequest, FromEcho } from './floor-echo-child.js';
 import type { FloorRequest, FromFloor } from './exporter-floor-child.js';
 import { child, next, pin, stopped } from './exporter-proc.js';
 import type { Benchmark } from './run.js';
 
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
+/** A comma-separated list of µs from the environment ('' for none). */
+function spins(name: string, fallback: string): number[] {
+  return (process.env[name] ?? fallback)
+    .split(',')
+    .filter((v) => v.trim() !== '')
+    .map((v) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0 || n > 10_000) throw new Error(`${name}: ${v} is not 0-10000`);
+      return n;
+    });
+}
 /** FLOOR_ECHO_SPIN_US: the slow peers' µs of CPU per answer, comma-separated ('' for none). */
-const SPINS = (process.env.FLOOR_ECHO_SPIN_US ?? '20,80')
-  .split(',')
-  .filter((v) => v.trim() !== '')
-  .map((v) => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0 || n > 10_000) throw new Error(`FLOOR_ECHO_SPIN_US: ${v} is not 0-10000`);
-    return n;
-  });
+const SPINS = spins('FLOOR_ECHO_SPIN_US', '20,80');
+/** FLOOR_PACED_SPIN_US: the paced floor's µs of CPU per answer, one in flight ('' for none). */
+const PACED_SPINS = spins('FLOOR_PACED_SPIN_US', '250');
 const BASE = '127.206.0.1';
 const PORT = 623;
 /** An RMCP+ suite-3 Get Sensor Reading's size, as the exporter bench's floor. */
@@ -91,6 +102,23 @@ export const benchmark: Benchmark = {
         `${SIZE}-byte datagrams, ${inflight} in flight, unconnected socket, one run of ${seconds} s; ${sockets} echo sockets answering after ${spinUs} µs of CPU each, about ${perSecond.toFixed(0)} round trips a second`,
       );
       report(`floor_slow_peer_vs_fleet_shaped@spin${spinUs}us`, slow.us / mean(many), 'x', 'client CPU per round trip, slow peer / prompt peer');
+    }
+    // One in flight to a peer that takes its time: every answer finds the client asleep.
+    for (const spinUs of PACED_SPINS) {
+      const paced = await roundTrip(sockets, 1, seconds, spinUs);
+      log(`one in flight, echo spinning ${spinUs} µs a datagram: ${paced.us.toFixed(2)} µs (${paced.roundTrips} round trips)`);
+      report(
+        `floor_paced_cpu_us_per_round_trip@spin${spinUs}us`,
+        paced.us,
+        'us',
+        `${SIZE}-byte datagrams, one in flight, unconnected socket, one run of ${seconds} s; ${sockets} echo sockets answering after ${spinUs} µs of CPU each, ${(paced.roundTrips / seconds).toFixed(0)} round trips a second`,
+      );
+      report(
+        `floor_paced_vs_fleet_shaped@spin${spinUs}us`,
+        paced.us / mean(many),
+        'x',
+        `client CPU per round trip, one in flight to a peer taking ${spinUs} µs / ${inflight} in flight to a prompt one`,
+      );
     }
   },
 };
