@@ -19,6 +19,8 @@
 // writing one grows the exporter's RSS, so the flat-out RSS figure that follows is not comparable),
 // EXPORTER_BENCH_INTERVALS (30 s intervals of paced scraping before RSS is read, 2),
 // EXPORTER_BENCH_NODE_FLAGS (extra node flags for the exporter processes, for experiments),
+// EXPORTER_BENCH_PACED_FLOOR_SPIN_US (the paced floor's echo: µs of CPU before each answer, 250;
+// about a simulated BMC's answer time when paced),
 // EXPORTER_BENCH_CIPHER_SUITES (the suites every target pins: 3 by default;
 // `discover` pins none, as the exporter's default configuration, so
 // server-2s sessions run suite 17; see yamlFor).
@@ -30,7 +32,8 @@ import { fileURLToPath } from 'node:url';
 import { HEAP_GROWTH_NODE_FLAG } from '../../src/heap-growth.js';
 import type { Benchmark, Report } from './run.js';
 import type { FromFleet, ToFleet } from './exporter-fleet-child.js';
-import type { FromFloor } from './exporter-floor-child.js';
+import type { FloorRequest, FromFloor } from './exporter-floor-child.js';
+import type { EchoRequest, FromEcho } from './floor-echo-child.js';
 import type { FromLoad, ToLoad } from './exporter-load-child.js';
 import {
   child,
@@ -193,7 +196,7 @@ async function atScale(
   dir: string,
   report: Report,
   log: (l: string) => void,
-): Promise<{ cpuPerCommand: number; rss0: number; rss: number }> {
+): Promise<{ cpuPerCommand: number; pacedCpuPerCommand: number; rss0: number; rss: number }> {
   const seconds = env('EXPORTER_BENCH_SECONDS', 8);
   const concurrency = env('EXPORTER_BENCH_CONCURRENCY', 256);
   const mine = secrets.slice(0, count);
@@ -286,6 +289,14 @@ async function atScale(
     if (heapDir) await heapSnapshot(exp.pid, heapDir, log);
 
     const s1 = await stats(fleet);
+    const pacedCommands = s1.commandsTotal - sc.commandsTotal;
+    const pacedCpuPerCommand = (cp1 - cp0) / pacedCommands;
+    report(
+      `paced_cpu_us_per_command@${k}`,
+      pacedCpuPerCommand * 1e6,
+      'us',
+      `exporter CPU over the paced intervals / round trips in them (${(pacedCommands / paced.scrapes).toFixed(1)} a scrape; p50 scrape ${percentile(pacedLat, 50).toFixed(1)} ms)`,
+    );
     const drops1 = udpRcvbufErrors();
     const c1 = procCpu(exp.pid).self;
     const w0 = procLoopSleeps(exp.pid);
@@ -385,7 +396,7 @@ async function atScale(
       `default ${rtPerScrape.toFixed(2)} vs compatible-only ${compatRt.toFixed(2)}`,
     );
     log(`${count} targets: per warm scrape (compatible-only): ${compatUs.toFixed(0)} us CPU, ${byCommand(s3, s4, compat.scrapes).join(', ')}`);
-    return { cpuPerCommand, rss0, rss };
+    return { cpuPerCommand, pacedCpuPerCommand, rss0, rss };
   } finally {
     await exp.stop();
     if (exp.proc.exitCode !== 0) log(`exporter for ${count} targets exited ${exp.proc.exitCode ?? exp.proc.signalCode}: ${exp.stderr().slice(-500)}`);
@@ -440,6 +451,36 @@ export const benchmark: Benchmark = {
         `the same on an unconnected socket naming the peer on every send, ${addressed.roundTrips} round trips`,
       );
 
+      // The paced floor: one datagram in flight, to an echo that takes its time (as a BMC does) before each answer, so the
+      // client sleeps before every answer as the exporter does at Prometheus' pace. Echo on the fleet's core, on
+      // 127.208.0.1 (a range no test and no other benchmark uses).
+      const pacedSpinUs = env('EXPORTER_BENCH_PACED_FLOOR_SPIN_US', 250);
+      const pacedEcho = child('./floor-echo-child.js', [
+        JSON.stringify({ base: '127.208.0.1', count: 1, port: 623, size: SUITE3_SENSOR_READING_BYTES, spinUs: pacedSpinUs } satisfies EchoRequest),
+      ]);
+      let pacedFloorUs: number;
+      try {
+        pin(pacedEcho.pid!, 1);
+        await next<FromEcho>(pacedEcho, 'ready', undefined, 30_000);
+        floor = child('./exporter-floor-child.js', [
+          JSON.stringify({ ...floorReq, port: 623, inflight: 1, peers: { base: '127.208.0.1', count: 1 } } satisfies FloorRequest),
+        ]);
+        pin(floor.pid!, 0);
+        const f = await next<FromFloor>(floor, 'floor', undefined, 30_000);
+        await stopped(floor);
+        floor = undefined;
+        pacedFloorUs = ((f.cpuUser + f.cpuSystem) / f.roundTrips) * 1e6;
+        report(
+          'floor_paced_cpu_us_per_round_trip',
+          pacedFloorUs,
+          'us',
+          `node:dgram, one in flight, unconnected socket, an echo spending ${pacedSpinUs} us of CPU before each answer; ${f.roundTrips} round trips`,
+        );
+      } finally {
+        pacedEcho.disconnect();
+        await stopped(pacedEcho);
+      }
+
       const secrets = Object.entries(ready.secrets);
       // The baseline every RSS figure is taken against: the exporter with one target configured
       // and none scraped, once its start-up garbage is collected. Everything a target costs,
@@ -449,13 +490,19 @@ export const benchmark: Benchmark = {
       report('exporter_idle_rss', baseline / 2 ** 20, 'MiB', 'one target configured, none scraped, after start-up garbage is collected');
       const rssAt: { count: number; rss: number }[] = [];
       for (const count of counts) {
-        const { cpuPerCommand, rss } = await atScale(baseline, count, fleet, load, secrets, dir, report, log);
+        const { cpuPerCommand, pacedCpuPerCommand, rss } = await atScale(baseline, count, fleet, load, secrets, dir, report, log);
         report(`cpu_per_command_vs_floor@${count}`, (cpuPerCommand * 1e6) / floorUs, 'x', 'exporter CPU per IPMI command / dgram round trip');
         report(
           `cpu_per_command_vs_addressed_floor@${count}`,
           (cpuPerCommand * 1e6) / addressed.us,
           'x',
           'exporter CPU per IPMI command / dgram round trip on an unconnected socket',
+        );
+        report(
+          `paced_cpu_per_command_vs_paced_floor@${count}`,
+          (pacedCpuPerCommand * 1e6) / pacedFloorUs,
+          'x',
+          'exporter CPU per IPMI command at a 30 s interval / dgram round trip one in flight to a slow echo',
         );
         rssAt.push({ count, rss });
       }
