@@ -4,9 +4,19 @@
 // the /bmc handler makes them, and the answer's text is written.
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
+import type { UdpTransport } from '@bmc-exporter/ipmi';
 import { ScrapeSignal } from '../../src/http/scrape-signal.js';
+import { ExporterMetrics } from '../../src/metrics/exporter-metrics.js';
 import { Exposition } from '../../src/metrics/exposition.js';
+import { HealthTracker } from '../../src/metrics/health.js';
 import type { Target } from '../../src/targets/target.js';
+
+/** The self-metrics and health tracker Targets are made with, as the exporter makes them (no process metrics). */
+export function benchMetrics(transport: UdpTransport, targetCount: () => number): { health: HealthTracker; metrics: ExporterMetrics } {
+  const health = new HealthTracker();
+  const metrics = new ExporterMetrics({ version: 'bench', commit: 'bench', health, transport: () => transport, targetCount, processMetrics: false });
+  return { health, metrics };
+}
 
 /** A ServerResponse as ScrapeSignal uses it: a 'close' event it listens for, never sent here. */
 class QuietResponse extends EventEmitter {

@@ -20,11 +20,9 @@
 import dgram from 'node:dgram';
 import type { ServerResponse } from 'node:http';
 import * as ipmi from '@bmc-exporter/ipmi';
-import { ExporterMetrics } from '../../src/metrics/exporter-metrics.js';
-import { HealthTracker } from '../../src/metrics/health.js';
 import { parseTargetAddress } from '../../src/targets/target-address.js';
 import { Target } from '../../src/targets/target.js';
-import { benchScrape, quietResponse } from './bench-scrape.js';
+import { benchMetrics, benchScrape, quietResponse } from './bench-scrape.js';
 
 // CLIENT_BENCH_LIBRARY: another build of the library (its dist/index.js) to
 // measure instead, e.g. main's, for a before/after on the same machine state.
@@ -226,16 +224,8 @@ async function makeScrapeTargets(m: Extract<ToClient, { type: 'scrape' }>): Prom
   await Promise.all([...sets.main, ...sets.plain].map((c) => c.close()));
   sets.main = [];
   sets.plain = [];
-  const health = new HealthTracker();
   const made: Target[] = [];
-  const metrics = new ExporterMetrics({
-    version: 'bench',
-    commit: 'bench',
-    health,
-    transport: () => transport,
-    targetCount: () => made.length,
-    processMetrics: false,
-  });
+  const { health, metrics } = benchMetrics(transport, () => made.length);
   for (const t of m.targets) {
     const address = parseTargetAddress(`${t.host}:${t.port}`);
     made.push(new Target({ address, credentials: { username: t.username, password: t.password, cipherSuites: [m.cipherSuite] }, transport, metrics, health }));

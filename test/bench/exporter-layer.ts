@@ -27,12 +27,10 @@ import {
   UdpTransport,
 } from '@bmc-exporter/ipmi';
 import { BmcModel, PROFILES } from '@bmc-exporter/bmc-sim';
-import { ExporterMetrics } from '../../src/metrics/exporter-metrics.js';
-import { HealthTracker } from '../../src/metrics/health.js';
 import { SessionCache } from '../../src/targets/session-cache.js';
 import { parseTargetAddress } from '../../src/targets/target-address.js';
 import { Target } from '../../src/targets/target.js';
-import { benchScrape, quietResponse } from './bench-scrape.js';
+import { benchMetrics, benchScrape, quietResponse } from './bench-scrape.js';
 import type { Benchmark } from './run.js';
 
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
@@ -109,18 +107,10 @@ export const benchmark: Benchmark = {
     const blocks = env('EXPORTER_LAYER_BLOCKS', 5);
     const def = PROFILES[PROFILE];
     if (!def) throw new Error(`no profile ${PROFILE}`);
-    const health = new HealthTracker();
     // Never bound: the clients that would use it are replaced before the first scrape.
     const transport = new UdpTransport();
     const targets: Target[] = [];
-    const metrics = new ExporterMetrics({
-      version: 'bench',
-      commit: 'bench',
-      health,
-      transport: () => transport,
-      targetCount: () => targets.length,
-      processMetrics: false,
-    });
+    const { health, metrics } = benchMetrics(transport, () => targets.length);
     for (let i = 0; i < targetCount; i++) {
       const address = parseTargetAddress(`127.215.0.${i + 1}:623`);
       const target = new Target({ address, credentials: { username: 'bench', password: 'bench-password' }, transport, metrics, health });
