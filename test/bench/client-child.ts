@@ -116,15 +116,12 @@ function bareTarget(c: ipmi.BmcClient, i: number): BareTarget {
   if (typeof framer?.wrapRequest !== 'function' || typeof framer.unwrap !== 'function') {
     throw new Error(`client ${i} has no open session framer with wrapRequest/unwrap: BmcClient's insides changed, mend bareTarget`);
   }
-  return { ...parsePeer(c.target), framer: framer as BareFramer, rqSeq: 0, lane: 0 };
+  const { host, port } = parseTargetAddress(c.target);
+  return { host, port, framer: framer as BareFramer, rqSeq: 0, lane: 0 };
 }
 
-function parsePeer(target: string): { host: string; port: number } {
-  const colon = target.lastIndexOf(':');
-  return { host: target.slice(0, colon), port: Number(target.slice(colon + 1)) };
-}
-
-const SENSOR_DATA = Buffer.from([REQUEST.sensorNumber]);
+/** The request the bare loop sends, as the library encodes it. */
+const SENSOR_DATA = getSensorReading.encode(REQUEST);
 
 /**
  * `lanes` commands in flight over `bmcs` for `ms`, lane i taking BMCs i,
@@ -147,7 +144,7 @@ async function bare(bmcs: BareTarget[], lanes: number, ms: number, tally: Tally)
   };
   const sendTo = (b: BareTarget) => {
     b.rqSeq = (b.rqSeq + 1) & 0x3f;
-    socket.send(b.framer.wrapRequest(0x04, 0x2d, b.rqSeq, 0, SENSOR_DATA), b.port, b.host);
+    socket.send(b.framer.wrapRequest(getSensorReading.netFn, getSensorReading.cmd, b.rqSeq, 0, SENSOR_DATA), b.port, b.host);
   };
   socket.on('message', (d, rinfo) => {
     const b = byHost.get(rinfo.address);
@@ -155,7 +152,7 @@ async function bare(bmcs: BareTarget[], lanes: number, ms: number, tally: Tally)
     const p = b.framer.unwrap(d);
     // The LAN response (§13.8): rqAddr, netFn/rqLUN, checksum, rsAddr, rqSeq/rsLUN, cmd, completion code, data, checksum.
     if (!Buffer.isBuffer(p)) fail(`dropped: ${p.reason}`);
-    else if (p.length < 8 || p[5] !== 0x2d || p[4]! >> 2 !== b.rqSeq || p[6] !== 0) fail('not the answer asked for');
+    else if (p.length < 8 || p[5] !== getSensorReading.cmd || p[4]! >> 2 !== b.rqSeq || p[6] !== 0) fail('not the answer asked for');
     else {
       getSensorReading.decode(p.subarray(7, p.length - 1));
       tally.commands++;

@@ -426,15 +426,15 @@ export const benchmark: Benchmark = {
       // The floor, while nothing else runs: client on the exporter's core, echo server in the fleet process,
       // as many datagrams in flight as the warm passes have (one command in flight per scrape).
       const floorReq = { port: ready.echoPort, size: SUITE3_SENSOR_READING_BYTES, inflight: env('EXPORTER_BENCH_CONCURRENCY', 256), seconds: 3 };
-      const floorRun = async (addressed: boolean): Promise<{ us: number; roundTrips: number }> => {
-        floor = child('./exporter-floor-child.js', [JSON.stringify({ ...floorReq, addressed })]);
+      const floorRun = async (req: Partial<FloorRequest>): Promise<{ us: number; roundTrips: number }> => {
+        floor = child('./exporter-floor-child.js', [JSON.stringify({ ...floorReq, ...req } satisfies FloorRequest)]);
         pin(floor.pid!, 0);
         const f = await next<FromFloor>(floor, 'floor', undefined, 30_000);
         await stopped(floor);
         floor = undefined;
         return { us: ((f.cpuUser + f.cpuSystem) / f.roundTrips) * 1e6, roundTrips: f.roundTrips };
       };
-      const connected = await floorRun(false);
+      const connected = await floorRun({ addressed: false });
       const floorUs = connected.us;
       report(
         'floor_dgram_cpu_us_per_round_trip',
@@ -443,7 +443,7 @@ export const benchmark: Benchmark = {
         `node:dgram client on a connected socket, ${SUITE3_SENSOR_READING_BYTES}-byte datagrams, ${floorReq.inflight} in flight, ${connected.roundTrips} round trips`,
       );
       // What one socket for a whole fleet pays at least: the peer named on every send.
-      const addressed = await floorRun(true);
+      const addressed = await floorRun({ addressed: true });
       report(
         'floor_dgram_addressed_cpu_us_per_round_trip',
         addressed.us,
@@ -462,19 +462,13 @@ export const benchmark: Benchmark = {
       try {
         pin(pacedEcho.pid!, 1);
         await next<FromEcho>(pacedEcho, 'ready', undefined, 30_000);
-        floor = child('./exporter-floor-child.js', [
-          JSON.stringify({ ...floorReq, port: 623, inflight: 1, peers: { base: '127.208.0.1', count: 1 } } satisfies FloorRequest),
-        ]);
-        pin(floor.pid!, 0);
-        const f = await next<FromFloor>(floor, 'floor', undefined, 30_000);
-        await stopped(floor);
-        floor = undefined;
-        pacedFloorUs = ((f.cpuUser + f.cpuSystem) / f.roundTrips) * 1e6;
+        const paced = await floorRun({ port: 623, inflight: 1, peers: { base: '127.208.0.1', count: 1 } });
+        pacedFloorUs = paced.us;
         report(
           'floor_paced_cpu_us_per_round_trip',
           pacedFloorUs,
           'us',
-          `node:dgram, one in flight, unconnected socket, an echo spending ${pacedSpinUs} us of CPU before each answer; ${f.roundTrips} round trips`,
+          `node:dgram, one in flight, unconnected socket, an echo spending ${pacedSpinUs} us of CPU before each answer; ${paced.roundTrips} round trips`,
         );
       } finally {
         pacedEcho.disconnect();
