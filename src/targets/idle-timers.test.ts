@@ -8,7 +8,7 @@ afterEach(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
 
-/** Real timers that can restart (as the library's own), keeping the set of those pending: made or restarted, neither fired nor cleared. */
+/** Real timers, keeping the set of those pending: made, neither fired nor cleared. */
 function trackedTimers(): Timers & { pending: Set<unknown> } {
   const pending = new Set<unknown>();
   return {
@@ -24,11 +24,6 @@ function trackedTimers(): Timers & { pending: Set<unknown> } {
     clearTimeout: (h) => {
       pending.delete(h);
       clearTimeout(h as ReturnType<typeof setTimeout>);
-    },
-    restart: (h) => {
-      (h as ReturnType<typeof setTimeout>).refresh();
-      pending.add(h);
-      return true;
     },
     now: () => performance.now(),
   };

@@ -286,37 +286,28 @@ describe('Exchanger.roundTrip: a handshake message resent on silence by its sche
   });
 });
 
-/** FakeTimers that can restart a timer, pending or fired (as Node's timer.refresh()), counting the timers made. */
-class RestartableTimers extends FakeTimers {
+/** FakeTimers counting the timers made. */
+class CountingTimers extends FakeTimers {
   made = 0;
-  private readonly made_ = new Map<unknown, { fn: () => void; ms: number }>();
   override setTimeout(fn: () => void, ms: number): unknown {
     this.made++;
-    const h = super.setTimeout(fn, ms);
-    this.made_.set(h, { fn, ms });
-    return h;
-  }
-  override clearTimeout(h: unknown): void {
-    super.clearTimeout(h);
-    this.made_.delete(h);
-  }
-  restart(h: unknown): boolean {
-    const t = this.made_.get(h);
-    if (!t) return false;
-    this.queue = this.queue.filter((q) => q.id !== h);
-    this.queue.push({ at: this.t + t.ms, fn: t.fn, id: h as number });
-    return true;
+    return super.setTimeout(fn, ms);
   }
 }
 
+function countingSetup() {
+  const timers = new CountingTimers();
+  const { channel, sent } = fakeChannel();
+  const drops: DropReason[] = [];
+  const hooks = { packetDropped: (r: DropReason) => drops.push(r) };
+  const exchanger = new Exchanger(channel, timers, hooks);
+  const ctx = { exchanger, framer: sessionlessV15, rqSeq: new RqSeq(0), schedule: new RetrySchedule(DEFAULT_RETRY, 3, hooks) };
+  return { timers, sent, drops, exchanger, ctx };
+}
+
 describe('Exchanger: one retransmit timer per client', () => {
-  it('restarts one timer for every exchange (Timers.restart); a longer retransmit wait gets its own; a timer left running finds nothing to end', async () => {
-    const timers = new RestartableTimers();
-    const { channel, sent } = fakeChannel();
-    const drops: DropReason[] = [];
-    const hooks = { packetDropped: (r: DropReason) => drops.push(r) };
-    const exchanger = new Exchanger(channel, timers, hooks);
-    const ctx = { exchanger, framer: sessionlessV15, rqSeq: new RqSeq(0), schedule: new RetrySchedule(DEFAULT_RETRY, 3, hooks) };
+  it('one timer serves exchange after exchange; a longer retransmit wait gets its own; a timer left running finds nothing to end', async () => {
+    const { timers, sent, drops, exchanger, ctx } = countingSetup();
     for (let i = 0; i < 3; i++) {
       const p = sendCommand(ctx, getDeviceId, undefined, {});
       exchanger.onDatagram(answer(sent.at(-1)!, { data: DEVICE_ID }));
@@ -327,22 +318,61 @@ describe('Exchanger: one retransmit timer per client', () => {
     // Left running after the last answer: it fires with no exchange in flight, and nothing happens.
     timers.advance(1000);
     expect(timers.pending).toEqual([]);
+    expect(sent).toHaveLength(3);
     const p = sendCommand(ctx, getDeviceId, undefined, {});
-    expect(timers.pending).toEqual([1000]);
-    timers.advance(1000); // silence: the retransmit waits 2000 ms, on a new timer
     expect(timers.made).toBe(2);
+    expect(timers.pending).toEqual([1000]);
+    timers.advance(1000); // silence: the retransmit waits 2000 ms
+    expect(sent).toHaveLength(5);
+    expect(timers.made).toBe(3);
     expect(timers.pending).toEqual([2000]);
     exchanger.onDatagram(answer(sent.at(-1)!, { data: DEVICE_ID }));
     await p;
-    expect(sent).toHaveLength(5);
     expect(drops).toEqual([]);
   });
 
+  it('an exchange that began after the timer was made is timed from its own send: the timer fires early, is made again for the rest, and only then does it retransmit', async () => {
+    const { timers, sent, exchanger, ctx } = countingSetup();
+    const p = sendCommand(ctx, getDeviceId, undefined, {});
+    timers.advance(600);
+    exchanger.onDatagram(answer(sent.at(-1)!, { data: DEVICE_ID }));
+    await p;
+    const q = sendCommand(ctx, getDeviceId, undefined, {}); // due at 1600; the timer fires at 1000
+    expect(timers.made).toBe(1);
+    expect(timers.pending).toEqual([400]);
+    timers.advance(400);
+    expect(sent).toHaveLength(2); // not due yet: no retransmit
+    expect(timers.made).toBe(2);
+    expect(timers.pending).toEqual([600]);
+    timers.advance(599);
+    expect(sent).toHaveLength(2);
+    timers.advance(1);
+    expect(sent).toHaveLength(3); // 1000 ms after its own send
+    expect(timers.pending).toEqual([2000]);
+    exchanger.onDatagram(answer(sent.at(-1)!, { data: DEVICE_ID }));
+    await q;
+  });
+
+  it("a timer pending past the next exchange's timeout (a retransmit's longer wait) is replaced, so that exchange is not retransmitted late", async () => {
+    const { timers, sent, exchanger, ctx } = countingSetup();
+    const p = sendCommand(ctx, getDeviceId, undefined, {});
+    timers.advance(1000); // silence: retransmitted, waiting 2000 ms
+    expect(sent).toHaveLength(2);
+    timers.advance(100);
+    exchanger.onDatagram(answer(sent.at(-1)!, { data: DEVICE_ID }));
+    await p;
+    expect(timers.pending).toEqual([1900]);
+    const q = sendCommand(ctx, getDeviceId, undefined, {});
+    expect(timers.made).toBe(3);
+    expect(timers.pending).toEqual([1000]);
+    timers.advance(1000);
+    expect(sent).toHaveLength(4);
+    exchanger.onDatagram(answer(sent.at(-1)!, { data: DEVICE_ID }));
+    await q;
+  });
+
   it('idle() stops the timer left running (the next send makes a new one), but never under an exchange in flight', async () => {
-    const timers = new RestartableTimers();
-    const { channel, sent } = fakeChannel();
-    const exchanger = new Exchanger(channel, timers, {});
-    const ctx = { exchanger, framer: sessionlessV15, rqSeq: new RqSeq(0), schedule: new RetrySchedule(DEFAULT_RETRY, 3, {}) };
+    const { timers, sent, exchanger, ctx } = countingSetup();
     const p = sendCommand(ctx, getDeviceId, undefined, {});
     exchanger.idle(); // an exchange in flight: its timer stays
     expect(timers.pending).toEqual([1000]);
@@ -360,32 +390,21 @@ describe('Exchanger: one retransmit timer per client', () => {
     await q;
   });
 
-  it('realTimers restart a timer only under the globals it was made with (fake timers installed after warming up get a new one)', () => {
-    let fired = 0;
-    const warm = realTimers.setTimeout(() => fired++, 60_000);
-    expect(realTimers.restart!(warm)).toBe(true);
+  it('realTimers clear a timer with the clearTimeout it was made under (fake timers installed after warming up on real ones)', () => {
+    const warm = realTimers.setTimeout(() => undefined, 60_000) as NodeJS.Timeout & { _destroyed: boolean };
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
-      expect(realTimers.restart!(warm)).toBe(false);
-      realTimers.clearTimeout(warm); // by the real clearTimeout it was made with
+      realTimers.clearTimeout(warm);
+      // Node's own mark of a cleared timer: the fake clearTimeout would have left it pending.
+      expect(warm._destroyed).toBe(true);
+      let fired = 0;
       const fake = realTimers.setTimeout(() => fired++, 50);
+      realTimers.clearTimeout(fake);
       vi.advanceTimersByTime(50);
-      expect(fired).toBe(1);
-      expect(realTimers.restart!(fake)).toBe(true); // fired, restarted on the fake clock
-      vi.advanceTimersByTime(50);
-      expect(fired).toBe(2);
+      expect(fired).toBe(0);
     } finally {
       vi.useRealTimers();
     }
-  });
-
-  it('Timers that cannot restart a timer get one per send, cleared when the exchange ends', async () => {
-    const s = setup();
-    const p = sendCommand(s.ctx, getDeviceId, undefined, {});
-    expect(s.timers.pending).toEqual([1000]);
-    s.exchanger.onDatagram(answer(s.sent[0]!, { data: DEVICE_ID }));
-    await p;
-    expect(s.timers.pending).toEqual([]);
   });
 });
 
@@ -413,6 +432,9 @@ describe('Exchanger: checked and unchecked sends', () => {
     const ctx = { exchanger, framer: sessionlessV15, rqSeq: new RqSeq(0), schedule: new RetrySchedule(DEFAULT_RETRY, 3, {}) };
     await expect(sendCommand(ctx, getDeviceId, undefined, {})).rejects.toThrow(/send to 127\.0\.0\.1:623 failed: EPERM/);
     expect(calls).toEqual(['send']);
+    // Nothing is due: the timer is left for the next send, and stopped when the caller is done.
+    expect(timers.pending).toEqual([1000]);
+    exchanger.idle();
     expect(timers.pending).toEqual([]);
   });
 

@@ -60,22 +60,12 @@ export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
   now(): number;
-  /**
-   * Optional: start `handle` (made by this setTimeout, pending or already
-   * fired, never cleared) again from now, with the delay it was made with,
-   * and say true; or say false when it cannot, and the caller clears it and
-   * makes a new one. Lets the client keep one retransmit timer instead of a
-   * timer per exchange.
-   */
-  restart?(handle: unknown): boolean;
 }
 
 /**
  * The clearTimeout in place when each real timer was made. Tests install
  * fake timers (replacing the global setTimeout and clearTimeout) after
- * warming up on real ones: a timer made before is cleared by its own kind,
- * and is never restarted once the globals have changed (a real timer would
- * not move with the fake clock), so the client makes a new one.
+ * warming up on real ones: a timer made before is cleared by its own kind.
  */
 const madeWith = new WeakMap<object, (handle: unknown) => void>();
 
@@ -87,11 +77,6 @@ export const realTimers: Timers = {
   },
   clearTimeout: (h) => (madeWith.get(h as object) ?? (clearTimeout as (handle: unknown) => void))(h),
   now: () => performance.now(),
-  restart: (h) => {
-    if (madeWith.get(h as object) !== clearTimeout) return false;
-    (h as ReturnType<typeof setTimeout>).refresh();
-    return true;
-  },
 };
 
 export interface RetryPolicy {
