@@ -371,6 +371,25 @@ describe('Exchanger: one retransmit timer per client', () => {
     await q;
   });
 
+  it('a clock that does not move with the timers (a fake performance.now over real timers) delays a retransmit by at most one more wait, never forever', async () => {
+    const { timers, sent, exchanger, ctx } = countingSetup();
+    let frozen: number | undefined;
+    const clock = timers.now.bind(timers);
+    timers.now = () => frozen ?? clock();
+    const p = sendCommand(ctx, getDeviceId, undefined, {});
+    exchanger.onDatagram(answer(sent.at(-1)!, { data: DEVICE_ID }));
+    await p;
+    frozen = 900; // the clock jumps on its own, then stands still
+    const q = sendCommand(ctx, getDeviceId, undefined, {}); // due at 1900 by the clock; the timer fires at 1000
+    timers.advance(1000);
+    expect(sent).toHaveLength(2);
+    expect(timers.pending).toEqual([900]); // made again for the rest, bounded by its own due time
+    timers.advance(900);
+    expect(sent).toHaveLength(3); // retransmitted, although the clock still reads 900
+    exchanger.onDatagram(answer(sent.at(-1)!, { data: DEVICE_ID }));
+    await q;
+  });
+
   it('idle() stops the timer left running (the next send makes a new one), but never under an exchange in flight', async () => {
     const { timers, sent, exchanger, ctx } = countingSetup();
     const p = sendCommand(ctx, getDeviceId, undefined, {});

@@ -155,7 +155,10 @@ class RetryTimer {
   private fired(): void {
     this.handle = undefined;
     if (!this.due) return;
-    const left = this.dueAt - this.timers.now();
+    // What is left by the clock, and never more than by the timer's own due
+    // time: a clock that does not move with the timers (a test's fake
+    // performance.now over real timers) still ends the wait at the second fire.
+    const left = this.dueAt - Math.max(this.timers.now(), this.firesAt);
     if (left > 0) this.start(left, this.dueAt);
     else this.fire();
   }
