@@ -2,6 +2,7 @@ import dgram from 'node:dgram';
 import { lookup } from 'node:dns';
 import { isIP } from 'node:net';
 import { TransportError } from '../errors.js';
+import { TurnBatch } from './turn-batch.js';
 import { formatPeer, peerKey, type Peer } from './peer.js';
 
 /** Why the transport threw a datagram away before any client saw it. */
@@ -39,6 +40,9 @@ export interface PeerChannel {
    * the client's recovery step, whose new session sends checked, reports it.
    * Nothing is sent on a closed channel, or before the sockets are bound
    * (which a channel that has sent checked datagrams already waited for).
+   * The datagram leaves in the event loop's check phase of this turn, with
+   * the others sent meanwhile (TurnBatch); one given before its channel
+   * closes still goes (a Close Session is sent, then the channel closed).
    */
   sendUnchecked(datagram: Buffer): void;
   close(): void;
@@ -49,6 +53,7 @@ export interface PeerChannel {
  * so 50,000 BMCs cost a handful of file descriptors. Incoming datagrams are
  * demultiplexed by source address and port only; everything else (session
  * id, sequence, integrity, rqSeq) is checked by the client that owns the peer.
+ * Datagrams are handled once per turn of the event loop (TurnBatch).
  */
 export class UdpTransport {
   private readonly sockets = new Map<4 | 6, dgram.Socket[]>();
@@ -63,9 +68,17 @@ export class UdpTransport {
   private readonly socketsPerFamily: number;
   private starting = new Map<4 | 6, Promise<dgram.Socket[]>>();
   private closed = false;
+  /** Datagrams read, and established sessions' datagrams to send, handled together once per turn of the loop (see TurnBatch). */
+  private readonly batch: TurnBatch;
+  private readonly onMessage: (msg: Buffer, rinfo: dgram.RemoteInfo) => void;
 
   constructor(private readonly options: TransportOptions = {}) {
     this.socketsPerFamily = Math.max(1, Math.floor(options.socketsPerFamily ?? 1));
+    this.batch = new TurnBatch(
+      (msg, rinfo) => this.dispatch(msg, rinfo),
+      (err) => options.hooks?.socketError?.(err),
+    );
+    this.onMessage = (msg, rinfo) => this.batch.receive(msg, rinfo);
   }
 
   /** Number of sockets currently open (a self-metric). */
@@ -125,8 +138,8 @@ export class UdpTransport {
       sendUnchecked: (datagram) => {
         if (!open) return;
         const bound = this.sockets.get(peer.family);
-        // No callback: node:dgram drops a failed send's error (see the interface).
-        if (bound) bound[spread % bound.length]!.send(datagram, peer.port, peer.address);
+        // Sent with the others of this turn of the loop, with no callback (see the interface).
+        if (bound) this.batch.send(bound[spread % bound.length]!, datagram, peer.port, peer.address);
       },
       close: () => {
         if (!open) return;
@@ -152,6 +165,7 @@ export class UdpTransport {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.batch.drop();
     const all = [...this.sockets.values()].flat();
     this.sockets.clear();
     this.handlers.clear();
@@ -196,7 +210,7 @@ export class UdpTransport {
         socket.off('error', onBindError);
         // A socket error after bind (e.g. ICMP-induced on some platforms) must not crash the process.
         socket.on('error', (err) => this.options.hooks?.socketError?.(err));
-        socket.on('message', (msg, rinfo) => this.dispatch(msg, rinfo));
+        socket.on('message', this.onMessage);
         if (this.options.receiveBufferSize) {
           try {
             socket.setRecvBufferSize(this.options.receiveBufferSize);
