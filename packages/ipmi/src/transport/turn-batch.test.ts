@@ -28,34 +28,12 @@ afterEach(() => {
 });
 
 describe('TurnBatch', () => {
-  it('holds the datagrams to send in one turn of the loop and sends them together, in order, in its check phase', async () => {
-    const sent: string[] = [];
-    const batch = new TurnBatch(
-      () => undefined,
-      () => undefined,
-    );
-    const s = fakeSocket(sent);
-    batch.send(s, Buffer.from('a'), 623, '127.0.0.2');
-    batch.send(s, Buffer.from('b'), 623, '127.0.0.3');
-    await Promise.resolve();
-    expect(sent).toEqual([]); // not before the check phase
-    expect(batch.size).toEqual({ received: 0, toSend: 2 });
-    batch.send(s, Buffer.from('c'), 624, '127.0.0.2');
-    await restOfTurn();
-    expect(sent).toEqual(['127.0.0.2:623 a', '127.0.0.3:623 b', '127.0.0.2:624 c']);
-    expect(batch.size).toEqual({ received: 0, toSend: 0 });
-    batch.send(s, Buffer.from('d'), 623, '127.0.0.4'); // a later turn: sent in its own check phase
-    await restOfTurn();
-    expect(sent.at(-1)).toBe('127.0.0.4:623 d');
-  });
-
-  it('delivers what a poll phase read in the check phase after it, in order; what the deliveries send, at once or in the promise reactions after, leaves in that same check phase', async () => {
-    const sent: string[] = [];
-    const delivered: string[] = [];
-    const s = fakeSocket(sent);
+  it('delivers what a poll phase read in the check phase after it, in order; when it read two or more, what the deliveries send (in the promise reactions after them) leaves together after the last delivery, in that same check phase', async () => {
+    const events: string[] = [];
+    const s = { send: (d: Buffer, port: number, address: string) => events.push(`sent ${address}:${port} ${d.toString()}`) } as unknown as dgram.Socket;
     const batch = new TurnBatch(
       (d, f) => {
-        delivered.push(`${f.address} ${d.toString()}`);
+        events.push(`delivered ${f.address} ${d.toString()}`);
         // As a client's answer does: the next command is sent after its caller's promise settles.
         void Promise.resolve().then(() => batch.send(s, Buffer.from(`next after ${d.toString()}`), 623, f.address));
       },
@@ -63,10 +41,30 @@ describe('TurnBatch', () => {
     );
     batch.receive(Buffer.from('x'), from('127.0.0.2'));
     batch.receive(Buffer.from('y'), from('127.0.0.3'));
-    expect(delivered).toEqual([]); // noted, not handled, as they are read
+    expect(events).toEqual([]); // noted, not handled, as they are read
+    expect(batch.size).toEqual({ received: 2, toSend: 0 });
     await restOfTurn();
-    expect(delivered).toEqual(['127.0.0.2 x', '127.0.0.3 y']);
-    expect(sent).toEqual(['127.0.0.2:623 next after x', '127.0.0.3:623 next after y']);
+    expect(events).toEqual(['delivered 127.0.0.2 x', 'delivered 127.0.0.3 y', 'sent 127.0.0.2:623 next after x', 'sent 127.0.0.3:623 next after y']);
+    expect(batch.size).toEqual({ received: 0, toSend: 0 });
+  });
+
+  it('a lone datagram of a turn is delivered in its check phase and what it leads to goes at once; so does any send outside a batch', async () => {
+    const events: string[] = [];
+    const s = { send: (d: Buffer, port: number, address: string) => events.push(`sent ${address}:${port} ${d.toString()}`) } as unknown as dgram.Socket;
+    const batch = new TurnBatch(
+      (d, f) => {
+        events.push(`delivered ${f.address} ${d.toString()}`);
+        batch.send(s, Buffer.from(`next after ${d.toString()}`), 623, f.address);
+        events.push('delivery done');
+      },
+      () => undefined,
+    );
+    batch.send(s, Buffer.from('first command'), 623, '127.0.0.4');
+    expect(events).toEqual(['sent 127.0.0.4:623 first command']); // nothing to batch with: sent at once
+    batch.receive(Buffer.from('x'), from('127.0.0.2'));
+    expect(events).toHaveLength(1);
+    await restOfTurn();
+    expect(events).toEqual(['sent 127.0.0.4:623 first command', 'delivered 127.0.0.2 x', 'sent 127.0.0.2:623 next after x', 'delivery done']);
   });
 
   it('a send or a delivery that throws is told to onError and the others still go; nothing is thrown from the loop', async () => {
@@ -80,6 +78,7 @@ describe('TurnBatch', () => {
     );
     const s = fakeSocket(sent, '127.0.0.3');
     batch.receive(Buffer.from('bad'), from('127.0.0.5'));
+    batch.receive(Buffer.from('good'), from('127.0.0.6'));
     batch.send(s, Buffer.from('a'), 623, '127.0.0.2');
     batch.send(s, Buffer.from('b'), 623, '127.0.0.3');
     batch.send(s, Buffer.from('c'), 623, '127.0.0.4');
@@ -96,11 +95,13 @@ describe('TurnBatch', () => {
       () => undefined,
     );
     const s = fakeSocket(sent);
-    batch.send(s, Buffer.from('a'), 623, '127.0.0.2');
     batch.receive(Buffer.from('x'), from('127.0.0.2'));
+    batch.receive(Buffer.from('y'), from('127.0.0.3'));
+    batch.send(s, Buffer.from('a'), 623, '127.0.0.2');
+    expect(batch.size).toEqual({ received: 2, toSend: 1 });
     batch.drop();
     batch.send(s, Buffer.from('b'), 623, '127.0.0.2');
-    batch.receive(Buffer.from('y'), from('127.0.0.2'));
+    batch.receive(Buffer.from('z'), from('127.0.0.2'));
     await restOfTurn();
     expect(sent).toEqual([]);
     expect(delivered).toEqual([]);
@@ -115,10 +116,11 @@ describe('TurnBatch', () => {
       (d) => delivered.push(d.toString()),
       () => undefined,
     );
-    batch.send(fakeSocket(sent), Buffer.from('a'), 623, '127.0.0.2');
     batch.receive(Buffer.from('x'), from('127.0.0.2'));
+    batch.receive(Buffer.from('y'), from('127.0.0.3'));
+    batch.send(fakeSocket(sent), Buffer.from('a'), 623, '127.0.0.2');
     await restOfTurn();
+    expect(delivered).toEqual(['x', 'y']);
     expect(sent).toEqual(['127.0.0.2:623 a']);
-    expect(delivered).toEqual(['x']);
   });
 });

@@ -21,14 +21,17 @@ const realSetImmediate = setImmediate;
  * 1.9 µs. So the answers read in one poll phase are only noted as they come;
  * in the check phase right after it, the first immediate hands them to their
  * clients one after another, the promise reactions that follow run (Node
- * runs them between immediates), and the second sends every datagram those
- * made, one after another. Nothing waits for another sleep of the loop: the
- * check phase follows the poll phase that read the answers.
+ * runs them between immediates), and, when the poll phase read two or more,
+ * a second immediate sends every datagram those reactions made, one after
+ * another. Nothing waits for another sleep of the loop: the check phase
+ * follows the poll phase that read the answers.
  *
- * A datagram sent outside that (a scrape's first command, a retransmit) goes
- * in the check phase of its own turn. At most one datagram per client waits
- * to be sent (a client has one exchange in flight), and the received ones
- * waiting are what one poll phase read, so neither list grows without bound.
+ * Any other datagram goes at once: the one that follows a lone answer (at
+ * Prometheus' pace, almost every answer comes alone, and a batch of one
+ * would only cost a second immediate), a scrape's first command, a
+ * retransmit. At most one datagram per client waits to be sent (a client
+ * has one exchange in flight), and the received ones waiting are what one
+ * poll phase read, so neither list grows without bound.
  */
 export class TurnBatch {
   private received: Buffer[] = [];
@@ -58,7 +61,7 @@ export class TurnBatch {
     return { received: this.received.length, toSend: this.datagrams.length };
   }
 
-  /** A datagram read from a socket: delivered in this turn's check phase, and what it leads to sent right after. */
+  /** A datagram read from a socket: delivered in this turn's check phase, and what it leads to sent together after it when the turn read more than one. */
   receive(datagram: Buffer, from: dgram.RemoteInfo): void {
     if (this.dropped) return;
     this.received.push(datagram);
@@ -66,18 +69,28 @@ export class TurnBatch {
     if (!this.deliverScheduled) {
       this.deliverScheduled = true;
       realSetImmediate(this.deliverNow);
-      this.scheduleSend();
+    } else if (!this.sendScheduled) {
+      // The second of this turn: what the deliveries lead to is sent together, after them.
+      this.sendScheduled = true;
+      realSetImmediate(this.sendNow);
     }
   }
 
-  /** A datagram to send without a callback (node:dgram drops a failed send's error; see PeerChannel.sendUnchecked). */
+  /**
+   * A datagram to send without a callback (node:dgram drops a failed send's
+   * error; see PeerChannel.sendUnchecked): held for this turn's sending
+   * when there is one, else sent at once.
+   */
   send(socket: dgram.Socket, datagram: Buffer, port: number, address: string): void {
     if (this.dropped) return;
+    if (!this.sendScheduled) {
+      this.sendOne(socket, datagram, port, address);
+      return;
+    }
     this.sockets.push(socket);
     this.datagrams.push(datagram);
     this.ports.push(port);
     this.addresses.push(address);
-    this.scheduleSend();
   }
 
   /** The sockets are closing: what waits is dropped, as a datagram on a closed socket would be. */
@@ -88,10 +101,12 @@ export class TurnBatch {
     this.clearToSend();
   }
 
-  private scheduleSend(): void {
-    if (this.sendScheduled) return;
-    this.sendScheduled = true;
-    realSetImmediate(this.sendNow);
+  private sendOne(socket: dgram.Socket, datagram: Buffer, port: number, address: string): void {
+    try {
+      socket.send(datagram, port, address);
+    } catch (err) {
+      this.onError(err as Error);
+    }
   }
 
   private deliverAll(): void {
@@ -118,13 +133,7 @@ export class TurnBatch {
   private sendAll(): void {
     this.sendScheduled = false;
     const { sockets, datagrams, ports, addresses } = this;
-    for (let i = 0; i < datagrams.length; i++) {
-      try {
-        sockets[i]!.send(datagrams[i]!, ports[i]!, addresses[i]!);
-      } catch (err) {
-        this.onError(err as Error);
-      }
-    }
+    for (let i = 0; i < datagrams.length; i++) this.sendOne(sockets[i]!, datagrams[i]!, ports[i]!, addresses[i]!);
     this.clearToSend();
   }
 
