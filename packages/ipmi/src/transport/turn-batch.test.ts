@@ -21,6 +21,11 @@ function fakeSocket(sent: string[], failFor?: string): dgram.Socket {
   } as unknown as dgram.Socket;
 }
 
+/** A socket that writes each send into the test's list of events. */
+function eventSocket(events: string[]): dgram.Socket {
+  return { send: (d: Buffer, port: number, address: string) => events.push(`sent ${address}:${port} ${d.toString()}`) } as unknown as dgram.Socket;
+}
+
 const from = (address: string, port = 623) => ({ address, port, family: 'IPv4', size: 1 }) as dgram.RemoteInfo;
 
 afterEach(() => {
@@ -30,7 +35,7 @@ afterEach(() => {
 describe('TurnBatch', () => {
   it('delivers what a poll phase read in the check phase after it, in order; when it read two or more, what the deliveries send (in the promise reactions after them) leaves together after the last delivery, in that same check phase', async () => {
     const events: string[] = [];
-    const s = { send: (d: Buffer, port: number, address: string) => events.push(`sent ${address}:${port} ${d.toString()}`) } as unknown as dgram.Socket;
+    const s = eventSocket(events);
     const batch = new TurnBatch(
       (d, f) => {
         events.push(`delivered ${f.address} ${d.toString()}`);
@@ -50,7 +55,7 @@ describe('TurnBatch', () => {
 
   it('a lone datagram of a turn is delivered in its check phase and what it leads to goes at once; so does any send outside a batch', async () => {
     const events: string[] = [];
-    const s = { send: (d: Buffer, port: number, address: string) => events.push(`sent ${address}:${port} ${d.toString()}`) } as unknown as dgram.Socket;
+    const s = eventSocket(events);
     const batch = new TurnBatch(
       (d, f) => {
         events.push(`delivered ${f.address} ${d.toString()}`);
