@@ -40,9 +40,10 @@ export interface PeerChannel {
    * the client's recovery step, whose new session sends checked, reports it.
    * Nothing is sent on a closed channel, or before the sockets are bound
    * (which a channel that has sent checked datagrams already waited for).
-   * The datagram leaves in the event loop's check phase of this turn, with
-   * the others sent meanwhile (TurnBatch); one given before its channel
-   * closes still goes (a Close Session is sent, then the channel closed).
+   * Given while the transport hands out the answers of a turn that read
+   * two or more, it leaves after them with the others they led to
+   * (TurnBatch), and one given before its channel closes still goes;
+   * otherwise it goes at once.
    */
   sendUnchecked(datagram: Buffer): void;
   close(): void;
@@ -68,7 +69,7 @@ export class UdpTransport {
   private readonly socketsPerFamily: number;
   private starting = new Map<4 | 6, Promise<dgram.Socket[]>>();
   private closed = false;
-  /** Datagrams read, and established sessions' datagrams to send, handled together once per turn of the loop (see TurnBatch). */
+  /** Datagrams read, and the established sessions' datagrams they lead to, handled together once per turn of the loop (see TurnBatch). */
   private readonly batch: TurnBatch;
   private readonly onMessage: (msg: Buffer, rinfo: dgram.RemoteInfo) => void;
 
