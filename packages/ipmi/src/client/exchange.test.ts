@@ -13,12 +13,14 @@ import { DEFAULT_RETRY, type DropReason, realTimers, type Timers } from './optio
 import { RetrySchedule } from './retry-schedule.js';
 import { SequenceWindow } from './sequence-window.js';
 
-/** Timers that only move when the test says so. */
+/** Timers that only move when the test says so, counting the timers made. */
 class FakeTimers implements Timers {
   protected t = 0;
   protected queue: Array<{ at: number; fn: () => void; id: number }> = [];
   private nextId = 1;
+  made = 0;
   setTimeout(fn: () => void, ms: number): unknown {
+    this.made++;
     const id = this.nextId++;
     this.queue.push({ at: this.t + ms, fn, id });
     return id;
@@ -286,28 +288,9 @@ describe('Exchanger.roundTrip: a handshake message resent on silence by its sche
   });
 });
 
-/** FakeTimers counting the timers made. */
-class CountingTimers extends FakeTimers {
-  made = 0;
-  override setTimeout(fn: () => void, ms: number): unknown {
-    this.made++;
-    return super.setTimeout(fn, ms);
-  }
-}
-
-function countingSetup() {
-  const timers = new CountingTimers();
-  const { channel, sent } = fakeChannel();
-  const drops: DropReason[] = [];
-  const hooks = { packetDropped: (r: DropReason) => drops.push(r) };
-  const exchanger = new Exchanger(channel, timers, hooks);
-  const ctx = { exchanger, framer: sessionlessV15, rqSeq: new RqSeq(0), schedule: new RetrySchedule(DEFAULT_RETRY, 3, hooks) };
-  return { timers, sent, drops, exchanger, ctx };
-}
-
 describe('Exchanger: one retransmit timer per client', () => {
   it('one timer serves exchange after exchange; a longer retransmit wait gets its own; a timer left running finds nothing to end', async () => {
-    const { timers, sent, drops, exchanger, ctx } = countingSetup();
+    const { timers, sent, drops, exchanger, ctx } = setup();
     for (let i = 0; i < 3; i++) {
       const p = sendCommand(ctx, getDeviceId, undefined, {});
       exchanger.onDatagram(answer(sent.at(-1)!, { data: DEVICE_ID }));
@@ -332,7 +315,7 @@ describe('Exchanger: one retransmit timer per client', () => {
   });
 
   it('an exchange that began after the timer was made is timed from its own send: the timer fires early, is made again for the rest, and only then does it retransmit', async () => {
-    const { timers, sent, exchanger, ctx } = countingSetup();
+    const { timers, sent, exchanger, ctx } = setup();
     const p = sendCommand(ctx, getDeviceId, undefined, {});
     timers.advance(600);
     exchanger.onDatagram(answer(sent.at(-1)!, { data: DEVICE_ID }));
@@ -354,7 +337,7 @@ describe('Exchanger: one retransmit timer per client', () => {
   });
 
   it("a timer pending past the next exchange's timeout (a retransmit's longer wait) is replaced, so that exchange is not retransmitted late", async () => {
-    const { timers, sent, exchanger, ctx } = countingSetup();
+    const { timers, sent, exchanger, ctx } = setup();
     const p = sendCommand(ctx, getDeviceId, undefined, {});
     timers.advance(1000); // silence: retransmitted, waiting 2000 ms
     expect(sent).toHaveLength(2);
@@ -372,7 +355,7 @@ describe('Exchanger: one retransmit timer per client', () => {
   });
 
   it('a clock that does not move with the timers (a fake performance.now over real timers) delays a retransmit by at most one more wait, never forever', async () => {
-    const { timers, sent, exchanger, ctx } = countingSetup();
+    const { timers, sent, exchanger, ctx } = setup();
     let frozen: number | undefined;
     const clock = timers.now.bind(timers);
     timers.now = () => frozen ?? clock();
@@ -391,7 +374,7 @@ describe('Exchanger: one retransmit timer per client', () => {
   });
 
   it('idle() stops the timer left running (the next send makes a new one), but never under an exchange in flight', async () => {
-    const { timers, sent, exchanger, ctx } = countingSetup();
+    const { timers, sent, exchanger, ctx } = setup();
     const p = sendCommand(ctx, getDeviceId, undefined, {});
     exchanger.idle(); // an exchange in flight: its timer stays
     expect(timers.pending).toEqual([1000]);

@@ -34,15 +34,12 @@ const realSetImmediate = setImmediate;
  * poll phase read, so neither list grows without bound.
  */
 export class TurnBatch {
-  private received: Buffer[] = [];
-  private receivedFrom: dgram.RemoteInfo[] = [];
-  /** The lists delivered last, emptied, for the next turn (no new arrays per turn). */
-  private spareReceived: Buffer[] = [];
-  private spareFrom: dgram.RemoteInfo[] = [];
-  private sockets: dgram.Socket[] = [];
-  private datagrams: Buffer[] = [];
-  private ports: number[] = [];
-  private addresses: string[] = [];
+  private readonly received: Buffer[] = [];
+  private readonly receivedFrom: dgram.RemoteInfo[] = [];
+  private readonly sockets: dgram.Socket[] = [];
+  private readonly datagrams: Buffer[] = [];
+  private readonly ports: number[] = [];
+  private readonly addresses: string[] = [];
   private deliverScheduled = false;
   private sendScheduled = false;
   private dropped = false;
@@ -111,23 +108,18 @@ export class TurnBatch {
 
   private deliverAll(): void {
     this.deliverScheduled = false;
-    const datagrams = this.received;
-    const from = this.receivedFrom;
-    // The spare lists take what is received meanwhile (nothing is, as sockets
-    // are read in the poll phase, but nothing here relies on it).
-    this.received = this.spareReceived;
-    this.receivedFrom = this.spareFrom;
-    for (let i = 0; i < datagrams.length; i++) {
+    const { received, receivedFrom } = this;
+    // Sockets are read in the poll phase, never during this loop; were one read
+    // meanwhile, the loop would deliver it too (the length is read each time).
+    for (let i = 0; i < received.length; i++) {
       try {
-        this.deliver(datagrams[i]!, from[i]!);
+        this.deliver(received[i]!, receivedFrom[i]!);
       } catch (err) {
         this.onError(err as Error);
       }
     }
-    datagrams.length = 0;
-    from.length = 0;
-    this.spareReceived = datagrams;
-    this.spareFrom = from;
+    received.length = 0;
+    receivedFrom.length = 0;
   }
 
   private sendAll(): void {
