@@ -1,7 +1,9 @@
 // The exporter benchmark: warm /bmc scrapes per second and CPU per
 // warm scrape at 1,000 and 10,000 targets, RSS per target, descriptors and UDP
 // sockets, round trips per warm scrape counted by the simulator, the node:dgram
-// floor, a side-by-side with prometheus-ipmi-exporter on one ipmi_sim BMC, and
+// floor and the node:http floor (Node's HTTP server answering a warm scrape's
+// text from memory) and what the two make a warm scrape cost with nothing of
+// ours in it, a side-by-side with prometheus-ipmi-exporter on one ipmi_sim BMC, and
 // the default collectors' CPU and round trips per warm scrape against
 // the bmc_exporter-compatible set (?collectors=) on the same warm targets.
 // RSS per warm target: after the cold pass, every target is scraped once per 30 s interval,
@@ -35,6 +37,7 @@ import type { FromFleet, ToFleet } from './exporter-fleet-child.js';
 import type { FloorRequest, FromFloor } from './exporter-floor-child.js';
 import type { EchoRequest, FromEcho } from './floor-echo-child.js';
 import type { FromLoad, ToLoad } from './exporter-load-child.js';
+import type { FromHttpFloor, ToHttpFloor } from './http-floor-child.js';
 import {
   child,
   COMMAND_NAMES,
@@ -196,6 +199,8 @@ async function atScale(
   dir: string,
   report: Report,
   log: (l: string) => void,
+  /** The dgram floor of this run: CPU per round trip, µs. */
+  floorUs: number,
 ): Promise<{ cpuPerCommand: number; pacedCpuPerCommand: number; rss0: number; rss: number }> {
   const seconds = env('EXPORTER_BENCH_SECONDS', 8);
   const concurrency = env('EXPORTER_BENCH_CONCURRENCY', 256);
@@ -396,10 +401,65 @@ async function atScale(
       `default ${rtPerScrape.toFixed(2)} vs compatible-only ${compatRt.toFixed(2)}`,
     );
     log(`${count} targets: per warm scrape (compatible-only): ${compatUs.toFixed(0)} us CPU, ${byCommand(s3, s4, compat.scrapes).join(', ')}`);
+
+    // The least a warm scrape could cost in Node: its round trips at the dgram floor, and Node's HTTP server
+    // answering the same bytes from memory (the HTTP floor), with the same generator and scrapes in flight.
+    const httpUs = await httpFloor(exp.base, targets, load, seconds, concurrency, log);
+    report(`floor_http_cpu_us_per_request@${k}`, httpUs, 'us', `node:http answering one warm scrape's text from memory, keep-alive, ${concurrency} in flight`);
+    const floorScrapeUs = rtPerScrape * floorUs + httpUs;
+    report(
+      `floor_cpu_us_per_scrape@${k}`,
+      floorScrapeUs,
+      'us',
+      `${rtPerScrape.toFixed(2)} round trips x ${floorUs.toFixed(1)} us (dgram floor) + ${httpUs.toFixed(0)} us (HTTP floor): a warm scrape with nothing of ours`,
+    );
+    report(`warm_cpu_per_scrape_vs_floor@${k}`, perScrapeUs / floorScrapeUs, 'x', `${perScrapeUs.toFixed(0)} us / ${floorScrapeUs.toFixed(0)} us`);
+    report(
+      `floor_cores_for_50k_targets_at_30s@${k}`,
+      (floorScrapeUs * 50_000) / 30 / 1e6,
+      'cores',
+      'the floor per scrape x 50,000 / 30 s: what the 50,000-target goal (<= 1 core) leaves for everything of ours',
+    );
     return { cpuPerCommand, pacedCpuPerCommand, rss0, rss };
   } finally {
     await exp.stop();
     if (exp.proc.exitCode !== 0) log(`exporter for ${count} targets exited ${exp.proc.exitCode ?? exp.proc.signalCode}: ${exp.stderr().slice(-500)}`);
+  }
+}
+
+/**
+ * Node's HTTP server alone, per scrape: a child on the exporter's core answers every /bmc request with the text of one
+ * warm scrape of `exporterBase` (bmc_up 1 in it, so the generator counts it up), for `seconds` of flat-out passes.
+ */
+async function httpFloor(
+  exporterBase: string,
+  targets: string[],
+  load: ChildProcess,
+  seconds: number,
+  concurrency: number,
+  log: (l: string) => void,
+): Promise<number> {
+  const body = await (await fetch(`${exporterBase}/bmc?target=${encodeURIComponent(targets[0]!)}`)).text();
+  const server = child('./http-floor-child.js');
+  try {
+    pin(server.pid!, 0);
+    const { port } = await next<Extract<FromHttpFloor, { type: 'ready' }>>(server, 'ready', { type: 'serve', body } satisfies ToHttpFloor, 30_000);
+    const c0 = procCpu(server.pid!).self;
+    const r = await next<FromLoad>(
+      load,
+      'passed',
+      { type: 'pass', base: `http://127.0.0.1:${port}`, targets, concurrency, minSeconds: seconds, maxPasses: 1000 } satisfies ToLoad,
+      600_000,
+    );
+    const cpu = procCpu(server.pid!).self - c0;
+    if (r.up !== r.scrapes) throw new Error(`HTTP floor: ${r.scrapes - r.up} of ${r.scrapes} requests failed: ${r.firstFailure}`);
+    log(
+      `HTTP floor: ${r.scrapes} requests of ${Buffer.byteLength(body)} bytes in ${(r.ms / 1000).toFixed(1)} s, server ${((cpu / (r.ms / 1000)) * 100).toFixed(0)}% of a core`,
+    );
+    return (cpu / r.scrapes) * 1e6;
+  } finally {
+    server.disconnect();
+    await stopped(server);
   }
 }
 
@@ -484,7 +544,7 @@ export const benchmark: Benchmark = {
       report('exporter_idle_rss', baseline / 2 ** 20, 'MiB', 'one target configured, none scraped, after start-up garbage is collected');
       const rssAt: { count: number; rss: number }[] = [];
       for (const count of counts) {
-        const { cpuPerCommand, pacedCpuPerCommand, rss } = await atScale(baseline, count, fleet, load, secrets, dir, report, log);
+        const { cpuPerCommand, pacedCpuPerCommand, rss } = await atScale(baseline, count, fleet, load, secrets, dir, report, log, floorUs);
         report(`cpu_per_command_vs_floor@${count}`, (cpuPerCommand * 1e6) / floorUs, 'x', 'exporter CPU per IPMI command / dgram round trip');
         report(
           `cpu_per_command_vs_addressed_floor@${count}`,

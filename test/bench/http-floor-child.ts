@@ -1,0 +1,35 @@
+// Child process of the exporter benchmark: the HTTP floor. A bare node:http
+// server that answers every request with the same bytes, the text of one real
+// warm scrape of the exporter under test, with the headers the exporter sends.
+// Driven by the same load generator, keep-alive connections and scrapes in
+// flight as the warm passes, it is what Node's HTTP server alone costs per
+// scrape: no target, no IPMI, no metrics registry.
+import { createServer } from 'node:http';
+import { EXPOSITION_CONTENT_TYPE } from '../../src/metrics/exposition.js';
+
+export type ToHttpFloor = { type: 'serve'; body: string };
+export type FromHttpFloor = { type: 'ready'; port: number } | { type: 'error'; message: string };
+
+const send = (m: FromHttpFloor) => process.send!(m);
+const HEADERS = { 'Content-Type': EXPOSITION_CONTENT_TYPE, 'Cache-Control': 'no-store' };
+
+process.once('message', (m: ToHttpFloor) => {
+  if (m.type !== 'serve') return;
+  const server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, HEADERS);
+    // A string, as the exporter ends its answer with one.
+    res.end(m.body);
+  });
+  server.on('error', (err) => send({ type: 'error', message: err.message }));
+  server.listen(0, '127.0.0.1', () => {
+    const addr = server.address();
+    if (addr === null || typeof addr === 'string') send({ type: 'error', message: 'no TCP port' });
+    else send({ type: 'ready', port: addr.port });
+  });
+  // The parent closes the IPC channel when it is done with us.
+  process.once('disconnect', () => {
+    server.closeAllConnections();
+    server.close();
+  });
+});
