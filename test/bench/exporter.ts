@@ -466,7 +466,7 @@ async function httpFloor(
 export const benchmark: Benchmark = {
   name: 'exporter',
   description:
-    'exporter: warm /bmc scrapes at 1,000 and 10,000 simulated BMCs (fleet core 1, exporter core 0), dgram floor, vs prometheus-ipmi-exporter on ipmi_sim',
+    'exporter: warm /bmc scrapes at 1,000 and 10,000 simulated BMCs (fleet core 1, exporter core 0), dgram and HTTP floors, vs prometheus-ipmi-exporter on ipmi_sim',
   async run(report, log) {
     const counts = (process.env.EXPORTER_BENCH_COUNTS ?? '1000,10000').split(',').map(Number);
     const max = Math.max(...counts);
