@@ -3,7 +3,9 @@
 // sockets, round trips per warm scrape counted by the simulator, the node:dgram
 // floor and the node:http floor (Node's HTTP server answering a warm scrape's
 // text from memory) and what the two make a warm scrape cost with nothing of
-// ours in it, a side-by-side with prometheus-ipmi-exporter on one ipmi_sim BMC, and
+// ours in it, the bare scrape (the same commands through our session framer
+// and decoders with none of the exporter's structure: bare-scrape-child.ts)
+// on the same targets, a side-by-side with prometheus-ipmi-exporter on one ipmi_sim BMC, and
 // the default collectors' CPU and round trips per warm scrape against
 // the bmc_exporter-compatible set (?collectors=) on the same warm targets.
 // RSS per warm target: after the cold pass, every target is scraped once per 30 s interval,
@@ -38,6 +40,7 @@ import type { FloorRequest, FromFloor } from './exporter-floor-child.js';
 import type { EchoRequest, FromEcho } from './floor-echo-child.js';
 import type { FromLoad, ToLoad } from './exporter-load-child.js';
 import type { FromHttpFloor, ToHttpFloor } from './http-floor-child.js';
+import type { BareRequest, FromBare } from './bare-scrape-child.js';
 import {
   child,
   COMMAND_NAMES,
@@ -404,7 +407,8 @@ async function atScale(
 
     // The least a warm scrape could cost in Node: its round trips at the dgram floor, and Node's HTTP server
     // answering the same bytes from memory (the HTTP floor), with the same generator and scrapes in flight.
-    const httpUs = await httpFloor(exp.base, targets, load, seconds, concurrency, log);
+    const body = await (await fetch(`${exp.base}/bmc?target=${encodeURIComponent(targets[0]!)}`)).text();
+    const httpUs = await httpFloor(body, targets, load, seconds, concurrency, log);
     report(`floor_http_cpu_us_per_request@${k}`, httpUs, 'us', `node:http answering one warm scrape's text from memory, keep-alive, ${concurrency} in flight`);
     const floorScrapeUs = rtPerScrape * floorUs + httpUs;
     report(
@@ -420,6 +424,27 @@ async function atScale(
       'cores',
       'the floor per scrape x 50,000 / 30 s: what the 50,000-target goal (<= 1 core) leaves for everything of ours',
     );
+
+    // The bare scrape: the same commands through our session framer, checks and decoders, with nothing of the
+    // exporter's structure around them (see bare-scrape-child.ts), on these targets (at most BARE_TARGETS of them).
+    const bare = await bareScrape(mine.slice(0, BARE_TARGETS), Buffer.byteLength(body), load, seconds, concurrency, log);
+    const bareK = `${Math.min(count, BARE_TARGETS)}`;
+    report(
+      `bare_cpu_us_per_scrape@${k}`,
+      bare.usPerScrape,
+      'us',
+      `${bareK} targets, ${bare.commandsPerScrape} commands a scrape through the library's session framer and decoders, one node:dgram socket, node:http; no queue, promise, signal, collector or retransmit; answers padded to ${bare.bodyBytes} bytes`,
+    );
+    const bareCommandUs = bare.usPerScrape / bare.commandsPerScrape;
+    report(`bare_cpu_us_per_command@${k}`, bareCommandUs, 'us', 'bare CPU per scrape / its commands');
+    report(`bare_cpu_per_command_vs_floor@${k}`, bareCommandUs / floorUs, 'x', `${bareCommandUs.toFixed(1)} us / ${floorUs.toFixed(1)} us (the goal: <= 3)`);
+    report(`bare_cores_for_50k_targets_at_30s@${k}`, (bare.usPerScrape * 50_000) / 30 / 1e6, 'cores', 'bare CPU per scrape x 50,000 / 30 s (the goal: <= 1)');
+    report(
+      `warm_cpu_per_scrape_vs_bare@${k}`,
+      perScrapeUs / bare.usPerScrape,
+      'x',
+      `${perScrapeUs.toFixed(0)} us / ${bare.usPerScrape.toFixed(0)} us: what the exporter's structure costs over the protocol's work`,
+    );
     return { cpuPerCommand, pacedCpuPerCommand, rss0, rss };
   } finally {
     await exp.stop();
@@ -428,18 +453,10 @@ async function atScale(
 }
 
 /**
- * Node's HTTP server alone, per scrape: a child on the exporter's core answers every /bmc request with the text of one
- * warm scrape of `exporterBase` (bmc_up 1 in it, so the generator counts it up), for `seconds` of flat-out passes.
+ * Node's HTTP server alone, per scrape: a child on the exporter's core answers every /bmc request with `body`, the text
+ * of one warm scrape of the exporter (bmc_up 1 in it, so the generator counts it up), for `seconds` of flat-out passes.
  */
-async function httpFloor(
-  exporterBase: string,
-  targets: string[],
-  load: ChildProcess,
-  seconds: number,
-  concurrency: number,
-  log: (l: string) => void,
-): Promise<number> {
-  const body = await (await fetch(`${exporterBase}/bmc?target=${encodeURIComponent(targets[0]!)}`)).text();
+async function httpFloor(body: string, targets: string[], load: ChildProcess, seconds: number, concurrency: number, log: (l: string) => void): Promise<number> {
   const server = child('./http-floor-child.js');
   try {
     pin(server.pid!, 0);
@@ -463,10 +480,71 @@ async function httpFloor(
   }
 }
 
+/** The bare scrape runs on at most this many of the targets (the default counts' largest): each needs a session and an SDR walk first, about 6 ms of CPU. */
+const BARE_TARGETS = 10_000;
+
+/**
+ * The bare scrape (bare-scrape-child.ts) on the exporter's core: sessions and SDR walks first, then `seconds` of flat-out
+ * passes under the same generator and scrapes in flight as the exporter's warm passes. CPU per scrape, read from /proc.
+ */
+async function bareScrape(
+  secrets: [string, { username: string; password: string }][],
+  padTo: number,
+  load: ChildProcess,
+  seconds: number,
+  concurrency: number,
+  log: (l: string) => void,
+): Promise<{ usPerScrape: number; commandsPerScrape: number; bodyBytes: number }> {
+  const ids = BENCH_CIPHER_SUITES === 'discover' ? undefined : BENCH_CIPHER_SUITES.split(',').map(Number);
+  const bare = child('./bare-scrape-child.js');
+  try {
+    pin(bare.pid!, 0);
+    const request: BareRequest = {
+      type: 'serve',
+      targets: secrets.map(([target, c]) => ({ target, username: c.username, password: c.password })),
+      ...(ids ? { cipherSuites: ids } : {}),
+      padTo,
+      deadlineMs: 8000,
+    };
+    const ready = await next<Extract<FromBare, { type: 'ready' }>>(bare, 'ready', request, 600_000);
+    const targets = secrets.map(([t]) => t);
+    // One pass first: every target's first bare scrape, so the measured passes are all warm.
+    await next<FromLoad>(load, 'passed', {
+      type: 'pass',
+      base: `http://127.0.0.1:${ready.port}`,
+      targets,
+      concurrency,
+      minSeconds: 0,
+      maxPasses: 1,
+    } satisfies ToLoad);
+    const c0 = procCpu(bare.pid!).self;
+    const before = await next<Extract<FromBare, { type: 'counts' }>>(bare, 'counts', { type: 'counts' });
+    const r = await next<FromLoad>(
+      load,
+      'passed',
+      { type: 'pass', base: `http://127.0.0.1:${ready.port}`, targets, concurrency, minSeconds: seconds, maxPasses: 1000 } satisfies ToLoad,
+      600_000,
+    );
+    const cpu = procCpu(bare.pid!).self - c0;
+    const after = await next<Extract<FromBare, { type: 'counts' }>>(bare, 'counts', { type: 'counts' });
+    if (r.up !== r.scrapes) throw new Error(`bare scrape: ${r.scrapes - r.up} of ${r.scrapes} failed: ${r.firstFailure}`);
+    const commandsPerScrape = (after.roundTrips - before.roundTrips) / r.scrapes;
+    if (commandsPerScrape !== ready.commandsPerScrape)
+      throw new Error(`bare scrape: ${commandsPerScrape} round trips a scrape, ${ready.commandsPerScrape} expected`);
+    log(
+      `bare scrape: ${targets.length} targets logged in and walked in ${(ready.loginMs / 1000).toFixed(1)} s; ${r.scrapes} scrapes of ${commandsPerScrape} commands in ${(r.ms / 1000).toFixed(1)} s, ${((cpu / (r.ms / 1000)) * 100).toFixed(0)}% of a core, ${after.dropped} datagrams dropped`,
+    );
+    return { usPerScrape: (cpu / r.scrapes) * 1e6, commandsPerScrape, bodyBytes: after.bodyBytes };
+  } finally {
+    bare.disconnect();
+    await stopped(bare);
+  }
+}
+
 export const benchmark: Benchmark = {
   name: 'exporter',
   description:
-    'exporter: warm /bmc scrapes at 1,000 and 10,000 simulated BMCs (fleet core 1, exporter core 0), dgram and HTTP floors, vs prometheus-ipmi-exporter on ipmi_sim',
+    'exporter: warm /bmc scrapes at 1,000 and 10,000 simulated BMCs (fleet core 1, exporter core 0), dgram and HTTP floors, the bare scrape, vs prometheus-ipmi-exporter on ipmi_sim',
   async run(report, log) {
     const counts = (process.env.EXPORTER_BENCH_COUNTS ?? '1000,10000').split(',').map(Number);
     const max = Math.max(...counts);
