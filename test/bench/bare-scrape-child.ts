@@ -1,8 +1,8 @@
 // Child process of the exporter benchmark: the bare scrape. The least a warm
 // scrape of the same BMCs can cost in Node with our wire code: a node:http
-// server whose /bmc?target= sends the exporter's 22 commands of a warm scrape
-// (every readable sensor's Get Sensor Reading, Get Chassis Status, DCMI Get
-// Power Reading, Get SEL Info) one after the other on one node:dgram socket,
+// server whose /bmc?target= sends the commands of the exporter's warm scrape
+// (Get Sensor Reading of every sensor the default collectors read, Get Chassis
+// Status, DCMI Get Power Reading, Get SEL Info) one after the other on one node:dgram socket,
 // through the session framer of a session the library opened (its AES-CBC and
 // HMAC, its integrity, trailer and sequence checks), checks each answer's LAN
 // frame (response NetFn, rqSeq, command, both checksums, completion code),
@@ -14,7 +14,9 @@
 // failure), no self-metrics, no logging, no session recovery. Set against
 // the exporter on the same targets, under the same generator, it splits our
 // cost per command into what the protocol's work costs in Node (this) and
-// what the exporter's structure adds on top of it.
+// what the exporter's structure adds on top of it. A failure to set up (a
+// login, an SDR walk, a first scrape that is not up) is written to stderr and
+// ends the process, so the parent's wait for `ready` fails at once.
 import { createSocket, type SocketOptions } from 'node:dgram';
 import { createServer } from 'node:http';
 import {
@@ -45,9 +47,8 @@ export interface BareRequest {
   deadlineMs: number;
 }
 export type FromBare =
-  | { type: 'ready'; port: number; commandsPerScrape: number; loginMs: number }
-  | { type: 'counts'; roundTrips: number; dropped: number; bodyBytes: number }
-  | { type: 'error'; message: string };
+  | { type: 'ready'; port: number; commandsPerScrape: number; loginMs: number; bodyBytes: number }
+  | { type: 'counts'; roundTrips: number; dropped: number };
 
 const send = (m: FromBare) => process.send!(m);
 const HEADERS = { 'Content-Type': EXPOSITION_CONTENT_TYPE, 'Cache-Control': 'no-store' };
@@ -74,7 +75,6 @@ const literal = ((address: string, _options: unknown, callback: (err: null, addr
 const socket = createSocket({ type: 'udp4', lookup: literal, recvBufferSize: RECEIVE_BUFFER_BYTES });
 let roundTrips = 0;
 let dropped = 0;
-let bodyBytes = 0;
 
 /**
  * The datagrams of one turn of the event loop, as the library's transport
@@ -286,6 +286,7 @@ process.once('message', (req: BareRequest) => {
       const padBytes = Math.max(0, req.padTo - Buffer.byteLength(sample) - 3);
       const pad = padBytes > 0 ? `# ${'x'.repeat(padBytes)}\n` : '';
       for (const t of targets.values()) t.pad = pad;
+      const bodyBytes = Buffer.byteLength(sample) + Buffer.byteLength(pad);
 
       const server = createServer((request, res) => {
         request.resume();
@@ -297,19 +298,18 @@ process.once('message', (req: BareRequest) => {
           return;
         }
         target.scrape((body) => {
-          bodyBytes = Buffer.byteLength(body);
           res.writeHead(200, HEADERS);
           res.end(body);
         }, req.deadlineMs);
       });
-      server.on('error', (err) => send({ type: 'error', message: err.message }));
+      server.on('error', fail);
       server.listen(0, '127.0.0.1', () => {
         const addr = server.address();
-        if (addr === null || typeof addr === 'string') send({ type: 'error', message: 'no TCP port' });
-        else send({ type: 'ready', port: addr.port, commandsPerScrape, loginMs: performance.now() - t0 });
+        if (addr === null || typeof addr === 'string') fail(new Error('no TCP port'));
+        else send({ type: 'ready', port: addr.port, commandsPerScrape, loginMs: performance.now() - t0, bodyBytes });
       });
       process.on('message', (m: { type: string }) => {
-        if (m.type === 'counts') send({ type: 'counts', roundTrips, dropped, bodyBytes });
+        if (m.type === 'counts') send({ type: 'counts', roundTrips, dropped });
       });
       // The parent closes the IPC channel when it is done with us.
       process.once('disconnect', () => {
@@ -319,7 +319,12 @@ process.once('message', (req: BareRequest) => {
         void transport.close();
       });
     } catch (err) {
-      send({ type: 'error', message: (err as Error).stack ?? String(err) });
+      fail(err);
     }
   })();
 });
+
+function fail(err: unknown): void {
+  process.stderr.write(`bare scrape: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+}

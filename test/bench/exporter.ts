@@ -534,7 +534,7 @@ async function bareScrape(
     log(
       `bare scrape: ${targets.length} targets logged in and walked in ${(ready.loginMs / 1000).toFixed(1)} s; ${r.scrapes} scrapes of ${commandsPerScrape} commands in ${(r.ms / 1000).toFixed(1)} s, ${((cpu / (r.ms / 1000)) * 100).toFixed(0)}% of a core, ${after.dropped} datagrams dropped`,
     );
-    return { usPerScrape: (cpu / r.scrapes) * 1e6, commandsPerScrape, bodyBytes: after.bodyBytes };
+    return { usPerScrape: (cpu / r.scrapes) * 1e6, commandsPerScrape, bodyBytes: ready.bodyBytes };
   } finally {
     bare.disconnect();
     await stopped(bare);
