@@ -509,14 +509,19 @@ async function bareScrape(
     const ready = await next<Extract<FromBare, { type: 'ready' }>>(bare, 'ready', request, 600_000);
     const targets = secrets.map(([t]) => t);
     // One pass first: every target's first bare scrape, so the measured passes are all warm.
-    await next<FromLoad>(load, 'passed', {
-      type: 'pass',
-      base: `http://127.0.0.1:${ready.port}`,
-      targets,
-      concurrency,
-      minSeconds: 0,
-      maxPasses: 1,
-    } satisfies ToLoad);
+    await next<FromLoad>(
+      load,
+      'passed',
+      {
+        type: 'pass',
+        base: `http://127.0.0.1:${ready.port}`,
+        targets,
+        concurrency,
+        minSeconds: 0,
+        maxPasses: 1,
+      } satisfies ToLoad,
+      600_000,
+    );
     const c0 = procCpu(bare.pid!).self;
     const before = await next<Extract<FromBare, { type: 'counts' }>>(bare, 'counts', { type: 'counts' });
     const r = await next<FromLoad>(
@@ -536,7 +541,8 @@ async function bareScrape(
     );
     return { usPerScrape: (cpu / r.scrapes) * 1e6, commandsPerScrape, bodyBytes: ready.bodyBytes };
   } finally {
-    bare.disconnect();
+    // A child that failed its set-up has exited already (its stderr says why): disconnecting it again would throw over that error.
+    if (bare.connected) bare.disconnect();
     await stopped(bare);
   }
 }
