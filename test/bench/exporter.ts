@@ -162,6 +162,32 @@ export async function heapSnapshot(pid: number, dir: string, log: (l: string) =>
   log('heap snapshot did not finish within 300 s');
 }
 
+/** The suite numbers EXPORTER_BENCH_CIPHER_SUITES names; none for `discover`. */
+function suiteIds(suites: string): number[] {
+  const ids = suites === 'discover' ? [] : suites.split(',').map(Number);
+  if (ids.some((n) => !Number.isInteger(n) || n < 0 || n > 255))
+    throw new Error(`EXPORTER_BENCH_CIPHER_SUITES ${suites}: give suite numbers (e.g. 17,3) or discover`);
+  return ids;
+}
+
+/** One run of the load generator against `base`: at least `minSeconds` of passes over `targets` (at most `maxPasses`), `concurrency` in flight. */
+function loadPass(
+  load: ChildProcess,
+  base: string,
+  targets: string[],
+  concurrency: number,
+  minSeconds: number,
+  maxPasses: number,
+  query?: string,
+): Promise<FromLoad> {
+  return next<FromLoad>(
+    load,
+    'passed',
+    { type: 'pass', base, targets, concurrency, minSeconds, maxPasses, ...(query ? { query } : {}) } satisfies ToLoad,
+    600_000,
+  );
+}
+
 /** EXPORTER_BENCH_CIPHER_SUITES as given, or its default (see yamlFor). */
 const BENCH_CIPHER_SUITES = process.env.EXPORTER_BENCH_CIPHER_SUITES ?? '3';
 
@@ -172,9 +198,7 @@ const BENCH_CIPHER_SUITES = process.env.EXPORTER_BENCH_CIPHER_SUITES ?? '3';
  * which asks the BMC and takes suite 17 where offered (server-2s offers it).
  */
 export function yamlFor(targets: [string, { username: string; password: string }][], suites = BENCH_CIPHER_SUITES): string {
-  const ids = suites === 'discover' ? [] : suites.split(',').map(Number);
-  if (ids.some((n) => !Number.isInteger(n) || n < 0 || n > 255))
-    throw new Error(`EXPORTER_BENCH_CIPHER_SUITES ${suites}: give suite numbers (e.g. 17,3) or discover`);
+  const ids = suiteIds(suites);
   const pin = ids.length ? `  cipher_suites: [${ids.join(', ')}]\n` : '';
   return targets.map(([t, c]) => `${t}:\n  username: ${JSON.stringify(c.username)}\n  password: ${JSON.stringify(c.password)}\n${pin}`).join('');
 }
@@ -215,12 +239,7 @@ async function atScale(
     const cpu0 = procCpu(exp.pid).self;
     const targets = mine.map(([t]) => t);
     const pass = (minSeconds: number, maxPasses: number, inFlight = concurrency, query?: string) =>
-      next<FromLoad>(
-        load,
-        'passed',
-        { type: 'pass', base: exp.base, targets, concurrency: inFlight, minSeconds, maxPasses, ...(query ? { query } : {}) } satisfies ToLoad,
-        600_000,
-      );
+      loadPass(load, exp.base, targets, inFlight, minSeconds, maxPasses, query);
 
     const s0 = await stats(fleet);
     // Cold scrapes are CPU-bound in the exporter: fewer in flight keeps each under the 8 s
@@ -460,14 +479,9 @@ async function httpFloor(body: string, targets: string[], load: ChildProcess, se
   const server = child('./http-floor-child.js');
   try {
     pin(server.pid!, 0);
-    const { port } = await next<Extract<FromHttpFloor, { type: 'ready' }>>(server, 'ready', { type: 'serve', body } satisfies ToHttpFloor, 30_000);
+    const { port } = await next<FromHttpFloor>(server, 'ready', { type: 'serve', body } satisfies ToHttpFloor, 30_000);
     const c0 = procCpu(server.pid!).self;
-    const r = await next<FromLoad>(
-      load,
-      'passed',
-      { type: 'pass', base: `http://127.0.0.1:${port}`, targets, concurrency, minSeconds: seconds, maxPasses: 1000 } satisfies ToLoad,
-      600_000,
-    );
+    const r = await loadPass(load, `http://127.0.0.1:${port}`, targets, concurrency, seconds, 1000);
     const cpu = procCpu(server.pid!).self - c0;
     if (r.up !== r.scrapes) throw new Error(`HTTP floor: ${r.scrapes - r.up} of ${r.scrapes} requests failed: ${r.firstFailure}`);
     log(
@@ -475,7 +489,8 @@ async function httpFloor(body: string, targets: string[], load: ChildProcess, se
     );
     return (cpu / r.scrapes) * 1e6;
   } finally {
-    server.disconnect();
+    // A child that failed has exited already (its stderr says why): disconnecting it again would throw over that error.
+    if (server.connected) server.disconnect();
     await stopped(server);
   }
 }
@@ -495,41 +510,25 @@ async function bareScrape(
   concurrency: number,
   log: (l: string) => void,
 ): Promise<{ usPerScrape: number; commandsPerScrape: number; bodyBytes: number }> {
-  const ids = BENCH_CIPHER_SUITES === 'discover' ? undefined : BENCH_CIPHER_SUITES.split(',').map(Number);
+  const ids = suiteIds(BENCH_CIPHER_SUITES);
   const bare = child('./bare-scrape-child.js');
   try {
     pin(bare.pid!, 0);
     const request: BareRequest = {
       type: 'serve',
       targets: secrets.map(([target, c]) => ({ target, username: c.username, password: c.password })),
-      ...(ids ? { cipherSuites: ids } : {}),
+      ...(ids.length ? { cipherSuites: ids } : {}),
       padTo,
       deadlineMs: 8000,
     };
     const ready = await next<Extract<FromBare, { type: 'ready' }>>(bare, 'ready', request, 600_000);
     const targets = secrets.map(([t]) => t);
+    const base = `http://127.0.0.1:${ready.port}`;
     // One pass first: every target's first bare scrape, so the measured passes are all warm.
-    await next<FromLoad>(
-      load,
-      'passed',
-      {
-        type: 'pass',
-        base: `http://127.0.0.1:${ready.port}`,
-        targets,
-        concurrency,
-        minSeconds: 0,
-        maxPasses: 1,
-      } satisfies ToLoad,
-      600_000,
-    );
+    await loadPass(load, base, targets, concurrency, 0, 1);
     const c0 = procCpu(bare.pid!).self;
     const before = await next<Extract<FromBare, { type: 'counts' }>>(bare, 'counts', { type: 'counts' });
-    const r = await next<FromLoad>(
-      load,
-      'passed',
-      { type: 'pass', base: `http://127.0.0.1:${ready.port}`, targets, concurrency, minSeconds: seconds, maxPasses: 1000 } satisfies ToLoad,
-      600_000,
-    );
+    const r = await loadPass(load, base, targets, concurrency, seconds, 1000);
     const cpu = procCpu(bare.pid!).self - c0;
     const after = await next<Extract<FromBare, { type: 'counts' }>>(bare, 'counts', { type: 'counts' });
     if (r.up !== r.scrapes) throw new Error(`bare scrape: ${r.scrapes - r.up} of ${r.scrapes} failed: ${r.firstFailure}`);

@@ -3,12 +3,14 @@
 // warm scrape of the exporter under test, with the headers the exporter sends.
 // Driven by the same load generator, keep-alive connections and scrapes in
 // flight as the warm passes, it is what Node's HTTP server alone costs per
-// scrape: no target, no IPMI, no metrics registry.
+// scrape: no target, no IPMI, no metrics registry. A failure to listen is
+// written to stderr and ends the process, so the parent's wait for `ready`
+// fails at once.
 import { createServer } from 'node:http';
 import { EXPOSITION_CONTENT_TYPE } from '../../src/metrics/exposition.js';
 
 export type ToHttpFloor = { type: 'serve'; body: string };
-export type FromHttpFloor = { type: 'ready'; port: number } | { type: 'error'; message: string };
+export type FromHttpFloor = { type: 'ready'; port: number };
 
 const send = (m: FromHttpFloor) => process.send!(m);
 const HEADERS = { 'Content-Type': EXPOSITION_CONTENT_TYPE, 'Cache-Control': 'no-store' };
@@ -21,10 +23,10 @@ process.once('message', (m: ToHttpFloor) => {
     // A string, as the exporter ends its answer with one.
     res.end(m.body);
   });
-  server.on('error', (err) => send({ type: 'error', message: err.message }));
+  server.on('error', fail);
   server.listen(0, '127.0.0.1', () => {
     const addr = server.address();
-    if (addr === null || typeof addr === 'string') send({ type: 'error', message: 'no TCP port' });
+    if (addr === null || typeof addr === 'string') fail(new Error('no TCP port'));
     else send({ type: 'ready', port: addr.port });
   });
   // The parent closes the IPC channel when it is done with us.
@@ -33,3 +35,8 @@ process.once('message', (m: ToHttpFloor) => {
     server.close();
   });
 });
+
+function fail(err: Error): void {
+  process.stderr.write(`HTTP floor: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+}
