@@ -2,7 +2,7 @@ import { AbortedError, getSdr, sensorsFromSdr, readSdrRepository, type Execute }
 import { PROFILES } from '@bmc-exporter/bmc-sim';
 import { describe, expect, it } from 'vitest';
 import { MODEL_EPOCH_MS, virtualBmc, type VirtualBmc } from '../collectors/sel-testing.js';
-import { SessionCache } from './session-cache.js';
+import { MAX_SDR_WALK_RESTARTS, SessionCache } from './session-cache.js';
 
 /**
  * A big SDR (gpu-server: 100+ records) answered in process, and scrapes whose
@@ -78,6 +78,44 @@ describe('an SDR walk cut short by the scrape deadline', () => {
     expect(sensors).toEqual(whole.sensors);
     // The whole SDR again: nothing of the walk begun under the old stamp was kept.
     expect(getSdrSent()).toBe(whole.records);
+  });
+
+  it(`a stamp that moves before every scrape starts the walk again ${MAX_SDR_WALK_RESTARTS} time(s), then the walk goes on and serves that session only`, async () => {
+    const { vb, cache, scrape, getSdrSent, changeSdr } = setup();
+    const whole = await fullWalk(vb);
+    // Each scrape reads 30 of 100+ records, and the stamp has moved again by the next one.
+    let scrapes = 0;
+    let sensors: Awaited<ReturnType<typeof scrape>> | undefined;
+    const progress: number[] = [];
+    while (sensors === undefined && scrapes < 20) {
+      scrapes++;
+      try {
+        sensors = await scrape(30);
+      } catch (err) {
+        expect(err).toBeInstanceOf(AbortedError);
+        progress.push(cache.sdrWalkProgress!);
+        changeSdr();
+      }
+    }
+    expect(sensors).toEqual(whole.sensors);
+    // Started again (the walk back to ~30 records) the allowed number of times, then only ever further.
+    const fresh = progress.filter((n, i) => i > 0 && n <= progress[i - 1]!).length;
+    expect(fresh).toBe(MAX_SDR_WALK_RESTARTS);
+    // A walk's worth per start, plus the restarts' cut walks and a record in flight at each cut.
+    expect(scrapes).toBeLessThanOrEqual(MAX_SDR_WALK_RESTARTS + 1 + Math.ceil(whole.records / 29));
+    expect(getSdrSent()).toBeLessThanOrEqual(whole.records + 30 * MAX_SDR_WALK_RESTARTS + scrapes);
+
+    // Used for the rest of the session: the next scrape sends no Get SDR...
+    vb.resetCounts();
+    expect(await scrape(Infinity)).toBe(sensors);
+    expect(getSdrSent()).toBe(0);
+    // ...but never trusted by the next session, even with the stamp now still: walked again from the first record.
+    expect(await scrape(Infinity, 2)).toEqual(whole.sensors);
+    expect(getSdrSent()).toBe(whole.records);
+    // That walk, confirmed under a still stamp, is kept for the session after.
+    vb.resetCounts();
+    await scrape(Infinity, 3);
+    expect(getSdrSent()).toBe(0);
   });
 
   it('within one scrape, collectors that ask again after the cut do not read past the deadline', async () => {

@@ -60,6 +60,12 @@ interface SdrCache {
   /** The walk stopped early (cycle, cap): `sensors` are those of the records read before. */
   incomplete?: SdrIncompleteError;
   /**
+   * The walk went on across scrapes while the stamp kept moving
+   * (MAX_SDR_WALK_RESTARTS): used for this session only, never confirmed nor
+   * written, and its `stamp` matches none, so the next session walks again.
+   */
+  drifted?: true;
+  /**
    * Set on a walk's result until Get SDR Repository Info, asked after the
    * walk ended, gives the stamp the walk began under. Until then its records
    * may mix two versions of a repository changed during the walk (read whole
@@ -76,6 +82,18 @@ interface SdrCache {
  * the second walk is used for that session without being written to disk.
  */
 export const MAX_SDR_WALKS_PER_CHECK = 2;
+
+/**
+ * How often a walk cut short by a deadline starts again because the stamp
+ * moved before the next scrape continued it. After that it is continued
+ * whatever the stamp says: a big SDR on a BMC whose stamp moves between any
+ * two scrapes would otherwise be started again on every scrape and never
+ * finish, and the target would never have sensors. Such a walk's records may
+ * mix versions of the repository, so it is treated as the last walk of a
+ * check whose stamp kept moving (MAX_SDR_WALKS_PER_CHECK): used for the
+ * session, never written to disk.
+ */
+export const MAX_SDR_WALK_RESTARTS = 1;
 
 /** Bounds of one SDR walk (--sdr.max-records, --sdr.max-bytes); the library's defaults when absent. */
 export interface SdrLimits {
@@ -119,7 +137,9 @@ export interface SessionCacheOptions {
  * two versions, and the SDR is walked once more (MAX_SDR_WALKS_PER_CHECK);
  * only a walk so confirmed is written to disk. A walk the scrape
  * deadline cut short is continued by the next scrape while the stamp is
- * unchanged, so a big or slow SDR completes over a few scrapes. The SEL
+ * unchanged, so a big or slow SDR completes over a few scrapes; a stamp that
+ * moves between every two scrapes starts it again only once
+ * (MAX_SDR_WALK_RESTARTS), and the walk then goes on, for that session only. The SEL
  * collector's cursor and counts live here too, for as long as the target.
  */
 export class SessionCache implements CollectTarget {
@@ -134,8 +154,12 @@ export class SessionCache implements CollectTarget {
   private sdr: SdrCache | undefined;
   private sdrChecked = false;
   private sdrUsed: SdrCache | undefined;
-  /** A walk not finished yet, and the stamp it began under: continued only under the same stamp. */
-  private walking: { stamp: string; walk: SdrWalk; fileKey: SdrCacheKey | undefined } | undefined;
+  /**
+   * A walk not finished yet, and the stamp it began (or, drifted, last went on)
+   * under: continued under the same stamp, or under any once it was started
+   * again MAX_SDR_WALK_RESTARTS times.
+   */
+  private walking: { stamp: string; walk: SdrWalk; fileKey: SdrCacheKey | undefined; restarts: number; drifted: boolean } | undefined;
   private sel: SelState | undefined;
   private readonly sdrLimits: SdrLimits;
   private readonly onSdrIncomplete: (err: SdrIncompleteError) => void;
@@ -223,6 +247,7 @@ export class SessionCache implements CollectTarget {
       for (let walks = 0; sdr?.stamp !== stamp && walks < MAX_SDR_WALKS_PER_CHECK; walks++) {
         this.sdr = sdr = await this.readSdr(stamp, info.recordCount, signal);
         if (sdr.unconfirmed === undefined) break; // from the file, under this very stamp
+        if (sdr.drifted) break; // the stamp moved all through it: nothing to confirm
         // The walk took a round trip per record: asked again, the repository says whether it changed meanwhile.
         info = await this.execute(getSdrRepositoryInfo, undefined, { signal });
         stamp = repositoryStamp(info, this.generation);
@@ -242,7 +267,13 @@ export class SessionCache implements CollectTarget {
 
   /** The SDR under `stamp`: from disk when a file matches, else walked (continuing a walk begun under the same stamp). */
   private async readSdr(stamp: string, recordCount: number, signal: AbortSignal): Promise<SdrCache> {
-    if (this.walking?.stamp !== stamp) {
+    const cut = this.walking;
+    if (cut !== undefined && cut.stamp !== stamp && cut.restarts >= MAX_SDR_WALK_RESTARTS) {
+      // Started again too often under a moving stamp: go on from where it was cut, never to disk.
+      cut.stamp = stamp;
+      cut.fileKey = undefined;
+      cut.drifted = true;
+    } else if (cut?.stamp !== stamp) {
       const fileKey = await this.fileKey(stamp, signal);
       const stored = fileKey && (await fileReadWithin(this.storedRecords(fileKey), signal));
       if (stored) {
@@ -251,9 +282,10 @@ export class SessionCache implements CollectTarget {
       }
       // Any walk begun under another stamp read records that may have moved: start again.
       // The bytes are kept for the file and to find the shared sensor list by them.
-      this.walking = { stamp, walk: new SdrWalk({ recordCount, ...this.sdrLimits, keepBytes: true }), fileKey };
+      const restarts = cut === undefined ? 0 : cut.restarts + 1;
+      this.walking = { stamp, walk: new SdrWalk({ recordCount, ...this.sdrLimits, keepBytes: true }), fileKey, restarts, drifted: false };
     }
-    const { walk, fileKey } = this.walking;
+    const { walk, fileKey, drifted } = this.walking!;
     // Throws on the deadline or a BMC failure; the walk keeps what it read for the next scrape.
     const contents = await walk.run(this.execute, signal);
     this.walking = undefined;
@@ -261,6 +293,13 @@ export class SessionCache implements CollectTarget {
     // Shared with every target whose SDR describes the same sensors (one copy per server model).
     const build = () => sensorsFromSdr(contents.records);
     const sensors = walk.recordBytes ? sensorListsBySdr.get(walk.recordBytes, build) : sharedSensorLists.intern(build());
+    if (drifted) {
+      // A stamp no repository has (repositoryStamp's always holds a '/'): nothing compares equal to it.
+      const unsaved = { save: undefined };
+      return contents.incomplete
+        ? { stamp: '', sensors, incomplete: contents.incomplete, unconfirmed: unsaved, drifted: true }
+        : { stamp: '', sensors, unconfirmed: unsaved, drifted: true };
+    }
     const unconfirmed = { save: !contents.incomplete && fileKey && walk.recordBytes ? { key: fileKey, records: walk.recordBytes } : undefined };
     return contents.incomplete ? { stamp, sensors, incomplete: contents.incomplete, unconfirmed } : { stamp, sensors, unconfirmed };
   }
