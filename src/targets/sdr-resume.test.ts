@@ -1,4 +1,4 @@
-import { AbortedError, getSdr, sensorsFromSdr, readSdrRepository, type Execute } from '@bmc-exporter/ipmi';
+import { AbortedError, getSdr, getSdrRepositoryInfo, sensorsFromSdr, readSdrRepository, type Execute } from '@bmc-exporter/ipmi';
 import { PROFILES } from '@bmc-exporter/bmc-sim';
 import { describe, expect, it } from 'vitest';
 import { MODEL_EPOCH_MS, virtualBmc, type VirtualBmc } from '../collectors/sel-testing.js';
@@ -9,7 +9,7 @@ import { MAX_SDR_WALK_RESTARTS, SessionCache } from './session-cache.js';
  * deadline fires after a given number of Get SDR: the deadline is an event
  * the test controls, not a clock.
  */
-function setup() {
+function setup({ unspecifiedTimestamps = false } = {}) {
   let modelNow = MODEL_EPOCH_MS;
   const vb = virtualBmc({ definition: PROFILES['gpu-server']!, modelNowMs: () => modelNow });
   let timeouts = 0;
@@ -18,6 +18,8 @@ function setup() {
   const execute = (async (command, request, options) => {
     const answer = await vb.execute(command, request, options);
     if (command.name === getSdr.name && --budget <= 0) deadline.abort(new Error('scrape deadline'));
+    // A BMC that keeps no repository timestamps (both "unspecified", §33.9).
+    if (unspecifiedTimestamps && command.name === getSdrRepositoryInfo.name) return { ...answer, mostRecentAddition: null, mostRecentErase: null };
     return answer;
   }) as Execute;
   const cache = new SessionCache(execute, () => timeouts++);
@@ -116,6 +118,39 @@ describe('an SDR walk cut short by the scrape deadline', () => {
     vb.resetCounts();
     await scrape(Infinity, 3);
     expect(getSdrSent()).toBe(0);
+  });
+
+  it('without repository timestamps: walked again each session; a walk cut in every session starts again once, then goes on', async () => {
+    const { vb, cache, scrape, getSdrSent } = setup({ unspecifiedTimestamps: true });
+    const whole = await fullWalk(vb);
+    // Whole in one scrape: kept for the session, walked again by the next one.
+    expect(await scrape(Infinity, 1)).toEqual(whole.sensors);
+    vb.resetCounts();
+    await scrape(Infinity, 1);
+    expect(getSdrSent()).toBe(0);
+    await scrape(Infinity, 2);
+    expect(getSdrSent()).toBe(whole.records);
+
+    // Every session lost after 30 records: each scrape is a new session, so a new stamp.
+    const progress: number[] = [];
+    let session = 3;
+    let sensors: Awaited<ReturnType<typeof scrape>> | undefined;
+    while (sensors === undefined && session < 23) {
+      try {
+        sensors = await scrape(30, session++);
+      } catch (err) {
+        expect(err).toBeInstanceOf(AbortedError);
+        progress.push(cache.sdrWalkProgress!);
+      }
+    }
+    expect(sensors).toEqual(whole.sensors);
+    expect(progress.filter((n, i) => i > 0 && n <= progress[i - 1]!)).toHaveLength(MAX_SDR_WALK_RESTARTS);
+    // ...and that walk serves its own session only.
+    vb.resetCounts();
+    await scrape(Infinity, session - 1);
+    expect(getSdrSent()).toBe(0);
+    await scrape(Infinity, session);
+    expect(getSdrSent()).toBe(whole.records);
   });
 
   it('within one scrape, collectors that ask again after the cut do not read past the deadline', async () => {
