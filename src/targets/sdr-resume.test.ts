@@ -103,7 +103,8 @@ describe('an SDR walk cut short by the scrape deadline', () => {
     // Started again (the walk back to ~30 records) the allowed number of times, then only ever further.
     const fresh = progress.filter((n, i) => i > 0 && n <= progress[i - 1]!).length;
     expect(fresh).toBe(MAX_SDR_WALK_RESTARTS);
-    // A walk's worth per start, plus the restarts' cut walks and a record in flight at each cut.
+    // Bounded: the cut walks the restarts threw away, then one walk's worth of scrapes (29 or more records each);
+    // every record read once, plus those thrown away and one in flight at each cut.
     expect(scrapes).toBeLessThanOrEqual(MAX_SDR_WALK_RESTARTS + 1 + Math.ceil(whole.records / 29));
     expect(getSdrSent()).toBeLessThanOrEqual(whole.records + 30 * MAX_SDR_WALK_RESTARTS + scrapes);
 

@@ -139,8 +139,9 @@ export interface SessionCacheOptions {
  * deadline cut short is continued by the next scrape while the stamp is
  * unchanged, so a big or slow SDR completes over a few scrapes; a stamp that
  * moves between every two scrapes starts it again only once
- * (MAX_SDR_WALK_RESTARTS), and the walk then goes on, for that session only. The SEL
- * collector's cursor and counts live here too, for as long as the target.
+ * (MAX_SDR_WALK_RESTARTS), and the walk then goes on, for that session only.
+ * The SEL collector's cursor and counts live here too, for as long as the
+ * target.
  */
 export class SessionCache implements CollectTarget {
   ipmiVersion = '2.0';
