@@ -1,5 +1,5 @@
 import { CollectorListError, parseCollectorList } from '../collectors/index.js';
-import { EXPOSITION_CONTENT_TYPE, Exposition } from '../metrics/exposition.js';
+import { EXPOSITION_HEADERS, Exposition } from '../metrics/exposition.js';
 import { parseTargetAddress, type TargetAddress } from '../targets/target-address.js';
 import { ScrapeTrace } from '../targets/scrape-trace.js';
 import { ScrapeAbandonedError, type Target } from '../targets/target.js';
@@ -10,7 +10,6 @@ import { sendText, type Handler, type HttpDeps } from './types.js';
 
 /** A scrape with neither ?collectors= nor ?debug=true (scrape() never writes to its options). */
 const NO_OPTIONS = {};
-const SCRAPE_HEADERS = { 'Content-Type': EXPOSITION_CONTENT_TYPE, 'Cache-Control': 'no-store' };
 
 /**
  * GET /bmc?target=<host>[:port][&collectors=a,b][&debug=true]: one scrape of one BMC into a
@@ -97,7 +96,7 @@ export function bmcHandler(deps: HttpDeps, inFlight: Set<Promise<void>>): Handle
       res.end(renderDebug(acquired.target, trace, { deadlineMs, collectors }) + body);
       return;
     }
-    res.writeHead(200, SCRAPE_HEADERS);
+    res.writeHead(200, EXPOSITION_HEADERS);
     res.end(body);
   };
 }

@@ -9,7 +9,7 @@ import type { TargetPool } from '../targets/target-pool.js';
 import type { AllowList } from './allow-list.js';
 import { COMPAT_COLLECTOR_BY_NAME } from './collectors/index.js';
 import { CollectorUnsupportedError } from './collectors/compat-collector.js';
-import { EXPOSITION_CONTENT_TYPE, Exposition, labelText } from '../metrics/exposition.js';
+import { EXPOSITION_HEADERS, Exposition, labelText } from '../metrics/exposition.js';
 import { COMPAT_COLLECTORS, type CompatCollectorName, type IpmiModule, type ModulesConfig } from './modules-config.js';
 
 export interface IpmiHandlerDeps {
@@ -27,7 +27,6 @@ const UP = { name: 'ipmi_up', help: "'1' if a scrape of the IPMI device was succ
 const DURATION = { name: 'ipmi_scrape_duration_seconds', help: 'Returns how long the scrape took to complete in seconds.' };
 /** ipmi_up's label text per collector name, built once. */
 const UP_LABELS = Object.fromEntries(COMPAT_COLLECTORS.map((name) => [name, labelText({ collector: name })])) as Record<CompatCollectorName, string>;
-const ANSWER_HEADERS = { 'Content-Type': EXPOSITION_CONTENT_TYPE, 'Cache-Control': 'no-store' };
 
 const credentialsOfModule = new WeakMap<IpmiModule, TargetCredentials>();
 
@@ -153,7 +152,7 @@ export function ipmiHandler(deps: IpmiHandlerDeps): Handler {
     for (const name of module.collectors) out.setLabelled(UP, UP_LABELS[name], up.get(name) ?? 0);
     out.set(DURATION, (performance.now() - started) / 1000);
     if (res.headersSent || res.destroyed) return;
-    res.writeHead(200, ANSWER_HEADERS);
+    res.writeHead(200, EXPOSITION_HEADERS);
     res.end(out.text());
   };
 }

@@ -1,5 +1,7 @@
 /** The Prometheus text format's content type, as prom-client and ipmi_exporter answer it. */
 export const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+/** The headers of every answer in the text format (/bmc, /ipmi; the benches' stand-ins answer with them too): one object, never written to. */
+export const EXPOSITION_HEADERS = Object.freeze({ 'Content-Type': EXPOSITION_CONTENT_TYPE, 'Cache-Control': 'no-store' });
 
 /** One gauge family of a scrape's answer: its name, help text and label names (in the order samples write them). */
 export interface GaugeSpec<L extends string = never> {

@@ -35,7 +35,7 @@ import {
 } from '@bmc-exporter/ipmi';
 import type { Framer } from '../../packages/ipmi/src/client/framers.js';
 import { RECEIVE_BUFFER_BYTES } from '../../src/main.js';
-import { EXPOSITION_CONTENT_TYPE } from '../../src/metrics/exposition.js';
+import { EXPOSITION_HEADERS, labelText } from '../../src/metrics/exposition.js';
 
 export interface BareRequest {
   type: 'serve';
@@ -51,7 +51,6 @@ export type FromBare =
   | { type: 'counts'; roundTrips: number; dropped: number };
 
 const send = (m: FromBare) => process.send!(m);
-const HEADERS = { 'Content-Type': EXPOSITION_CONTENT_TYPE, 'Cache-Control': 'no-store' };
 const LOGIN_CONCURRENCY = 64;
 /** Table 42-3 sensor type Power Supply, and event/reading type 6Fh (sensor-specific, Table 42-1). */
 const POWER_SUPPLY = 0x08;
@@ -209,8 +208,6 @@ function decode(s: Step, data: Buffer): number {
   }
 }
 
-const label = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-
 function commandStep<Req>(kind: Kind, command: Command<Req, unknown>, req: Req, prefix: string): Step {
   return { kind, netFn: command.netFn, cmd: command.cmd, rsLun: 0, data: command.encode(req), prefix };
 }
@@ -246,7 +243,7 @@ async function login(req: BareRequest, transport: UdpTransport, t: BareRequest['
     rsLun: sensor.lun,
     data: getSensorReading.encode({ sensorNumber: sensor.number }),
     sensor,
-    prefix: `bmc_sensor_value{sensor="${label(sensor.name)}",key="${sensor.key}"} `,
+    prefix: `bmc_sensor_value${labelText({ sensor: sensor.name, key: sensor.key })} `,
   }));
   steps.push(commandStep('chassis', getChassisStatus, undefined, 'bmc_chassis_power_on '));
   steps.push(commandStep('power', dcmiGetPowerReading, {}, 'bmc_power_watts '));
@@ -298,7 +295,7 @@ process.once('message', (req: BareRequest) => {
           return;
         }
         target.scrape((body) => {
-          res.writeHead(200, HEADERS);
+          res.writeHead(200, EXPOSITION_HEADERS);
           res.end(body);
         }, req.deadlineMs);
       });

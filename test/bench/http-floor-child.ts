@@ -7,19 +7,18 @@
 // written to stderr and ends the process, so the parent's wait for `ready`
 // fails at once.
 import { createServer } from 'node:http';
-import { EXPOSITION_CONTENT_TYPE } from '../../src/metrics/exposition.js';
+import { EXPOSITION_HEADERS } from '../../src/metrics/exposition.js';
 
 export type ToHttpFloor = { type: 'serve'; body: string };
 export type FromHttpFloor = { type: 'ready'; port: number };
 
 const send = (m: FromHttpFloor) => process.send!(m);
-const HEADERS = { 'Content-Type': EXPOSITION_CONTENT_TYPE, 'Cache-Control': 'no-store' };
 
 process.once('message', (m: ToHttpFloor) => {
   if (m.type !== 'serve') return;
   const server = createServer((req, res) => {
     req.resume();
-    res.writeHead(200, HEADERS);
+    res.writeHead(200, EXPOSITION_HEADERS);
     // A string, as the exporter ends its answer with one.
     res.end(m.body);
   });
